@@ -1,0 +1,11 @@
+namespace RagService.Core.Documents;
+
+/// <summary>The text of a source file with its structure, as produced by an <see cref="IDocumentExtractor"/>.</summary>
+/// <param name="Title">A title found in the source (HTML title, first H1, DOCX core properties), or null.</param>
+/// <param name="Blocks">Blocks in reading order.</param>
+/// <param name="Format">Short name of the detected format: "text", "markdown", "html", "pdf", "docx", "image".</param>
+public sealed record ExtractedDocument(string? Title, IReadOnlyList<DocumentBlock> Blocks, string Format)
+{
+    /// <summary>All block texts joined by blank lines; used for content hashing and for contextual prompts.</summary>
+    public string FullText => string.Join("\n\n", Blocks.Select(b => b.Text));
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test project. Installs what the tests need first (deploy/setup.sh).
+# Prints the totals over all test projects as the last line: "N passed, N failed, N skipped".
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")" && pwd)
+cd "$ROOT"
+deploy/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet restore RagService.sln || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+dotnet build RagService.sln -c Release --no-restore -v q || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+log=$(mktemp)
+dotnet test RagService.sln -c Release --no-build -v q "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+# Each test project prints "Failed!  - Failed: F, Passed: P, Skipped: S, Total: T" or "Passed!  - ...".
+read -r passed failed skipped < <(grep -oE 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" |
+  awk -F'[:,]' '{f+=$2; p+=$4; s+=$6} END {printf "%d %d %d\n", p, f, s}')
+projects=$(grep -cE '(Passed|Failed)! +-' "$log")
+rm -f "$log"
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi   # a crashed or unbuilt test host counts as a failure
+echo "test projects reported: $projects"
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$rc"
