@@ -1,2 +1,4 @@
-var app = WebApplication.CreateBuilder(args).Build();
-app.Run();
+using RagService.Api.Hosting;
+
+var app = RagServiceApp.Build(args);
+await app.RunAsync();

@@ -1,0 +1,13 @@
+namespace RagService.Api.Contracts;
+
+/// <summary>Creates a knowledge base.</summary>
+/// <param name="Name">Lower-case letters, digits, '-' and '_', 1-64 characters, starting with a letter or digit.</param>
+/// <param name="ChunkSize">Largest chunk, characters (default from Rag:Chunking:MaxSize).</param>
+/// <param name="ChunkOverlap">Overlap between consecutive chunks of a section, characters.</param>
+/// <param name="Chunking">"structured" (default) or "sentence-pack" (the Lucene anchor's chunker).</param>
+/// <param name="ContextualHeaders">Index title and heading path with every chunk (default true).</param>
+public sealed record CreateCollectionRequest(string? Name, int? ChunkSize, int? ChunkOverlap, string? Chunking, bool? ContextualHeaders);
+
+public sealed record CollectionResponse(string Name, DateTimeOffset CreatedAt, string Chunking, int ChunkSize, int ChunkOverlap, bool ContextualHeaders);
+
+public sealed record CollectionStatsResponse(string Name, int Documents, int Chunks, long ChunkTextBytes);

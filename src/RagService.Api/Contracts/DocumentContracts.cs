@@ -1,0 +1,15 @@
+namespace RagService.Api.Contracts;
+
+/// <summary>A document sent as JSON.</summary>
+/// <param name="Id">Your id for the document; re-sending the same id replaces it (or is a no-op when unchanged). Derived from the content when omitted.</param>
+/// <param name="Title">Title shown in citations and indexed with every chunk.</param>
+/// <param name="Text">The document's text.</param>
+/// <param name="Format">"text" (default), "markdown" or "html".</param>
+/// <param name="Metadata">String key/values, usable in search filters.</param>
+public sealed record IngestTextRequest(string? Id, string? Title, string? Text, string? Format, Dictionary<string, string>? Metadata);
+
+/// <param name="Status">"created", "updated" or "unchanged".</param>
+public sealed record IngestResponse(string DocumentId, string Status, int Chunks, double Milliseconds);
+
+public sealed record DocumentResponse(string Id, string? Title, string Format, string ContentHash, int Chunks,
+    IReadOnlyDictionary<string, string> Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);

@@ -1,0 +1,31 @@
+namespace RagService.Api.Contracts;
+
+/// <summary>Restricts results to documents that match every condition given.</summary>
+public sealed record FilterRequest(List<string>? DocumentIds, Dictionary<string, string>? Metadata, DateTimeOffset? UpdatedAfter, DateTimeOffset? UpdatedBefore);
+
+/// <param name="Query">The question or keywords.</param>
+/// <param name="TopK">How many passages to return (default 5).</param>
+/// <param name="Mode">"hybrid" (default), "bm25" or "dense".</param>
+/// <param name="Rerank">Rerank with the cross-encoder (default: when one is configured).</param>
+/// <param name="Candidates">Candidates per retriever before fusion (default 100).</param>
+public sealed record SearchRequest(string? Query, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter);
+
+public sealed record HitScores(int? Bm25Rank, double? Bm25, int? DenseRank, double? Dense, double? Fusion, double? Rerank);
+
+public sealed record SearchHitResponse(int Rank, double Score, long ChunkId, string DocumentId, string? Title,
+    IReadOnlyList<string> HeadingPath, int? Page, string Text, IReadOnlyDictionary<string, string> Metadata, HitScores Scores);
+
+public sealed record StageResponse(string Stage, string Status, int Candidates, double Milliseconds, string? Detail);
+
+public sealed record SearchResponse(string Query, string Mode, IReadOnlyList<SearchHitResponse> Hits, IReadOnlyList<StageResponse> Stages, double TotalMilliseconds);
+
+/// <param name="Question">The question to answer from the collection.</param>
+public sealed record AskRequest(string? Question, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter);
+
+public sealed record PromptResponse(string System, string User);
+
+/// <param name="Answer">The LLM's answer with [n] citations, or null when no LLM is configured.</param>
+/// <param name="Llm">"ok" or "not configured".</param>
+/// <param name="Sources">The numbered sources; [n] in the answer is Sources[n-1].</param>
+public sealed record AskResponse(string Question, string? Answer, string Llm, string? Model, IReadOnlyList<SearchHitResponse> Sources,
+    PromptResponse Prompt, IReadOnlyList<StageResponse> Stages, double TotalMilliseconds);

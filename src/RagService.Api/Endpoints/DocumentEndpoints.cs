@@ -1,0 +1,118 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using RagService.Api.Contracts;
+using RagService.Api.Errors;
+using RagService.Api.Hosting;
+using RagService.Core.Documents;
+using RagService.Core.Ingestion;
+using RagService.Core.Storage;
+
+namespace RagService.Api.Endpoints;
+
+internal static class DocumentEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/collections/{collection}/documents").WithTags("Documents");
+
+        group.MapPost("/", async (string collection, IngestTextRequest body, DocumentIngestor ingestor, RequestMapping map, CancellationToken ct) =>
+        {
+            if (string.IsNullOrWhiteSpace(body.Text))
+            {
+                throw ApiProblemException.BadRequest("'text' is required and must not be blank");
+            }
+
+            var fileName = body.Format?.Trim().ToLowerInvariant() switch
+            {
+                null or "" or "text" => "document.txt",
+                "markdown" or "md" => "document.md",
+                "html" => "document.html",
+                var other => throw ApiProblemException.BadRequest($"'format' must be \"text\", \"markdown\" or \"html\", not \"{other}\""),
+            };
+            var info = await map.CollectionAsync(collection, ct);
+            var result = await ingestor.IngestAsync(info, Encoding.UTF8.GetBytes(body.Text), fileName, null, body.Id, body.Title, map.Metadata(body.Metadata), ct);
+            return ToResult(collection, result);
+        }).WithSummary("Add or replace a document sent as JSON text");
+
+        group.MapPost("/upload", async (string collection, IFormFile? file, [Microsoft.AspNetCore.Mvc.FromForm] string? id,
+            [Microsoft.AspNetCore.Mvc.FromForm] string? title, DocumentIngestor ingestor, RequestMapping map, CancellationToken ct) =>
+        {
+            if (file is null || file.Length == 0)
+            {
+                throw ApiProblemException.BadRequest("send the document as a non-empty multipart form field named 'file'");
+            }
+
+            var info = await map.CollectionAsync(collection, ct);
+            using var buffer = new MemoryStream((int)file.Length);
+            await file.CopyToAsync(buffer, ct);
+            var result = await ingestor.IngestAsync(info, buffer.ToArray(), file.FileName, file.ContentType, id ?? Path.GetFileName(file.FileName), title, new Dictionary<string, string>(), ct);
+            return ToResult(collection, result);
+        }).DisableAntiforgery().WithSummary("Add or replace a document uploaded as a file (multipart/form-data)");
+
+        group.MapGet("/", async (string collection, int? offset, int? limit, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
+        {
+            var info = await map.CollectionAsync(collection, ct);
+            if (offset < 0 || limit is < 1 or > 1000)
+            {
+                throw ApiProblemException.BadRequest("'offset' must be >= 0 and 'limit' between 1 and 1000");
+            }
+
+            return (await store.ListDocumentsAsync(info, offset ?? 0, limit ?? 100, ct)).Select(ToResponse);
+        }).WithSummary("List documents");
+
+        group.MapGet("/{id}", async (string collection, string id, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
+        {
+            var info = await map.CollectionAsync(collection, ct);
+            var doc = await store.GetDocumentAsync(info, id, ct) ?? throw ApiProblemException.NotFound($"document '{id}' does not exist in '{collection}'");
+            return ToResponse(doc);
+        }).WithSummary("Get a document's record");
+
+        group.MapDelete("/{id}", async (string collection, string id, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
+        {
+            var info = await map.CollectionAsync(collection, ct);
+            return await store.DeleteDocumentAsync(info, id, ct)
+                ? Results.NoContent()
+                : throw ApiProblemException.NotFound($"document '{id}' does not exist in '{collection}'");
+        }).WithSummary("Delete a document and its chunks");
+    }
+
+    private static IResult ToResult(string collection, IngestResult r)
+    {
+        var body = new IngestResponse(r.DocumentId, r.Outcome.ToString().ToLowerInvariant(), r.Chunks, Math.Round(r.Milliseconds, 3));
+        return r.Outcome == WriteOutcome.Created
+            ? Results.Created($"/v1/collections/{collection}/documents/{Uri.EscapeDataString(r.DocumentId)}", body)
+            : Results.Ok(body);
+    }
+
+    private static DocumentResponse ToResponse(DocumentRecord d) =>
+        new(d.Id, d.Title, d.Format, d.ContentHash, d.ChunkCount, d.Metadata, d.CreatedAt, d.UpdatedAt);
+}
+
+/// <summary>Extracts an uploaded or posted document, checks it against the limits, and ingests it.</summary>
+internal sealed class DocumentIngestor(IDocumentExtractor extractor, IngestionService ingestion, IOptions<RagOptions> options)
+{
+    public async Task<IngestResult> IngestAsync(CollectionInfo collection, byte[] content, string? fileName, string? contentType,
+        string? id, string? title, IReadOnlyDictionary<string, string> metadata, CancellationToken ct)
+    {
+        if (id is not null && (id.Length > 512 || id.Any(char.IsControl)))
+        {
+            throw ApiProblemException.BadRequest("'id' must be at most 512 characters without control characters");
+        }
+
+        var document = await extractor.ExtractAsync(content, fileName, contentType, ct);
+        var chars = document.Blocks.Sum(b => (long)b.Text.Length);
+        var limit = options.Value.Limits.MaxDocumentChars;
+        if (chars > limit)
+        {
+            throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge, "Document too large",
+                $"the document has {chars} characters of text; the limit is {limit} (Rag:Limits:MaxDocumentChars)");
+        }
+
+        if (document.Blocks.All(b => string.IsNullOrWhiteSpace(b.Text)))
+        {
+            throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, "Empty document", "the document contains no text to index");
+        }
+
+        return await ingestion.IngestAsync(collection, new IngestRequest(id, title, document, metadata), ct);
+    }
+}

@@ -1,0 +1,36 @@
+using RagService.Api.Contracts;
+using RagService.Api.Logging;
+using RagService.Core.Prompting;
+using RagService.Core.Retrieval;
+
+namespace RagService.Api.Endpoints;
+
+internal static class SearchEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/collections/{collection}").WithTags("Search");
+
+        group.MapPost("/search", async (string collection, SearchRequest body, RequestMapping map, SearchService search, HttpContext http, CancellationToken ct) =>
+        {
+            var query = map.Query(body.Query, "query", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter);
+            var info = await map.CollectionAsync(collection, ct);
+            var outcome = await search.SearchAsync(info, query, ct);
+            RequestTimings.Record(http, outcome.Stages);
+            return new SearchResponse(query.Query, query.Mode.ToString().ToLowerInvariant(), outcome.Hits.Select(RequestMapping.Hit).ToList(),
+                outcome.Stages.Select(RequestMapping.Stage).ToList(), Math.Round(outcome.TotalMilliseconds, 3));
+        }).WithSummary("Retrieve the best passages for a query, with per-stage candidates, scores and timings");
+
+        group.MapPost("/ask", async (string collection, AskRequest body, RequestMapping map, AskService ask, HttpContext http, CancellationToken ct) =>
+        {
+            var query = map.Query(body.Question, "question", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter);
+            var info = await map.CollectionAsync(collection, ct);
+            var outcome = await ask.AskAsync(info, query, ct);
+            var stages = outcome.Retrieval.Stages.Select(RequestMapping.Stage).ToList();
+            stages.Add(new StageResponse("llm", outcome.Llm == "ok" ? "ok" : "off", 0, Math.Round(outcome.LlmMilliseconds, 3), outcome.Llm == "ok" ? outcome.Model : "no LLM configured (RAG_LLM_URL)"));
+            RequestTimings.Record(http, outcome.Retrieval.Stages);
+            return new AskResponse(query.Query, outcome.Answer, outcome.Llm, outcome.Model, outcome.Retrieval.Hits.Select(RequestMapping.Hit).ToList(),
+                new PromptResponse(outcome.Prompt.System, outcome.Prompt.User), stages, Math.Round(outcome.Retrieval.TotalMilliseconds + outcome.LlmMilliseconds, 3));
+        }).WithSummary("Answer a question from the collection with numbered, cited sources");
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using RagService.Core.Documents;
+using RagService.Core.Prompting;
+using RagService.Core.Retrieval;
+using RagService.Storage.Sqlite;
+
+namespace RagService.Api.Errors;
+
+/// <summary>Maps every exception that escapes an endpoint to a problem detail that says what to fix.</summary>
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        var (status, title, detail) = exception switch
+        {
+            ApiProblemException p => (p.Status, p.Title, p.Message),
+            BadHttpRequestException b when b.StatusCode == StatusCodes.Status413PayloadTooLarge =>
+                (413, "Request too large", $"the request body exceeds the limit of {http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0} bytes (Rag:Limits:MaxRequestBytes)"),
+            BadHttpRequestException b when b.StatusCode == StatusCodes.Status415UnsupportedMediaType =>
+                (415, "Unsupported media type", "send the body as application/json (or multipart/form-data for uploads)"),
+            BadHttpRequestException b => (b.StatusCode, "Invalid request", Describe(b)),
+            CollectionExistsException c => (409, "Conflict", c.Message),
+            ExtractionException x => (StatusFor(x.Failure), "Document could not be read", x.Message),
+            StageUnavailableException s => (400, "Stage not available", s.Message),
+            LlmUnavailableException l => (l.TimedOut ? 504 : 502, l.TimedOut ? "LLM timed out" : "LLM failed",
+                l.Message + "; the retrieved sources are still available from the search endpoint"),
+            _ => (500, "Internal error", "the service failed; see the server log for the request id"),
+        };
+
+        if (status >= 500)
+        {
+            logger.LogError(exception, "Request failed: {Path}", http.Request.Path);
+        }
+
+        http.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail, Instance = http.Request.Path },
+        });
+    }
+
+    private static int StatusFor(ExtractionFailure failure) => failure switch
+    {
+        ExtractionFailure.UnsupportedFormat => 415,
+        ExtractionFailure.TooLarge => 413,
+        _ => 422,
+    };
+
+    private static string Describe(BadHttpRequestException b)
+    {
+        // JSON errors arrive wrapped: give the parser's message (it names the line and position).
+        var json = b.InnerException as System.Text.Json.JsonException;
+        return json is not null ? $"the body is not valid JSON: {json.Message}" : b.Message;
+    }
+}

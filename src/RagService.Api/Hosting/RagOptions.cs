@@ -1,0 +1,53 @@
+using RagService.Core.Chunking;
+
+namespace RagService.Api.Hosting;
+
+/// <summary>The "Rag" configuration section. Every limit is named here with its default.</summary>
+public sealed class RagOptions
+{
+    public const string Section = "Rag";
+
+    /// <summary>SQLite database file of the embedded store.</summary>
+    public string DatabasePath { get; set; } = "data/ragservice.db";
+
+    /// <summary>Create the "demo" collection with the pizza-shop knowledge base at start when it is missing.</summary>
+    public bool Demo { get; set; }
+
+    public LimitOptions Limits { get; set; } = new();
+
+    /// <summary>Chunking for collections created without their own settings.</summary>
+    public ChunkingDefaults Chunking { get; set; } = new();
+
+    /// <summary>BM25 weight of the contextual header (title + heading path) relative to the chunk body.</summary>
+    public double HeaderWeight { get; set; } = 0.5;
+}
+
+public sealed class LimitOptions
+{
+    /// <summary>Largest request body (JSON or upload), bytes. Larger requests get 413.</summary>
+    public long MaxRequestBytes { get; set; } = 20 * 1024 * 1024;
+
+    /// <summary>Largest document text after extraction, characters.</summary>
+    public int MaxDocumentChars { get; set; } = 5_000_000;
+
+    /// <summary>Longest query or question, characters.</summary>
+    public int MaxQueryChars { get; set; } = 2_000;
+
+    /// <summary>Largest topK a caller may ask for.</summary>
+    public int MaxTopK { get; set; } = 100;
+
+    /// <summary>Largest number of candidates per retriever a caller may ask for.</summary>
+    public int MaxCandidates { get; set; } = 1_000;
+
+    /// <summary>Most metadata entries per document.</summary>
+    public int MaxMetadataEntries { get; set; } = 64;
+}
+
+public sealed class ChunkingDefaults
+{
+    public int MaxSize { get; set; } = 400;
+    public int Overlap { get; set; } = 50;
+    public bool ContextualHeaders { get; set; } = true;
+
+    public ChunkingOptions ToOptions() => new() { MaxSize = MaxSize, Overlap = Overlap };
+}

@@ -1,0 +1,78 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using RagService.Core.Chunking;
+using RagService.Core.Documents;
+using RagService.Core.Models;
+using RagService.Core.Storage;
+using RagService.Core.Text;
+
+namespace RagService.Core.Ingestion;
+
+/// <summary>A document to ingest, already extracted.</summary>
+/// <param name="DocumentId">The caller's id, or null to derive one from the content.</param>
+public sealed record IngestRequest(string? DocumentId, string? Title, ExtractedDocument Document, IReadOnlyDictionary<string, string> Metadata);
+
+public sealed record IngestResult(string DocumentId, WriteOutcome Outcome, int Chunks, double Milliseconds);
+
+/// <summary>
+/// Chunks, analyzes and (when a model is configured) embeds a document, then hands it to the store in one write.
+/// An unchanged document (same content hash) costs one lookup: no chunking, no embedding, no write.
+/// </summary>
+public sealed class IngestionService(IKnowledgeStore store, ITextAnalyzer analyzer, ITextEmbedder? embedder = null)
+{
+    public ITextEmbedder? Embedder => embedder;
+
+    public async Task<IngestResult> IngestAsync(CollectionInfo collection, IngestRequest request, CancellationToken ct)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var title = string.IsNullOrWhiteSpace(request.Title) ? request.Document.Title : request.Title.Trim();
+        var hash = ContentHash(collection, title, request);
+        var id = string.IsNullOrWhiteSpace(request.DocumentId) ? "doc-" + hash[..16] : request.DocumentId.Trim();
+
+        var existing = await store.GetDocumentAsync(collection, id, ct);
+        if (existing?.ContentHash == hash)
+        {
+            return new IngestResult(id, WriteOutcome.Unchanged, existing.ChunkCount, Elapsed(started));
+        }
+
+        var chunks = new StructuredChunker(collection.Settings.Chunking).Chunk(request.Document);
+        var headers = chunks.Select(c => collection.Settings.ContextualHeaders ? ContextHeader.For(title, c.HeadingPath) : "").ToList();
+        float[][]? vectors = null;
+        if (embedder is not null && chunks.Count > 0)
+        {
+            var texts = chunks.Select((c, i) => headers[i].Length == 0 ? c.Text : headers[i] + "\n" + c.Text).ToList();
+            vectors = await embedder.EmbedAsync(texts, EmbeddingPurpose.Passage, ct);
+        }
+
+        var indexed = chunks.Select((c, i) => new IndexedChunk(c, analyzer.Analyze(c.Text), analyzer.Analyze(headers[i]), vectors?[i])).ToList();
+        var write = new DocumentWrite(id, title, hash, request.Document.Format, request.Metadata, indexed);
+        var outcome = await store.UpsertDocumentAsync(collection, write, ct);
+        return new IngestResult(id, outcome, chunks.Count, Elapsed(started));
+    }
+
+    /// <summary>
+    /// Hash of everything that decides the stored chunks: content, title, metadata, and the collection's chunking,
+    /// analyzer and model. Re-sending the same document is a no-op; changing any of these re-indexes it.
+    /// </summary>
+    private string ContentHash(CollectionInfo collection, string? title, IngestRequest request)
+    {
+        var sb = new StringBuilder();
+        sb.Append(title).Append('\u0001').Append(request.Document.Format).Append('\u0001');
+        foreach (var block in request.Document.Blocks)
+        {
+            sb.Append((int)block.Kind).Append(':').Append(block.HeadingLevel).Append(':').Append(block.Page).Append(':').Append(block.Text).Append('\u0002');
+        }
+
+        foreach (var (k, v) in request.Metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            sb.Append(k).Append('=').Append(v).Append('\u0003');
+        }
+
+        sb.Append(JsonSerializer.Serialize(collection.Settings.Chunking)).Append(collection.Settings.ContextualHeaders)
+            .Append(analyzer.Signature).Append(embedder?.ModelId);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+
+    private static double Elapsed(long started) => System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+}

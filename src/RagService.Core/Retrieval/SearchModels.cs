@@ -1,0 +1,38 @@
+using RagService.Core.Storage;
+
+namespace RagService.Core.Retrieval;
+
+public enum RetrievalMode
+{
+    Bm25,
+    Dense,
+    Hybrid,
+}
+
+/// <summary>A search as the caller asked for it.</summary>
+public sealed record SearchQuery
+{
+    public required string Query { get; init; }
+    public int TopK { get; init; } = 5;
+    public RetrievalMode Mode { get; init; } = RetrievalMode.Hybrid;
+
+    /// <summary>Whether to rerank with the cross-encoder; null = when a reranker is configured.</summary>
+    public bool? Rerank { get; init; }
+
+    /// <summary>How many candidates each retriever returns before fusion.</summary>
+    public int Candidates { get; init; } = 100;
+
+    public SearchFilter Filter { get; init; } = SearchFilter.None;
+}
+
+/// <summary>One stage of the query path: what ran, how many candidates it produced, and how long it took.</summary>
+/// <param name="Stage">"analyze", "bm25", "dense", "fusion", "rerank", "fetch".</param>
+/// <param name="Status">"ok", "off" (not configured), "skipped" (not requested) or "failed".</param>
+public sealed record StageReport(string Stage, string Status, int Candidates, double Milliseconds, string? Detail = null);
+
+/// <summary>Where a hit came from: its rank (1-based) and score in each stage that saw it.</summary>
+public sealed record HitProvenance(int? Bm25Rank, double? Bm25Score, int? DenseRank, double? DenseScore, double? FusionScore, double? RerankScore);
+
+public sealed record SearchHit(int Rank, double Score, StoredChunk Chunk, HitProvenance Provenance);
+
+public sealed record SearchOutcome(IReadOnlyList<SearchHit> Hits, IReadOnlyList<StageReport> Stages, double TotalMilliseconds);

@@ -1,0 +1,19 @@
+using RagService.Core.Chunking;
+
+namespace RagService.Core.Storage;
+
+/// <summary>Settings a collection is created with; they decide how its documents are chunked and indexed.</summary>
+public sealed record CollectionSettings
+{
+    public ChunkingOptions Chunking { get; init; } = new();
+
+    /// <summary>Index the document title and heading path with each chunk (contextual retrieval).</summary>
+    public bool ContextualHeaders { get; init; } = true;
+
+    /// <summary>Analyzer signature the BM25 index was built with.</summary>
+    public string Analyzer { get; init; } = "";
+}
+
+public sealed record CollectionInfo(long Id, string Name, CollectionSettings Settings, DateTimeOffset CreatedAt);
+
+public sealed record CollectionStats(int Documents, int Chunks, long ChunkTextBytes);

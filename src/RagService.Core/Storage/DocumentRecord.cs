@@ -1,0 +1,48 @@
+using RagService.Core.Chunking;
+
+namespace RagService.Core.Storage;
+
+/// <summary>A stored document (without its chunks).</summary>
+public sealed record DocumentRecord(
+    string Id,
+    string? Title,
+    string ContentHash,
+    string Format,
+    IReadOnlyDictionary<string, string> Metadata,
+    int ChunkCount,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>A chunk ready to be written: its text, BM25 terms for body and contextual header, and an optional embedding.</summary>
+public sealed record IndexedChunk(Chunk Chunk, IReadOnlyList<string> BodyTerms, IReadOnlyList<string> HeaderTerms, float[]? Vector = null);
+
+/// <summary>Everything needed to write one document atomically.</summary>
+public sealed record DocumentWrite(
+    string Id,
+    string? Title,
+    string ContentHash,
+    string Format,
+    IReadOnlyDictionary<string, string> Metadata,
+    IReadOnlyList<IndexedChunk> Chunks);
+
+public enum WriteOutcome
+{
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// <summary>A chunk as read back for a search result.</summary>
+public sealed record StoredChunk(
+    long ChunkId,
+    string DocumentId,
+    string? DocumentTitle,
+    int Ordinal,
+    string Text,
+    IReadOnlyList<string> HeadingPath,
+    int? Page,
+    IReadOnlyDictionary<string, string> Metadata,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>A scored chunk id from one retriever, best first.</summary>
+public readonly record struct ScoredChunk(long ChunkId, double Score);

@@ -1,0 +1,10 @@
+namespace RagService.Core.Text;
+
+/// <summary>Turns text into the terms the BM25 index stores and matches. Index and query use the same analyzer.</summary>
+public interface ITextAnalyzer
+{
+    /// <summary>A short, stable description stored with each collection so an analyzer change is detected.</summary>
+    string Signature { get; }
+
+    IReadOnlyList<string> Analyze(string text);
+}

@@ -1,0 +1,441 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Data.Sqlite;
+using RagService.Core.Storage;
+
+namespace RagService.Storage.Sqlite;
+
+/// <summary>
+/// The embedded knowledge store: one SQLite file in WAL mode (readers never block on the writer),
+/// one FTS5 table per collection for BM25, writes serialised per collection and done in one transaction.
+/// </summary>
+public sealed class SqliteKnowledgeStore : IKnowledgeStore
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private readonly SqliteConnectionFactory _connections;
+    private readonly SqliteStoreOptions _options;
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _writeLocks = new(StringComparer.Ordinal);
+
+    public SqliteKnowledgeStore(SqliteStoreOptions options)
+    {
+        _options = options;
+        _connections = new SqliteConnectionFactory(options);
+        using var connection = _connections.Open();
+        SqliteSchema.Ensure(connection);
+    }
+
+    public string DatabasePath => _connections.DatabasePath;
+
+    /// <summary>Checks that the file can be read; used by the readiness probe.</summary>
+    public async Task<bool> PingAsync(CancellationToken ct)
+    {
+        await using var connection = _connections.Open();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT count(*) FROM collections";
+        await cmd.ExecuteScalarAsync(ct);
+        return true;
+    }
+
+    public async Task<CollectionInfo> CreateCollectionAsync(string name, CollectionSettings settings, CancellationToken ct)
+    {
+        var gate = WriteLock(name);
+        await gate.WaitAsync(ct);
+        try
+        {
+            await using var connection = _connections.Open();
+            await using var tx = connection.BeginTransaction(deferred: false);
+            var created = DateTimeOffset.UtcNow;
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "INSERT INTO collections(name, settings, created_at) VALUES ($n, $s, $c) RETURNING id";
+            cmd.Parameters.AddWithValue("$n", name);
+            cmd.Parameters.AddWithValue("$s", JsonSerializer.Serialize(settings, Json));
+            cmd.Parameters.AddWithValue("$c", created.ToString("O"));
+            long id;
+            try
+            {
+                id = Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode == 19)
+            {
+                throw new CollectionExistsException(name);
+            }
+
+            cmd.Parameters.Clear();
+            cmd.CommandText = SqliteSchema.CreateFts(id);
+            await cmd.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+            return new CollectionInfo(id, name, settings, created);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task<CollectionInfo?> GetCollectionAsync(string name, CancellationToken ct)
+    {
+        await using var connection = _connections.Open();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT id, name, settings, created_at FROM collections WHERE name = $n";
+        cmd.Parameters.AddWithValue("$n", name);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? ReadCollection(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken ct)
+    {
+        await using var connection = _connections.Open();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT id, name, settings, created_at FROM collections ORDER BY name";
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<CollectionInfo>();
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(ReadCollection(reader));
+        }
+
+        return list;
+    }
+
+    public async Task<bool> DeleteCollectionAsync(string name, CancellationToken ct)
+    {
+        var gate = WriteLock(name);
+        await gate.WaitAsync(ct);
+        try
+        {
+            await using var connection = _connections.Open();
+            await using var tx = connection.BeginTransaction(deferred: false);
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "DELETE FROM collections WHERE name = $n RETURNING id";
+            cmd.Parameters.AddWithValue("$n", name);
+            var id = await cmd.ExecuteScalarAsync(ct);
+            if (id is null)
+            {
+                return false;
+            }
+
+            cmd.Parameters.Clear();
+            cmd.CommandText = $"DROP TABLE IF EXISTS {SqliteSchema.FtsTable(Convert.ToInt64(id))}";
+            await cmd.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+            return true;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task<CollectionStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct)
+    {
+        await using var connection = _connections.Open();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = """
+            SELECT (SELECT count(*) FROM documents WHERE collection_id = $c),
+                   count(ch.id), coalesce(sum(length(CAST(ch.text AS BLOB))), 0)
+            FROM documents d JOIN chunks ch ON ch.document_id = d.id WHERE d.collection_id = $c
+            """;
+        cmd.Parameters.AddWithValue("$c", collection.Id);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return new CollectionStats(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2));
+    }
+
+    public async Task<DocumentRecord?> GetDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct)
+    {
+        await using var connection = _connections.Open();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = DocumentColumns + " WHERE collection_id = $c AND doc_key = $k";
+        cmd.Parameters.AddWithValue("$c", collection.Id);
+        cmd.Parameters.AddWithValue("$k", documentId);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? ReadDocument(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(CollectionInfo collection, int offset, int limit, CancellationToken ct)
+    {
+        await using var connection = _connections.Open();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = DocumentColumns + " WHERE collection_id = $c ORDER BY doc_key LIMIT $l OFFSET $o";
+        cmd.Parameters.AddWithValue("$c", collection.Id);
+        cmd.Parameters.AddWithValue("$l", limit);
+        cmd.Parameters.AddWithValue("$o", offset);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<DocumentRecord>();
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(ReadDocument(reader));
+        }
+
+        return list;
+    }
+
+    public async Task<WriteOutcome> UpsertDocumentAsync(CollectionInfo collection, DocumentWrite document, CancellationToken ct)
+    {
+        var gate = WriteLock(collection.Name);
+        await gate.WaitAsync(ct);
+        try
+        {
+            await using var connection = _connections.Open();
+            await using var tx = connection.BeginTransaction(deferred: false);
+            var fts = SqliteSchema.FtsTable(collection.Id);
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "SELECT id, content_hash, created_at FROM documents WHERE collection_id = $c AND doc_key = $k";
+            cmd.Parameters.AddWithValue("$c", collection.Id);
+            cmd.Parameters.AddWithValue("$k", document.Id);
+            long? existingId = null;
+            string? createdAt = null;
+            await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            {
+                if (await reader.ReadAsync(ct))
+                {
+                    if (reader.GetString(1) == document.ContentHash)
+                    {
+                        return WriteOutcome.Unchanged;
+                    }
+
+                    existingId = reader.GetInt64(0);
+                    createdAt = reader.GetString(2);
+                }
+            }
+
+            var now = DateTimeOffset.UtcNow.ToString("O");
+            if (existingId is { } oldId)
+            {
+                await DeleteDocumentRowsAsync(cmd, fts, oldId, ct);
+            }
+
+            cmd.Parameters.Clear();
+            cmd.CommandText = """
+                INSERT INTO documents(collection_id, doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at)
+                VALUES ($c, $k, $t, $h, $f, $m, $n, $ca, $ua) RETURNING id
+                """;
+            cmd.Parameters.AddWithValue("$c", collection.Id);
+            cmd.Parameters.AddWithValue("$k", document.Id);
+            cmd.Parameters.AddWithValue("$t", (object?)document.Title ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$h", document.ContentHash);
+            cmd.Parameters.AddWithValue("$f", document.Format);
+            cmd.Parameters.AddWithValue("$m", JsonSerializer.Serialize(document.Metadata, Json));
+            cmd.Parameters.AddWithValue("$n", document.Chunks.Count);
+            cmd.Parameters.AddWithValue("$ca", createdAt ?? now);
+            cmd.Parameters.AddWithValue("$ua", now);
+            var docRowId = Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
+
+            await InsertChunksAsync(connection, tx, fts, docRowId, document.Chunks, ct);
+            await BumpVersionAsync(cmd, collection.Id, ct);
+            await tx.CommitAsync(ct);
+            return existingId is null ? WriteOutcome.Created : WriteOutcome.Updated;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task<bool> DeleteDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct)
+    {
+        var gate = WriteLock(collection.Name);
+        await gate.WaitAsync(ct);
+        try
+        {
+            await using var connection = _connections.Open();
+            await using var tx = connection.BeginTransaction(deferred: false);
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "SELECT id FROM documents WHERE collection_id = $c AND doc_key = $k";
+            cmd.Parameters.AddWithValue("$c", collection.Id);
+            cmd.Parameters.AddWithValue("$k", documentId);
+            if (await cmd.ExecuteScalarAsync(ct) is not long id)
+            {
+                return false;
+            }
+
+            await DeleteDocumentRowsAsync(cmd, SqliteSchema.FtsTable(collection.Id), id, ct);
+            await BumpVersionAsync(cmd, collection.Id, ct);
+            await tx.CommitAsync(ct);
+            return true;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<ScoredChunk>> SearchBm25Async(
+        CollectionInfo collection, IReadOnlyList<string> queryTerms, int limit, SearchFilter filter, CancellationToken ct)
+    {
+        var match = Fts5Query.AnyOf(queryTerms);
+        if (match is null)
+        {
+            return [];
+        }
+
+        var fts = SqliteSchema.FtsTable(collection.Id);
+        await using var connection = _connections.Open();
+        await using var cmd = connection.CreateCommand();
+        var sql = new StringBuilder($"SELECT f.rowid, bm25({fts}, 1.0, $hw) AS s FROM {fts} f");
+        if (!filter.IsEmpty)
+        {
+            sql.Append(" JOIN chunks ch ON ch.id = f.rowid JOIN documents d ON d.id = ch.document_id");
+        }
+
+        sql.Append($" WHERE {fts} MATCH $q");
+        if (!filter.IsEmpty)
+        {
+            SqlFilter.Append(sql, cmd, filter);
+        }
+
+        sql.Append(" ORDER BY s LIMIT $l");
+        cmd.CommandText = sql.ToString();
+        cmd.Parameters.AddWithValue("$q", match);
+        cmd.Parameters.AddWithValue("$hw", _options.HeaderWeight);
+        cmd.Parameters.AddWithValue("$l", limit);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var hits = new List<ScoredChunk>(limit);
+        while (await reader.ReadAsync(ct))
+        {
+            // FTS5's bm25() is negated so that ORDER BY ascending puts the best first.
+            hits.Add(new ScoredChunk(reader.GetInt64(0), -reader.GetDouble(1)));
+        }
+
+        return hits;
+    }
+
+    public async Task<IReadOnlyList<StoredChunk>> GetChunksAsync(IReadOnlyList<long> chunkIds, CancellationToken ct)
+    {
+        if (chunkIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = _connections.Open();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = $"""
+            SELECT ch.id, d.doc_key, d.title, ch.ordinal, ch.text, ch.heading_path, ch.page, d.metadata, d.updated_at
+            FROM chunks ch JOIN documents d ON d.id = ch.document_id
+            WHERE ch.id IN (SELECT value FROM json_each($ids))
+            """;
+        cmd.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(chunkIds));
+        var byId = new Dictionary<long, StoredChunk>(chunkIds.Count);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var chunk = new StoredChunk(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.GetInt32(3),
+                reader.GetString(4),
+                JsonSerializer.Deserialize<List<string>>(reader.GetString(5), Json) ?? [],
+                reader.IsDBNull(6) ? null : reader.GetInt32(6),
+                JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(7), Json) ?? [],
+                DateTimeOffset.Parse(reader.GetString(8), CultureInfo.InvariantCulture));
+            byId[chunk.ChunkId] = chunk;
+        }
+
+        return chunkIds.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
+    }
+
+    private SemaphoreSlim WriteLock(string collection) => _writeLocks.GetOrAdd(collection, _ => new SemaphoreSlim(1, 1));
+
+    private static async Task InsertChunksAsync(
+        SqliteConnection connection, SqliteTransaction tx, string fts, long docRowId, IReadOnlyList<IndexedChunk> chunks, CancellationToken ct)
+    {
+        await using var insertChunk = connection.CreateCommand();
+        insertChunk.Transaction = tx;
+        insertChunk.CommandText = "INSERT INTO chunks(document_id, ordinal, text, heading_path, page) VALUES ($d, $o, $t, $h, $p) RETURNING id";
+        var pDoc = insertChunk.Parameters.Add("$d", SqliteType.Integer);
+        var pOrd = insertChunk.Parameters.Add("$o", SqliteType.Integer);
+        var pText = insertChunk.Parameters.Add("$t", SqliteType.Text);
+        var pPath = insertChunk.Parameters.Add("$h", SqliteType.Text);
+        var pPage = insertChunk.Parameters.Add("$p", SqliteType.Integer);
+
+        await using var insertFts = connection.CreateCommand();
+        insertFts.Transaction = tx;
+        insertFts.CommandText = $"INSERT INTO {fts}(rowid, body, header) VALUES ($r, $b, $h)";
+        var fRow = insertFts.Parameters.Add("$r", SqliteType.Integer);
+        var fBody = insertFts.Parameters.Add("$b", SqliteType.Text);
+        var fHeader = insertFts.Parameters.Add("$h", SqliteType.Text);
+
+        await using var insertVector = connection.CreateCommand();
+        insertVector.Transaction = tx;
+        insertVector.CommandText = "INSERT INTO chunk_vectors(chunk_id, vector) VALUES ($c, $v)";
+        var vChunk = insertVector.Parameters.Add("$c", SqliteType.Integer);
+        var vBlob = insertVector.Parameters.Add("$v", SqliteType.Blob);
+
+        foreach (var item in chunks)
+        {
+            pDoc.Value = docRowId;
+            pOrd.Value = item.Chunk.Ordinal;
+            pText.Value = item.Chunk.Text;
+            pPath.Value = JsonSerializer.Serialize(item.Chunk.HeadingPath, Json);
+            pPage.Value = (object?)item.Chunk.Page ?? DBNull.Value;
+            var chunkId = Convert.ToInt64(await insertChunk.ExecuteScalarAsync(ct));
+
+            fRow.Value = chunkId;
+            fBody.Value = string.Join(' ', item.BodyTerms);
+            fHeader.Value = string.Join(' ', item.HeaderTerms);
+            await insertFts.ExecuteNonQueryAsync(ct);
+
+            if (item.Vector is { } vector)
+            {
+                vChunk.Value = chunkId;
+                vBlob.Value = VectorBlob.ToBytes(vector);
+                await insertVector.ExecuteNonQueryAsync(ct);
+            }
+        }
+    }
+
+    private static async Task DeleteDocumentRowsAsync(SqliteCommand cmd, string fts, long documentRowId, CancellationToken ct)
+    {
+        cmd.Parameters.Clear();
+        cmd.CommandText = $"""
+            DELETE FROM {fts} WHERE rowid IN (SELECT id FROM chunks WHERE document_id = $d);
+            DELETE FROM documents WHERE id = $d;
+            """;
+        cmd.Parameters.AddWithValue("$d", documentRowId);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task BumpVersionAsync(SqliteCommand cmd, long collectionId, CancellationToken ct)
+    {
+        cmd.Parameters.Clear();
+        cmd.CommandText = "UPDATE collections SET version = version + 1 WHERE id = $c";
+        cmd.Parameters.AddWithValue("$c", collectionId);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private const string DocumentColumns =
+        "SELECT doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at FROM documents";
+
+    private static DocumentRecord ReadDocument(SqliteDataReader r) => new(
+        r.GetString(0),
+        r.IsDBNull(1) ? null : r.GetString(1),
+        r.GetString(2),
+        r.GetString(3),
+        JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(4), Json) ?? [],
+        r.GetInt32(5),
+        DateTimeOffset.Parse(r.GetString(6), CultureInfo.InvariantCulture),
+        DateTimeOffset.Parse(r.GetString(7), CultureInfo.InvariantCulture));
+
+    private static CollectionInfo ReadCollection(SqliteDataReader r) => new(
+        r.GetInt64(0),
+        r.GetString(1),
+        JsonSerializer.Deserialize<CollectionSettings>(r.GetString(2), Json) ?? new CollectionSettings(),
+        DateTimeOffset.Parse(r.GetString(3), CultureInfo.InvariantCulture));
+}
+
+public sealed class CollectionExistsException(string name) : Exception($"collection '{name}' already exists")
+{
+    public string Name { get; } = name;
+}
