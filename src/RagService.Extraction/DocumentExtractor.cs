@@ -1,0 +1,49 @@
+using RagService.Core.Documents;
+using RagService.Extraction.Markdown;
+using RagService.Extraction.Text;
+
+namespace RagService.Extraction;
+
+/// <summary>
+/// The service's <see cref="IDocumentExtractor"/>: sniffs the format, dispatches to the extractor for it and checks
+/// the result (no text → Unreadable, too much text → TooLarge).
+/// </summary>
+public sealed class DocumentExtractor : IDocumentExtractor
+{
+    private readonly ExtractionOptions _options;
+    private readonly Dictionary<SourceFormat, IFormatExtractor> _extractors;
+
+    public DocumentExtractor(ExtractionOptions? options = null)
+        : this(options ?? new ExtractionOptions(), DefaultExtractors(options ?? new ExtractionOptions()))
+    {
+    }
+
+    /// <summary>With an explicit set of per-format extractors (one per <see cref="SourceFormat"/>).</summary>
+    public DocumentExtractor(ExtractionOptions options, IEnumerable<IFormatExtractor> extractors)
+    {
+        _options = options;
+        _extractors = extractors.ToDictionary(e => e.Format);
+    }
+
+    public static IEnumerable<IFormatExtractor> DefaultExtractors(ExtractionOptions options) =>
+    [
+        new PlainTextExtractor(),
+        new MarkdownExtractor(),
+    ];
+
+    public async Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, string? fileName, string? contentType, CancellationToken cancellationToken)
+    {
+        var sniffed = FormatSniffer.Sniff(content.Span, fileName, contentType);
+        if (!_extractors.TryGetValue(sniffed.Format, out var extractor))
+            throw new ExtractionException($"Extraction of {sniffed.Format} files is not available on this server.", ExtractionFailure.UnsupportedFormat);
+
+        var document = await extractor.ExtractAsync(content, sniffed, cancellationToken).ConfigureAwait(false);
+
+        var chars = document.Blocks.Sum(b => (long)b.Text.Length);
+        if (chars == 0)
+            throw new ExtractionException($"No text was found in the {document.Format} file.", ExtractionFailure.Unreadable);
+        if (chars > _options.MaxExtractedChars)
+            throw new ExtractionException($"The document holds {chars} characters of text; the limit is {_options.MaxExtractedChars} (Extraction:MaxExtractedChars).", ExtractionFailure.TooLarge);
+        return document;
+    }
+}

@@ -1,0 +1,54 @@
+namespace RagService.Extraction;
+
+/// <summary>Limits and tool locations for document extraction. Bound from the "Extraction" configuration section.</summary>
+public sealed record ExtractionOptions
+{
+    public const string SectionName = "Extraction";
+
+    /// <summary>PDFs with more pages are refused (TooLarge).</summary>
+    public int MaxPdfPages { get; init; } = 2000;
+
+    /// <summary>Wall-clock bound for each pdfinfo/pdftotext run over a whole PDF.</summary>
+    public TimeSpan PdfTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Wall-clock bound for rendering and OCR of one page or image.</summary>
+    public TimeSpan OcrTimeoutPerPage { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>At most this many image-only PDF pages are OCRed; more are refused (TooLarge) rather than silently skipped.</summary>
+    public int MaxOcrPages { get; init; } = 50;
+
+    /// <summary>A PDF page with fewer non-whitespace characters than this is treated as scanned and OCRed.</summary>
+    public int MinPdfPageTextChars { get; init; } = 10;
+
+    /// <summary>Resolution for rendering scanned PDF pages before OCR.</summary>
+    public int OcrDpi { get; init; } = 300;
+
+    /// <summary>Tesseract language list.</summary>
+    public string OcrLanguages { get; init; } = "chi_sim+eng";
+
+    /// <summary>Virtual memory (address space) limit applied to every child process via prlimit --as; 0 disables it.</summary>
+    public long ChildProcessMemoryLimitBytes { get; init; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>Sum of the real (decompressed) sizes of all DOCX zip entries; larger archives are refused (TooLarge).</summary>
+    public long MaxDocxUncompressedBytes { get; init; } = 200L * 1024 * 1024;
+
+    /// <summary>DOCX archives with more zip entries are refused (TooLarge).</summary>
+    public int MaxDocxEntries { get; init; } = 2000;
+
+    /// <summary>Extracted text longer than this many characters is refused (TooLarge).</summary>
+    public int MaxExtractedChars { get; init; } = 20_000_000;
+
+    public string PdfToTextPath { get; init; } = "pdftotext";
+    public string PdfInfoPath { get; init; } = "pdfinfo";
+    public string PdfToPpmPath { get; init; } = "pdftoppm";
+    public string TesseractPath { get; init; } = "tesseract";
+
+    /// <summary>util-linux prlimit, used to apply <see cref="ChildProcessMemoryLimitBytes"/>; when not found, no memory limit is applied.</summary>
+    public string PrlimitPath { get; init; } = "prlimit";
+
+    /// <summary>util-linux setsid, used to give each child its own process group so that the whole tree can be killed.</summary>
+    public string SetsidPath { get; init; } = "setsid";
+
+    /// <summary>Parent directory for private per-extraction temp directories; null = the system temp directory.</summary>
+    public string? TempDirectory { get; init; }
+}
