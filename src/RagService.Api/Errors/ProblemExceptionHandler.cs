@@ -15,11 +15,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         var (status, title, detail) = exception switch
         {
             ApiProblemException p => (p.Status, p.Title, p.Message),
-            BadHttpRequestException b when b.StatusCode == StatusCodes.Status413PayloadTooLarge =>
-                (413, "Request too large", $"the request body exceeds the limit of {http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0} bytes (Rag:Limits:MaxRequestBytes)"),
-            BadHttpRequestException b when b.StatusCode == StatusCodes.Status415UnsupportedMediaType =>
-                (415, "Unsupported media type", "send the body as application/json (or multipart/form-data for uploads)"),
-            BadHttpRequestException b => (b.StatusCode, "Invalid request", Describe(b)),
+            // 413 and 415 get their detail from ProblemDefaults, like the same refusals made by the framework itself.
+            BadHttpRequestException b => (b.StatusCode, "Invalid request", b.StatusCode is 413 or 415 ? null : Describe(b)),
             CollectionExistsException c => (409, "Conflict", c.Message),
             ExtractionException x => (StatusFor(x.Failure), "Document could not be read", x.Message),
             StageUnavailableException s => (400, "Stage not available", s.Message),

@@ -81,10 +81,11 @@ public sealed class StructuredChunker
 
             _headings.RemoveAll(h => h.Level >= level);
             _headings.Add((level, heading.Text.Trim()));
-            if (_pieces.Count == 0)
+            if (!_hasBody)
             {
+                // Nothing but headings so far: the chunk belongs to the deepest of them.
                 _chunkPath = CurrentPath();
-                _chunkPage = heading.Page;
+                _chunkPage ??= heading.Page;
             }
 
             // The heading line is part of the chunk text: it names what the paragraphs below talk about.

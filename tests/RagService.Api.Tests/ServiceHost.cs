@@ -1,0 +1,82 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using RagService.Api.Hosting;
+
+namespace RagService.Api.Tests;
+
+/// <summary>The real service on Kestrel at a free loopback port, with its own SQLite file in a temp folder.</summary>
+public sealed class ServiceHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ServiceHost(WebApplication app, string directory, HttpClient client)
+    {
+        _app = app;
+        Directory = directory;
+        Client = client;
+    }
+
+    public string Directory { get; }
+
+    public HttpClient Client { get; }
+
+    public string DatabasePath => Path.Combine(Directory, "rag.db");
+
+    public static async Task<ServiceHost> StartAsync(params string[] settings)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "ragsvc-test-" + Guid.NewGuid().ToString("N")[..12]);
+        System.IO.Directory.CreateDirectory(dir);
+        var args = new List<string> { "--urls", "http://127.0.0.1:0", $"--Rag:DatabasePath={Path.Combine(dir, "rag.db")}", "--Serilog:MinimumLevel:Default=Warning" };
+        args.AddRange(settings);
+        var app = RagServiceApp.Build(args.ToArray());
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+        return new ServiceHost(app, dir, client);
+    }
+
+    public async Task CreateCollectionAsync(string name, object? settings = null)
+    {
+        var body = settings ?? new { name };
+        var response = await Client.PostAsJsonAsync("/v1/collections", body);
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+    }
+
+    public async Task<JsonElement> IngestAsync(string collection, object document)
+    {
+        var response = await Client.PostAsJsonAsync($"/v1/collections/{collection}/documents", document);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public async Task<JsonElement> SearchAsync(string collection, string query, int topK = 5, string? mode = null, object? filter = null)
+    {
+        var response = await Client.PostAsJsonAsync($"/v1/collections/{collection}/search", new { query, topK, mode, filter });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public static IReadOnlyList<string> HitTexts(JsonElement search, string property = "hits") =>
+        search.GetProperty(property).EnumerateArray().Select(h => h.GetProperty("text").GetString()!).ToList();
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
