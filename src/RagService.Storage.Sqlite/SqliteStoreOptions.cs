@@ -9,5 +9,5 @@ public sealed record SqliteStoreOptions
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>BM25 weight of the contextual header column (title + heading path) relative to the chunk body.</summary>
-    public double HeaderWeight { get; init; } = 0.5;
+    public double HeaderWeight { get; init; } = 4.0;
 }

@@ -19,7 +19,7 @@ public sealed class RagOptions
     public ChunkingDefaults Chunking { get; set; } = new();
 
     /// <summary>BM25 weight of the contextual header (title + heading path) relative to the chunk body.</summary>
-    public double HeaderWeight { get; set; } = 0.5;
+    public double HeaderWeight { get; set; } = 4.0;
 }
 
 public sealed class LimitOptions

@@ -21,7 +21,7 @@ public sealed class SearchService(IKnowledgeStore store, ITextAnalyzer analyzer)
         var stages = new List<StageReport>();
 
         var sw = Stopwatch.StartNew();
-        var terms = analyzer.Analyze(query.Query);
+        var terms = analyzer.AnalyzeQuery(query.Query);
         stages.Add(new StageReport("analyze", "ok", terms.Count, sw.Elapsed.TotalMilliseconds, $"{terms.Count} terms"));
 
         sw.Restart();

@@ -6,5 +6,9 @@ public interface ITextAnalyzer
     /// <summary>A short, stable description stored with each collection so an analyzer change is detected.</summary>
     string Signature { get; }
 
+    /// <summary>Terms of a stored text.</summary>
     IReadOnlyList<string> Analyze(string text);
+
+    /// <summary>Terms of a question: as <see cref="Analyze"/>, without words that only make it a question.</summary>
+    IReadOnlyList<string> AnalyzeQuery(string text);
 }

@@ -15,6 +15,8 @@ public sealed class MixedScriptAnalyzer : ITextAnalyzer
 
     public string Signature => $"mixed-script/v1/{_cjk}";
 
+    public IReadOnlyList<string> AnalyzeQuery(string text) => Analyze(QuestionWords.Strip(TextNormalizer.Normalize(text ?? "")));
+
     public IReadOnlyList<string> Analyze(string text)
     {
         var terms = new List<string>();

@@ -1,0 +1,82 @@
+using System.Globalization;
+using RagService.Core.Text;
+
+namespace RagService.Cli.Eval;
+
+internal sealed record EvalArgs(
+    string File, bool Json, string Chunking, int ChunkSize, int Overlap, bool Headers, CjkSegmentation Cjk, double HeaderWeight, string? RanksOut)
+{
+    public const string Usage = """
+        rag eval FILE [options]
+          FILE                 CMRC 2018 JSON or JSONL ({question, answers[], passages[{title, text}]} per line)
+          --json               print one JSON object (recall@1, recall@5, recall@20, mrr@10, failure@20, qps, ...)
+          --chunking MODE      anchor (Lucene anchor's 200-char sentence packing, default) | structured
+          --chunk-size N       largest chunk in characters (default 200)
+          --overlap N          overlap for structured chunking (default 0)
+          --headers            index document title + heading path with every chunk (contextual headers)
+          --analyzer A         bigram+unigram (default) | bigram | unigram
+          --header-weight W    BM25 weight of the header column (default 4, as the service)
+          --ranks FILE         write "question_id<TAB>rank" per question (0 = not in top 100)
+        """;
+
+    public static EvalArgs Parse(IReadOnlyList<string> args)
+    {
+        string? file = null;
+        bool json = false, headers = false;
+        string chunking = "anchor";
+        int size = 200, overlap = 0;
+        var cjk = CjkSegmentation.BigramAndUnigram;
+        double headerWeight = 4.0;
+        string? ranks = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--json": json = true; break;
+                case "--headers": headers = true; break;
+                case "--chunking":
+                    chunking = Next();
+                    if (chunking is not ("anchor" or "structured"))
+                    {
+                        throw new ArgumentException("--chunking must be anchor or structured");
+                    }
+
+                    break;
+                case "--chunk-size": size = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--overlap": overlap = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--header-weight": headerWeight = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--ranks": ranks = Next(); break;
+                case "--analyzer":
+                    cjk = Next() switch
+                    {
+                        "bigram+unigram" => CjkSegmentation.BigramAndUnigram,
+                        "bigram" => CjkSegmentation.Bigram,
+                        "unigram" => CjkSegmentation.Unigram,
+                        var other => throw new ArgumentException($"unknown analyzer '{other}'"),
+                    };
+                    break;
+                default:
+                    if (args[i].StartsWith("--", StringComparison.Ordinal) || file is not null)
+                    {
+                        throw new ArgumentException($"unexpected argument '{args[i]}'");
+                    }
+
+                    file = args[i];
+                    break;
+            }
+        }
+
+        if (file is null)
+        {
+            throw new ArgumentException("the QA file is missing");
+        }
+
+        if (!System.IO.File.Exists(file))
+        {
+            throw new ArgumentException($"no such file: {file}");
+        }
+
+        return new EvalArgs(file, json, chunking, size, overlap, headers, cjk, headerWeight, ranks);
+    }
+}

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using RagService.Core.Chunking;
+using RagService.Core.Documents;
+using RagService.Core.Ingestion;
+using RagService.Core.Retrieval;
+using RagService.Core.Storage;
+using RagService.Core.Text;
+using RagService.Storage.Sqlite;
+
+namespace RagService.Cli.Eval;
+
+/// <summary>
+/// `rag eval FILE`: indexes the passages of a QA file into a fresh collection through the service's own ingestion
+/// and search code, then reports recall@1/5/20, MRR@10, failure@20 and query throughput.
+/// </summary>
+internal static class EvalCommand
+{
+    private const int RankDepth = 100;
+
+    public static async Task<int> RunAsync(EvalArgs args)
+    {
+        var data = QaDataset.Load(args.File);
+        var dir = Path.Combine(Path.GetTempPath(), "rag-eval-" + Guid.NewGuid().ToString("N")[..10]);
+        try
+        {
+            var store = new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = Path.Combine(dir, "eval.db"), HeaderWeight = args.HeaderWeight });
+            var analyzer = new MixedScriptAnalyzer(args.Cjk);
+            var chunking = args.Chunking == "anchor"
+                ? new ChunkingOptions { Mode = ChunkingMode.SentencePack, MaxSize = args.ChunkSize, Overlap = 0 }
+                : new ChunkingOptions { Mode = ChunkingMode.Structured, MaxSize = args.ChunkSize, Overlap = args.Overlap };
+            var settings = new CollectionSettings { Chunking = chunking, ContextualHeaders = args.Headers, Analyzer = analyzer.Signature };
+            var collection = await store.CreateCollectionAsync("eval", settings, CancellationToken.None);
+
+            var ingestion = new IngestionService(store, analyzer);
+            var indexWatch = Stopwatch.StartNew();
+            var chunkTexts = new List<string>();
+            foreach (var p in data.Passages)
+            {
+                var document = new ExtractedDocument(p.Title, [new DocumentBlock(BlockKind.Paragraph, p.Text)], "text");
+                await ingestion.IngestAsync(collection, new IngestRequest(p.Id, p.Title, document, new Dictionary<string, string>()), CancellationToken.None);
+                chunkTexts.AddRange(new StructuredChunker(chunking).Chunk(document).Select(c => c.Text));
+            }
+
+            var indexMs = indexWatch.Elapsed.TotalMilliseconds;
+            var search = new SearchService(store, analyzer);
+            var ranks = new List<int>(data.Questions.Count);
+            foreach (var q in data.Questions)
+            {
+                var outcome = await search.SearchAsync(collection, new SearchQuery { Query = q.Text, TopK = RankDepth, Candidates = RankDepth, Mode = RetrievalMode.Bm25 }, CancellationToken.None);
+                var hit = outcome.Hits.FirstOrDefault(h => q.Answers.Any(a => h.Chunk.Text.Contains(a, StringComparison.Ordinal)));
+                ranks.Add(hit?.Rank ?? 0);
+            }
+
+            var (qps, qpsCpu) = await MeasureThroughputAsync(store, analyzer, collection, data.Questions);
+            var intact = data.Questions.Select((q, i) => (q, i)).Where(x => x.q.Answers.Any(a => chunkTexts.Any(c => c.Contains(a, StringComparison.Ordinal)))).ToList();
+            var report = new EvalReport(
+                RetrievalMetrics.From(ranks), data.Passages.Count, chunkTexts.Count, chunkTexts.Count == 0 ? 0 : chunkTexts.Average(c => c.Length),
+                intact.Count, intact.Count(x => ranks[x.i] is 0 or > 20), indexMs, qps, qpsCpu, args);
+            Console.WriteLine(args.Json ? report.ToJson() : report.ToTable());
+            if (args.RanksOut is { } ranksPath)
+            {
+                await File.WriteAllLinesAsync(ranksPath, data.Questions.Select((q, i) => $"{q.Id}\t{ranks[i]}"));
+            }
+
+            return 0;
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Questions per second of analyze + BM25 top-100 (ids and scores, no chunk text), the same work the Lucene anchor times.
+    /// Single thread, after a warm-up pass, repeated passes for at least two seconds; also per CPU second of this process.
+    /// </summary>
+    private static async Task<(double Wall, double Cpu)> MeasureThroughputAsync(
+        SqliteKnowledgeStore store, ITextAnalyzer analyzer, CollectionInfo collection, IReadOnlyList<QaQuestion> questions)
+    {
+        async Task PassAsync()
+        {
+            foreach (var q in questions)
+            {
+                await store.SearchBm25Async(collection, analyzer.AnalyzeQuery(q.Text), RankDepth, SearchFilter.None, CancellationToken.None);
+            }
+        }
+
+        await PassAsync();
+        var process = Process.GetCurrentProcess();
+        var cpuStart = process.TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        var count = 0;
+        while (wall.Elapsed < TimeSpan.FromSeconds(2) || count == 0)
+        {
+            await PassAsync();
+            count += questions.Count;
+        }
+
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpuStart).TotalSeconds;
+        return (count / wall.Elapsed.TotalSeconds, count / Math.Max(cpu, 1e-9));
+    }
+}
+
+internal sealed record EvalReport(
+    RetrievalMetrics Metrics, int Passages, int Chunks, double MeanChunkChars, int IntactQuestions, int IntactMissesAt20,
+    double IndexMs, double Qps, double QpsCpu, EvalArgs Args)
+{
+    public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["recall@1"] = Math.Round(Metrics.RecallAt1, 4),
+        ["recall@5"] = Math.Round(Metrics.RecallAt5, 4),
+        ["recall@20"] = Math.Round(Metrics.RecallAt20, 4),
+        ["mrr@10"] = Math.Round(Metrics.MrrAt10, 4),
+        ["failure@20"] = Math.Round(Metrics.FailureAt20, 4),
+        ["qps"] = Math.Round(Qps, 1),
+        ["qps_cpu"] = Math.Round(QpsCpu, 1),
+        ["questions"] = Metrics.Questions,
+        ["passages"] = Passages,
+        ["chunks"] = Chunks,
+        ["mean_chunk_chars"] = Math.Round(MeanChunkChars, 1),
+        ["answer_intact_questions"] = IntactQuestions,
+        ["answer_intact_misses@20"] = IntactMissesAt20,
+        ["index_ms"] = Math.Round(IndexMs, 1),
+        ["chunking"] = Args.Chunking,
+        ["headers"] = Args.Headers,
+        ["analyzer"] = Args.Cjk.ToString(),
+        ["header_weight"] = Args.HeaderWeight,
+    });
+
+    public string ToTable() => string.Create(CultureInfo.InvariantCulture, $"""
+        {Path.GetFileName(Args.File)}: {Passages} passages, {Metrics.Questions} questions | chunking={Args.Chunking} size={Args.ChunkSize} headers={Args.Headers} analyzer={Args.Cjk} header_weight={Args.HeaderWeight}
+        chunks: {Chunks} (mean {MeanChunkChars:0.0} chars) | answer intact in some chunk: {IntactQuestions} questions, of which missed@20: {IntactMissesAt20}
+          R@1    R@5    R@20   MRR@10 Fail@20  index_ms     QPS  QPS_cpu
+        {Metrics.RecallAt1,6:0.000} {Metrics.RecallAt5,6:0.000} {Metrics.RecallAt20,6:0.000} {Metrics.MrrAt10,6:0.000} {Metrics.FailureAt20,7:0.000} {IndexMs,9:0.0} {Qps,7:0} {QpsCpu,8:0}
+        """);
+}

@@ -1,0 +1,105 @@
+using RagService.Core.Chunking;
+using RagService.Core.Documents;
+
+namespace RagService.Core.Tests;
+
+public sealed class ChunkerTests
+{
+    private static ExtractedDocument Doc(params DocumentBlock[] blocks) => new("Title", blocks, "markdown");
+
+    [Fact]
+    public void Sentence_pack_matches_the_anchor_rules()
+    {
+        // 。！？；\n end sentences; pieces are packed while the chunk stays <= max; longer sentences are hard-cut.
+        var text = "一二三。四五六！七八九？" + new string('长', 25) + "\n尾";
+        var chunks = SentencePackChunker.Cut(text, 10);
+        var pieces = chunks.Select(c => text[c.Start..c.End]).ToList();
+        Assert.Equal(["一二三。四五六！", "七八九？", new string('长', 10), new string('长', 10), new string('长', 5) + "\n尾"], pieces);
+        Assert.Equal(text, string.Concat(pieces));
+    }
+
+    [Fact]
+    public void Sentence_pack_drops_whitespace_only_chunks_and_never_splits_surrogates()
+    {
+        var text = "甲。\n\n\n\n\n\n\n\n\n\n\n\n乙";
+        Assert.DoesNotContain(SentencePackChunker.Cut(text, 4), c => string.IsNullOrWhiteSpace(text[c.Start..c.End]));
+
+        var surrogates = string.Concat(Enumerable.Repeat("𠀀", 5));
+        Assert.All(SentencePackChunker.Cut(surrogates, 3), c => Assert.False(char.IsLowSurrogate(surrogates[c.Start])));
+    }
+
+    [Fact]
+    public void Structured_chunks_carry_heading_paths_and_start_at_sections()
+    {
+        var chunker = new StructuredChunker(new ChunkingOptions { MaxSize = 200, Overlap = 0, MinSectionSize = 10 });
+        var chunks = chunker.Chunk(Doc(
+            new DocumentBlock(BlockKind.Heading, "手册", 1),
+            new DocumentBlock(BlockKind.Heading, "安装", 2),
+            new DocumentBlock(BlockKind.Paragraph, "把设备放在平整的台面上，接通电源后等待指示灯变绿。"),
+            new DocumentBlock(BlockKind.Heading, "清洁", 2),
+            new DocumentBlock(BlockKind.Paragraph, "每次使用后用湿布擦拭门板，不要使用钢丝球。")));
+
+        Assert.Equal(2, chunks.Count);
+        Assert.Equal(["手册", "安装"], chunks[0].HeadingPath);
+        Assert.StartsWith("手册\n安装", chunks[0].Text);
+        Assert.Equal(["手册", "清洁"], chunks[1].HeadingPath);
+        Assert.Contains("钢丝球", chunks[1].Text);
+        Assert.DoesNotContain("指示灯", chunks[1].Text);
+    }
+
+    [Fact]
+    public void Long_sections_are_packed_by_sentence_within_the_size_with_overlap()
+    {
+        var sentences = Enumerable.Range(1, 30).Select(i => $"这是第{i}句话，用来测试分块。").ToList();
+        var chunker = new StructuredChunker(new ChunkingOptions { MaxSize = 60, Overlap = 20 });
+        var chunks = chunker.Chunk(Doc(new DocumentBlock(BlockKind.Paragraph, string.Concat(sentences))));
+
+        Assert.True(chunks.Count > 5);
+        Assert.All(chunks, c => Assert.True(c.Text.Length <= 60, $"{c.Text.Length}: {c.Text}"));
+        Assert.All(chunks, c => Assert.EndsWith("。", c.Text));
+        // Overlap: each chunk after the first starts with the last sentence of the previous one.
+        for (var i = 1; i < chunks.Count; i++)
+        {
+            var previousLast = chunks[i - 1].Text.Split('。', StringSplitOptions.RemoveEmptyEntries)[^1] + "。";
+            Assert.StartsWith(previousLast, chunks[i].Text);
+        }
+
+        Assert.All(sentences, s => Assert.Contains(chunks, c => c.Text.Contains(s, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Tables_stay_whole_when_they_fit_and_repeat_the_header_when_split()
+    {
+        var small = "型号 | 功率\nAB-9000 | 6kW\nAB-5000 | 3kW";
+        var chunker = new StructuredChunker(new ChunkingOptions { MaxSize = 80, Overlap = 0 });
+        var chunks = chunker.Chunk(Doc(new DocumentBlock(BlockKind.Paragraph, "前言。"), new DocumentBlock(BlockKind.Table, small)));
+        Assert.Contains(chunks, c => c.Text.Contains(small, StringComparison.Ordinal));
+
+        var rows = string.Join("\n", Enumerable.Range(1, 20).Select(i => $"AB-{i:0000} | {i}kW"));
+        var big = "型号 | 功率\n" + rows;
+        var parts = chunker.Chunk(Doc(new DocumentBlock(BlockKind.Table, big)));
+        Assert.True(parts.Count > 1);
+        Assert.All(parts, p => Assert.StartsWith("型号 | 功率", p.Text));
+        Assert.All(parts, p => Assert.True(p.Text.Length <= 80));
+        Assert.All(Enumerable.Range(1, 20), i => Assert.Contains(parts, p => p.Text.Contains($"AB-{i:0000} | {i}kW", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Chunks_carry_the_page_where_they_start()
+    {
+        var chunker = new StructuredChunker(new ChunkingOptions { MaxSize = 30, Overlap = 0 });
+        var chunks = chunker.Chunk(Doc(
+            new DocumentBlock(BlockKind.Paragraph, "第一页的内容在这里，讲的是安装步骤。", Page: 1),
+            new DocumentBlock(BlockKind.Paragraph, "第二页的内容在这里，讲的是维护保养。", Page: 2)));
+        Assert.Equal([1, 2], chunks.Select(c => c.Page ?? 0).ToArray());
+    }
+
+    [Theory]
+    [InlineData(10, 0)]
+    [InlineData(100, 50)]
+    [InlineData(100, -1)]
+    public void Invalid_options_are_refused(int size, int overlap)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StructuredChunker(new ChunkingOptions { MaxSize = size, Overlap = overlap }));
+    }
+}
