@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
+using RagService.Core.Lexical;
 using RagService.Core.Storage;
 
 namespace RagService.Storage.Sqlite;
@@ -12,7 +13,7 @@ namespace RagService.Storage.Sqlite;
 /// The embedded knowledge store: one SQLite file in WAL mode (readers never block on the writer),
 /// one FTS5 table per collection for BM25, writes serialised per collection and done in one transaction.
 /// </summary>
-public sealed class SqliteKnowledgeStore : IKnowledgeStore
+public sealed class SqliteKnowledgeStore : IKnowledgeStore, IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -22,11 +23,20 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore
     private readonly SqliteConnectionFactory _connections;
     private readonly SqliteStoreOptions _options;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _writeLocks = new(StringComparer.Ordinal);
+    private readonly LexicalIndexCache _lexical;
+    private readonly Bm25Parameters _bm25;
 
     public SqliteKnowledgeStore(SqliteStoreOptions options)
     {
+        if (options.Bm25Engine is not ("memory" or "fts5"))
+        {
+            throw new ArgumentException($"Bm25Engine must be \"memory\" or \"fts5\", not \"{options.Bm25Engine}\"", nameof(options));
+        }
+
         _options = options;
         _connections = new SqliteConnectionFactory(options);
+        _lexical = new LexicalIndexCache(_connections);
+        _bm25 = new Bm25Parameters { HeaderWeight = options.HeaderWeight };
         using var connection = _connections.Open();
         SqliteSchema.Ensure(connection);
     }
@@ -127,6 +137,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore
             cmd.CommandText = $"DROP TABLE IF EXISTS {SqliteSchema.FtsTable(Convert.ToInt64(id))}";
             await cmd.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
+            _lexical.Invalidate(Convert.ToInt64(id));
             return true;
         }
         finally
@@ -210,10 +221,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore
             }
 
             var now = DateTimeOffset.UtcNow.ToString("O");
-            if (existingId is { } oldId)
-            {
-                await DeleteDocumentRowsAsync(cmd, fts, oldId, ct);
-            }
+            IReadOnlyList<long> removed = existingId is { } oldId ? await DeleteDocumentRowsAsync(cmd, fts, oldId, ct) : [];
 
             cmd.Parameters.Clear();
             cmd.CommandText = """
@@ -231,9 +239,10 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore
             cmd.Parameters.AddWithValue("$ua", now);
             var docRowId = Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
 
-            await InsertChunksAsync(connection, tx, fts, docRowId, document.Chunks, ct);
-            await BumpVersionAsync(cmd, collection.Id, ct);
+            var added = await InsertChunksAsync(connection, tx, fts, docRowId, document.Chunks, ct);
+            var version = await BumpVersionAsync(cmd, collection.Id, ct);
             await tx.CommitAsync(ct);
+            _lexical.Apply(collection.Id, version, removed, added);
             return existingId is null ? WriteOutcome.Created : WriteOutcome.Updated;
         }
         finally
@@ -260,9 +269,10 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore
                 return false;
             }
 
-            await DeleteDocumentRowsAsync(cmd, SqliteSchema.FtsTable(collection.Id), id, ct);
-            await BumpVersionAsync(cmd, collection.Id, ct);
+            var removed = await DeleteDocumentRowsAsync(cmd, SqliteSchema.FtsTable(collection.Id), id, ct);
+            var version = await BumpVersionAsync(cmd, collection.Id, ct);
             await tx.CommitAsync(ct);
+            _lexical.Apply(collection.Id, version, removed, []);
             return true;
         }
         finally
@@ -274,6 +284,11 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore
     public async Task<IReadOnlyList<ScoredChunk>> SearchBm25Async(
         CollectionInfo collection, IReadOnlyList<string> queryTerms, int limit, SearchFilter filter, CancellationToken ct)
     {
+        if (_options.Bm25Engine == "memory")
+        {
+            return await SearchInMemoryAsync(collection, queryTerms, limit, filter, ct);
+        }
+
         var match = Fts5Query.AnyOf(queryTerms);
         if (match is null)
         {
@@ -310,6 +325,52 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore
 
         return hits;
     }
+
+    private async Task<IReadOnlyList<ScoredChunk>> SearchInMemoryAsync(
+        CollectionInfo collection, IReadOnlyList<string> queryTerms, int limit, SearchFilter filter, CancellationToken ct)
+    {
+        if (queryTerms.Count == 0)
+        {
+            return [];
+        }
+
+        HashSet<long>? allowed = null;
+        long version;
+        await using (var connection = _connections.Open())
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT version FROM collections WHERE id = $c";
+            cmd.Parameters.AddWithValue("$c", collection.Id);
+            version = Convert.ToInt64(await cmd.ExecuteScalarAsync(ct) ?? 0L);
+            if (!filter.IsEmpty)
+            {
+                allowed = await ChunkIdsMatchingAsync(connection, collection, filter, ct);
+            }
+        }
+
+        var index = await _lexical.GetAsync(collection.Id, version, ct);
+        return index.Search(queryTerms, limit, _bm25, allowed is null ? null : allowed.Contains)
+            .Select(h => new ScoredChunk(h.Id, h.Score)).ToList();
+    }
+
+    private static async Task<HashSet<long>> ChunkIdsMatchingAsync(SqliteConnection connection, CollectionInfo collection, SearchFilter filter, CancellationToken ct)
+    {
+        await using var cmd = connection.CreateCommand();
+        var sql = new StringBuilder("SELECT ch.id FROM chunks ch JOIN documents d ON d.id = ch.document_id WHERE d.collection_id = $c");
+        SqlFilter.Append(sql, cmd, filter);
+        cmd.CommandText = sql.ToString();
+        cmd.Parameters.AddWithValue("$c", collection.Id);
+        var ids = new HashSet<long>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return ids;
+    }
+
+    public void Dispose() => _lexical.Dispose();
 
     public async Task<IReadOnlyList<StoredChunk>> GetChunksAsync(IReadOnlyList<long> chunkIds, CancellationToken ct)
     {
@@ -348,9 +409,10 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore
 
     private SemaphoreSlim WriteLock(string collection) => _writeLocks.GetOrAdd(collection, _ => new SemaphoreSlim(1, 1));
 
-    private static async Task InsertChunksAsync(
+    private static async Task<List<(long Id, string Body, string Header)>> InsertChunksAsync(
         SqliteConnection connection, SqliteTransaction tx, string fts, long docRowId, IReadOnlyList<IndexedChunk> chunks, CancellationToken ct)
     {
+        var added = new List<(long Id, string Body, string Header)>(chunks.Count);
         await using var insertChunk = connection.CreateCommand();
         insertChunk.Transaction = tx;
         insertChunk.CommandText = "INSERT INTO chunks(document_id, ordinal, text, heading_path, page) VALUES ($d, $o, $t, $h, $p) RETURNING id";
@@ -383,9 +445,12 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore
             var chunkId = Convert.ToInt64(await insertChunk.ExecuteScalarAsync(ct));
 
             fRow.Value = chunkId;
-            fBody.Value = string.Join(' ', item.BodyTerms);
-            fHeader.Value = string.Join(' ', item.HeaderTerms);
+            var body = string.Join(' ', item.BodyTerms);
+            var header = string.Join(' ', item.HeaderTerms);
+            fBody.Value = body;
+            fHeader.Value = header;
             await insertFts.ExecuteNonQueryAsync(ct);
+            added.Add((chunkId, body, header));
 
             if (item.Vector is { } vector)
             {
@@ -394,25 +459,39 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore
                 await insertVector.ExecuteNonQueryAsync(ct);
             }
         }
+
+        return added;
     }
 
-    private static async Task DeleteDocumentRowsAsync(SqliteCommand cmd, string fts, long documentRowId, CancellationToken ct)
+    /// <summary>Deletes a document's rows (chunks and vectors cascade) and returns the ids of the chunks it had.</summary>
+    private static async Task<List<long>> DeleteDocumentRowsAsync(SqliteCommand cmd, string fts, long documentRowId, CancellationToken ct)
     {
         cmd.Parameters.Clear();
+        cmd.CommandText = "SELECT id FROM chunks WHERE document_id = $d";
+        cmd.Parameters.AddWithValue("$d", documentRowId);
+        var removed = new List<long>();
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                removed.Add(reader.GetInt64(0));
+            }
+        }
+
         cmd.CommandText = $"""
             DELETE FROM {fts} WHERE rowid IN (SELECT id FROM chunks WHERE document_id = $d);
             DELETE FROM documents WHERE id = $d;
             """;
-        cmd.Parameters.AddWithValue("$d", documentRowId);
         await cmd.ExecuteNonQueryAsync(ct);
+        return removed;
     }
 
-    private static async Task BumpVersionAsync(SqliteCommand cmd, long collectionId, CancellationToken ct)
+    private static async Task<long> BumpVersionAsync(SqliteCommand cmd, long collectionId, CancellationToken ct)
     {
         cmd.Parameters.Clear();
-        cmd.CommandText = "UPDATE collections SET version = version + 1 WHERE id = $c";
+        cmd.CommandText = "UPDATE collections SET version = version + 1 WHERE id = $c RETURNING version";
         cmd.Parameters.AddWithValue("$c", collectionId);
-        await cmd.ExecuteNonQueryAsync(ct);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
     }
 
     private const string DocumentColumns =

@@ -4,7 +4,7 @@ using RagService.Core.Text;
 namespace RagService.Cli.Eval;
 
 internal sealed record EvalArgs(
-    string File, bool Json, string Chunking, int ChunkSize, int Overlap, bool Headers, CjkSegmentation Cjk, double HeaderWeight, string? RanksOut)
+    string File, bool Json, string Chunking, int ChunkSize, int Overlap, bool Headers, CjkSegmentation Cjk, double HeaderWeight, string? RanksOut, string Bm25Engine)
 {
     public const string Usage = """
         rag eval FILE [options]
@@ -16,6 +16,7 @@ internal sealed record EvalArgs(
           --headers            index document title + heading path with every chunk (contextual headers)
           --analyzer A         bigram+unigram (default) | bigram | unigram
           --header-weight W    BM25 weight of the header column (default 4, as the service)
+          --bm25-engine E      memory (default, as the service) | fts5
           --ranks FILE         write "question_id<TAB>rank" per question (0 = not in top 100)
         """;
 
@@ -28,6 +29,7 @@ internal sealed record EvalArgs(
         var cjk = CjkSegmentation.BigramAndUnigram;
         double headerWeight = 4.0;
         string? ranks = null;
+        var engine = "memory";
         for (var i = 0; i < args.Count; i++)
         {
             string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -47,6 +49,7 @@ internal sealed record EvalArgs(
                 case "--overlap": overlap = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--header-weight": headerWeight = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--ranks": ranks = Next(); break;
+                case "--bm25-engine": engine = Next(); break;
                 case "--analyzer":
                     cjk = Next() switch
                     {
@@ -77,6 +80,6 @@ internal sealed record EvalArgs(
             throw new ArgumentException($"no such file: {file}");
         }
 
-        return new EvalArgs(file, json, chunking, size, overlap, headers, cjk, headerWeight, ranks);
+        return new EvalArgs(file, json, chunking, size, overlap, headers, cjk, headerWeight, ranks, engine);
     }
 }

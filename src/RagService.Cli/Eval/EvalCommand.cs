@@ -25,7 +25,7 @@ internal static class EvalCommand
         var dir = Path.Combine(Path.GetTempPath(), "rag-eval-" + Guid.NewGuid().ToString("N")[..10]);
         try
         {
-            var store = new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = Path.Combine(dir, "eval.db"), HeaderWeight = args.HeaderWeight });
+            var store = new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = Path.Combine(dir, "eval.db"), HeaderWeight = args.HeaderWeight, Bm25Engine = args.Bm25Engine });
             var analyzer = new MixedScriptAnalyzer(args.Cjk);
             var chunking = args.Chunking == "anchor"
                 ? new ChunkingOptions { Mode = ChunkingMode.SentencePack, MaxSize = args.ChunkSize, Overlap = 0 }
@@ -129,10 +129,11 @@ internal sealed record EvalReport(
         ["headers"] = Args.Headers,
         ["analyzer"] = Args.Cjk.ToString(),
         ["header_weight"] = Args.HeaderWeight,
+        ["bm25_engine"] = Args.Bm25Engine,
     });
 
     public string ToTable() => string.Create(CultureInfo.InvariantCulture, $"""
-        {Path.GetFileName(Args.File)}: {Passages} passages, {Metrics.Questions} questions | chunking={Args.Chunking} size={Args.ChunkSize} headers={Args.Headers} analyzer={Args.Cjk} header_weight={Args.HeaderWeight}
+        {Path.GetFileName(Args.File)}: {Passages} passages, {Metrics.Questions} questions | chunking={Args.Chunking} size={Args.ChunkSize} headers={Args.Headers} analyzer={Args.Cjk} header_weight={Args.HeaderWeight} bm25={Args.Bm25Engine}
         chunks: {Chunks} (mean {MeanChunkChars:0.0} chars) | answer intact in some chunk: {IntactQuestions} questions, of which missed@20: {IntactMissesAt20}
           R@1    R@5    R@20   MRR@10 Fail@20  index_ms     QPS  QPS_cpu
         {Metrics.RecallAt1,6:0.000} {Metrics.RecallAt5,6:0.000} {Metrics.RecallAt20,6:0.000} {Metrics.MrrAt10,6:0.000} {Metrics.FailureAt20,7:0.000} {IndexMs,9:0.0} {Qps,7:0} {QpsCpu,8:0}
