@@ -1,4 +1,5 @@
 using RagService.Core.Documents;
+using RagService.Extraction.Docx;
 using RagService.Extraction.Html;
 using RagService.Extraction.Markdown;
 using RagService.Extraction.Text;
@@ -31,6 +32,7 @@ public sealed class DocumentExtractor : IDocumentExtractor
         new PlainTextExtractor(),
         new MarkdownExtractor(),
         new HtmlExtractor(),
+        new DocxExtractor(options),
     ];
 
     public async Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, string? fileName, string? contentType, CancellationToken cancellationToken)

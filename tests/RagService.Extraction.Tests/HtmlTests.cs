@@ -58,7 +58,7 @@ public class HtmlTests
         var expected = new (BlockKind, string, int)[]
         {
             (BlockKind.Heading, "退货政策", 1),
-            (BlockKind.Paragraph, "顾客可以在收到商品后七天内申请退货，详见常见问题。", 0),
+            (BlockKind.Paragraph, "顾客可以在收到商品后七天内申请退货，详见 常见问题。", 0),
             (BlockKind.Heading, "Refund steps", 2),
             (BlockKind.ListItem, "Open the orders page", 0),
             (BlockKind.ListItem, "Click refund", 0),

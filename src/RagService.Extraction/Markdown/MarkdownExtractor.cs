@@ -139,7 +139,7 @@ public sealed partial class MarkdownExtractor : IFormatExtractor
                 sb.Append(link.Url);
                 break;
             case LineBreakInline:
-                sb.Append(' ');
+                sb.Append('\n');
                 break;
             case ContainerInline container:
                 foreach (var child in container)
