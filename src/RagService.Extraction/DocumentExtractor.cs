@@ -2,6 +2,9 @@ using RagService.Core.Documents;
 using RagService.Extraction.Docx;
 using RagService.Extraction.Html;
 using RagService.Extraction.Markdown;
+using RagService.Extraction.Ocr;
+using RagService.Extraction.Pdf;
+using RagService.Extraction.Processes;
 using RagService.Extraction.Text;
 
 namespace RagService.Extraction;
@@ -15,8 +18,9 @@ public sealed class DocumentExtractor : IDocumentExtractor
     private readonly ExtractionOptions _options;
     private readonly Dictionary<SourceFormat, IFormatExtractor> _extractors;
 
+    /// <summary>All formats, with the given limits (defaults when null).</summary>
     public DocumentExtractor(ExtractionOptions? options = null)
-        : this(options ?? new ExtractionOptions(), DefaultExtractors(options ?? new ExtractionOptions()))
+        : this(options ??= new ExtractionOptions(), DefaultExtractors(options))
     {
     }
 
@@ -27,13 +31,21 @@ public sealed class DocumentExtractor : IDocumentExtractor
         _extractors = extractors.ToDictionary(e => e.Format);
     }
 
-    public static IEnumerable<IFormatExtractor> DefaultExtractors(ExtractionOptions options) =>
-    [
-        new PlainTextExtractor(),
-        new MarkdownExtractor(),
-        new HtmlExtractor(),
-        new DocxExtractor(options),
-    ];
+    /// <summary>One extractor per supported format, sharing one child-process runner and OCR engine.</summary>
+    public static IEnumerable<IFormatExtractor> DefaultExtractors(ExtractionOptions options)
+    {
+        var runner = new ChildProcessRunner(options);
+        var ocr = new TesseractOcr(options, runner);
+        return
+        [
+            new PlainTextExtractor(),
+            new MarkdownExtractor(),
+            new HtmlExtractor(),
+            new DocxExtractor(options),
+            new PdfExtractor(options, runner, ocr),
+            new ImageExtractor(options, ocr),
+        ];
+    }
 
     public async Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, string? fileName, string? contentType, CancellationToken cancellationToken)
     {
