@@ -35,6 +35,9 @@ public sealed record ExtractionOptions
     /// <summary>DOCX archives with more zip entries are refused (TooLarge).</summary>
     public int MaxDocxEntries { get; init; } = 2000;
 
+    /// <summary>At most this many child processes (pdftotext, pdftoppm, tesseract) run at once; further extractions wait their turn.</summary>
+    public int MaxConcurrentChildProcesses { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
     /// <summary>Extracted text longer than this many characters is refused (TooLarge).</summary>
     public int MaxExtractedChars { get; init; } = 20_000_000;
 

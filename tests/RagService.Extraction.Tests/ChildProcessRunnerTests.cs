@@ -47,4 +47,25 @@ public class ChildProcessRunnerTests
 
         Assert.Contains("deploy/setup.sh", ex.Message);
     }
+
+    [Fact]
+    public async Task Concurrent_runs_are_limited()
+    {
+        var runner = new ChildProcessRunner(new ExtractionOptions { MaxConcurrentChildProcesses = 1 });
+        var dir = Directory.CreateTempSubdirectory("rag-slots-").FullName;
+        try
+        {
+            // Each run appends "start" then "end"; with one slot the two runs never interleave.
+            var script = $"echo start >> {dir}/log; sleep 0.3; echo end >> {dir}/log";
+            await Task.WhenAll(
+                runner.RunAsync("sh", ["-c", script], TimeSpan.FromSeconds(10), "sh", "PdfTimeout", CancellationToken.None),
+                runner.RunAsync("sh", ["-c", script], TimeSpan.FromSeconds(10), "sh", "PdfTimeout", CancellationToken.None));
+
+            Assert.Equal(["start", "end", "start", "end"], File.ReadAllLines(Path.Combine(dir, "log")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -24,6 +24,27 @@ public class OcrTests(ITestOutputHelper output)
         output.WriteLine($"THROUGHPUT OCR: one {png.Length / 1024} KiB PNG (1240x333 px, 16 pt text at 150 dpi) in {watch.Elapsed.TotalSeconds:0.00} s");
     }
 
+    [Fact]
+    public async Task Image_without_text_is_unreadable()
+    {
+        var blank = PdfFixture.TextPng("");
+
+        var ex = await Assert.ThrowsAsync<ExtractionException>(() => new DocumentExtractor().ExtractAsync(blank, "blank.png", null, CancellationToken.None));
+
+        Assert.Equal(ExtractionFailure.Unreadable, ex.Failure);
+        Assert.Contains("No text", ex.Message);
+    }
+
+    [Fact]
+    public async Task Truncated_png_is_unreadable()
+    {
+        var png = PdfFixture.TextPng("截断的图片");
+
+        var ex = await Assert.ThrowsAsync<ExtractionException>(() => new DocumentExtractor().ExtractAsync(png.AsMemory(0, png.Length / 3), "cut.png", null, CancellationToken.None));
+
+        Assert.Equal(ExtractionFailure.Unreadable, ex.Failure);
+    }
+
     [Theory]
     [InlineData("保 修 期 为 三 年", "保修期为三年")]
     [InlineData("型 号 AB-9000 的 功 率", "型号 AB-9000 的功率")]

@@ -14,10 +14,14 @@ public sealed record ChildProcessResult(int ExitCode, string StandardOutput, str
 /// (prlimit --as) and a bounded amount of captured output. The tool runs in its own session (setsid), so on
 /// timeout, cancellation or completion the whole process group is killed: no orphan survives the call.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "SemaphoreSlim needs disposing only when its wait handle is used; the runner lives as long as the service.")]
 public sealed partial class ChildProcessRunner(ExtractionOptions options)
 {
     private const int MaxStandardErrorChars = 16 * 1024;
     private const int SigKill = 9;
+
+    // OCR is CPU-bound: many uploads at once must queue rather than start a tesseract each.
+    private readonly SemaphoreSlim _slots = new(Math.Max(1, options.MaxConcurrentChildProcesses));
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
@@ -28,6 +32,19 @@ public sealed partial class ChildProcessRunner(ExtractionOptions options)
     /// <exception cref="ExtractionException">TimedOut after <paramref name="timeout"/>; TooLarge when the output exceeds MaxExtractedChars.</exception>
     /// <exception cref="OperationCanceledException">The caller cancelled; the child has been killed.</exception>
     public async Task<ChildProcessResult> RunAsync(string tool, IEnumerable<string> arguments, TimeSpan timeout, string what, string timeoutSetting, CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RunExclusiveAsync(tool, arguments, timeout, what, timeoutSetting, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private async Task<ChildProcessResult> RunExclusiveAsync(string tool, IEnumerable<string> arguments, TimeSpan timeout, string what, string timeoutSetting, CancellationToken cancellationToken)
     {
         var command = new List<string>();
         var setsid = ExecutableLocator.Find(options.SetsidPath);
