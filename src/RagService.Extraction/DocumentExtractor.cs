@@ -49,11 +49,21 @@ public sealed class DocumentExtractor : IDocumentExtractor
 
     public async Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, string? fileName, string? contentType, CancellationToken cancellationToken)
     {
-        var sniffed = FormatSniffer.Sniff(content.Span, fileName, contentType);
+        var sniffed = FormatSniffer.Sniff(content, fileName, contentType);
         if (!_extractors.TryGetValue(sniffed.Format, out var extractor))
             throw new ExtractionException($"Extraction of {sniffed.Format} files is not available on this server.", ExtractionFailure.UnsupportedFormat);
 
-        var document = await extractor.ExtractAsync(content, sniffed, cancellationToken).ConfigureAwait(false);
+        using var totalTimeout = new CancellationTokenSource(_options.TotalTimeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, totalTimeout.Token);
+        ExtractedDocument document;
+        try
+        {
+            document = await extractor.ExtractAsync(content, sniffed, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (totalTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ExtractionException($"Extraction took longer than {_options.TotalTimeout.TotalSeconds:0} s (Extraction:TotalTimeout); the document was not indexed.", ExtractionFailure.TimedOut);
+        }
 
         var chars = document.Blocks.Sum(b => (long)b.Text.Length);
         if (chars == 0)

@@ -5,6 +5,9 @@ public sealed record ExtractionOptions
 {
     public const string SectionName = "Extraction";
 
+    /// <summary>Bound for one whole extraction (all tool runs and OCR pages together).</summary>
+    public TimeSpan TotalTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>PDFs with more pages are refused (TooLarge).</summary>
     public int MaxPdfPages { get; init; } = 2000;
 
@@ -22,6 +25,9 @@ public sealed record ExtractionOptions
 
     /// <summary>Resolution for rendering scanned PDF pages before OCR.</summary>
     public int OcrDpi { get; init; } = 300;
+
+    /// <summary>PNG/JPEG images with more pixels (width × height, read from the header) are refused (TooLarge) before OCR.</summary>
+    public long MaxImagePixels { get; init; } = 100_000_000;
 
     /// <summary>Tesseract language list.</summary>
     public string OcrLanguages { get; init; } = "chi_sim+eng";

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RagService.Core.Documents;
+using RagService.Extraction.Ocr;
 using RagService.Extraction.Tests.Fixtures;
 using RagService.Extraction.Text;
 using Xunit.Abstractions;
@@ -43,6 +44,31 @@ public class OcrTests(ITestOutputHelper output)
         var ex = await Assert.ThrowsAsync<ExtractionException>(() => new DocumentExtractor().ExtractAsync(png.AsMemory(0, png.Length / 3), "cut.png", null, CancellationToken.None));
 
         Assert.Equal(ExtractionFailure.Unreadable, ex.Failure);
+    }
+
+    [Fact]
+    public async Task Pixel_bomb_png_is_refused_before_decoding()
+    {
+        // Only a header: 100 000 × 100 000 pixels would need 10 GB once decoded.
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R', 0, 1, 0x86, 0xA0, 0, 1, 0x86, 0xA0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+
+        var ex = await Assert.ThrowsAsync<ExtractionException>(() => new DocumentExtractor().ExtractAsync(png, "bomb.png", null, CancellationToken.None));
+
+        Assert.Equal(ExtractionFailure.TooLarge, ex.Failure);
+        Assert.Contains("MaxImagePixels", ex.Message);
+    }
+
+    [Fact]
+    public void Jpeg_frame_size_is_read_past_app_segments()
+    {
+        byte[] jpeg =
+        [
+            0xFF, 0xD8,
+            0xFF, 0xE0, 0, 16, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
+            0xFF, 0xC0, 0, 17, 8, 0x10, 0x00, 0x20, 0x00, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1,
+        ];
+
+        Assert.Equal((8192L, 4096L), ImageDimensions.TryRead(jpeg));
     }
 
     [Theory]

@@ -128,6 +128,26 @@ public class PdfTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Whole_extraction_is_bounded_by_total_timeout()
+    {
+        var work = Directory.CreateTempSubdirectory("rag-total-test-").FullName;
+        try
+        {
+            var options = new ExtractionOptions { PdfToTextPath = ProcessProbe.HangingTool(work), PdfTimeout = TimeSpan.FromMinutes(5), TotalTimeout = TimeSpan.FromSeconds(1.5) };
+
+            var ex = await Assert.ThrowsAsync<ExtractionException>(() => new DocumentExtractor(options).ExtractAsync(TwoPages, "hang.pdf", null, CancellationToken.None));
+
+            Assert.Equal(ExtractionFailure.TimedOut, ex.Failure);
+            Assert.Contains("TotalTimeout", ex.Message);
+            Assert.True(await ProcessProbe.IsGoneSoonAsync(await ProcessProbe.ReadPidAsync(Path.Combine(work, "child.pid"))), "the tool's child survived");
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Cancellation_kills_the_tool()
     {
         var work = Directory.CreateTempSubdirectory("rag-cancel-test-").FullName;

@@ -20,7 +20,7 @@ public sealed class DocxExtractor(ExtractionOptions options) : IFormatExtractor
         ZipBombGuard.Check(content, options.MaxDocxEntries, options.MaxDocxUncompressedBytes, cancellationToken);
         try
         {
-            using var package = WordprocessingDocument.Open(new MemoryStream(content.ToArray(), writable: false), isEditable: false);
+            using var package = WordprocessingDocument.Open(ReadOnlyStream.Of(content), isEditable: false);
             var main = package.MainDocumentPart ?? throw new ExtractionException("The DOCX file has no main document part.", ExtractionFailure.Unreadable);
             var styles = new DocxStyles(main.StyleDefinitionsPart?.Styles ?? main.StylesWithEffectsPart?.Styles);
             var blocks = new List<DocumentBlock>();

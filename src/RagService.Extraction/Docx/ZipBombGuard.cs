@@ -13,7 +13,7 @@ public static class ZipBombGuard
     {
         try
         {
-            using var zip = new ZipArchive(new MemoryStream(content.ToArray(), writable: false), ZipArchiveMode.Read);
+            using var zip = new ZipArchive(ReadOnlyStream.Of(content), ZipArchiveMode.Read);
             if (zip.Entries.Count > maxEntries)
                 throw TooLarge($"The DOCX archive has {zip.Entries.Count} entries; the limit is {maxEntries} (Extraction:MaxDocxEntries).");
 
