@@ -39,8 +39,8 @@ public sealed class DocumentExtractor : IDocumentExtractor
         return
         [
             new PlainTextExtractor(),
-            new MarkdownExtractor(),
-            new HtmlExtractor(),
+            new MarkdownExtractor(options),
+            new HtmlExtractor(options),
             new DocxExtractor(options),
             new PdfExtractor(options, runner, ocr),
             new ImageExtractor(options, ocr),

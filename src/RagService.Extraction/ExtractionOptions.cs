@@ -8,6 +8,9 @@ public sealed record ExtractionOptions
     /// <summary>Bound for one whole extraction (all tool runs and OCR pages together).</summary>
     public TimeSpan TotalTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Bound for parsing HTML or Markdown in process (hostile nesting makes parsers quadratic).</summary>
+    public TimeSpan ParseTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>PDFs with more pages are refused (TooLarge).</summary>
     public int MaxPdfPages { get; init; } = 2000;
 

@@ -10,14 +10,24 @@ namespace RagService.Extraction.Html;
 /// HTML via AngleSharp: keeps the main content (the &lt;main&gt; or single &lt;article&gt; when present), drops navigation,
 /// scripts, styles, forms and page chrome; yields headings, paragraphs, list items, tables and &lt;pre&gt; code.
 /// </summary>
-public sealed class HtmlExtractor : IFormatExtractor
+public sealed class HtmlExtractor(ExtractionOptions options) : IFormatExtractor
 {
     public SourceFormat Format => SourceFormat.Html;
 
-    public Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, SniffResult sniffed, CancellationToken cancellationToken)
+    public async Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, SniffResult sniffed, CancellationToken cancellationToken)
     {
         var text = sniffed.Text?.Text ?? throw new InvalidOperationException("HTML extraction needs the decoded text.");
-        var document = new HtmlParser().ParseDocument(text);
+        using var timeout = new CancellationTokenSource(options.ParseTimeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        IHtmlDocument document;
+        try
+        {
+            document = await new HtmlParser().ParseDocumentAsync(text, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw ParseTimedOut(options.ParseTimeout);
+        }
 
         var root = MainContent(document);
         var keepChrome = root.LocalName is "main" or "article" || root.GetAttribute("role") == "main";
@@ -26,8 +36,11 @@ public sealed class HtmlExtractor : IFormatExtractor
         var title = CjkText.CollapseWhitespace(document.Title ?? "");
         if (title.Length == 0)
             title = blocks.FirstOrDefault(b => b is { Kind: BlockKind.Heading, HeadingLevel: 1 })?.Text ?? "";
-        return Task.FromResult(new ExtractedDocument(title.Length > 0 ? title : null, blocks, "html"));
+        return new ExtractedDocument(title.Length > 0 ? title : null, blocks, "html");
     }
+
+    internal static ExtractionException ParseTimedOut(TimeSpan timeout) =>
+        new($"Parsing did not finish within {timeout.TotalSeconds:0.#} s (Extraction:ParseTimeout); the document is nested too deeply or is too large.", ExtractionFailure.TimedOut);
 
     private static IElement MainContent(IHtmlDocument document)
     {
