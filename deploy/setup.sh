@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what RagService needs beyond the .NET SDK, idempotently:
 #   - Debian packages: poppler-utils (PDF text), tesseract-ocr + chi_sim/eng (OCR),
-#     python3-onnx + python3-numpy (tests build their small ONNX models with them)
+#     python3-onnx + python3-numpy (tests build their small ONNX models with them),
+#     fonts-droid-fallback + fonts-dejavu-core (tests draw Chinese/Latin text into PDF and PNG fixtures)
 #   - ONNX Runtime 1.30.0: the native libonnxruntime.so.1 shipped in the npm package
 #     onnxruntime-node@1.30.0, copied to .tools/onnxruntime/ (RAG_ORT_LIB overrides it)
 # Usage: deploy/setup.sh [--runtime-only]   (--runtime-only skips the test-only packages)
@@ -12,7 +13,7 @@ ORT_VERSION=1.30.0
 
 apt_packages=(poppler-utils tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng)
 if [ "${1:-}" != "--runtime-only" ]; then
-  apt_packages+=(python3-onnx python3-numpy)
+  apt_packages+=(python3-onnx python3-numpy fonts-droid-fallback fonts-dejavu-core)
 fi
 
 missing=()

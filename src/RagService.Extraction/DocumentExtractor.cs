@@ -1,5 +1,10 @@
 using RagService.Core.Documents;
+using RagService.Extraction.Docx;
+using RagService.Extraction.Html;
 using RagService.Extraction.Markdown;
+using RagService.Extraction.Ocr;
+using RagService.Extraction.Pdf;
+using RagService.Extraction.Processes;
 using RagService.Extraction.Text;
 
 namespace RagService.Extraction;
@@ -13,8 +18,9 @@ public sealed class DocumentExtractor : IDocumentExtractor
     private readonly ExtractionOptions _options;
     private readonly Dictionary<SourceFormat, IFormatExtractor> _extractors;
 
+    /// <summary>All formats, with the given limits (defaults when null).</summary>
     public DocumentExtractor(ExtractionOptions? options = null)
-        : this(options ?? new ExtractionOptions(), DefaultExtractors(options ?? new ExtractionOptions()))
+        : this(options ??= new ExtractionOptions(), DefaultExtractors(options))
     {
     }
 
@@ -25,19 +31,39 @@ public sealed class DocumentExtractor : IDocumentExtractor
         _extractors = extractors.ToDictionary(e => e.Format);
     }
 
-    public static IEnumerable<IFormatExtractor> DefaultExtractors(ExtractionOptions options) =>
-    [
-        new PlainTextExtractor(),
-        new MarkdownExtractor(),
-    ];
+    /// <summary>One extractor per supported format, sharing one child-process runner and OCR engine.</summary>
+    public static IEnumerable<IFormatExtractor> DefaultExtractors(ExtractionOptions options)
+    {
+        var runner = new ChildProcessRunner(options);
+        var ocr = new TesseractOcr(options, runner);
+        return
+        [
+            new PlainTextExtractor(),
+            new MarkdownExtractor(options),
+            new HtmlExtractor(options),
+            new DocxExtractor(options),
+            new PdfExtractor(options, runner, ocr),
+            new ImageExtractor(options, ocr),
+        ];
+    }
 
     public async Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, string? fileName, string? contentType, CancellationToken cancellationToken)
     {
-        var sniffed = FormatSniffer.Sniff(content.Span, fileName, contentType);
+        var sniffed = FormatSniffer.Sniff(content, fileName, contentType);
         if (!_extractors.TryGetValue(sniffed.Format, out var extractor))
             throw new ExtractionException($"Extraction of {sniffed.Format} files is not available on this server.", ExtractionFailure.UnsupportedFormat);
 
-        var document = await extractor.ExtractAsync(content, sniffed, cancellationToken).ConfigureAwait(false);
+        using var totalTimeout = new CancellationTokenSource(_options.TotalTimeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, totalTimeout.Token);
+        ExtractedDocument document;
+        try
+        {
+            document = await extractor.ExtractAsync(content, sniffed, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (totalTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ExtractionException($"Extraction took longer than {_options.TotalTimeout.TotalSeconds:0} s (Extraction:TotalTimeout); the document was not indexed.", ExtractionFailure.TimedOut);
+        }
 
         var chars = document.Blocks.Sum(b => (long)b.Text.Length);
         if (chars == 0)

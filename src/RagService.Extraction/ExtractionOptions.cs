@@ -5,6 +5,12 @@ public sealed record ExtractionOptions
 {
     public const string SectionName = "Extraction";
 
+    /// <summary>Bound for one whole extraction (all tool runs and OCR pages together).</summary>
+    public TimeSpan TotalTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Bound for parsing HTML or Markdown in process (hostile nesting makes parsers quadratic).</summary>
+    public TimeSpan ParseTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>PDFs with more pages are refused (TooLarge).</summary>
     public int MaxPdfPages { get; init; } = 2000;
 
@@ -23,6 +29,9 @@ public sealed record ExtractionOptions
     /// <summary>Resolution for rendering scanned PDF pages before OCR.</summary>
     public int OcrDpi { get; init; } = 300;
 
+    /// <summary>PNG/JPEG images with more pixels (width × height, read from the header) are refused (TooLarge) before OCR.</summary>
+    public long MaxImagePixels { get; init; } = 100_000_000;
+
     /// <summary>Tesseract language list.</summary>
     public string OcrLanguages { get; init; } = "chi_sim+eng";
 
@@ -34,6 +43,9 @@ public sealed record ExtractionOptions
 
     /// <summary>DOCX archives with more zip entries are refused (TooLarge).</summary>
     public int MaxDocxEntries { get; init; } = 2000;
+
+    /// <summary>At most this many child processes (pdftotext, pdftoppm, tesseract) run at once; further extractions wait their turn.</summary>
+    public int MaxConcurrentChildProcesses { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
     /// <summary>Extracted text longer than this many characters is refused (TooLarge).</summary>
     public int MaxExtractedChars { get; init; } = 20_000_000;

@@ -35,8 +35,9 @@ public static partial class FormatSniffer
     private static partial Regex HtmlStart();
 
     /// <summary>Identifies the format of <paramref name="content"/>; throws <see cref="ExtractionException"/> when it is none we read.</summary>
-    public static SniffResult Sniff(ReadOnlySpan<byte> content, string? fileName, string? contentType)
+    public static SniffResult Sniff(ReadOnlyMemory<byte> contentMemory, string? fileName, string? contentType)
     {
+        var content = contentMemory.Span;
         if (content.IsEmpty)
             throw new ExtractionException("The file is empty (0 bytes).", ExtractionFailure.Unreadable);
 
@@ -48,7 +49,7 @@ public static partial class FormatSniffer
         if (IsImage(content))
             return new SniffResult(SourceFormat.Image);
         if (content.StartsWith("PK\u0003\u0004"u8))
-            return SniffZip(content, extension, mediaType);
+            return SniffZip(contentMemory, extension, mediaType);
         if (content.StartsWith((ReadOnlySpan<byte>)[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]))
             throw new ExtractionException("Legacy binary Office files (.doc/.xls/.ppt) are not supported; save the file as DOCX. " + Supported, ExtractionFailure.UnsupportedFormat);
 
@@ -59,7 +60,7 @@ public static partial class FormatSniffer
         if (!hasBom && LooksBinary(content))
             throw new ExtractionException("The file is binary data of an unknown kind. " + Supported, ExtractionFailure.UnsupportedFormat);
 
-        var declaredCharset = CharsetOf(contentType) ?? CharsetOf(Encoding.Latin1.GetString(content[..Math.Min(content.Length, 2048)]));
+        var declaredCharset = CharsetOf(contentType) ?? MetaCharset(Encoding.Latin1.GetString(content[..Math.Min(content.Length, 2048)]));
         var text = TextDecoder.TryDecode(content, declaredCharset)
             ?? throw new ExtractionException("The text is not valid UTF-8, UTF-16 (with BOM), GB18030/GBK or Big5. Convert it to UTF-8.", ExtractionFailure.UnsupportedFormat);
         return new SniffResult(TextualFormat(text.Text, extension, mediaType), text);
@@ -75,13 +76,13 @@ public static partial class FormatSniffer
         return HtmlStart().IsMatch(head) ? SourceFormat.Html : SourceFormat.Text;
     }
 
-    private static SniffResult SniffZip(ReadOnlySpan<byte> content, string extension, string mediaType)
+    private static SniffResult SniffZip(ReadOnlyMemory<byte> content, string extension, string mediaType)
     {
         var declaredDocx = extension.Equals(".docx", StringComparison.OrdinalIgnoreCase)
             || mediaType == "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
         try
         {
-            using var zip = new ZipArchive(new MemoryStream(content.ToArray(), writable: false), ZipArchiveMode.Read);
+            using var zip = new ZipArchive(ReadOnlyStream.Of(content), ZipArchiveMode.Read);
             if (zip.GetEntry("word/document.xml") is not null)
                 return new SniffResult(SourceFormat.Docx);
         }
@@ -119,6 +120,13 @@ public static partial class FormatSniffer
 
     private static string? CharsetOf(string? text) =>
         text is not null && Charset().Match(text) is { Success: true } m ? m.Groups[1].Value : null;
+
+    // Only an HTML <meta> declares a charset inside the content; a UTF-16 declaration there is meaningless without a BOM.
+    private static string? MetaCharset(string head) =>
+        head.Contains("<meta", StringComparison.OrdinalIgnoreCase) && CharsetOf(head) is { } charset
+            && !charset.StartsWith("utf-16", StringComparison.OrdinalIgnoreCase) && !charset.StartsWith("utf-32", StringComparison.OrdinalIgnoreCase)
+            ? charset
+            : null;
 
     private static string Describe(SourceFormat format) => format switch
     {

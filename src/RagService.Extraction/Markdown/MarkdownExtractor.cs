@@ -11,7 +11,7 @@ using RagService.Extraction.Text;
 namespace RagService.Extraction.Markdown;
 
 /// <summary>Markdown via Markdig: headings, paragraphs, list items, fenced/indented code and pipe/grid tables. Title = first H1.</summary>
-public sealed partial class MarkdownExtractor : IFormatExtractor
+public sealed partial class MarkdownExtractor(ExtractionOptions options) : IFormatExtractor
 {
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
         .UsePipeTables()
@@ -24,14 +24,28 @@ public sealed partial class MarkdownExtractor : IFormatExtractor
 
     public SourceFormat Format => SourceFormat.Markdown;
 
-    public Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, SniffResult sniffed, CancellationToken cancellationToken)
+    public async Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, SniffResult sniffed, CancellationToken cancellationToken)
     {
         var text = sniffed.Text?.Text ?? throw new InvalidOperationException("Markdown extraction needs the decoded text.");
-        var document = Markdig.Markdown.Parse(text, Pipeline);
+        MarkdownDocument document;
+        try
+        {
+            // Markdig cannot be cancelled: on timeout the caller gets its answer and the parse finishes in the background.
+            document = await Task.Run(() => Markdig.Markdown.Parse(text, Pipeline), CancellationToken.None)
+                .WaitAsync(options.ParseTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw Html.HtmlExtractor.ParseTimedOut(options.ParseTimeout);
+        }
+        catch (ArgumentException ex) when (ex.Message.Contains("nested", StringComparison.Ordinal))
+        {
+            throw new ExtractionException("The Markdown is nested too deeply to be read (lists or quotes thousands of levels deep).", ExtractionFailure.Unreadable, ex);
+        }
         var blocks = new List<DocumentBlock>();
         Walk(document, blocks);
         var title = blocks.FirstOrDefault(b => b is { Kind: BlockKind.Heading, HeadingLevel: 1 })?.Text;
-        return Task.FromResult(new ExtractedDocument(title, blocks, "markdown"));
+        return new ExtractedDocument(title, blocks, "markdown");
     }
 
     private static void Walk(ContainerBlock container, List<DocumentBlock> blocks)
@@ -139,7 +153,7 @@ public sealed partial class MarkdownExtractor : IFormatExtractor
                 sb.Append(link.Url);
                 break;
             case LineBreakInline:
-                sb.Append(' ');
+                sb.Append('\n');
                 break;
             case ContainerInline container:
                 foreach (var child in container)
