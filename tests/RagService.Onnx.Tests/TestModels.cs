@@ -94,15 +94,18 @@ public static class TestModels
         return rows;
     }
 
-    /// <summary>Reference cross-encoder logit: the first position's hidden state times V.</summary>
+    /// <summary>Reference cross-encoder logit: the sum of the hidden states over the sequence, times V.</summary>
     public static float ReferenceLogit(long[] ids, long[] types)
     {
-        var cls = ReferenceHidden(ids, types, Enumerable.Repeat(1L, ids.Length).ToArray())[0];
+        var hidden = ReferenceHidden(ids, types, Enumerable.Repeat(1L, ids.Length).ToArray());
         var v = s_weights.Value["V"];
         double sum = 0;
-        for (var k = 0; k < Out; k++)
+        foreach (var row in hidden)
         {
-            sum += cls[k] * v[k];
+            for (var k = 0; k < Out; k++)
+            {
+                sum += row[k] * v[k];
+            }
         }
 
         return (float)sum;

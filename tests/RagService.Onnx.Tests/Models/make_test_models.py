@@ -5,7 +5,7 @@ Each model is a real graph with deterministic weights, small enough that the tes
 its output in C# from the weights, which are also written as raw little-endian float32 files.
 
   encoder[_notype].onnx  h = tanh((E[ids] + T[type_ids] + P[pos]) @ W) * mask   -> last_hidden_state [b, s, out]
-  cross_encoder.onnx     logits = tanh((E[ids] + T[type_ids] + P[pos]) @ W)[:, 0, :] @ V  -> logits [b, 1]
+  cross_encoder.onnx     logits = (sum over unmasked positions of the encoder states) @ V   -> logits [b, 1]
   large_encoder.onnx     the encoder with a 8192 x 64 table (2 MiB), for the native-memory test
 
 Usage: make_test_models.py OUT_DIR   (needs python3-onnx and python3-numpy)
@@ -64,7 +64,8 @@ def initializers(w, with_types, extra=()):
     inits = [numpy_helper.from_array(w[n], n) for n in names]
     inits += [numpy_helper.from_array(np.array(0, dtype=np.int64), "zero"),
               numpy_helper.from_array(np.array(1, dtype=np.int64), "one"),
-              numpy_helper.from_array(np.array([-1], dtype=np.int64), "axes_last")]
+              numpy_helper.from_array(np.array([-1], dtype=np.int64), "axes_last"),
+              numpy_helper.from_array(np.array([1], dtype=np.int64), "axes_seq")]
     return inits
 
 
@@ -87,8 +88,11 @@ def encoder(w, with_types, out_dim, path):
 
 def cross_encoder(w, path):
     nodes = encoder_nodes(True) + [
-        helper.make_node("Gather", ["h", "zero"], ["cls"], axis=1),
-        helper.make_node("MatMul", ["cls", "V"], ["logits"]),
+        helper.make_node("Cast", ["attention_mask"], ["mask_f"], to=TensorProto.FLOAT),
+        helper.make_node("Unsqueeze", ["mask_f", "axes_last"], ["mask3"]),
+        helper.make_node("Mul", ["h", "mask3"], ["h_masked"]),
+        helper.make_node("ReduceSum", ["h_masked", "axes_seq"], ["pooled"], keepdims=0),
+        helper.make_node("MatMul", ["pooled", "V"], ["logits"]),
     ]
     out = helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 1])
     save(helper.make_graph(nodes, "test_cross_encoder", inputs(True), [out], initializers(w, True, ["V"])), path)
