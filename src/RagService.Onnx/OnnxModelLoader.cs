@@ -82,7 +82,7 @@ public static class OnnxModelLoader
                 detail += " (CUDA unavailable, fell back to CPU)";
             }
 
-            logger?.LogInformation("{Component} model loaded: {Detail} (ONNX Runtime {Version})", name, detail, runtime.Version);
+            logger?.LogInformation("{Component} model loaded: {Detail} (ONNX Runtime {Version} from {Library})", name, detail, runtime.Version, runtime.LibraryPath);
             return (component, ComponentStatus.On(name, detail));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

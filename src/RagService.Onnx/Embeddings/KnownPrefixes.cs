@@ -9,7 +9,7 @@ internal static class KnownPrefixes
     public static (string Query, string Passage) For(string modelId)
     {
         var id = modelId.ToLowerInvariant();
-        if (id.Contains("e5", StringComparison.Ordinal))
+        if (id.Contains("e5-", StringComparison.Ordinal))
         {
             return ("query: ", "passage: ");
         }

@@ -27,11 +27,12 @@ internal sealed unsafe class OrtApi
     /// <summary>ORT's version string, e.g. "1.30.0".</summary>
     public string Version { get; }
 
+    /// <summary>The path the library was loaded from (a bare file name when the system loader found it).</summary>
     public string LibraryPath { get; }
 
     public static OrtApi Load(string? configuredLibraryPath)
     {
-        var library = OrtLibraryResolver.Load(configuredLibraryPath);
+        var (library, libraryPath) = OrtLibraryResolver.Load(configuredLibraryPath);
         if (!NativeLibrary.TryGetExport(library, "OrtGetApiBase", out var getApiBaseExport))
         {
             throw new OrtException("The loaded ONNX Runtime library has no OrtGetApiBase export; it is not an ONNX Runtime build.");
@@ -48,11 +49,8 @@ internal sealed unsafe class OrtApi
                 $"ONNX Runtime {version} does not provide C API version {RequestedApiVersion}; install 1.29 or newer (deploy/setup.sh installs 1.30.0).");
         }
 
-        return new OrtApi(table, version, DescribeLibrary(library, configuredLibraryPath));
+        return new OrtApi(table, version, libraryPath);
     }
-
-    private static string DescribeLibrary(nint library, string? configuredLibraryPath) =>
-        configuredLibraryPath ?? Environment.GetEnvironmentVariable(OrtLibraryResolver.EnvironmentVariable) ?? $"handle 0x{library:x}";
 
     private nint Fn(OrtApiSlot slot) => _table[(int)slot];
 
@@ -126,7 +124,12 @@ internal sealed unsafe class OrtApi
         return info;
     }
 
-    public nint CreateSessionOptions()
+    public OrtHandle CreateOwnedSessionOptions() => new(CreateSessionOptions(), ReleaseSessionOptionsFn);
+
+    /// <summary>Another reference to the process's environment (ORT keeps one and counts references).</summary>
+    public OrtHandle CreateOwnedEnv(int logSeverity, string logId) => new(CreateEnv(logSeverity, logId), ReleaseEnvFn);
+
+    private nint CreateSessionOptions()
     {
         nint options;
         Check(((delegate* unmanaged<nint*, nint>)Fn(OrtApiSlot.CreateSessionOptions))(&options), "CreateSessionOptions");
@@ -142,8 +145,9 @@ internal sealed unsafe class OrtApi
     public void SetGraphOptimizationLevel(nint options, int level) =>
         Check(((delegate* unmanaged<nint, int, nint>)Fn(OrtApiSlot.SetSessionGraphOptimizationLevel))(options, level), "SetSessionGraphOptimizationLevel");
 
-    public void SetSequentialExecution(nint options) =>
-        Check(((delegate* unmanaged<nint, int, nint>)Fn(OrtApiSlot.SetSessionExecutionMode))(options, 0), "SetSessionExecutionMode");
+    /// <summary>ExecutionMode: 0 sequential, 1 parallel.</summary>
+    public void SetExecutionMode(nint options, int mode) =>
+        Check(((delegate* unmanaged<nint, int, nint>)Fn(OrtApiSlot.SetSessionExecutionMode))(options, mode), "SetSessionExecutionMode");
 
     public void AppendCudaProvider(nint options, int deviceId, ulong gpuMemoryLimitBytes)
     {

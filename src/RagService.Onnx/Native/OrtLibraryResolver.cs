@@ -40,14 +40,14 @@ public static class OrtLibraryResolver
     }
 
     /// <summary>Loads the library; throws one <see cref="OrtException"/> naming the fix when no candidate loads.</summary>
-    public static nint Load(string? configuredPath, string? baseDirectory = null)
+    public static (nint Handle, string Path) Load(string? configuredPath, string? baseDirectory = null)
     {
         var tried = new List<string>();
         foreach (var (source, path) in Candidates(configuredPath, baseDirectory))
         {
             if (NativeLibrary.TryLoad(path, out var handle))
             {
-                return handle;
+                return (handle, path);
             }
 
             tried.Add($"{path} ({source})");

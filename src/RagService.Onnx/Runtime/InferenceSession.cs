@@ -64,11 +64,11 @@ public sealed unsafe class InferenceSession : IDisposable
 
         runtime ??= OrtRuntime.Get();
         var api = runtime.Api;
-        using var options = new OrtHandle(api.CreateSessionOptions(), api.ReleaseSessionOptionsFn);
+        using var options = api.CreateOwnedSessionOptions();
         var raw = options.DangerousGetHandle();
         api.SetIntraOpNumThreads(raw, settings.IntraOpThreads);
         api.SetInterOpNumThreads(raw, settings.InterOpThreads);
-        api.SetSequentialExecution(raw);
+        api.SetExecutionMode(raw, settings.ParallelExecution ? 1 : 0);
         api.SetGraphOptimizationLevel(raw, (int)settings.Optimization);
         var (provider, warning) = AddExecutionProvider(api, raw, settings);
         var session = new OrtHandle(api.CreateSession(runtime.Env.DangerousGetHandle(), modelPath, raw), api.ReleaseSessionFn);
@@ -107,7 +107,7 @@ public sealed unsafe class InferenceSession : IDisposable
         var count = inputs.Length;
         var names = stackalloc nint[count];
         var values = stackalloc nint[count];
-        var pins = new GCHandle[count];
+        var pins = stackalloc GCHandle[count];
         nint outputNative = NativeName(outputName, isInput: false);
         nint output = 0;
         var api = _runtime.Api;

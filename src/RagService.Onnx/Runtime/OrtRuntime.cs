@@ -15,7 +15,7 @@ public sealed unsafe class OrtRuntime
     {
         Api = api;
         // ORT_LOGGING_LEVEL_ERROR: warnings about e.g. unused initializers would flood the service log.
-        Env = new OrtHandle(api.CreateEnv(3, "ragservice"), api.ReleaseEnvFn);
+        Env = api.CreateOwnedEnv(3, "ragservice");
         CpuMemory = new OrtHandle(api.CreateCpuMemoryInfo(), api.ReleaseMemoryInfoFn);
     }
 
@@ -27,6 +27,9 @@ public sealed unsafe class OrtRuntime
 
     /// <summary>ORT's version string, e.g. "1.30.0".</summary>
     public string Version => Api.Version;
+
+    /// <summary>Where libonnxruntime.so.1 was loaded from.</summary>
+    public string LibraryPath => Api.LibraryPath;
 
     /// <summary>
     /// Loads ONNX Runtime on first use (configured path → RAG_ORT_LIB → deploy/setup.sh copy → system search).

@@ -24,8 +24,11 @@ public sealed record SessionSettings
     /// <summary>Threads inside one operator; 0 lets ORT choose (one per core).</summary>
     public int IntraOpThreads { get; init; }
 
-    /// <summary>Threads across operators; only used with parallel execution, which we do not enable.</summary>
+    /// <summary>Threads across operators; only used with <see cref="ParallelExecution"/>.</summary>
     public int InterOpThreads { get; init; } = 1;
+
+    /// <summary>Run independent graph branches in parallel; transformer encoders are a chain, so off by default.</summary>
+    public bool ParallelExecution { get; init; }
 
     public GraphOptimization Optimization { get; init; } = GraphOptimization.All;
 
