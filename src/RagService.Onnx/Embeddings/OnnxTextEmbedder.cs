@@ -1,0 +1,110 @@
+using RagService.Core.Models;
+using RagService.Onnx.Runtime;
+using RagService.Onnx.Tokenization;
+
+namespace RagService.Onnx.Embeddings;
+
+/// <summary>How an <see cref="OnnxTextEmbedder"/> turns texts into vectors.</summary>
+public sealed record EmbedderSettings(
+    string ModelId,
+    PoolingMode Pooling,
+    int MaxSequenceLength,
+    int BatchSize = 32,
+    string QueryPrefix = "",
+    string PassagePrefix = "",
+    bool Normalize = true);
+
+/// <summary>
+/// Sentence embeddings from a transformer encoder run by ONNX Runtime: prefixes, tokenization with truncation,
+/// length-sorted batches with dynamic padding, CLS or mean pooling, L2 normalisation.
+/// </summary>
+public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
+{
+    private static readonly string[] PreferredOutputs = ["last_hidden_state", "token_embeddings", "sentence_embedding"];
+
+    private readonly InferenceSession _session;
+    private readonly ITokenizer _tokenizer;
+    private readonly EncoderInputs _inputs;
+    private readonly string _outputName;
+    private readonly bool _outputIsPooled;
+
+    public OnnxTextEmbedder(InferenceSession session, ITokenizer tokenizer, EmbedderSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(settings);
+        _session = session;
+        _tokenizer = tokenizer;
+        Settings = settings;
+        _inputs = new EncoderInputs(session, tokenizer.PadId);
+        _outputName = PreferredOutputs.FirstOrDefault(session.Outputs.ContainsKey)
+            ?? session.OutputNames.FirstOrDefault(n => session.Outputs[n].Dimensions.Length is 2 or 3)
+            ?? throw new InvalidDataException($"The model has no [batch, seq, dim] or [batch, dim] output (outputs: {string.Join(", ", session.OutputNames)}).");
+        var dims = session.Outputs[_outputName].Dimensions;
+        _outputIsPooled = dims.Length == 2;
+        Dimension = dims[^1] > 0 ? (int)dims[^1] : ProbeDimension();
+    }
+
+    public EmbedderSettings Settings { get; }
+
+    public string ModelId => Settings.ModelId;
+
+    public int Dimension { get; }
+
+    /// <summary>"cpu" or "cuda:N".</summary>
+    public string ExecutionProvider => _session.ExecutionProvider;
+
+    public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingPurpose purpose, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var prefix = purpose == EmbeddingPurpose.Query ? Settings.QueryPrefix : Settings.PassagePrefix;
+        var encoded = texts.Select(t => _tokenizer.Encode(prefix + t, Settings.MaxSequenceLength)).ToArray();
+        var vectors = new float[texts.Count][];
+        foreach (var indices in EncoderInputs.LengthSortedBatches(encoded, Settings.BatchSize))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = indices.Select(i => encoded[i]).ToArray();
+            var pooled = RunBatch(batch);
+            for (var k = 0; k < indices.Length; k++)
+            {
+                vectors[indices[k]] = pooled[k];
+            }
+        }
+
+        return Task.FromResult(vectors);
+    }
+
+    private float[][] RunBatch(TokenizedText[] batch)
+    {
+        var inputs = _inputs.Build(batch, out var sequenceLength);
+        var output = _session.Run(inputs, _outputName);
+        var result = new float[batch.Length][];
+        var rowSize = _outputIsPooled ? Dimension : sequenceLength * Dimension;
+        if (output.Data.Length != batch.Length * rowSize)
+        {
+            throw new InvalidDataException(
+                $"Model output '{_outputName}' has shape [{string.Join(", ", output.Shape)}]; expected {batch.Length} x {(_outputIsPooled ? "" : sequenceLength + " x ")}{Dimension}.");
+        }
+
+        for (var b = 0; b < batch.Length; b++)
+        {
+            var rows = output.Data.AsSpan(b * rowSize, rowSize);
+            var vector = _outputIsPooled ? rows.ToArray() : Pooling.Pool(rows, Dimension, batch[b].Length, Settings.Pooling);
+            if (Settings.Normalize)
+            {
+                Pooling.NormalizeInPlace(vector);
+            }
+
+            result[b] = vector;
+        }
+
+        return result;
+    }
+
+    private int ProbeDimension()
+    {
+        var output = _session.Run(_inputs.Build([_tokenizer.Encode("a", Settings.MaxSequenceLength)], out _), _outputName);
+        return (int)output.Shape[^1];
+    }
+
+    public void Dispose() => _session.Dispose();
+}

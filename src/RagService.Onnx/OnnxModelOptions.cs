@@ -1,0 +1,49 @@
+namespace RagService.Onnx;
+
+/// <summary>
+/// Configuration of one ONNX model (embedder or cross-encoder), bindable from configuration
+/// (e.g. <c>Onnx:Embedding:ModelDirectory</c>). Unset values come from the model directory's config files.
+/// </summary>
+public sealed class OnnxModelOptions
+{
+    /// <summary>Directory holding model.onnx (or onnx/model.onnx) and tokenizer.json or vocab.txt. Empty: the component is off.</summary>
+    public string? ModelDirectory { get; set; }
+
+    /// <summary>Identifier stored with vectors; defaults to the directory name.</summary>
+    public string? ModelId { get; set; }
+
+    /// <summary>cpu | cuda | auto.</summary>
+    public string ExecutionProvider { get; set; } = "cpu";
+
+    public int DeviceId { get; set; }
+
+    /// <summary>CUDA memory arena limit in bytes; 0 for no limit.</summary>
+    public ulong GpuMemoryLimitBytes { get; set; }
+
+    /// <summary>ORT intra-op threads; 0 lets ORT use one per core.</summary>
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Maximum tokens per sequence (special tokens included); default from the tokenizer/model config, at most 512 when unknown.</summary>
+    public int? MaxSequenceLength { get; set; }
+
+    /// <summary>Sequences per ORT run.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>cls | mean; default from 1_Pooling/config.json (sentence-transformers), else mean.</summary>
+    public string? Pooling { get; set; }
+
+    /// <summary>Prepended to queries, e.g. "query: " for e5 or bge-zh's instruction; default from the model id when known.</summary>
+    public string? QueryPrefix { get; set; }
+
+    /// <summary>Prepended to passages, e.g. "passage: " for e5.</summary>
+    public string? PassagePrefix { get; set; }
+
+    /// <summary>L2-normalise embeddings (the ITextEmbedder contract expects it).</summary>
+    public bool Normalize { get; set; } = true;
+
+    /// <summary>Cross-encoder only: none (raw logit) | sigmoid.</summary>
+    public string ScoreActivation { get; set; } = "none";
+
+    /// <summary>Explicit path of libonnxruntime.so.1; otherwise RAG_ORT_LIB, then the copy deploy/setup.sh installs.</summary>
+    public string? OrtLibraryPath { get; set; }
+}

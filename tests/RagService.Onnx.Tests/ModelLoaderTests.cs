@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Logging;
+using RagService.Core.Models;
+using RagService.Onnx.Embeddings;
+
+namespace RagService.Onnx.Tests;
+
+public sealed class ModelLoaderTests
+{
+    [Fact]
+    public void Without_a_model_directory_dense_and_rerank_are_off()
+    {
+        var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions());
+        Assert.Null(embedder);
+        Assert.Equal(ComponentStatus.Off("dense", "no model directory configured"), status);
+        var (reranker, rerankStatus) = OnnxModelLoader.LoadReranker(new OnnxModelOptions { ModelDirectory = " " });
+        Assert.Null(reranker);
+        Assert.Equal("off", rerankStatus.State);
+        Assert.Equal("rerank", rerankStatus.Name);
+    }
+
+    [Fact]
+    public async Task Loads_an_embedder_with_pooling_from_the_sentence_transformers_config()
+    {
+        using var dir = new TempModelDirectory(TestModels.Encoder, "bge-small-zh-v1.5", pooling: "cls");
+        var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = dir.Path, IntraOpThreads = 1 });
+        Assert.True(status.IsOn, status.Detail);
+        Assert.Contains("bge-small-zh-v1.5 on cpu, dim 12, cls pooling", status.Detail, StringComparison.Ordinal);
+        var onnx = Assert.IsType<OnnxTextEmbedder>(embedder);
+        Assert.Equal("bge-small-zh-v1.5", onnx.ModelId);
+        Assert.Equal("为这个句子生成表示以用于检索相关文章：", onnx.Settings.QueryPrefix);
+        Assert.Single(await onnx.EmbedAsync(["你好"], EmbeddingPurpose.Query, default));
+        onnx.Dispose();
+    }
+
+    [Fact]
+    public void E5_models_get_query_and_passage_prefixes_and_mean_pooling_by_default()
+    {
+        using var dir = new TempModelDirectory(TestModels.EncoderWithoutTypes, "multilingual-e5-small");
+        var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = dir.Path });
+        var onnx = Assert.IsType<OnnxTextEmbedder>(embedder);
+        Assert.Equal(("query: ", "passage: "), (onnx.Settings.QueryPrefix, onnx.Settings.PassagePrefix));
+        Assert.Contains("mean pooling", status.Detail, StringComparison.Ordinal);
+        onnx.Dispose();
+    }
+
+    [Fact]
+    public async Task Loads_a_reranker_with_a_tokenizer_json()
+    {
+        using var dir = new TempModelDirectory(TestModels.CrossEncoder, "ms-marco-MiniLM-L-6-v2", tokenizerJson: true);
+        var (reranker, status) = OnnxModelLoader.LoadReranker(new OnnxModelOptions { ModelDirectory = dir.Path, ScoreActivation = "sigmoid" });
+        Assert.True(status.IsOn, status.Detail);
+        Assert.Contains("sigmoid scores", status.Detail, StringComparison.Ordinal);
+        var scores = await reranker!.ScoreAsync("hello", ["world", "你好"], default);
+        Assert.All(scores, s => Assert.InRange(s, 0f, 1f));
+        ((IDisposable)reranker).Dispose();
+    }
+
+    [Fact]
+    public void Missing_directory_is_reported_as_failed_not_thrown()
+    {
+        var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = "/nonexistent/models/bge" });
+        Assert.Null(embedder);
+        Assert.Equal("failed", status.State);
+        Assert.Contains("Model directory not found: /nonexistent/models/bge", status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Corrupt_model_is_reported_as_failed_with_the_runtime_message()
+    {
+        using var dir = new TempModelDirectory(TestModels.Encoder);
+        File.WriteAllText(Path.Combine(dir.Path, "model.onnx"), "this is not a protobuf");
+        var logger = new ListLogger();
+        var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = dir.Path }, logger);
+        Assert.Null(embedder);
+        Assert.Equal("failed", status.State);
+        Assert.Contains("ONNX Runtime CreateSession failed", status.Detail, StringComparison.Ordinal);
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Error);
+    }
+
+    [Fact]
+    public void Cuda_without_a_gpu_is_reported_as_failed()
+    {
+        using var dir = new TempModelDirectory(TestModels.Encoder);
+        var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = dir.Path, ExecutionProvider = "cuda" });
+        Assert.Null(embedder);
+        Assert.Equal("failed", status.State);
+        Assert.Contains("CUDA", status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Auto_falls_back_to_cpu_with_one_warning()
+    {
+        using var dir = new TempModelDirectory(TestModels.CrossEncoder);
+        var logger = new ListLogger();
+        var (reranker, status) = OnnxModelLoader.LoadReranker(new OnnxModelOptions { ModelDirectory = dir.Path, ExecutionProvider = "auto" }, logger);
+        Assert.NotNull(reranker);
+        Assert.True(status.IsOn);
+        Assert.Contains("on cpu", status.Detail, StringComparison.Ordinal);
+        Assert.Contains("fell back to CPU", status.Detail, StringComparison.Ordinal);
+        var warning = Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Contains("CUDA execution provider unavailable", warning.Message, StringComparison.Ordinal);
+        ((IDisposable)reranker).Dispose();
+    }
+
+    [Fact]
+    public void Unknown_execution_provider_is_reported_as_failed()
+    {
+        using var dir = new TempModelDirectory(TestModels.Encoder);
+        var (_, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = dir.Path, ExecutionProvider = "tpu" });
+        Assert.Equal("failed", status.State);
+        Assert.Contains("Unknown execution provider 'tpu'", status.Detail, StringComparison.Ordinal);
+    }
+}
