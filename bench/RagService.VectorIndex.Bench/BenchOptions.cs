@@ -15,14 +15,16 @@ internal sealed record BenchOptions
     public bool RunHnswlib { get; init; }
     public string? HnswlibJson { get; init; }
     public string? AnchorsDir { get; init; }
+    public string? IndexCache { get; init; }
 
     public const string Usage = """
         usage: RagService.VectorIndex.Bench DATA_DIR [--M 16] [--ef-construction 200] [--threads 2]
                [--ef 16,32,64,128,256] [-k 10] [--repeats 3] [--min-seconds 2] [--exact-queries 200]
-               [--hnswlib] [--hnswlib-json FILE] [--anchors DIR]
+               [--hnswlib] [--hnswlib-json FILE] [--anchors DIR] [--index-cache FILE]
           DATA_DIR        a data set written by shared/anchors/ann/gen.py
           --hnswlib       also run shared/anchors/ann/bench.py --libs hnswlib in this run (after ours)
           --hnswlib-json  compare against the JSON of an earlier bench.py run instead
+          --index-cache   load our index from this snapshot when it exists (no build timing), else build and save it
           --anchors DIR   where bench.py lives (default: found upward from the current directory, or /work/shared/anchors/ann)
         """;
 
@@ -46,6 +48,7 @@ internal sealed record BenchOptions
                 "--hnswlib" => o with { RunHnswlib = true },
                 "--hnswlib-json" => o with { HnswlibJson = Next() },
                 "--anchors" => o with { AnchorsDir = Next() },
+                "--index-cache" => o with { IndexCache = Next() },
                 _ => throw new ArgumentException($"unknown option {args[i]}\n{Usage}"),
             };
         }

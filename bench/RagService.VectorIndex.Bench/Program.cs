@@ -22,11 +22,22 @@ var options = new VectorIndexOptions { M = o.M, EfConstruction = o.EfConstructio
 double rss0 = Memory.RssMiB(), managed0 = Memory.ManagedMiB();
 double cpu0 = Clocks.ProcessCpuSeconds();
 var sw = Stopwatch.StartNew();
-var index = new HnswIndex(data.Dim, options);
-index.UpsertMany(data.Count, i => i, i => data.BaseRow(i), o.BuildThreads);
+EmbeddedVectorIndex index;
+if (o.IndexCache is not null && File.Exists(o.IndexCache))
+{
+    var cached = RagService.VectorIndex.Snapshots.VectorIndexSnapshot.TryLoad(o.IndexCache, data.Count, data.Dim, options: options);
+    index = cached.Index ?? throw new InvalidOperationException($"{o.IndexCache}: {cached.Status} {cached.Detail}");
+    Console.Error.WriteLine($"[bench] loaded our index from {o.IndexCache}: build time below is the load time");
+}
+else
+{
+    index = new HnswIndex(data.Dim, options);
+    index.UpsertMany(data.Count, i => i, i => data.BaseRow(i), o.BuildThreads);
+}
 double buildSeconds = sw.Elapsed.TotalSeconds, buildCpu = Clocks.ProcessCpuSeconds() - cpu0;
 double rss1 = Memory.RssMiB(), managed1 = Memory.ManagedMiB();
 var ours = new AnchorResult("RagService HNSW", buildSeconds, buildCpu, rss1 - rss0, []);
+if (o.IndexCache is not null && !File.Exists(o.IndexCache)) index.SaveSnapshot(o.IndexCache, data.Count);
 Console.Error.WriteLine($"[bench] ours: built in {buildSeconds:F1} s (CPU {buildCpu:F1} s), RSS +{rss1 - rss0:F0} MiB, managed +{managed1 - managed0:F0} MiB");
 
 foreach (int ef in o.Ef)
@@ -36,9 +47,10 @@ foreach (int ef in o.Ef)
     Console.Error.WriteLine($"[bench] ours: ef={ef} recall@{o.K}={run.Recall:F4} qps={run.Qps:F0} qps_cpu={run.QpsCpu:F0} load={LoadAverage()}");
 }
 
-SearchRun exact;
-using (var flat = new ExactVectorIndex(data.Dim, options))
+SearchRun? exact = null;
+if (o.ExactQueries > 0)
 {
+    using var flat = new ExactVectorIndex(data.Dim, options);
     flat.UpsertMany(data.Count, i => i, i => data.BaseRow(i), o.BuildThreads);
     exact = SearchTiming.Measure(flat, data, Math.Min(o.ExactQueries, data.QueryCount), o.K, null, 1, 0);
     Console.Error.WriteLine($"[bench] exact: recall@{o.K}={exact.Recall:F4} qps={exact.Qps:F1} qps_cpu={exact.QpsCpu:F1}");

@@ -6,7 +6,7 @@ namespace RagService.VectorIndex.Bench;
 internal static class Report
 {
     public static void Print(TextWriter w, DataSet data, BenchOptions o, AnchorResult ours, double managedMiB, long storageBytes,
-        AnchorResult? anchor, SearchRun exact)
+        AnchorResult? anchor, SearchRun? exact)
     {
         w.WriteLine($"\nData: {o.DataDir}  N={data.Count} D={data.Dim} Q={data.QueryCount}  M={o.M} efConstruction={o.EfConstruction} " +
                        $"build threads={o.BuildThreads}, search threads=1, k={o.K}; load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}\n");
@@ -36,6 +36,7 @@ internal static class Report
                 w.WriteLine($"| {r.Ef} | {r.Recall:F4} | {r.Qps:F0} | {r.QpsCpu:F0} | {a.Recall:F4} | {a.Qps:F0} | {a.QpsCpu:F0} | {r.Qps / a.Qps:F2} | {r.QpsCpu / a.QpsCpu:F2} |");
             }
         }
+        if (exact is null) return;
         w.WriteLine($"\nExact search (ExactVectorIndex, 1 thread, {Math.Min(o.ExactQueries, data.QueryCount)} queries): recall@{o.K}={exact.Recall:F4}, QPS={exact.Qps:F1}, QPS (CPU)={exact.QpsCpu:F1}");
     }
 }

@@ -16,6 +16,7 @@ internal sealed unsafe class HnswGraph
 
     private readonly VectorCollection _vectors;
     private readonly int _dimension;
+    private readonly int _vectorBytes;
     private readonly int _m;
     private readonly int _m0;
     private readonly int _efConstruction;
@@ -31,6 +32,7 @@ internal sealed unsafe class HnswGraph
     {
         _vectors = vectors;
         _dimension = vectors.Dimension;
+        _vectorBytes = vectors.Dimension * sizeof(float);
         _m = m;
         _m0 = 2 * m;
         _efConstruction = efConstruction;
@@ -253,19 +255,18 @@ internal sealed unsafe class HnswGraph
             var (negScore, node) = candidates.Top;
             if (-negScore < lowerBound && (results.Count >= ef || !exhaustUntilFull)) break;
             candidates.Pop();
+            if (level == 0 && candidates.Count > 0 && Sse.IsSupported) Sse.Prefetch0(_level0[candidates.Top.Node]);
 
             ReadOnlySpan<int> links = Neighbours(node, level);
             int freshCount = 0;
             foreach (int n in links)
-            {
-                if (!visited.TryVisit(n)) continue;
-                fresh[freshCount++] = n;
-                if (Sse.IsSupported) Sse.Prefetch0(_vectors.Vector(n));
-            }
+                if (visited.TryVisit(n)) fresh[freshCount++] = n;
+            if (freshCount > 0) PrefetchVector(fresh[0]);
             for (int i = 0; i < freshCount; i++)
             {
                 int n = fresh[i];
-                if (i + 1 < freshCount && Sse.IsSupported) Sse.Prefetch0((byte*)_vectors.Vector(fresh[i + 1]) + 64);
+                // Fetch the next vector while this one is scored: the graph walk is bound by memory latency.
+                if (i + 1 < freshCount) PrefetchVector(fresh[i + 1]);
                 float s = VectorMath.Dot(query, _vectors.Vector(n), _dimension);
                 if (results.Count < ef || s > lowerBound)
                 {
@@ -279,6 +280,13 @@ internal sealed unsafe class HnswGraph
                 }
             }
         }
+    }
+
+    private void PrefetchVector(int node)
+    {
+        if (!Sse.IsSupported) return;
+        byte* p = (byte*)_vectors.Vector(node);
+        for (int offset = 0; offset < _vectorBytes; offset += 64) Sse.Prefetch0(p + offset);
     }
 
     private void EnsureCapacity(int nodes)

@@ -27,8 +27,12 @@ internal static unsafe class SearchRouter
             {
                 if (live <= options.ExactSearchThreshold) return ExactScanner.ScanAll(vectors, q, k, null);
                 var scratch = SearchScratch.Current;
-                graph.Search(q, ef, new AcceptLive(vectors), scratch, exhaustUntilFull: vectors.DeletedCount > 0);
-                var hits = HitList.From(vectors, scratch.Results, k);
+                bool allLive = vectors.AllLive;
+                if (allLive)
+                    graph.Search(q, ef, default(AcceptAll), scratch, exhaustUntilFull: false);
+                else
+                    graph.Search(q, ef, new AcceptLive(vectors), scratch, exhaustUntilFull: true);
+                var hits = HitList.From(vectors, scratch.Results, k, dropNotLive: allLive);
                 return hits.Count >= Math.Min(k, live) ? hits : ExactScanner.ScanAll(vectors, q, k, null);
             }
 

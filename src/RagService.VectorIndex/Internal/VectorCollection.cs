@@ -18,6 +18,7 @@ internal sealed unsafe class VectorCollection
     private int _reserved;
     private int _live;
     private int _deleted;
+    private int _pending;
 
     public VectorCollection(int dimension)
     {
@@ -33,6 +34,9 @@ internal sealed unsafe class VectorCollection
     public int LiveCount => Volatile.Read(ref _live);
 
     public int DeletedCount => Volatile.Read(ref _deleted);
+
+    /// <summary>True when every stored slot is live: searches may then skip the per-node state check.</summary>
+    public bool AllLive => Volatile.Read(ref _deleted) == 0 && Volatile.Read(ref _pending) == 0;
 
     public float* Vector(int slot) => _vectors[slot];
 
@@ -51,6 +55,7 @@ internal sealed unsafe class VectorCollection
     {
         if (vector.Length != Dimension)
             throw new ArgumentException($"Vector has {vector.Length} dimensions, the index {Dimension}.", nameof(vector));
+        Interlocked.Increment(ref _pending);
         int slot = Interlocked.Increment(ref _reserved) - 1;
         EnsureCapacity(slot + 1);
         vector.CopyTo(new Span<float>(_vectors[slot], Dimension));
@@ -71,6 +76,7 @@ internal sealed unsafe class VectorCollection
             _slotOf[id] = slot;
             Volatile.Write(ref *_states[slot], SlotState.Live);
         }
+        Interlocked.Decrement(ref _pending);
     }
 
     public bool Remove(long id)
