@@ -22,7 +22,6 @@ internal sealed unsafe class HnswGraph
     private readonly int _efConstruction;
     private readonly double _levelMultiplier;
     private readonly ulong _seed;
-    private readonly PinnedChunkedBuffer<int> _level0;
     private readonly ChunkedArray<int[]?> _upper = new();
     private readonly Lock[] _nodeLocks = Enumerable.Range(0, LockStripes).Select(_ => new Lock()).ToArray();
     private readonly Lock _entryLock = new();
@@ -38,7 +37,7 @@ internal sealed unsafe class HnswGraph
         _efConstruction = efConstruction;
         _levelMultiplier = 1.0 / Math.Log(m);
         _seed = (ulong)seed;
-        _level0 = new PinnedChunkedBuffer<int>(1 + _m0);
+        if (vectors.HeaderInts < Level0RecordInts(m)) throw new ArgumentException("Vector records lack room for level-0 links.", nameof(vectors));
     }
 
     public int M => _m;
@@ -52,7 +51,10 @@ internal sealed unsafe class HnswGraph
 
     public int Capacity(int level) => level == 0 ? _m0 : _m;
 
-    public long AllocatedBytes => _level0.AllocatedBytes;
+    /// <summary>Ints in a node's level-0 record (count, then 2·M links), kept in the vector collection's slot header.</summary>
+    public static int Level0RecordInts(int m) => 1 + 2 * m;
+
+    public long AllocatedBytes => 0;
 
     /// <summary>Links a stored vector into the graph. The slot's vector must already be written.</summary>
     public void Insert(int node)
@@ -96,7 +98,7 @@ internal sealed unsafe class HnswGraph
     {
         if (level == 0)
         {
-            int* record = _level0[node];
+            int* record = _vectors.Header(node);
             int count = Math.Min(Volatile.Read(ref *record), _m0);
             return new ReadOnlySpan<int>(record + 1, count);
         }
@@ -206,7 +208,7 @@ internal sealed unsafe class HnswGraph
     /// <summary>Count followed by the link slots of one node on one level.</summary>
     private Span<int> LinkRecord(int node, int level)
     {
-        if (level == 0) return new Span<int>(_level0[node], 1 + _m0);
+        if (level == 0) return new Span<int>(_vectors.Header(node), 1 + _m0);
         return _upper[node].AsSpan((level - 1) * (_m + 1), _m + 1);
     }
 
@@ -236,7 +238,7 @@ internal sealed unsafe class HnswGraph
         var visited = scratch.Visited;
         var candidates = scratch.Candidates;
         var results = scratch.Results;
-        visited.Reset(_level0.Capacity);
+        visited.Reset(_vectors.Capacity);
         candidates.Clear();
         results.Clear();
 
@@ -255,7 +257,7 @@ internal sealed unsafe class HnswGraph
             var (negScore, node) = candidates.Top;
             if (-negScore < lowerBound && (results.Count >= ef || !exhaustUntilFull)) break;
             candidates.Pop();
-            if (level == 0 && candidates.Count > 0 && Sse.IsSupported) Sse.Prefetch0(_level0[candidates.Top.Node]);
+            if (level == 0 && candidates.Count > 0 && Sse.IsSupported) Sse.Prefetch0(_vectors.Header(candidates.Top.Node));
 
             ReadOnlySpan<int> links = Neighbours(node, level);
             int freshCount = 0;
@@ -291,7 +293,6 @@ internal sealed unsafe class HnswGraph
 
     private void EnsureCapacity(int nodes)
     {
-        _level0.EnsureCapacity(nodes);
         _upper.EnsureCapacity(nodes);
     }
 
@@ -319,7 +320,7 @@ internal sealed unsafe class HnswGraph
 
     private static readonly Comparison<(float Score, int Node)> ByScoreDescending = (a, b) => b.Score.CompareTo(a.Score);
 
-    internal PinnedChunkedBuffer<int> Level0 => _level0;
+    internal Span<int> Level0Record(int node) => new(_vectors.Header(node), 1 + _m0);
 
     internal int[]? UpperLinks(int node) => _upper[node];
 

@@ -12,7 +12,7 @@ internal sealed class IndexState(VectorCollection vectors, HnswGraph? graph)
 
     public static IndexState Create(int dimension, VectorIndexOptions options, bool withGraph)
     {
-        var vectors = new VectorCollection(dimension);
+        var vectors = new VectorCollection(dimension, withGraph ? HnswGraph.Level0RecordInts(options.M) : 0);
         var graph = withGraph ? new HnswGraph(vectors, options.M, options.EfConstruction, options.Seed) : null;
         return new IndexState(vectors, graph);
     }

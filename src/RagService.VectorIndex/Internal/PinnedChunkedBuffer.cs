@@ -3,10 +3,12 @@ namespace RagService.VectorIndex.Internal;
 /// <summary>
 /// Fixed-stride records in pinned chunks that never move, so readers can hold raw pointers
 /// while writers grow the buffer. Growth publishes a new chunk directory; old chunks stay shared.
+/// Each chunk starts on a 64-byte boundary so that SIMD loads of cache-line sized records do not split lines.
 /// </summary>
 internal sealed unsafe class PinnedChunkedBuffer<T> where T : unmanaged
 {
     public const int ChunkShift = 12;
+    private const int Alignment = 64;
     public const int ChunkSlots = 1 << ChunkShift;
     private const int ChunkMask = ChunkSlots - 1;
 
@@ -14,6 +16,7 @@ internal sealed unsafe class PinnedChunkedBuffer<T> where T : unmanaged
     private readonly int _stride;
     private volatile T[][] _chunks = [];
     private volatile nint[] _pointers = [];
+    private volatile int[] _offsets = [];
 
     public PinnedChunkedBuffer(int stride) => _stride = stride;
 
@@ -42,14 +45,23 @@ internal sealed unsafe class PinnedChunkedBuffer<T> where T : unmanaged
             if (need <= have) return;
             var chunks = new T[need][];
             var pointers = new nint[need];
+            var offsets = new int[need];
             Array.Copy(_chunks, chunks, have);
             Array.Copy(_pointers, pointers, have);
+            Array.Copy(_offsets, offsets, have);
+            int pad = Alignment / sizeof(T);
             for (int c = have; c < need; c++)
             {
-                chunks[c] = GC.AllocateArray<T>(ChunkSlots * _stride, pinned: true);
-                fixed (T* p = chunks[c]) pointers[c] = (nint)p;
+                chunks[c] = GC.AllocateArray<T>(ChunkSlots * _stride + pad, pinned: true);
+                fixed (T* p = chunks[c])
+                {
+                    nint aligned = ((nint)p + Alignment - 1) & ~(nint)(Alignment - 1);
+                    offsets[c] = (int)((aligned - (nint)p) / sizeof(T));
+                    pointers[c] = aligned;
+                }
             }
             _chunks = chunks;
+            _offsets = offsets;
             _pointers = pointers;
         }
     }
@@ -58,10 +70,11 @@ internal sealed unsafe class PinnedChunkedBuffer<T> where T : unmanaged
     public IEnumerable<ReadOnlyMemory<T>> Segments(int slots)
     {
         T[][] chunks = _chunks;
+        int[] offsets = _offsets;
         for (int c = 0; slots > 0; c++)
         {
             int n = Math.Min(slots, ChunkSlots);
-            yield return chunks[c].AsMemory(0, n * _stride);
+            yield return chunks[c].AsMemory(offsets[c], n * _stride);
             slots -= n;
         }
     }
@@ -71,10 +84,11 @@ internal sealed unsafe class PinnedChunkedBuffer<T> where T : unmanaged
     {
         EnsureCapacity(slots);
         T[][] chunks = _chunks;
+        int[] offsets = _offsets;
         for (int c = 0; slots > 0; c++)
         {
             int n = Math.Min(slots, ChunkSlots);
-            yield return chunks[c].AsMemory(0, n * _stride);
+            yield return chunks[c].AsMemory(offsets[c], n * _stride);
             slots -= n;
         }
     }

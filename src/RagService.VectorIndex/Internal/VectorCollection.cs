@@ -5,6 +5,8 @@ namespace RagService.VectorIndex.Internal;
 /// <summary>
 /// Append-only storage of vectors with their ids and slot states, plus the id → live slot map.
 /// An update writes a new slot and retires the old one, so readers never see a torn vector.
+/// Each slot's record can start with a header of ints (the HNSW level-0 links), padded to a cache
+/// line, so that expanding a node reads its links from the block that already holds its vector.
 /// </summary>
 internal sealed unsafe class VectorCollection
 {
@@ -20,11 +22,22 @@ internal sealed unsafe class VectorCollection
     private int _deleted;
     private int _pending;
 
-    public VectorCollection(int dimension)
+    private readonly int _headerFloats;
+
+    public VectorCollection(int dimension, int headerInts = 0)
     {
         Dimension = dimension;
-        _vectors = new PinnedChunkedBuffer<float>(dimension);
+        HeaderInts = headerInts;
+        _headerFloats = (headerInts + 15) & ~15;
+        _vectors = new PinnedChunkedBuffer<float>(_headerFloats + dimension);
     }
+
+    public int HeaderInts { get; }
+
+    /// <summary>Slots that can be addressed without growing.</summary>
+    public int Capacity => _vectors.Capacity;
+
+    public int* Header(int slot) => (int*)_vectors[slot];
 
     public int Dimension { get; }
 
@@ -38,9 +51,11 @@ internal sealed unsafe class VectorCollection
     /// <summary>True when every stored slot is live: searches may then skip the per-node state check.</summary>
     public bool AllLive => Volatile.Read(ref _deleted) == 0 && Volatile.Read(ref _pending) == 0;
 
-    public float* Vector(int slot) => _vectors[slot];
+    public float* Vector(int slot) => _vectors[slot] + _headerFloats;
 
-    public ReadOnlySpan<float> VectorSpan(int slot) => new(_vectors[slot], Dimension);
+    public ReadOnlySpan<float> VectorSpan(int slot) => new(Vector(slot), Dimension);
+
+    internal Span<float> WritableVector(int slot) => new(Vector(slot), Dimension);
 
     public long IdAt(int slot) => *_ids[slot];
 
@@ -58,7 +73,7 @@ internal sealed unsafe class VectorCollection
         Interlocked.Increment(ref _pending);
         int slot = Interlocked.Increment(ref _reserved) - 1;
         EnsureCapacity(slot + 1);
-        vector.CopyTo(new Span<float>(_vectors[slot], Dimension));
+        vector.CopyTo(new Span<float>(Vector(slot), Dimension));
         *_ids[slot] = id;
         return slot;
     }
@@ -99,7 +114,6 @@ internal sealed unsafe class VectorCollection
 
     public long AllocatedBytes => _vectors.AllocatedBytes + _ids.AllocatedBytes + _states.AllocatedBytes;
 
-    internal PinnedChunkedBuffer<float> Vectors => _vectors;
     internal PinnedChunkedBuffer<long> Ids => _ids;
     internal PinnedChunkedBuffer<byte> States => _states;
 

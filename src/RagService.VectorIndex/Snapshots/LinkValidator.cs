@@ -3,15 +3,14 @@ using RagService.VectorIndex.Internal;
 namespace RagService.VectorIndex.Snapshots;
 
 /// <summary>Rejects loaded link records whose counts or node ids are out of range, so a bad file cannot crash a search.</summary>
-internal static unsafe class LinkValidator
+internal static class LinkValidator
 {
     public static void Check(HnswGraph graph, int[]?[] upper, int slots)
     {
         int m0 = graph.Capacity(0);
         for (int n = 0; n < slots; n++)
         {
-            int* record = graph.Level0[n];
-            CheckRecord(new ReadOnlySpan<int>(record, 1 + m0), m0, slots);
+            CheckRecord(graph.Level0Record(n), m0, slots);
             if (upper[n] is not { } links) continue;
             for (int offset = 0; offset < links.Length; offset += graph.M + 1)
                 CheckRecord(links.AsSpan(offset, graph.M + 1), graph.M, slots);

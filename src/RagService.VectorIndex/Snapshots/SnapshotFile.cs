@@ -58,11 +58,11 @@ internal static class SnapshotFile
         state.Vectors.EnsureCapacity(slots);
         foreach (var seg in state.Vectors.Ids.WritableSegments(slots)) payload.Read(seg.Span);
         foreach (var seg in state.Vectors.States.WritableSegments(slots)) payload.Read(seg.Span);
-        foreach (var seg in state.Vectors.Vectors.WritableSegments(slots)) payload.Read(seg.Span);
+        for (int n = 0; n < slots; n++) payload.Read(state.Vectors.WritableVector(n));
         int[]?[] upper = [];
         if (state.Graph is { } graph)
         {
-            foreach (var seg in graph.Level0.WritableSegments(slots)) payload.Read(seg.Span);
+            for (int n = 0; n < slots; n++) payload.Read(graph.Level0Record(n));
             var levels = new byte[slots];
             payload.Read<byte>(levels);
             upper = new int[]?[slots];
@@ -98,9 +98,9 @@ internal static class SnapshotFile
         payload.WriteInt32(state.Graph?.TopLevel ?? -1);
         foreach (var seg in state.Vectors.Ids.Segments(slots)) payload.Write(seg.Span);
         foreach (var seg in state.Vectors.States.Segments(slots)) payload.Write(seg.Span);
-        foreach (var seg in state.Vectors.Vectors.Segments(slots)) payload.Write(seg.Span);
+        for (int n = 0; n < slots; n++) payload.Write(state.Vectors.VectorSpan(n));
         if (state.Graph is not { } graph) return;
-        foreach (var seg in graph.Level0.Segments(slots)) payload.Write(seg.Span);
+        for (int n = 0; n < slots; n++) payload.Write<int>(graph.Level0Record(n));
         var levels = new byte[slots];
         for (int n = 0; n < slots; n++) levels[n] = (byte)graph.LevelOf(n);
         payload.Write<byte>(levels);
