@@ -1,0 +1,333 @@
+using System.Runtime.Intrinsics.X86;
+
+namespace RagService.VectorIndex.Internal;
+
+/// <summary>
+/// The layered proximity graph of HNSW (Malkov &amp; Yashunin) over the slots of a <see cref="VectorCollection"/>.
+/// Inserts run concurrently, each neighbour list guarded by a striped lock; searches read lists
+/// without locks. A list is rewritten element by element before its count is published, so a
+/// concurrent reader sees a mix of valid node ids at worst, never garbage.
+/// </summary>
+internal sealed unsafe class HnswGraph
+{
+    private const int LockStripes = 4096;
+    private const int MaxLevel = 30;
+    private const long Empty = -1;
+
+    private readonly VectorCollection _vectors;
+    private readonly int _dimension;
+    private readonly int _vectorBytes;
+    private readonly int _m;
+    private readonly int _m0;
+    private readonly int _efConstruction;
+    private readonly double _levelMultiplier;
+    private readonly ulong _seed;
+    private readonly ChunkedArray<int[]?> _upper = new();
+    private readonly Lock[] _nodeLocks = Enumerable.Range(0, LockStripes).Select(_ => new Lock()).ToArray();
+    private readonly Lock _entryLock = new();
+    private long _entry = Empty;
+
+    public HnswGraph(VectorCollection vectors, int m, int efConstruction, int seed)
+    {
+        _vectors = vectors;
+        _dimension = vectors.Dimension;
+        _vectorBytes = vectors.Dimension * sizeof(float);
+        _m = m;
+        _m0 = 2 * m;
+        _efConstruction = efConstruction;
+        _levelMultiplier = 1.0 / Math.Log(m);
+        _seed = (ulong)seed;
+        if (vectors.HeaderInts < Level0RecordInts(m)) throw new ArgumentException("Vector records lack room for level-0 links.", nameof(vectors));
+    }
+
+    public int M => _m;
+
+    /// <summary>Entry node, or -1 while the graph is empty.</summary>
+    public int EntryNode => Volatile.Read(ref _entry) is var e && e == Empty ? -1 : (int)(e & 0xFFFFFFFF);
+
+    public int TopLevel => Volatile.Read(ref _entry) is var e && e == Empty ? -1 : (int)(e >> 32);
+
+    public int LevelOf(int node) => _upper[node] is { } links ? links.Length / (_m + 1) : 0;
+
+    public int Capacity(int level) => level == 0 ? _m0 : _m;
+
+    /// <summary>Ints in a node's level-0 record (count, then 2·M links), kept in the vector collection's slot header.</summary>
+    public static int Level0RecordInts(int m) => 1 + 2 * m;
+
+    public long AllocatedBytes => 0;
+
+    /// <summary>Links a stored vector into the graph. The slot's vector must already be written.</summary>
+    public void Insert(int node)
+    {
+        EnsureCapacity(node + 1);
+        int level = RandomLevel(node);
+        if (level > 0) _upper[node] = new int[level * (_m + 1)];
+
+        long entry = Volatile.Read(ref _entry);
+        if (entry == Empty || level > (int)(entry >> 32))
+        {
+            // Rare: this node may become the new entry point. Like hnswlib, hold the entry lock for the whole insert.
+            lock (_entryLock)
+            {
+                entry = _entry;
+                if (entry != Empty) Connect(node, level, entry);
+                if (entry == Empty || level > (int)(entry >> 32))
+                    Volatile.Write(ref _entry, Pack(node, level));
+            }
+            return;
+        }
+        Connect(node, level, entry);
+    }
+
+    /// <summary>Fills <c>scratch.Results</c> with up to <paramref name="ef"/> accepted nodes near the query.</summary>
+    public void Search<TAcceptor>(float* query, int ef, TAcceptor acceptor, SearchScratch scratch, bool exhaustUntilFull)
+        where TAcceptor : struct, INodeAcceptor
+    {
+        scratch.Results.Clear();
+        long entry = Volatile.Read(ref _entry);
+        if (entry == Empty) return;
+        int current = (int)(entry & 0xFFFFFFFF);
+        float currentScore = VectorMath.Dot(query, _vectors.Vector(current), _dimension);
+        for (int level = (int)(entry >> 32); level > 0; level--)
+            Greedy(query, ref current, ref currentScore, level);
+        SearchLayer(query, current, currentScore, ef, 0, acceptor, scratch, exhaustUntilFull);
+    }
+
+    /// <summary>The neighbour list of a node on a level (a live view; copy it to keep it).</summary>
+    public ReadOnlySpan<int> Neighbours(int node, int level)
+    {
+        if (level == 0)
+        {
+            int* record = _vectors.Header(node);
+            int count = Math.Min(Volatile.Read(ref *record), _m0);
+            return new ReadOnlySpan<int>(record + 1, count);
+        }
+        int[]? upper = _upper[node];
+        if (upper is null || upper.Length < level * (_m + 1)) return [];
+        int offset = (level - 1) * (_m + 1);
+        int n = Math.Min(Volatile.Read(ref upper[offset]), _m);
+        return new ReadOnlySpan<int>(upper, offset + 1, n);
+    }
+
+    private void Connect(int node, int level, long entry)
+    {
+        var scratch = SearchScratch.Current;
+        float* query = _vectors.Vector(node);
+        int current = (int)(entry & 0xFFFFFFFF);
+        int top = (int)(entry >> 32);
+        float currentScore = VectorMath.Dot(query, _vectors.Vector(current), _dimension);
+        for (int l = top; l > level; l--)
+            Greedy(query, ref current, ref currentScore, l);
+
+        for (int l = Math.Min(level, top); l >= 0; l--)
+        {
+            SearchLayer(query, current, currentScore, _efConstruction, l, default(AcceptAll), scratch, exhaustUntilFull: false);
+            var ordered = scratch.Ordered;
+            scratch.Results.DrainDescending(ordered);
+            RemoveNode(ordered, node);
+            if (ordered.Count == 0) continue;
+            current = ordered[0].Node;
+            currentScore = ordered[0].Score;
+
+            var selected = scratch.Selected;
+            SelectByHeuristic(ordered, _m, selected);
+            lock (NodeLock(node))
+                WriteLinks(node, l, selected);
+            foreach (var (score, neighbour) in selected)
+                AddLink(neighbour, node, score, l, scratch);
+        }
+    }
+
+    /// <summary>Adds a back link; a full list is pruned with the same heuristic as a new node's.</summary>
+    private void AddLink(int node, int newNeighbour, float score, int level, SearchScratch scratch)
+    {
+        int cap = Capacity(level);
+        lock (NodeLock(node))
+        {
+            ReadOnlySpan<int> current = Neighbours(node, level);
+            if (current.Contains(newNeighbour)) return;
+            if (current.Length < cap)
+            {
+                Span<int> record = LinkRecord(node, level);
+                record[current.Length + 1] = newNeighbour;
+                Volatile.Write(ref record[0], current.Length + 1);
+                return;
+            }
+            var candidates = scratch.PruneCandidates;
+            candidates.Clear();
+            candidates.Add((score, newNeighbour));
+            float* self = _vectors.Vector(node);
+            foreach (int other in current)
+                candidates.Add((VectorMath.Dot(self, _vectors.Vector(other), _dimension), other));
+            candidates.Sort(ByScoreDescending);
+            var kept = scratch.PruneSelected;
+            SelectByHeuristic(candidates, cap, kept);
+            WriteLinks(node, level, kept);
+        }
+    }
+
+    /// <summary>
+    /// Keeps a candidate only if it is closer to the base than to every candidate already kept,
+    /// which spreads links across directions instead of into one cluster.
+    /// </summary>
+    private void SelectByHeuristic(List<(float Score, int Node)> orderedBestFirst, int max, List<(float Score, int Node)> selected)
+    {
+        selected.Clear();
+        if (orderedBestFirst.Count <= max)
+        {
+            selected.AddRange(orderedBestFirst);
+            return;
+        }
+        foreach (var candidate in orderedBestFirst)
+        {
+            if (selected.Count >= max) break;
+            float* v = _vectors.Vector(candidate.Node);
+            bool keep = true;
+            foreach (var chosen in selected)
+            {
+                if (VectorMath.Dot(v, _vectors.Vector(chosen.Node), _dimension) > candidate.Score)
+                {
+                    keep = false;
+                    break;
+                }
+            }
+            if (keep) selected.Add(candidate);
+        }
+    }
+
+    private void WriteLinks(int node, int level, List<(float Score, int Node)> links)
+    {
+        Span<int> record = LinkRecord(node, level);
+        int n = Math.Min(links.Count, record.Length - 1);
+        // Shrink the visible count first so a reader never reads past what is being rewritten.
+        if (n < record[0]) Volatile.Write(ref record[0], n);
+        for (int i = 0; i < n; i++) record[i + 1] = links[i].Node;
+        Volatile.Write(ref record[0], n);
+    }
+
+    /// <summary>Count followed by the link slots of one node on one level.</summary>
+    private Span<int> LinkRecord(int node, int level)
+    {
+        if (level == 0) return new Span<int>(_vectors.Header(node), 1 + _m0);
+        return _upper[node].AsSpan((level - 1) * (_m + 1), _m + 1);
+    }
+
+    private void Greedy(float* query, ref int current, ref float currentScore, int level)
+    {
+        bool changed = true;
+        while (changed)
+        {
+            changed = false;
+            foreach (int n in Neighbours(current, level))
+            {
+                float s = VectorMath.Dot(query, _vectors.Vector(n), _dimension);
+                if (s > currentScore)
+                {
+                    currentScore = s;
+                    current = n;
+                    changed = true;
+                }
+            }
+        }
+    }
+
+    private void SearchLayer<TAcceptor>(float* query, int entry, float entryScore, int ef, int level,
+        TAcceptor acceptor, SearchScratch scratch, bool exhaustUntilFull)
+        where TAcceptor : struct, INodeAcceptor
+    {
+        var visited = scratch.Visited;
+        var candidates = scratch.Candidates;
+        var results = scratch.Results;
+        visited.Reset(_vectors.Capacity);
+        candidates.Clear();
+        results.Clear();
+
+        visited.TryVisit(entry);
+        candidates.Push(-entryScore, entry);
+        float lowerBound = float.NegativeInfinity;
+        if (acceptor.Accept(entry))
+        {
+            results.Push(entryScore, entry);
+            lowerBound = entryScore;
+        }
+
+        int* fresh = stackalloc int[_m0];
+        while (candidates.Count > 0)
+        {
+            var (negScore, node) = candidates.Top;
+            if (-negScore < lowerBound && (results.Count >= ef || !exhaustUntilFull)) break;
+            candidates.Pop();
+            if (level == 0 && candidates.Count > 0 && Sse.IsSupported) Sse.Prefetch0(_vectors.Header(candidates.Top.Node));
+
+            ReadOnlySpan<int> links = Neighbours(node, level);
+            int freshCount = 0;
+            foreach (int n in links)
+                if (visited.TryVisit(n)) fresh[freshCount++] = n;
+            if (freshCount > 0) PrefetchVector(fresh[0]);
+            for (int i = 0; i < freshCount; i++)
+            {
+                int n = fresh[i];
+                // Fetch the next vector while this one is scored: the graph walk is bound by memory latency.
+                if (i + 1 < freshCount) PrefetchVector(fresh[i + 1]);
+                float s = VectorMath.Dot(query, _vectors.Vector(n), _dimension);
+                if (results.Count < ef || s > lowerBound)
+                {
+                    candidates.Push(-s, n);
+                    if (acceptor.Accept(n))
+                    {
+                        results.Push(s, n);
+                        if (results.Count > ef) results.Pop();
+                        lowerBound = results.TopScore;
+                    }
+                }
+            }
+        }
+    }
+
+    private void PrefetchVector(int node)
+    {
+        if (!Sse.IsSupported) return;
+        byte* p = (byte*)_vectors.Vector(node);
+        for (int offset = 0; offset < _vectorBytes; offset += 64) Sse.Prefetch0(p + offset);
+    }
+
+    private void EnsureCapacity(int nodes)
+    {
+        _upper.EnsureCapacity(nodes);
+    }
+
+    private int RandomLevel(int node)
+    {
+        // SplitMix64 of (seed, slot): the level depends only on the slot, so builds are reproducible
+        // whatever the thread interleaving.
+        ulong z = _seed * 0x9E3779B97F4A7C15UL + (ulong)node + 0x632BE59BD9B4E019UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        double u = ((z >> 11) + 1) * (1.0 / (1UL << 53));
+        return Math.Min((int)(-Math.Log(u) * _levelMultiplier), MaxLevel);
+    }
+
+    private static void RemoveNode(List<(float Score, int Node)> list, int node)
+    {
+        for (int i = list.Count - 1; i >= 0; i--)
+            if (list[i].Node == node) list.RemoveAt(i);
+    }
+
+    private Lock NodeLock(int node) => _nodeLocks[node & (LockStripes - 1)];
+
+    private static long Pack(int node, int level) => ((long)level << 32) | (uint)node;
+
+    private static readonly Comparison<(float Score, int Node)> ByScoreDescending = (a, b) => b.Score.CompareTo(a.Score);
+
+    internal Span<int> Level0Record(int node) => new(_vectors.Header(node), 1 + _m0);
+
+    internal int[]? UpperLinks(int node) => _upper[node];
+
+    internal void RestoreAfterLoad(int nodes, int entryNode, int topLevel, Func<int, int[]?> upperOf)
+    {
+        EnsureCapacity(nodes);
+        for (int n = 0; n < nodes; n++) _upper[n] = upperOf(n);
+        _entry = entryNode < 0 ? Empty : Pack(entryNode, topLevel);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Buffers.Binary;
+
+namespace RagService.VectorIndex.Snapshots;
+
+/// <summary>The fixed 64-byte header at the start of a snapshot file (little-endian).</summary>
+internal readonly record struct SnapshotHeader(
+    int FormatVersion, SnapshotKind Kind, int Dimension, int LiveCount, int SlotCount, int M,
+    long SourceVersion, long PayloadLength, ulong PayloadChecksum)
+{
+    public const int Size = 64;
+    public const int CurrentFormatVersion = 1;
+    public const ulong Magic = 0x5844_4943_4556_5352; // "RSVECIDX" read as a little-endian u64
+
+    public void WriteTo(Span<byte> b)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(b[0..], Magic);
+        BinaryPrimitives.WriteInt32LittleEndian(b[8..], FormatVersion);
+        BinaryPrimitives.WriteInt32LittleEndian(b[12..], (int)Kind);
+        BinaryPrimitives.WriteInt32LittleEndian(b[16..], Dimension);
+        BinaryPrimitives.WriteInt32LittleEndian(b[20..], LiveCount);
+        BinaryPrimitives.WriteInt32LittleEndian(b[24..], SlotCount);
+        BinaryPrimitives.WriteInt32LittleEndian(b[28..], M);
+        BinaryPrimitives.WriteInt64LittleEndian(b[32..], SourceVersion);
+        BinaryPrimitives.WriteInt64LittleEndian(b[40..], PayloadLength);
+        BinaryPrimitives.WriteUInt64LittleEndian(b[48..], PayloadChecksum);
+        BinaryPrimitives.WriteUInt64LittleEndian(b[56..], Checksum64.Of(b[..56]));
+    }
+
+    /// <summary>Parses a header; null with a reason when the bytes are not a valid header.</summary>
+    public static SnapshotHeader? TryRead(ReadOnlySpan<byte> b, out string problem)
+    {
+        problem = "";
+        if (b.Length < Size) { problem = "file shorter than the header"; return null; }
+        if (BinaryPrimitives.ReadUInt64LittleEndian(b) != Magic) { problem = "bad magic number"; return null; }
+        if (BinaryPrimitives.ReadUInt64LittleEndian(b[56..]) != Checksum64.Of(b[..56])) { problem = "header checksum mismatch"; return null; }
+        var header = new SnapshotHeader(
+            BinaryPrimitives.ReadInt32LittleEndian(b[8..]),
+            (SnapshotKind)BinaryPrimitives.ReadInt32LittleEndian(b[12..]),
+            BinaryPrimitives.ReadInt32LittleEndian(b[16..]),
+            BinaryPrimitives.ReadInt32LittleEndian(b[20..]),
+            BinaryPrimitives.ReadInt32LittleEndian(b[24..]),
+            BinaryPrimitives.ReadInt32LittleEndian(b[28..]),
+            BinaryPrimitives.ReadInt64LittleEndian(b[32..]),
+            BinaryPrimitives.ReadInt64LittleEndian(b[40..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(b[48..]));
+        if (header.FormatVersion != CurrentFormatVersion) { problem = $"format version {header.FormatVersion}, expected {CurrentFormatVersion}"; return null; }
+        if (header.Kind is not (SnapshotKind.Hnsw or SnapshotKind.Exact)) { problem = $"unknown index kind {(int)header.Kind}"; return null; }
+        if (header.Dimension < 1 || header.SlotCount < 0 || header.LiveCount < 0 || header.LiveCount > header.SlotCount || header.PayloadLength < 0)
+        { problem = "header fields out of range"; return null; }
+        return header;
+    }
+}
+
+/// <summary>Which index a snapshot holds.</summary>
+public enum SnapshotKind
+{
+    Hnsw = 1,
+    Exact = 2,
+}
