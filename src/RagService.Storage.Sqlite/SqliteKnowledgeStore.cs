@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using RagService.Core.Lexical;
 using RagService.Core.Storage;
 
@@ -24,9 +25,10 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IDisposable
     private readonly SqliteStoreOptions _options;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _writeLocks = new(StringComparer.Ordinal);
     private readonly LexicalIndexCache _lexical;
+    private readonly VectorIndexCache _vectors;
     private readonly Bm25Parameters _bm25;
 
-    public SqliteKnowledgeStore(SqliteStoreOptions options)
+    public SqliteKnowledgeStore(SqliteStoreOptions options, ILogger? logger = null)
     {
         if (options.Bm25Engine is not ("memory" or "fts5"))
         {
@@ -36,6 +38,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IDisposable
         _options = options;
         _connections = new SqliteConnectionFactory(options);
         _lexical = new LexicalIndexCache(_connections);
+        _vectors = new VectorIndexCache(_connections, options.VectorSnapshotDirectory ?? _connections.DatabasePath + ".vectors", options.VectorIndex, logger);
         _bm25 = new Bm25Parameters { HeaderWeight = options.HeaderWeight };
         using var connection = _connections.Open();
         SqliteSchema.Ensure(connection);
@@ -138,6 +141,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IDisposable
             await cmd.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
             _lexical.Invalidate(Convert.ToInt64(id));
+            _vectors.Forget(Convert.ToInt64(id));
             return true;
         }
         finally
@@ -242,7 +246,8 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IDisposable
             var added = await InsertChunksAsync(connection, tx, fts, docRowId, document.Chunks, ct);
             var version = await BumpVersionAsync(cmd, collection.Id, ct);
             await tx.CommitAsync(ct);
-            _lexical.Apply(collection.Id, version, removed, added);
+            _lexical.Apply(collection.Id, version, removed, added.Select(a => (a.Id, a.Body, a.Header)));
+            _vectors.Apply(collection.Id, version, removed, added.Where(a => a.Vector is not null).Select(a => (a.Id, a.Vector!)));
             return existingId is null ? WriteOutcome.Created : WriteOutcome.Updated;
         }
         finally
@@ -273,6 +278,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IDisposable
             var version = await BumpVersionAsync(cmd, collection.Id, ct);
             await tx.CommitAsync(ct);
             _lexical.Apply(collection.Id, version, removed, []);
+            _vectors.Apply(collection.Id, version, removed, []);
             return true;
         }
         finally
@@ -334,23 +340,35 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IDisposable
             return [];
         }
 
-        HashSet<long>? allowed = null;
-        long version;
-        await using (var connection = _connections.Open())
-        {
-            await using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT version FROM collections WHERE id = $c";
-            cmd.Parameters.AddWithValue("$c", collection.Id);
-            version = Convert.ToInt64(await cmd.ExecuteScalarAsync(ct) ?? 0L);
-            if (!filter.IsEmpty)
-            {
-                allowed = await ChunkIdsMatchingAsync(connection, collection, filter, ct);
-            }
-        }
-
+        var (version, allowed) = await VersionAndFilterAsync(collection, filter, ct);
         var index = await _lexical.GetAsync(collection.Id, version, ct);
         return index.Search(queryTerms, limit, _bm25, allowed is null ? null : allowed.Contains)
             .Select(h => new ScoredChunk(h.Id, h.Score)).ToList();
+    }
+
+    public async Task<IReadOnlyList<ScoredChunk>> SearchVectorsAsync(
+        CollectionInfo collection, float[] query, int limit, SearchFilter filter, CancellationToken ct)
+    {
+        var (version, allowed) = await VersionAndFilterAsync(collection, filter, ct);
+        var index = await _vectors.GetAsync(collection.Id, version, ct);
+        if (index is null || index.Dimension != query.Length)
+        {
+            return [];
+        }
+
+        var hits = allowed is null ? index.Search(query, limit) : index.Search(query, limit, allowed);
+        return hits.Select(h => new ScoredChunk(h.Id, h.Score)).ToList();
+    }
+
+    /// <summary>The collection's version (for the in-memory indexes' freshness) and, when filtered, the chunk ids that pass.</summary>
+    private async Task<(long Version, HashSet<long>? Allowed)> VersionAndFilterAsync(CollectionInfo collection, SearchFilter filter, CancellationToken ct)
+    {
+        await using var connection = _connections.Open();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT version FROM collections WHERE id = $c";
+        cmd.Parameters.AddWithValue("$c", collection.Id);
+        var version = Convert.ToInt64(await cmd.ExecuteScalarAsync(ct) ?? 0L);
+        return (version, filter.IsEmpty ? null : await ChunkIdsMatchingAsync(connection, collection, filter, ct));
     }
 
     private static async Task<HashSet<long>> ChunkIdsMatchingAsync(SqliteConnection connection, CollectionInfo collection, SearchFilter filter, CancellationToken ct)
@@ -370,7 +388,11 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IDisposable
         return ids;
     }
 
-    public void Dispose() => _lexical.Dispose();
+    public void Dispose()
+    {
+        _lexical.Dispose();
+        _vectors.Dispose();
+    }
 
     public async Task<IReadOnlyList<StoredChunk>> GetChunksAsync(IReadOnlyList<long> chunkIds, CancellationToken ct)
     {
@@ -409,10 +431,10 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IDisposable
 
     private SemaphoreSlim WriteLock(string collection) => _writeLocks.GetOrAdd(collection, _ => new SemaphoreSlim(1, 1));
 
-    private static async Task<List<(long Id, string Body, string Header)>> InsertChunksAsync(
+    private static async Task<List<(long Id, string Body, string Header, float[]? Vector)>> InsertChunksAsync(
         SqliteConnection connection, SqliteTransaction tx, string fts, long docRowId, IReadOnlyList<IndexedChunk> chunks, CancellationToken ct)
     {
-        var added = new List<(long Id, string Body, string Header)>(chunks.Count);
+        var added = new List<(long Id, string Body, string Header, float[]? Vector)>(chunks.Count);
         await using var insertChunk = connection.CreateCommand();
         insertChunk.Transaction = tx;
         insertChunk.CommandText = "INSERT INTO chunks(document_id, ordinal, text, heading_path, page) VALUES ($d, $o, $t, $h, $p) RETURNING id";
@@ -450,7 +472,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IDisposable
             fBody.Value = body;
             fHeader.Value = header;
             await insertFts.ExecuteNonQueryAsync(ct);
-            added.Add((chunkId, body, header));
+            added.Add((chunkId, body, header, item.Vector));
 
             if (item.Vector is { } vector)
             {

@@ -16,4 +16,10 @@ public sealed record SqliteStoreOptions
     /// the queries per second of FTS5 on CMRC 2018 (see README). "fts5": SQLite FTS5's bm25() directly, nothing held in memory.
     /// </summary>
     public string Bm25Engine { get; init; } = "memory";
+
+    /// <summary>Folder of the vector index snapshots; default: the database path + ".vectors".</summary>
+    public string? VectorSnapshotDirectory { get; init; }
+
+    /// <summary>HNSW parameters of the per-collection vector indexes.</summary>
+    public RagService.VectorIndex.VectorIndexOptions VectorIndex { get; init; } = new();
 }

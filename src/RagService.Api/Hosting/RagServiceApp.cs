@@ -13,6 +13,7 @@ using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Extraction;
 using RagService.Llm;
+using RagService.Onnx;
 using RagService.Storage.Sqlite;
 using Serilog;
 
@@ -77,13 +78,24 @@ public static class RagServiceApp
         var components = new ComponentRegistry();
         services.AddSingleton(components);
 
-        services.AddSingleton(new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = rag.DatabasePath, HeaderWeight = rag.HeaderWeight }));
+        services.AddSingleton(sp => new SqliteKnowledgeStore(
+            new SqliteStoreOptions { DatabasePath = rag.DatabasePath, HeaderWeight = rag.HeaderWeight, Bm25Engine = rag.Bm25Engine },
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<SqliteKnowledgeStore>()));
         services.AddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<SqliteKnowledgeStore>());
         services.AddSingleton<ITextAnalyzer>(new MixedScriptAnalyzer());
         var extraction = builder.Configuration.GetSection(ExtractionOptions.SectionName).Get<ExtractionOptions>() ?? new ExtractionOptions();
         services.AddSingleton<IDocumentExtractor>(new DocumentExtractor(extraction));
-        services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ITextAnalyzer>()));
-        services.AddSingleton<SearchService>();
+
+        // Models load once at start; a missing or broken model turns its stage off (reported in /health/ready), never a crash.
+        var embedding = builder.Configuration.GetSection("Rag:Embedding").Get<OnnxModelOptions>() ?? new OnnxModelOptions();
+        var reranking = builder.Configuration.GetSection("Rag:Reranker").Get<OnnxModelOptions>() ?? new OnnxModelOptions();
+        var (embedder, denseStatus) = OnnxModelLoader.LoadEmbedder(embedding);
+        var (reranker, rerankStatus) = OnnxModelLoader.LoadReranker(reranking);
+        components.Set(denseStatus);
+        components.Set(rerankStatus);
+        var retrieval = builder.Configuration.GetSection("Rag:Retrieval").Get<RetrievalOptions>() ?? new RetrievalOptions();
+        services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ITextAnalyzer>(), embedder));
+        services.AddSingleton(sp => new SearchService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ITextAnalyzer>(), embedder, reranker, retrieval));
         services.AddSingleton<DocumentIngestor>();
         services.AddSingleton<RequestMapping>();
 
@@ -99,8 +111,6 @@ public static class RagServiceApp
             services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>()));
         }
 
-        components.Set(ComponentStatus.Off("dense", "no embedding model configured"));
-        components.Set(ComponentStatus.Off("rerank", "no reranker model configured"));
     }
 
     /// <summary>RAG_LLM_URL / RAG_LLM_MODEL / RAG_LLM_KEY / RAG_DB are accepted besides the usual Llm__Url style keys.</summary>

@@ -1,50 +1,150 @@
 using System.Diagnostics;
+using RagService.Core.Models;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 
 namespace RagService.Core.Retrieval;
 
 /// <summary>
-/// The query path: analyze the question, retrieve candidates, and report every stage with its timing.
-/// Stages that are not configured (dense retrieval or reranking without a model) are reported as "off", never silently skipped.
+/// The query path: analyze the question; run BM25 and dense retrieval in parallel; fuse with reciprocal-rank fusion;
+/// rerank the fused top-N with the cross-encoder; keep the top K. Every stage is reported with its candidates and
+/// milliseconds; a stage without a model is reported as "off", never silently skipped.
 /// </summary>
-public sealed class SearchService(IKnowledgeStore store, ITextAnalyzer analyzer)
+public sealed class SearchService(
+    IKnowledgeStore store, ITextAnalyzer analyzer, ITextEmbedder? embedder = null, IReranker? reranker = null, RetrievalOptions? options = null)
 {
+    private readonly RetrievalOptions _options = options ?? new RetrievalOptions();
+
+    public bool DenseAvailable => embedder is not null;
+
+    public bool RerankAvailable => reranker is not null;
+
     public async Task<SearchOutcome> SearchAsync(CollectionInfo collection, SearchQuery query, CancellationToken ct)
     {
-        if (query.Mode == RetrievalMode.Dense)
+        if (query.Mode == RetrievalMode.Dense && embedder is null)
         {
             throw new StageUnavailableException("dense retrieval is off: no embedding model is configured (set Rag:Embedding:ModelDirectory)");
         }
 
-        var total = Stopwatch.StartNew();
-        var stages = new List<StageReport>();
-
-        var sw = Stopwatch.StartNew();
-        var terms = analyzer.AnalyzeQuery(query.Query);
-        stages.Add(new StageReport("analyze", "ok", terms.Count, sw.Elapsed.TotalMilliseconds, $"{terms.Count} terms"));
-
-        sw.Restart();
-        var bm25 = await store.SearchBm25Async(collection, terms, Math.Max(query.Candidates, query.TopK), query.Filter, ct);
-        stages.Add(new StageReport("bm25", "ok", bm25.Count, sw.Elapsed.TotalMilliseconds));
-        stages.Add(new StageReport("dense", "off", 0, 0, "no embedding model configured"));
-        stages.Add(new StageReport("fusion", "skipped", bm25.Count, 0, "one retriever"));
-        stages.Add(new StageReport("rerank", "off", 0, 0, "no reranker model configured"));
-
-        sw.Restart();
-        var top = bm25.Take(query.TopK).ToList();
-        var chunks = await store.GetChunksAsync(top.Select(h => h.ChunkId).ToList(), ct);
-        var byId = chunks.ToDictionary(c => c.ChunkId);
-        var hits = new List<SearchHit>(top.Count);
-        for (var i = 0; i < top.Count; i++)
+        if (query.Rerank == true && reranker is null)
         {
-            if (byId.TryGetValue(top[i].ChunkId, out var chunk))
-            {
-                hits.Add(new SearchHit(hits.Count + 1, top[i].Score, chunk, new HitProvenance(i + 1, top[i].Score, null, null, null, null)));
-            }
+            throw new StageUnavailableException("reranking is off: no cross-encoder is configured (set Rag:Reranker:ModelDirectory)");
         }
 
-        stages.Add(new StageReport("fetch", "ok", hits.Count, sw.Elapsed.TotalMilliseconds));
+        var total = Stopwatch.StartNew();
+        var stages = new List<StageReport>();
+        var candidates = Math.Max(query.Candidates, query.TopK);
+        var runBm25 = query.Mode != RetrievalMode.Dense;
+        var runDense = query.Mode != RetrievalMode.Bm25 && embedder is not null;
+
+        var bm25Task = runBm25 ? TimedAsync(() => Bm25Async(collection, query, candidates, ct)) : null;
+        var denseTask = runDense ? TimedAsync(() => DenseAsync(collection, query, candidates, ct)) : null;
+        ((IReadOnlyList<ScoredChunk> Hits, int Terms) Result, double Ms)? bm25 = bm25Task is null ? null : await bm25Task;
+        (IReadOnlyList<ScoredChunk> Result, double Ms)? dense = denseTask is null ? null : await denseTask;
+
+        if (bm25 is { } b)
+        {
+            stages.Add(new StageReport("bm25", "ok", b.Result.Hits.Count, b.Ms, $"{b.Result.Terms} query terms"));
+        }
+        else
+        {
+            stages.Add(new StageReport("bm25", "skipped", 0, 0, "mode dense"));
+        }
+
+        if (dense is { } d)
+        {
+            stages.Add(new StageReport("dense", "ok", d.Result.Count, d.Ms, embedder!.ModelId));
+        }
+        else
+        {
+            stages.Add(embedder is null
+                ? new StageReport("dense", "off", 0, 0, "no embedding model configured")
+                : new StageReport("dense", "skipped", 0, 0, "mode bm25"));
+        }
+
+        var sw = Stopwatch.StartNew();
+        IReadOnlyList<ScoredChunk> bm25Hits = bm25?.Result.Hits ?? [];
+        IReadOnlyList<ScoredChunk> denseHits = dense?.Result ?? [];
+        var provenance = new Dictionary<long, HitProvenance>();
+        for (var i = 0; i < bm25Hits.Count; i++)
+        {
+            provenance[bm25Hits[i].ChunkId] = new HitProvenance(i + 1, bm25Hits[i].Score, null, null, null, null);
+        }
+
+        for (var i = 0; i < denseHits.Count; i++)
+        {
+            var p = provenance.GetValueOrDefault(denseHits[i].ChunkId) ?? new HitProvenance(null, null, null, null, null, null);
+            provenance[denseHits[i].ChunkId] = p with { DenseRank = i + 1, DenseScore = denseHits[i].Score };
+        }
+
+        List<(long Id, double Score)> ranked;
+        if (bm25 is not null && dense is not null)
+        {
+            ranked = ReciprocalRankFusion.Fuse([bm25Hits.Select(h => h.ChunkId).ToList(), denseHits.Select(h => h.ChunkId).ToList()], _options.RrfK).ToList();
+            foreach (var (id, score) in ranked)
+            {
+                provenance[id] = provenance[id] with { FusionScore = score };
+            }
+
+            stages.Add(new StageReport("fusion", "ok", ranked.Count, sw.Elapsed.TotalMilliseconds, $"rrf k={_options.RrfK}"));
+        }
+        else
+        {
+            ranked = (bm25Hits.Count > 0 ? bm25Hits : denseHits).Select(h => (h.ChunkId, h.Score)).ToList();
+            stages.Add(new StageReport("fusion", "skipped", ranked.Count, 0, "one retriever"));
+        }
+
+        var useRerank = reranker is not null && query.Rerank != false && ranked.Count > 0;
+        var fetchIds = (useRerank ? ranked.Take(Math.Max(_options.RerankCandidates, query.TopK)) : ranked.Take(query.TopK)).Select(r => r.Id).ToList();
+        sw.Restart();
+        var chunks = await store.GetChunksAsync(fetchIds, ct);
+        var fetchMs = sw.Elapsed.TotalMilliseconds;
+        var scoreOf = ranked.ToDictionary(r => r.Id, r => r.Score);
+        IEnumerable<(StoredChunk Chunk, double Score)> ordered = chunks.Select(c => (c, scoreOf[c.ChunkId]));
+
+        if (useRerank)
+        {
+            sw.Restart();
+            var scores = await reranker!.ScoreAsync(query.Query, chunks.Select(c => c.Text).ToList(), ct);
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                provenance[chunks[i].ChunkId] = provenance[chunks[i].ChunkId] with { RerankScore = scores[i] };
+            }
+
+            // Stable sort: equal cross-encoder scores keep the fused order.
+            ordered = chunks.Select((c, i) => (Chunk: c, Score: (double)scores[i], Index: i))
+                .OrderByDescending(x => x.Score).ThenBy(x => x.Index).Select(x => (x.Chunk, x.Score)).ToList();
+            stages.Add(new StageReport("rerank", "ok", chunks.Count, sw.Elapsed.TotalMilliseconds, reranker.ModelId));
+        }
+        else
+        {
+            stages.Add(reranker is null
+                ? new StageReport("rerank", "off", 0, 0, "no reranker model configured")
+                : new StageReport("rerank", "skipped", 0, 0, ranked.Count == 0 ? "no candidates" : "rerank: false"));
+        }
+
+        var hits = ordered.Take(query.TopK).Select((x, i) => new SearchHit(i + 1, x.Score, x.Chunk, provenance[x.Chunk.ChunkId])).ToList();
+        stages.Add(new StageReport("fetch", "ok", chunks.Count, fetchMs));
         return new SearchOutcome(hits, stages, total.Elapsed.TotalMilliseconds);
+    }
+
+    private async Task<(IReadOnlyList<ScoredChunk> Hits, int Terms)> Bm25Async(CollectionInfo collection, SearchQuery query, int limit, CancellationToken ct)
+    {
+        var terms = analyzer.AnalyzeQuery(query.Query);
+        return (await store.SearchBm25Async(collection, terms, limit, query.Filter, ct), terms.Count);
+    }
+
+    private async Task<IReadOnlyList<ScoredChunk>> DenseAsync(CollectionInfo collection, SearchQuery query, int limit, CancellationToken ct)
+    {
+        var vectors = await embedder!.EmbedAsync([query.Query], EmbeddingPurpose.Query, ct);
+        return await store.SearchVectorsAsync(collection, vectors[0], limit, query.Filter, ct);
+    }
+
+    private static async Task<(T Result, double Ms)> TimedAsync<T>(Func<Task<T>> run)
+    {
+        var sw = Stopwatch.StartNew();
+        // Task.Run so BM25 and the query embedding really overlap even when one side completes synchronously.
+        var result = await Task.Run(run);
+        return (result, sw.Elapsed.TotalMilliseconds);
     }
 }

@@ -33,6 +33,10 @@ public interface IKnowledgeStore
     Task<IReadOnlyList<ScoredChunk>> SearchBm25Async(
         CollectionInfo collection, IReadOnlyList<string> queryTerms, int limit, SearchFilter filter, CancellationToken ct);
 
+    /// <summary>Nearest chunks by embedding (cosine), best first; empty when the collection has no vectors.</summary>
+    Task<IReadOnlyList<ScoredChunk>> SearchVectorsAsync(
+        CollectionInfo collection, float[] query, int limit, SearchFilter filter, CancellationToken ct);
+
     /// <summary>Reads chunks by id, in the order given; ids that no longer exist are skipped.</summary>
     Task<IReadOnlyList<StoredChunk>> GetChunksAsync(IReadOnlyList<long> chunkIds, CancellationToken ct);
 }

@@ -1,0 +1,11 @@
+namespace RagService.Core.Retrieval;
+
+/// <summary>Defaults of the query path (the "Rag:Retrieval" configuration section).</summary>
+public sealed record RetrievalOptions
+{
+    /// <summary>The k of reciprocal-rank fusion: score = Σ 1 / (k + rank).</summary>
+    public int RrfK { get; init; } = ReciprocalRankFusion.DefaultK;
+
+    /// <summary>How many fused candidates the cross-encoder rescores.</summary>
+    public int RerankCandidates { get; init; } = 50;
+}

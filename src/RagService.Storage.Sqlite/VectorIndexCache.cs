@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using RagService.VectorIndex;
+using RagService.VectorIndex.Snapshots;
+
+namespace RagService.Storage.Sqlite;
+
+/// <summary>
+/// One HNSW index per collection over the vectors stored in SQLite (the source of truth). It is loaded from its snapshot
+/// file when the snapshot was taken at the collection's current version, otherwise rebuilt from SQLite (and the log says
+/// why); this process's writes are applied as deltas, and the snapshot is written again when the store is disposed.
+/// </summary>
+internal sealed class VectorIndexCache(SqliteConnectionFactory connections, string snapshotDirectory, VectorIndexOptions options, ILogger? logger) : IDisposable
+{
+    private readonly ConcurrentDictionary<long, Entry> _entries = new();
+    private readonly ConcurrentDictionary<long, SemaphoreSlim> _loadLocks = new();
+
+    /// <summary>The collection's index at (at least) <paramref name="currentVersion"/>, or null when it has no vectors.</summary>
+    public async Task<EmbeddedVectorIndex?> GetAsync(long collectionId, long currentVersion, CancellationToken ct)
+    {
+        if (_entries.TryGetValue(collectionId, out var entry) && entry.Version >= currentVersion)
+        {
+            return entry.Index;
+        }
+
+        var gate = _loadLocks.GetOrAdd(collectionId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            if (_entries.TryGetValue(collectionId, out entry) && entry.Version >= currentVersion)
+            {
+                return entry.Index;
+            }
+
+            Invalidate(collectionId);
+            var loaded = await Task.Run(() => Load(collectionId), ct);
+            if (loaded is not null)
+            {
+                _entries[collectionId] = loaded;
+            }
+
+            return loaded?.Index;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Applies a committed write when the cached index is exactly one version behind; otherwise drops it.</summary>
+    public void Apply(long collectionId, long newVersion, IEnumerable<long> removed, IEnumerable<(long Id, float[] Vector)> added)
+    {
+        if (!_entries.TryGetValue(collectionId, out var entry))
+        {
+            return;
+        }
+
+        lock (entry)
+        {
+            var toAdd = added.ToList();
+            if (entry.Version != newVersion - 1 || toAdd.Any(a => a.Vector.Length != entry.Index.Dimension))
+            {
+                Invalidate(collectionId);
+                return;
+            }
+
+            foreach (var id in removed)
+            {
+                entry.Index.Remove(id);
+            }
+
+            foreach (var (id, vector) in toAdd)
+            {
+                entry.Index.Upsert(id, vector);
+            }
+
+            entry.Version = newVersion;
+        }
+    }
+
+    /// <summary>Drops the cached index; the next search loads the snapshot or rebuilds from SQLite.</summary>
+    public void Invalidate(long collectionId)
+    {
+        if (_entries.TryRemove(collectionId, out var entry))
+        {
+            entry.Index.Dispose();
+        }
+    }
+
+    /// <summary>Drops the index and its snapshot file (the collection was deleted).</summary>
+    public void Forget(long collectionId)
+    {
+        Invalidate(collectionId);
+        if (File.Exists(SnapshotPath(collectionId)))
+        {
+            File.Delete(SnapshotPath(collectionId));
+        }
+    }
+
+    /// <summary>Writes every cached index's snapshot, so the next start loads instead of rebuilding.</summary>
+    public void Dispose()
+    {
+        foreach (var id in _entries.Keys)
+        {
+            if (_entries.TryRemove(id, out var entry))
+            {
+                Save(id, entry);
+                entry.Index.Dispose();
+            }
+        }
+    }
+
+    private string SnapshotPath(long collectionId) => Path.Combine(snapshotDirectory, $"collection-{collectionId}.hnsw");
+
+    private void Save(long collectionId, Entry entry)
+    {
+        try
+        {
+            Directory.CreateDirectory(snapshotDirectory);
+            entry.Index.SaveSnapshot(SnapshotPath(collectionId), entry.Version);
+        }
+        catch (IOException e)
+        {
+            logger?.LogWarning(e, "Could not write the vector snapshot of collection {Collection}; it will be rebuilt at next start", collectionId);
+        }
+    }
+
+    private Entry? Load(long collectionId)
+    {
+        using var connection = connections.Open();
+        using var tx = connection.BeginTransaction(deferred: true);
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.Parameters.AddWithValue("$c", collectionId);
+        cmd.CommandText = """
+            SELECT (SELECT version FROM collections WHERE id = $c),
+                   (SELECT length(v.vector) / 4 FROM chunk_vectors v JOIN chunks ch ON ch.id = v.chunk_id
+                    JOIN documents d ON d.id = ch.document_id WHERE d.collection_id = $c ORDER BY v.chunk_id DESC LIMIT 1)
+            """;
+        long version;
+        int dimension;
+        using (var reader = cmd.ExecuteReader())
+        {
+            reader.Read();
+            version = reader.IsDBNull(0) ? 0 : reader.GetInt64(0);
+            dimension = reader.IsDBNull(1) ? 0 : reader.GetInt32(1);
+        }
+
+        if (dimension == 0)
+        {
+            return null;
+        }
+
+        Directory.CreateDirectory(snapshotDirectory);
+        var result = VectorIndexSnapshot.LoadOrRebuild(SnapshotPath(collectionId), version, dimension, () => ReadVectors(cmd, dimension), logger, options);
+        tx.Commit();
+        return new Entry(result.Index) { Version = version };
+    }
+
+    private static IEnumerable<(long Id, float[] Vector)> ReadVectors(Microsoft.Data.Sqlite.SqliteCommand cmd, int dimension)
+    {
+        cmd.CommandText = """
+            SELECT v.chunk_id, v.vector FROM chunk_vectors v JOIN chunks ch ON ch.id = v.chunk_id
+            JOIN documents d ON d.id = ch.document_id WHERE d.collection_id = $c
+            """;
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            var blob = (byte[])reader.GetValue(1);
+            // Vectors of another dimension were written by a previous model; their documents are re-embedded when re-ingested.
+            if (blob.Length == dimension * sizeof(float))
+            {
+                yield return (reader.GetInt64(0), VectorBlob.FromBytes(blob));
+            }
+        }
+    }
+
+    private sealed class Entry(EmbeddedVectorIndex index)
+    {
+        public EmbeddedVectorIndex Index { get; } = index;
+        public long Version { get; set; }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace RagService.Api.Tests;
+
+/// <summary>The query path with the real ONNX Runtime (test-built models), the real HNSW index and real SQLite.</summary>
+public sealed class HybridSearchTests : IAsyncLifetime
+{
+    private ServiceHost _host = null!;
+
+    private static readonly (string Id, string Text)[] Documents =
+    [
+        ("apple", "苹果是红色的水果，甜，维生素丰富。"),
+        ("lemon", "柠檬是黄色的水果，酸，夏天做柠檬水。"),
+        ("grape", "葡萄是紫色的水果，每斤十元。"),
+        ("oven", "错误代码表示温度传感器异常，烤箱门关紧。"),
+    ];
+
+    public async Task InitializeAsync()
+    {
+        _host = await ServiceHost.StartAsync(TestModelDirectories.ServiceArguments());
+        await _host.CreateCollectionAsync("kb", new { name = "kb", contextualHeaders = false });
+        foreach (var (id, text) in Documents)
+        {
+            await _host.IngestAsync("kb", new { id, text });
+        }
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private async Task<JsonElement> SearchAsync(object body)
+    {
+        var response = await _host.Client.PostAsJsonAsync("/v1/collections/kb/search", body);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private static Dictionary<string, JsonElement> Stages(JsonElement search) =>
+        search.GetProperty("stages").EnumerateArray().ToDictionary(s => s.GetProperty("stage").GetString()!);
+
+    private static double? Num(JsonElement scores, string name) =>
+        scores.GetProperty(name).ValueKind == JsonValueKind.Null ? null : scores.GetProperty(name).GetDouble();
+
+    [Fact]
+    public async Task Health_reports_dense_and_rerank_on()
+    {
+        var ready = await _host.Client.GetFromJsonAsync<JsonElement>("/health/ready");
+        var components = ready.GetProperty("components").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("state").GetString());
+        Assert.Equal("on", components["dense"]);
+        Assert.Equal("on", components["rerank"]);
+    }
+
+    [Fact]
+    public async Task Dense_mode_finds_the_passage_whose_text_is_the_query()
+    {
+        // Without contextual headers or prefixes, a passage's vector equals the vector of the same text as a query.
+        var search = await SearchAsync(new { query = Documents[2].Text, mode = "dense", rerank = false, topK = 4 });
+        var top = search.GetProperty("hits")[0];
+        Assert.Equal("grape", top.GetProperty("documentId").GetString());
+        Assert.Equal(1.0, top.GetProperty("scores").GetProperty("dense").GetDouble(), 3);
+        Assert.Equal("skipped", Stages(search)["bm25"].GetProperty("status").GetString());
+        Assert.Equal("ok", Stages(search)["dense"].GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Hybrid_fuses_both_retrievers_with_rrf_and_reports_every_stage()
+    {
+        var search = await SearchAsync(new { query = "红色的水果", rerank = false, topK = 4 });
+        var stages = Stages(search);
+        foreach (var stage in new[] { "bm25", "dense", "fusion" })
+        {
+            Assert.Equal("ok", stages[stage].GetProperty("status").GetString());
+        }
+
+        Assert.Equal("skipped", stages["rerank"].GetProperty("status").GetString());
+        var hits = search.GetProperty("hits").EnumerateArray().ToList();
+        Assert.NotEmpty(hits);
+        foreach (var hit in hits)
+        {
+            var s = hit.GetProperty("scores");
+            var expected = (Num(s, "bm25Rank") is { } b ? 1.0 / (60 + b) : 0) + (Num(s, "denseRank") is { } d ? 1.0 / (60 + d) : 0);
+            Assert.Equal(expected, Num(s, "fusion")!.Value, 12);
+            Assert.Equal(expected, hit.GetProperty("score").GetDouble(), 12);
+        }
+
+        Assert.True(hits.Zip(hits.Skip(1)).All(p => p.First.GetProperty("score").GetDouble() >= p.Second.GetProperty("score").GetDouble()));
+    }
+
+    [Fact]
+    public async Task Rerank_orders_hits_by_the_cross_encoder_score()
+    {
+        var search = await SearchAsync(new { query = "水果", topK = 4 });
+        Assert.Equal("ok", Stages(search)["rerank"].GetProperty("status").GetString());
+        var scores = search.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("scores").GetProperty("rerank").GetDouble()).ToList();
+        Assert.Equal(scores.OrderDescending().ToList(), scores);
+        Assert.Equal(scores[0], search.GetProperty("hits")[0].GetProperty("score").GetDouble(), 6);
+    }
+
+    [Fact]
+    public async Task Replaced_document_leaves_no_stale_dense_hits()
+    {
+        var before = await SearchAsync(new { query = Documents[1].Text, mode = "dense", rerank = false });
+        var oldChunk = before.GetProperty("hits")[0].GetProperty("chunkId").GetInt64();
+
+        await _host.IngestAsync("kb", new { id = "lemon", text = "柠檬现在每斤八元，会员有优惠。" });
+        var after = await SearchAsync(new { query = Documents[1].Text, mode = "dense", rerank = false, topK = 10 });
+        Assert.DoesNotContain(after.GetProperty("hits").EnumerateArray(), h => h.GetProperty("chunkId").GetInt64() == oldChunk);
+        Assert.Single(after.GetProperty("hits").EnumerateArray(), h => h.GetProperty("documentId").GetString() == "lemon");
+    }
+
+    [Fact]
+    public async Task Filters_restrict_dense_results()
+    {
+        var search = await SearchAsync(new { query = Documents[0].Text, mode = "dense", rerank = false, filter = new { documentIds = new[] { "oven", "grape" } } });
+        var ids = search.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("documentId").GetString()).ToHashSet();
+        Assert.Subset(new HashSet<string?> { "oven", "grape" }, ids);
+        Assert.Equal(2, ids.Count);
+    }
+
+    [Fact]
+    public async Task Vector_index_survives_a_restart_from_its_snapshot()
+    {
+        var query = new { query = Documents[3].Text, mode = "dense", rerank = false };
+        var before = (await SearchAsync(query)).GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("chunkId").GetInt64()).ToList();
+
+        await using var restarted = await ServiceHost.StartAsync([.. TestModelDirectories.ServiceArguments(), $"--Rag:DatabasePath={_host.DatabasePath}"]);
+        var response = await restarted.Client.PostAsJsonAsync("/v1/collections/kb/search", query);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var after = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("chunkId").GetInt64()).ToList();
+        Assert.Equal(before, after);
+    }
+}
