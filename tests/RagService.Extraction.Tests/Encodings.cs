@@ -9,4 +9,5 @@ internal static class Encodings
     public static Encoding Gbk => Encoding.GetEncoding(936);
     public static Encoding Big5 => Encoding.GetEncoding(950);
     public static Encoding Gb18030 => Encoding.GetEncoding("gb18030");
+    public static Encoding Windows1252 => Encoding.GetEncoding(1252);
 }

@@ -95,4 +95,14 @@ public class MarkdownTests
         Assert.Equal("text", doc.Format);
         Assert.Equal("# Title", doc.Blocks[0].Text);
     }
+
+    [Fact]
+    public async Task Blocks_inside_list_items_keep_their_kind()
+    {
+        var doc = await Extract("- Step one\n\n  ```\n  make install\n  ```\n- Step two\n\n  | a | b |\n  |---|---|\n  | 1 | 2 |\n");
+
+        Assert.Equal(
+            [(BlockKind.ListItem, "Step one"), (BlockKind.Code, "make install"), (BlockKind.ListItem, "Step two"), (BlockKind.Table, "a | b\n1 | 2")],
+            doc.Blocks.Select(b => (b.Kind, b.Text)).ToArray());
+    }
 }

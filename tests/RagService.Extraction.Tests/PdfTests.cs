@@ -105,21 +105,51 @@ public class PdfTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Hanging_extractor_times_out_and_leaves_no_process_or_temp_file()
+    public Task Hanging_extractor_times_out_and_leaves_no_process_or_temp_file() => WithHangingPdfToText(async (tool, work) =>
+    {
+        var temp = Directory.CreateDirectory(Path.Combine(work, "tmp")).FullName;
+        var options = new ExtractionOptions { PdfToTextPath = tool, PdfTimeout = TimeSpan.FromSeconds(1.5), TempDirectory = temp };
+
+        var ex = await Assert.ThrowsAsync<ExtractionException>(() => new DocumentExtractor(options).ExtractAsync(TwoPages, "hang.pdf", null, CancellationToken.None));
+
+        Assert.Equal(ExtractionFailure.TimedOut, ex.Failure);
+        Assert.Contains("PdfTimeout", ex.Message);
+        await AssertToolAndChildGone(work);
+        Assert.Empty(Directory.GetFileSystemEntries(temp));
+    });
+
+    [Fact]
+    public Task Whole_extraction_is_bounded_by_total_timeout() => WithHangingPdfToText(async (tool, work) =>
+    {
+        var options = new ExtractionOptions { PdfToTextPath = tool, PdfTimeout = TimeSpan.FromMinutes(5), TotalTimeout = TimeSpan.FromSeconds(1.5) };
+
+        var ex = await Assert.ThrowsAsync<ExtractionException>(() => new DocumentExtractor(options).ExtractAsync(TwoPages, "hang.pdf", null, CancellationToken.None));
+
+        Assert.Equal(ExtractionFailure.TimedOut, ex.Failure);
+        Assert.Contains("TotalTimeout", ex.Message);
+        await AssertToolAndChildGone(work);
+    });
+
+    [Fact]
+    public Task Cancellation_kills_the_tool() => WithHangingPdfToText(async (tool, work) =>
+    {
+        var options = new ExtractionOptions { PdfToTextPath = tool, PdfTimeout = TimeSpan.FromMinutes(5) };
+        using var cts = new CancellationTokenSource();
+
+        var task = new DocumentExtractor(options).ExtractAsync(TwoPages, "hang.pdf", null, cts.Token);
+        await ProcessProbe.ReadPidAsync(Path.Combine(work, "child.pid"));
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task);
+        await AssertToolAndChildGone(work);
+    });
+
+    private static async Task WithHangingPdfToText(Func<string, string, Task> test)
     {
         var work = Directory.CreateTempSubdirectory("rag-hang-test-").FullName;
-        var temp = Directory.CreateDirectory(Path.Combine(work, "tmp")).FullName;
         try
         {
-            var options = new ExtractionOptions { PdfToTextPath = ProcessProbe.HangingTool(work), PdfTimeout = TimeSpan.FromSeconds(1.5), TempDirectory = temp };
-
-            var ex = await Assert.ThrowsAsync<ExtractionException>(() => new DocumentExtractor(options).ExtractAsync(TwoPages, "hang.pdf", null, CancellationToken.None));
-
-            Assert.Equal(ExtractionFailure.TimedOut, ex.Failure);
-            Assert.Contains("PdfTimeout", ex.Message);
-            Assert.True(await ProcessProbe.IsGoneSoonAsync(await ProcessProbe.ReadPidAsync(Path.Combine(work, "tool.pid"))), "the tool survived");
-            Assert.True(await ProcessProbe.IsGoneSoonAsync(await ProcessProbe.ReadPidAsync(Path.Combine(work, "child.pid"))), "the tool's child survived");
-            Assert.Empty(Directory.GetFileSystemEntries(temp));
+            await test(ProcessProbe.HangingTool(work), work);
         }
         finally
         {
@@ -127,47 +157,9 @@ public class PdfTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task Whole_extraction_is_bounded_by_total_timeout()
+    private static async Task AssertToolAndChildGone(string work)
     {
-        var work = Directory.CreateTempSubdirectory("rag-total-test-").FullName;
-        try
-        {
-            var options = new ExtractionOptions { PdfToTextPath = ProcessProbe.HangingTool(work), PdfTimeout = TimeSpan.FromMinutes(5), TotalTimeout = TimeSpan.FromSeconds(1.5) };
-
-            var ex = await Assert.ThrowsAsync<ExtractionException>(() => new DocumentExtractor(options).ExtractAsync(TwoPages, "hang.pdf", null, CancellationToken.None));
-
-            Assert.Equal(ExtractionFailure.TimedOut, ex.Failure);
-            Assert.Contains("TotalTimeout", ex.Message);
-            Assert.True(await ProcessProbe.IsGoneSoonAsync(await ProcessProbe.ReadPidAsync(Path.Combine(work, "child.pid"))), "the tool's child survived");
-        }
-        finally
-        {
-            Directory.Delete(work, recursive: true);
-        }
-    }
-
-    [Fact]
-    public async Task Cancellation_kills_the_tool()
-    {
-        var work = Directory.CreateTempSubdirectory("rag-cancel-test-").FullName;
-        try
-        {
-            var options = new ExtractionOptions { PdfToTextPath = ProcessProbe.HangingTool(work), PdfTimeout = TimeSpan.FromMinutes(5) };
-            using var cts = new CancellationTokenSource();
-
-            var task = new DocumentExtractor(options).ExtractAsync(TwoPages, "hang.pdf", null, cts.Token);
-            var toolPid = await ProcessProbe.ReadPidAsync(Path.Combine(work, "tool.pid"));
-            var childPid = await ProcessProbe.ReadPidAsync(Path.Combine(work, "child.pid"));
-            await cts.CancelAsync();
-
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task);
-            Assert.True(await ProcessProbe.IsGoneSoonAsync(toolPid), "the tool survived");
-            Assert.True(await ProcessProbe.IsGoneSoonAsync(childPid), "the tool's child survived");
-        }
-        finally
-        {
-            Directory.Delete(work, recursive: true);
-        }
+        Assert.True(await ProcessProbe.IsGoneSoonAsync(await ProcessProbe.ReadPidAsync(Path.Combine(work, "tool.pid"))), "the tool survived");
+        Assert.True(await ProcessProbe.IsGoneSoonAsync(await ProcessProbe.ReadPidAsync(Path.Combine(work, "child.pid"))), "the tool's child survived");
     }
 }

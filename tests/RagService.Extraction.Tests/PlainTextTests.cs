@@ -77,6 +77,16 @@ public class PlainTextTests
         Assert.Equal(text, doc.FullText);
     }
 
+    [Theory]
+    [InlineData("Café résumé, naïve “quotes” and Straße – ½ price")]
+    [InlineData("Crème brûlée délicieuse")] // every accented byte pairs with the next letter into a valid GBK/Big5 character
+    public async Task Undeclared_windows_1252_is_not_mistaken_for_chinese(string text)
+    {
+        var doc = await Extract(Encodings.Windows1252.GetBytes(text));
+
+        Assert.Equal(text, doc.FullText);
+    }
+
     [Fact]
     public async Task Whitespace_only_text_is_unreadable()
     {

@@ -51,35 +51,38 @@ public sealed partial class MarkdownExtractor(ExtractionOptions options) : IForm
     private static void Walk(ContainerBlock container, List<DocumentBlock> blocks)
     {
         foreach (var block in container)
+            Visit(block, blocks);
+    }
+
+    private static void Visit(Block block, List<DocumentBlock> blocks)
+    {
+        switch (block)
         {
-            switch (block)
-            {
-                case HeadingBlock heading:
-                    Add(blocks, BlockKind.Heading, InlineText(heading.Inline), Math.Clamp(heading.Level, 1, 6));
-                    break;
-                case ParagraphBlock paragraph:
-                    Add(blocks, BlockKind.Paragraph, InlineText(paragraph.Inline));
-                    break;
-                case Table table:
-                    Add(blocks, BlockKind.Table, TableText(table));
-                    break;
-                case ListBlock list:
-                    WalkList(list, blocks);
-                    break;
-                case YamlFrontMatterBlock:
-                    break;
-                case CodeBlock code:
-                    Add(blocks, BlockKind.Code, code.Lines.ToString().TrimEnd());
-                    break;
-                case HtmlBlock html:
-                    Add(blocks, BlockKind.Paragraph, CjkText.CollapseWhitespace(System.Net.WebUtility.HtmlDecode(Tag().Replace(html.Lines.ToString(), " "))));
-                    break;
-                case LinkReferenceDefinitionGroup:
-                    break;
-                case ContainerBlock inner:
-                    Walk(inner, blocks);
-                    break;
-            }
+            case HeadingBlock heading:
+                Add(blocks, BlockKind.Heading, InlineText(heading.Inline), Math.Clamp(heading.Level, 1, 6));
+                break;
+            case ParagraphBlock paragraph:
+                Add(blocks, BlockKind.Paragraph, InlineText(paragraph.Inline));
+                break;
+            case Table table:
+                Add(blocks, BlockKind.Table, TableText(table));
+                break;
+            case ListBlock list:
+                WalkList(list, blocks);
+                break;
+            case YamlFrontMatterBlock:
+                break;
+            case CodeBlock code:
+                Add(blocks, BlockKind.Code, code.Lines.ToString().TrimEnd());
+                break;
+            case HtmlBlock html:
+                Add(blocks, BlockKind.Paragraph, CjkText.CollapseWhitespace(System.Net.WebUtility.HtmlDecode(Tag().Replace(html.Lines.ToString(), " "))));
+                break;
+            case LinkReferenceDefinitionGroup:
+                break;
+            case ContainerBlock inner:
+                Walk(inner, blocks);
+                break;
         }
     }
 
@@ -91,28 +94,7 @@ public sealed partial class MarkdownExtractor(ExtractionOptions options) : IForm
             var own = item.OfType<ParagraphBlock>().Select(p => InlineText(p.Inline)).Where(t => t.Length > 0);
             Add(blocks, BlockKind.ListItem, string.Join(' ', own));
             foreach (var child in item.Where(b => b is not ParagraphBlock))
-            {
-                if (child is ListBlock nested)
-                    WalkList(nested, blocks);
-                else
-                    WalkSingle(child, blocks);
-            }
-        }
-    }
-
-    private static void WalkSingle(Block block, List<DocumentBlock> blocks)
-    {
-        switch (block)
-        {
-            case CodeBlock code:
-                Add(blocks, BlockKind.Code, code.Lines.ToString().TrimEnd());
-                break;
-            case Table table:
-                Add(blocks, BlockKind.Table, TableText(table));
-                break;
-            case ContainerBlock container:
-                Walk(container, blocks);
-                break;
+                Visit(child, blocks);
         }
     }
 

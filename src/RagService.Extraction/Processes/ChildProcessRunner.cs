@@ -95,6 +95,8 @@ public sealed partial class ChildProcessRunner(ExtractionOptions options)
         catch (OperationCanceledException)
         {
             KillTree(process, ownGroup);
+            // The readers end with the killed pipes (or with the cancelled token); observe them so nothing is left unobserved.
+            _ = readers.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             cancellationToken.ThrowIfCancellationRequested();
             throw new ExtractionException($"{what} did not finish within {timeout.TotalSeconds:0.#} s (Extraction:{timeoutSetting}); the document was not indexed.", ExtractionFailure.TimedOut);
         }

@@ -20,6 +20,13 @@ internal static class CommonHanzi
 
     private static readonly HashSet<char> Set = [.. Characters];
 
+    /// <summary>The share of frequent characters among the CJK ideographs of <paramref name="text"/> (0 when it has none).</summary>
+    public static double ShareOfHanzi(string text)
+    {
+        var ideographs = text.Count(c => c is >= '\u4E00' and <= '\u9FFF');
+        return ideographs == 0 ? 0 : (double)Score(text) / ideographs;
+    }
+
     /// <summary>How many characters of <paramref name="text"/> are frequent hanzi.</summary>
     public static int Score(string text)
     {

@@ -4,7 +4,8 @@ namespace RagService.Extraction.Text;
 
 /// <summary>
 /// Turns bytes of a text file into a string: BOM first, then strict UTF-8, then a declared charset,
-/// then GB18030 vs Big5 chosen by how many common Chinese characters each decoding yields.
+/// then GB18030 vs Big5 chosen by how many common Chinese characters each decoding yields, and Windows-1252 when
+/// neither reads like Chinese (Western European text without a declared charset).
 /// </summary>
 public static class TextDecoder
 {
@@ -32,9 +33,13 @@ public static class TextDecoder
 
         var gb = TryStrict(GetStrictEncoding("gb18030")!, bytes, "gb18030");
         var big5 = TryStrict(GetStrictEncoding("big5")!, bytes, "big5");
-        if (gb is null || big5 is null)
-            return gb ?? big5;
-        return CommonHanzi.Score(big5.Text) > CommonHanzi.Score(gb.Text) ? big5 : gb;
+        var chinese = gb is null || big5 is null
+            ? gb ?? big5
+            : CommonHanzi.Score(big5.Text) > CommonHanzi.Score(gb.Text) ? big5 : gb;
+        // Real Chinese text is mostly frequent characters; Latin-1 bytes read as GBK/Big5 give rare ones.
+        if (chinese is not null && CommonHanzi.ShareOfHanzi(chinese.Text) >= 0.3)
+            return chinese;
+        return TryStrict(GetStrictEncoding("windows-1252")!, bytes, "windows-1252") ?? chinese;
     }
 
     /// <summary>An encoding for <paramref name="charset"/> that throws on invalid bytes, or null if the name is unknown.</summary>
