@@ -87,11 +87,15 @@ public sealed class ChunkerTests
     [Fact]
     public void Chunks_carry_the_page_where_they_start()
     {
-        var chunker = new StructuredChunker(new ChunkingOptions { MaxSize = 30, Overlap = 0 });
+        // Small pages that would fit in one chunk still start their own: a chunk's page is its citation.
+        var chunker = new StructuredChunker(new ChunkingOptions { MaxSize = 400, Overlap = 50 });
         var chunks = chunker.Chunk(Doc(
             new DocumentBlock(BlockKind.Paragraph, "第一页的内容在这里，讲的是安装步骤。", Page: 1),
+            new DocumentBlock(BlockKind.Paragraph, "第一页的第二段。", Page: 1),
             new DocumentBlock(BlockKind.Paragraph, "第二页的内容在这里，讲的是维护保养。", Page: 2)));
         Assert.Equal([1, 2], chunks.Select(c => c.Page ?? 0).ToArray());
+        Assert.DoesNotContain("第二页", chunks[0].Text);
+        Assert.DoesNotContain("第一页", chunks[1].Text);
     }
 
     [Theory]

@@ -5,7 +5,7 @@ namespace RagService.Core.Chunking;
 
 /// <summary>
 /// Cuts an extracted document into chunks that follow its structure: a heading starts a new chunk
-/// (unless the section so far is tiny), paragraphs are packed sentence by sentence up to the maximum
+/// (unless the section so far is tiny), so does a new page, paragraphs are packed sentence by sentence up to the maximum
 /// size with overlap inside a section, and tables and code blocks stay whole when they fit (otherwise
 /// they are split between rows/lines, a table repeating its header row).
 /// </summary>
@@ -94,6 +94,7 @@ public sealed class StructuredChunker
 
         public void AddProse(DocumentBlock block)
         {
+            BreakAtNewPage(block);
             var text = block.Kind == BlockKind.ListItem ? block.Text.Trim() + "\n" : block.Text.Trim() + "\n\n";
             foreach (var sentence in SentenceSplitter.Split(text, SentenceSplitter.CjkDelimiters, latinStops: true))
             {
@@ -111,6 +112,7 @@ public sealed class StructuredChunker
 
         public void AddWhole(DocumentBlock block, bool repeatFirstLine)
         {
+            BreakAtNewPage(block);
             var text = block.Text.TrimEnd() + "\n\n";
             var size = measure(text);
             if (size <= options.MaxSize)
@@ -150,6 +152,15 @@ public sealed class StructuredChunker
             }
 
             Flush(keepOverlap: false);
+        }
+
+        /// <summary>A new page starts a new chunk, so that every chunk's page (and so its citation) is exact.</summary>
+        private void BreakAtNewPage(DocumentBlock block)
+        {
+            if (_hasBody && block.Page is { } page && _chunkPage is { } current && page != current)
+            {
+                Flush(keepOverlap: false);
+            }
         }
 
         public List<Chunk> Finish()
