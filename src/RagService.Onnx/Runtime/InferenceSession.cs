@@ -70,6 +70,11 @@ public sealed unsafe class InferenceSession : IDisposable
         api.SetInterOpNumThreads(raw, settings.InterOpThreads);
         api.SetExecutionMode(raw, settings.ParallelExecution ? 1 : 0);
         api.SetGraphOptimizationLevel(raw, (int)settings.Optimization);
+        foreach (var (key, value) in settings.ConfigEntries)
+        {
+            api.AddSessionConfigEntry(raw, key, value);
+        }
+
         var (provider, warning) = AddExecutionProvider(api, raw, settings);
         var session = new OrtHandle(api.CreateSession(runtime.Env.DangerousGetHandle(), modelPath, raw), api.ReleaseSessionFn);
         try
