@@ -19,7 +19,8 @@ public sealed unsafe class InferenceSession : IDisposable
     private readonly OrtRuntime _runtime;
     private readonly OrtHandle _session;
     // Names handed to Run as char*: UTF-8 in arrays pinned on the pinned-object heap, so they stay valid without frees.
-    private readonly Dictionary<string, byte[]> _nativeNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> _nativeInputNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> _nativeOutputNames = new(StringComparer.Ordinal);
 
     private InferenceSession(OrtRuntime runtime, OrtHandle session, string providerDescription, string? providerWarning)
     {
@@ -33,9 +34,14 @@ public sealed unsafe class InferenceSession : IDisposable
         OutputNames = Enumerable.Range(0, api.GetOutputCount(raw)).Select(i => api.GetOutputName(raw, i)).ToArray();
         Inputs = InputNames.Select((n, i) => (n, api.GetInputInfo(raw, i))).ToDictionary(p => p.n, p => p.Item2);
         Outputs = OutputNames.Select((n, i) => (n, api.GetOutputInfo(raw, i))).ToDictionary(p => p.n, p => p.Item2);
-        foreach (var name in InputNames.Concat(OutputNames))
+        foreach (var name in InputNames)
         {
-            _nativeNames[name] = PinnedUtf8(name);
+            _nativeInputNames[name] = PinnedUtf8(name);
+        }
+
+        foreach (var name in OutputNames)
+        {
+            _nativeOutputNames[name] = PinnedUtf8(name);
         }
     }
 
@@ -173,7 +179,7 @@ public sealed unsafe class InferenceSession : IDisposable
 
     private nint NativeName(string name, bool isInput)
     {
-        if (!_nativeNames.TryGetValue(name, out var utf8) || (isInput ? !Inputs.ContainsKey(name) : !Outputs.ContainsKey(name)))
+        if (!(isInput ? _nativeInputNames : _nativeOutputNames).TryGetValue(name, out var utf8))
         {
             var kind = isInput ? "input" : "output";
             var known = isInput ? InputNames : OutputNames;
