@@ -59,7 +59,11 @@ public sealed unsafe class InferenceSession : IDisposable
     /// <summary>Set when <see cref="ExecutionProviderKind.Auto"/> fell back to CPU: why CUDA could not be used.</summary>
     public string? ProviderWarning { get; }
 
-    /// <summary>Opens a model file. Throws <see cref="OrtException"/> with ORT's message for a missing or corrupt model.</summary>
+    /// <summary>
+    /// Opens a model file. Throws <see cref="OrtException"/> with ORT's message for a corrupt model or an unavailable
+    /// CUDA provider; with <see cref="ExecutionProviderKind.Auto"/> a CUDA failure (adding the provider or creating the
+    /// session on it) falls back to CPU and is reported in <see cref="ProviderWarning"/>.
+    /// </summary>
     public static InferenceSession Open(string modelPath, SessionSettings settings, OrtRuntime? runtime = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -69,6 +73,23 @@ public sealed unsafe class InferenceSession : IDisposable
         }
 
         runtime ??= OrtRuntime.Get();
+        if (settings.ExecutionProvider != ExecutionProviderKind.Auto)
+        {
+            return OpenWith(runtime, modelPath, settings, settings.ExecutionProvider == ExecutionProviderKind.Cuda, warning: null);
+        }
+
+        try
+        {
+            return OpenWith(runtime, modelPath, settings, useCuda: true, warning: null);
+        }
+        catch (OrtException ex)
+        {
+            return OpenWith(runtime, modelPath, settings, useCuda: false, $"CUDA execution provider unavailable, using CPU: {ex.OrtMessage}");
+        }
+    }
+
+    private static InferenceSession OpenWith(OrtRuntime runtime, string modelPath, SessionSettings settings, bool useCuda, string? warning)
+    {
         var api = runtime.Api;
         using var options = api.CreateOwnedSessionOptions();
         var raw = options.DangerousGetHandle();
@@ -81,34 +102,20 @@ public sealed unsafe class InferenceSession : IDisposable
             api.AddSessionConfigEntry(raw, key, value);
         }
 
-        var (provider, warning) = AddExecutionProvider(api, raw, settings);
+        if (useCuda)
+        {
+            api.AppendCudaProvider(raw, settings.CudaDeviceId, settings.GpuMemoryLimitBytes);
+        }
+
         var session = new OrtHandle(api.CreateSession(runtime.Env.DangerousGetHandle(), modelPath, raw), api.ReleaseSessionFn);
         try
         {
-            return new InferenceSession(runtime, session, provider, warning);
+            return new InferenceSession(runtime, session, useCuda ? $"cuda:{settings.CudaDeviceId}" : "cpu", warning);
         }
         catch
         {
             session.Dispose();
             throw;
-        }
-    }
-
-    private static (string Provider, string? Warning) AddExecutionProvider(OrtApi api, nint options, SessionSettings settings)
-    {
-        if (settings.ExecutionProvider == ExecutionProviderKind.Cpu)
-        {
-            return ("cpu", null);
-        }
-
-        try
-        {
-            api.AppendCudaProvider(options, settings.CudaDeviceId, settings.GpuMemoryLimitBytes);
-            return ($"cuda:{settings.CudaDeviceId}", null);
-        }
-        catch (OrtException ex) when (settings.ExecutionProvider == ExecutionProviderKind.Auto)
-        {
-            return ("cpu", $"CUDA execution provider unavailable, using CPU: {ex.OrtMessage}");
         }
     }
 
