@@ -1,6 +1,6 @@
 // Node side of the ONNX Runtime benchmark: the same model, thread settings and inputs as the C# side, run by
 // onnxruntime-node from the npm package that deploy/setup.sh installs.
-// Usage: node ort-node-bench.js MODEL BATCH SEQ VOCAB WITH_TYPES(0|1) THREADS
+// Usage: node ort-node-bench.js MODEL BATCH SEQ VOCAB WITH_TYPES(0|1) THREADS spin|nospin
 // Then one JSON request per stdin line, {"iterations": N} or {"seconds": S}; one JSON result per stdout line.
 'use strict';
 const path = require('node:path');
@@ -11,7 +11,7 @@ const ortDir = process.env.RAG_ORT_NODE || path.join(root, '.tools/ort-node/node
 const ort = require(ortDir);
 const ortVersion = require(path.join(ortDir, 'package.json')).version;
 
-const [model, batchArg, seqArg, vocabArg, typesArg, threadsArg] = process.argv.slice(2);
+const [model, batchArg, seqArg, vocabArg, typesArg, threadsArg, spinArg] = process.argv.slice(2);
 const batch = Number(batchArg);
 const seq = Number(seqArg);
 const vocab = Number(vocabArg);
@@ -41,6 +41,7 @@ async function main() {
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
+    extra: spinArg === 'nospin' ? { 'session.intra_op.allow_spinning': '0' } : {},
   });
   let checksum = 0;
   async function once() {

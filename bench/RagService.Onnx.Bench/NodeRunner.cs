@@ -9,13 +9,13 @@ internal sealed class NodeRunner : IDisposable
 {
     private readonly Process _process;
 
-    public NodeRunner(string script, string model, BenchModel spec, int threads)
+    public NodeRunner(string script, string model, BenchModel spec, int threads, bool noSpin)
     {
         var psi = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true };
         foreach (var arg in new[]
                  {
                      script, model, spec.Batch.ToString(CultureInfo.InvariantCulture), spec.Sequence.ToString(CultureInfo.InvariantCulture),
-                     spec.Vocab.ToString(CultureInfo.InvariantCulture), spec.WithTypes ? "1" : "0", threads.ToString(CultureInfo.InvariantCulture),
+                     spec.Vocab.ToString(CultureInfo.InvariantCulture), spec.WithTypes ? "1" : "0", threads.ToString(CultureInfo.InvariantCulture), noSpin ? "nospin" : "spin",
                  })
         {
             psi.ArgumentList.Add(arg);

@@ -7,7 +7,7 @@ using RagService.Onnx.Runtime;
 // same models, inputs and ORT settings (2 intra-op threads, 1 inter-op, all graph optimizations, sequential),
 // measured in interleaved rounds because the machine may be shared.
 //
-// Usage: dotnet run -c Release --project bench/RagService.Onnx.Bench -- [--rounds N] [--threads 2] [--tiny-seconds S] [--only tiny|minilm|bert]
+// Usage: dotnet run -c Release --project bench/RagService.Onnx.Bench -- [--rounds N] [--threads 2] [--no-spin] [--tiny-seconds S] [--only tiny|minilm|bert]
 //        [--work DIR] [--tool make_bert_like_onnx.py]
 var arguments = args.ToList();
 string Option(string name, string fallback)
@@ -18,6 +18,7 @@ string Option(string name, string fallback)
 
 var root = FindRepositoryRoot();
 var Threads = int.Parse(Option("--threads", "2"), CultureInfo.InvariantCulture);
+var noSpin = arguments.Contains("--no-spin");
 var rounds = int.Parse(Option("--rounds", "3"), CultureInfo.InvariantCulture);
 var tinySeconds = double.Parse(Option("--tiny-seconds", "2"), CultureInfo.InvariantCulture);
 var only = Option("--only", "");
@@ -27,7 +28,7 @@ var nodeScript = Path.Combine(root, "bench", "ort-node-bench.js");
 
 var runtime = OrtRuntime.Get();
 Console.WriteLine($"ONNX Runtime {runtime.Version} (C# binding) vs onnxruntime-node; {Environment.ProcessorCount} cores, load average {LoadAverage()}");
-Console.WriteLine($"settings: intra-op {Threads} threads, inter-op 1, graph optimization all, sequential; {rounds} interleaved rounds");
+Console.WriteLine($"settings: intra-op {Threads} threads, inter-op 1, graph optimization all, sequential{(noSpin ? ", no spinning" : "")}; {rounds} interleaved rounds");
 Console.WriteLine();
 
 var specs = new[] { BenchModels.Tiny, BenchModels.MiniLm, BenchModels.BertBase }
@@ -41,8 +42,9 @@ foreach (var spec in specs)
         IntraOpThreads = Threads,
         InterOpThreads = 1,
         Optimization = GraphOptimization.All,
+        ConfigEntries = noSpin ? new Dictionary<string, string> { ["session.intra_op.allow_spinning"] = "0" } : new Dictionary<string, string>(),
     });
-    using var node = new NodeRunner(nodeScript, model, spec, Threads);
+    using var node = new NodeRunner(nodeScript, model, spec, Threads, noSpin);
     var ours = new OursRunner(session, spec);
     var isTiny = spec.Unit == "calls/s";
     var request = isTiny
@@ -54,6 +56,7 @@ foreach (var spec in specs)
     runOurs();
     node.Run(request);
     Measurement totalOurs = default, totalNode = default;
+    var roundRatios = new List<double>();
     Console.WriteLine($"{spec.Name}: batch {spec.Batch}, sequence {spec.Sequence}");
     for (var round = 1; round <= rounds; round++)
     {
@@ -70,6 +73,7 @@ foreach (var spec in specs)
             o = runOurs();
         }
 
+        roundRatios.Add(o.PerWallSecond(1) / n.PerWallSecond(1));
         totalOurs = totalOurs.Add(o);
         totalNode = totalNode.Add(n);
         var items = isTiny ? 1 : spec.Batch;
@@ -81,7 +85,7 @@ foreach (var spec in specs)
     var wallRatio = totalOurs.PerWallSecond(per) / totalNode.PerWallSecond(per);
     var cpuRatio = totalOurs.PerCpuSecond(per) / totalNode.PerCpuSecond(per);
     var line = $"{spec.Name} b{spec.Batch} s{spec.Sequence}: ours {totalOurs.PerWallSecond(per):F1} {spec.Unit}, node {totalNode.PerWallSecond(per):F1} {spec.Unit}; " +
-               $"ours/node wall {wallRatio:F2}, per cpu-second {cpuRatio:F2} (node {node.Version})";
+               $"ours/node wall {wallRatio:F2} (median round {Median(roundRatios):F2}), per cpu-second {cpuRatio:F2} (node {node.Version})";
     Console.WriteLine("  total " + line);
     Console.WriteLine();
     summary.Add(line);
@@ -102,6 +106,12 @@ static string FindRepositoryRoot()
     }
 
     return Directory.GetCurrentDirectory();
+}
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
 }
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";

@@ -99,6 +99,7 @@ public static class OnnxModelLoader
         ExecutionProvider = SessionSettings.ParseProvider(options.ExecutionProvider),
         CudaDeviceId = options.DeviceId,
         GpuMemoryLimitBytes = options.GpuMemoryLimitBytes,
+        ConfigEntries = new Dictionary<string, string>(options.SessionConfigEntries),
     };
 
     private static string ModelIdOf(OnnxModelOptions options, ModelDirectory directory) =>

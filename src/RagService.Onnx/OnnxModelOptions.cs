@@ -44,6 +44,9 @@ public sealed class OnnxModelOptions
     /// <summary>Cross-encoder only: none (raw logit) | sigmoid.</summary>
     public string ScoreActivation { get; set; } = "none";
 
+    /// <summary>ORT session config entries, e.g. <c>session.intra_op.allow_spinning</c> = <c>0</c> on a busy shared host.</summary>
+    public IDictionary<string, string> SessionConfigEntries { get; } = new Dictionary<string, string>();
+
     /// <summary>Explicit path of libonnxruntime.so.1; otherwise RAG_ORT_LIB, then the copy deploy/setup.sh installs.</summary>
     public string? OrtLibraryPath { get; set; }
 }

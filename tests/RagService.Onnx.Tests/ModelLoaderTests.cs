@@ -110,4 +110,15 @@ public sealed class ModelLoaderTests
         Assert.Equal("failed", status.State);
         Assert.Contains("Unknown execution provider 'tpu'", status.Detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Session_config_entries_reach_ort()
+    {
+        using var dir = new TempModelDirectory(TestModels.Encoder);
+        var options = new OnnxModelOptions { ModelDirectory = dir.Path };
+        options.SessionConfigEntries[""] = "1";
+        var (_, status) = OnnxModelLoader.LoadEmbedder(options);
+        Assert.Equal("failed", status.State);
+        Assert.Contains("AddSessionConfigEntry", status.Detail, StringComparison.Ordinal);
+    }
 }

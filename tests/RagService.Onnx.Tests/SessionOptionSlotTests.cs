@@ -30,6 +30,22 @@ public sealed class SessionOptionSlotTests
     }
 
     [Fact]
+    public void Config_entry_setter_validates_the_key()
+    {
+        Assert.Contains("Config key", RejectionOf(o => Api.AddSessionConfigEntry(o, "", "1")), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Sessions_accept_config_entries()
+    {
+        var settings = new SessionSettings { ConfigEntries = new Dictionary<string, string> { ["session.intra_op.allow_spinning"] = "0" } };
+        using var session = InferenceSession.Open(TestModels.Encoder, settings);
+        var output = session.Run([new("input_ids", [1], [1, 1]), new("attention_mask", [1], [1, 1]), new("token_type_ids", [0], [1, 1])],
+            "last_hidden_state");
+        Assert.Equal([1L, 1, TestModels.Out], output.Shape);
+    }
+
+    [Fact]
     public void Environment_release_drops_one_reference_to_the_shared_environment()
     {
         // CreateEnv hands back the process's one environment with its count raised; ReleaseEnv lowers it again.

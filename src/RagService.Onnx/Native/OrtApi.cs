@@ -149,6 +149,16 @@ internal sealed unsafe class OrtApi
     public void SetExecutionMode(nint options, int mode) =>
         Check(((delegate* unmanaged<nint, int, nint>)Fn(OrtApiSlot.SetSessionExecutionMode))(options, mode), "SetSessionExecutionMode");
 
+    /// <summary>A session config entry (keys as in onnxruntime_session_options_config_keys.h).</summary>
+    public void AddSessionConfigEntry(nint options, string key, string value)
+    {
+        fixed (byte* k = Utf8(key))
+        fixed (byte* v = Utf8(value))
+        {
+            Check(((delegate* unmanaged<nint, byte*, byte*, nint>)Fn(OrtApiSlot.AddSessionConfigEntry))(options, k, v), "AddSessionConfigEntry");
+        }
+    }
+
     public void AppendCudaProvider(nint options, int deviceId, ulong gpuMemoryLimitBytes)
     {
         var cuda = new OrtCudaProviderOptions

@@ -44,5 +44,6 @@ internal enum OrtApiSlot
     ReleaseSessionOptions = 100,
     GetAvailableProviders = 125,
     ReleaseAvailableProviders = 126,
+    AddSessionConfigEntry = 130,
     SessionOptionsAppendExecutionProviderCuda = 152,
 }

@@ -19,7 +19,8 @@ public sealed unsafe class InferenceSession : IDisposable
     private readonly OrtRuntime _runtime;
     private readonly OrtHandle _session;
     // Names handed to Run as char*: UTF-8 in arrays pinned on the pinned-object heap, so they stay valid without frees.
-    private readonly Dictionary<string, byte[]> _nativeNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> _nativeInputNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> _nativeOutputNames = new(StringComparer.Ordinal);
 
     private InferenceSession(OrtRuntime runtime, OrtHandle session, string providerDescription, string? providerWarning)
     {
@@ -33,9 +34,14 @@ public sealed unsafe class InferenceSession : IDisposable
         OutputNames = Enumerable.Range(0, api.GetOutputCount(raw)).Select(i => api.GetOutputName(raw, i)).ToArray();
         Inputs = InputNames.Select((n, i) => (n, api.GetInputInfo(raw, i))).ToDictionary(p => p.n, p => p.Item2);
         Outputs = OutputNames.Select((n, i) => (n, api.GetOutputInfo(raw, i))).ToDictionary(p => p.n, p => p.Item2);
-        foreach (var name in InputNames.Concat(OutputNames))
+        foreach (var name in InputNames)
         {
-            _nativeNames[name] = PinnedUtf8(name);
+            _nativeInputNames[name] = PinnedUtf8(name);
+        }
+
+        foreach (var name in OutputNames)
+        {
+            _nativeOutputNames[name] = PinnedUtf8(name);
         }
     }
 
@@ -53,7 +59,11 @@ public sealed unsafe class InferenceSession : IDisposable
     /// <summary>Set when <see cref="ExecutionProviderKind.Auto"/> fell back to CPU: why CUDA could not be used.</summary>
     public string? ProviderWarning { get; }
 
-    /// <summary>Opens a model file. Throws <see cref="OrtException"/> with ORT's message for a missing or corrupt model.</summary>
+    /// <summary>
+    /// Opens a model file. Throws <see cref="OrtException"/> with ORT's message for a corrupt model or an unavailable
+    /// CUDA provider; with <see cref="ExecutionProviderKind.Auto"/> a CUDA failure (adding the provider or creating the
+    /// session on it) falls back to CPU and is reported in <see cref="ProviderWarning"/>.
+    /// </summary>
     public static InferenceSession Open(string modelPath, SessionSettings settings, OrtRuntime? runtime = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -63,6 +73,23 @@ public sealed unsafe class InferenceSession : IDisposable
         }
 
         runtime ??= OrtRuntime.Get();
+        if (settings.ExecutionProvider != ExecutionProviderKind.Auto)
+        {
+            return OpenWith(runtime, modelPath, settings, settings.ExecutionProvider == ExecutionProviderKind.Cuda, warning: null);
+        }
+
+        try
+        {
+            return OpenWith(runtime, modelPath, settings, useCuda: true, warning: null);
+        }
+        catch (OrtException ex)
+        {
+            return OpenWith(runtime, modelPath, settings, useCuda: false, $"CUDA execution provider unavailable, using CPU: {ex.OrtMessage}");
+        }
+    }
+
+    private static InferenceSession OpenWith(OrtRuntime runtime, string modelPath, SessionSettings settings, bool useCuda, string? warning)
+    {
         var api = runtime.Api;
         using var options = api.CreateOwnedSessionOptions();
         var raw = options.DangerousGetHandle();
@@ -70,34 +97,25 @@ public sealed unsafe class InferenceSession : IDisposable
         api.SetInterOpNumThreads(raw, settings.InterOpThreads);
         api.SetExecutionMode(raw, settings.ParallelExecution ? 1 : 0);
         api.SetGraphOptimizationLevel(raw, (int)settings.Optimization);
-        var (provider, warning) = AddExecutionProvider(api, raw, settings);
+        foreach (var (key, value) in settings.ConfigEntries)
+        {
+            api.AddSessionConfigEntry(raw, key, value);
+        }
+
+        if (useCuda)
+        {
+            api.AppendCudaProvider(raw, settings.CudaDeviceId, settings.GpuMemoryLimitBytes);
+        }
+
         var session = new OrtHandle(api.CreateSession(runtime.Env.DangerousGetHandle(), modelPath, raw), api.ReleaseSessionFn);
         try
         {
-            return new InferenceSession(runtime, session, provider, warning);
+            return new InferenceSession(runtime, session, useCuda ? $"cuda:{settings.CudaDeviceId}" : "cpu", warning);
         }
         catch
         {
             session.Dispose();
             throw;
-        }
-    }
-
-    private static (string Provider, string? Warning) AddExecutionProvider(OrtApi api, nint options, SessionSettings settings)
-    {
-        if (settings.ExecutionProvider == ExecutionProviderKind.Cpu)
-        {
-            return ("cpu", null);
-        }
-
-        try
-        {
-            api.AppendCudaProvider(options, settings.CudaDeviceId, settings.GpuMemoryLimitBytes);
-            return ($"cuda:{settings.CudaDeviceId}", null);
-        }
-        catch (OrtException ex) when (settings.ExecutionProvider == ExecutionProviderKind.Auto)
-        {
-            return ("cpu", $"CUDA execution provider unavailable, using CPU: {ex.OrtMessage}");
         }
     }
 
@@ -168,7 +186,7 @@ public sealed unsafe class InferenceSession : IDisposable
 
     private nint NativeName(string name, bool isInput)
     {
-        if (!_nativeNames.TryGetValue(name, out var utf8) || (isInput ? !Inputs.ContainsKey(name) : !Outputs.ContainsKey(name)))
+        if (!(isInput ? _nativeInputNames : _nativeOutputNames).TryGetValue(name, out var utf8))
         {
             var kind = isInput ? "input" : "output";
             var known = isInput ? InputNames : OutputNames;

@@ -32,6 +32,9 @@ public sealed record SessionSettings
 
     public GraphOptimization Optimization { get; init; } = GraphOptimization.All;
 
+    /// <summary>ORT session config entries, e.g. "session.intra_op.allow_spinning" = "0" on a busy shared host.</summary>
+    public IReadOnlyDictionary<string, string> ConfigEntries { get; init; } = new Dictionary<string, string>();
+
     public ExecutionProviderKind ExecutionProvider { get; init; } = ExecutionProviderKind.Cpu;
 
     public int CudaDeviceId { get; init; }
