@@ -2,7 +2,7 @@ namespace RagService.Onnx;
 
 /// <summary>
 /// Configuration of one ONNX model (embedder or cross-encoder), bindable from configuration
-/// (e.g. <c>Onnx:Embedding:ModelDirectory</c>). Unset values come from the model directory's config files.
+/// (e.g. <c>Rag:Embedding:ModelDirectory</c>). Unset values come from the model directory's config files.
 /// </summary>
 public sealed class OnnxModelOptions
 {
