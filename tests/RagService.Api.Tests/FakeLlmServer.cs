@@ -33,6 +33,12 @@ public sealed class FakeLlmServer : IAsyncDisposable
 
     public int FailWithStatus { get; set; }
 
+    /// <summary>Delay before answering (to provoke a timeout) and between streamed tokens.</summary>
+    public TimeSpan Delay { get; set; }
+
+    /// <summary>Set when a caller went away while a streamed answer was still being sent.</summary>
+    public TaskCompletionSource CallerDisconnected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public static async Task<FakeLlmServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -51,6 +57,13 @@ public sealed class FakeLlmServer : IAsyncDisposable
                 return;
             }
 
+            if (body.TryGetProperty("stream", out var stream) && stream.GetBoolean())
+            {
+                await server.StreamAsync(http, body.GetProperty("model").GetString()!);
+                return;
+            }
+
+            await Task.Delay(server.Delay, http.RequestAborted);
             await http.Response.WriteAsJsonAsync(new
             {
                 id = "chatcmpl-test",
@@ -65,6 +78,35 @@ public sealed class FakeLlmServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         server = new FakeLlmServer(app, address + "/v1");
         return server;
+    }
+
+    /// <summary>The reply word by word as OpenAI chat.completion.chunk events, <see cref="Delay"/> apart.</summary>
+    private async Task StreamAsync(HttpContext http, string model)
+    {
+        http.Response.ContentType = "text/event-stream";
+        try
+        {
+            foreach (var piece in Reply.Split(' '))
+            {
+                var chunk = new
+                {
+                    id = "chatcmpl-test",
+                    @object = "chat.completion.chunk",
+                    created = 1_700_000_000,
+                    model,
+                    choices = new[] { new { index = 0, delta = new { content = piece + " " }, finish_reason = (string?)null } },
+                };
+                await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(chunk) + "\n\n", http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+                await Task.Delay(Delay, http.RequestAborted);
+            }
+
+            await http.Response.WriteAsync("data: [DONE]\n\n", http.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            CallerDisconnected.TrySetResult();
+        }
     }
 
     public async ValueTask DisposeAsync()

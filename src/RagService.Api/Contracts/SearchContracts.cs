@@ -20,7 +20,8 @@ public sealed record StageResponse(string Stage, string Status, int Candidates, 
 public sealed record SearchResponse(string Query, string Mode, IReadOnlyList<SearchHitResponse> Hits, IReadOnlyList<StageResponse> Stages, double TotalMilliseconds);
 
 /// <param name="Question">The question to answer from the collection.</param>
-public sealed record AskRequest(string? Question, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter);
+/// <param name="Stream">Stream the answer as server-sent events: "token" events, then one "done" event with the whole response.</param>
+public sealed record AskRequest(string? Question, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter, bool? Stream);
 
 public sealed record PromptResponse(string System, string User);
 

@@ -25,12 +25,28 @@ internal static class SearchEndpoints
         {
             var query = map.Query(body.Question, "question", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter);
             var info = await map.CollectionAsync(collection, ct);
+            if (body.Stream == true)
+            {
+                await AnswerStream.WriteAsync(http, query, await ask.StreamAsync(info, query, ct), ct);
+                return Results.Empty;
+            }
+
             var outcome = await ask.AskAsync(info, query, ct);
-            var stages = outcome.Retrieval.Stages.Select(RequestMapping.Stage).ToList();
-            stages.Add(new StageResponse("llm", outcome.Llm == "ok" ? "ok" : "off", 0, Math.Round(outcome.LlmMilliseconds, 3), outcome.Llm == "ok" ? outcome.Model : "no LLM configured (RAG_LLM_URL)"));
             RequestTimings.Record(http, outcome.Retrieval.Stages);
-            return new AskResponse(query.Query, outcome.Answer, outcome.Llm, outcome.Model, outcome.Retrieval.Hits.Select(RequestMapping.Hit).ToList(),
-                new PromptResponse(outcome.Prompt.System, outcome.Prompt.User), stages, Math.Round(outcome.Retrieval.TotalMilliseconds + outcome.LlmMilliseconds, 3));
+            return Results.Ok(ToResponse(query, outcome, outcome.Answer, outcome.LlmMilliseconds));
         }).WithSummary("Answer a question from the collection with numbered, cited sources");
+    }
+
+    public static AskResponse ToResponse(SearchQuery query, AskOutcome outcome, string? answer, double llmMs)
+    {
+        var stages = outcome.Retrieval.Stages.Select(RequestMapping.Stage).ToList();
+        stages.Add(outcome.Llm switch
+        {
+            "ok" => new StageResponse("llm", "ok", 0, Math.Round(llmMs, 3), outcome.Model),
+            "skipped" => new StageResponse("llm", "skipped", 0, 0, "no source relevant enough (Rag:Retrieval:RelevanceFloor); answered 'not found'"),
+            _ => new StageResponse("llm", "off", 0, 0, "no LLM configured (RAG_LLM_URL)"),
+        });
+        return new AskResponse(query.Query, answer, outcome.Llm, outcome.Model, outcome.Retrieval.Hits.Select(RequestMapping.Hit).ToList(),
+            new PromptResponse(outcome.Prompt.System, outcome.Prompt.User), stages, Math.Round(outcome.Retrieval.TotalMilliseconds + llmMs, 3));
     }
 }

@@ -103,12 +103,12 @@ public static class RagServiceApp
         if (llm.IsConfigured)
         {
             components.Set(ComponentStatus.On("llm", $"{llm.Model} at {llm.Url}"));
-            services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>(), new OpenAiCompatibleChatClient(llm), llm.Model));
+            services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>(), new OpenAiCompatibleChatClient(llm), llm.Model, retrieval));
         }
         else
         {
             components.Set(ComponentStatus.Off("llm", "not configured: set RAG_LLM_URL (and RAG_LLM_MODEL, RAG_LLM_KEY)"));
-            services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>()));
+            services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>(), options: retrieval));
         }
 
     }

@@ -8,4 +8,10 @@ public sealed record RetrievalOptions
 
     /// <summary>How many fused candidates the cross-encoder rescores.</summary>
     public int RerankCandidates { get; init; } = 50;
+
+    /// <summary>
+    /// When the cross-encoder ran and the best passage scores below this, ask answers "not found" without calling the LLM
+    /// (weak context invites made-up answers). Null: no floor. The scale is the reranker's (logit or sigmoid).
+    /// </summary>
+    public double? RelevanceFloor { get; init; }
 }

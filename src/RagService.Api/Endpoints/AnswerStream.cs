@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using RagService.Api.Logging;
+using RagService.Core.Prompting;
+using RagService.Core.Retrieval;
+
+namespace RagService.Api.Endpoints;
+
+/// <summary>
+/// Writes an answer as server-sent events: "token" events with pieces of text as the LLM produces them, then one
+/// "done" event carrying the whole response (answer, sources, prompt, stages). The first token is awaited before the
+/// response starts, so an LLM that fails at once still gets a proper 502/504 problem detail.
+/// </summary>
+internal static class AnswerStream
+{
+    public static async Task WriteAsync(HttpContext http, SearchQuery query, (AskOutcome Start, IAsyncEnumerable<string> Tokens) stream, CancellationToken ct)
+    {
+        var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var (start, tokens) = stream;
+        RequestTimings.Record(http, start.Retrieval.Stages);
+        var sw = Stopwatch.StartNew();
+        await using var e = tokens.GetAsyncEnumerator(ct);
+        var hasToken = await e.MoveNextAsync();
+
+        http.Response.ContentType = "text/event-stream; charset=utf-8";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no";
+        var answer = new System.Text.StringBuilder();
+        while (hasToken)
+        {
+            answer.Append(e.Current);
+            await SendAsync(http, "token", new { text = e.Current }, json, ct);
+            hasToken = await e.MoveNextAsync();
+        }
+
+        var text = start.Llm == "not configured" ? null : answer.ToString();
+        var response = SearchEndpoints.ToResponse(query, start, text, start.Llm == "ok" ? sw.Elapsed.TotalMilliseconds : 0);
+        await SendAsync(http, "done", response, json, ct);
+    }
+
+    private static async Task SendAsync(HttpContext http, string name, object data, JsonSerializerOptions json, CancellationToken ct)
+    {
+        await http.Response.WriteAsync($"event: {name}\ndata: {JsonSerializer.Serialize(data, json)}\n\n", ct);
+        await http.Response.Body.FlushAsync(ct);
+    }
+}
