@@ -88,6 +88,25 @@ public sealed class HybridSearchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_passage_found_only_by_bm25_and_one_found_only_by_dense_both_survive_fusion()
+    {
+        // "甲乙丙" and "丁戊己" are outside the test model's vocabulary: both embed as [CLS] [UNK] [UNK] [UNK] [SEP], so the
+        // query "丁戊己" is dense-identical to the passage "甲乙丙" while sharing no BM25 term with it.
+        await _host.IngestAsync("kb", new { id = "dense-only", text = "甲乙丙" });
+        await _host.IngestAsync("kb", new { id = "bm25-only", text = "丁戊己是会员积分的兑换代码。" });
+
+        // Each retriever returns max(candidates, topK) = 2 candidates.
+        var search = await SearchAsync(new { query = "丁戊己", candidates = 1, topK = 2, rerank = false });
+        var hits = search.GetProperty("hits").EnumerateArray().ToDictionary(h => h.GetProperty("documentId").GetString()!, h => h.GetProperty("scores"));
+        Assert.Equal(["bm25-only", "dense-only"], hits.Keys.Order().ToArray());
+        Assert.Equal(1, Num(hits["bm25-only"], "bm25Rank"));
+        Assert.NotEqual(1, Num(hits["bm25-only"], "denseRank"));
+        Assert.Equal(1, Num(hits["dense-only"], "denseRank"));
+        Assert.Null(Num(hits["dense-only"], "bm25Rank"));
+        Assert.Equal(1.0 / 61, Num(hits["dense-only"], "fusion")!.Value, 12);
+    }
+
+    [Fact]
     public async Task Rerank_orders_hits_by_the_cross_encoder_score()
     {
         var search = await SearchAsync(new { query = "水果", topK = 4 });
