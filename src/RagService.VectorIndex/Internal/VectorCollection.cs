@@ -41,8 +41,11 @@ internal sealed unsafe class VectorCollection
 
     public int Dimension { get; }
 
-    /// <summary>Slots handed out so far; slots below this may still be Pending.</summary>
-    public int SlotCount => Volatile.Read(ref _reserved);
+    /// <summary>
+    /// Slots handed out so far that readers may address; slots below this may still be Pending. A writer reserves its
+    /// slot before it grows the buffers, so the count is capped by what the buffers (states grow last) already hold.
+    /// </summary>
+    public int SlotCount => Math.Min(Volatile.Read(ref _reserved), _states.Capacity);
 
     public int LiveCount => Volatile.Read(ref _live);
 
