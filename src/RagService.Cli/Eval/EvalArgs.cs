@@ -4,7 +4,8 @@ using RagService.Core.Text;
 namespace RagService.Cli.Eval;
 
 internal sealed record EvalArgs(
-    string File, bool Json, string Chunking, int ChunkSize, int Overlap, bool Headers, CjkSegmentation Cjk, double HeaderWeight, string? RanksOut, string Bm25Engine)
+    string File, bool Json, string Chunking, int ChunkSize, int Overlap, bool Headers, CjkSegmentation Cjk, double HeaderWeight, string? RanksOut, string Bm25Engine,
+    IReadOnlyList<string> Modes, string? EmbeddingModel, string? RerankerModel)
 {
     public const string Usage = """
         rag eval FILE [options]
@@ -17,6 +18,9 @@ internal sealed record EvalArgs(
           --analyzer A         bigram+unigram (default) | bigram | unigram
           --header-weight W    BM25 weight of the header column (default 4, as the service)
           --bm25-engine E      memory (default, as the service) | fts5
+          --mode M             bm25 (default) | dense | hybrid | hybrid+rerank | all (every mode the models allow, side by side)
+          --embedding-model D  ONNX embedding model directory (model.onnx + tokenizer.json or vocab.txt) for dense/hybrid
+          --reranker-model D   ONNX cross-encoder directory for hybrid+rerank
           --ranks FILE         write "question_id<TAB>rank" per question (0 = not in top 100)
         """;
 
@@ -30,6 +34,8 @@ internal sealed record EvalArgs(
         double headerWeight = 4.0;
         string? ranks = null;
         var engine = "memory";
+        var mode = "bm25";
+        string? embeddingModel = null, rerankerModel = null;
         for (var i = 0; i < args.Count; i++)
         {
             string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -50,6 +56,9 @@ internal sealed record EvalArgs(
                 case "--header-weight": headerWeight = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--ranks": ranks = Next(); break;
                 case "--bm25-engine": engine = Next(); break;
+                case "--mode": mode = Next(); break;
+                case "--embedding-model": embeddingModel = Next(); break;
+                case "--reranker-model": rerankerModel = Next(); break;
                 case "--analyzer":
                     cjk = Next() switch
                     {
@@ -80,6 +89,20 @@ internal sealed record EvalArgs(
             throw new ArgumentException($"no such file: {file}");
         }
 
-        return new EvalArgs(file, json, chunking, size, overlap, headers, cjk, headerWeight, ranks, engine);
+        string[] all = ["bm25", "dense", "hybrid", "hybrid+rerank"];
+        IReadOnlyList<string> modes = mode == "all"
+            ? all.Where(m => m == "bm25" || (embeddingModel is not null && (m != "hybrid+rerank" || rerankerModel is not null))).ToList()
+            : Array.IndexOf(all, mode) >= 0 ? [mode] : throw new ArgumentException($"unknown mode '{mode}'");
+        if (modes.Any(m => m != "bm25") && embeddingModel is null)
+        {
+            throw new ArgumentException($"--mode {mode} needs --embedding-model");
+        }
+
+        if (modes.Contains("hybrid+rerank") && rerankerModel is null)
+        {
+            throw new ArgumentException("--mode hybrid+rerank needs --reranker-model");
+        }
+
+        return new EvalArgs(file, json, chunking, size, overlap, headers, cjk, headerWeight, ranks, engine, modes, embeddingModel, rerankerModel);
     }
 }

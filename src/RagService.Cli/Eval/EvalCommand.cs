@@ -7,7 +7,9 @@ using RagService.Core.Ingestion;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 using RagService.Core.Text;
+using RagService.Onnx;
 using RagService.Storage.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace RagService.Cli.Eval;
 
@@ -33,7 +35,9 @@ internal static class EvalCommand
             var settings = new CollectionSettings { Chunking = chunking, ContextualHeaders = args.Headers, Analyzer = analyzer.Signature };
             var collection = await store.CreateCollectionAsync("eval", settings, CancellationToken.None);
 
-            var ingestion = new IngestionService(store, analyzer);
+            var embedder = Load(args.EmbeddingModel, OnnxModelLoader.LoadEmbedder);
+            var reranker = Load(args.RerankerModel, OnnxModelLoader.LoadReranker);
+            var ingestion = new IngestionService(store, analyzer, embedder);
             var indexWatch = Stopwatch.StartNew();
             var chunkTexts = new List<string>();
             foreach (var p in data.Passages)
@@ -44,20 +48,24 @@ internal static class EvalCommand
             }
 
             var indexMs = indexWatch.Elapsed.TotalMilliseconds;
-            var search = new SearchService(store, analyzer);
-            var ranks = new List<int>(data.Questions.Count);
-            foreach (var q in data.Questions)
+            var search = new SearchService(store, analyzer, embedder, reranker);
+            var byMode = new Dictionary<string, RetrievalMetrics>();
+            List<int> ranks = [];
+            foreach (var mode in args.Modes)
             {
-                var outcome = await search.SearchAsync(collection, new SearchQuery { Query = q.Text, TopK = RankDepth, Candidates = RankDepth, Mode = RetrievalMode.Bm25 }, CancellationToken.None);
-                var hit = outcome.Hits.FirstOrDefault(h => q.Answers.Any(a => h.Chunk.Text.Contains(a, StringComparison.Ordinal)));
-                ranks.Add(hit?.Rank ?? 0);
+                var modeRanks = await RanksAsync(search, collection, data.Questions, mode);
+                byMode[mode] = RetrievalMetrics.From(modeRanks);
+                if (ranks.Count == 0)
+                {
+                    ranks = modeRanks;
+                }
             }
 
             var (qps, qpsCpu) = await MeasureThroughputAsync(store, analyzer, collection, data.Questions);
             var intact = data.Questions.Select((q, i) => (q, i)).Where(x => x.q.Answers.Any(a => chunkTexts.Any(c => c.Contains(a, StringComparison.Ordinal)))).ToList();
             var report = new EvalReport(
                 RetrievalMetrics.From(ranks), data.Passages.Count, chunkTexts.Count, chunkTexts.Count == 0 ? 0 : chunkTexts.Average(c => c.Length),
-                intact.Count, intact.Count(x => ranks[x.i] is 0 or > 20), indexMs, qps, qpsCpu, args);
+                intact.Count, intact.Count(x => ranks[x.i] is 0 or > 20), indexMs, qps, qpsCpu, args, byMode);
             Console.WriteLine(args.Json ? report.ToJson() : report.ToTable());
             if (args.RanksOut is { } ranksPath)
             {
@@ -71,6 +79,40 @@ internal static class EvalCommand
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    private static T? Load<T>(string? directory, Func<OnnxModelOptions, ILogger?, (T?, RagService.Core.Models.ComponentStatus)> loader)
+        where T : class
+    {
+        if (directory is null)
+        {
+            return null;
+        }
+
+        var (model, status) = loader(new OnnxModelOptions { ModelDirectory = directory }, null);
+        return model ?? throw new ArgumentException($"model {directory}: {status.State}: {status.Detail}");
+    }
+
+    /// <summary>1-based rank of the first chunk containing a gold answer, per question (0 = not in the top 100).</summary>
+    private static async Task<List<int>> RanksAsync(SearchService search, CollectionInfo collection, IReadOnlyList<QaQuestion> questions, string mode)
+    {
+        var ranks = new List<int>(questions.Count);
+        foreach (var q in questions)
+        {
+            var query = new SearchQuery
+            {
+                Query = q.Text,
+                TopK = RankDepth,
+                Candidates = RankDepth,
+                Mode = mode switch { "dense" => RetrievalMode.Dense, "bm25" => RetrievalMode.Bm25, _ => RetrievalMode.Hybrid },
+                Rerank = mode == "hybrid+rerank",
+            };
+            var outcome = await search.SearchAsync(collection, query, CancellationToken.None);
+            var hit = outcome.Hits.FirstOrDefault(h => q.Answers.Any(a => h.Chunk.Text.Contains(a, StringComparison.Ordinal)));
+            ranks.Add(hit?.Rank ?? 0);
+        }
+
+        return ranks;
     }
 
     /// <summary>
@@ -107,7 +149,7 @@ internal static class EvalCommand
 
 internal sealed record EvalReport(
     RetrievalMetrics Metrics, int Passages, int Chunks, double MeanChunkChars, int IntactQuestions, int IntactMissesAt20,
-    double IndexMs, double Qps, double QpsCpu, EvalArgs Args)
+    double IndexMs, double Qps, double QpsCpu, EvalArgs Args, IReadOnlyDictionary<string, RetrievalMetrics> ByMode)
 {
     public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, object>
     {
@@ -130,12 +172,27 @@ internal sealed record EvalReport(
         ["analyzer"] = Args.Cjk.ToString(),
         ["header_weight"] = Args.HeaderWeight,
         ["bm25_engine"] = Args.Bm25Engine,
+        ["mode"] = Args.Modes[0],
+        ["modes"] = ByMode.ToDictionary(kv => kv.Key, kv => new Dictionary<string, double>
+        {
+            ["recall@1"] = Math.Round(kv.Value.RecallAt1, 4),
+            ["recall@5"] = Math.Round(kv.Value.RecallAt5, 4),
+            ["recall@20"] = Math.Round(kv.Value.RecallAt20, 4),
+            ["mrr@10"] = Math.Round(kv.Value.MrrAt10, 4),
+            ["failure@20"] = Math.Round(kv.Value.FailureAt20, 4),
+        }),
     });
 
-    public string ToTable() => string.Create(CultureInfo.InvariantCulture, $"""
-        {Path.GetFileName(Args.File)}: {Passages} passages, {Metrics.Questions} questions | chunking={Args.Chunking} size={Args.ChunkSize} headers={Args.Headers} analyzer={Args.Cjk} header_weight={Args.HeaderWeight} bm25={Args.Bm25Engine}
-        chunks: {Chunks} (mean {MeanChunkChars:0.0} chars) | answer intact in some chunk: {IntactQuestions} questions, of which missed@20: {IntactMissesAt20}
-          R@1    R@5    R@20   MRR@10 Fail@20  index_ms     QPS  QPS_cpu
-        {Metrics.RecallAt1,6:0.000} {Metrics.RecallAt5,6:0.000} {Metrics.RecallAt20,6:0.000} {Metrics.MrrAt10,6:0.000} {Metrics.FailureAt20,7:0.000} {IndexMs,9:0.0} {Qps,7:0} {QpsCpu,8:0}
-        """);
+    public string ToTable()
+    {
+        var rows = string.Join("\n", ByMode.Select(kv => string.Create(CultureInfo.InvariantCulture,
+            $"{kv.Key,-14} {kv.Value.RecallAt1,6:0.000} {kv.Value.RecallAt5,6:0.000} {kv.Value.RecallAt20,6:0.000} {kv.Value.MrrAt10,6:0.000} {kv.Value.FailureAt20,7:0.000}")));
+        return string.Create(CultureInfo.InvariantCulture, $"""
+            {Path.GetFileName(Args.File)}: {Passages} passages, {Metrics.Questions} questions | chunking={Args.Chunking} size={Args.ChunkSize} headers={Args.Headers} analyzer={Args.Cjk} header_weight={Args.HeaderWeight} bm25={Args.Bm25Engine}
+            chunks: {Chunks} (mean {MeanChunkChars:0.0} chars) | answer intact in some chunk: {IntactQuestions} questions, of which missed@20 ({Args.Modes[0]}): {IntactMissesAt20}
+            index {IndexMs:0.0} ms | BM25 throughput: {Qps:0} QPS wall, {QpsCpu:0} QPS per CPU second
+            mode             R@1    R@5   R@20 MRR@10 Fail@20
+            {rows}
+            """);
+    }
 }
