@@ -26,6 +26,19 @@ public sealed class FusionAndPromptTests
         Assert.Equal([3L, 1L, 2L], ReciprocalRankFusion.Fuse([[3, 1, 2]]).Select(f => f.Id).ToArray());
     }
 
+    [Fact]
+    public void Weighted_fusion_combines_min_max_normalised_scores()
+    {
+        // bm25 scores 10, 6, 2 → 1, 0.5, 0; dense 0.9, 0.5 → 1, 0.  w = 0.25.
+        var fused = WeightedScoreFusion.Fuse([(1, 10), (2, 6), (3, 2)], [(3, 0.9), (4, 0.5)], denseWeight: 0.25);
+        var scores = fused.ToDictionary(f => f.Id, f => f.Score);
+        Assert.Equal(0.75, scores[1], 12);
+        Assert.Equal(0.375, scores[2], 12);
+        Assert.Equal(0.25, scores[3], 12);
+        Assert.Equal(0.0, scores[4], 12);
+        Assert.Equal([1L, 2L, 3L, 4L], fused.Select(f => f.Id).ToArray());
+    }
+
     private static SearchHit Hit(int rank, string text, string title = "Doc", params string[] path) => new(rank, 1.0,
         new StoredChunk(rank, "doc" + rank, title, 0, text, path, 3, new Dictionary<string, string>(), DateTimeOffset.Parse("2026-01-02T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture)),
         new HitProvenance(rank, 1, null, null, null, null));

@@ -8,7 +8,8 @@ public sealed record FilterRequest(List<string>? DocumentIds, Dictionary<string,
 /// <param name="Mode">"hybrid" (default), "bm25" or "dense".</param>
 /// <param name="Rerank">Rerank with the cross-encoder (default: when one is configured).</param>
 /// <param name="Candidates">Candidates per retriever before fusion (default 100).</param>
-public sealed record SearchRequest(string? Query, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter);
+/// <param name="Fusion">"rrf" (default, reciprocal-rank fusion) or "weighted" (normalised score sum, Rag:Retrieval:DenseWeight).</param>
+public sealed record SearchRequest(string? Query, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter, string? Fusion = null);
 
 public sealed record HitScores(int? Bm25Rank, double? Bm25, int? DenseRank, double? Dense, double? Fusion, double? Rerank);
 
@@ -21,7 +22,7 @@ public sealed record SearchResponse(string Query, string Mode, IReadOnlyList<Sea
 
 /// <param name="Question">The question to answer from the collection.</param>
 /// <param name="Stream">Stream the answer as server-sent events: "token" events, then one "done" event with the whole response.</param>
-public sealed record AskRequest(string? Question, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter, bool? Stream);
+public sealed record AskRequest(string? Question, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter, bool? Stream, string? Fusion = null);
 
 public sealed record PromptResponse(string System, string User);
 

@@ -30,7 +30,7 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
         await store.GetCollectionAsync(name, ct)
         ?? throw ApiProblemException.NotFound($"collection '{name}' does not exist; create it with POST /v1/collections");
 
-    public SearchQuery Query(string? text, string field, int? topK, string? mode, bool? rerank, int? candidates, FilterRequest? filter)
+    public SearchQuery Query(string? text, string field, int? topK, string? mode, bool? rerank, int? candidates, FilterRequest? filter, string? fusion = null)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -60,6 +60,12 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
             Rerank = rerank,
             Candidates = candidates ?? 100,
             Filter = Filter(filter),
+            Fusion = fusion?.Trim().ToLowerInvariant() switch
+            {
+                null or "" or "rrf" => FusionMethod.Rrf,
+                "weighted" => FusionMethod.Weighted,
+                _ => throw ApiProblemException.BadRequest($"'fusion' must be \"rrf\" or \"weighted\", not \"{fusion}\""),
+            },
         };
     }
 

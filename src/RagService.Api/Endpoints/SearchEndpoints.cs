@@ -13,7 +13,7 @@ internal static class SearchEndpoints
 
         group.MapPost("/search", async (string collection, SearchRequest body, RequestMapping map, SearchService search, HttpContext http, CancellationToken ct) =>
         {
-            var query = map.Query(body.Query, "query", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter);
+            var query = map.Query(body.Query, "query", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter, body.Fusion);
             var info = await map.CollectionAsync(collection, ct);
             var outcome = await search.SearchAsync(info, query, ct);
             RequestTimings.Record(http, outcome.Stages);
@@ -23,7 +23,7 @@ internal static class SearchEndpoints
 
         group.MapPost("/ask", async (string collection, AskRequest body, RequestMapping map, AskService ask, HttpContext http, CancellationToken ct) =>
         {
-            var query = map.Query(body.Question, "question", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter);
+            var query = map.Query(body.Question, "question", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter, body.Fusion);
             var info = await map.CollectionAsync(collection, ct);
             if (body.Stream == true)
             {

@@ -6,6 +6,9 @@ public sealed record RetrievalOptions
     /// <summary>The k of reciprocal-rank fusion: score = Σ 1 / (k + rank).</summary>
     public int RrfK { get; init; } = ReciprocalRankFusion.DefaultK;
 
+    /// <summary>Weight of the dense side in weighted score fusion (the BM25 side gets 1 − this).</summary>
+    public double DenseWeight { get; init; } = 0.5;
+
     /// <summary>How many fused candidates the cross-encoder rescores.</summary>
     public int RerankCandidates { get; init; } = 50;
 

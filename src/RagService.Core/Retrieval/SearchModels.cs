@@ -9,6 +9,16 @@ public enum RetrievalMode
     Hybrid,
 }
 
+/// <summary>How hybrid search merges the BM25 and dense lists.</summary>
+public enum FusionMethod
+{
+    /// <summary>Reciprocal-rank fusion: uses ranks only, robust to the retrievers' different score scales.</summary>
+    Rrf,
+
+    /// <summary>Weighted sum of min-max normalised scores (<see cref="RetrievalOptions.DenseWeight"/>).</summary>
+    Weighted,
+}
+
 /// <summary>A search as the caller asked for it.</summary>
 public sealed record SearchQuery
 {
@@ -23,6 +33,8 @@ public sealed record SearchQuery
     public int Candidates { get; init; } = 100;
 
     public SearchFilter Filter { get; init; } = SearchFilter.None;
+
+    public FusionMethod Fusion { get; init; } = FusionMethod.Rrf;
 }
 
 /// <summary>One stage of the query path: what ran, how many candidates it produced, and how long it took.</summary>

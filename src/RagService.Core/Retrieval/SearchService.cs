@@ -80,13 +80,16 @@ public sealed class SearchService(
         List<(long Id, double Score)> ranked;
         if (bm25 is not null && dense is not null)
         {
-            ranked = ReciprocalRankFusion.Fuse([bm25Hits.Select(h => h.ChunkId).ToList(), denseHits.Select(h => h.ChunkId).ToList()], _options.RrfK).ToList();
+            ranked = (query.Fusion == FusionMethod.Weighted
+                ? WeightedScoreFusion.Fuse(bm25Hits.Select(h => (h.ChunkId, h.Score)).ToList(), denseHits.Select(h => (h.ChunkId, h.Score)).ToList(), _options.DenseWeight)
+                : ReciprocalRankFusion.Fuse([bm25Hits.Select(h => h.ChunkId).ToList(), denseHits.Select(h => h.ChunkId).ToList()], _options.RrfK)).ToList();
             foreach (var (id, score) in ranked)
             {
                 provenance[id] = provenance[id] with { FusionScore = score };
             }
 
-            stages.Add(new StageReport("fusion", "ok", ranked.Count, sw.Elapsed.TotalMilliseconds, $"rrf k={_options.RrfK}"));
+            var how = query.Fusion == FusionMethod.Weighted ? $"weighted dense={_options.DenseWeight}" : $"rrf k={_options.RrfK}";
+            stages.Add(new StageReport("fusion", "ok", ranked.Count, sw.Elapsed.TotalMilliseconds, how));
         }
         else
         {
