@@ -3,9 +3,11 @@ using Microsoft.Extensions.Options;
 using RagService.Api.Demo;
 using RagService.Api.Endpoints;
 using RagService.Api.Errors;
+using RagService.Api.Jobs;
 using RagService.Api.Logging;
 using RagService.Core.Documents;
 using RagService.Core.Ingestion;
+using RagService.Core.Jobs;
 using RagService.Core.Models;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
@@ -61,6 +63,8 @@ public static class RagServiceApp
         CollectionEndpoints.Map(app);
         DocumentEndpoints.Map(app);
         SearchEndpoints.Map(app);
+        SyncEndpoints.Map(app);
+        JobEndpoints.Map(app);
 
         if (rag.Demo)
         {
@@ -82,10 +86,11 @@ public static class RagServiceApp
         services.AddSingleton<ITextAnalyzer>(new MixedScriptAnalyzer());
         var extraction = builder.Configuration.GetSection(ExtractionOptions.SectionName).Get<ExtractionOptions>() ?? new ExtractionOptions();
         services.AddSingleton<IDocumentExtractor>(new DocumentExtractor(extraction));
-        services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ITextAnalyzer>()));
+        services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ITextAnalyzer>(), sp.GetService<ITextEmbedder>()));
         services.AddSingleton<SearchService>();
         services.AddSingleton<DocumentIngestor>();
         services.AddSingleton<RequestMapping>();
+        AddJobs(services, rag);
 
         var llm = builder.Configuration.GetSection("Llm").Get<LlmOptions>() ?? new LlmOptions();
         if (llm.IsConfigured)
@@ -101,6 +106,16 @@ public static class RagServiceApp
 
         components.Set(ComponentStatus.Off("dense", "no embedding model configured"));
         components.Set(ComponentStatus.Off("rerank", "no reranker model configured"));
+    }
+
+    private static void AddJobs(IServiceCollection services, RagOptions rag)
+    {
+        services.AddSingleton<IJobStore>(new SqliteJobStore(new SqliteStoreOptions { DatabasePath = rag.DatabasePath }));
+        services.AddSingleton<JobQueue>();
+        services.AddSingleton<CollectionJobLocks>();
+        services.AddSingleton<SyncJobRunner>();
+        services.AddSingleton<SyncSubmission>();
+        services.AddHostedService<JobWorker>();
     }
 
     /// <summary>RAG_LLM_URL / RAG_LLM_MODEL / RAG_LLM_KEY / RAG_DB are accepted besides the usual Llm__Url style keys.</summary>

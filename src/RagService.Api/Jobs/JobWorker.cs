@@ -1,0 +1,41 @@
+using RagService.Core.Jobs;
+
+namespace RagService.Api.Jobs;
+
+/// <summary>
+/// Runs queued jobs one at a time. At start it resumes the jobs a previous process left queued or running; at shutdown
+/// the running job stops between documents and is left queued for the next start.
+/// </summary>
+internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner runner, ILogger<JobWorker> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var id in await jobs.ListUnfinishedAsync(stoppingToken))
+        {
+            log.LogInformation("Resuming job {JobId}", id);
+            queue.Resume(id);
+        }
+
+        await foreach (var id in queue.Reader.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await runner.RunAsync(id, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                log.LogInformation("Job {JobId} checkpointed at shutdown; it resumes at the next start", id);
+                return;
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "Job {JobId} failed", id);
+                await jobs.FinishAsync(id, JobState.Failed, "the job failed unexpectedly: " + e.Message, CancellationToken.None);
+            }
+            finally
+            {
+                queue.Release();
+            }
+        }
+    }
+}
