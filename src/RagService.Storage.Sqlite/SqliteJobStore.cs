@@ -203,6 +203,15 @@ public sealed class SqliteJobStore : IJobStore
         await tx.CommitAsync(ct);
     }
 
+    public async Task<int> DeleteFinishedBeforeAsync(DateTimeOffset before, CancellationToken ct)
+    {
+        await using var connection = _connections.Open();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "DELETE FROM jobs WHERE finished_at IS NOT NULL AND finished_at < $t";
+        cmd.Parameters.AddWithValue("$t", before.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     public async Task FinishAsync(string id, JobState state, string? error, CancellationToken ct)
     {
         await using var connection = _connections.Open();

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using RagService.Api.Hosting;
 using RagService.Core.Jobs;
 
 namespace RagService.Api.Jobs;
@@ -6,10 +8,16 @@ namespace RagService.Api.Jobs;
 /// Runs queued jobs one at a time. At start it resumes the jobs a previous process left queued or running; at shutdown
 /// the running job stops between documents and is left queued for the next start.
 /// </summary>
-internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner runner, ILogger<JobWorker> log) : BackgroundService
+internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner runner, IOptions<RagOptions> options, ILogger<JobWorker> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var expired = await jobs.DeleteFinishedBeforeAsync(DateTimeOffset.UtcNow.AddDays(-options.Value.Sync.JobRetentionDays), stoppingToken);
+        if (expired > 0)
+        {
+            log.LogInformation("Deleted {Count} finished jobs older than {Days} days", expired, options.Value.Sync.JobRetentionDays);
+        }
+
         foreach (var id in await jobs.ListUnfinishedAsync(stoppingToken))
         {
             log.LogInformation("Resuming job {JobId}", id);

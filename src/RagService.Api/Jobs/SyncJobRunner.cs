@@ -57,11 +57,17 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
             log.LogInformation("Job {JobId} on {Collection}: {Added} added, {Updated} updated, {Unchanged} unchanged, {Deleted} deleted, {Failed} failed",
                 jobId, job.Collection, counts.Added, counts.Updated, counts.Unchanged, counts.Deleted, counts.Failed);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception e) when (ct.IsCancellationRequested)
         {
-            // Checkpoint: finished items are recorded; the rest run when the service starts again.
+            // Checkpoint: finished items are recorded; the rest run when the service starts again. A store call cut short
+            // by the shutdown may surface as its own exception rather than a cancellation; it is a checkpoint all the same.
             await jobs.SetStateAsync(jobId, JobState.Queued, JobStage.Planned, CancellationToken.None);
-            throw;
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
+
+            throw new OperationCanceledException("stopped by shutdown", e, ct);
         }
     }
 
@@ -88,7 +94,7 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
         {
             error = e.Message;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException && !ct.IsCancellationRequested)
         {
             log.LogError(e, "Job {JobId}: ingesting {Path} failed", jobId, item.Path);
             error = "the document could not be ingested: " + e.Message;

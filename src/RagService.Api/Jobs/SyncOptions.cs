@@ -24,6 +24,9 @@ public sealed class SyncOptions
     /// <summary>Most jobs waiting or running at once; beyond it a new job gets 429 with Retry-After.</summary>
     public int MaxQueuedJobs { get; set; } = 8;
 
+    /// <summary>Finished jobs (with their per-document lists) are deleted at start-up once they are this many days old.</summary>
+    public int JobRetentionDays { get; set; } = 30;
+
     /// <summary>Retry-After, seconds, sent with 429 (queue full) and 503 (shutting down).</summary>
     public int RetryAfterSeconds { get; set; } = 10;
 }

@@ -28,6 +28,9 @@ public interface IJobStore
 
     Task CompleteItemAsync(string id, int ordinal, ItemStatus status, SyncAction action, int chunks, string? error, CancellationToken ct);
 
+    /// <summary>Deletes jobs that finished before the given time, with their items; returns how many.</summary>
+    Task<int> DeleteFinishedBeforeAsync(DateTimeOffset before, CancellationToken ct);
+
     /// <summary>Marks the job finished and drops the stored content of its items.</summary>
     Task FinishAsync(string id, JobState state, string? error, CancellationToken ct);
 }

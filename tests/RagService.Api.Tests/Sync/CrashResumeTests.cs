@@ -57,6 +57,38 @@ public sealed class CrashResumeTests : IDisposable
         Assert.Equal(resumed.Documents.Sum(d => d.ChunkCount), resumed.FtsRows);
     }
 
+    [Fact]
+    public async Task Sigterm_mid_job_checkpoints_it_and_the_next_start_finishes_it()
+    {
+        Directory.CreateDirectory(_directory);
+        string jobId;
+        await using (var first = await ServiceProcess.StartAsync(DatabasePath))
+        {
+            Assert.Equal(HttpStatusCode.Created, (await first.Client.PostAsJsonAsync("/v1/collections", new { name = "kb" })).StatusCode);
+            jobId = await PostSyncAsync(first.Client, SyntheticFolder.Create(Documents, "oldrev"));
+            while ((await GetJobAsync(first.Client, jobId, lists: false)).GetProperty("progress").GetProperty("done").GetInt32() < 5)
+            {
+                await Task.Delay(5);
+            }
+
+            Assert.Equal(0, first.Terminate());
+        }
+
+        var stopped = ReadDatabase(jobId);
+        Assert.Equal("queued", stopped.JobState);
+        Assert.InRange(stopped.Documents.Count, 5, Documents - 1);
+        Assert.All(stopped.Documents, d => Assert.True(d.Consistent, $"{d.Key} is half written: {d}"));
+
+        await using (var second = await ServiceProcess.StartAsync(DatabasePath))
+        {
+            var job = await WaitAsync(second.Client, jobId);
+            Assert.Equal("succeeded", job.GetProperty("state").GetString());
+            Assert.Equal(Documents, Count(job, "added"));
+        }
+
+        Assert.Equal(Documents, ReadDatabase(jobId).Documents.Count);
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

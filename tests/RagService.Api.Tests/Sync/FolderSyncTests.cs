@@ -46,6 +46,10 @@ public sealed class FolderSyncTests : IAsyncLifetime
         Assert.Equal("succeeded", first.GetProperty("state").GetString());
         Assert.Equal(Version1.Keys.Order(StringComparer.Ordinal), Paths(first, "added"));
         Assert.Equal(4, _embedder.Calls.Count);
+        var stats = await _host.Client.GetFromJsonAsync<JsonElement>("/v1/collections/handbook");
+        Assert.Equal(4, stats.GetProperty("documents").GetInt32());
+        Assert.True(stats.GetProperty("bm25IndexBytes").GetInt64() > 0);
+        Assert.Equal(stats.GetProperty("chunks").GetInt32(), stats.GetProperty("vectors").GetInt32());
 
         _embedder.Reset();
         var second = await SyncAsync(TestArchives.Zip(Version2), prune: true);

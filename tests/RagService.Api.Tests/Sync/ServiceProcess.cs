@@ -78,6 +78,18 @@ internal sealed class ServiceProcess : IAsyncDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>SIGTERM: the graceful shutdown path. Returns the exit code.</summary>
+    public int Terminate()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+
+        Assert.True(_process.WaitForExit(TimeSpan.FromMinutes(1)), "the service did not stop after SIGTERM:\n" + Output);
+        return _process.ExitCode;
+    }
+
     public ValueTask DisposeAsync()
     {
         Kill();
