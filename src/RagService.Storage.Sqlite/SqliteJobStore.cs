@@ -159,19 +159,14 @@ public sealed class SqliteJobStore : IJobStore
         return await cmd.ExecuteScalarAsync(ct) as byte[];
     }
 
-    public async Task AddItemsAsync(string id, IReadOnlyList<NewJobItem> items, CancellationToken ct)
-    {
-        await using var connection = _connections.Open();
-        await using var tx = connection.BeginTransaction(deferred: false);
-        await using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "SELECT coalesce(max(ordinal) + 1, 0) FROM job_items WHERE job_id = $id";
-        cmd.Parameters.AddWithValue("$id", id);
-        var next = Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
-        await InsertItemsAsync(connection, tx, id, next, items, ct);
-        await TouchAsync(connection, tx, id, ct);
-        await tx.CommitAsync(ct);
-    }
+    public Task AddItemsAsync(string id, IReadOnlyList<NewJobItem> items, CancellationToken ct) =>
+        InTransactionAsync(id, async (connection, tx, cmd) =>
+        {
+            cmd.CommandText = "SELECT coalesce(max(ordinal) + 1, 0) FROM job_items WHERE job_id = $id";
+            var next = Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+            await InsertItemsAsync(connection, tx, id, next, items, ct);
+            await TouchAsync(connection, tx, id, ct);
+        }, ct);
 
     public async Task SetStateAsync(string id, JobState state, JobStage stage, CancellationToken ct)
     {
@@ -185,23 +180,18 @@ public sealed class SqliteJobStore : IJobStore
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task CompleteItemAsync(string id, int ordinal, ItemStatus status, SyncAction action, int chunks, string? error, CancellationToken ct)
-    {
-        await using var connection = _connections.Open();
-        await using var tx = connection.BeginTransaction(deferred: false);
-        await using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "UPDATE job_items SET status = $s, action = $a, chunks = $n, error = $e, content = NULL WHERE job_id = $id AND ordinal = $o";
-        cmd.Parameters.AddWithValue("$id", id);
-        cmd.Parameters.AddWithValue("$o", ordinal);
-        cmd.Parameters.AddWithValue("$s", Name(status));
-        cmd.Parameters.AddWithValue("$a", Name(action));
-        cmd.Parameters.AddWithValue("$n", chunks);
-        cmd.Parameters.AddWithValue("$e", (object?)error ?? DBNull.Value);
-        await cmd.ExecuteNonQueryAsync(ct);
-        await TouchAsync(connection, tx, id, ct);
-        await tx.CommitAsync(ct);
-    }
+    public Task CompleteItemAsync(string id, int ordinal, ItemStatus status, SyncAction action, int chunks, string? error, CancellationToken ct) =>
+        InTransactionAsync(id, async (connection, tx, cmd) =>
+        {
+            cmd.CommandText = "UPDATE job_items SET status = $s, action = $a, chunks = $n, error = $e, content = NULL WHERE job_id = $id AND ordinal = $o";
+            cmd.Parameters.AddWithValue("$o", ordinal);
+            cmd.Parameters.AddWithValue("$s", Name(status));
+            cmd.Parameters.AddWithValue("$a", Name(action));
+            cmd.Parameters.AddWithValue("$n", chunks);
+            cmd.Parameters.AddWithValue("$e", (object?)error ?? DBNull.Value);
+            await cmd.ExecuteNonQueryAsync(ct);
+            await TouchAsync(connection, tx, id, ct);
+        }, ct);
 
     public async Task<int> DeleteFinishedBeforeAsync(DateTimeOffset before, CancellationToken ct)
     {
@@ -212,22 +202,29 @@ public sealed class SqliteJobStore : IJobStore
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task FinishAsync(string id, JobState state, string? error, CancellationToken ct)
+    public Task FinishAsync(string id, JobState state, string? error, CancellationToken ct) =>
+        InTransactionAsync(id, async (_, _, cmd) =>
+        {
+            cmd.CommandText = """
+                UPDATE jobs SET state = $s, stage = $g, error = $e, updated_at = $now, finished_at = $now WHERE id = $id;
+                UPDATE job_items SET content = NULL WHERE job_id = $id AND content IS NOT NULL;
+                """;
+            cmd.Parameters.AddWithValue("$s", Name(state));
+            cmd.Parameters.AddWithValue("$g", Name(JobStage.Done));
+            cmd.Parameters.AddWithValue("$e", (object?)error ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$now", Now());
+            await cmd.ExecuteNonQueryAsync(ct);
+        }, ct);
+
+    /// <summary>Runs one write transaction with a command already bound to it and to $id.</summary>
+    private async Task InTransactionAsync(string id, Func<SqliteConnection, SqliteTransaction, SqliteCommand, Task> work, CancellationToken ct)
     {
         await using var connection = _connections.Open();
         await using var tx = connection.BeginTransaction(deferred: false);
         await using var cmd = connection.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = """
-            UPDATE jobs SET state = $s, stage = $g, error = $e, updated_at = $now, finished_at = $now WHERE id = $id;
-            UPDATE job_items SET content = NULL WHERE job_id = $id AND content IS NOT NULL;
-            """;
         cmd.Parameters.AddWithValue("$id", id);
-        cmd.Parameters.AddWithValue("$s", Name(state));
-        cmd.Parameters.AddWithValue("$g", Name(JobStage.Done));
-        cmd.Parameters.AddWithValue("$e", (object?)error ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$now", Now());
-        await cmd.ExecuteNonQueryAsync(ct);
+        await work(connection, tx, cmd);
         await tx.CommitAsync(ct);
     }
 

@@ -19,18 +19,13 @@ public sealed class CrashResumeTests : IDisposable
     {
         Directory.CreateDirectory(_directory);
         string jobId;
-        await using (var first = await ServiceProcess.StartAsync(DatabasePath))
+        await using (var first = await StartWithCollectionAsync())
         {
-            Assert.Equal(HttpStatusCode.Created, (await first.Client.PostAsJsonAsync("/v1/collections", new { name = "kb" })).StatusCode);
             var initial = await PostSyncAsync(first.Client, SyntheticFolder.Create(Documents, "oldrev"));
             Assert.Equal("succeeded", (await WaitAsync(first.Client, initial)).GetProperty("state").GetString());
 
             jobId = await PostSyncAsync(first.Client, SyntheticFolder.Create(Documents, "newrev"));
-            while ((await GetJobAsync(first.Client, jobId, lists: false)).GetProperty("progress").GetProperty("done").GetInt32() < 5)
-            {
-                await Task.Delay(5);
-            }
-
+            await WaitForProgressAsync(first.Client, jobId, done: 5);
             first.Kill();
         }
 
@@ -62,15 +57,10 @@ public sealed class CrashResumeTests : IDisposable
     {
         Directory.CreateDirectory(_directory);
         string jobId;
-        await using (var first = await ServiceProcess.StartAsync(DatabasePath))
+        await using (var first = await StartWithCollectionAsync())
         {
-            Assert.Equal(HttpStatusCode.Created, (await first.Client.PostAsJsonAsync("/v1/collections", new { name = "kb" })).StatusCode);
             jobId = await PostSyncAsync(first.Client, SyntheticFolder.Create(Documents, "oldrev"));
-            while ((await GetJobAsync(first.Client, jobId, lists: false)).GetProperty("progress").GetProperty("done").GetInt32() < 5)
-            {
-                await Task.Delay(5);
-            }
-
+            await WaitForProgressAsync(first.Client, jobId, done: 5);
             Assert.Equal(0, first.Terminate());
         }
 
@@ -98,6 +88,39 @@ public sealed class CrashResumeTests : IDisposable
         }
         catch (IOException)
         {
+        }
+    }
+
+    private async Task<ServiceProcess> StartWithCollectionAsync()
+    {
+        var service = await ServiceProcess.StartAsync(DatabasePath);
+        try
+        {
+            Assert.Equal(HttpStatusCode.Created, (await service.Client.PostAsJsonAsync("/v1/collections", new { name = "kb" })).StatusCode);
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Waits until the job has finished some documents and is still running (the deadline only stops a hung test).</summary>
+    private static async Task WaitForProgressAsync(HttpClient client, string jobId, int done)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            var job = await GetJobAsync(client, jobId, lists: false);
+            Assert.Equal(JsonValueKind.Null, job.GetProperty("finishedAt").ValueKind);
+            if (job.GetProperty("progress").GetProperty("done").GetInt32() >= done)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"job {jobId} made no progress: {job}");
+            await Task.Delay(5);
         }
     }
 
