@@ -53,6 +53,30 @@ public sealed class ArchiveSafetyTests : IAsyncLifetime
         Assert.Equal(before, await SnapshotAsync());
     }
 
+    [Fact]
+    public async Task Bad_sync_plan_and_job_requests_get_problem_details_that_say_what_to_fix()
+    {
+        var before = await SnapshotAsync();
+        async Task ExpectAsync(HttpResponseMessage response, HttpStatusCode status, string mentions)
+        {
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(status == response.StatusCode, $"expected {status}, got {response.StatusCode}: {problem}");
+            Assert.Contains(mentions, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        await ExpectAsync(await _host.Client.PostAsync("/v1/collections/nope/sync", TestArchives.Body(ZipWith("a.md"))), HttpStatusCode.NotFound, "nope");
+        await ExpectAsync(await _host.Client.PostAsync("/v1/collections/kb/sync", TestArchives.Body([])), HttpStatusCode.BadRequest, "empty");
+        await ExpectAsync(await _host.Client.GetAsync("/v1/jobs/job_missing"), HttpStatusCode.NotFound, "job_missing");
+        await ExpectAsync(await _host.Client.PostAsJsonAsync("/v1/collections/kb/sync/plan", new { files = new[] { new { path = "a.md", sha256 = "xyz" } } }),
+            HttpStatusCode.BadRequest, "sha256");
+        await ExpectAsync(await _host.Client.PostAsJsonAsync("/v1/collections/kb/sync/plan", new { files = new[] { new { path = "../a.md", sha256 = new string('0', 64) } } }),
+            HttpStatusCode.BadRequest, "'..'");
+        using var badKey = new HttpRequestMessage(HttpMethod.Post, "/v1/collections/kb/sync") { Content = TestArchives.Body(ZipWith("a.md")) };
+        badKey.Headers.TryAddWithoutValidation("Idempotency-Key", new string('k', 300));
+        await ExpectAsync(await _host.Client.SendAsync(badKey), HttpStatusCode.BadRequest, "Idempotency-Key");
+        Assert.Equal(before, await SnapshotAsync());
+    }
+
     private static byte[] Build(string name) => name switch
     {
         "traversal" => ZipWith("../evil.md"),
