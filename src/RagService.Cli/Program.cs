@@ -1,8 +1,9 @@
 using RagService.Cli.Eval;
+using RagService.Cli.Sync;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine("rag — RagService command line\n\n" + EvalArgs.Usage);
+    Console.WriteLine("rag — RagService command line\n\n" + EvalArgs.Usage + "\n" + SyncArgs.Usage);
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -11,11 +12,12 @@ try
     return args[0] switch
     {
         "eval" => await EvalCommand.RunAsync(EvalArgs.Parse(args[1..])),
+        "sync" => await SyncCommand.RunAsync(SyncArgs.Parse(args[1..])),
         _ => throw new ArgumentException($"unknown command '{args[0]}'; try 'rag --help'"),
     };
 }
 catch (ArgumentException e)
 {
-    Console.Error.WriteLine($"rag: {e.Message}\n\n{EvalArgs.Usage}");
+    Console.Error.WriteLine($"rag: {e.Message}\n\n{(args[0] == "sync" ? SyncArgs.Usage : EvalArgs.Usage)}");
     return 2;
 }

@@ -160,9 +160,24 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IDisposable
             FROM documents d JOIN chunks ch ON ch.document_id = d.id WHERE d.collection_id = $c
             """;
         cmd.Parameters.AddWithValue("$c", collection.Id);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return new CollectionStats(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2));
+        CollectionStats stats;
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            stats = new CollectionStats(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2));
+        }
+
+        // FTS5 keeps its inverted index in the <table>_data shadow table.
+        cmd.CommandText = $"""
+            SELECT (SELECT coalesce(sum(length(block)), 0) FROM {SqliteSchema.FtsTable(collection.Id)}_data),
+                   count(v.chunk_id), coalesce(sum(length(v.vector)), 0)
+            FROM chunk_vectors v JOIN chunks ch ON ch.id = v.chunk_id JOIN documents d ON d.id = ch.document_id WHERE d.collection_id = $c
+            """;
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            return stats with { Bm25IndexBytes = reader.GetInt64(0), Vectors = reader.GetInt32(1), VectorBytes = reader.GetInt64(2) };
+        }
     }
 
     public async Task<DocumentRecord?> GetDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct)

@@ -42,7 +42,7 @@ internal static class SqliteSchema
             CREATE TABLE IF NOT EXISTS chunk_vectors (
                 chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
                 vector BLOB NOT NULL);
-            """;
+            """ + JobTables;
         cmd.ExecuteNonQuery();
         cmd.CommandText = "SELECT count(*) FROM schema_info";
         if (Convert.ToInt64(cmd.ExecuteScalar()) == 0)
@@ -51,6 +51,36 @@ internal static class SqliteSchema
             cmd.ExecuteNonQuery();
         }
     }
+
+    /// <summary>Ingestion jobs and their per-document items; item content is kept until the job finishes so a restart can resume.</summary>
+    private const string JobTables = """
+        CREATE TABLE IF NOT EXISTS jobs (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            collection TEXT NOT NULL,
+            state TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            prune INTEGER NOT NULL,
+            idempotency_key TEXT,
+            request_hash TEXT NOT NULL,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            finished_at TEXT,
+            UNIQUE (collection, idempotency_key));
+        CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state);
+        CREATE TABLE IF NOT EXISTS job_items (
+            job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            ordinal INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            action TEXT NOT NULL,
+            status TEXT NOT NULL,
+            sha256 TEXT,
+            chunks INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            content BLOB,
+            PRIMARY KEY (job_id, ordinal));
+        """;
 
     public static string FtsTable(long collectionId) => $"fts_{collectionId}";
 

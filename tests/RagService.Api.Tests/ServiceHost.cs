@@ -28,13 +28,16 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public string DatabasePath => Path.Combine(Directory, "rag.db");
 
-    public static async Task<ServiceHost> StartAsync(params string[] settings)
+    public static Task<ServiceHost> StartAsync(params string[] settings) => StartAsync(null, settings);
+
+    /// <param name="configure">Runs before the service registers its components (e.g. to add a test double).</param>
+    public static async Task<ServiceHost> StartAsync(Action<WebApplicationBuilder>? configure, params string[] settings)
     {
         var dir = Path.Combine(Path.GetTempPath(), "ragsvc-test-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(dir);
         var args = new List<string> { "--urls", "http://127.0.0.1:0", $"--Rag:DatabasePath={Path.Combine(dir, "rag.db")}", "--Serilog:MinimumLevel:Default=Warning" };
         args.AddRange(settings);
-        var app = RagServiceApp.Build(args.ToArray());
+        var app = RagServiceApp.Build(args.ToArray(), configure);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };

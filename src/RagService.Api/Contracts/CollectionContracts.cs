@@ -10,4 +10,7 @@ public sealed record CreateCollectionRequest(string? Name, int? ChunkSize, int? 
 
 public sealed record CollectionResponse(string Name, DateTimeOffset CreatedAt, string Chunking, int ChunkSize, int ChunkOverlap, bool ContextualHeaders);
 
-public sealed record CollectionStatsResponse(string Name, int Documents, int Chunks, long ChunkTextBytes);
+/// <param name="Bm25IndexBytes">Size of the full-text (BM25) index.</param>
+/// <param name="Vectors">Stored chunk embeddings (0 without an embedding model).</param>
+public sealed record CollectionStatsResponse(string Name, int Documents, int Chunks, long ChunkTextBytes, long Bm25IndexBytes, int Vectors, long VectorBytes,
+    CollectionResponse Settings);

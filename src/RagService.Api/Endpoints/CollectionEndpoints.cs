@@ -56,8 +56,8 @@ internal static class CollectionEndpoints
         {
             var info = await map.CollectionAsync(collection, ct);
             var stats = await store.GetStatsAsync(info, ct);
-            return new CollectionStatsResponse(info.Name, stats.Documents, stats.Chunks, stats.ChunkTextBytes);
-        }).WithSummary("Collection statistics");
+            return new CollectionStatsResponse(info.Name, stats.Documents, stats.Chunks, stats.ChunkTextBytes, stats.Bm25IndexBytes, stats.Vectors, stats.VectorBytes, ToResponse(info));
+        }).WithSummary("Collection statistics: documents, chunks, index sizes and settings");
 
         group.MapDelete("/{collection}", async (string collection, IKnowledgeStore store, CancellationToken ct) =>
             await store.DeleteCollectionAsync(collection, ct)

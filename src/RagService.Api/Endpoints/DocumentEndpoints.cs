@@ -91,6 +91,8 @@ internal static class DocumentEndpoints
 /// <summary>Extracts an uploaded or posted document, checks it against the limits, and ingests it.</summary>
 internal sealed class DocumentIngestor(IDocumentExtractor extractor, IngestionService ingestion, IOptions<RagOptions> options)
 {
+    public string Signature(CollectionInfo collection) => ingestion.IngestSignature(collection);
+
     public async Task<IngestResult> IngestAsync(CollectionInfo collection, byte[] content, string? fileName, string? contentType,
         string? id, string? title, IReadOnlyDictionary<string, string> metadata, CancellationToken ct)
     {

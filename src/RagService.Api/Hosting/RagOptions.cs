@@ -1,3 +1,4 @@
+using RagService.Api.Jobs;
 using RagService.Core.Chunking;
 
 namespace RagService.Api.Hosting;
@@ -14,6 +15,9 @@ public sealed class RagOptions
     public bool Demo { get; set; }
 
     public LimitOptions Limits { get; set; } = new();
+
+    /// <summary>Sync archives and the ingestion job queue.</summary>
+    public SyncOptions Sync { get; set; } = new();
 
     /// <summary>Chunking for collections created without their own settings.</summary>
     public ChunkingDefaults Chunking { get; set; } = new();

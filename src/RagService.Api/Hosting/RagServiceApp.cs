@@ -3,9 +3,11 @@ using Microsoft.Extensions.Options;
 using RagService.Api.Demo;
 using RagService.Api.Endpoints;
 using RagService.Api.Errors;
+using RagService.Api.Jobs;
 using RagService.Api.Logging;
 using RagService.Core.Documents;
 using RagService.Core.Ingestion;
+using RagService.Core.Jobs;
 using RagService.Core.Models;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
@@ -62,6 +64,8 @@ public static class RagServiceApp
         CollectionEndpoints.Map(app);
         DocumentEndpoints.Map(app);
         SearchEndpoints.Map(app);
+        SyncEndpoints.Map(app);
+        JobEndpoints.Map(app);
 
         if (rag.Demo)
         {
@@ -94,10 +98,23 @@ public static class RagServiceApp
         components.Set(denseStatus);
         components.Set(rerankStatus);
         var retrieval = builder.Configuration.GetSection("Rag:Retrieval").Get<RetrievalOptions>() ?? new RetrievalOptions();
-        services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ITextAnalyzer>(), embedder));
-        services.AddSingleton(sp => new SearchService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ITextAnalyzer>(), embedder, reranker, retrieval));
+        if (embedder is not null)
+        {
+            services.AddSingleton(embedder);
+        }
+
+        if (reranker is not null)
+        {
+            services.AddSingleton(reranker);
+        }
+
+        // Resolved from the container so that tests can put a counting embedder in place of the model.
+        services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ITextAnalyzer>(), sp.GetService<ITextEmbedder>()));
+        services.AddSingleton(sp => new SearchService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ITextAnalyzer>(),
+            sp.GetService<ITextEmbedder>(), sp.GetService<IReranker>(), retrieval));
         services.AddSingleton<DocumentIngestor>();
         services.AddSingleton<RequestMapping>();
+        AddJobs(services, rag);
 
         var llm = builder.Configuration.GetSection("Llm").Get<LlmOptions>() ?? new LlmOptions();
         if (llm.IsConfigured)
@@ -111,6 +128,16 @@ public static class RagServiceApp
             services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>(), options: retrieval));
         }
 
+    }
+
+    private static void AddJobs(IServiceCollection services, RagOptions rag)
+    {
+        services.AddSingleton<IJobStore>(new SqliteJobStore(new SqliteStoreOptions { DatabasePath = rag.DatabasePath }));
+        services.AddSingleton<JobQueue>();
+        services.AddSingleton<CollectionJobLocks>();
+        services.AddSingleton<SyncJobRunner>();
+        services.AddSingleton<SyncSubmission>();
+        services.AddHostedService<JobWorker>();
     }
 
     /// <summary>RAG_LLM_URL / RAG_LLM_MODEL / RAG_LLM_KEY / RAG_DB are accepted besides the usual Llm__Url style keys.</summary>

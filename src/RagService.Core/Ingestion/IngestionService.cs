@@ -52,6 +52,13 @@ public sealed class IngestionService(IKnowledgeStore store, ITextAnalyzer analyz
     }
 
     /// <summary>
+    /// What, besides a document's own content, decides its chunks, terms and vectors in this collection: chunking,
+    /// contextual headers, analyzer and embedding model. A sync compares it to re-index documents whose files did not change.
+    /// </summary>
+    public string IngestSignature(CollectionInfo collection) =>
+        $"{JsonSerializer.Serialize(collection.Settings.Chunking)}|{collection.Settings.ContextualHeaders}|{analyzer.Signature}|{embedder?.ModelId}";
+
+    /// <summary>
     /// Hash of everything that decides the stored chunks: content, title, metadata, and the collection's chunking,
     /// analyzer and model. Re-sending the same document is a no-op; changing any of these re-indexes it.
     /// </summary>
@@ -69,8 +76,7 @@ public sealed class IngestionService(IKnowledgeStore store, ITextAnalyzer analyz
             sb.Append(k).Append('=').Append(v).Append('\u0003');
         }
 
-        sb.Append(JsonSerializer.Serialize(collection.Settings.Chunking)).Append(collection.Settings.ContextualHeaders)
-            .Append(analyzer.Signature).Append(embedder?.ModelId);
+        sb.Append(IngestSignature(collection));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
     }
 

@@ -16,4 +16,12 @@ public sealed record CollectionSettings
 
 public sealed record CollectionInfo(long Id, string Name, CollectionSettings Settings, DateTimeOffset CreatedAt);
 
-public sealed record CollectionStats(int Documents, int Chunks, long ChunkTextBytes);
+public sealed record CollectionStats(int Documents, int Chunks, long ChunkTextBytes)
+{
+    /// <summary>Bytes of the BM25 (full-text) index.</summary>
+    public long Bm25IndexBytes { get; init; }
+
+    public int Vectors { get; init; }
+
+    public long VectorBytes { get; init; }
+}

@@ -1,0 +1,96 @@
+using System.Security.Cryptography;
+using RagService.Api.Errors;
+using RagService.Core.Jobs;
+
+namespace RagService.Api.Archives;
+
+/// <summary>
+/// Accepts archive entries one at a time and refuses the whole archive at the first one that breaks a rule: an entry
+/// count, size or total over its limit, a link or device, a path that is absolute or climbs out with "..", or a duplicate.
+/// Sizes are counted while decompressing, never taken from the headers, so a bomb is stopped after limit + 1 bytes.
+/// </summary>
+internal sealed class ArchiveEntryCollector(ArchiveLimits limits)
+{
+    private readonly List<ArchiveFile> _files = [];
+    private readonly HashSet<string> _paths = new(StringComparer.Ordinal);
+    private int _entries;
+    private long _totalBytes;
+
+    public IReadOnlyList<ArchiveFile> Files => _files;
+
+    public void CheckEntryCount(long count)
+    {
+        if (count > limits.MaxEntries)
+        {
+            throw Refused(StatusCodes.Status413PayloadTooLarge,
+                $"the archive has {count} entries; the limit is {limits.MaxEntries} (Rag:Sync:MaxEntries). Split the folder or raise the limit");
+        }
+    }
+
+    public void Add(string rawName, ArchiveEntryKind kind, long declaredLength, Func<Stream> open)
+    {
+        CheckEntryCount(++_entries);
+        if (kind == ArchiveEntryKind.Link)
+        {
+            throw Refused(StatusCodes.Status400BadRequest, $"entry '{rawName}' is a symbolic or hard link; archives may contain only regular files and folders");
+        }
+
+        if (kind == ArchiveEntryKind.Other)
+        {
+            throw Refused(StatusCodes.Status400BadRequest, $"entry '{rawName}' is not a regular file or folder (device, pipe or unknown type)");
+        }
+
+        if (!SyncPath.TryNormalize(rawName, out var path, out var problem))
+        {
+            throw Refused(StatusCodes.Status400BadRequest, $"entry '{rawName}' is refused: {problem}");
+        }
+
+        if (kind == ArchiveEntryKind.Directory)
+        {
+            return;
+        }
+
+        if (!_paths.Add(path))
+        {
+            throw Refused(StatusCodes.Status400BadRequest, $"the archive contains '{path}' more than once");
+        }
+
+        if (declaredLength > limits.MaxFileBytes)
+        {
+            throw TooLarge(path);
+        }
+
+        var content = ReadBounded(open, path);
+        _totalBytes += content.Length;
+        if (_totalBytes > limits.MaxTotalBytes)
+        {
+            throw Refused(StatusCodes.Status413PayloadTooLarge,
+                $"the archive expands to more than {limits.MaxTotalBytes} bytes (Rag:Sync:MaxTotalBytes); send the folder in parts or raise the limit");
+        }
+
+        _files.Add(new ArchiveFile(path, content, Convert.ToHexStringLower(SHA256.HashData(content))));
+    }
+
+    private byte[] ReadBounded(Func<Stream> open, string path)
+    {
+        using var source = open();
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = source.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > limits.MaxFileBytes)
+            {
+                throw TooLarge(path);
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    private ApiProblemException TooLarge(string path) => Refused(StatusCodes.Status413PayloadTooLarge,
+        $"entry '{path}' expands to more than {limits.MaxFileBytes} bytes (Rag:Sync:MaxFileBytes); a compression bomb or a file too large to index");
+
+    public static ApiProblemException Refused(int status, string detail) => new(status, "Archive refused", detail + "; nothing was written");
+}

@@ -1,0 +1,42 @@
+namespace RagService.Api.Contracts;
+
+/// <param name="Done">Documents added, updated, deleted or failed so far.</param>
+/// <param name="Total">Documents this job adds, updates or deletes (unchanged ones cost nothing and are not counted).</param>
+public sealed record JobProgressResponse(int Done, int Total);
+
+public sealed record JobCountsResponse(int Added, int Updated, int Unchanged, int Deleted, int Failed);
+
+public sealed record JobFailureResponse(string Path, string Error);
+
+/// <summary>An ingestion job. The path lists hold finished items; they are left out when the job is fetched with lists=false.</summary>
+/// <param name="State">"queued", "running", "succeeded", "completed_with_errors" (some documents failed) or "failed" (the job could not run).</param>
+/// <param name="Stage">"planned", "ingesting", "pruning" or "done".</param>
+public sealed record JobResponse(
+    string Id,
+    string Kind,
+    string Collection,
+    string State,
+    string Stage,
+    bool Prune,
+    JobProgressResponse Progress,
+    JobCountsResponse Counts,
+    IReadOnlyList<string>? Added,
+    IReadOnlyList<string>? Updated,
+    IReadOnlyList<string>? Unchanged,
+    IReadOnlyList<string>? Deleted,
+    IReadOnlyList<JobFailureResponse>? Failed,
+    string? Error,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? FinishedAt);
+
+/// <param name="Path">Path relative to the synced folder, '/'-separated; it becomes the document id.</param>
+/// <param name="Sha256">SHA-256 of the file's bytes, hex.</param>
+public sealed record ManifestEntry(string? Path, string? Sha256);
+
+/// <summary>The whole folder as paths and hashes. Also the format of the ".rag-sync-manifest.json" entry of a sync archive.</summary>
+public sealed record SyncManifest(List<ManifestEntry>? Files, bool? Prune);
+
+/// <param name="Send">Paths whose content the server needs: new or changed files.</param>
+/// <param name="Unchanged">How many paths match what is stored and need not be sent.</param>
+public sealed record SyncPlanResponse(IReadOnlyList<string> Send, IReadOnlyList<string> Added, IReadOnlyList<string> Updated, int Unchanged, IReadOnlyList<string> Deleted);

@@ -1,0 +1,50 @@
+using RagService.Api.Contracts;
+using RagService.Api.Errors;
+using RagService.Core.Jobs;
+
+namespace RagService.Api.Endpoints;
+
+internal static class JobEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/jobs").WithTags("Jobs");
+
+        group.MapGet("/{id}", async (string id, bool? lists, IJobStore jobs, CancellationToken ct) =>
+        {
+            var job = await jobs.GetAsync(id, ct) ?? throw ApiProblemException.NotFound($"job '{id}' does not exist");
+            return ToResponse(job, lists == false ? null : await jobs.GetItemsAsync(id, ct));
+        }).WithSummary("A job's state, stage, progress and, per document, what was added, updated, unchanged, deleted or failed (lists=false: counts only)");
+
+        group.MapGet("/", async (string? collection, int? limit, IJobStore jobs, CancellationToken ct) =>
+        {
+            if (limit is < 1 or > 1000)
+            {
+                throw ApiProblemException.BadRequest("'limit' must be between 1 and 1000");
+            }
+
+            return (await jobs.ListAsync(collection, limit ?? 50, ct)).Select(j => ToResponse(j, null));
+        }).WithSummary("Recent jobs, newest first, with counts");
+    }
+
+    public static JobResponse ToResponse(JobRecord job, IReadOnlyList<JobItem>? items)
+    {
+        List<string>? Paths(SyncAction action) =>
+            items?.Where(i => i.Status == ItemStatus.Done && i.Action == action).Select(i => i.Path).ToList();
+
+        var c = job.Counts;
+        return new JobResponse(
+            job.Id, job.Kind, job.Collection, StateName(job.State), job.Stage.ToString().ToLowerInvariant(), job.Prune,
+            new JobProgressResponse(c.Done, c.Total),
+            new JobCountsResponse(c.Added, c.Updated, c.Unchanged, c.Deleted, c.Failed),
+            Paths(SyncAction.Add), Paths(SyncAction.Update), Paths(SyncAction.Unchanged), Paths(SyncAction.Delete),
+            items?.Where(i => i.Status == ItemStatus.Failed).Select(i => new JobFailureResponse(i.Path, i.Error ?? "failed")).ToList(),
+            job.Error, job.CreatedAt, job.UpdatedAt, job.FinishedAt);
+    }
+
+    private static string StateName(JobState state) => state switch
+    {
+        JobState.CompletedWithErrors => "completed_with_errors",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Options;
+using RagService.Api.Hosting;
+using RagService.Core.Jobs;
+
+namespace RagService.Api.Jobs;
+
+/// <summary>
+/// Runs queued jobs one at a time. At start it resumes the jobs a previous process left queued or running; at shutdown
+/// the running job stops between documents and is left queued for the next start.
+/// </summary>
+internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner runner, IOptions<RagOptions> options, ILogger<JobWorker> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var expired = await jobs.DeleteFinishedBeforeAsync(DateTimeOffset.UtcNow.AddDays(-options.Value.Sync.JobRetentionDays), stoppingToken);
+        if (expired > 0)
+        {
+            log.LogInformation("Deleted {Count} finished jobs older than {Days} days", expired, options.Value.Sync.JobRetentionDays);
+        }
+
+        foreach (var id in await jobs.ListUnfinishedAsync(stoppingToken))
+        {
+            log.LogInformation("Resuming job {JobId}", id);
+            queue.Resume(id);
+        }
+
+        await foreach (var id in queue.Reader.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await runner.RunAsync(id, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                log.LogInformation("Job {JobId} checkpointed at shutdown; it resumes at the next start", id);
+                return;
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "Job {JobId} failed", id);
+                await jobs.FinishAsync(id, JobState.Failed, "the job failed unexpectedly: " + e.Message, CancellationToken.None);
+            }
+            finally
+            {
+                queue.Release();
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using RagService.Core.Jobs;
+using RagService.Core.Storage;
+
+namespace RagService.Api.Jobs;
+
+internal static class StoredSources
+{
+    private const int Page = 1000;
+
+    /// <summary>
+    /// Every document id of the collection with the source hash a previous sync recorded: null when none, or when the
+    /// document was indexed under another <paramref name="ingestSignature"/> (e.g. another embedding model), so that
+    /// the sync re-indexes it although its file did not change.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, string?>> LoadAsync(IKnowledgeStore store, CollectionInfo collection, string? ingestSignature, CancellationToken ct)
+    {
+        var sources = new Dictionary<string, string?>(StringComparer.Ordinal);
+        for (var offset = 0; ; offset += Page)
+        {
+            var page = await store.ListDocumentsAsync(collection, offset, Page, ct);
+            foreach (var doc in page)
+            {
+                var current = ingestSignature is null
+                    || (doc.Metadata.TryGetValue(SyncMetadata.IngestSignature, out var signature) && signature == ingestSignature);
+                sources[doc.Id] = current && doc.Metadata.TryGetValue(SyncMetadata.SourceSha256, out var sha) ? sha : null;
+            }
+
+            if (page.Count < Page)
+            {
+                return sources;
+            }
+        }
+    }
+}

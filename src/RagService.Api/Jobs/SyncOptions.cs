@@ -1,0 +1,32 @@
+namespace RagService.Api.Jobs;
+
+/// <summary>The "Rag:Sync" configuration section: limits on sync archives and on the job queue.</summary>
+public sealed class SyncOptions
+{
+    /// <summary>Largest sync request body (the compressed archive), bytes.</summary>
+    public long MaxArchiveBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Most entries (files and folders) in one archive.</summary>
+    public int MaxEntries { get; set; } = 5_000;
+
+    /// <summary>Largest uncompressed file in an archive, bytes.</summary>
+    public long MaxFileBytes { get; set; } = 20L * 1024 * 1024;
+
+    /// <summary>Largest total uncompressed size of an archive, bytes.</summary>
+    public long MaxTotalBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Most paths in a manifest (the whole folder, most of it usually unchanged).</summary>
+    public int MaxManifestFiles { get; set; } = 100_000;
+
+    /// <summary>A sync with at most this many documents to add, update or delete runs within the request (200); larger ones become a job (202).</summary>
+    public int MaxSynchronousItems { get; set; } = 10;
+
+    /// <summary>Most jobs waiting or running at once; beyond it a new job gets 429 with Retry-After.</summary>
+    public int MaxQueuedJobs { get; set; } = 8;
+
+    /// <summary>Finished jobs (with their per-document lists) are deleted at start-up once they are this many days old.</summary>
+    public int JobRetentionDays { get; set; } = 30;
+
+    /// <summary>Retry-After, seconds, sent with 429 (queue full) and 503 (shutting down).</summary>
+    public int RetryAfterSeconds { get; set; } = 10;
+}

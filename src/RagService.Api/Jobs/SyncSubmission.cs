@@ -1,0 +1,230 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using RagService.Api.Archives;
+using RagService.Api.Contracts;
+using RagService.Api.Errors;
+using RagService.Api.Hosting;
+using RagService.Api.Endpoints;
+using RagService.Core.Jobs;
+using RagService.Core.Storage;
+
+namespace RagService.Api.Jobs;
+
+/// <param name="Completed">True when the sync ran within the request.</param>
+internal sealed record SyncSubmitted(JobRecord Job, bool Completed);
+
+/// <summary>A refusal the client should retry later (429 queue full, 503 shutting down); answered with a Retry-After header.</summary>
+internal sealed class RetryLaterException(int status, string title, string detail, int retryAfterSeconds) : Exception(detail)
+{
+    public int Status { get; } = status;
+    public string Title { get; } = title;
+    public int RetryAfterSeconds { get; } = retryAfterSeconds;
+}
+
+/// <summary>
+/// Accepts a sync request: reads the archive safely, plans against the stored hashes, stores the job with the content
+/// it needs, and runs it in the request when small or hands it to the worker. Nothing is written for a refused request.
+/// </summary>
+internal sealed class SyncSubmission(
+    IKnowledgeStore store, IJobStore jobs, JobQueue queue, SyncJobRunner runner, CollectionJobLocks locks,
+    IOptions<RagOptions> options, IHostApplicationLifetime lifetime, DocumentIngestor ingestor)
+{
+    private const int MaxIdempotencyKeyLength = 200;
+
+    private SyncOptions Sync => options.Value.Sync;
+
+    public async Task<SyncSubmitted> SubmitAsync(CollectionInfo collection, bool prune, HttpContext http, CancellationToken ct)
+    {
+        RefuseWhenStopping();
+        var key = IdempotencyKey(http.Request);
+        await using var body = await SpoolAsync(http, ct);
+        var hash = RequestHash(body, prune);
+        var archive = SafeArchiveReader.Read(body, new ArchiveLimits(Sync.MaxEntries, Sync.MaxFileBytes, Sync.MaxTotalBytes));
+
+        var manifestEntry = archive.FirstOrDefault(f => f.Path == ManifestFiles.EntryName);
+        var documents = archive.Where(f => f != manifestEntry).ToList();
+        var manifest = manifestEntry is null ? [] : ManifestFiles.Validate(ParseManifest(manifestEntry).Files, Sync.MaxManifestFiles);
+        var files = ManifestFiles.Merge(documents, manifest);
+
+        var plan = SyncPlanner.Plan(files, await StoredSources.LoadAsync(store, collection, ingestor.Signature(collection), ct), prune);
+        var content = documents.ToDictionary(f => f.Path, f => f.Content, StringComparer.Ordinal);
+        var items = plan.Select(p => ToItem(p, content)).ToList();
+        var work = items.Count(i => i.Status == ItemStatus.Pending);
+        var inline = work <= Sync.MaxSynchronousItems && !locks.IsBusy(collection.Name);
+        if (!inline && !queue.TryReserve())
+        {
+            throw Refusal(StatusCodes.Status429TooManyRequests, "Too many jobs",
+                $"{Sync.MaxQueuedJobs} jobs are already queued or running (Rag:Sync:MaxQueuedJobs); retry after {Sync.RetryAfterSeconds} s");
+        }
+
+        JobRecord job;
+        bool created;
+        try
+        {
+            (job, created) = await jobs.CreateAsync(new NewJob("sync", collection.Name, prune, key, hash, items), ct);
+        }
+        catch
+        {
+            if (!inline)
+            {
+                queue.Release();
+            }
+
+            throw;
+        }
+
+        if (!created)
+        {
+            if (!inline)
+            {
+                queue.Release();
+            }
+
+            return job.RequestHash == hash
+                ? new SyncSubmitted(job, job.IsFinished)
+                : throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused",
+                    $"Idempotency-Key '{key}' was already used for a different request (job {job.Id}); use a new key for a new request");
+        }
+
+        if (!inline)
+        {
+            queue.Enqueue(job.Id);
+            return new SyncSubmitted(job, false);
+        }
+
+        try
+        {
+            await runner.RunAsync(job.Id, lifetime.ApplicationStopping);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            throw Refusal(StatusCodes.Status503ServiceUnavailable, "Shutting down",
+                $"the service is shutting down; job {job.Id} was saved and resumes when it starts again");
+        }
+
+        return new SyncSubmitted((await jobs.GetAsync(job.Id, ct))!, true);
+    }
+
+    public async Task<SyncPlanResponse> PreviewAsync(CollectionInfo collection, SyncManifest manifest, CancellationToken ct)
+    {
+        var files = ManifestFiles.Validate(manifest.Files, Sync.MaxManifestFiles);
+        var plan = SyncPlanner.Plan(files, await StoredSources.LoadAsync(store, collection, ingestor.Signature(collection), ct), manifest.Prune ?? false);
+        List<string> Paths(Func<PlannedItem, bool> which) => plan.Where(which).Select(p => p.Path).ToList();
+        return new SyncPlanResponse(
+            Paths(p => p.NeedsContent),
+            Paths(p => p.Action == SyncAction.Add),
+            Paths(p => p.Action == SyncAction.Update),
+            plan.Count(p => p.Action == SyncAction.Unchanged),
+            Paths(p => p.Action == SyncAction.Delete));
+    }
+
+    public void RefuseWhenStopping()
+    {
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            throw Refusal(StatusCodes.Status503ServiceUnavailable, "Shutting down", "the service is shutting down and takes no new jobs; retry shortly");
+        }
+    }
+
+    private static NewJobItem ToItem(PlannedItem p, Dictionary<string, byte[]> content) => p switch
+    {
+        { NeedsContent: true } => new NewJobItem(p.Path, p.Action, ItemStatus.Failed, p.Sha256, null,
+            "only the hash was sent and it differs from the stored version (or the document is new); send the file's content"),
+        { Action: SyncAction.Unchanged } => new NewJobItem(p.Path, p.Action, ItemStatus.Done, p.Sha256, null, null),
+        { Action: SyncAction.Delete } => new NewJobItem(p.Path, p.Action, ItemStatus.Pending, null, null, null),
+        _ => new NewJobItem(p.Path, p.Action, ItemStatus.Pending, p.Sha256, content[p.Path], null),
+    };
+
+    private static SyncManifest ParseManifest(ArchiveFile entry)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<SyncManifest>(entry.Content, JsonSerializerOptions.Web)
+                ?? throw ApiProblemException.BadRequest($"{ManifestFiles.EntryName} is empty");
+        }
+        catch (JsonException e)
+        {
+            throw ApiProblemException.BadRequest($"{ManifestFiles.EntryName} is not valid JSON ({e.Message}); expected {{\"files\":[{{\"path\":...,\"sha256\":...}}]}}");
+        }
+    }
+
+    private static string? IdempotencyKey(HttpRequest request)
+    {
+        var key = request.Headers["Idempotency-Key"].ToString();
+        if (key.Length == 0)
+        {
+            return null;
+        }
+
+        return key.Length <= MaxIdempotencyKeyLength && !key.Any(char.IsControl)
+            ? key
+            : throw ApiProblemException.BadRequest($"the Idempotency-Key header must be 1-{MaxIdempotencyKeyLength} printable characters");
+    }
+
+    /// <summary>Copies the body to a temporary file (deleted on close), enforcing the sync size limit.</summary>
+    private async Task<FileStream> SpoolAsync(HttpContext http, CancellationToken ct)
+    {
+        var limit = Sync.MaxArchiveBytes;
+        var sizeFeature = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = limit;
+        }
+
+        if (http.Request.ContentLength > limit)
+        {
+            throw TooLarge(limit);
+        }
+
+        var file = new FileStream(Path.Combine(Path.GetTempPath(), "ragsync-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew,
+            FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        try
+        {
+            var buffer = new byte[81920];
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(buffer, ct)) > 0)
+            {
+                await file.WriteAsync(buffer.AsMemory(0, read), ct);
+                if (file.Length > limit)
+                {
+                    throw TooLarge(limit);
+                }
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await file.DisposeAsync();
+            throw TooLarge(limit);
+        }
+        catch
+        {
+            await file.DisposeAsync();
+            throw;
+        }
+
+        if (file.Length == 0)
+        {
+            await file.DisposeAsync();
+            throw ApiProblemException.BadRequest("the body is empty; send the folder as a zip or tar.gz archive (Content-Type: application/zip or application/gzip)");
+        }
+
+        file.Position = 0;
+        return file;
+    }
+
+    private static string RequestHash(FileStream body, bool prune)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(SHA256.HashData(body));
+        sha.AppendData(prune ? "prune"u8 : "keep"u8);
+        body.Position = 0;
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private static ApiProblemException TooLarge(long limit) => new(StatusCodes.Status413PayloadTooLarge, "Archive too large",
+        $"the archive exceeds {limit} bytes (Rag:Sync:MaxArchiveBytes); send the folder in parts, or a manifest with only the changed files");
+
+    private RetryLaterException Refusal(int status, string title, string detail) => new(status, title, detail, Sync.RetryAfterSeconds);
+}

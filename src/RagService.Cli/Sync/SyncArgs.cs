@@ -1,0 +1,77 @@
+namespace RagService.Cli.Sync;
+
+internal sealed record SyncArgs(
+    string Folder, string Collection, bool Prune, Uri Url, string? ApiKey, bool Create, bool Full, IReadOnlySet<string>? Extensions, string IdempotencyKey)
+{
+    public const string DefaultExtensions = ".md,.markdown,.txt,.text,.html,.htm,.docx,.pdf,.png,.jpg,.jpeg";
+
+    public const string Usage = """
+        rag sync DIR --collection NAME [options]
+          Makes the collection match the folder: adds new files, replaces changed ones, skips unchanged ones
+          (by SHA-256, nothing is re-embedded) and with --prune deletes documents the folder no longer has.
+          Exit code 0 when every document synced, 1 when any failed, 2 for usage errors.
+          --collection NAME    the collection (knowledge base)
+          --prune              delete documents that are not in the folder
+          --create             create the collection first when it does not exist
+          --url URL            the service (default $RAG_URL or http://127.0.0.1:5080)
+          --api-key KEY        sent as the X-Api-Key header (default $RAG_API_KEY)
+          --full               send every file instead of asking the service which ones changed
+          --idempotency-key K  sent with the sync; a repeated request with the same key returns the first one's job
+                               (default: a new key per run, reused for this run's own retries)
+          --ext LIST           file extensions to send (default .md,.markdown,.txt,.text,.html,.htm,.docx,.pdf,.png,.jpg,.jpeg; * for all)
+        Hidden files and folders (names starting with '.') are never sent.
+        """;
+
+    public static SyncArgs Parse(IReadOnlyList<string> args)
+    {
+        string? folder = null, collection = null, apiKey = Environment.GetEnvironmentVariable("RAG_API_KEY");
+        var url = Environment.GetEnvironmentVariable("RAG_URL") is { Length: > 0 } env ? env : "http://127.0.0.1:5080";
+        bool prune = false, create = false, full = false;
+        var extensions = DefaultExtensions;
+        var key = Guid.NewGuid().ToString("N");
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--collection": collection = Next(); break;
+                case "--prune": prune = true; break;
+                case "--create": create = true; break;
+                case "--full": full = true; break;
+                case "--url": url = Next(); break;
+                case "--api-key": apiKey = Next(); break;
+                case "--ext": extensions = Next(); break;
+                case "--idempotency-key": key = Next(); break;
+                default:
+                    if (args[i].StartsWith("--", StringComparison.Ordinal) || folder is not null)
+                    {
+                        throw new ArgumentException($"unexpected argument '{args[i]}'");
+                    }
+
+                    folder = args[i];
+                    break;
+            }
+        }
+
+        if (folder is null || !Directory.Exists(folder))
+        {
+            throw new ArgumentException(folder is null ? "the folder to sync is missing" : $"no such folder: {folder}");
+        }
+
+        if (string.IsNullOrWhiteSpace(collection))
+        {
+            throw new ArgumentException("--collection is required");
+        }
+
+        if (!Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+        {
+            throw new ArgumentException($"--url must be an http(s) URL, not '{url}'");
+        }
+
+        IReadOnlySet<string>? exts = extensions.Trim() == "*"
+            ? null
+            : extensions.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(e => (e.StartsWith('.') ? e : "." + e).ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        return new SyncArgs(folder, collection, prune, baseUrl, string.IsNullOrEmpty(apiKey) ? null : apiKey, create, full, exts, key);
+    }
+}

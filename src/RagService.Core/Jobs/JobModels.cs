@@ -1,0 +1,69 @@
+namespace RagService.Core.Jobs;
+
+/// <summary>Where a job is in its life. Queued and Running jobs are resumed when the service starts.</summary>
+public enum JobState
+{
+    Queued,
+    Running,
+    Succeeded,
+    /// <summary>Finished, but at least one document failed; the others were applied.</summary>
+    CompletedWithErrors,
+    /// <summary>The job as a whole could not run (for example its collection was deleted).</summary>
+    Failed,
+}
+
+public enum JobStage
+{
+    Planned,
+    Ingesting,
+    Pruning,
+    Done,
+}
+
+/// <summary>What a sync does with one path.</summary>
+public enum SyncAction
+{
+    Add,
+    Update,
+    Unchanged,
+    Delete,
+}
+
+public enum ItemStatus
+{
+    Pending,
+    Done,
+    Failed,
+}
+
+/// <summary>Items by outcome. Total and Done count only the items that need work (add, update, delete).</summary>
+public sealed record JobCounts(int Total, int Done, int Added, int Updated, int Unchanged, int Deleted, int Failed)
+{
+    public static JobCounts Empty { get; } = new(0, 0, 0, 0, 0, 0, 0);
+}
+
+public sealed record JobRecord(
+    string Id,
+    string Kind,
+    string Collection,
+    JobState State,
+    JobStage Stage,
+    bool Prune,
+    JobCounts Counts,
+    string? Error,
+    string? IdempotencyKey,
+    string RequestHash,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? FinishedAt)
+{
+    public bool IsFinished => State is JobState.Succeeded or JobState.CompletedWithErrors or JobState.Failed;
+}
+
+/// <summary>One path of a job: the document id is the path.</summary>
+public sealed record JobItem(int Ordinal, string Path, SyncAction Action, ItemStatus Status, string? Sha256, int Chunks, string? Error);
+
+/// <summary>An item to store with a new job; Content is kept until the job finishes so that a restarted service can resume.</summary>
+public sealed record NewJobItem(string Path, SyncAction Action, ItemStatus Status, string? Sha256, byte[]? Content, string? Error);
+
+public sealed record NewJob(string Kind, string Collection, bool Prune, string? IdempotencyKey, string RequestHash, IReadOnlyList<NewJobItem> Items);

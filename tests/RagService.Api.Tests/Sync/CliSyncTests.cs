@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace RagService.Api.Tests.Sync;
+
+/// <summary>`rag sync` as CI runs it: a real process against the real service; the exit code says whether every document synced.</summary>
+public sealed class CliSyncTests : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "ragsvc-cli-" + Guid.NewGuid().ToString("N")[..12]);
+    private ServiceHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await ServiceHost.StartAsync();
+        Directory.CreateDirectory(Path.Combine(_folder, "guides"));
+        Directory.CreateDirectory(Path.Combine(_folder, ".git"));
+        await File.WriteAllTextAsync(Path.Combine(_folder, "menu.md"), "# Menu\n\nMargherita 42 yuan.");
+        await File.WriteAllTextAsync(Path.Combine(_folder, "guides", "oven.txt"), "Error QX-77 means the fan is blocked.");
+        await File.WriteAllTextAsync(Path.Combine(_folder, ".git", "config.md"), "hidden: never sent");
+        await File.WriteAllBytesAsync(Path.Combine(_folder, "scan.pdf"), [0x25, 0x50, 0x44, 0x46, 0x2D, 0x31, 0x2E, 0x37, 0x0A, 0x00, 0xFF]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_failed_document_exits_non_zero_and_a_clean_folder_exits_zero()
+    {
+        var failing = await RunAsync("--create", "--prune");
+        Assert.True(failing.ExitCode == 1, failing.ToString());
+        Assert.Contains("FAILED scan.pdf", failing.Stdout, StringComparison.Ordinal);
+        Assert.Contains("sync: ", failing.Stderr, StringComparison.Ordinal);
+
+        File.Delete(Path.Combine(_folder, "scan.pdf"));
+        var clean = await RunAsync("--prune");
+        Assert.True(clean.ExitCode == 0, clean.ToString());
+        Assert.Contains("succeeded", clean.Stdout, StringComparison.Ordinal);
+
+        var docs = await _host.Client.GetFromJsonAsync<JsonElement>("/v1/collections/handbook/documents");
+        Assert.Equal(["guides/oven.txt", "menu.md"], docs.EnumerateArray().Select(d => d.GetProperty("id").GetString()!));
+    }
+
+    private sealed record CliResult(int ExitCode, string Stdout, string Stderr)
+    {
+        public override string ToString() => $"exit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
+    }
+
+    private async Task<CliResult> RunAsync(params string[] options)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { CliPath(), "sync", _folder, "--collection", "handbook", "--url", _host.Client.BaseAddress!.ToString() }.Concat(options))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>rag.dll of the same configuration, built through the project reference.</summary>
+    private static string CliPath()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = dir.Parent!.Name;
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RagService.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.NotNull(dir);
+        var path = Path.Combine(dir.FullName, "src", "RagService.Cli", "bin", configuration, "net10.0", "rag.dll");
+        Assert.True(File.Exists(path), $"the CLI is not built at {path}");
+        return path;
+    }
+}

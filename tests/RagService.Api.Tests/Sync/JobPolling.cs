@@ -1,0 +1,32 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace RagService.Api.Tests.Sync;
+
+internal static class JobPolling
+{
+    public static async Task<JsonElement> GetJobAsync(HttpClient client, string id, bool lists = true) =>
+        await client.GetFromJsonAsync<JsonElement>($"/v1/jobs/{id}?lists={(lists ? "true" : "false")}");
+
+    /// <summary>Polls until the job is finished. The deadline only stops a hung test; nothing asserts on time.</summary>
+    public static async Task<JsonElement> WaitAsync(HttpClient client, string id)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            var job = await GetJobAsync(client, id, lists: false);
+            if (job.GetProperty("finishedAt").ValueKind != JsonValueKind.Null)
+            {
+                return await GetJobAsync(client, id);
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"job {id} did not finish: {job}");
+            await Task.Delay(50);
+        }
+    }
+
+    public static string[] Paths(JsonElement job, string list) =>
+        job.GetProperty(list).EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal).ToArray();
+
+    public static int Count(JsonElement job, string name) => job.GetProperty("counts").GetProperty(name).GetInt32();
+}
