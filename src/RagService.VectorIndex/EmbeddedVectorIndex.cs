@@ -76,17 +76,7 @@ public abstract class EmbeddedVectorIndex : IVectorIndex
     public void UpsertMany(int count, Func<int, long> idAt, VectorAt vectorAt, int threads = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        int workers = Math.Max(1, Math.Min(threads > 0 ? threads : Environment.ProcessorCount, count));
-        int next = -1;
-        void Work()
-        {
-            for (int i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
-                Upsert(idAt(i), vectorAt(i));
-        }
-        var pool = Enumerable.Range(0, workers - 1).Select(_ => new Thread(Work) { IsBackground = true }).ToList();
-        pool.ForEach(t => t.Start());
-        Work();
-        pool.ForEach(t => t.Join());
+        ParallelWork.Run(count, threads > 0 ? threads : Environment.ProcessorCount, i => Upsert(idAt(i), vectorAt(i)));
     }
 
     public bool Remove(long id)
@@ -180,20 +170,11 @@ public abstract class EmbeddedVectorIndex : IVectorIndex
     {
         var slots = new int[count];
         for (int i = 0; i < count; i++) slots[i] = target.Vectors.Append(idAt(i), vectorAt(i));
-        int next = -1;
-        void Work()
+        ParallelWork.Run(count, threads, i =>
         {
-            for (int i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
-            {
-                target.Graph?.Insert(slots[i]);
-                target.Vectors.Publish(slots[i]);
-            }
-        }
-        int workers = Math.Max(1, Math.Min(threads, count));
-        var pool = Enumerable.Range(0, workers - 1).Select(_ => new Thread(Work) { IsBackground = true }).ToList();
-        pool.ForEach(t => t.Start());
-        Work();
-        pool.ForEach(t => t.Join());
+            target.Graph?.Insert(slots[i]);
+            target.Vectors.Publish(slots[i]);
+        });
     }
 
     private void MaybeCompactInBackground()

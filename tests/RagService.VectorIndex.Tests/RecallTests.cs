@@ -67,5 +67,6 @@ public class RecallTests
         Assert.Throws<ArgumentException>(() => hnsw.Upsert(3, new float[7]));
         Assert.Throws<ArgumentException>(() => hnsw.Search(new float[9], 5));
         Assert.Throws<ArgumentOutOfRangeException>(() => hnsw.Search(new float[8], 0));
+        Assert.Throws<ArgumentException>(() => hnsw.UpsertMany(100, i => 10 + i, i => new float[i == 50 ? 3 : 8], 2));
     }
 }

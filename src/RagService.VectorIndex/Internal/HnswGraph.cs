@@ -121,7 +121,9 @@ internal sealed unsafe class HnswGraph
 
         for (int l = Math.Min(level, top); l >= 0; l--)
         {
-            SearchLayer(query, current, currentScore, _efConstruction, l, default(AcceptAll), scratch, exhaustUntilFull: false);
+            // Keep expanding until efConstruction candidates are found (as hnswlib does): a fuller
+            // candidate list gives the neighbour heuristic more to choose from.
+            SearchLayer(query, current, currentScore, _efConstruction, l, default(AcceptAll), scratch, exhaustUntilFull: true);
             var ordered = scratch.Ordered;
             scratch.Results.DrainDescending(ordered);
             RemoveNode(ordered, node);

@@ -66,21 +66,8 @@ internal sealed unsafe class PinnedChunkedBuffer<T> where T : unmanaged
         }
     }
 
-    /// <summary>The records of slots [0, slots) as consecutive spans, one per chunk.</summary>
-    public IEnumerable<ReadOnlyMemory<T>> Segments(int slots)
-    {
-        T[][] chunks = _chunks;
-        int[] offsets = _offsets;
-        for (int c = 0; slots > 0; c++)
-        {
-            int n = Math.Min(slots, ChunkSlots);
-            yield return chunks[c].AsMemory(offsets[c], n * _stride);
-            slots -= n;
-        }
-    }
-
-    /// <summary>Writable spans over slots [0, slots), one per chunk; used by snapshot loading.</summary>
-    public IEnumerable<Memory<T>> WritableSegments(int slots)
+    /// <summary>The records of slots [0, slots) as consecutive spans, one per chunk (for snapshots).</summary>
+    public IEnumerable<Memory<T>> Segments(int slots)
     {
         EnsureCapacity(slots);
         T[][] chunks = _chunks;

@@ -56,8 +56,8 @@ internal static class SnapshotFile
         int slots = header.SlotCount;
         var state = IndexState.Create(header.Dimension, options, header.Kind == SnapshotKind.Hnsw);
         state.Vectors.EnsureCapacity(slots);
-        foreach (var seg in state.Vectors.Ids.WritableSegments(slots)) payload.Read(seg.Span);
-        foreach (var seg in state.Vectors.States.WritableSegments(slots)) payload.Read(seg.Span);
+        foreach (var seg in state.Vectors.Ids.Segments(slots)) payload.Read(seg.Span);
+        foreach (var seg in state.Vectors.States.Segments(slots)) payload.Read(seg.Span);
         for (int n = 0; n < slots; n++) payload.Read(state.Vectors.WritableVector(n));
         int[]?[] upper = [];
         if (state.Graph is { } graph)

@@ -9,6 +9,8 @@ namespace RagService.VectorIndex.Snapshots;
 /// </summary>
 public static class VectorIndexSnapshot
 {
+    private const int RebuildBatch = 8_192;
+
     /// <summary>Loads a snapshot if it is intact, of the expected kind and dimension, and taken at <paramref name="expectedSourceVersion"/>.</summary>
     public static SnapshotLoadResult TryLoad(string path, long expectedSourceVersion, int dimension,
         SnapshotKind kind = SnapshotKind.Hnsw, VectorIndexOptions? options = null)
@@ -35,7 +37,7 @@ public static class VectorIndexSnapshot
                 : new ExactVectorIndex(loadedOptions with { EfSearch = options.EfSearch }, state);
             return new(SnapshotStatus.Loaded, index, $"{header.LiveCount} vectors", header.SourceVersion);
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException)
+        catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or OverflowException)
         {
             return new(SnapshotStatus.Corrupt, null, e.Message, null);
         }
@@ -63,8 +65,9 @@ public static class VectorIndexSnapshot
             path, loaded.Status.ToString().ToLowerInvariant(), loaded.Detail);
         var started = DateTime.UtcNow;
         EmbeddedVectorIndex index = kind == SnapshotKind.Hnsw ? new HnswIndex(dimension, options) : new ExactVectorIndex(dimension, options);
-        var items = source().ToList();
-        index.UpsertMany(items.Count, i => items[i].Id, i => items[i].Vector, options.EffectiveBuildThreads);
+        // Batches keep the copy of the source small next to the index being built.
+        foreach (var batch in source().Chunk(RebuildBatch))
+            index.UpsertMany(batch.Length, i => batch[i].Id, i => batch[i].Vector, options.EffectiveBuildThreads);
         index.SaveSnapshot(path, expectedSourceVersion);
         logger?.LogInformation("Vector index rebuilt: {Count} vectors in {Seconds:F1} s, snapshot written to {Path}",
             index.Count, (DateTime.UtcNow - started).TotalSeconds, path);
