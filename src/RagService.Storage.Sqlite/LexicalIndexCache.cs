@@ -1,97 +1,39 @@
-using System.Collections.Concurrent;
-using Microsoft.Data.Sqlite;
 using RagService.Core.Lexical;
 
 namespace RagService.Storage.Sqlite;
 
 /// <summary>
-/// Keeps one in-memory <see cref="LexicalIndex"/> per collection, built from the terms stored in SQLite and stamped with
-/// the collection's version. Writes made by this process are applied as deltas; a version this process did not write
-/// (another process, or a failed delta) makes the next search rebuild the index from SQLite.
+/// The in-memory <see cref="LexicalIndex"/> of each collection, built from the terms stored in SQLite and kept current by
+/// this process's writes; a version this process did not write makes the next search rebuild it (see <see cref="VersionedCache{TIndex}"/>).
 /// </summary>
 internal sealed class LexicalIndexCache(SqliteConnectionFactory connections) : IDisposable
 {
-    private readonly ConcurrentDictionary<long, Entry> _entries = new();
-    private readonly ConcurrentDictionary<long, SemaphoreSlim> _loadLocks = new();
+    private readonly VersionedCache<LexicalIndex> _cache = new();
 
-    public async Task<LexicalIndex> GetAsync(long collectionId, long currentVersion, CancellationToken ct)
-    {
-        if (_entries.TryGetValue(collectionId, out var entry) && entry.Version >= currentVersion)
+    public async Task<LexicalIndex> GetAsync(long collectionId, long currentVersion, CancellationToken ct) =>
+        (await _cache.GetAsync(collectionId, currentVersion, () => Load(collectionId), ct))!;
+
+    public void Apply(long collectionId, long newVersion, IEnumerable<long> removed, IEnumerable<(long Id, string Body, string Header)> added) =>
+        _cache.Apply(collectionId, newVersion, index =>
         {
-            return entry.Index;
-        }
-
-        var gate = _loadLocks.GetOrAdd(collectionId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(ct);
-        try
-        {
-            if (_entries.TryGetValue(collectionId, out entry) && entry.Version >= currentVersion)
-            {
-                return entry.Index;
-            }
-
-            var loaded = Load(collectionId);
-            if (_entries.TryRemove(collectionId, out var old))
-            {
-                old.Index.Dispose();
-            }
-
-            _entries[collectionId] = loaded;
-            return loaded.Index;
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
-
-    /// <summary>Applies a committed write if the cached index is exactly one version behind; otherwise drops it.</summary>
-    public void Apply(long collectionId, long newVersion, IEnumerable<long> removed, IEnumerable<(long Id, string Body, string Header)> added)
-    {
-        if (!_entries.TryGetValue(collectionId, out var entry))
-        {
-            return;
-        }
-
-        lock (entry)
-        {
-            if (entry.Version != newVersion - 1)
-            {
-                Invalidate(collectionId);
-                return;
-            }
-
             foreach (var id in removed)
             {
-                entry.Index.Remove(id);
+                index.Remove(id);
             }
 
             foreach (var (id, body, header) in added)
             {
-                entry.Index.Add(id, Split(body), Split(header));
+                index.Add(id, Split(body), Split(header));
             }
 
-            entry.Version = newVersion;
-        }
-    }
+            return true;
+        });
 
-    public void Invalidate(long collectionId)
-    {
-        if (_entries.TryRemove(collectionId, out var entry))
-        {
-            entry.Index.Dispose();
-        }
-    }
+    public void Invalidate(long collectionId) => _cache.Invalidate(collectionId);
 
-    public void Dispose()
-    {
-        foreach (var id in _entries.Keys)
-        {
-            Invalidate(id);
-        }
-    }
+    public void Dispose() => _cache.Dispose();
 
-    private Entry Load(long collectionId)
+    private (LexicalIndex?, long) Load(long collectionId)
     {
         using var connection = connections.Open();
         using var tx = connection.BeginTransaction(deferred: true);
@@ -111,14 +53,8 @@ internal sealed class LexicalIndexCache(SqliteConnectionFactory connections) : I
         }
 
         tx.Commit();
-        return new Entry(index) { Version = version };
+        return (index, version);
     }
 
     private static string[] Split(string terms) => terms.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-
-    private sealed class Entry(LexicalIndex index)
-    {
-        public LexicalIndex Index { get; } = index;
-        public long Version { get; set; }
-    }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using RagService.VectorIndex;
 using RagService.VectorIndex.Snapshots;
@@ -12,85 +11,38 @@ namespace RagService.Storage.Sqlite;
 /// </summary>
 internal sealed class VectorIndexCache(SqliteConnectionFactory connections, string snapshotDirectory, VectorIndexOptions options, ILogger? logger) : IDisposable
 {
-    private readonly ConcurrentDictionary<long, Entry> _entries = new();
-    private readonly ConcurrentDictionary<long, SemaphoreSlim> _loadLocks = new();
+    private readonly VersionedCache<EmbeddedVectorIndex> _cache = new();
 
     /// <summary>The collection's index at (at least) <paramref name="currentVersion"/>, or null when it has no vectors.</summary>
-    public async Task<EmbeddedVectorIndex?> GetAsync(long collectionId, long currentVersion, CancellationToken ct)
-    {
-        if (_entries.TryGetValue(collectionId, out var entry) && entry.Version >= currentVersion)
-        {
-            return entry.Index;
-        }
+    public Task<EmbeddedVectorIndex?> GetAsync(long collectionId, long currentVersion, CancellationToken ct) =>
+        _cache.GetAsync(collectionId, currentVersion, () => Load(collectionId), ct);
 
-        var gate = _loadLocks.GetOrAdd(collectionId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(ct);
-        try
-        {
-            if (_entries.TryGetValue(collectionId, out entry) && entry.Version >= currentVersion)
-            {
-                return entry.Index;
-            }
-
-            Invalidate(collectionId);
-            var loaded = await Task.Run(() => Load(collectionId), ct);
-            if (loaded is not null)
-            {
-                _entries[collectionId] = loaded;
-            }
-
-            return loaded?.Index;
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
-
-    /// <summary>Applies a committed write when the cached index is exactly one version behind; otherwise drops it.</summary>
-    public void Apply(long collectionId, long newVersion, IEnumerable<long> removed, IEnumerable<(long Id, float[] Vector)> added)
-    {
-        if (!_entries.TryGetValue(collectionId, out var entry))
-        {
-            return;
-        }
-
-        lock (entry)
+    public void Apply(long collectionId, long newVersion, IEnumerable<long> removed, IEnumerable<(long Id, float[] Vector)> added) =>
+        _cache.Apply(collectionId, newVersion, index =>
         {
             var toAdd = added.ToList();
-            if (entry.Version != newVersion - 1 || toAdd.Any(a => a.Vector.Length != entry.Index.Dimension))
+            if (toAdd.Any(a => a.Vector.Length != index.Dimension))
             {
-                Invalidate(collectionId);
-                return;
+                return false; // another model's vectors: rebuild from SQLite
             }
 
             foreach (var id in removed)
             {
-                entry.Index.Remove(id);
+                index.Remove(id);
             }
 
             foreach (var (id, vector) in toAdd)
             {
-                entry.Index.Upsert(id, vector);
+                index.Upsert(id, vector);
             }
 
-            entry.Version = newVersion;
-        }
-    }
-
-    /// <summary>Drops the cached index; the next search loads the snapshot or rebuilds from SQLite.</summary>
-    public void Invalidate(long collectionId)
-    {
-        if (_entries.TryRemove(collectionId, out var entry))
-        {
-            entry.Index.Dispose();
-        }
-    }
+            return true;
+        });
 
     /// <summary>Drops the index and its snapshot file (the collection was deleted).</summary>
     public void Forget(long collectionId)
     {
-        Invalidate(collectionId);
+        _cache.Invalidate(collectionId);
         if (File.Exists(SnapshotPath(collectionId)))
         {
             File.Delete(SnapshotPath(collectionId));
@@ -98,26 +50,16 @@ internal sealed class VectorIndexCache(SqliteConnectionFactory connections, stri
     }
 
     /// <summary>Writes every cached index's snapshot, so the next start loads instead of rebuilding.</summary>
-    public void Dispose()
-    {
-        foreach (var id in _entries.Keys)
-        {
-            if (_entries.TryRemove(id, out var entry))
-            {
-                Save(id, entry);
-                entry.Index.Dispose();
-            }
-        }
-    }
+    public void Dispose() => _cache.DrainTo(Save);
 
     private string SnapshotPath(long collectionId) => Path.Combine(snapshotDirectory, $"collection-{collectionId}.hnsw");
 
-    private void Save(long collectionId, Entry entry)
+    private void Save(long collectionId, EmbeddedVectorIndex index, long version)
     {
         try
         {
             Directory.CreateDirectory(snapshotDirectory);
-            entry.Index.SaveSnapshot(SnapshotPath(collectionId), entry.Version);
+            index.SaveSnapshot(SnapshotPath(collectionId), version);
         }
         catch (IOException e)
         {
@@ -125,7 +67,7 @@ internal sealed class VectorIndexCache(SqliteConnectionFactory connections, stri
         }
     }
 
-    private Entry? Load(long collectionId)
+    private (EmbeddedVectorIndex?, long) Load(long collectionId)
     {
         using var connection = connections.Open();
         using var tx = connection.BeginTransaction(deferred: true);
@@ -148,13 +90,13 @@ internal sealed class VectorIndexCache(SqliteConnectionFactory connections, stri
 
         if (dimension == 0)
         {
-            return null;
+            return (null, version);
         }
 
         Directory.CreateDirectory(snapshotDirectory);
         var result = VectorIndexSnapshot.LoadOrRebuild(SnapshotPath(collectionId), version, dimension, () => ReadVectors(cmd, dimension), logger, options);
         tx.Commit();
-        return new Entry(result.Index) { Version = version };
+        return (result.Index, version);
     }
 
     private static IEnumerable<(long Id, float[] Vector)> ReadVectors(Microsoft.Data.Sqlite.SqliteCommand cmd, int dimension)
@@ -173,11 +115,5 @@ internal sealed class VectorIndexCache(SqliteConnectionFactory connections, stri
                 yield return (reader.GetInt64(0), VectorBlob.FromBytes(blob));
             }
         }
-    }
-
-    private sealed class Entry(EmbeddedVectorIndex index)
-    {
-        public EmbeddedVectorIndex Index { get; } = index;
-        public long Version { get; set; }
     }
 }
