@@ -2,10 +2,13 @@
 # Ingestion throughput through the real service and `rag sync`: a synthetic folder of N markdown documents
 # (mixed Chinese/English, ~2 KB, several chunks each) synced in full, then again after changing 1% of the files.
 # Prints documents/s and chunks/s of the full sync (server-side job time and end-to-end CLI time) and the 1% sync time.
-# BM25 only: no embedding model is configured. Usage: bench/sync-throughput.sh [DOCS]   (default 10000)
+# Usage: bench/sync-throughput.sh [DOCS] [--minilm]   (default 10000; --minilm embeds every chunk with a MiniLM-sized
+# model built by bench/make-minilm-model.sh, otherwise BM25 only)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-10000}
+MODEL_ARGS=()
+LABEL="BM25 only, no embedding model"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build "$ROOT/src/RagService.Api" -c Release -v q -nologo >/dev/null
 dotnet build "$ROOT/src/RagService.Cli" -c Release -v q -nologo >/dev/null
@@ -16,6 +19,11 @@ WORK=$(mktemp -d)
 SERVICE_PID=""
 cleanup() { [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
+if [ "${2:-}" = "--minilm" ]; then
+  "$ROOT/bench/make-minilm-model.sh" "$WORK/minilm"
+  MODEL_ARGS=(--Rag:Embedding:ModelDirectory="$WORK/minilm" --Rag:Embedding:IntraOpThreads=2)
+  LABEL="every chunk embedded with a MiniLM-sized model (L6 H384)"
+fi
 
 python3 - "$WORK/docs" "$N" <<'PY'
 import os, sys, random
@@ -38,7 +46,7 @@ PY
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 URL="http://127.0.0.1:$PORT"
 dotnet "$API" --urls "$URL" --Rag:DatabasePath="$WORK/rag.db" --Rag:Sync:MaxEntries=$((N + 100)) \
-  --Rag:Sync:MaxSynchronousItems=0 --Serilog:MinimumLevel:Default=Warning >"$WORK/service.log" 2>&1 &
+  --Rag:Sync:MaxSynchronousItems=0 --Serilog:MinimumLevel:Default=Warning "${MODEL_ARGS[@]}" >"$WORK/service.log" 2>&1 &
 SERVICE_PID=$!
 for _ in $(seq 1 600); do curl -fs "$URL/health/live" >/dev/null && break; sleep 0.1; done
 
@@ -67,12 +75,12 @@ dotnet "$RAG" sync "$WORK/docs" --collection bench --prune --url "$URL" >"$WORK/
 t3=$(date +%s.%N)
 delta_job=$(job_seconds)
 
-python3 - "$N" "$docs" "$chunks" "$t0" "$t1" "$full_job" "$t2" "$t3" "$delta_job" <<'PY'
+python3 - "$N" "$docs" "$chunks" "$t0" "$t1" "$full_job" "$t2" "$t3" "$delta_job" "$LABEL" <<'PY'
 import sys
 n, docs, chunks = map(int, sys.argv[1:4])
-t0, t1, full_job, t2, t3, delta_job = map(float, sys.argv[4:])
+t0, t1, full_job, t2, t3, delta_job = map(float, sys.argv[4:10])
 full = t1 - t0
-print(f"folder: {n} documents -> {docs} documents, {chunks} chunks (BM25 only, no embedding model)")
+print(f"folder: {n} documents -> {docs} documents, {chunks} chunks ({sys.argv[10]})")
 print(f"full sync, server job: {full_job:.1f} s = {docs / full_job:.0f} documents/s, {chunks / full_job:.0f} chunks/s")
 print(f"full sync, end to end (rag sync: hash, zip, upload, job): {full:.1f} s = {docs / full:.0f} documents/s, {chunks / full:.0f} chunks/s")
 print(f"1% change ({n // 100} files edited): server job {delta_job:.2f} s, end to end {t3 - t2:.2f} s")

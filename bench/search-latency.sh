@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Query latency per mode with N chunks in the embedded store and a MiniLM-sized embedding model (L6 H384, random
+# weights: same FLOPs as the real one), built by bench/make-minilm-model.sh.
+# usage: bench/search-latency.sh [CHUNKS] [QUERIES]     (default 100000 200)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MODEL=$(mktemp -d)
+trap 'rm -rf "$MODEL"' EXIT
+"$ROOT/bench/make-minilm-model.sh" "$MODEL"
+dotnet build "$ROOT/src/RagService.Cli" -c Release -v q >/dev/null
+dotnet "$ROOT/src/RagService.Cli/bin/Release/net10.0/rag.dll" bench-search --embedding-model "$MODEL" --chunks "${1:-100000}" --queries "${2:-200}"
