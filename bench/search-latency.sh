@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Query latency per mode with N chunks in the embedded store and a MiniLM-sized embedding model (L6 H384, random
-# weights: same FLOPs as the real one), built by bench/make-minilm-model.sh.
+# weights: same FLOPs as the real one) and a MiniLM-sized cross-encoder, built by bench/make-minilm-model.sh.
 # usage: bench/search-latency.sh [CHUNKS] [QUERIES]     (default 100000 200)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MODEL=$(mktemp -d)
-trap 'rm -rf "$MODEL"' EXIT
+RERANKER=$(mktemp -d)
+trap 'rm -rf "$MODEL" "$RERANKER"' EXIT
 "$ROOT/bench/make-minilm-model.sh" "$MODEL"
+"$ROOT/bench/make-minilm-model.sh" "$RERANKER" --cross-encoder
 dotnet build "$ROOT/src/RagService.Cli" -c Release -v q >/dev/null
-dotnet "$ROOT/src/RagService.Cli/bin/Release/net10.0/rag.dll" bench-search --embedding-model "$MODEL" --chunks "${1:-100000}" --queries "${2:-200}"
+dotnet "$ROOT/src/RagService.Cli/bin/Release/net10.0/rag.dll" bench-search --embedding-model "$MODEL" --reranker-model "$RERANKER" --chunks "${1:-100000}" --queries "${2:-200}"
