@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using RagService.Core.Ingestion;
 using RagService.Core.Lexical;
 using RagService.Core.Storage;
 
@@ -14,7 +15,7 @@ namespace RagService.Storage.Sqlite;
 /// The embedded knowledge store: one SQLite file in WAL mode (readers never block on the writer),
 /// one FTS5 table per collection for BM25, writes serialised per collection and done in one transaction.
 /// </summary>
-public sealed class SqliteKnowledgeStore : IKnowledgeStore, IDisposable
+public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -401,6 +402,25 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IDisposable
         }
 
         return ids;
+    }
+
+    public async Task<string?> GetAsync(string key, CancellationToken ct)
+    {
+        await using var connection = _connections.Open();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT context FROM chunk_context_cache WHERE key = $k";
+        cmd.Parameters.AddWithValue("$k", key);
+        return await cmd.ExecuteScalarAsync(ct) as string;
+    }
+
+    public async Task PutAsync(string key, string context, CancellationToken ct)
+    {
+        await using var connection = _connections.Open();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "INSERT OR REPLACE INTO chunk_context_cache(key, context) VALUES ($k, $v)";
+        cmd.Parameters.AddWithValue("$k", key);
+        cmd.Parameters.AddWithValue("$v", context);
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     public void Dispose()

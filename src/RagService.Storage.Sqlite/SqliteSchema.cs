@@ -39,6 +39,9 @@ internal static class SqliteSchema
                 heading_path TEXT NOT NULL,
                 page INTEGER);
             CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_id);
+            CREATE TABLE IF NOT EXISTS chunk_context_cache (
+                key TEXT PRIMARY KEY,
+                context TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS chunk_vectors (
                 chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
                 vector BLOB NOT NULL);

@@ -101,4 +101,40 @@ public sealed class StreamingAndLlmTests
         Assert.NotEmpty(ask.GetProperty("sources").EnumerateArray());
         Assert.Empty(llm.Requests);
     }
+
+    [Fact]
+    public async Task Llm_written_chunk_context_is_indexed_with_the_chunk_and_cached()
+    {
+        await using var llm = await FakeLlmServer.StartAsync();
+        llm.Reply = "这段讲的是烤箱的保修政策。";
+        await using var host = await ServiceHost.StartAsync($"--Llm:Url={llm.Url}", "--Llm:MaxRetries=0");
+        await host.CreateCollectionAsync("ctx", new { name = "ctx", llmContext = true, contextualHeaders = false });
+        var document = new { id = "warranty", text = "本产品自购买之日起三年内免费维修。" };
+        await host.IngestAsync("ctx", document);
+
+        Assert.True(llm.Requests.TryDequeue(out var request));
+        var prompt = request.GetProperty("messages")[1].GetProperty("content").GetRawText();
+        Assert.Contains("<passage>", prompt);
+        Assert.Contains("三年内免费维修", prompt);
+
+        // "保修政策" appears only in the generated context, which is indexed with the chunk.
+        var hit = (await host.SearchAsync("ctx", "保修政策", mode: "bm25")).GetProperty("hits")[0];
+        Assert.Equal("warranty", hit.GetProperty("documentId").GetString());
+        Assert.DoesNotContain("保修政策", hit.GetProperty("text").GetString());
+
+        // Re-indexing the same content is served from the cache: no second LLM call.
+        Assert.Equal(HttpStatusCode.NoContent, (await host.Client.DeleteAsync("/v1/collections/ctx/documents/warranty")).StatusCode);
+        await host.IngestAsync("ctx", document);
+        Assert.Empty(llm.Requests);
+        Assert.Single((await host.SearchAsync("ctx", "保修政策", mode: "bm25")).GetProperty("hits").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Llm_context_without_an_llm_is_refused()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        var response = await host.Client.PostAsJsonAsync("/v1/collections", new { name = "ctx", llmContext = true });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("RAG_LLM_URL", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
 }

@@ -6,9 +6,10 @@ namespace RagService.Api.Contracts;
 /// <param name="ChunkOverlap">Overlap between consecutive chunks of a section, characters.</param>
 /// <param name="Chunking">"structured" (default) or "sentence-pack" (the Lucene anchor's chunker).</param>
 /// <param name="ContextualHeaders">Index title and heading path with every chunk (default true).</param>
-public sealed record CreateCollectionRequest(string? Name, int? ChunkSize, int? ChunkOverlap, string? Chunking, bool? ContextualHeaders);
+/// <param name="LlmContext">Ask the LLM for a situating sentence per chunk at ingestion (needs RAG_LLM_URL; default false).</param>
+public sealed record CreateCollectionRequest(string? Name, int? ChunkSize, int? ChunkOverlap, string? Chunking, bool? ContextualHeaders, bool? LlmContext = null);
 
-public sealed record CollectionResponse(string Name, DateTimeOffset CreatedAt, string Chunking, int ChunkSize, int ChunkOverlap, bool ContextualHeaders);
+public sealed record CollectionResponse(string Name, DateTimeOffset CreatedAt, string Chunking, int ChunkSize, int ChunkOverlap, bool ContextualHeaders, bool LlmContext);
 
 /// <param name="Bm25IndexBytes">Size of the full-text (BM25) index.</param>
 /// <param name="Vectors">Stored chunk embeddings (0 without an embedding model).</param>

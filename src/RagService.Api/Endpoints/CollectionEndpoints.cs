@@ -3,6 +3,7 @@ using RagService.Api.Errors;
 using RagService.Api.Hosting;
 using Microsoft.Extensions.Options;
 using RagService.Core.Chunking;
+using RagService.Core.Ingestion;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 
@@ -14,7 +15,7 @@ internal static class CollectionEndpoints
     {
         var group = app.MapGroup("/v1/collections").WithTags("Collections");
 
-        group.MapPost("/", async (CreateCollectionRequest body, IKnowledgeStore store, ITextAnalyzer analyzer, IOptions<RagOptions> options, CancellationToken ct) =>
+        group.MapPost("/", async (CreateCollectionRequest body, IKnowledgeStore store, ITextAnalyzer analyzer, IngestionService ingestion, IOptions<RagOptions> options, CancellationToken ct) =>
         {
             var name = RequestMapping.ValidCollectionName(body.Name);
             var defaults = options.Value.Chunking;
@@ -43,6 +44,9 @@ internal static class CollectionEndpoints
             {
                 Chunking = chunking,
                 ContextualHeaders = body.ContextualHeaders ?? defaults.ContextualHeaders,
+                LlmContext = body.LlmContext == true && (ingestion.LlmContextAvailable
+                    ? true
+                    : throw ApiProblemException.BadRequest("'llmContext' needs an LLM: set RAG_LLM_URL (Llm:Url)")),
                 Analyzer = analyzer.Signature,
             };
             var created = await store.CreateCollectionAsync(name, settings, ct);
@@ -68,5 +72,5 @@ internal static class CollectionEndpoints
 
     private static CollectionResponse ToResponse(CollectionInfo c) => new(
         c.Name, c.CreatedAt, c.Settings.Chunking.Mode == ChunkingMode.SentencePack ? "sentence-pack" : "structured",
-        c.Settings.Chunking.MaxSize, c.Settings.Chunking.Overlap, c.Settings.ContextualHeaders);
+        c.Settings.Chunking.MaxSize, c.Settings.Chunking.Overlap, c.Settings.ContextualHeaders, c.Settings.LlmContext);
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using RagService.Api.Demo;
 using RagService.Api.Endpoints;
@@ -108,8 +109,6 @@ public static class RagServiceApp
             services.AddSingleton(reranker);
         }
 
-        // Resolved from the container so that tests can put a counting embedder in place of the model.
-        services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ITextAnalyzer>(), sp.GetService<ITextEmbedder>()));
         services.AddSingleton(sp => new SearchService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ITextAnalyzer>(),
             sp.GetService<ITextEmbedder>(), sp.GetService<IReranker>(), retrieval));
         services.AddSingleton<DocumentIngestor>();
@@ -120,7 +119,8 @@ public static class RagServiceApp
         if (llm.IsConfigured)
         {
             components.Set(ComponentStatus.On("llm", $"{llm.Model} at {llm.Url}"));
-            services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>(), new OpenAiCompatibleChatClient(llm), llm.Model, retrieval));
+            services.AddSingleton<IChatClient>(new OpenAiCompatibleChatClient(llm));
+            services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>(), sp.GetRequiredService<IChatClient>(), llm.Model, retrieval));
         }
         else
         {
@@ -128,6 +128,10 @@ public static class RagServiceApp
             services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>(), options: retrieval));
         }
 
+        // Resolved from the container so that tests can put a counting embedder in place of the model.
+        services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ITextAnalyzer>(),
+            sp.GetService<ITextEmbedder>(),
+            sp.GetService<IChatClient>() is { } chat ? new ChunkContextGenerator(chat, llm.Model, sp.GetRequiredService<SqliteKnowledgeStore>()) : null));
     }
 
     private static void AddJobs(IServiceCollection services, RagOptions rag)

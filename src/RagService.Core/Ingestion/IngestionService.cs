@@ -19,8 +19,11 @@ public sealed record IngestResult(string DocumentId, WriteOutcome Outcome, int C
 /// Chunks, analyzes and (when a model is configured) embeds a document, then hands it to the store in one write.
 /// An unchanged document (same content hash) costs one lookup: no chunking, no embedding, no write.
 /// </summary>
-public sealed class IngestionService(IKnowledgeStore store, ITextAnalyzer analyzer, ITextEmbedder? embedder = null)
+public sealed class IngestionService(
+    IKnowledgeStore store, ITextAnalyzer analyzer, ITextEmbedder? embedder = null, ChunkContextGenerator? contexts = null)
 {
+    public bool LlmContextAvailable => contexts is not null;
+
     public ITextEmbedder? Embedder => embedder;
 
     public async Task<IngestResult> IngestAsync(CollectionInfo collection, IngestRequest request, CancellationToken ct)
@@ -38,6 +41,16 @@ public sealed class IngestionService(IKnowledgeStore store, ITextAnalyzer analyz
 
         var chunks = new StructuredChunker(collection.Settings.Chunking).Chunk(request.Document);
         var headers = chunks.Select(c => collection.Settings.ContextualHeaders ? ContextHeader.For(title, c.HeadingPath) : "").ToList();
+        if (collection.Settings.LlmContext && contexts is not null)
+        {
+            var fullText = request.Document.FullText;
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                var situated = await contexts.SituateAsync(fullText, chunks[i].Text, ct);
+                headers[i] = headers[i].Length == 0 ? situated : headers[i] + "\n" + situated;
+            }
+        }
+
         float[][]? vectors = null;
         if (embedder is not null && chunks.Count > 0)
         {
@@ -56,7 +69,8 @@ public sealed class IngestionService(IKnowledgeStore store, ITextAnalyzer analyz
     /// contextual headers, analyzer and embedding model. A sync compares it to re-index documents whose files did not change.
     /// </summary>
     public string IngestSignature(CollectionInfo collection) =>
-        $"{JsonSerializer.Serialize(collection.Settings.Chunking)}|{collection.Settings.ContextualHeaders}|{analyzer.Signature}|{embedder?.ModelId}";
+        $"{JsonSerializer.Serialize(collection.Settings.Chunking)}|{collection.Settings.ContextualHeaders}|{analyzer.Signature}|{embedder?.ModelId}" +
+        (collection.Settings.LlmContext && contexts is not null ? "|llm-context" : "");
 
     /// <summary>
     /// Hash of everything that decides the stored chunks: content, title, metadata, and the collection's chunking,

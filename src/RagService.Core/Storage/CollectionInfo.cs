@@ -10,6 +10,9 @@ public sealed record CollectionSettings
     /// <summary>Index the document title and heading path with each chunk (contextual retrieval).</summary>
     public bool ContextualHeaders { get; init; } = true;
 
+    /// <summary>Also ask the LLM for a one-to-two sentence situating context per chunk (needs an LLM; cached by content hash).</summary>
+    public bool LlmContext { get; init; }
+
     /// <summary>Analyzer signature the BM25 index was built with.</summary>
     public string Analyzer { get; init; } = "";
 }
