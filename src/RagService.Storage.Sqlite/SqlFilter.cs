@@ -25,16 +25,19 @@ internal static class SqlFilter
             i++;
         }
 
-        if (filter.UpdatedAfter is { } after)
-        {
-            sql.Append(" AND d.updated_at >= $fafter");
-            cmd.Parameters.AddWithValue("$fafter", after.ToUniversalTime().ToString("O"));
-        }
+        AppendTime(sql, cmd, "d.created_at >= $fcafter", "$fcafter", filter.CreatedAfter);
+        AppendTime(sql, cmd, "d.created_at < $fcbefore", "$fcbefore", filter.CreatedBefore);
+        AppendTime(sql, cmd, "d.updated_at >= $fuafter", "$fuafter", filter.UpdatedAfter);
+        AppendTime(sql, cmd, "d.updated_at < $fubefore", "$fubefore", filter.UpdatedBefore);
+    }
 
-        if (filter.UpdatedBefore is { } before)
+    /// <summary>Times are stored as UTC round-trip strings, which sort like the instants they stand for.</summary>
+    private static void AppendTime(StringBuilder sql, SqliteCommand cmd, string condition, string parameter, DateTimeOffset? value)
+    {
+        if (value is { } time)
         {
-            sql.Append(" AND d.updated_at < $fbefore");
-            cmd.Parameters.AddWithValue("$fbefore", before.ToUniversalTime().ToString("O"));
+            sql.Append(" AND ").Append(condition);
+            cmd.Parameters.AddWithValue(parameter, time.ToUniversalTime().ToString("O"));
         }
     }
 }

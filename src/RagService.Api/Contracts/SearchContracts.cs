@@ -1,7 +1,8 @@
 namespace RagService.Api.Contracts;
 
 /// <summary>Restricts results to documents that match every condition given.</summary>
-public sealed record FilterRequest(List<string>? DocumentIds, Dictionary<string, string>? Metadata, DateTimeOffset? UpdatedAfter, DateTimeOffset? UpdatedBefore);
+public sealed record FilterRequest(List<string>? DocumentIds, Dictionary<string, string>? Metadata, DateTimeOffset? UpdatedAfter, DateTimeOffset? UpdatedBefore,
+    DateTimeOffset? CreatedAfter = null, DateTimeOffset? CreatedBefore = null);
 
 /// <param name="Query">The question or keywords.</param>
 /// <param name="TopK">How many passages to return (default 5).</param>

@@ -95,7 +95,11 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
 
     private static SearchFilter Filter(FilterRequest? f) => f is null
         ? SearchFilter.None
-        : new SearchFilter { DocumentIds = f.DocumentIds, Metadata = f.Metadata, UpdatedAfter = f.UpdatedAfter, UpdatedBefore = f.UpdatedBefore };
+        : new SearchFilter
+        {
+            DocumentIds = f.DocumentIds, Metadata = f.Metadata, UpdatedAfter = f.UpdatedAfter, UpdatedBefore = f.UpdatedBefore,
+            CreatedAfter = f.CreatedAfter, CreatedBefore = f.CreatedBefore,
+        };
 
     public static SearchHitResponse Hit(SearchHit h) => new(
         h.Rank, h.Score, h.Chunk.ChunkId, h.Chunk.DocumentId, h.Chunk.DocumentTitle, h.Chunk.HeadingPath, h.Chunk.Page, h.Chunk.Text, h.Chunk.Metadata,
