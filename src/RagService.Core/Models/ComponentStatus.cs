@@ -6,6 +6,7 @@ namespace RagService.Core.Models;
 /// <param name="Detail">Model id and device when on; what is missing or the error when off or failed.</param>
 public sealed record ComponentStatus(string Name, string State, string Detail)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsOn => State == "on";
 
     public static ComponentStatus On(string name, string detail) => new(name, "on", detail);
