@@ -57,17 +57,10 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
         return true;
     }
 
-    public async Task<CollectionInfo> CreateCollectionAsync(string name, CollectionSettings settings, CancellationToken ct)
-    {
-        var gate = WriteLock(name);
-        await gate.WaitAsync(ct);
-        try
+    public Task<CollectionInfo> CreateCollectionAsync(string name, CollectionSettings settings, CancellationToken ct) =>
+        WriteAsync(name, async (cmd, tx) =>
         {
-            await using var connection = _connections.Open();
-            await using var tx = connection.BeginTransaction(deferred: false);
             var created = DateTimeOffset.UtcNow;
-            await using var cmd = connection.CreateCommand();
-            cmd.Transaction = tx;
             cmd.CommandText = "INSERT INTO collections(name, settings, created_at) VALUES ($n, $s, $c) RETURNING id";
             cmd.Parameters.AddWithValue("$n", name);
             cmd.Parameters.AddWithValue("$s", JsonSerializer.Serialize(settings, Json));
@@ -87,12 +80,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
             await cmd.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
             return new CollectionInfo(id, name, settings, created);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+        }, ct);
 
     public async Task<CollectionInfo?> GetCollectionAsync(string name, CancellationToken ct)
     {
@@ -119,16 +107,9 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
         return list;
     }
 
-    public async Task<bool> DeleteCollectionAsync(string name, CancellationToken ct)
-    {
-        var gate = WriteLock(name);
-        await gate.WaitAsync(ct);
-        try
+    public Task<bool> DeleteCollectionAsync(string name, CancellationToken ct) =>
+        WriteAsync(name, async (cmd, tx) =>
         {
-            await using var connection = _connections.Open();
-            await using var tx = connection.BeginTransaction(deferred: false);
-            await using var cmd = connection.CreateCommand();
-            cmd.Transaction = tx;
             cmd.CommandText = "DELETE FROM collections WHERE name = $n RETURNING id";
             cmd.Parameters.AddWithValue("$n", name);
             var id = await cmd.ExecuteScalarAsync(ct);
@@ -144,12 +125,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
             _lexical.Invalidate(Convert.ToInt64(id));
             _vectors.Forget(Convert.ToInt64(id));
             return true;
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+        }, ct);
 
     public async Task<CollectionStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct)
     {
@@ -210,17 +186,10 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
         return list;
     }
 
-    public async Task<WriteOutcome> UpsertDocumentAsync(CollectionInfo collection, DocumentWrite document, CancellationToken ct)
-    {
-        var gate = WriteLock(collection.Name);
-        await gate.WaitAsync(ct);
-        try
+    public Task<WriteOutcome> UpsertDocumentAsync(CollectionInfo collection, DocumentWrite document, CancellationToken ct) =>
+        WriteAsync(collection.Name, async (cmd, tx) =>
         {
-            await using var connection = _connections.Open();
-            await using var tx = connection.BeginTransaction(deferred: false);
             var fts = SqliteSchema.FtsTable(collection.Id);
-            await using var cmd = connection.CreateCommand();
-            cmd.Transaction = tx;
             cmd.CommandText = "SELECT id, content_hash, created_at FROM documents WHERE collection_id = $c AND doc_key = $k";
             cmd.Parameters.AddWithValue("$c", collection.Id);
             cmd.Parameters.AddWithValue("$k", document.Id);
@@ -259,29 +228,17 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
             cmd.Parameters.AddWithValue("$ua", now);
             var docRowId = Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
 
-            var added = await InsertChunksAsync(connection, tx, fts, docRowId, document.Chunks, ct);
+            var added = await InsertChunksAsync(cmd.Connection!, tx, fts, docRowId, document.Chunks, ct);
             var version = await BumpVersionAsync(cmd, collection.Id, ct);
             await tx.CommitAsync(ct);
             _lexical.Apply(collection.Id, version, removed, added.Select(a => (a.Id, a.Body, a.Header)));
             _vectors.Apply(collection.Id, version, removed, added.Where(a => a.Vector is not null).Select(a => (a.Id, a.Vector!)));
             return existingId is null ? WriteOutcome.Created : WriteOutcome.Updated;
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+        }, ct);
 
-    public async Task<bool> DeleteDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct)
-    {
-        var gate = WriteLock(collection.Name);
-        await gate.WaitAsync(ct);
-        try
+    public Task<bool> DeleteDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct) =>
+        WriteAsync(collection.Name, async (cmd, tx) =>
         {
-            await using var connection = _connections.Open();
-            await using var tx = connection.BeginTransaction(deferred: false);
-            await using var cmd = connection.CreateCommand();
-            cmd.Transaction = tx;
             cmd.CommandText = "SELECT id FROM documents WHERE collection_id = $c AND doc_key = $k";
             cmd.Parameters.AddWithValue("$c", collection.Id);
             cmd.Parameters.AddWithValue("$k", documentId);
@@ -296,12 +253,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
             _lexical.Apply(collection.Id, version, removed, []);
             _vectors.Apply(collection.Id, version, removed, []);
             return true;
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+        }, ct);
 
     public async Task<IReadOnlyList<ScoredChunk>> SearchBm25Async(
         CollectionInfo collection, IReadOnlyList<string> queryTerms, int limit, SearchFilter filter, CancellationToken ct)
@@ -465,6 +417,28 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
     }
 
     private SemaphoreSlim WriteLock(string collection) => _writeLocks.GetOrAdd(collection, _ => new SemaphoreSlim(1, 1));
+
+    /// <summary>
+    /// Runs one write under the collection's lock in an immediate transaction; <paramref name="work"/> commits, and
+    /// anything it does not commit (an early return, an exception, a cancellation) is rolled back.
+    /// </summary>
+    private async Task<T> WriteAsync<T>(string collection, Func<SqliteCommand, SqliteTransaction, Task<T>> work, CancellationToken ct)
+    {
+        var gate = WriteLock(collection);
+        await gate.WaitAsync(ct);
+        try
+        {
+            await using var connection = _connections.Open();
+            await using var tx = connection.BeginTransaction(deferred: false);
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            return await work(cmd, tx);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
 
     private static async Task<List<(long Id, string Body, string Header, float[]? Vector)>> InsertChunksAsync(
         SqliteConnection connection, SqliteTransaction tx, string fts, long docRowId, IReadOnlyList<IndexedChunk> chunks, CancellationToken ct)
