@@ -65,15 +65,13 @@ internal sealed class VersionedCache<TIndex> : IDisposable
         Invalidate(collectionId);
     }
 
-    public void Invalidate(long collectionId)
-    {
-        if (_entries.TryRemove(collectionId, out var entry))
-        {
-            entry.Index.Dispose();
-        }
-    }
+    /// <summary>
+    /// Forgets the collection's index. It is not disposed: a search or a write that fetched it a moment ago may still be
+    /// using it, and both index kinds hold only managed memory, so the GC frees it once the last user is done.
+    /// </summary>
+    public void Invalidate(long collectionId) => _entries.TryRemove(collectionId, out _);
 
-    /// <summary>Hands every cached index with its version to <paramref name="save"/>, then disposes it.</summary>
+    /// <summary>At shutdown: hands every cached index with its version to <paramref name="save"/>, then disposes it.</summary>
     public void DrainTo(Action<long, TIndex, long> save)
     {
         foreach (var id in _entries.Keys)

@@ -1,16 +1,33 @@
 using System.Collections.Concurrent;
 using RagService.Core.Models;
+using RagService.Onnx;
 
 namespace RagService.Api.Tests.Sync;
 
-/// <summary>An embedder that records every text it is asked to embed, so tests can count embedding work per document.</summary>
-internal sealed class CountingEmbedder(string modelId = "counting-test-embedder") : ITextEmbedder
+/// <summary>
+/// The real ONNX embedder (the test-built model through ONNX Runtime) with every call recorded, so tests can count
+/// embedding work. <paramref name="modelId"/> lets a test present the same model under another id (a "model change").
+/// </summary>
+internal sealed class CountingEmbedder : ITextEmbedder
 {
     private readonly ConcurrentQueue<IReadOnlyList<string>> _calls = new();
+    private readonly ITextEmbedder _inner;
 
-    public string ModelId => modelId;
+    public CountingEmbedder(string? modelId = null)
+    {
+        var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions
+        {
+            ModelDirectory = TestModelDirectories.Embedder,
+            MaxSequenceLength = 64,
+            IntraOpThreads = 1,
+        });
+        _inner = embedder ?? throw new InvalidOperationException($"test embedder: {status.State}: {status.Detail}");
+        ModelId = modelId ?? _inner.ModelId;
+    }
 
-    public int Dimension => 4;
+    public string ModelId { get; }
+
+    public int Dimension => _inner.Dimension;
 
     public IReadOnlyList<IReadOnlyList<string>> Calls => _calls.ToList();
 
@@ -21,6 +38,6 @@ internal sealed class CountingEmbedder(string modelId = "counting-test-embedder"
     public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingPurpose purpose, CancellationToken cancellationToken)
     {
         _calls.Enqueue(texts.ToList());
-        return Task.FromResult(texts.Select(t => new[] { 1f, 0f, 0f, 0f }).ToArray());
+        return _inner.EmbedAsync(texts, purpose, cancellationToken);
     }
 }
