@@ -7,7 +7,7 @@ using RagService.Onnx.Runtime;
 // same models, inputs and ORT settings (2 intra-op threads, 1 inter-op, all graph optimizations, sequential),
 // measured in interleaved rounds because the machine may be shared.
 //
-// Usage: dotnet run -c Release --project bench/RagService.Onnx.Bench -- [--rounds N] [--threads 2] [--no-spin] [--tiny-seconds S] [--only tiny|minilm|bert]
+// Usage: dotnet run -c Release --project bench/RagService.Onnx.Bench -- [--rounds N] [--threads 2] [--no-spin] [--tiny-seconds S] [--only tiny|minilm|all-minilm|bert]
 //        [--work DIR] [--tool make_bert_like_onnx.py]
 var arguments = args.ToList();
 string Option(string name, string fallback)
@@ -31,12 +31,12 @@ Console.WriteLine($"ONNX Runtime {runtime.Version} (C# binding) vs onnxruntime-n
 Console.WriteLine($"settings: intra-op {Threads} threads, inter-op 1, graph optimization all, sequential{(noSpin ? ", no spinning" : "")}; {rounds} interleaved rounds");
 Console.WriteLine();
 
-var specs = new[] { BenchModels.Tiny, BenchModels.MiniLm, BenchModels.BertBase }
+var specs = new[] { BenchModels.Tiny, BenchModels.MiniLm, BenchModels.RealMiniLm, BenchModels.BertBase }
     .Where(s => only.Length == 0 || s.Name.StartsWith(only, StringComparison.OrdinalIgnoreCase)).ToArray();
 var summary = new List<string>();
 foreach (var spec in specs)
 {
-    var model = BenchModels.Ensure(spec, work, tool);
+    var model = BenchModels.Ensure(spec, work, tool, root);
     using var session = InferenceSession.Open(model, new SessionSettings
     {
         IntraOpThreads = Threads,
