@@ -73,33 +73,51 @@ public sealed class ModelLoaderTests
         var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = dir.Path }, logger);
         Assert.Null(embedder);
         Assert.Equal("failed", status.State);
-        Assert.Contains("ONNX Runtime CreateSession failed", status.Detail, StringComparison.Ordinal);
+        Assert.Contains("model.onnx is not a usable ONNX model", status.Detail, StringComparison.Ordinal);
+        Assert.Contains("Protobuf parsing failed", status.Detail, StringComparison.Ordinal);
+        Assert.Contains("Replace it with the model's ONNX export", status.Detail, StringComparison.Ordinal);
         Assert.Contains(logger.Entries, e => e.Level == LogLevel.Error);
     }
 
     [Fact]
-    public void Cuda_without_a_gpu_is_reported_as_failed()
+    public void Cuda_is_on_where_the_machine_has_it_and_else_failed_with_the_loader_reason_and_the_fix()
     {
         using var dir = new TempModelDirectory(TestModels.Encoder);
         var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = dir.Path, ExecutionProvider = "cuda" });
+        (embedder as IDisposable)?.Dispose();
+        if (CudaMachine.Usable)
+        {
+            Assert.Contains("on cuda:0", status.Detail, StringComparison.Ordinal);
+            return;
+        }
+
         Assert.Null(embedder);
         Assert.Equal("failed", status.State);
-        Assert.Contains("CUDA", status.Detail, StringComparison.Ordinal);
+        Assert.Contains(CudaMachine.ExpectedLoaderFailure, status.Detail, StringComparison.Ordinal);
+        Assert.Contains("set ExecutionProvider to cpu or auto", status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Auto_falls_back_to_cpu_with_one_warning()
+    public void Auto_runs_where_cuda_really_is_and_else_falls_back_to_cpu_with_one_warning()
     {
         using var dir = new TempModelDirectory(TestModels.CrossEncoder);
         var logger = new ListLogger();
         var (reranker, status) = OnnxModelLoader.LoadReranker(new OnnxModelOptions { ModelDirectory = dir.Path, ExecutionProvider = "auto" }, logger);
         Assert.NotNull(reranker);
         Assert.True(status.IsOn);
+        ((IDisposable)reranker).Dispose();
+        if (CudaMachine.Usable)
+        {
+            Assert.Contains("on cuda:0", status.Detail, StringComparison.Ordinal);
+            Assert.DoesNotContain(logger.Entries, e => e.Level == LogLevel.Warning);
+            return;
+        }
+
         Assert.Contains("on cpu", status.Detail, StringComparison.Ordinal);
         Assert.Contains("fell back to CPU", status.Detail, StringComparison.Ordinal);
         var warning = Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning);
         Assert.Contains("CUDA execution provider unavailable", warning.Message, StringComparison.Ordinal);
-        ((IDisposable)reranker).Dispose();
+        Assert.Contains(CudaMachine.ExpectedLoaderFailure, warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -119,6 +137,6 @@ public sealed class ModelLoaderTests
         options.SessionConfigEntries[""] = "1";
         var (_, status) = OnnxModelLoader.LoadEmbedder(options);
         Assert.Equal("failed", status.State);
-        Assert.Contains("AddSessionConfigEntry", status.Detail, StringComparison.Ordinal);
+        Assert.Contains("Config key is empty", status.Detail, StringComparison.Ordinal);
     }
 }

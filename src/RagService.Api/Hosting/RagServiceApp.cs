@@ -91,11 +91,14 @@ public static class RagServiceApp
         var extraction = builder.Configuration.GetSection(ExtractionOptions.SectionName).Get<ExtractionOptions>() ?? new ExtractionOptions();
         services.AddSingleton<IDocumentExtractor>(new DocumentExtractor(extraction));
 
-        // Models load once at start; a missing or broken model turns its stage off (reported in /health/ready), never a crash.
+        // Models load once at start; a broken model turns its stage "failed" (reported in /health/ready) unless the
+        // section sets Required, which stops the start with the loader's message.
         var embedding = builder.Configuration.GetSection("Rag:Embedding").Get<OnnxModelOptions>() ?? new OnnxModelOptions();
         var reranking = builder.Configuration.GetSection("Rag:Reranker").Get<OnnxModelOptions>() ?? new OnnxModelOptions();
         var (embedder, denseStatus) = OnnxModelLoader.LoadEmbedder(embedding);
         var (reranker, rerankStatus) = OnnxModelLoader.LoadReranker(reranking);
+        OnnxModelLoader.ThrowIfRequiredFailed("Rag:Embedding", embedding, denseStatus);
+        OnnxModelLoader.ThrowIfRequiredFailed("Rag:Reranker", reranking, rerankStatus);
         components.Set(denseStatus);
         components.Set(rerankStatus);
         var retrieval = builder.Configuration.GetSection("Rag:Retrieval").Get<RetrievalOptions>() ?? new RetrievalOptions();

@@ -53,7 +53,7 @@ public sealed class SearchService(
 
         if (dense is { } d)
         {
-            stages.Add(new StageReport("dense", "ok", d.Result.Count, d.Ms, embedder!.ModelId));
+            stages.Add(new StageReport("dense", "ok", d.Result.Count, d.Ms, Describe(embedder!.ModelId, embedder.ExecutionProvider)));
         }
         else
         {
@@ -117,7 +117,7 @@ public sealed class SearchService(
             // Stable sort: equal cross-encoder scores keep the fused order.
             ordered = chunks.Select((c, i) => (Chunk: c, Score: (double)scores[i], Index: i))
                 .OrderByDescending(x => x.Score).ThenBy(x => x.Index).Select(x => (x.Chunk, x.Score)).ToList();
-            stages.Add(new StageReport("rerank", "ok", chunks.Count, sw.Elapsed.TotalMilliseconds, reranker.ModelId));
+            stages.Add(new StageReport("rerank", "ok", chunks.Count, sw.Elapsed.TotalMilliseconds, Describe(reranker.ModelId, reranker.ExecutionProvider)));
         }
         else
         {
@@ -150,4 +150,8 @@ public sealed class SearchService(
         var result = await Task.Run(run);
         return (result, sw.Elapsed.TotalMilliseconds);
     }
+
+    /// <summary>Stage detail naming the model and where it ran, e.g. "all-MiniLM-L6-v2 on cpu".</summary>
+    private static string Describe(string modelId, string? executionProvider) =>
+        executionProvider is null ? modelId : $"{modelId} on {executionProvider}";
 }
