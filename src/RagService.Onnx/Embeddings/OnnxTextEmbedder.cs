@@ -43,6 +43,11 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
         var dims = session.Outputs[_outputName];
         _outputIsPooled = dims.Length == 2;
         Dimension = dims[^1] > 0 ? (int)dims[^1] : ProbeDimension();
+        if (Dimension < 2)
+        {
+            throw new InvalidDataException(
+                $"Model output '{_outputName}' has {Dimension} value per text; an embedding model gives a vector (this looks like a cross-encoder's score).");
+        }
     }
 
     public EmbedderSettings Settings { get; }
