@@ -18,7 +18,7 @@ internal static class CudaMachine
     /// loader names the provider library it could not load (and the CUDA library that library is missing).
     /// </summary>
     public static string ExpectedLoaderFailure => ProviderLibraryDeployed()
-        ? $"Failed to load library {ProviderLibrary}"
+        ? $"{ProviderLibrary} with error"
         : "CUDA execution provider is not enabled in this build";
 
     private static bool DriverLoads()
