@@ -147,14 +147,18 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
         // FTS5 keeps its inverted index in the <table>_data shadow table.
         cmd.CommandText = $"""
             SELECT (SELECT coalesce(sum(length(block)), 0) FROM {SqliteSchema.FtsTable(collection.Id)}_data),
-                   count(v.chunk_id), coalesce(sum(length(v.vector)), 0)
+                   count(v.chunk_id), coalesce(sum(length(v.vector)), 0), (SELECT version FROM collections WHERE id = $c)
             FROM chunk_vectors v JOIN chunks ch ON ch.id = v.chunk_id JOIN documents d ON d.id = ch.document_id WHERE d.collection_id = $c
             """;
+        long version;
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
             await reader.ReadAsync(ct);
-            return stats with { Bm25IndexBytes = reader.GetInt64(0), Vectors = reader.GetInt32(1), VectorBytes = reader.GetInt64(2) };
+            stats = stats with { Bm25IndexBytes = reader.GetInt64(0), Vectors = reader.GetInt32(1), VectorBytes = reader.GetInt64(2) };
+            version = reader.IsDBNull(3) ? 0 : reader.GetInt64(3);
         }
+
+        return stats.Vectors == 0 ? stats : stats with { VectorGraph = await _vectors.GraphHealthAsync(collection.Id, version, ct) };
     }
 
     public async Task<DocumentRecord?> GetDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RagService.Core.Vectors;
 using RagService.VectorIndex;
 using RagService.VectorIndex.Snapshots;
 
@@ -38,6 +39,19 @@ internal sealed class VectorIndexCache(SqliteConnectionFactory connections, stri
 
             return true;
         });
+
+    /// <summary>Graph connectivity of the collection's index at <paramref name="currentVersion"/> (loaded if needed); null without vectors.</summary>
+    public async Task<VectorGraphHealth?> GraphHealthAsync(long collectionId, long currentVersion, CancellationToken ct)
+    {
+        if (await GetAsync(collectionId, currentVersion, ct) is not HnswIndex index)
+        {
+            return null;
+        }
+
+        var health = index.CheckGraph();
+        var bottom = health.Levels.Count > 0 ? health.Levels[0] : new GraphLevelHealth(0, 0, 0, 0);
+        return new VectorGraphHealth(health.LiveNodes, health.UnreachableLiveNodes, bottom.InDegreeZero, bottom.Unreachable, health.Levels.Count);
+    }
 
     /// <summary>Drops the index and its snapshot file (the collection was deleted).</summary>
     public void Forget(long collectionId)
@@ -99,11 +113,12 @@ internal sealed class VectorIndexCache(SqliteConnectionFactory connections, stri
         return (result.Index, version);
     }
 
+    /// <summary>The collection's vectors in chunk id order, so that a deterministic build (VectorIndexOptions.DeterministicBuild) gives the same graph every time.</summary>
     private static IEnumerable<(long Id, float[] Vector)> ReadVectors(Microsoft.Data.Sqlite.SqliteCommand cmd, int dimension)
     {
         cmd.CommandText = """
             SELECT v.chunk_id, v.vector FROM chunk_vectors v JOIN chunks ch ON ch.id = v.chunk_id
-            JOIN documents d ON d.id = ch.document_id WHERE d.collection_id = $c
+            JOIN documents d ON d.id = ch.document_id WHERE d.collection_id = $c ORDER BY v.chunk_id
             """;
         using var reader = cmd.ExecuteReader();
         while (reader.Read())

@@ -94,6 +94,31 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         Assert.Equal(before.ChunkCount, stats.Chunks);
     }
 
+    [Fact]
+    public async Task Collection_stats_report_the_vector_graph_connectivity()
+    {
+        using var store = Store();
+        var c = await store.CreateCollectionAsync("kb", new CollectionSettings(), default);
+        Assert.Null((await store.GetStatsAsync(c, default)).VectorGraph);
+
+        var random = new Random(3);
+        float[] UnitVector()
+        {
+            var v = Enumerable.Range(0, 16).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+            var norm = MathF.Sqrt(v.Sum(x => x * x));
+            return v.Select(x => x / norm).ToArray();
+        }
+
+        var chunks = Enumerable.Range(0, 300).Select(i => new IndexedChunk(new Chunk(i, $"chunk {i}", [], null), [$"t{i}"], [], UnitVector())).ToList();
+        await store.UpsertDocumentAsync(c, new DocumentWrite("d", null, "hash", "text", new Dictionary<string, string>(), chunks), default);
+
+        var graph = (await store.GetStatsAsync(c, default)).VectorGraph;
+        Assert.NotNull(graph);
+        Assert.Equal(300, graph.Vectors);
+        Assert.Equal(0, graph.UnreachableVectors);
+        Assert.Equal(0, graph.Level0Unreachable);
+    }
+
     /// <summary>A chunk list that cancels the token when the writer reaches a given chunk.</summary>
     private sealed class CancelAfter(IReadOnlyList<IndexedChunk> inner, int at, CancellationTokenSource cts) : IReadOnlyList<IndexedChunk>
     {

@@ -13,5 +13,6 @@ public sealed record CollectionResponse(string Name, DateTimeOffset CreatedAt, s
 
 /// <param name="Bm25IndexBytes">Size of the full-text (BM25) index.</param>
 /// <param name="Vectors">Stored chunk embeddings (0 without an embedding model).</param>
+/// <param name="VectorGraph">Connectivity of the vector index (HNSW graph): unreachableVectors should be 0; null without vectors.</param>
 public sealed record CollectionStatsResponse(string Name, int Documents, int Chunks, long ChunkTextBytes, long Bm25IndexBytes, int Vectors, long VectorBytes,
-    CollectionResponse Settings);
+    CollectionResponse Settings, RagService.Core.Vectors.VectorGraphHealth? VectorGraph = null);

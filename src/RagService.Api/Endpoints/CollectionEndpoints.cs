@@ -60,7 +60,7 @@ internal static class CollectionEndpoints
         {
             var info = await map.CollectionAsync(collection, ct);
             var stats = await store.GetStatsAsync(info, ct);
-            return new CollectionStatsResponse(info.Name, stats.Documents, stats.Chunks, stats.ChunkTextBytes, stats.Bm25IndexBytes, stats.Vectors, stats.VectorBytes, ToResponse(info));
+            return new CollectionStatsResponse(info.Name, stats.Documents, stats.Chunks, stats.ChunkTextBytes, stats.Bm25IndexBytes, stats.Vectors, stats.VectorBytes, ToResponse(info), stats.VectorGraph);
         }).WithSummary("Collection statistics: documents, chunks, index sizes and settings");
 
         group.MapDelete("/{collection}", async (string collection, IKnowledgeStore store, CancellationToken ct) =>

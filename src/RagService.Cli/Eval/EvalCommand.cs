@@ -9,6 +9,7 @@ using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Onnx;
 using RagService.Storage.Sqlite;
+using RagService.VectorIndex;
 using Microsoft.Extensions.Logging;
 
 namespace RagService.Cli.Eval;
@@ -27,7 +28,12 @@ internal static class EvalCommand
         var dir = Path.Combine(Path.GetTempPath(), "rag-eval-" + Guid.NewGuid().ToString("N")[..10]);
         try
         {
-            var store = new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = Path.Combine(dir, "eval.db"), HeaderWeight = args.HeaderWeight, Bm25Engine = args.Bm25Engine });
+            // A deterministic vector index build: two runs over the same data and model print the same numbers.
+            var store = new SqliteKnowledgeStore(new SqliteStoreOptions
+            {
+                DatabasePath = Path.Combine(dir, "eval.db"), HeaderWeight = args.HeaderWeight, Bm25Engine = args.Bm25Engine,
+                VectorIndex = new VectorIndexOptions { DeterministicBuild = true },
+            });
             var analyzer = new MixedScriptAnalyzer(args.Cjk);
             var chunking = args.Chunking == "anchor"
                 ? new ChunkingOptions { Mode = ChunkingMode.SentencePack, MaxSize = args.ChunkSize, Overlap = 0 }

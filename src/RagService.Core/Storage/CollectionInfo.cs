@@ -27,4 +27,7 @@ public sealed record CollectionStats(int Documents, int Chunks, long ChunkTextBy
     public int Vectors { get; init; }
 
     public long VectorBytes { get; init; }
+
+    /// <summary>Connectivity of the collection's vector graph; null when it has no vectors or no graph.</summary>
+    public RagService.Core.Vectors.VectorGraphHealth? VectorGraph { get; init; }
 }
