@@ -78,6 +78,32 @@ public class PdfLayoutTests
         Assert.Equal(3, doc.Blocks.Single(b => b.Text == "第三章 地理").Page);
     }
 
+    [Fact]
+    public async Task Hyphens_at_line_ends_are_joined_unless_the_word_is_hyphenated_elsewhere_or_a_code()
+    {
+        var pdf = Fixtures.PdfFixture.TextPdf("The extrac-\ntion of the XYZ-\n123 unit: the field was re-\nsodded twice, and the re-sodded turf held.");
+
+        var doc = await new DocumentExtractor().ExtractAsync(pdf, "hyphens.pdf", null, CancellationToken.None);
+
+        Assert.Equal("The extraction of the XYZ-123 unit: the field was re-sodded twice, and the re-sodded turf held.", Assert.Single(doc.Blocks).Text);
+    }
+
+    [Fact]
+    public async Task Outline_entries_make_headings_even_at_body_size()
+    {
+        var pdf = Fixtures.PdfFixture.OutlinedPdf(
+            ["Warranty terms\n\nThe AB-9000 is covered for three years.\n\nClaims\n\nSend the receipt with the device.", "Returns\n\nReturns are accepted within seven days."],
+            ("Warranty terms", 1, 1), ("Claims", 2, 1), ("Returns", 1, 2));
+
+        var doc = await new DocumentExtractor().ExtractAsync(pdf, "outlined.pdf", null, CancellationToken.None);
+
+        Assert.Equal(
+            [(BlockKind.Heading, "Warranty terms", 1, 1), (BlockKind.Paragraph, "The AB-9000 is covered for three years.", 0, 1),
+             (BlockKind.Heading, "Claims", 2, 1), (BlockKind.Paragraph, "Send the receipt with the device.", 0, 1),
+             (BlockKind.Heading, "Returns", 1, 2), (BlockKind.Paragraph, "Returns are accepted within seven days.", 0, 2)],
+            doc.Blocks.Select(b => (b.Kind, b.Text, b.HeadingLevel, b.Page ?? 0)));
+    }
+
     private static async Task<(JsonElement Truth, ExtractedDocument Doc)> ExtractAsync(string producer, string name)
     {
         var dir = Path.Combine(AppContext.BaseDirectory, "pdf-corpus");

@@ -25,6 +25,21 @@ internal static class PdfFixture
             AddTextPage(doc, text, XSize(595, 842), fontSize: 12);
     });
 
+    /// <summary>Text pages (all lines in one font and size) with an outline: (title, level, 1-based page) entries, nested by level.</summary>
+    public static byte[] OutlinedPdf(string[] pages, params (string Title, int Level, int Page)[] outline) => Build(doc =>
+    {
+        foreach (var text in pages)
+            AddTextPage(doc, text, XSize(595, 842), fontSize: 12);
+        var parents = new List<PdfSharp.Pdf.PdfOutline>();
+        foreach (var (title, level, page) in outline)
+        {
+            var entries = level == 1 ? doc.Outlines : parents[level - 2].Outlines;
+            var entry = entries.Add(title, doc.Pages[page - 1], true);
+            parents.RemoveRange(level - 1, parents.Count - (level - 1));
+            parents.Add(entry);
+        }
+    });
+
     /// <summary>A PDF whose pages are text pages, except for null entries, which become a page holding only <paramref name="scan"/>.</summary>
     public static byte[] MixedPdf(byte[] scan, params string?[] pages) => Build(doc =>
     {
