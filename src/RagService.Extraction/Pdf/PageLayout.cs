@@ -2,19 +2,18 @@ using System.Globalization;
 using System.Text;
 using RagService.Extraction.Text;
 using UglyToad.PdfPig.Content;
-using UglyToad.PdfPig.DocumentLayoutAnalysis.WordExtractor;
 
 namespace RagService.Extraction.Pdf;
 
 /// <summary>
-/// Letters → words (PdfPig's nearest-neighbour extractor) → regions in reading order (<see cref="ReadingOrder"/>: recursive
+/// Letters → words (<see cref="WordBuilder"/>) → regions in reading order (<see cref="ReadingOrder"/>: recursive
 /// XY cut, columns before rows) → lines → blocks (a region split where size or weight changes) → block text.
 /// </summary>
 internal static class PageLayout
 {
     public static LaidOutPage Read(Page page, IReadOnlyList<Letter> letters)
     {
-        var visible = letters.Where(l => !string.IsNullOrWhiteSpace(l.Value)).ToList();
+        var visible = letters.Where(l => !string.IsNullOrWhiteSpace(l.Value) && l.Value != "\u00AD").ToList();
         var spaces = letters.Where(l => l.Value == " ").ToList();
         var invalid = visible.Count(l => l.Value.Any(IsInvalid));
         if (visible.Count == 0)
@@ -22,7 +21,7 @@ internal static class PageLayout
             return new LaidOutPage(page.Number, page.Height, [], 0, 0);
         }
 
-        var words = NearestNeighbourWordExtractor.Instance.GetWords(visible).Where(w => !string.IsNullOrWhiteSpace(w.Text)).Select(PlacedWord.Of).ToList();
+        var words = WordBuilder.Build(letters).Select(PlacedWord.Of).ToList();
         var blocks = new List<LaidOutBlock>();
         foreach (var region in ReadingOrder.Regions(words, MedianLetterSize(visible)))
         {
@@ -126,7 +125,8 @@ internal static class PageLayout
             if (previous is { } p && sb.Length > 0)
             {
                 var cjk = IsCjk(sb[^1]) && IsCjk(value[0]);
-                if (cjk ? IsSpaced(p.Letter, letter, spaces) : p.Word != word)
+                var gap = letter.StartBaseLine.X - p.Letter.EndBaseLine.X;
+                if (cjk ? IsSpaced(p.Letter, letter, spaces) : p.Word != word && (gap > letter.PointSize * 0.1 || HasSpaceBetween(p.Letter, letter, spaces)))
                     sb.Append(' ');
             }
 
@@ -142,9 +142,11 @@ internal static class PageLayout
         var gap = right.StartBaseLine.X - left.EndBaseLine.X;
         if (gap > right.PointSize * 0.5)
             return true;
-        return gap > right.PointSize * 0.1 && spaces.Any(s =>
-            Math.Abs(s.StartBaseLine.Y - right.StartBaseLine.Y) < 1 && s.StartBaseLine.X >= left.EndBaseLine.X - 0.5 && s.EndBaseLine.X <= right.StartBaseLine.X + 0.5);
+        return gap > right.PointSize * 0.1 && HasSpaceBetween(left, right, spaces);
     }
+
+    private static bool HasSpaceBetween(Letter left, Letter right, IReadOnlyList<Letter> spaces) =>
+        spaces.Any(s => Math.Abs(s.StartBaseLine.Y - right.StartBaseLine.Y) < 1 && s.StartBaseLine.X >= left.EndBaseLine.X - 0.5 && s.EndBaseLine.X <= right.StartBaseLine.X + 0.5);
 
     /// <summary>
     /// Joins wrapped lines: a Latin word hyphenated at a line end before a lower-case letter is joined with
