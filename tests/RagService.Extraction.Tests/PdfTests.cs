@@ -82,6 +82,18 @@ public class PdfTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Hostile_nesting_does_not_take_the_process_down_and_goes_to_poppler()
+    {
+        var pdf = PdfFixture.DeeplyNested("Nested page text: the AB-9000 weighs 12 kg.", depth: 200_000);
+
+        var doc = await new DocumentExtractor().ExtractAsync(pdf, "deep.pdf", null, CancellationToken.None);
+
+        Assert.StartsWith("Nested page text: the AB-9000 weighs 12 kg.", doc.Blocks[0].Text);
+        Assert.Equal("poppler", doc.Report["extraction.textLayer"]);
+        Assert.Contains("PdfDocumentStackDepthException", doc.Report["extraction.fallbackReason"]);
+    }
+
+    [Fact]
     public async Task Pdf_over_the_in_process_size_limit_goes_to_poppler_and_says_why()
     {
         var extractor = new DocumentExtractor(new ExtractionOptions { MaxPdfPigBytes = TwoPages.Length - 1 });

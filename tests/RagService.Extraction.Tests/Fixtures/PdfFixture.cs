@@ -71,17 +71,27 @@ internal static class PdfFixture
     /// A one-page PDF written by hand that PdfPig rejects and poppler reads: <paramref name="text"/> in Helvetica, plus one
     /// character in a Type0 font without its DescendantFonts (PdfPig throws InvalidFontFormatException; poppler skips it).
     /// </summary>
-    public static byte[] PdfPigRejects(string text)
+    public static byte[] PdfPigRejects(string text) => HandWritten(text,
+        catalogExtra: "",
+        extraFont: "<< /Type /Font /Subtype /Type0 /BaseFont /Broken /Encoding /Identity-H >>");
+
+    /// <summary>A one-page PDF whose catalog holds arrays nested <paramref name="depth"/> deep (a parser that recurses per level overflows its stack).</summary>
+    public static byte[] DeeplyNested(string text, int depth) => HandWritten(text,
+        catalogExtra: $"/Deep {new string('[', depth)}{new string(']', depth)}",
+        extraFont: "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+
+    /// <summary>A PDF written by hand: one page showing <paramref name="text"/> in Helvetica (F1) and "x" in <paramref name="extraFont"/> (F2).</summary>
+    private static byte[] HandWritten(string text, string catalogExtra, string extraFont)
     {
         var content = $"BT /F1 12 Tf 72 720 Td ({text}) Tj ET BT /F2 12 Tf 72 700 Td (x) Tj ET";
         string[] objects =
         [
-            "<< /Type /Catalog /Pages 2 0 R >>",
+            $"<< /Type /Catalog /Pages 2 0 R {catalogExtra} >>",
             "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
             $"<< /Length {content.Length} >>\nstream\n{content}\nendstream",
             "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-            "<< /Type /Font /Subtype /Type0 /BaseFont /Broken /Encoding /Identity-H >>",
+            extraFont,
         ];
         var pdf = new System.Text.StringBuilder("%PDF-1.4\n");
         var offsets = new List<int>();
