@@ -78,6 +78,21 @@ public sealed record ExtractionOptions
 
     /// <summary>Parent directory for private per-extraction temp directories; null = the system temp directory.</summary>
     public string? TempDirectory { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the setting when a PDF text-layer bound is out of range.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(PdfTextLayer))
+            throw new ArgumentException($"{SectionName}:{nameof(PdfTextLayer)} must be PdfPig or Poppler.");
+        if (PdfPigPageTimeout <= TimeSpan.Zero)
+            throw new ArgumentException($"{SectionName}:{nameof(PdfPigPageTimeout)} must be positive, not {PdfPigPageTimeout}.");
+        if (MaxPdfPigBytes <= 0)
+            throw new ArgumentException($"{SectionName}:{nameof(MaxPdfPigBytes)} must be positive, not {MaxPdfPigBytes}.");
+        if (MaxPdfPigPageLetters <= 0)
+            throw new ArgumentException($"{SectionName}:{nameof(MaxPdfPigPageLetters)} must be positive, not {MaxPdfPigPageLetters}.");
+        if (MaxPdfPigInvalidCharShare is < 0 or > 1 || double.IsNaN(MaxPdfPigInvalidCharShare))
+            throw new ArgumentException($"{SectionName}:{nameof(MaxPdfPigInvalidCharShare)} must be between 0 and 1, not {MaxPdfPigInvalidCharShare}.");
+    }
 }
 
 /// <summary>Engine for the text layer of PDFs.</summary>

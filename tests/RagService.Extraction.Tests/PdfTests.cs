@@ -93,6 +93,26 @@ public class PdfTests(ITestOutputHelper output)
         Assert.Contains("PdfDocumentStackDepthException", doc.Report["extraction.fallbackReason"]);
     }
 
+    [Theory]
+    [InlineData("PdfPigPageTimeout")]
+    [InlineData("MaxPdfPigBytes")]
+    [InlineData("MaxPdfPigPageLetters")]
+    [InlineData("MaxPdfPigInvalidCharShare")]
+    public void Out_of_range_pdf_text_layer_bounds_are_refused_naming_the_setting(string setting)
+    {
+        var options = setting switch
+        {
+            "PdfPigPageTimeout" => new ExtractionOptions { PdfPigPageTimeout = TimeSpan.Zero },
+            "MaxPdfPigBytes" => new ExtractionOptions { MaxPdfPigBytes = 0 },
+            "MaxPdfPigPageLetters" => new ExtractionOptions { MaxPdfPigPageLetters = -1 },
+            _ => new ExtractionOptions { MaxPdfPigInvalidCharShare = 1.5 },
+        };
+
+        var ex = Assert.Throws<ArgumentException>(() => new DocumentExtractor(options));
+
+        Assert.Contains("Extraction:" + setting, ex.Message);
+    }
+
     [Fact]
     public async Task Pdf_over_the_in_process_size_limit_goes_to_poppler_and_says_why()
     {
