@@ -15,7 +15,17 @@ public sealed record SearchRequest(string? Query, int? TopK, string? Mode, bool?
 public sealed record HitScores(int? Bm25Rank, double? Bm25, int? DenseRank, double? Dense, double? Fusion, double? Rerank);
 
 public sealed record SearchHitResponse(int Rank, double Score, long ChunkId, string DocumentId, string? Title,
-    IReadOnlyList<string> HeadingPath, int? Page, string Text, IReadOnlyDictionary<string, string> Metadata, HitScores Scores);
+    IReadOnlyList<string> HeadingPath, int? Page, string Text, IReadOnlyDictionary<string, string> Metadata, HitScores Scores)
+{
+    /// <summary>Where the passage is, for citing it: "section › subsection, p. N" (either part alone when the other is unknown), or null.</summary>
+    public string? Citation => (HeadingPath.Count > 0, Page) switch
+    {
+        (true, { } page) => $"{string.Join(" › ", HeadingPath)}, p. {page}",
+        (true, null) => string.Join(" › ", HeadingPath),
+        (false, { } page) => $"p. {page}",
+        _ => null,
+    };
+}
 
 public sealed record StageResponse(string Stage, string Status, int Candidates, double Milliseconds, string? Detail);
 

@@ -59,7 +59,7 @@ public sealed class IngestionService(
         }
 
         var indexed = chunks.Select((c, i) => new IndexedChunk(c, analyzer.Analyze(c.Text), analyzer.Analyze(headers[i]), vectors?[i])).ToList();
-        var write = new DocumentWrite(id, title, hash, request.Document.Format, request.Metadata, indexed);
+        var write = new DocumentWrite(id, title, hash, request.Document.Format, WithExtractionReport(request), indexed);
         var outcome = await store.UpsertDocumentAsync(collection, write, ct);
         return new IngestResult(id, outcome, chunks.Count, Elapsed(started));
     }
@@ -92,6 +92,23 @@ public sealed class IngestionService(
 
         sb.Append(IngestSignature(collection));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+
+    // The extraction report rides in the metadata (visible on GET, usable in filters); the caller's own keys win.
+    private static IReadOnlyDictionary<string, string> WithExtractionReport(IngestRequest request)
+    {
+        if (request.Document.Report.Count == 0)
+        {
+            return request.Metadata;
+        }
+
+        var merged = new Dictionary<string, string>(request.Document.Report);
+        foreach (var (key, value) in request.Metadata)
+        {
+            merged[key] = value;
+        }
+
+        return merged;
     }
 
     private static double Elapsed(long started) => System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
