@@ -25,7 +25,7 @@ public sealed class RagOptions
     /// <summary>BM25 weight of the contextual header (title + heading path) relative to the chunk body.</summary>
     public double HeaderWeight { get; set; } = 4.0;
 
-    /// <summary>"memory" (in-memory BM25F index, default) or "fts5" (SQLite FTS5 bm25()).</summary>
+    /// <summary>"memory" (in-memory BM25F index, default) or "lucene" (on-disk Lucene.Net index per collection, same BM25F scoring).</summary>
     public string Bm25Engine { get; set; } = "memory";
 }
 

@@ -6,7 +6,7 @@ using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Onnx;
-using RagService.Storage.Sqlite;
+using RagService.Cli.Local;
 
 namespace RagService.Cli.Bench;
 
@@ -61,7 +61,8 @@ internal static class SearchBenchCommand
         var dir = Path.Combine(Path.GetTempPath(), "rag-bench-" + Guid.NewGuid().ToString("N")[..10]);
         try
         {
-            using var store = new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = Path.Combine(dir, "bench.db") });
+            using var kb = LocalKnowledgeBase.Open(Path.Combine(dir, "bench.db"));
+            var store = kb.Store;
             var analyzer = new MixedScriptAnalyzer();
             var collection = await store.CreateCollectionAsync("bench", new CollectionSettings { Analyzer = analyzer.Signature }, CancellationToken.None);
             var corpus = new SyntheticCorpus(seed: 7);
@@ -79,7 +80,7 @@ internal static class SearchBenchCommand
             }
 
             Console.WriteLine($"stored {chunks} chunks in {sw.Elapsed.TotalSeconds:0.0} s");
-            var search = new SearchService(store, analyzer, embedder, reranker);
+            var search = new SearchService(store, kb.Lexical, new AnalyzerCatalog(analyzer), kb.Vectors, embedder, reranker);
             sw.Restart();
             await search.SearchAsync(collection, new SearchQuery { Query = "预热", Mode = RetrievalMode.Hybrid, Rerank = false }, CancellationToken.None);
             Console.WriteLine($"first search (loads the BM25 index, builds the HNSW index from SQLite): {sw.Elapsed.TotalSeconds:0.0} s");
