@@ -140,6 +140,8 @@ internal sealed class LuceneCollectionIndex : IDisposable
 
     public IReadOnlyList<ScoredChunk> Search(IReadOnlyList<string> queryTerms, int limit, IReadOnlySet<long>? allowed)
     {
+        // Picks up segments merged in the background since the last write (fewer segments, fewer term lookups); a no-op otherwise.
+        _searchers.MaybeRefresh();
         var searcher = _searchers.Acquire();
         try
         {
