@@ -7,7 +7,7 @@ using RagService.Core.Lexical;
 namespace RagService.Lexical.Lucene;
 
 /// <summary>
-/// BM25F over a Lucene index, the same formula as the in-memory <see cref="LexicalIndex"/>: per query term,
+/// BM25F over a Lucene index, the same formula as the in-memory engine (RagService.Lexical.Memory.LexicalIndex): per query term,
 /// tf = body tf + headerWeight × header tf, saturated once against the chunk's whole length (body + header terms, kept
 /// exactly in a doc-values field rather than Lucene's lossy one-byte norm), times idf ln(1 + (N − n + 0.5)/(n + 0.5)) with
 /// n = live chunks having the term in either field. Lucene's own similarities score each field separately and sum the

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using RagService.Core.Chunking;
 using RagService.Core.Indexing;
 using RagService.Core.Lexical;
+using RagService.Lexical.Memory;
 using RagService.Core.Storage;
 using RagService.Storage.Sqlite;
 

@@ -12,6 +12,7 @@ using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
 using RagService.Core.Jobs;
 using RagService.Core.Lexical;
+using RagService.Lexical.Memory;
 using RagService.Core.Models;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;

@@ -1,5 +1,6 @@
 using RagService.Core.Indexing;
 using RagService.Core.Lexical;
+using RagService.Lexical.Memory;
 using RagService.Lexical.Lucene;
 using RagService.Storage.Sqlite;
 using RagService.VectorIndex;
@@ -11,7 +12,7 @@ internal sealed class LocalKnowledgeBase : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
 
-    private LocalKnowledgeBase(string databasePath, string bm25Engine, double headerWeight)
+    private LocalKnowledgeBase(string databasePath, string bm25Engine, double headerWeight, int commitEveryWrites)
     {
         var options = new SqliteStoreOptions { DatabasePath = databasePath };
         Source = new SqliteIndexSource(options);
@@ -20,7 +21,7 @@ internal sealed class LocalKnowledgeBase : IDisposable
         Lexical = bm25Engine switch
         {
             "memory" => Own<ILexicalSearchIndex>(new MemoryLexicalSearchIndex(Source, bm25)),
-            "lucene" => Own<ILexicalSearchIndex>(new LuceneLexicalSearchIndex(Source, new LuceneOptions { Directory = Source.DatabasePath + ".lucene", Bm25 = bm25 })),
+            "lucene" => Own<ILexicalSearchIndex>(new LuceneLexicalSearchIndex(Source, new LuceneOptions { Directory = Source.DatabasePath + ".lucene", Bm25 = bm25, CommitEveryWrites = commitEveryWrites })),
             _ => throw new ArgumentException($"--bm25-engine must be memory or lucene, not {bm25Engine}"),
         };
         Vectors = Own(new HnswVectorSearchIndex(Source, Source.DatabasePath + ".vectors", new VectorIndexOptions()));
@@ -35,8 +36,8 @@ internal sealed class LocalKnowledgeBase : IDisposable
 
     public IVectorSearchIndex Vectors { get; }
 
-    public static LocalKnowledgeBase Open(string databasePath, string bm25Engine = "memory", double headerWeight = 4.0) =>
-        new(databasePath, bm25Engine, headerWeight);
+    public static LocalKnowledgeBase Open(string databasePath, string bm25Engine = "memory", double headerWeight = 4.0, int commitEveryWrites = 1) =>
+        new(databasePath, bm25Engine, headerWeight, commitEveryWrites);
 
     public void Dispose()
     {

@@ -1,8 +1,9 @@
 using RagService.Core.Indexing;
+using RagService.Core.Lexical;
 using RagService.Core.Models;
 using RagService.Core.Storage;
 
-namespace RagService.Core.Lexical;
+namespace RagService.Lexical.Memory;
 
 /// <summary>
 /// The "memory" BM25 engine: one in-memory <see cref="LexicalIndex"/> (BM25F) per collection, built from the terms stored

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using RagService.Core.Indexing;
+using RagService.Core.Lexical;
 using RagService.Core.Models;
 
-namespace RagService.Core.Lexical;
+namespace RagService.Lexical.Memory;
 
 public static class MemoryLexicalServiceCollectionExtensions
 {
