@@ -34,31 +34,40 @@ internal static class Bm25FScorer
             boosts[t] = boosts.GetValueOrDefault(t) + 1;
         }
 
-        var scores = ArrayPool<double>.Shared.Rent(reader.MaxDoc);
-        Array.Clear(scores, 0, reader.MaxDoc);
+        var maxDoc = reader.MaxDoc;
+        var scores = ArrayPool<double>.Shared.Rent(maxDoc);
+        var bodyTf = ArrayPool<int>.Shared.Rent(maxDoc);
+        var headerTf = ArrayPool<int>.Shared.Rent(maxDoc);
+        Array.Clear(scores, 0, maxDoc);
+        Array.Clear(bodyTf, 0, maxDoc);
+        Array.Clear(headerTf, 0, maxDoc);
         var touched = new List<int>();
-        var postings = new List<(int Doc, int Body, int Header)>();
+        var matched = new List<int>();
         try
         {
             foreach (var (term, boost) in boosts)
             {
-                postings.Clear();
+                // The term's live postings in either field, tf per field; n = how many chunks have it at all.
+                matched.Clear();
                 var bytes = new BytesRef(term);
                 foreach (var leaf in reader.Leaves)
                 {
-                    Merge(Postings(leaf, BodyField, bytes), Postings(leaf, HeaderField, bytes), leaf.DocBase, postings);
+                    Collect(leaf, BodyField, bytes, bodyTf, headerTf, matched);
+                    Collect(leaf, HeaderField, bytes, headerTf, bodyTf, matched);
                 }
 
-                if (postings.Count == 0)
+                if (matched.Count == 0)
                 {
                     continue;
                 }
 
-                var idf = Math.Log(1 + (stats.Live - postings.Count + 0.5) / (postings.Count + 0.5));
+                var idf = Math.Log(1 + (stats.Live - matched.Count + 0.5) / (matched.Count + 0.5));
                 var weight = boost * idf;
-                foreach (var (doc, body, header) in postings)
+                foreach (var doc in matched)
                 {
-                    var tf = body + p.HeaderWeight * header;
+                    var tf = bodyTf[doc] + p.HeaderWeight * headerTf[doc];
+                    bodyTf[doc] = 0;
+                    headerTf[doc] = 0;
                     if (tf <= 0)
                     {
                         continue;
@@ -79,6 +88,8 @@ internal static class Bm25FScorer
         finally
         {
             ArrayPool<double>.Shared.Return(scores);
+            ArrayPool<int>.Shared.Return(bodyTf);
+            ArrayPool<int>.Shared.Return(headerTf);
         }
     }
 
@@ -115,54 +126,30 @@ internal static class Bm25FScorer
         return result;
     }
 
-    private static List<(int Doc, int Freq)> Postings(AtomicReaderContext leaf, string field, BytesRef term)
+    /// <summary>
+    /// Adds the term's live postings in one field to <paramref name="freqs"/> (by global doc); a doc not yet seen in the
+    /// other field either is added to <paramref name="matched"/> once.
+    /// </summary>
+    private static void Collect(AtomicReaderContext leaf, string field, BytesRef term, int[] freqs, int[] otherFreqs, List<int> matched)
     {
-        var list = new List<(int, int)>();
         var reader = leaf.AtomicReader;
-        var terms = reader.GetTerms(field);
-        if (terms is null)
+        var termsEnum = reader.GetTerms(field)?.GetEnumerator();
+        if (termsEnum is null || !termsEnum.SeekExact(term))
         {
-            return list;
-        }
-
-        var termsEnum = terms.GetEnumerator();
-        if (!termsEnum.SeekExact(term))
-        {
-            return list;
+            return;
         }
 
         var docs = termsEnum.Docs(reader.LiveDocs, null, DocsFlags.FREQS);
         int doc;
         while ((doc = docs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
         {
-            list.Add((doc, docs.Freq));
-        }
+            var global = leaf.DocBase + doc;
+            if (freqs[global] == 0 && otherFreqs[global] == 0)
+            {
+                matched.Add(global);
+            }
 
-        return list;
-    }
-
-    /// <summary>Unites a leaf's body and header postings (both in doc order) into (global doc, body tf, header tf).</summary>
-    private static void Merge(List<(int Doc, int Freq)> body, List<(int Doc, int Freq)> header, int docBase, List<(int, int, int)> into)
-    {
-        int i = 0, j = 0;
-        while (i < body.Count || j < header.Count)
-        {
-            if (j >= header.Count || (i < body.Count && body[i].Doc < header[j].Doc))
-            {
-                into.Add((docBase + body[i].Doc, body[i].Freq, 0));
-                i++;
-            }
-            else if (i >= body.Count || header[j].Doc < body[i].Doc)
-            {
-                into.Add((docBase + header[j].Doc, 0, header[j].Freq));
-                j++;
-            }
-            else
-            {
-                into.Add((docBase + body[i].Doc, body[i].Freq, header[j].Freq));
-                i++;
-                j++;
-            }
+            freqs[global] = docs.Freq;
         }
     }
 }

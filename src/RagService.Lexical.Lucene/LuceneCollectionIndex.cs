@@ -36,7 +36,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
     private LuceneDirectory _directory = null!;
     private IndexWriter _writer = null!;
     private SearcherManager _searchers = null!;
-    private (IndexReader Reader, ReaderStats Stats)? _stats;
+    private volatile StatsOfReader? _stats;
     private long _version;
     private int _uncommitted;
 
@@ -147,8 +147,8 @@ internal sealed class LuceneCollectionIndex : IDisposable
         {
             var reader = searcher.IndexReader;
             var cached = _stats;
-            var stats = cached is { } c && ReferenceEquals(c.Reader, reader) ? c.Stats : ReaderStats.Compute(reader);
-            _stats = (reader, stats);
+            var stats = cached is not null && ReferenceEquals(cached.Reader, reader) ? cached.Stats : ReaderStats.Compute(reader);
+            _stats = new StatsOfReader(reader, stats);
             return Bm25FScorer.Search(reader, stats, queryTerms, limit, _options.Bm25, allowed).Select(h => new ScoredChunk(h.ChunkId, h.Score)).ToList();
         }
         finally
@@ -312,6 +312,9 @@ internal sealed class LuceneCollectionIndex : IDisposable
         type.Freeze();
         return type;
     }
+
+    /// <summary>Statistics computed once per refreshed reader (one pass over the doc values), swapped as one reference.</summary>
+    private sealed record StatsOfReader(IndexReader Reader, ReaderStats Stats);
 
     private void CloseQuietly()
     {

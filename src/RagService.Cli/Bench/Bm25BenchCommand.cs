@@ -79,7 +79,7 @@ internal static class Bm25BenchCommand
 
         GC.Collect();
         process.Refresh();
-        var indexBytes = Directory.Exists(db + ".lucene") ? new DirectoryInfo(db + ".lucene").EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
+        var indexBytes = engine == "lucene" && Directory.Exists(db + ".lucene") ? new DirectoryInfo(db + ".lucene").EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
         Console.WriteLine($"RSS {process.WorkingSet64 / 1048576.0:0} MiB (managed heap {GC.GetTotalMemory(false) / 1048576.0:0} MiB); " +
             $"index on disk {indexBytes / 1048576.0:0.0} MiB; SQLite {new FileInfo(db).Length / 1048576.0:0} MiB");
 
