@@ -55,6 +55,36 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_database_written_with_fts5_tables_has_its_terms_moved_and_stays_searchable()
+    {
+        var (store, search) = Open();
+        var c = await store.CreateCollectionAsync("kb", new CollectionSettings(), default);
+        await new IngestionService(store, new AnalyzerCatalog(_analyzer)).IngestAsync(c, Doc("a", "苹果手机的电池续航"), default);
+
+        // Turn the file into what the FTS5 engine left: the terms in fts_<collection id>, none in chunk_terms.
+        using (var connection = new SqliteConnection($"Data Source={Db}"))
+        {
+            connection.Open();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = $"""
+                CREATE VIRTUAL TABLE fts_{c.Id} USING fts5(body, header);
+                INSERT INTO fts_{c.Id}(rowid, body, header) SELECT chunk_id, body, header FROM chunk_terms;
+                DELETE FROM chunk_terms;
+                UPDATE collections SET version = version + 1;
+                """;
+            cmd.ExecuteNonQuery();
+        }
+
+        var (_, reopened) = Open();
+        Assert.Equal(["a"], await SearchAsync(reopened, c, "电池"));
+        using var check = new SqliteConnection($"Data Source={Db}");
+        check.Open();
+        using var tables = check.CreateCommand();
+        tables.CommandText = "SELECT count(*) FROM sqlite_master WHERE name LIKE 'fts_%'";
+        Assert.Equal(0L, (long)tables.ExecuteScalar()!);
+    }
+
+    [Fact]
     public async Task A_failed_write_leaves_the_previous_version_whole()
     {
         var (store, search) = Open();
