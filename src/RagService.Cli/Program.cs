@@ -4,7 +4,7 @@ using RagService.Cli.Sync;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine("rag — RagService command line\n\n" + EvalArgs.Usage + "\n" + SyncArgs.Usage + "\n" + SearchBenchCommand.Usage);
+    Console.WriteLine("rag — RagService command line\n\n" + EvalArgs.Usage + "\n" + SyncArgs.Usage + "\n" + SearchBenchCommand.Usage + "\n" + Bm25BenchCommand.Usage);
     return args.Length == 0 ? 2 : 0;
 }
 
