@@ -54,6 +54,29 @@ public sealed class LuceneEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_smartcn_collection_segments_words_and_deleting_the_collection_removes_its_index()
+    {
+        await using var host = await ServiceHost.StartAsync(Lucene);
+        var refused = await host.Client.PostAsJsonAsync("/v1/collections", new { name = "x", analyzer = "jieba" });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("'analyzer' must be one of", await refused.Content.ReadAsStringAsync());
+
+        await host.CreateCollectionAsync("menu", new { name = "menu", analyzer = "smartcn" });
+        await host.IngestAsync("menu", new { id = "p", text = "你们现在最便宜的披萨是玛格丽特披萨。" });
+        var search = await host.SearchAsync("menu", "便宜的披萨", mode: "bm25");
+        Assert.Equal(["p"], DocumentIds(search));
+        // The snippet is highlighted with the collection's own analyzer (SmartCn as a Lucene analyzer).
+        Assert.Contains("<em>便宜</em>", search.GetProperty("hits")[0].GetProperty("snippet").GetString());
+        var stats = await host.Client.GetFromJsonAsync<JsonElement>("/v1/collections/menu");
+        Assert.Equal("smartcn", stats.GetProperty("settings").GetProperty("analyzer").GetString());
+
+        var folder = Path.Combine(host.DatabasePath + ".lucene", "collection-1");
+        Assert.True(Directory.Exists(folder));
+        Assert.Equal(HttpStatusCode.NoContent, (await host.Client.DeleteAsync("/v1/collections/menu")).StatusCode);
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
     public async Task A_restart_reuses_the_index_and_a_deleted_truncated_or_foreign_folder_is_rebuilt_with_the_same_answers()
     {
         Directory.CreateDirectory(_directory);
