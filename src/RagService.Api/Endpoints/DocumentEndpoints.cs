@@ -1,17 +1,18 @@
+using RagService.Api.Hosting;
 using System.Text;
-using Microsoft.Extensions.Options;
 using RagService.Api.Contracts;
 using RagService.Api.Errors;
-using RagService.Api.Hosting;
+using RagService.Api.Ingestion;
+using RagService.Api.Requests;
 using RagService.Core.Documents;
 using RagService.Core.Ingestion;
 using RagService.Core.Storage;
 
 namespace RagService.Api.Endpoints;
 
-internal static class DocumentEndpoints
+internal sealed class DocumentEndpoints : IEndpointModule
 {
-    public static void Map(IEndpointRouteBuilder app)
+    public void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/collections/{collection}/documents").WithTags("Documents");
 
@@ -86,35 +87,4 @@ internal static class DocumentEndpoints
 
     private static DocumentResponse ToResponse(DocumentRecord d) =>
         new(d.Id, d.Title, d.Format, d.ContentHash, d.ChunkCount, d.Metadata, d.CreatedAt, d.UpdatedAt);
-}
-
-/// <summary>Extracts an uploaded or posted document, checks it against the limits, and ingests it.</summary>
-internal sealed class DocumentIngestor(IDocumentExtractor extractor, IngestionService ingestion, IOptions<RagOptions> options)
-{
-    public string Signature(CollectionInfo collection) => ingestion.IngestSignature(collection);
-
-    public async Task<IngestResult> IngestAsync(CollectionInfo collection, byte[] content, string? fileName, string? contentType,
-        string? id, string? title, IReadOnlyDictionary<string, string> metadata, CancellationToken ct)
-    {
-        if (id is not null && (id.Length > 512 || id.Any(char.IsControl)))
-        {
-            throw ApiProblemException.BadRequest("'id' must be at most 512 characters without control characters");
-        }
-
-        var document = await extractor.ExtractAsync(content, fileName, contentType, ct);
-        var chars = document.Blocks.Sum(b => (long)b.Text.Length);
-        var limit = options.Value.Limits.MaxDocumentChars;
-        if (chars > limit)
-        {
-            throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge, "Document too large",
-                $"the document has {chars} characters of text; the limit is {limit} (Rag:Limits:MaxDocumentChars)");
-        }
-
-        if (document.Blocks.All(b => string.IsNullOrWhiteSpace(b.Text)))
-        {
-            throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, "Empty document", "the document contains no text to index");
-        }
-
-        return await ingestion.IngestAsync(collection, new IngestRequest(id, title, document, metadata), ct);
-    }
 }

@@ -1,12 +1,13 @@
+using RagService.Api.Hosting;
 using RagService.Api.Contracts;
 using RagService.Api.Errors;
 using RagService.Core.Jobs;
 
 namespace RagService.Api.Endpoints;
 
-internal static class JobEndpoints
+internal sealed class JobEndpoints : IEndpointModule
 {
-    public static void Map(IEndpointRouteBuilder app)
+    public void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/jobs").WithTags("Jobs");
 

@@ -1,13 +1,15 @@
+using RagService.Api.Hosting;
 using RagService.Api.Contracts;
+using RagService.Api.Requests;
 using RagService.Api.Logging;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
 
 namespace RagService.Api.Endpoints;
 
-internal static class SearchEndpoints
+internal sealed class SearchEndpoints : IEndpointModule
 {
-    public static void Map(IEndpointRouteBuilder app)
+    public void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/collections/{collection}").WithTags("Search");
 

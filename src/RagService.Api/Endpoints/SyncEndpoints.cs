@@ -1,12 +1,14 @@
+using RagService.Api.Hosting;
 using RagService.Api.Contracts;
+using RagService.Api.Requests;
 using RagService.Api.Jobs;
 using RagService.Core.Jobs;
 
 namespace RagService.Api.Endpoints;
 
-internal static class SyncEndpoints
+internal sealed class SyncEndpoints : IEndpointModule
 {
-    public static void Map(IEndpointRouteBuilder app)
+    public void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/collections/{collection}/sync").WithTags("Sync");
 

@@ -3,7 +3,8 @@ using Microsoft.AspNetCore.Mvc;
 using RagService.Core.Documents;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
-using RagService.Storage.Sqlite;
+using RagService.Api.Ingestion;
+using RagService.Core.Storage;
 
 namespace RagService.Api.Errors;
 
@@ -18,6 +19,12 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             // 413 and 415 get their detail from ProblemDefaults, like the same refusals made by the framework itself.
             BadHttpRequestException b => (b.StatusCode, "Invalid request", b.StatusCode is 413 or 415 ? null : Describe(b)),
             CollectionExistsException c => (409, "Conflict", c.Message),
+            DocumentRejectedException r => r.Reason switch
+            {
+                DocumentRejection.TooLarge => (413, "Document too large", r.Message),
+                DocumentRejection.Empty => (422, "Empty document", r.Message),
+                _ => (400, "Invalid request", r.Message),
+            },
             ExtractionException x => (StatusFor(x.Failure), "Document could not be read", x.Message),
             StageUnavailableException s => (400, "Stage not available", s.Message),
             LlmUnavailableException l => (l.TimedOut ? 504 : 502, l.TimedOut ? "LLM timed out" : "LLM failed",

@@ -2,22 +2,29 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using RagService.Api.Demo;
-using RagService.Api.Endpoints;
+using RagService.Api.Ingestion;
 using RagService.Api.Errors;
 using RagService.Api.Jobs;
 using RagService.Api.Logging;
+using RagService.Api.Requests;
 using RagService.Core.Documents;
+using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
 using RagService.Core.Jobs;
+using RagService.Core.Lexical;
+using RagService.Lexical.Memory;
 using RagService.Core.Models;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Extraction;
+using RagService.Lexical.Lucene;
+using RagService.Lexical.Lucene.Analysis;
 using RagService.Llm;
 using RagService.Onnx;
 using RagService.Storage.Sqlite;
+using RagService.VectorIndex;
 using Serilog;
 
 namespace RagService.Api.Hosting;
@@ -61,12 +68,7 @@ public static class RagServiceApp
         app.UseSwagger();
         app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "RagService v1"));
         app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
-        HealthEndpoints.Map(app);
-        CollectionEndpoints.Map(app);
-        DocumentEndpoints.Map(app);
-        SearchEndpoints.Map(app);
-        SyncEndpoints.Map(app);
-        JobEndpoints.Map(app);
+        IEndpointModule.MapAll(app);
 
         if (rag.Demo)
         {
@@ -83,11 +85,11 @@ public static class RagServiceApp
         var components = new ComponentRegistry();
         services.AddSingleton(components);
 
-        services.AddSingleton(sp => new SqliteKnowledgeStore(
-            new SqliteStoreOptions { DatabasePath = rag.DatabasePath, HeaderWeight = rag.HeaderWeight, Bm25Engine = rag.Bm25Engine },
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<SqliteKnowledgeStore>()));
-        services.AddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<SqliteKnowledgeStore>());
-        services.AddSingleton<ITextAnalyzer>(new MixedScriptAnalyzer());
+        services.AddSqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = rag.DatabasePath });
+        AddLexicalIndex(services, rag, builder.Configuration);
+        services.AddHnswVectorIndex(Path.GetFullPath(rag.DatabasePath) + ".vectors");
+        services.AddLuceneHighlighter();
+        services.AddSingleton(new AnalyzerCatalog(("mixed", new MixedScriptAnalyzer()), ("smartcn", new SmartCnTextAnalyzer())));
         var extraction = builder.Configuration.GetSection(ExtractionOptions.SectionName).Get<ExtractionOptions>() ?? new ExtractionOptions();
         services.AddSingleton<IDocumentExtractor>(new DocumentExtractor(extraction));
 
@@ -112,8 +114,9 @@ public static class RagServiceApp
             services.AddSingleton(reranker);
         }
 
-        services.AddSingleton(sp => new SearchService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ITextAnalyzer>(),
-            sp.GetService<ITextEmbedder>(), sp.GetService<IReranker>(), retrieval));
+        services.AddSingleton(sp => new SearchService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ILexicalSearchIndex>(),
+            sp.GetRequiredService<AnalyzerCatalog>(), sp.GetRequiredService<IVectorSearchIndex>(), sp.GetService<ITextEmbedder>(), sp.GetService<IReranker>(), retrieval,
+            sp.GetService<IHitHighlighter>()));
         services.AddSingleton<DocumentIngestor>();
         services.AddSingleton<RequestMapping>();
         AddJobs(services, rag);
@@ -132,9 +135,31 @@ public static class RagServiceApp
         }
 
         // Resolved from the container so that tests can put a counting embedder in place of the model.
-        services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ITextAnalyzer>(),
+        services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<AnalyzerCatalog>(),
             sp.GetService<ITextEmbedder>(),
-            sp.GetService<IChatClient>() is { } chat ? new ChunkContextGenerator(chat, llm.Model, sp.GetRequiredService<SqliteKnowledgeStore>()) : null));
+            sp.GetService<IChatClient>() is { } chat ? new ChunkContextGenerator(chat, llm.Model, sp.GetRequiredService<IChunkContextCache>()) : null));
+    }
+
+    /// <summary>The BM25 engine named by Rag:Bm25Engine.</summary>
+    private static void AddLexicalIndex(IServiceCollection services, RagOptions rag, IConfiguration configuration)
+    {
+        var bm25 = new Bm25Parameters { HeaderWeight = rag.HeaderWeight };
+        switch (rag.Bm25Engine)
+        {
+            case "memory":
+                services.AddMemoryLexicalIndex(bm25);
+                break;
+            case "lucene":
+                var lucene = configuration.GetSection("Rag:Lucene").Get<LuceneOptions>() ?? new LuceneOptions();
+                services.AddLuceneLexicalIndex(lucene with
+                {
+                    Directory = string.IsNullOrWhiteSpace(lucene.Directory) ? Path.GetFullPath(rag.DatabasePath) + ".lucene" : lucene.Directory,
+                    Bm25 = bm25,
+                });
+                break;
+            default:
+                throw new InvalidOperationException($"Rag:Bm25Engine must be \"memory\" or \"lucene\", not \"{rag.Bm25Engine}\"");
+        }
     }
 
     private static void AddJobs(IServiceCollection services, RagOptions rag)

@@ -6,7 +6,7 @@ using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Onnx;
-using RagService.Storage.Sqlite;
+using RagService.Cli.Local;
 
 namespace RagService.Cli.Bench;
 
@@ -69,7 +69,8 @@ internal static class SearchBenchCommand
         var dir = Path.Combine(Path.GetTempPath(), "rag-bench-" + Guid.NewGuid().ToString("N")[..10]);
         try
         {
-            using var store = new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = Path.Combine(dir, "bench.db") });
+            using var kb = LocalKnowledgeBase.Open(Path.Combine(dir, "bench.db"));
+            var store = kb.Store;
             var analyzer = new MixedScriptAnalyzer();
             var collection = await store.CreateCollectionAsync("bench", new CollectionSettings { Analyzer = analyzer.Signature }, CancellationToken.None);
             var corpus = new SyntheticCorpus(seed: 7);
@@ -87,7 +88,8 @@ internal static class SearchBenchCommand
             }
 
             Console.WriteLine($"stored {chunks} chunks in {sw.Elapsed.TotalSeconds:0.0} s");
-            SearchService SearchWith(int candidates) => new(store, analyzer, embedder, reranker, new RetrievalOptions { RerankCandidates = candidates });
+            SearchService SearchWith(int candidates) =>
+                new(store, kb.Lexical, new AnalyzerCatalog(analyzer), kb.Vectors, embedder, reranker, new RetrievalOptions { RerankCandidates = candidates });
             var search = SearchWith(rerankCandidates[0]);
             sw.Restart();
             await search.SearchAsync(collection, new SearchQuery { Query = "预热", Mode = RetrievalMode.Hybrid, Rerank = false }, CancellationToken.None);
@@ -144,57 +146,5 @@ internal static class SearchBenchCommand
         var shares = runs.SelectMany(r => r.Stages).Where(s => s.Status == "ok").GroupBy(s => s.Stage)
             .Select(g => $"{g.Key} {100 * g.Sum(s => s.Milliseconds) / runs.Count / mean:0}%");
         return string.Create(CultureInfo.InvariantCulture, $"{name,-18} {Percentile(0.5),7:0.00} {Percentile(0.99),8:0.00} {mean,8:0.00}  {string.Join(", ", shares)}");
-    }
-
-    /// <summary>Chinese-like text: characters drawn with a Zipf-like skew from 3,000 CJK code points, sentences ending in 。.</summary>
-    private sealed class SyntheticCorpus(int seed)
-    {
-        private readonly Random _random = new(seed);
-
-        private char Char() => (char)(0x4E00 + (int)(3000 * Math.Pow(_random.NextDouble(), 2.5)));
-
-        public string Chunk()
-        {
-            var sb = new System.Text.StringBuilder(160);
-            while (sb.Length < 150)
-            {
-                var len = _random.Next(8, 30);
-                for (var i = 0; i < len; i++)
-                {
-                    sb.Append(Char());
-                }
-
-                sb.Append('。');
-            }
-
-            return sb.ToString();
-        }
-
-        /// <summary>A 6–16 character piece of a stored chunk, as a user would half-remember it.</summary>
-        public string QueryFrom(List<string> texts)
-        {
-            var text = texts[_random.Next(texts.Count)];
-            var len = _random.Next(6, 17);
-            return text.Substring(_random.Next(0, text.Length - len), len);
-        }
-
-        public float[] UnitVector(int dimension)
-        {
-            var v = new float[dimension];
-            double norm = 0;
-            for (var i = 0; i < dimension; i++)
-            {
-                v[i] = (float)(_random.NextDouble() * 2 - 1);
-                norm += v[i] * v[i];
-            }
-
-            var scale = (float)(1 / Math.Sqrt(norm));
-            for (var i = 0; i < dimension; i++)
-            {
-                v[i] *= scale;
-            }
-
-            return v;
-        }
     }
 }

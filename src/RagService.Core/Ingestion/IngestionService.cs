@@ -20,7 +20,7 @@ public sealed record IngestResult(string DocumentId, WriteOutcome Outcome, int C
 /// An unchanged document (same content hash) costs one lookup: no chunking, no embedding, no write.
 /// </summary>
 public sealed class IngestionService(
-    IKnowledgeStore store, ITextAnalyzer analyzer, ITextEmbedder? embedder = null, ChunkContextGenerator? contexts = null)
+    IKnowledgeStore store, AnalyzerCatalog analyzers, ITextEmbedder? embedder = null, ChunkContextGenerator? contexts = null)
 {
     public bool LlmContextAvailable => contexts is not null;
 
@@ -58,6 +58,7 @@ public sealed class IngestionService(
             vectors = await embedder.EmbedAsync(texts, EmbeddingPurpose.Passage, ct);
         }
 
+        var analyzer = analyzers.For(collection.Settings);
         var indexed = chunks.Select((c, i) => new IndexedChunk(c, analyzer.Analyze(c.Text), analyzer.Analyze(headers[i]), vectors?[i])).ToList();
         var write = new DocumentWrite(id, title, hash, request.Document.Format, WithExtractionReport(request), indexed);
         var outcome = await store.UpsertDocumentAsync(collection, write, ct);
@@ -69,7 +70,7 @@ public sealed class IngestionService(
     /// contextual headers, analyzer and embedding model. A sync compares it to re-index documents whose files did not change.
     /// </summary>
     public string IngestSignature(CollectionInfo collection) =>
-        $"{JsonSerializer.Serialize(collection.Settings.Chunking)}|{collection.Settings.ContextualHeaders}|{analyzer.Signature}|{embedder?.ModelId}" +
+        $"{JsonSerializer.Serialize(collection.Settings.Chunking)}|{collection.Settings.ContextualHeaders}|{analyzers.For(collection.Settings).Signature}|{embedder?.ModelId}" +
         (collection.Settings.LlmContext && contexts is not null ? "|llm-context" : "");
 
     /// <summary>

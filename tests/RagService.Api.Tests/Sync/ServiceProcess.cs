@@ -30,7 +30,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServiceProcess> StartAsync(string databasePath)
+    /// <param name="settings">More arguments, e.g. "--Rag:Bm25Engine=lucene".</param>
+    public static async Task<ServiceProcess> StartAsync(string databasePath, params string[] settings)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "RagService.Api.dll");
         Assert.True(File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json")), "the service's runtimeconfig is not beside the tests");
@@ -42,7 +43,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { dll, "--urls", $"http://127.0.0.1:{port}", $"--Rag:DatabasePath={databasePath}", "--Serilog:MinimumLevel:Default=Warning" })
+        foreach (var arg in new[] { dll, "--urls", $"http://127.0.0.1:{port}", $"--Rag:DatabasePath={databasePath}", "--Serilog:MinimumLevel:Default=Warning" }.Concat(settings))
         {
             start.ArgumentList.Add(arg);
         }

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 
-namespace RagService.Storage.Sqlite;
+namespace RagService.Core.Indexing;
 
 /// <summary>
 /// Per-collection in-memory indexes stamped with the collection's version in SQLite. A search asks for the index at the
 /// version it just read; an older entry is reloaded (once, however many searches ask). A write of this process applies
 /// its delta when the entry is exactly one version behind; anything else drops the entry so the next search reloads it.
 /// </summary>
-internal sealed class VersionedCache<TIndex> : IDisposable
+public sealed class VersionedCache<TIndex> : IDisposable
     where TIndex : class, IDisposable
 {
     private readonly ConcurrentDictionary<long, Entry> _entries = new();
@@ -64,6 +64,10 @@ internal sealed class VersionedCache<TIndex> : IDisposable
 
         Invalidate(collectionId);
     }
+
+    /// <summary>The cached index and its version, without loading anything.</summary>
+    public (TIndex? Index, long Version) Peek(long collectionId) =>
+        _entries.TryGetValue(collectionId, out var entry) ? (entry.Index, entry.Version) : (null, 0);
 
     /// <summary>
     /// Forgets the collection's index. It is not disposed: a search or a write that fetched it a moment ago may still be

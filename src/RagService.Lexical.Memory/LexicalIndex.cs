@@ -1,6 +1,7 @@
 using System.Buffers;
+using RagService.Core.Lexical;
 
-namespace RagService.Core.Lexical;
+namespace RagService.Lexical.Memory;
 
 /// <summary>
 /// An in-memory inverted index over a chunk's body and its contextual header, scored with BM25F: a term's frequency is

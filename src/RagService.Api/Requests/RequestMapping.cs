@@ -6,7 +6,7 @@ using RagService.Api.Hosting;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 
-namespace RagService.Api.Endpoints;
+namespace RagService.Api.Requests;
 
 /// <summary>Validates request bodies and turns them into core types; every refusal says which field to fix.</summary>
 internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnowledgeStore store)
@@ -103,7 +103,8 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
 
     public static SearchHitResponse Hit(SearchHit h) => new(
         h.Rank, h.Score, h.Chunk.ChunkId, h.Chunk.DocumentId, h.Chunk.DocumentTitle, h.Chunk.HeadingPath, h.Chunk.Page, h.Chunk.Text, h.Chunk.Metadata,
-        new HitScores(h.Provenance.Bm25Rank, h.Provenance.Bm25Score, h.Provenance.DenseRank, h.Provenance.DenseScore, h.Provenance.FusionScore, h.Provenance.RerankScore));
+        new HitScores(h.Provenance.Bm25Rank, h.Provenance.Bm25Score, h.Provenance.DenseRank, h.Provenance.DenseScore, h.Provenance.FusionScore, h.Provenance.RerankScore),
+        h.Provenance.Snippet);
 
-    public static StageResponse Stage(StageReport s) => new(s.Stage, s.Status, s.Candidates, Math.Round(s.Milliseconds, 3), s.Detail);
+    public static StageResponse Stage(StageReport s) => new(s.Stage, s.Status, s.Candidates, Math.Round(s.Milliseconds, 3), s.Detail, s.Engine);
 }
