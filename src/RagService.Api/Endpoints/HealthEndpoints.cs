@@ -1,5 +1,6 @@
 using RagService.Api.Hosting;
 using RagService.Core.Models;
+using RagService.Llm.Health;
 using RagService.Storage.Sqlite;
 
 namespace RagService.Api.Endpoints;
@@ -12,7 +13,7 @@ internal static class HealthEndpoints
     {
         app.MapGet("/health/live", () => Results.Ok(new { status = "live" })).WithTags("Health").WithSummary("The process is up");
 
-        app.MapGet("/health/ready", async (SqliteKnowledgeStore store, ComponentRegistry components, CancellationToken ct) =>
+        app.MapGet("/health/ready", async (SqliteKnowledgeStore store, ComponentRegistry components, IServiceProvider services, CancellationToken ct) =>
         {
             ComponentStatus storeStatus;
             try
@@ -27,6 +28,11 @@ internal static class HealthEndpoints
 
             var all = new List<ComponentStatus> { storeStatus };
             all.AddRange(components.All);
+            if (services.GetService<LlmReadinessProbe>() is { } llm)
+            {
+                all[all.FindIndex(c => c.Name == "llm")] = await llm.CheckAsync(ct);
+            }
+
             // Optional components that are off do not make the service unready; a failed one or the store does.
             var ready = all.All(c => c.State != "failed");
             return Results.Json(new ReadyResponse(ready ? "ready" : "unready", all), statusCode: ready ? 200 : 503);
