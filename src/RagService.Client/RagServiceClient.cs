@@ -212,16 +212,10 @@ public sealed class RagServiceClient : IDisposable
     public async IAsyncEnumerable<AskStreamUpdate> AskStreamAsync(string collection, string question, SearchOptions? options = null,
         [EnumeratorCancellation] CancellationToken ct = default)
     {
-        using var request = Authorized(new HttpRequestMessage(HttpMethod.Post, $"{CollectionPath(collection)}/ask")
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"{CollectionPath(collection)}/ask")
         {
             Content = JsonContent.Create(Body("question", question, options, stream: true), options: RagJson.Options),
-        });
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ProblemReader.ReadAsync(response, ct);
-        }
-
+        }, retryOnNetworkError: false, ct, streamed: true);
         await using var stream = await response.Content.ReadAsStreamAsync(ct);
         await foreach (var (name, data) in ServerSentEvents.ReadAsync(stream, ct))
         {
@@ -301,7 +295,8 @@ public sealed class RagServiceClient : IDisposable
         ?? throw new RagServiceException(response.StatusCode, "Empty response", "the service sent no body", null);
 
     /// <summary>Sends a request made by <paramref name="create"/> (called again per retry); throws the typed problem on failure.</summary>
-    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> create, bool retryOnNetworkError, CancellationToken ct)
+    /// <param name="streamed">Return as soon as the headers arrived; the body is read by the caller, bounded by <paramref name="ct"/> only.</param>
+    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> create, bool retryOnNetworkError, CancellationToken ct, bool streamed = false)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -311,8 +306,7 @@ public sealed class RagServiceClient : IDisposable
             HttpResponseMessage response;
             try
             {
-                response = await _http.SendAsync(request, timeout.Token);
-                await response.Content.LoadIntoBufferAsync(timeout.Token);
+                response = await _http.SendAsync(request, streamed ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, timeout.Token);
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
             {
