@@ -45,7 +45,15 @@ while (true)
     }
 
     history.AddUserMessage(question);
-    var reply = await chat.GetChatMessageContentAsync(history, settings, kernel);
-    history.Add(reply);
-    Console.WriteLine($"assistant> {reply.Content}");
+    try
+    {
+        var reply = await chat.GetChatMessageContentAsync(history, settings, kernel);
+        history.Add(reply);
+        Console.WriteLine($"assistant> {reply.Content}");
+    }
+    catch (HttpOperationException e)
+    {
+        history.RemoveAt(history.Count - 1);
+        Console.WriteLine($"assistant> (the model at {llm} failed: {(e.StatusCode is { } s ? $"HTTP {(int)s}" : "unreachable")})");
+    }
 }
