@@ -47,6 +47,9 @@ public sealed class RagServiceClient : IDisposable
         }
     }
 
+    /// <summary>The options the client was created with.</summary>
+    public RagServiceClientOptions Options => _options;
+
     // ---- collections
 
     /// <summary>Creates a collection; <see cref="RagServiceConflictException"/> when it exists.</summary>

@@ -24,6 +24,7 @@ public sealed class ChatSampleTests
         start.Environment["RAG_COLLECTION"] = "kb";
         start.Environment["RAG_LLM_URL"] = model.Url;
         start.Environment["RAG_LLM_MODEL"] = "test-model";
+        start.Environment["RAG_API_KEY"] = ClientFixture.ApiKeyOf(f.Host) ?? "";
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

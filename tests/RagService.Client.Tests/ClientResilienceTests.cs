@@ -20,7 +20,8 @@ public sealed class ClientResilienceTests
     {
         var front = new FrontDoor();
         await using var host = await ServiceHost.StartAsync(b => b.Services.AddSingleton<IStartupFilter>(front));
-        using var rag = new RagServiceClient(new RagServiceClientOptions { BaseAddress = host.Client.BaseAddress!, ApiKey = "k-123" });
+        using var rag = ClientFixture.ClientFor(host);
+        var key = rag.Options.ApiKey ?? "";
 
         front.RefuseNext = 2;
         await rag.CreateCollectionAsync(new CollectionSettings("kb"));
@@ -33,7 +34,7 @@ public sealed class ClientResilienceTests
 
         Assert.Equal(0, front.RefuseNext);
         Assert.Equal(7, front.Keys.Count); // 3 refused + 4 served
-        Assert.All(front.Keys, k => Assert.Equal("k-123", k));
+        Assert.All(front.Keys, k => Assert.Equal(key, k));
     }
 
     [Fact]
@@ -41,7 +42,7 @@ public sealed class ClientResilienceTests
     {
         var front = new FrontDoor { RefuseNext = 100 };
         await using var host = await ServiceHost.StartAsync(b => b.Services.AddSingleton<IStartupFilter>(front));
-        using var rag = new RagServiceClient(new RagServiceClientOptions { BaseAddress = host.Client.BaseAddress!, MaxRetries = 2 });
+        using var rag = ClientFixture.ClientFor(host, maxRetries: 2);
 
         var busy = await Assert.ThrowsAsync<RagServiceBusyException>(() => rag.ListCollectionsAsync());
         Assert.Equal(TimeSpan.Zero, busy.RetryAfter);
