@@ -1,5 +1,6 @@
 using RagService.Api.Hosting;
 using RagService.Core.Models;
+using RagService.Llm.Health;
 
 namespace RagService.Api.Endpoints;
 
@@ -11,7 +12,7 @@ internal sealed class HealthEndpoints : IEndpointModule
     {
         app.MapGet("/health/live", () => Results.Ok(new { status = "live" })).WithTags("Health").WithSummary("The process is up");
 
-        app.MapGet("/health/ready", async (IEnumerable<IComponentHealth> checks, ComponentRegistry components, CancellationToken ct) =>
+        app.MapGet("/health/ready", async (IEnumerable<IComponentHealth> checks, ComponentRegistry components, IServiceProvider services, CancellationToken ct) =>
         {
             var all = new List<ComponentStatus>();
             foreach (var check in checks)
@@ -20,6 +21,11 @@ internal sealed class HealthEndpoints : IEndpointModule
             }
 
             all.AddRange(components.All);
+            if (services.GetService<LlmReadinessProbe>() is { } llm)
+            {
+                all[all.FindIndex(c => c.Name == "llm")] = await llm.CheckAsync(ct);
+            }
+
             // Optional components that are off do not make the service unready; a failed one or the store does.
             var ready = all.All(c => c.State != "failed");
             return Results.Json(new ReadyResponse(ready ? "ready" : "unready", all), statusCode: ready ? 200 : 503);

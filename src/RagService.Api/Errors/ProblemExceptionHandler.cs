@@ -27,8 +27,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             },
             ExtractionException x => (StatusFor(x.Failure), "Document could not be read", x.Message),
             StageUnavailableException s => (400, "Stage not available", s.Message),
-            LlmUnavailableException l => (l.TimedOut ? 504 : 502, l.TimedOut ? "LLM timed out" : "LLM failed",
-                l.Message + "; the retrieved sources are still available from the search endpoint"),
+            LlmUnavailableException l => Describe(l),
             _ => (500, "Internal error", "the service failed; see the server log for the request id"),
         };
 
@@ -45,6 +44,10 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail, Instance = http.Request.Path },
         });
     }
+
+    /// <summary>502 or 504 with the failure's sanitised reason (never the upstream's body).</summary>
+    public static (int Status, string Title, string Detail) Describe(LlmUnavailableException l) =>
+        (l.TimedOut ? 504 : 502, l.TimedOut ? "LLM timed out" : "LLM failed", l.Message + "; the retrieved sources are still available from the search endpoint");
 
     private static int StatusFor(ExtractionFailure failure) => failure switch
     {

@@ -121,18 +121,20 @@ public static class RagServiceApp
         services.AddSingleton<RequestMapping>();
         AddJobs(services, rag);
 
-        var llm = builder.Configuration.GetSection("Llm").Get<LlmOptions>() ?? new LlmOptions();
+        var llm = builder.Configuration.GetSection(LlmOptions.Section).Get<LlmOptions>() ?? new LlmOptions();
+        services.AddRagLlm(llm);
         if (llm.IsConfigured)
         {
-            components.Set(ComponentStatus.On("llm", $"{llm.Model} at {llm.Url}"));
-            services.AddSingleton<IChatClient>(new OpenAiCompatibleChatClient(llm));
-            services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>(), sp.GetRequiredService<IChatClient>(), llm.Model, retrieval));
+            // Replaced at each readiness check by the probe's cached answer (LlmReadinessProbe).
+            components.Set(ComponentStatus.On("llm", $"{llm.Model} at {llm.BaseUri.Authority}"));
         }
         else
         {
             components.Set(ComponentStatus.Off("llm", "not configured: set RAG_LLM_URL (and RAG_LLM_MODEL, RAG_LLM_KEY)"));
-            services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>(), options: retrieval));
         }
+
+        services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>(), sp.GetRequiredService<IAnswerPromptRenderer>(),
+            sp.GetService<IChatClient>(), llm.Model, retrieval));
 
         // Resolved from the container so that tests can put a counting embedder in place of the model.
         services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<AnalyzerCatalog>(),

@@ -18,7 +18,7 @@ public sealed class LlmUnavailableException(string message, bool timedOut, Excep
 }
 
 /// <summary>Retrieve, build the augmented prompt, and ask the LLM when one is configured and the sources are relevant enough.</summary>
-public sealed class AskService(SearchService search, IChatClient? chat = null, string? model = null, RetrievalOptions? options = null)
+public sealed class AskService(SearchService search, IAnswerPromptRenderer prompts, IChatClient? chat = null, string? model = null, RetrievalOptions? options = null)
 {
     public const string NotFoundChinese = "根据现有资料，无法回答这个问题。";
     public const string NotFoundEnglish = "The available documents do not contain the answer to this question.";
@@ -48,7 +48,8 @@ public sealed class AskService(SearchService search, IChatClient? chat = null, s
         }
         catch (Exception e) when (e is not (OperationCanceledException or LlmUnavailableException))
         {
-            throw new LlmUnavailableException($"the LLM endpoint failed: {e.Message}", e is TimeoutException, e);
+            // Never the exception's message: it may carry the upstream's body.
+            throw new LlmUnavailableException($"the LLM endpoint failed ({e.GetType().Name})", e is TimeoutException, e);
         }
     }
 
@@ -86,7 +87,7 @@ public sealed class AskService(SearchService search, IChatClient? chat = null, s
     private async Task<(SearchOutcome Retrieval, AugmentedPrompt Prompt, string? NotFound)> RetrieveAsync(CollectionInfo collection, SearchQuery query, CancellationToken ct)
     {
         var retrieval = await search.SearchAsync(collection, query, ct);
-        var prompt = PromptBuilder.Build(query.Query, retrieval.Hits);
+        var prompt = await prompts.RenderAsync(query.Query, retrieval.Hits, ct);
         return (retrieval, prompt, IsBelowFloor(retrieval) ? NotFound(query.Query) : null);
     }
 

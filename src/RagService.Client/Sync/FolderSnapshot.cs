@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace RagService.Cli.Sync;
+namespace RagService.Client.Sync;
 
 /// <param name="Path">Relative to the folder, '/'-separated: the document id on the service.</param>
 internal sealed record FolderFile(string Path, string FullPath, string Sha256);
