@@ -6,6 +6,8 @@ using RagService.Core.Chunking;
 using RagService.Core.Ingestion;
 using RagService.Core.Storage;
 using RagService.Core.Text;
+using RagService.Api.Security;
+using RagService.Core.Security;
 
 namespace RagService.Api.Endpoints;
 
@@ -15,9 +17,11 @@ internal static class CollectionEndpoints
     {
         var group = app.MapGroup("/v1/collections").WithTags("Collections");
 
-        group.MapPost("/", async (CreateCollectionRequest body, IKnowledgeStore store, ITextAnalyzer analyzer, IngestionService ingestion, IOptions<RagOptions> options, CancellationToken ct) =>
+        group.MapPost("/", async (CreateCollectionRequest body, IKnowledgeStore store, ITextAnalyzer analyzer, IngestionService ingestion, IOptions<RagOptions> options,
+            HttpContext http, CancellationToken ct) =>
         {
             var name = RequestMapping.ValidCollectionName(body.Name);
+            CallerScope.Demand(http, name);
             var defaults = options.Value.Chunking;
             var mode = body.Chunking?.Trim().ToLowerInvariant() switch
             {
@@ -51,23 +55,24 @@ internal static class CollectionEndpoints
             };
             var created = await store.CreateCollectionAsync(name, settings, ct);
             return Results.Created($"/v1/collections/{name}", ToResponse(created));
-        }).WithSummary("Create a collection (knowledge base)");
+        }).RequireRole(ApiRole.Admin).WithSummary("Create a collection (knowledge base)");
 
-        group.MapGet("/", async (IKnowledgeStore store, CancellationToken ct) =>
-            (await store.ListCollectionsAsync(ct)).Select(ToResponse)).WithSummary("List collections");
+        group.MapGet("/", async (IKnowledgeStore store, HttpContext http, CancellationToken ct) =>
+            (await store.ListCollectionsAsync(ct)).Where(c => CallerScope.Allows(http, c.Name)).Select(ToResponse))
+            .RequireRole(ApiRole.Reader).WithSummary("List collections (a scoped key sees its own)");
 
         group.MapGet("/{collection}", async (string collection, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
         {
             var info = await map.CollectionAsync(collection, ct);
             var stats = await store.GetStatsAsync(info, ct);
             return new CollectionStatsResponse(info.Name, stats.Documents, stats.Chunks, stats.ChunkTextBytes, stats.Bm25IndexBytes, stats.Vectors, stats.VectorBytes, ToResponse(info));
-        }).WithSummary("Collection statistics: documents, chunks, index sizes and settings");
+        }).RequireRole(ApiRole.Reader).WithSummary("Collection statistics: documents, chunks, index sizes and settings");
 
         group.MapDelete("/{collection}", async (string collection, IKnowledgeStore store, CancellationToken ct) =>
             await store.DeleteCollectionAsync(collection, ct)
                 ? Results.NoContent()
                 : throw ApiProblemException.NotFound($"collection '{collection}' does not exist"))
-            .WithSummary("Delete a collection with all its documents");
+            .RequireRole(ApiRole.Admin).WithSummary("Delete a collection with all its documents");
     }
 
     private static CollectionResponse ToResponse(CollectionInfo c) => new(

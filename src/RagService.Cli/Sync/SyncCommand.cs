@@ -167,7 +167,7 @@ internal static class SyncCommand
         return job.GetProperty("state").GetString() == "succeeded" ? 0 : 1;
     }
 
-    private static async Task<JsonElement> EnsureSuccessAsync(HttpResponseMessage response)
+    internal static async Task<JsonElement> EnsureSuccessAsync(HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();
         if (response.IsSuccessStatusCode)
@@ -189,5 +189,5 @@ internal static class SyncCommand
         throw new ServiceException($"{(int)response.StatusCode} {response.ReasonPhrase}: {detail}");
     }
 
-    private sealed class ServiceException(string message) : Exception(message);
+    internal sealed class ServiceException(string message) : Exception(message);
 }

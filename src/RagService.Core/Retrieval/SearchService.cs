@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RagService.Core.Diagnostics;
 using RagService.Core.Models;
 using RagService.Core.Storage;
 using RagService.Core.Text;
@@ -31,6 +32,8 @@ public sealed class SearchService(
             throw new StageUnavailableException("reranking is off: no cross-encoder is configured (set Rag:Reranker:ModelDirectory)");
         }
 
+        using var activity = RagTelemetry.Source.StartActivity("rag.search");
+        var startedAt = DateTimeOffset.UtcNow;
         var total = Stopwatch.StartNew();
         var stages = new List<StageReport>();
         var candidates = Math.Max(query.Candidates, query.TopK);
@@ -128,6 +131,7 @@ public sealed class SearchService(
 
         var hits = ordered.Take(query.TopK).Select((x, i) => new SearchHit(i + 1, x.Score, x.Chunk, provenance[x.Chunk.ChunkId])).ToList();
         stages.Add(new StageReport("fetch", "ok", chunks.Count, fetchMs));
+        RagTelemetry.RecordStages(stages, startedAt);
         return new SearchOutcome(hits, stages, total.Elapsed.TotalMilliseconds);
     }
 
