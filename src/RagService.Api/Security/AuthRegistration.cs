@@ -102,7 +102,7 @@ internal sealed class AuthStartupReport(
         }
     }
 
-    private static bool IsLoopback(string address)
+    internal static bool IsLoopback(string address)
     {
         if (!Uri.TryCreate(address.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri))
         {

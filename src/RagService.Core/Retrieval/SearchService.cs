@@ -33,6 +33,7 @@ public sealed class SearchService(
         }
 
         using var activity = RagTelemetry.Source.StartActivity("rag.search");
+        activity?.SetTag("rag.collection", collection.Name);
         var startedAt = DateTimeOffset.UtcNow;
         var total = Stopwatch.StartNew();
         var stages = new List<StageReport>();

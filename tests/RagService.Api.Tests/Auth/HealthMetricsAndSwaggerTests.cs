@@ -53,7 +53,7 @@ public sealed class HealthMetricsAndSwaggerTests
 
         var metrics = await host.Client.GetStringAsync("/metrics");
         Assert.Contains("http_server_request_duration_seconds_bucket", metrics, StringComparison.Ordinal);
-        Assert.Contains("rag_stage_duration", metrics, StringComparison.Ordinal);
+        Assert.Contains("rag_stage_duration_milliseconds_bucket", metrics, StringComparison.Ordinal);
         Assert.Contains("stage=\"bm25\"", metrics, StringComparison.Ordinal);
         Assert.Contains("rag_ingest_documents_total", metrics, StringComparison.Ordinal);
         Assert.Contains("outcome=\"created\"", metrics, StringComparison.Ordinal);

@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using RagService.Api.Security;
+
+namespace RagService.Api.Tests.Auth;
+
+/// <summary>What operators see: the request log line, the start-up warnings about keys, and the spans of a search.</summary>
+public sealed class LoggingAndTracingTests
+{
+    [Fact]
+    public async Task Each_request_logs_one_line_with_the_key_id_collection_stages_and_status_never_the_key()
+    {
+        var log = Path.Combine(Path.GetTempPath(), "ragsvc-log-" + Guid.NewGuid().ToString("N")[..12] + ".txt");
+        try
+        {
+            Keys.Created reader;
+            await using (var host = await ServiceHost.StartAsync(LogTo(log, "Information")))
+            {
+                await host.CreateCollectionAsync("kb");
+                await host.IngestAsync("kb", new { id = "menu", text = "Margherita costs 42 yuan." });
+                reader = await Keys.CreateAsync(host.Client, "chatbot", "reader");
+                using var client = host.CreateClient(reader.Key);
+                var search = await client.PostAsync("/v1/collections/kb/search", System.Net.Http.Json.JsonContent.Create(new { query = "margherita" }));
+                Assert.Equal(HttpStatusCode.OK, search.StatusCode);
+                using var anonymous = host.CreateClient(null);
+                Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/v1/collections/kb")).StatusCode);
+            }
+
+            var lines = await File.ReadAllLinesAsync(log);
+            var searchLine = Assert.Single(lines, l => l.Contains("HTTP POST /v1/collections/kb/search", StringComparison.Ordinal));
+            Assert.Contains("-> 200", searchLine, StringComparison.Ordinal);
+            Assert.Contains($"key={reader.Id}", searchLine, StringComparison.Ordinal);
+            Assert.Contains("collection=kb", searchLine, StringComparison.Ordinal);
+            Assert.Contains("bm25=", searchLine, StringComparison.Ordinal);
+            var refused = Assert.Single(lines, l => l.Contains("HTTP GET /v1/collections/kb ", StringComparison.Ordinal) && l.Contains("-> 401", StringComparison.Ordinal));
+            Assert.Contains("key=-", refused, StringComparison.Ordinal);
+            Assert.DoesNotContain(lines, l => l.Contains(reader.Key, StringComparison.Ordinal) || l.Contains(ServiceHost.BootstrapKey, StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
+    [Fact]
+    public async Task Start_up_says_how_to_create_the_first_key_and_warns_about_mode_none()
+    {
+        var log = Path.Combine(Path.GetTempPath(), "ragsvc-log-" + Guid.NewGuid().ToString("N")[..12] + ".txt");
+        try
+        {
+            await using (var host = await ServiceHost.StartAsync([.. LogTo(log, "Warning"), "--Rag:Auth:BootstrapKey="]))
+            {
+                using var anonymous = host.CreateClient(null);
+                Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/ready")).StatusCode);
+            }
+
+            Assert.Contains("Rag:Auth:BootstrapKey", await File.ReadAllTextAsync(log), StringComparison.Ordinal);
+            File.Delete(log);
+            await using (var host = await ServiceHost.StartAsync([.. LogTo(log, "Warning"), "--Rag:Auth:Mode=none"]))
+            {
+                using var anonymous = host.CreateClient(null);
+                Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/v1/collections")).StatusCode);
+            }
+
+            Assert.Contains("Rag:Auth:Mode=none", await File.ReadAllTextAsync(log), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5080", true)]
+    [InlineData("http://localhost:5080", true)]
+    [InlineData("http://[::1]:5080", true)]
+    [InlineData("http://0.0.0.0:8080", false)]
+    [InlineData("http://+:8080", false)]
+    [InlineData("http://*:8080", false)]
+    [InlineData("http://[::]:8080", false)]
+    [InlineData("http://10.1.2.3:8080", false)]
+    public void Mode_none_warns_loudly_for_every_address_that_is_not_loopback(string address, bool loopback) =>
+        Assert.Equal(loopback, AuthStartupReport.IsLoopback(address));
+
+    [Fact]
+    public async Task A_search_is_a_span_with_one_child_span_per_stage_that_ran()
+    {
+        var collection = "traced-" + Guid.NewGuid().ToString("N")[..8];
+        var finished = new ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name is "RagService" or "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = finished.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var host = await ServiceHost.StartAsync();
+        await host.CreateCollectionAsync(collection);
+        await host.IngestAsync(collection, new { id = "menu", text = "Margherita costs 42 yuan." });
+        await host.SearchAsync(collection, "margherita");
+
+        var search = Assert.Single(finished, a => a.OperationName == "rag.search" && (a.GetTagItem("rag.collection") as string) == collection);
+        var stages = finished.Where(a => a.ParentSpanId == search.SpanId).Select(a => a.OperationName).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["rag.bm25", "rag.fetch"], stages);
+        var request = Assert.Single(finished, a => a.SpanId == search.ParentSpanId);
+        Assert.Equal("Microsoft.AspNetCore", request.Source.Name);
+    }
+
+    private static string[] LogTo(string path, string level) =>
+    [
+        $"--Serilog:MinimumLevel:Default={level}", "--Serilog:WriteTo:0:Name=File", $"--Serilog:WriteTo:0:Args:path={path}",
+    ];
+}
