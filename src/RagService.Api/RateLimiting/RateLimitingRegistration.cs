@@ -21,7 +21,8 @@ public static class RateLimitingRegistration
         {
             o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
                 PerPartition(options.PerIp, http => http.Connection.RemoteIpAddress?.ToString()),
-                PerPartition(options.PerKey, http => Caller.From(http.User)?.KeyId));
+                // With Rag:Auth:Mode=none there are no keys: only the per-address limit applies.
+                PerPartition(options.PerKey, http => Caller.From(http.User)?.KeyId is { } id && id != ApiKeyAuthenticationHandler.NoKeyId ? id : null));
             o.OnRejected = (context, ct) => RejectAsync(context, options, ct);
         });
         return services;

@@ -20,7 +20,10 @@ internal sealed class ApiKeyAuthenticationHandler(
     /// <summary>HttpContext.Items key under which the reason of a refused key waits for the 401 response.</summary>
     public const string RefusalItem = "rag.auth.refusal";
 
-    private static readonly Caller Unauthenticated = new("none", "none (Rag:Auth:Mode=none)", ApiRole.Admin, null);
+    /// <summary>The key id of every caller when Rag:Auth:Mode=none.</summary>
+    public const string NoKeyId = "none";
+
+    private static readonly Caller Unauthenticated = new(NoKeyId, "none (Rag:Auth:Mode=none)", ApiRole.Admin, null);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
