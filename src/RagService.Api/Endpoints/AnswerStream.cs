@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using RagService.Api.Logging;
+using RagService.Core.Diagnostics;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
 
@@ -36,6 +37,11 @@ internal static class AnswerStream
         }
 
         var text = start.Llm == "not configured" ? null : answer.ToString();
+        if (start.Llm == "ok")
+        {
+            RagTelemetry.RecordStages([new StageReport("llm", "ok", 0, sw.Elapsed.TotalMilliseconds)], DateTimeOffset.UtcNow - sw.Elapsed);
+        }
+
         var response = SearchEndpoints.ToResponse(query, start, text, start.Llm == "ok" ? sw.Elapsed.TotalMilliseconds : 0);
         await SendAsync(http, "done", response, json, ct);
     }

@@ -60,7 +60,7 @@ public static class TelemetryRegistration
         var telemetry = services.AddOpenTelemetry().ConfigureResource(r => r.AddService(RagTelemetry.Name));
         if (otlp is not null)
         {
-            telemetry.WithTracing(t => t.AddSource(RagTelemetry.Name).AddAspNetCoreInstrumentation().AddOtlpExporter(o => Configure(o, otlp, options)));
+            telemetry.WithTracing(t => t.AddSource(RagTelemetry.Name).AddAspNetCoreInstrumentation().AddOtlpExporter(o => Configure(o, otlp, "traces", options)));
         }
 
         telemetry.WithMetrics(m =>
@@ -73,7 +73,7 @@ public static class TelemetryRegistration
 
             if (otlp is not null)
             {
-                m.AddOtlpExporter(o => Configure(o, otlp, options));
+                m.AddOtlpExporter(o => Configure(o, otlp, "metrics", options));
             }
         });
         return services;
@@ -90,9 +90,11 @@ public static class TelemetryRegistration
         return app;
     }
 
-    private static void Configure(OtlpExporterOptions o, string endpoint, TelemetryOptions options)
+    /// <summary>Over http/protobuf an endpoint set in code is used as is, so each signal gets its own path (/v1/traces, /v1/metrics).</summary>
+    private static void Configure(OtlpExporterOptions o, string endpoint, string signal, TelemetryOptions options)
     {
-        o.Endpoint = new Uri(endpoint);
-        o.Protocol = options.OtlpProtocol == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
+        var grpc = options.OtlpProtocol == "grpc";
+        o.Protocol = grpc ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
+        o.Endpoint = new Uri(grpc ? endpoint : $"{endpoint.TrimEnd('/')}/v1/{signal}");
     }
 }

@@ -107,6 +107,26 @@ public sealed class LoggingAndTracingTests
         Assert.Equal("Microsoft.AspNetCore", request.Source.Name);
     }
 
+    [Fact]
+    public async Task Traces_and_metrics_are_exported_over_otlp_when_an_endpoint_is_configured()
+    {
+        await using var collector = await FakeOtlpCollector.StartAsync();
+        await using (var host = await ServiceHost.StartAsync($"--Rag:Telemetry:OtlpEndpoint={collector.Url}", "--Rag:Telemetry:OtlpProtocol=http/protobuf"))
+        {
+            await host.CreateCollectionAsync("kb");
+            await host.IngestAsync("kb", new { id = "menu", text = "Margherita costs 42 yuan." });
+            await host.SearchAsync("kb", "margherita");
+        }
+
+        // Stopping the service flushes both exporters; protobuf keeps names as UTF-8, so they can be found in the bytes.
+        var traces = collector.Received.Where(r => r.Path == "/v1/traces").SelectMany(r => r.Body).ToArray();
+        var metrics = collector.Received.Where(r => r.Path == "/v1/metrics").SelectMany(r => r.Body).ToArray();
+        Assert.True(Contains(traces, "rag.search") && Contains(traces, "rag.bm25"), "no search spans were exported");
+        Assert.True(Contains(metrics, "rag.stage.duration") && Contains(metrics, "http.server.request.duration"), "the metrics were not exported");
+    }
+
+    private static bool Contains(byte[] haystack, string text) => haystack.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(text)) >= 0;
+
     private static string[] LogTo(string path, string level) =>
     [
         $"--Serilog:MinimumLevel:Default={level}", "--Serilog:WriteTo:0:Name=File", $"--Serilog:WriteTo:0:Args:path={path}",
