@@ -60,7 +60,7 @@ public sealed class ServiceHost : IAsyncDisposable
         var client = new HttpClient { BaseAddress = Client.BaseAddress, Timeout = Client.Timeout };
         if (apiKey is not null)
         {
-            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+            client.DefaultRequestHeaders.TryAddWithoutValidation("X-Api-Key", apiKey);
         }
 
         return client;

@@ -67,11 +67,23 @@ internal sealed class AuthStartupReport(
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        lifetime.ApplicationStarted.Register(() => _ = ReportAsync());
+        lifetime.ApplicationStarted.Register(() => _ = ReportSafelyAsync());
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task ReportSafelyAsync()
+    {
+        try
+        {
+            await ReportAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Could not check the API key store at start-up");
+        }
+    }
 
     private async Task ReportAsync()
     {

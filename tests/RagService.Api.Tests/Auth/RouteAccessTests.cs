@@ -10,8 +10,8 @@ using RagService.Api.Tests.Sync;
 namespace RagService.Api.Tests.Auth;
 
 /// <summary>
-/// Every route × every kind of caller: anonymous, a garbage key, a revoked key, an admin key scoped to another
-/// collection, reader, writer, admin. The expected outcome comes from the role table in the README, not from the code.
+/// Every route × every kind of caller: no key, an empty header, a malformed key, a well-formed key that does not exist,
+/// a revoked key, an admin key scoped to another collection, a writer scoped to this collection, reader, writer, admin. The expected outcome comes from the role table in the README, not from the code.
 /// </summary>
 public sealed class RouteAccessTests : IAsyncLifetime
 {
@@ -37,9 +37,12 @@ public sealed class RouteAccessTests : IAsyncLifetime
         var revoked = await Keys.CreateAsync(_host.Client, "old-bot", "admin");
         Assert.Equal(HttpStatusCode.NoContent, (await _host.Client.DeleteAsync($"/v1/keys/{revoked.Id}")).StatusCode);
         _callers["anonymous"] = null;
-        _callers["garbage"] = "rag_0123456789ab_not-a-real-secret";
+        _callers["empty"] = "";
+        _callers["malformed"] = "hello";
+        _callers["unknown"] = "rag_0123456789ab_" + new string('x', 43);
         _callers["revoked"] = revoked.Key;
         _callers["out-of-scope"] = (await Keys.CreateAsync(_host.Client, "beta-bot", "admin", ["beta"])).Key;
+        _callers["in-scope-writer"] = (await Keys.CreateAsync(_host.Client, "alpha-bot", "writer", ["alpha"])).Key;
         _callers["reader"] = (await Keys.CreateAsync(_host.Client, "reader-bot", "reader")).Key;
         _callers["writer"] = (await Keys.CreateAsync(_host.Client, "writer-bot", "writer")).Key;
         _callers["admin"] = (await Keys.CreateAsync(_host.Client, "admin-bot", "admin")).Key;
@@ -114,7 +117,7 @@ public sealed class RouteAccessTests : IAsyncLifetime
             return 0;
         }
 
-        if (caller is "anonymous" or "garbage" or "revoked")
+        if (caller is "anonymous" or "empty" or "malformed" or "unknown" or "revoked")
         {
             return 401;
         }
@@ -122,6 +125,11 @@ public sealed class RouteAccessTests : IAsyncLifetime
         if (caller == "out-of-scope")
         {
             return route.InCollectionAlpha || route.Need == Need.AdminAllCollections ? 403 : 0;
+        }
+
+        if (caller == "in-scope-writer")
+        {
+            return route.Need is Need.Admin or Need.AdminAllCollections ? 403 : 0;
         }
 
         var role = caller switch { "reader" => Need.Reader, "writer" => Need.Writer, _ => Need.AdminAllCollections };
