@@ -28,6 +28,9 @@ public static class RagTelemetry
     public static readonly Counter<long> IngestedBytes =
         Meter.CreateCounter<long>("rag.ingest.bytes", "By", "UTF-8 bytes of extracted text ingested");
 
+    /// <summary>The order the search runs its stages in (reports list fetch last, but it runs before rerank).</summary>
+    private static readonly string[] ExecutionOrder = ["bm25", "dense", "fusion", "fetch", "rerank", "llm"];
+
     /// <summary>
     /// Records a finished search: one child span per stage that ran, with the stage's measured duration, and the
     /// stage latency histogram. BM25 and dense run side by side from the start; the later stages follow each other.
@@ -36,7 +39,7 @@ public static class RagTelemetry
     {
         var parallelEnd = started;
         var next = started;
-        foreach (var stage in stages.Where(s => s.Status == "ok"))
+        foreach (var stage in stages.Where(s => s.Status == "ok").OrderBy(s => Array.IndexOf(ExecutionOrder, s.Stage) is var i and >= 0 ? i : int.MaxValue))
         {
             StageDuration.Record(stage.Milliseconds, new KeyValuePair<string, object?>("stage", stage.Stage));
             var begin = stage.Stage is "bm25" or "dense" ? started : Max(next, parallelEnd);

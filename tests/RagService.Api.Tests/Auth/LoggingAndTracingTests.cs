@@ -101,8 +101,12 @@ public sealed class LoggingAndTracingTests
         await host.SearchAsync(collection, "margherita");
 
         var search = Assert.Single(finished, a => a.OperationName == "rag.search" && (a.GetTagItem("rag.collection") as string) == collection);
-        var stages = finished.Where(a => a.ParentSpanId == search.SpanId).Select(a => a.OperationName).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(["rag.bm25", "rag.fetch"], stages);
+        var stages = finished.Where(a => a.ParentSpanId == search.SpanId).ToList();
+        Assert.Equal(["rag.bm25", "rag.fetch"], stages.Select(a => a.OperationName).Order(StringComparer.Ordinal));
+        var bm25 = stages.Single(a => a.OperationName == "rag.bm25");
+        var fetch = stages.Single(a => a.OperationName == "rag.fetch");
+        Assert.True(fetch.StartTimeUtc >= bm25.StartTimeUtc + bm25.Duration, "fetch runs after bm25");
+        Assert.True(search.StartTimeUtc <= bm25.StartTimeUtc, "stages lie inside the search span");
         var request = Assert.Single(finished, a => a.SpanId == search.ParentSpanId);
         Assert.Equal("Microsoft.AspNetCore", request.Source.Name);
     }
