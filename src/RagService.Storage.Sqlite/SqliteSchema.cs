@@ -49,7 +49,7 @@ internal static class SqliteSchema
             CREATE TABLE IF NOT EXISTS chunk_vectors (
                 chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
                 vector BLOB NOT NULL);
-            """ + JobTables;
+            """ + JobTables + KeyTables;
         cmd.ExecuteNonQuery();
         cmd.CommandText = "SELECT count(*) FROM schema_info";
         if (Convert.ToInt64(cmd.ExecuteScalar()) == 0)
@@ -120,5 +120,19 @@ internal static class SqliteSchema
             error TEXT,
             content BLOB,
             PRIMARY KEY (job_id, ordinal));
+        """;
+
+    /// <summary>API keys: the SHA-256 of the secret, never the secret; looked up by the public id that prefixes every key.</summary>
+    private const string KeyTables = """
+        CREATE TABLE IF NOT EXISTS api_keys (
+            id TEXT PRIMARY KEY,
+            client TEXT NOT NULL,
+            role TEXT NOT NULL,
+            collections TEXT,
+            secret_hash BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            last_used_at TEXT,
+            revoked_at TEXT);
+        CREATE INDEX IF NOT EXISTS api_keys_by_client ON api_keys(client, revoked_at);
         """;
 }

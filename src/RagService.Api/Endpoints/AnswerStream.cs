@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using RagService.Api.Errors;
 using RagService.Api.Logging;
+using RagService.Core.Diagnostics;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
 
@@ -47,6 +48,11 @@ internal static class AnswerStream
         }
 
         var text = start.Llm == "not configured" ? null : answer.ToString();
+        if (start.Llm == "ok")
+        {
+            RagTelemetry.RecordStages([new StageReport("llm", "ok", 0, sw.Elapsed.TotalMilliseconds)], DateTimeOffset.UtcNow - sw.Elapsed);
+        }
+
         var response = SearchEndpoints.ToResponse(query, start, text, start.Llm == "ok" ? sw.Elapsed.TotalMilliseconds : 0);
         await SendAsync(http, "done", response, json, ct);
     }

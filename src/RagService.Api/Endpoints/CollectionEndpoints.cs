@@ -9,6 +9,8 @@ using RagService.Core.Ingestion;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 using RagService.Core.Text;
+using RagService.Api.Security;
+using RagService.Core.Security;
 
 namespace RagService.Api.Endpoints;
 
@@ -18,9 +20,11 @@ internal sealed class CollectionEndpoints : IEndpointModule
     {
         var group = app.MapGroup("/v1/collections").WithTags("Collections");
 
-        group.MapPost("/", async (CreateCollectionRequest body, IKnowledgeStore store, AnalyzerCatalog analyzers, IngestionService ingestion, IOptions<RagOptions> options, CancellationToken ct) =>
+        group.MapPost("/", async (CreateCollectionRequest body, IKnowledgeStore store, AnalyzerCatalog analyzers, IngestionService ingestion, IOptions<RagOptions> options,
+            HttpContext http, CancellationToken ct) =>
         {
             var name = RequestMapping.ValidCollectionName(body.Name);
+            CallerScope.Demand(http, name);
             var defaults = options.Value.Chunking;
             var mode = body.Chunking?.Trim().ToLowerInvariant() switch
             {
@@ -55,10 +59,11 @@ internal sealed class CollectionEndpoints : IEndpointModule
             };
             var created = await store.CreateCollectionAsync(name, settings, ct);
             return Results.Created($"/v1/collections/{name}", ToResponse(created, analyzers));
-        }).WithSummary("Create a collection (knowledge base)");
+        }).RequireRole(ApiRole.Admin).WithSummary("Create a collection (knowledge base)");
 
-        group.MapGet("/", async (IKnowledgeStore store, AnalyzerCatalog analyzers, CancellationToken ct) =>
-            (await store.ListCollectionsAsync(ct)).Select(c => ToResponse(c, analyzers))).WithSummary("List collections");
+        group.MapGet("/", async (IKnowledgeStore store, AnalyzerCatalog analyzers, HttpContext http, CancellationToken ct) =>
+            (await store.ListCollectionsAsync(ct)).Where(c => CallerScope.Allows(http, c.Name)).Select(c => ToResponse(c, analyzers)))
+            .RequireRole(ApiRole.Reader).WithSummary("List collections (a scoped key sees its own)");
 
         group.MapGet("/{collection}", async (string collection, RequestMapping map, IKnowledgeStore store, ILexicalSearchIndex lexical,
             SearchService search, AnalyzerCatalog analyzers, IServiceProvider services, CancellationToken ct) =>
@@ -69,13 +74,13 @@ internal sealed class CollectionEndpoints : IEndpointModule
             var vectors = search.DenseAvailable && services.GetService<IVectorSearchIndex>() is { } v ? await v.GetStatsAsync(info, ct) : null;
             return new CollectionStatsResponse(info.Name, stats.Documents, stats.Chunks, stats.ChunkTextBytes, bm25.Bytes, stats.Vectors, stats.VectorBytes,
                 ToResponse(info, analyzers), ToResponse(bm25), vectors is null ? null : ToResponse(vectors), vectors?.Graph);
-        }).WithSummary("Collection statistics: documents, chunks, index sizes and settings");
+        }).RequireRole(ApiRole.Reader).WithSummary("Collection statistics: documents, chunks, index sizes and settings");
 
         group.MapDelete("/{collection}", async (string collection, IKnowledgeStore store, CancellationToken ct) =>
             await store.DeleteCollectionAsync(collection, ct)
                 ? Results.NoContent()
                 : throw ApiProblemException.NotFound($"collection '{collection}' does not exist"))
-            .WithSummary("Delete a collection with all its documents");
+            .RequireRole(ApiRole.Admin).WithSummary("Delete a collection with all its documents");
     }
 
     private static IndexStatsResponse ToResponse(IndexStats s) => new(s.Engine, s.Entries, s.Bytes, s.Load);

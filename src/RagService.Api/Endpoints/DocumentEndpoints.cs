@@ -7,6 +7,8 @@ using RagService.Api.Requests;
 using RagService.Core.Documents;
 using RagService.Core.Ingestion;
 using RagService.Core.Storage;
+using RagService.Api.Security;
+using RagService.Core.Security;
 
 namespace RagService.Api.Endpoints;
 
@@ -33,7 +35,7 @@ internal sealed class DocumentEndpoints : IEndpointModule
             var info = await map.CollectionAsync(collection, ct);
             var result = await ingestor.IngestAsync(info, Encoding.UTF8.GetBytes(body.Text), fileName, null, body.Id, body.Title, map.Metadata(body.Metadata), ct);
             return ToResult(collection, result);
-        }).WithSummary("Add or replace a document sent as JSON text");
+        }).RequireRole(ApiRole.Writer).WithSummary("Add or replace a document sent as JSON text");
 
         group.MapPost("/upload", async (string collection, IFormFile? file, [Microsoft.AspNetCore.Mvc.FromForm] string? id,
             [Microsoft.AspNetCore.Mvc.FromForm] string? title, DocumentIngestor ingestor, RequestMapping map, CancellationToken ct) =>
@@ -48,7 +50,7 @@ internal sealed class DocumentEndpoints : IEndpointModule
             await file.CopyToAsync(buffer, ct);
             var result = await ingestor.IngestAsync(info, buffer.ToArray(), file.FileName, file.ContentType, id ?? Path.GetFileName(file.FileName), title, new Dictionary<string, string>(), ct);
             return ToResult(collection, result);
-        }).DisableAntiforgery().WithSummary("Add or replace a document uploaded as a file (multipart/form-data)");
+        }).DisableAntiforgery().RequireRole(ApiRole.Writer).WithSummary("Add or replace a document uploaded as a file (multipart/form-data)");
 
         group.MapGet("/", async (string collection, int? offset, int? limit, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
         {
@@ -59,14 +61,14 @@ internal sealed class DocumentEndpoints : IEndpointModule
             }
 
             return (await store.ListDocumentsAsync(info, offset ?? 0, limit ?? 100, ct)).Select(ToResponse);
-        }).WithSummary("List documents");
+        }).RequireRole(ApiRole.Reader).WithSummary("List documents");
 
         group.MapGet("/{id}", async (string collection, string id, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
         {
             var info = await map.CollectionAsync(collection, ct);
             var doc = await store.GetDocumentAsync(info, id, ct) ?? throw ApiProblemException.NotFound($"document '{id}' does not exist in '{collection}'");
             return ToResponse(doc);
-        }).WithSummary("Get a document's record");
+        }).RequireRole(ApiRole.Reader).WithSummary("Get a document's record");
 
         group.MapDelete("/{id}", async (string collection, string id, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
         {
@@ -74,7 +76,7 @@ internal sealed class DocumentEndpoints : IEndpointModule
             return await store.DeleteDocumentAsync(info, id, ct)
                 ? Results.NoContent()
                 : throw ApiProblemException.NotFound($"document '{id}' does not exist in '{collection}'");
-        }).WithSummary("Delete a document and its chunks");
+        }).RequireRole(ApiRole.Writer).WithSummary("Delete a document and its chunks");
     }
 
     private static IResult ToResult(string collection, IngestResult r)

@@ -4,6 +4,8 @@ using RagService.Api.Requests;
 using RagService.Api.Logging;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
+using RagService.Api.Security;
+using RagService.Core.Security;
 
 namespace RagService.Api.Endpoints;
 
@@ -21,7 +23,7 @@ internal sealed class SearchEndpoints : IEndpointModule
             RequestTimings.Record(http, outcome.Stages);
             return new SearchResponse(query.Query, query.Mode.ToString().ToLowerInvariant(), outcome.Hits.Select(RequestMapping.Hit).ToList(),
                 outcome.Stages.Select(RequestMapping.Stage).ToList(), Math.Round(outcome.TotalMilliseconds, 3));
-        }).WithSummary("Retrieve the best passages for a query, with per-stage candidates, scores and timings");
+        }).RequireRole(ApiRole.Reader).WithSummary("Retrieve the best passages for a query, with per-stage candidates, scores and timings");
 
         group.MapPost("/ask", async (string collection, AskRequest body, RequestMapping map, AskService ask, HttpContext http, CancellationToken ct) =>
         {
@@ -36,7 +38,7 @@ internal sealed class SearchEndpoints : IEndpointModule
             var outcome = await ask.AskAsync(info, query, ct);
             RequestTimings.Record(http, outcome.Retrieval.Stages);
             return Results.Ok(ToResponse(query, outcome, outcome.Answer, outcome.LlmMilliseconds));
-        }).WithSummary("Answer a question from the collection with numbered, cited sources");
+        }).RequireRole(ApiRole.Reader).WithSummary("Answer a question from the collection with numbered, cited sources");
     }
 
     public static AskResponse ToResponse(SearchQuery query, AskOutcome outcome, string? answer, double llmMs)

@@ -6,7 +6,10 @@ using RagService.Api.Ingestion;
 using RagService.Api.Errors;
 using RagService.Api.Jobs;
 using RagService.Api.Logging;
+using RagService.Api.RateLimiting;
 using RagService.Api.Requests;
+using RagService.Api.Security;
+using RagService.Api.Telemetry;
 using RagService.Core.Documents;
 using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
@@ -38,7 +41,7 @@ public static class RagServiceApp
         AddEnvironmentShortcuts(builder.Configuration);
         configure?.Invoke(builder);
 
-        ConfigureLogging(builder);
+        var requestLogger = ConfigureLogging(builder);
         var rag = builder.Configuration.GetSection(RagOptions.Section).Get<RagOptions>() ?? new RagOptions();
         builder.Services.Configure<RagOptions>(builder.Configuration.GetSection(RagOptions.Section));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = rag.Limits.MaxRequestBytes);
@@ -57,18 +60,46 @@ public static class RagServiceApp
             {
                 o.IncludeXmlComments(xml);
             }
+
+            o.AddSecurityDefinition(ApiKeyAuthenticationHandler.SchemeName, new Microsoft.OpenApi.OpenApiSecurityScheme
+            {
+                Type = Microsoft.OpenApi.SecuritySchemeType.ApiKey,
+                In = Microsoft.OpenApi.ParameterLocation.Header,
+                Name = ApiKeyAuthenticationHandler.HeaderName,
+                Description = "An API key (rag keys create, POST /v1/keys, or the bootstrap key). Authorization: Bearer KEY works too.",
+            });
+            o.AddSecurityRequirement(document => new Microsoft.OpenApi.OpenApiSecurityRequirement
+            {
+                [new Microsoft.OpenApi.OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, document)] = [],
+            });
         });
+        builder.Services.AddRagAuth(builder.Configuration, rag.DatabasePath);
+        builder.Services.AddRagRateLimits(builder.Configuration);
+        builder.Services.AddRagTelemetry(builder.Configuration);
 
         AddComponents(builder, rag);
         var app = builder.Build();
 
-        app.UseMiddleware<RequestLoggingMiddleware>();
+        app.UseSerilogRequestLogging(o => RequestLog.Configure(o, requestLogger));
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseSwagger();
-        app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "RagService v1"));
-        app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
+        // Swagger is off in Production unless Rag:Swagger:Enabled says otherwise; it documents, it grants nothing.
+        if (builder.Configuration.GetValue<bool?>("Rag:Swagger:Enabled") ?? app.Environment.IsDevelopment())
+        {
+            app.UseSwagger();
+            app.UseSwaggerUI(o =>
+            {
+                o.SwaggerEndpoint("/swagger/v1/swagger.json", "RagService v1");
+                o.EnablePersistAuthorization();
+            });
+            app.MapGet("/", () => Results.Redirect("/swagger")).AllowAnonymous().ExcludeFromDescription();
+        }
+
+        app.UseRagAuthentication();
+        app.UseRateLimiter();
+        app.UseRagAuthorization();
         IEndpointModule.MapAll(app);
+        app.MapRagMetrics();
 
         if (rag.Demo)
         {
@@ -192,7 +223,7 @@ public static class RagServiceApp
         }
     }
 
-    private static void ConfigureLogging(WebApplicationBuilder builder)
+    private static Serilog.ILogger ConfigureLogging(WebApplicationBuilder builder)
     {
         var config = new LoggerConfiguration()
             .MinimumLevel.Information()
@@ -205,7 +236,9 @@ public static class RagServiceApp
             config.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
         }
 
+        var logger = config.CreateLogger();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(config.CreateLogger(), dispose: true);
+        builder.Services.AddSerilog(logger, dispose: true);
+        return logger;
     }
 }

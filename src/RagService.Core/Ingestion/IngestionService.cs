@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using RagService.Core.Chunking;
+using RagService.Core.Diagnostics;
 using RagService.Core.Documents;
 using RagService.Core.Models;
 using RagService.Core.Storage;
@@ -36,6 +37,7 @@ public sealed class IngestionService(
         var existing = await store.GetDocumentAsync(collection, id, ct);
         if (existing?.ContentHash == hash)
         {
+            Count(WriteOutcome.Unchanged, request.Document);
             return new IngestResult(id, WriteOutcome.Unchanged, existing.ChunkCount, Elapsed(started));
         }
 
@@ -62,6 +64,7 @@ public sealed class IngestionService(
         var indexed = chunks.Select((c, i) => new IndexedChunk(c, analyzer.Analyze(c.Text), analyzer.Analyze(headers[i]), vectors?[i])).ToList();
         var write = new DocumentWrite(id, title, hash, request.Document.Format, WithExtractionReport(request), indexed);
         var outcome = await store.UpsertDocumentAsync(collection, write, ct);
+        Count(outcome, request.Document);
         return new IngestResult(id, outcome, chunks.Count, Elapsed(started));
     }
 
@@ -110,6 +113,12 @@ public sealed class IngestionService(
         }
 
         return merged;
+    }
+
+    private static void Count(WriteOutcome outcome, ExtractedDocument document)
+    {
+        RagTelemetry.IngestedDocuments.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant()));
+        RagTelemetry.IngestedBytes.Add(document.Blocks.Sum(b => (long)Encoding.UTF8.GetByteCount(b.Text)));
     }
 
     private static double Elapsed(long started) => System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;

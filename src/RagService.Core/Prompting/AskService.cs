@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using RagService.Core.Diagnostics;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 using RagService.Core.Text;
@@ -44,6 +45,7 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
         try
         {
             var response = await chat.GetResponseAsync(Messages(prompt), new ChatOptions { ModelId = model, Temperature = 0.1f }, ct);
+            RagTelemetry.RecordStages([new StageReport("llm", "ok", 0, sw.Elapsed.TotalMilliseconds)], DateTimeOffset.UtcNow - sw.Elapsed);
             return new AskOutcome(response.Text, "ok", response.ModelId ?? model, prompt, retrieval, sw.Elapsed.TotalMilliseconds);
         }
         catch (Exception e) when (e is not (OperationCanceledException or LlmUnavailableException))

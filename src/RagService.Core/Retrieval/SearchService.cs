@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RagService.Core.Indexing;
+using RagService.Core.Diagnostics;
 using RagService.Core.Models;
 using RagService.Core.Storage;
 using RagService.Core.Text;
@@ -33,6 +34,9 @@ public sealed class SearchService(
             throw new StageUnavailableException("reranking is off: no cross-encoder is configured (set Rag:Reranker:ModelDirectory)");
         }
 
+        using var activity = RagTelemetry.Source.StartActivity("rag.search");
+        activity?.SetTag("rag.collection", collection.Name);
+        var startedAt = DateTimeOffset.UtcNow;
         var total = Stopwatch.StartNew();
         var stages = new List<StageReport>();
         var candidates = Math.Max(query.Candidates, query.TopK);
@@ -136,6 +140,7 @@ public sealed class SearchService(
         }
 
         stages.Add(new StageReport("fetch", "ok", chunks.Count, fetchMs));
+        RagTelemetry.RecordStages(stages, startedAt);
         return new SearchOutcome(hits, stages, total.Elapsed.TotalMilliseconds);
     }
 

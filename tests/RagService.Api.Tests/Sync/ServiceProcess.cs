@@ -43,13 +43,15 @@ internal sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { dll, "--urls", $"http://127.0.0.1:{port}", $"--Rag:DatabasePath={databasePath}", "--Serilog:MinimumLevel:Default=Warning" }.Concat(settings))
+        foreach (var arg in new[] { dll, "--urls", $"http://127.0.0.1:{port}", $"--Rag:DatabasePath={databasePath}", "--Serilog:MinimumLevel:Default=Warning",
+            $"--Rag:Auth:BootstrapKey={ServiceHost.BootstrapKey}" }.Concat(settings))
         {
             start.ArgumentList.Add(arg);
         }
 
         var process = Process.Start(start)!;
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", ServiceHost.BootstrapKey);
         var service = new ServiceProcess(process, client);
         process.OutputDataReceived += (_, e) => service.Append(e.Data);
         process.ErrorDataReceived += (_, e) => service.Append(e.Data);
