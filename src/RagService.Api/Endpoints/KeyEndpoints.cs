@@ -1,3 +1,4 @@
+using RagService.Api.Requests;
 using RagService.Api.Hosting;
 using RagService.Api.Errors;
 using RagService.Api.Security;
