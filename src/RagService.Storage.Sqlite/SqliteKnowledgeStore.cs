@@ -189,6 +189,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
     public Task<WriteOutcome> UpsertDocumentAsync(CollectionInfo collection, DocumentWrite document, CancellationToken ct) =>
         WriteAsync(collection.Name, async (cmd, tx) =>
         {
+            await EnsureCollectionStillExistsAsync(cmd, collection, ct);
             var fts = SqliteSchema.FtsTable(collection.Id);
             cmd.CommandText = "SELECT id, content_hash, created_at FROM documents WHERE collection_id = $c AND doc_key = $k";
             cmd.Parameters.AddWithValue("$c", collection.Id);
@@ -239,6 +240,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
     public Task<bool> DeleteDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct) =>
         WriteAsync(collection.Name, async (cmd, tx) =>
         {
+            await EnsureCollectionStillExistsAsync(cmd, collection, ct);
             cmd.CommandText = "SELECT id FROM documents WHERE collection_id = $c AND doc_key = $k";
             cmd.Parameters.AddWithValue("$c", collection.Id);
             cmd.Parameters.AddWithValue("$k", documentId);
@@ -517,6 +519,24 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
         return removed;
     }
 
+    /// <summary>
+    /// Re-checks, under the collection's write lock, that the collection the caller looked up earlier still exists with
+    /// the same id and name: an ingest that started before a delete (and maybe a re-create) must not write anything.
+    /// </summary>
+    private static async Task EnsureCollectionStillExistsAsync(SqliteCommand cmd, CollectionInfo collection, CancellationToken ct)
+    {
+        cmd.Parameters.Clear();
+        cmd.CommandText = "SELECT count(*) FROM collections WHERE id = $c AND name = $n";
+        cmd.Parameters.AddWithValue("$c", collection.Id);
+        cmd.Parameters.AddWithValue("$n", collection.Name);
+        if (Convert.ToInt64(await cmd.ExecuteScalarAsync(ct)) == 0)
+        {
+            throw new CollectionGoneException(collection.Name);
+        }
+
+        cmd.Parameters.Clear();
+    }
+
     private static async Task<long> BumpVersionAsync(SqliteCommand cmd, long collectionId, CancellationToken ct)
     {
         cmd.Parameters.Clear();
@@ -543,6 +563,13 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
         r.GetString(1),
         JsonSerializer.Deserialize<CollectionSettings>(r.GetString(2), Json) ?? new CollectionSettings(),
         DateTimeOffset.Parse(r.GetString(3), CultureInfo.InvariantCulture));
+}
+
+/// <summary>A write found its collection deleted (or deleted and created again) since the caller looked it up; nothing was written.</summary>
+public sealed class CollectionGoneException(string name)
+    : Exception($"collection '{name}' was deleted (or deleted and created again) while the request was running; nothing was written")
+{
+    public string Name { get; } = name;
 }
 
 public sealed class CollectionExistsException(string name) : Exception($"collection '{name}' already exists")
