@@ -30,19 +30,25 @@ internal sealed class ArchiveEntryCollector(ArchiveLimits limits)
     public void Add(string rawName, ArchiveEntryKind kind, long declaredLength, Func<Stream> open)
     {
         CheckEntryCount(++_entries);
+        if (rawName.Length > limits.MaxEntryPathChars)
+        {
+            throw Refused(StatusCodes.Status400BadRequest,
+                $"entry '{InputEcho.Of(rawName)}' has a path of {rawName.Length} characters; the limit is {limits.MaxEntryPathChars} (Rag:Sync:MaxEntryPathChars)");
+        }
+
         if (kind == ArchiveEntryKind.Link)
         {
-            throw Refused(StatusCodes.Status400BadRequest, $"entry '{rawName}' is a symbolic or hard link; archives may contain only regular files and folders");
+            throw Refused(StatusCodes.Status400BadRequest, $"entry '{InputEcho.Of(rawName)}' is a symbolic or hard link; archives may contain only regular files and folders");
         }
 
         if (kind == ArchiveEntryKind.Other)
         {
-            throw Refused(StatusCodes.Status400BadRequest, $"entry '{rawName}' is not a regular file or folder (device, pipe or unknown type)");
+            throw Refused(StatusCodes.Status400BadRequest, $"entry '{InputEcho.Of(rawName)}' is not a regular file or folder (device, pipe or unknown type)");
         }
 
         if (!SyncPath.TryNormalize(rawName, out var path, out var problem))
         {
-            throw Refused(StatusCodes.Status400BadRequest, $"entry '{rawName}' is refused: {problem}");
+            throw Refused(StatusCodes.Status400BadRequest, $"entry '{InputEcho.Of(rawName)}' is refused: {problem}");
         }
 
         if (kind == ArchiveEntryKind.Directory)
@@ -52,7 +58,7 @@ internal sealed class ArchiveEntryCollector(ArchiveLimits limits)
 
         if (!_paths.Add(path))
         {
-            throw Refused(StatusCodes.Status400BadRequest, $"the archive contains '{path}' more than once");
+            throw Refused(StatusCodes.Status400BadRequest, $"the archive contains '{InputEcho.Of(path)}' more than once");
         }
 
         if (declaredLength > limits.MaxFileBytes)
@@ -90,7 +96,7 @@ internal sealed class ArchiveEntryCollector(ArchiveLimits limits)
     }
 
     private ApiProblemException TooLarge(string path) => Refused(StatusCodes.Status413PayloadTooLarge,
-        $"entry '{path}' expands to more than {limits.MaxFileBytes} bytes (Rag:Sync:MaxFileBytes); a compression bomb or a file too large to index");
+        $"entry '{InputEcho.Of(path)}' expands to more than {limits.MaxFileBytes} bytes (Rag:Sync:MaxFileBytes); a compression bomb or a file too large to index");
 
     public static ApiProblemException Refused(int status, string detail) => new(status, "Archive refused", detail + "; nothing was written");
 }

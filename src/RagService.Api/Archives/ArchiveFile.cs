@@ -12,4 +12,4 @@ internal enum ArchiveEntryKind
 }
 
 /// <summary>The limits an archive is read under.</summary>
-internal sealed record ArchiveLimits(int MaxEntries, long MaxFileBytes, long MaxTotalBytes);
+internal sealed record ArchiveLimits(int MaxEntries, long MaxFileBytes, long MaxTotalBytes, int MaxEntryPathChars = 1_024, long MaxTarHeaderBytes = 64 * 1024);

@@ -34,9 +34,9 @@ internal static class SafeArchiveReader
                     "the body is not a zip or tar.gz archive; send the folder as application/zip or application/gzip");
             }
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or OverflowException or ArgumentException)
         {
-            throw ArchiveEntryCollector.Refused(StatusCodes.Status400BadRequest, $"the archive is damaged or truncated ({e.Message})");
+            throw ArchiveEntryCollector.Refused(StatusCodes.Status400BadRequest, $"the archive is damaged or truncated ({Errors.InputEcho.Of(e.Message)})");
         }
 
         return collector.Files;
@@ -72,7 +72,10 @@ internal static class SafeArchiveReader
         using var gzip = new GZipStream(archive, CompressionMode.Decompress, leaveOpen: true);
         using var bounded = new BoundedReadStream(gzip, bound, () => ArchiveEntryCollector.Refused(StatusCodes.Status413PayloadTooLarge,
             $"the archive expands to more than {limits.MaxTotalBytes} bytes (Rag:Sync:MaxTotalBytes)"));
-        using var tar = new TarReader(bounded);
+        using var guarded = new TarHeaderGuardStream(bounded, limits.MaxTarHeaderBytes, (type, size) => ArchiveEntryCollector.Refused(
+            StatusCodes.Status413PayloadTooLarge,
+            $"a tar {(type is 'L' or 'K' ? "GNU long-name" : "pax")} header declares {size} bytes; the limit is {limits.MaxTarHeaderBytes} (Rag:Sync:MaxTarHeaderBytes)"));
+        using var tar = new TarReader(guarded);
         while (tar.GetNextEntry() is { } entry)
         {
             var kind = entry.EntryType switch

@@ -23,7 +23,7 @@ internal static class CollectionEndpoints
             {
                 null or "" or "structured" => ChunkingMode.Structured,
                 "sentence-pack" => ChunkingMode.SentencePack,
-                var other => throw ApiProblemException.BadRequest($"'chunking' must be \"structured\" or \"sentence-pack\", not \"{other}\""),
+                var other => throw ApiProblemException.BadRequest($"'chunking' must be \"structured\" or \"sentence-pack\", not \"{InputEcho.Of(other)}\""),
             };
             var chunking = new ChunkingOptions
             {
@@ -66,7 +66,7 @@ internal static class CollectionEndpoints
         group.MapDelete("/{collection}", async (string collection, IKnowledgeStore store, CancellationToken ct) =>
             await store.DeleteCollectionAsync(collection, ct)
                 ? Results.NoContent()
-                : throw ApiProblemException.NotFound($"collection '{collection}' does not exist"))
+                : throw ApiProblemException.NotFound($"collection '{InputEcho.Of(collection)}' does not exist"))
             .WithSummary("Delete a collection with all its documents");
     }
 

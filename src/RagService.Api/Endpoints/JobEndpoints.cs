@@ -12,7 +12,7 @@ internal static class JobEndpoints
 
         group.MapGet("/{id}", async (string id, bool? lists, IJobStore jobs, CancellationToken ct) =>
         {
-            var job = await jobs.GetAsync(id, ct) ?? throw ApiProblemException.NotFound($"job '{id}' does not exist");
+            var job = await jobs.GetAsync(id, ct) ?? throw ApiProblemException.NotFound($"job '{InputEcho.Of(id)}' does not exist");
             return ToResponse(job, lists == false ? null : await jobs.GetItemsAsync(id, ct));
         }).WithSummary("A job's state, stage, progress and, per document, what was added, updated, unchanged, deleted or failed (lists=false: counts only)");
 

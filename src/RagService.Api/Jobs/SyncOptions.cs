@@ -9,6 +9,12 @@ public sealed class SyncOptions
     /// <summary>Most entries (files and folders) in one archive.</summary>
     public int MaxEntries { get; set; } = 5_000;
 
+    /// <summary>Longest path of an archive entry, characters.</summary>
+    public int MaxEntryPathChars { get; set; } = 1_024;
+
+    /// <summary>Largest GNU long-name/long-link or pax header record in a tar archive, bytes (checked before it is read).</summary>
+    public long MaxTarHeaderBytes { get; set; } = 64 * 1024;
+
     /// <summary>Largest uncompressed file in an archive, bytes.</summary>
     public long MaxFileBytes { get; set; } = 20L * 1024 * 1024;
 

@@ -41,7 +41,7 @@ internal sealed class SyncSubmission(
         var key = IdempotencyKey(http.Request);
         await using var body = await SpoolAsync(http, ct);
         var hash = RequestHash(body, prune);
-        var archive = SafeArchiveReader.Read(body, new ArchiveLimits(Sync.MaxEntries, Sync.MaxFileBytes, Sync.MaxTotalBytes));
+        var archive = SafeArchiveReader.Read(body, new ArchiveLimits(Sync.MaxEntries, Sync.MaxFileBytes, Sync.MaxTotalBytes, Sync.MaxEntryPathChars, Sync.MaxTarHeaderBytes));
 
         var manifestEntry = archive.FirstOrDefault(f => f.Path == ManifestFiles.EntryName);
         var documents = archive.Where(f => f != manifestEntry).ToList();
