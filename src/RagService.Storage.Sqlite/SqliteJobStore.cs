@@ -15,9 +15,11 @@ public sealed class SqliteJobStore : IJobStore
     public SqliteJobStore(SqliteStoreOptions options)
     {
         _connections = new SqliteConnectionFactory(options);
-        using var connection = _connections.Open();
-        SqliteSchema.Ensure(connection);
+        Fault = StorageFault.EnsureSchema(_connections, null);
     }
+
+    /// <summary>Why the data folder cannot be written (found at start-up), or null.</summary>
+    public string? Fault { get; }
 
     public async Task<(JobRecord Job, bool Created)> CreateAsync(NewJob job, CancellationToken ct)
     {

@@ -41,15 +41,25 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
         _lexical = new LexicalIndexCache(_connections);
         _vectors = new VectorIndexCache(_connections, options.VectorSnapshotDirectory ?? _connections.DatabasePath + ".vectors", options.VectorIndex, logger);
         _bm25 = new Bm25Parameters { HeaderWeight = options.HeaderWeight };
-        using var connection = _connections.Open();
-        SqliteSchema.Ensure(connection);
+        Fault = StorageFault.EnsureSchema(_connections, logger);
     }
 
     public string DatabasePath => _connections.DatabasePath;
 
+    /// <summary>Why the data folder cannot be written (found at start-up), or null. Writes are refused while it is set.</summary>
+    public string? Fault { get; }
+
+    /// <summary>Why vector snapshots cannot be kept, or null; dense retrieval is failed meanwhile.</summary>
+    public string? VectorSnapshotFault => _vectors.SnapshotFault;
+
     /// <summary>Checks that the file can be read; used by the readiness probe.</summary>
     public async Task<bool> PingAsync(CancellationToken ct)
     {
+        if (Fault is not null)
+        {
+            throw new StorageUnavailableException(Fault);
+        }
+
         await using var connection = _connections.Open();
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = "SELECT count(*) FROM collections";
@@ -426,6 +436,11 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
     /// </summary>
     private async Task<T> WriteAsync<T>(string collection, Func<SqliteCommand, SqliteTransaction, Task<T>> work, CancellationToken ct)
     {
+        if (Fault is not null)
+        {
+            throw new StorageUnavailableException(Fault);
+        }
+
         var gate = WriteLock(collection);
         await gate.WaitAsync(ct);
         try

@@ -12,6 +12,10 @@ namespace RagService.Storage.Sqlite;
 internal sealed class VectorIndexCache(SqliteConnectionFactory connections, string snapshotDirectory, VectorIndexOptions options, ILogger? logger) : IDisposable
 {
     private readonly VersionedCache<EmbeddedVectorIndex> _cache = new();
+    private string? _snapshotFault = File.Exists(snapshotDirectory) ? $"the vector snapshot folder {snapshotDirectory} is a file" : null;
+
+    /// <summary>Why snapshots cannot be read or written, or null. Dense retrieval reports itself failed meanwhile.</summary>
+    public string? SnapshotFault => Volatile.Read(ref _snapshotFault);
 
     /// <summary>The collection's index at (at least) <paramref name="currentVersion"/>, or null when it has no vectors.</summary>
     public Task<EmbeddedVectorIndex?> GetAsync(long collectionId, long currentVersion, CancellationToken ct) =>
@@ -61,7 +65,7 @@ internal sealed class VectorIndexCache(SqliteConnectionFactory connections, stri
             Directory.CreateDirectory(snapshotDirectory);
             index.SaveSnapshot(SnapshotPath(collectionId), version);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             logger?.LogWarning(e, "Could not write the vector snapshot of collection {Collection}; it will be rebuilt at next start", collectionId);
         }
@@ -93,8 +97,20 @@ internal sealed class VectorIndexCache(SqliteConnectionFactory connections, stri
             return (null, version);
         }
 
-        Directory.CreateDirectory(snapshotDirectory);
-        var result = VectorIndexSnapshot.LoadOrRebuild(SnapshotPath(collectionId), version, dimension, () => ReadVectors(cmd, dimension), logger, options);
+        LoadOrRebuildResult result;
+        try
+        {
+            Directory.CreateDirectory(snapshotDirectory);
+            result = VectorIndexSnapshot.LoadOrRebuild(SnapshotPath(collectionId), version, dimension, () => ReadVectors(cmd, dimension), logger, options);
+            Volatile.Write(ref _snapshotFault, null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var reason = $"the vector snapshot folder {snapshotDirectory} cannot be used ({e.Message})";
+            Volatile.Write(ref _snapshotFault, reason);
+            throw new StorageUnavailableException(reason, e);
+        }
+
         tx.Commit();
         return (result.Index, version);
     }

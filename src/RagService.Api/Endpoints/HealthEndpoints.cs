@@ -26,6 +26,11 @@ internal static class HealthEndpoints
             }
 
             var all = new List<ComponentStatus> { storeStatus };
+            if (store.VectorSnapshotFault is { } snapshotFault)
+            {
+                all.Add(ComponentStatus.Failed("vectors", snapshotFault + "; dense retrieval answers with BM25 only until it is fixed"));
+            }
+
             all.AddRange(components.All);
             // Optional components that are off do not make the service unready; a failed one or the store does.
             var ready = all.All(c => c.State != "failed");

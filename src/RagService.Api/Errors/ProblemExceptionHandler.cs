@@ -23,6 +23,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             StageUnavailableException s => (400, "Stage not available", s.Message),
             LlmUnavailableException l => (l.TimedOut ? 504 : 502, l.TimedOut ? "LLM timed out" : "LLM failed",
                 l.Message + "; the retrieved sources are still available from the search endpoint"),
+            StorageUnavailableException u => (503, "Storage unavailable", u.Message),
+            Microsoft.Data.Sqlite.SqliteException q when StorageErrors.Contains(q.SqliteErrorCode) => (503, "Storage unavailable",
+                $"the data folder cannot be read or written (SQLite error {q.SqliteErrorCode}: {q.Message}); the service stays up, writes fail until it is fixed"),
             _ => (500, "Internal error", "the service failed; see the server log for the request id"),
         };
 
@@ -39,6 +42,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail, Instance = http.Request.Path },
         });
     }
+
+    /// <summary>SQLite result codes that mean the files cannot be used: PERM, READONLY, IOERR, FULL, CANTOPEN, AUTH.</summary>
+    private static readonly int[] StorageErrors = [3, 8, 10, 13, 14, 23];
 
     private static int StatusFor(ExtractionFailure failure) => failure switch
     {

@@ -12,16 +12,15 @@ internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner ru
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var expired = await jobs.DeleteFinishedBeforeAsync(DateTimeOffset.UtcNow.AddDays(-options.Value.Sync.JobRetentionDays), stoppingToken);
-        if (expired > 0)
+        try
         {
-            log.LogInformation("Deleted {Count} finished jobs older than {Days} days", expired, options.Value.Sync.JobRetentionDays);
+            await ResumeAsync(stoppingToken);
         }
-
-        foreach (var id in await jobs.ListUnfinishedAsync(stoppingToken))
+        catch (Exception e) when (e is Storage.Sqlite.StorageUnavailableException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
         {
-            log.LogInformation("Resuming job {JobId}", id);
-            queue.Resume(id);
+            // A read-only or broken data folder: the service keeps serving what it can; readiness reports the store.
+            log.LogError("Jobs are unavailable: the job table cannot be used ({Reason})", e.Message);
+            return;
         }
 
         await foreach (var id in queue.Reader.ReadAllAsync(stoppingToken))
@@ -44,6 +43,21 @@ internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner ru
             {
                 queue.Release();
             }
+        }
+    }
+
+    private async Task ResumeAsync(CancellationToken stoppingToken)
+    {
+        var expired = await jobs.DeleteFinishedBeforeAsync(DateTimeOffset.UtcNow.AddDays(-options.Value.Sync.JobRetentionDays), stoppingToken);
+        if (expired > 0)
+        {
+            log.LogInformation("Deleted {Count} finished jobs older than {Days} days", expired, options.Value.Sync.JobRetentionDays);
+        }
+
+        foreach (var id in await jobs.ListUnfinishedAsync(stoppingToken))
+        {
+            log.LogInformation("Resuming job {JobId}", id);
+            queue.Resume(id);
         }
     }
 }
