@@ -47,7 +47,7 @@ public sealed class SqliteJobStore : IJobStore
             }
         }
 
-        var id = "job_" + Guid.NewGuid().ToString("N");
+        var id = job.Id ?? "job_" + Guid.NewGuid().ToString("N");
         var now = Now();
         cmd.Parameters.Clear();
         cmd.CommandText = """

@@ -12,12 +12,13 @@ internal static class SafeArchiveReader
     private const int UnixRegular = 0x8000;
 
     /// <param name="archive">A seekable stream positioned at the start.</param>
-    public static IReadOnlyList<ArchiveFile> Read(Stream archive, ArchiveLimits limits)
+    /// <param name="spoolFolder">Where the files' contents are written (an existing, empty folder).</param>
+    public static IReadOnlyList<ArchiveFile> Read(Stream archive, ArchiveLimits limits, string spoolFolder)
     {
         Span<byte> magic = stackalloc byte[4];
         var n = archive.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false);
         archive.Position = 0;
-        var collector = new ArchiveEntryCollector(limits);
+        var collector = new ArchiveEntryCollector(limits, spoolFolder);
         try
         {
             if (n >= 4 && magic[0] == (byte)'P' && magic[1] == (byte)'K' && magic[2] is 3 or 5)

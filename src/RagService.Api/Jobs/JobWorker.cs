@@ -8,7 +8,7 @@ namespace RagService.Api.Jobs;
 /// Runs queued jobs one at a time. At start it resumes the jobs a previous process left queued or running; at shutdown
 /// the running job stops between documents and is left queued for the next start.
 /// </summary>
-internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner runner, IOptions<RagOptions> options, ILogger<JobWorker> log) : BackgroundService
+internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner runner, JobContentSpool spool, IOptions<RagOptions> options, ILogger<JobWorker> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -38,10 +38,11 @@ internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner ru
             {
                 log.LogError(e, "Job {JobId} failed", id);
                 await jobs.FinishAsync(id, JobState.Failed, "the job failed unexpectedly: " + e.Message, CancellationToken.None);
+                spool.Delete(id);
             }
             finally
             {
-                queue.Release();
+                queue.Release(id);
             }
         }
     }
@@ -54,10 +55,12 @@ internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner ru
             log.LogInformation("Deleted {Count} finished jobs older than {Days} days", expired, options.Value.Sync.JobRetentionDays);
         }
 
-        foreach (var id in await jobs.ListUnfinishedAsync(stoppingToken))
+        var unfinished = await jobs.ListUnfinishedAsync(stoppingToken);
+        spool.KeepOnly(unfinished.ToHashSet(StringComparer.Ordinal));
+        foreach (var id in unfinished)
         {
             log.LogInformation("Resuming job {JobId}", id);
-            queue.Resume(id);
+            queue.Resume(id, spool.Bytes(id));
         }
     }
 }

@@ -30,6 +30,9 @@ public sealed class SyncOptions
     /// <summary>Most jobs waiting or running at once; beyond it a new job gets 429 with Retry-After.</summary>
     public int MaxQueuedJobs { get; set; } = 8;
 
+    /// <summary>Most bytes of files the waiting and running jobs may hold in the spool folder; beyond it a new job gets 429 with Retry-After.</summary>
+    public long MaxQueuedBytes { get; set; } = 1024L * 1024 * 1024;
+
     /// <summary>Finished jobs (with their per-document lists) are deleted at start-up once they are this many days old.</summary>
     public int JobRetentionDays { get; set; } = 30;
 
