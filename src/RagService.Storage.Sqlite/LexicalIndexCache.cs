@@ -13,6 +13,9 @@ internal sealed class LexicalIndexCache(SqliteConnectionFactory connections) : I
     public async Task<LexicalIndex> GetAsync(long collectionId, long currentVersion, CancellationToken ct) =>
         (await _cache.GetAsync(collectionId, currentVersion, () => Load(collectionId), ct))!;
 
+    /// <summary>See <see cref="VersionedCache{TIndex}.LocalWrite"/>.</summary>
+    public IDisposable LocalWrite(long collectionId) => _cache.LocalWrite(collectionId);
+
     public void Apply(long collectionId, long newVersion, IEnumerable<long> removed, IEnumerable<(long Id, string Body, string Header)> added) =>
         _cache.Apply(collectionId, newVersion, index =>
         {

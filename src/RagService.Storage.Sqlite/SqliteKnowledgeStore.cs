@@ -241,6 +241,8 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
 
             var added = await InsertChunksAsync(cmd.Connection!, tx, fts, docRowId, document.Chunks, ct);
             var version = await BumpVersionAsync(cmd, collection.Id, ct);
+            using var lexicalWrite = _lexical.LocalWrite(collection.Id);
+            using var vectorWrite = _vectors.LocalWrite(collection.Id);
             await tx.CommitAsync(ct);
             _lexical.Apply(collection.Id, version, removed, added.Select(a => (a.Id, a.Body, a.Header)));
             _vectors.Apply(collection.Id, version, removed, added.Where(a => a.Vector is not null).Select(a => (a.Id, a.Vector!)));
@@ -261,6 +263,8 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
 
             var removed = await DeleteDocumentRowsAsync(cmd, SqliteSchema.FtsTable(collection.Id), id, ct);
             var version = await BumpVersionAsync(cmd, collection.Id, ct);
+            using var lexicalWrite = _lexical.LocalWrite(collection.Id);
+            using var vectorWrite = _vectors.LocalWrite(collection.Id);
             await tx.CommitAsync(ct);
             _lexical.Apply(collection.Id, version, removed, []);
             _vectors.Apply(collection.Id, version, removed, []);

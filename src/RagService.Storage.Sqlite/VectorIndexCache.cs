@@ -21,6 +21,9 @@ internal sealed class VectorIndexCache(SqliteConnectionFactory connections, stri
     public Task<EmbeddedVectorIndex?> GetAsync(long collectionId, long currentVersion, CancellationToken ct) =>
         _cache.GetAsync(collectionId, currentVersion, () => Load(collectionId), ct);
 
+    /// <summary>See <see cref="VersionedCache{TIndex}.LocalWrite"/>.</summary>
+    public IDisposable LocalWrite(long collectionId) => _cache.LocalWrite(collectionId);
+
     public void Apply(long collectionId, long newVersion, IEnumerable<long> removed, IEnumerable<(long Id, float[] Vector)> added) =>
         _cache.Apply(collectionId, newVersion, index =>
         {

@@ -47,6 +47,11 @@ internal sealed class ArchiveEntryCollector(ArchiveLimits limits, string spoolFo
             throw Refused(StatusCodes.Status400BadRequest, $"entry '{InputEcho.Of(rawName)}' is not a regular file or folder (device, pipe or unknown type)");
         }
 
+        if (kind == ArchiveEntryKind.Directory && rawName is "." or "./")
+        {
+            return; // the root folder of `tar -C folder .`
+        }
+
         if (!SyncPath.TryNormalize(rawName, out var path, out var problem))
         {
             throw Refused(StatusCodes.Status400BadRequest, $"entry '{InputEcho.Of(rawName)}' is refused: {problem}");

@@ -34,6 +34,21 @@ public sealed class TarHeaderBoundsTests : IAsyncLifetime
         Assert.Equal(0, await DocumentCountAsync(_host.Client, "kb"));
     }
 
+    [Fact]
+    public async Task Archive_of_a_folder_made_with_tar_dash_C_dot_is_accepted()
+    {
+        var archive = TestArchives.TarGz(tar =>
+        {
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "./"));
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "./docs/"));
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "./docs/fine.md") { DataStream = new MemoryStream(Good) });
+        });
+        var response = await _host.Client.PostAsync("/v1/collections/kb/sync", TestArchives.Body(archive, "application/gzip"));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        var document = await _host.Client.GetAsync("/v1/collections/kb/documents/docs/fine.md");
+        Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+    }
+
     private static byte[] Build(string name)
     {
         // 4 MiB of one letter compresses to a few KiB, like the hostile 200 MB name in a 194 KB tar.gz.
