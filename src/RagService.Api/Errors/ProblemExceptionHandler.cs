@@ -31,7 +31,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
 
         if (status >= 500)
         {
-            logger.LogError(exception, "Request failed: {Path}", http.Request.Path);
+            logger.LogError(exception, "Request failed: {Path}", InputEcho.Of(http.Request.Path));
         }
 
         http.Response.StatusCode = status;
@@ -39,7 +39,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         {
             HttpContext = http,
             Exception = exception,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail, Instance = http.Request.Path },
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail, Instance = InputEcho.Of(http.Request.Path) },
         });
     }
 

@@ -99,7 +99,7 @@ internal sealed class SyncSubmission(
         var items = plan.Select(ToItem).ToList();
         var work = items.Count(i => i.Status == ItemStatus.Pending);
         var inline = work <= Sync.MaxSynchronousItems && !locks.IsBusy(collection.Name);
-        var bytes = documents.Sum(d => d.Length);
+        var bytes = KeepOnlyPendingContent(documents, items);
         if (!inline && !queue.TryReserve(jobId, bytes, out var refusal))
         {
             throw Refusal(StatusCodes.Status429TooManyRequests, "Too many jobs", $"{refusal}; retry after {Sync.RetryAfterSeconds} s");
@@ -120,6 +120,26 @@ internal sealed class SyncSubmission(
             queue.Release(jobId);
             throw;
         }
+    }
+
+    /// <summary>Deletes spooled files no pending item needs (unchanged ones); returns the bytes the job keeps.</summary>
+    private static long KeepOnlyPendingContent(IReadOnlyList<ArchiveFile> documents, IReadOnlyList<NewJobItem> items)
+    {
+        var needed = items.Where(i => i.Status == ItemStatus.Pending && i.Sha256 is not null).Select(i => i.Sha256!).ToHashSet(StringComparer.Ordinal);
+        long bytes = 0;
+        foreach (var file in documents.DistinctBy(d => d.Sha256))
+        {
+            if (needed.Contains(file.Sha256))
+            {
+                bytes += file.Length;
+            }
+            else
+            {
+                File.Delete(file.ContentFile);
+            }
+        }
+
+        return bytes;
     }
 
     public async Task<SyncPlanResponse> PreviewAsync(CollectionInfo collection, SyncManifest manifest, CancellationToken ct)
