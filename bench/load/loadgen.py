@@ -95,11 +95,14 @@ def main():
         "p99_ms": round(percentile(latencies, 99) or 0, 1),
     }
     if samples:
-        # Ingestion side: time per document, from progress samples 50 ms apart (window time / documents finished in it).
+        # Ingestion side: time per document from progress samples 50 ms apart: the time since the previous progress,
+        # shared by the documents that finished in it (so a slow document counts with all of its time).
         per_doc = []
-        for (t0, d0, _), (t1, d1, _) in zip(samples, samples[1:]):
-            if d1 > d0:
-                per_doc.extend([(t1 - t0) * 1000 / (d1 - d0)] * (d1 - d0))
+        last_t, last_done = samples[0][0], samples[0][1]
+        for t, done, _ in samples[1:]:
+            if done > last_done:
+                per_doc.extend([(t - last_t) * 1000 / (done - last_done)] * (done - last_done))
+                last_t, last_done = t, done
         result["job"] = {
             "state": samples[-1][2],
             "done": samples[-1][1],
