@@ -27,6 +27,7 @@ public sealed class DocumentExtractor : IDocumentExtractor
     /// <summary>With an explicit set of per-format extractors (one per <see cref="SourceFormat"/>).</summary>
     public DocumentExtractor(ExtractionOptions options, IEnumerable<IFormatExtractor> extractors)
     {
+        options.Validate();
         _options = options;
         _extractors = extractors.ToDictionary(e => e.Format);
     }

@@ -25,6 +25,15 @@ internal sealed class SqliteConnectionFactory
 
     public string DatabasePath { get; }
 
+    /// <summary>A factory for a database whose tables exist (created on first use).</summary>
+    public static SqliteConnectionFactory WithSchema(SqliteStoreOptions options)
+    {
+        // A data folder that cannot be written must not abort start-up: the store records the fault (readiness false, writes 503).
+        var factory = new SqliteConnectionFactory(options);
+        StorageFault.EnsureSchema(factory, null);
+        return factory;
+    }
+
     public SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);

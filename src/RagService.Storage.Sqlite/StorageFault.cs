@@ -1,10 +1,8 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using RagService.Core.Storage;
 
 namespace RagService.Storage.Sqlite;
-
-/// <summary>The store cannot do what was asked because its files cannot be written or read (read-only folder, full disk, permissions).</summary>
-public sealed class StorageUnavailableException(string reason, Exception? inner = null) : Exception(reason, inner);
 
 /// <summary>Start-up checks of the data folder that turn a fault into a reason (readiness false, writes 503) instead of an aborted start.</summary>
 internal static class StorageFault

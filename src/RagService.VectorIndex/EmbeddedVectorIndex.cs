@@ -72,11 +72,15 @@ public abstract class EmbeddedVectorIndex : IVectorIndex
         MaybeCompactInBackground();
     }
 
-    /// <summary>Upserts <paramref name="count"/> vectors on <paramref name="threads"/> threads (0: all cores).</summary>
+    /// <summary>
+    /// Upserts <paramref name="count"/> vectors on <paramref name="threads"/> threads (0: all cores); with
+    /// <see cref="VectorIndexOptions.DeterministicBuild"/> on one thread, in order.
+    /// </summary>
     public void UpsertMany(int count, Func<int, long> idAt, VectorAt vectorAt, int threads = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        ParallelWork.Run(count, threads > 0 ? threads : Environment.ProcessorCount, i => Upsert(idAt(i), vectorAt(i)));
+        int workers = Options.DeterministicBuild ? 1 : threads > 0 ? threads : Environment.ProcessorCount;
+        ParallelWork.Run(count, workers, i => Upsert(idAt(i), vectorAt(i)));
     }
 
     public bool Remove(long id)
@@ -100,7 +104,7 @@ public abstract class EmbeddedVectorIndex : IVectorIndex
     {
         CheckQuery(query, k, efSearch);
         var state = _state;
-        return SearchRouter.Search(state, Options, query, k, filter, efSearch ?? Options.EfSearch);
+        return SearchRouter.Search(state, Options, query, k, filter, efSearch ?? Options.DefaultEf(k));
     }
 
     /// <summary>
@@ -112,7 +116,7 @@ public abstract class EmbeddedVectorIndex : IVectorIndex
         ArgumentNullException.ThrowIfNull(allowedIds);
         CheckQuery(query, k, efSearch);
         var state = _state;
-        return SearchRouter.SearchAllowed(state, Options, query, k, allowedIds, efSearch ?? Options.EfSearch);
+        return SearchRouter.SearchAllowed(state, Options, query, k, allowedIds, efSearch ?? Options.DefaultEf(k));
     }
 
     /// <summary>Rebuilds storage and graph from the live vectors only, dropping tombstones. Searches continue meanwhile; writers wait.</summary>

@@ -33,11 +33,11 @@ public sealed class CollectionIdTests : IDisposable
 
         SqliteConnection.ClearAllPools();
         var analyzer = new MixedScriptAnalyzer();
-        using (var store = new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = Db }))
         {
+            var store = new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = Db });
             var kept = (await store.GetCollectionAsync("kept", default))!;
             Assert.Equal(1, kept.Id);
-            await new IngestionService(store, analyzer).IngestAsync(kept,
+            await new IngestionService(store, new AnalyzerCatalog(analyzer)).IngestAsync(kept,
                 new IngestRequest("a", null, new ExtractedDocument(null, [new DocumentBlock(BlockKind.Paragraph, "kept text")], "text"), new Dictionary<string, string>()), default);
 
             var first = await store.CreateCollectionAsync("kb", new CollectionSettings(), default);
@@ -48,7 +48,7 @@ public sealed class CollectionIdTests : IDisposable
         }
 
         SqliteConnection.ClearAllPools();
-        using var reopened = new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = Db });
+        var reopened = new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = Db });
         Assert.True(await reopened.DeleteCollectionAsync("kb", default));
         var third = await reopened.CreateCollectionAsync("kb", new CollectionSettings(), default);
         Assert.True(third.Id > 3, $"after a restart the deleted ids must stay retired, got {third.Id}");

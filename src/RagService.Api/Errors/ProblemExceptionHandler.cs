@@ -3,7 +3,8 @@ using Microsoft.AspNetCore.Mvc;
 using RagService.Core.Documents;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
-using RagService.Storage.Sqlite;
+using RagService.Api.Ingestion;
+using RagService.Core.Storage;
 
 namespace RagService.Api.Errors;
 
@@ -19,10 +20,15 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             BadHttpRequestException b => (b.StatusCode, "Invalid request", b.StatusCode is 413 or 415 ? null : Describe(b)),
             CollectionExistsException c => (409, "Conflict", c.Message),
             CollectionGoneException g => (409, "Collection gone", g.Message),
+            DocumentRejectedException r => r.Reason switch
+            {
+                DocumentRejection.TooLarge => (413, "Document too large", r.Message),
+                DocumentRejection.Empty => (422, "Empty document", r.Message),
+                _ => (400, "Invalid request", r.Message),
+            },
             ExtractionException x => (StatusFor(x.Failure), "Document could not be read", x.Message),
             StageUnavailableException s => (400, "Stage not available", s.Message),
-            LlmUnavailableException l => (l.TimedOut ? 504 : 502, l.TimedOut ? "LLM timed out" : "LLM failed",
-                l.Message + "; the retrieved sources are still available from the search endpoint"),
+            LlmUnavailableException l => Describe(l),
             StorageUnavailableException u => (503, "Storage unavailable", u.Message),
             Microsoft.Data.Sqlite.SqliteException q when StorageErrors.Contains(q.SqliteErrorCode) => (503, "Storage unavailable",
                 $"the data folder cannot be read or written (SQLite error {q.SqliteErrorCode}: {q.Message}); the service stays up, writes fail until it is fixed"),
@@ -45,6 +51,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
 
     /// <summary>SQLite result codes that mean the files cannot be used: PERM, READONLY, IOERR, FULL, CANTOPEN, AUTH.</summary>
     private static readonly int[] StorageErrors = [3, 8, 10, 13, 14, 23];
+    /// <summary>502 or 504 with the failure's sanitised reason (never the upstream's body).</summary>
+    public static (int Status, string Title, string Detail) Describe(LlmUnavailableException l) =>
+        (l.TimedOut ? 504 : 502, l.TimedOut ? "LLM timed out" : "LLM failed", l.Message + "; the retrieved sources are still available from the search endpoint");
 
     private static int StatusFor(ExtractionFailure failure) => failure switch
     {

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using RagService.Api.Hosting;
+using RagService.Core.Diagnostics;
 
 namespace RagService.Api.Jobs;
 
@@ -13,6 +15,9 @@ namespace RagService.Api.Jobs;
 internal sealed class JobQueue(IOptions<RagOptions> options)
 {
     private readonly Channel<string> _channel = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private static readonly UpDownCounter<int> Depth =
+        RagTelemetry.Meter.CreateUpDownCounter<int>("rag.jobs.queued", "{job}", "Ingestion jobs queued or running");
+
     private readonly ConcurrentDictionary<string, long> _reserved = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private long _bytesInUse;
@@ -41,6 +46,7 @@ internal sealed class JobQueue(IOptions<RagOptions> options)
 
             _reserved[jobId] = bytes;
             _bytesInUse += bytes;
+            Depth.Add(1);
             refusal = null;
             return true;
         }
@@ -58,6 +64,7 @@ internal sealed class JobQueue(IOptions<RagOptions> options)
             _bytesInUse += bytes;
         }
 
+        Depth.Add(1);
         Enqueue(jobId);
     }
 
@@ -68,6 +75,7 @@ internal sealed class JobQueue(IOptions<RagOptions> options)
             if (_reserved.TryRemove(jobId, out var bytes))
             {
                 _bytesInUse -= bytes;
+                Depth.Add(-1);
             }
         }
     }

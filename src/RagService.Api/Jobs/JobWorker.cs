@@ -16,7 +16,7 @@ internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner ru
         {
             await ResumeAsync(stoppingToken);
         }
-        catch (Exception e) when (e is Storage.Sqlite.StorageUnavailableException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is Core.Storage.StorageUnavailableException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
         {
             // A read-only or broken data folder: the service keeps serving what it can; readiness reports the store.
             log.LogError("Jobs are unavailable: the job table cannot be used ({Reason})", e.Message);

@@ -21,10 +21,19 @@ public sealed record CollectionInfo(long Id, string Name, CollectionSettings Set
 
 public sealed record CollectionStats(int Documents, int Chunks, long ChunkTextBytes)
 {
-    /// <summary>Bytes of the BM25 (full-text) index.</summary>
-    public long Bm25IndexBytes { get; init; }
-
     public int Vectors { get; init; }
 
     public long VectorBytes { get; init; }
+}
+
+public sealed class CollectionExistsException(string name) : Exception($"collection '{name}' already exists")
+{
+    public string Name { get; } = name;
+}
+
+/// <summary>A write found its collection deleted (or deleted and created again) since the caller looked it up; nothing was written.</summary>
+public sealed class CollectionGoneException(string name)
+    : Exception($"collection '{name}' was deleted (or deleted and created again) while the request was running; nothing was written")
+{
+    public string Name { get; } = name;
 }

@@ -5,7 +5,8 @@ namespace RagService.VectorIndex.Internal;
 /// <summary>
 /// The layered proximity graph of HNSW (Malkov &amp; Yashunin) over the slots of a <see cref="VectorCollection"/>.
 /// Inserts run concurrently, each neighbour list guarded by a striped lock; searches read lists
-/// without locks. A list is rewritten element by element before its count is published, so a
+/// without locks. A node is published (linked to by others) only after its own links are complete
+/// on every level (see <see cref="Connect"/>). A list is rewritten element by element before its count is published, so a
 /// concurrent reader sees a mix of valid node ids at worst, never garbage.
 /// </summary>
 internal sealed unsafe class HnswGraph
@@ -109,6 +110,14 @@ internal sealed unsafe class HnswGraph
         return new ReadOnlySpan<int>(upper, offset + 1, n);
     }
 
+    /// <remarks>
+    /// Invariant kept here (publish after link): a node becomes reachable only through the back links added in the
+    /// second loop, and those start after the node's own links are written on every one of its levels. Until then no
+    /// other insert or search can find the node, so (1) nobody descends into it on a level where it has no links yet
+    /// (an insert that did would link only to it and be orphaned) and (2) nobody adds a back link to it that the
+    /// node's own <see cref="WriteLinks"/> would then overwrite. After publication only <see cref="AddLink"/>
+    /// changes a list, under that node's lock, so a concurrent insert's link is dropped only by the pruning heuristic.
+    /// </remarks>
     private void Connect(int node, int level, long entry)
     {
         var scratch = SearchScratch.Current;
@@ -119,7 +128,10 @@ internal sealed unsafe class HnswGraph
         for (int l = top; l > level; l--)
             Greedy(query, ref current, ref currentScore, l);
 
-        for (int l = Math.Min(level, top); l >= 0; l--)
+        int linkedTop = Math.Min(level, top);
+        var perLevel = scratch.SelectedPerLevel;
+        while (perLevel.Count <= linkedTop) perLevel.Add(new List<(float Score, int Node)>(_m0));
+        for (int l = linkedTop; l >= 0; l--)
         {
             // Keep expanding until efConstruction candidates are found (as hnswlib does): a fuller
             // candidate list gives the neighbour heuristic more to choose from.
@@ -127,17 +139,50 @@ internal sealed unsafe class HnswGraph
             var ordered = scratch.Ordered;
             scratch.Results.DrainDescending(ordered);
             RemoveNode(ordered, node);
+            var selected = perLevel[l];
+            selected.Clear();
             if (ordered.Count == 0) continue;
             current = ordered[0].Node;
             currentScore = ordered[0].Score;
-
-            var selected = scratch.Selected;
             SelectByHeuristic(ordered, _m, selected);
             lock (NodeLock(node))
                 WriteLinks(node, l, selected);
-            foreach (var (score, neighbour) in selected)
-                AddLink(neighbour, node, score, l, scratch);
         }
+
+        for (int l = linkedTop; l >= 0; l--)
+        {
+            foreach (var (score, neighbour) in perLevel[l])
+                AddLink(neighbour, node, score, l, scratch);
+            if (perLevel[l].Count > 0 && !AnyLinksTo(perLevel[l], node, l))
+                LinkFromFreshNeighbours(node, l, perLevel[l][0], scratch);
+        }
+    }
+
+    /// <summary>
+    /// Two near-identical vectors inserted at the same time cannot see each other, and the pruning of a full
+    /// neighbour list keeps only one of them; the other can end with no back link at all (single-threaded, the later
+    /// one would have linked to the earlier). Searching again once both are published finds the twin, whose list
+    /// usually has room, so the node gets an in-link instead of staying unreachable.
+    /// </summary>
+    private void LinkFromFreshNeighbours(int node, int level, (float Score, int Node) start, SearchScratch scratch)
+    {
+        float* query = _vectors.Vector(node);
+        SearchLayer(query, start.Node, start.Score, _efConstruction, level, default(AcceptAll), scratch, exhaustUntilFull: true);
+        var ordered = scratch.Ordered;
+        scratch.Results.DrainDescending(ordered);
+        RemoveNode(ordered, node);
+        var selected = scratch.PruneSelected;
+        SelectByHeuristic(ordered, _m, selected);
+        var candidates = selected.ToArray();
+        foreach (var (score, neighbour) in candidates)
+            AddLink(neighbour, node, score, level, scratch);
+    }
+
+    private bool AnyLinksTo(List<(float Score, int Node)> neighbours, int node, int level)
+    {
+        foreach (var (_, neighbour) in neighbours)
+            if (Neighbours(neighbour, level).Contains(node)) return true;
+        return false;
     }
 
     /// <summary>Adds a back link; a full list is pruned with the same heuristic as a new node's.</summary>

@@ -52,6 +52,7 @@ public sealed class CliSyncTests : IAsyncLifetime
     private async Task<CliResult> RunAsync(params string[] options)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.Environment["RAG_API_KEY"] = ServiceHost.BootstrapKey;
         foreach (var arg in new[] { CliPath(), "sync", _folder, "--collection", "handbook", "--url", _host.Client.BaseAddress!.ToString() }.Concat(options))
         {
             start.ArgumentList.Add(arg);
@@ -77,7 +78,7 @@ public sealed class CliSyncTests : IAsyncLifetime
     }
 
     /// <summary>rag.dll of the same configuration, built through the project reference.</summary>
-    private static string CliPath()
+    internal static string CliPath()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         var configuration = dir.Parent!.Name;
