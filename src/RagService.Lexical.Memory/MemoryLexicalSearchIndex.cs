@@ -31,6 +31,9 @@ public sealed class MemoryLexicalSearchIndex(IIndexSource source, Bm25Parameters
             .Select(h => new ScoredChunk(h.Id, h.Score)).ToList();
     }
 
+    /// <summary>See <see cref="VersionedCache{TIndex}.LocalWrite"/>.</summary>
+    public IDisposable LocalWrite(long collectionId) => _cache.LocalWrite(collectionId);
+
     public void Apply(IndexChange change) =>
         _cache.Apply(change.Collection.Id, change.Version, index =>
         {

@@ -14,9 +14,8 @@ public sealed class SqliteApiKeyStore : IApiKeyStore
 
     public SqliteApiKeyStore(SqliteStoreOptions options)
     {
-        _connections = new SqliteConnectionFactory(options);
-        using var connection = _connections.Open();
-        SqliteSchema.Ensure(connection);
+        // A data folder that cannot be written must not abort start-up (the knowledge store reports the fault).
+        _connections = SqliteConnectionFactory.WithSchema(options);
     }
 
     public async Task CreateAsync(ApiKeyRecord key, int maxActivePerClient, CancellationToken ct)

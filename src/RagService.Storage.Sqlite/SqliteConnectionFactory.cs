@@ -28,9 +28,9 @@ internal sealed class SqliteConnectionFactory
     /// <summary>A factory for a database whose tables exist (created on first use).</summary>
     public static SqliteConnectionFactory WithSchema(SqliteStoreOptions options)
     {
+        // A data folder that cannot be written must not abort start-up: the store records the fault (readiness false, writes 503).
         var factory = new SqliteConnectionFactory(options);
-        using var connection = factory.Open();
-        SqliteSchema.Ensure(connection);
+        StorageFault.EnsureSchema(factory, null);
         return factory;
     }
 

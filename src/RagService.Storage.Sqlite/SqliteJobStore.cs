@@ -15,9 +15,11 @@ public sealed class SqliteJobStore : IJobStore
     public SqliteJobStore(SqliteStoreOptions options)
     {
         _connections = new SqliteConnectionFactory(options);
-        using var connection = _connections.Open();
-        SqliteSchema.Ensure(connection);
+        Fault = StorageFault.EnsureSchema(_connections, null);
     }
+
+    /// <summary>Why the data folder cannot be written (found at start-up), or null.</summary>
+    public string? Fault { get; }
 
     public async Task<(JobRecord Job, bool Created)> CreateAsync(NewJob job, CancellationToken ct)
     {
@@ -45,7 +47,7 @@ public sealed class SqliteJobStore : IJobStore
             }
         }
 
-        var id = "job_" + Guid.NewGuid().ToString("N");
+        var id = job.Id ?? "job_" + Guid.NewGuid().ToString("N");
         var now = Now();
         cmd.Parameters.Clear();
         cmd.CommandText = """

@@ -30,16 +30,25 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
     /// <param name="indexes">The indexes derived from this store; none for a writer that leaves them to catch up by version.</param>
     public SqliteKnowledgeStore(SqliteStoreOptions options, IEnumerable<ISearchIndex>? indexes = null, ILogger? logger = null)
     {
-        _connections = SqliteConnectionFactory.WithSchema(options);
+        _connections = new SqliteConnectionFactory(options);
         _indexes = indexes?.ToList() ?? [];
         _logger = logger;
+        Fault = StorageFault.EnsureSchema(_connections, logger);
     }
 
     public string DatabasePath => _connections.DatabasePath;
 
+    /// <summary>Why the data folder cannot be written (found at start-up), or null. Writes are refused while it is set.</summary>
+    public string? Fault { get; }
+
     /// <summary>Checks that the file can be read; used by the readiness probe.</summary>
     public async Task<ComponentStatus> CheckAsync(CancellationToken ct)
     {
+        if (Fault is not null)
+        {
+            return ComponentStatus.Failed("store", Fault);
+        }
+
         try
         {
             await using var connection = _connections.Open();
@@ -48,7 +57,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
             await cmd.ExecuteScalarAsync(ct);
             return ComponentStatus.On("store", $"sqlite {DatabasePath}");
         }
-        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             return ComponentStatus.Failed("store", e.Message);
         }
@@ -181,6 +190,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
     public Task<WriteOutcome> UpsertDocumentAsync(CollectionInfo collection, DocumentWrite document, CancellationToken ct) =>
         WriteAsync(collection.Name, async (cmd, tx) =>
         {
+            await EnsureCollectionStillExistsAsync(cmd, collection, ct);
             cmd.CommandText = "SELECT id, content_hash, created_at FROM documents WHERE collection_id = $c AND doc_key = $k";
             cmd.Parameters.AddWithValue("$c", collection.Id);
             cmd.Parameters.AddWithValue("$k", document.Id);
@@ -221,6 +231,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
 
             var added = await InsertChunksAsync(cmd.Connection!, tx, docRowId, document.Chunks, ct);
             var version = await BumpVersionAsync(cmd, collection.Id, ct);
+            using var localWrite = LocalWrite(collection.Id);
             await tx.CommitAsync(ct);
             Publish(new IndexChange(collection, version, removed, added));
             return existingId is null ? WriteOutcome.Created : WriteOutcome.Updated;
@@ -229,6 +240,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
     public Task<bool> DeleteDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct) =>
         WriteAsync(collection.Name, async (cmd, tx) =>
         {
+            await EnsureCollectionStillExistsAsync(cmd, collection, ct);
             cmd.CommandText = "SELECT id FROM documents WHERE collection_id = $c AND doc_key = $k";
             cmd.Parameters.AddWithValue("$c", collection.Id);
             cmd.Parameters.AddWithValue("$k", documentId);
@@ -239,10 +251,25 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
 
             var removed = await DeleteDocumentRowsAsync(cmd, id, ct);
             var version = await BumpVersionAsync(cmd, collection.Id, ct);
+            using var localWrite = LocalWrite(collection.Id);
             await tx.CommitAsync(ct);
             Publish(new IndexChange(collection, version, removed, []));
             return true;
         }, ct);
+
+    /// <summary>Tells every index that this process is about to commit a write to the collection (see <see cref="ISearchIndex.LocalWrite"/>).</summary>
+    private CompositeDisposable LocalWrite(long collectionId) => new(_indexes.Select(index => index.LocalWrite(collectionId)).ToList());
+
+    private sealed class CompositeDisposable(IReadOnlyList<IDisposable> parts) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var part in parts)
+            {
+                part.Dispose();
+            }
+        }
+    }
 
     /// <summary>
     /// Hands a committed write to every index. SQLite already holds it, so an index that fails here is only behind:
@@ -307,6 +334,11 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
     /// </summary>
     private async Task<T> WriteAsync<T>(string collection, Func<SqliteCommand, SqliteTransaction, Task<T>> work, CancellationToken ct)
     {
+        if (Fault is not null)
+        {
+            throw new StorageUnavailableException(Fault);
+        }
+
         var gate = WriteLock(collection);
         await gate.WaitAsync(ct);
         try
@@ -395,6 +427,24 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
         return removed;
     }
 
+    /// <summary>
+    /// Re-checks, under the collection's write lock, that the collection the caller looked up earlier still exists with
+    /// the same id and name: an ingest that started before a delete (and maybe a re-create) must not write anything.
+    /// </summary>
+    private static async Task EnsureCollectionStillExistsAsync(SqliteCommand cmd, CollectionInfo collection, CancellationToken ct)
+    {
+        cmd.Parameters.Clear();
+        cmd.CommandText = "SELECT count(*) FROM collections WHERE id = $c AND name = $n";
+        cmd.Parameters.AddWithValue("$c", collection.Id);
+        cmd.Parameters.AddWithValue("$n", collection.Name);
+        if (Convert.ToInt64(await cmd.ExecuteScalarAsync(ct)) == 0)
+        {
+            throw new CollectionGoneException(collection.Name);
+        }
+
+        cmd.Parameters.Clear();
+    }
+
     private static async Task<long> BumpVersionAsync(SqliteCommand cmd, long collectionId, CancellationToken ct)
     {
         cmd.Parameters.Clear();
@@ -422,3 +472,4 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
         JsonSerializer.Deserialize<CollectionSettings>(r.GetString(2), Json) ?? new CollectionSettings(),
         DateTimeOffset.Parse(r.GetString(3), CultureInfo.InvariantCulture));
 }
+

@@ -10,15 +10,10 @@ internal static class SqliteSchema
     public static void Ensure(SqliteConnection connection)
     {
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = """
+        cmd.CommandText = $"""
             PRAGMA journal_mode = WAL;
             CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL);
-            CREATE TABLE IF NOT EXISTS collections (
-                id INTEGER PRIMARY KEY,
-                name TEXT NOT NULL UNIQUE,
-                settings TEXT NOT NULL,
-                created_at TEXT NOT NULL,
-                version INTEGER NOT NULL DEFAULT 0);
+            CREATE TABLE IF NOT EXISTS collections ({CollectionColumns});
             CREATE TABLE IF NOT EXISTS documents (
                 id INTEGER PRIMARY KEY,
                 collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
@@ -51,6 +46,7 @@ internal static class SqliteSchema
                 vector BLOB NOT NULL);
             """ + JobTables + KeyTables;
         cmd.ExecuteNonQuery();
+        MigrateCollectionIdsToAutoincrement(connection);
         cmd.CommandText = "SELECT count(*) FROM schema_info";
         if (Convert.ToInt64(cmd.ExecuteScalar()) == 0)
         {
@@ -89,6 +85,55 @@ internal static class SqliteSchema
                 """;
             cmd.ExecuteNonQuery();
             tx.Commit();
+        }
+    }
+
+    /// <summary>
+    /// AUTOINCREMENT: a deleted collection's id is never given to a new one, so a write still carrying the old id can
+    /// never land in a newer collection of the same name (and in-memory indexes keyed by id never mix two collections).
+    /// </summary>
+    private const string CollectionColumns = """
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL UNIQUE,
+                settings TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                version INTEGER NOT NULL DEFAULT 0
+        """;
+
+    /// <summary>
+    /// Databases created before ids were AUTOINCREMENT get the collections table rebuilt (SQLite's documented
+    /// create-copy-drop-rename procedure, foreign keys off so the documents are kept). sqlite_sequence then starts
+    /// above every existing id.
+    /// </summary>
+    private static void MigrateCollectionIdsToAutoincrement(SqliteConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'collections'";
+        if (cmd.ExecuteScalar() is not string ddl || ddl.Contains("AUTOINCREMENT", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        cmd.CommandText = "PRAGMA foreign_keys = OFF";
+        cmd.ExecuteNonQuery();
+        try
+        {
+            using var tx = connection.BeginTransaction(deferred: false);
+            cmd.Transaction = tx;
+            cmd.CommandText = $"""
+                CREATE TABLE collections_autoincrement ({CollectionColumns});
+                INSERT INTO collections_autoincrement(id, name, settings, created_at, version) SELECT id, name, settings, created_at, version FROM collections;
+                DROP TABLE collections;
+                ALTER TABLE collections_autoincrement RENAME TO collections;
+                """;
+            cmd.ExecuteNonQuery();
+            tx.Commit();
+        }
+        finally
+        {
+            cmd.Transaction = null;
+            cmd.CommandText = "PRAGMA foreign_keys = ON";
+            cmd.ExecuteNonQuery();
         }
     }
 

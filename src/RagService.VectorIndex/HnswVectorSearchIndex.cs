@@ -19,6 +19,10 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
 {
     private readonly VersionedCache<EmbeddedVectorIndex> _cache = new();
     private readonly ConcurrentDictionary<long, string> _verdicts = new();
+    private string? _snapshotFault = File.Exists(snapshotDirectory) ? $"the vector snapshot folder {snapshotDirectory} is a file" : null;
+
+    /// <summary>Why snapshots cannot be read or written, or null. Dense retrieval reports itself failed meanwhile.</summary>
+    public string? SnapshotFault => Volatile.Read(ref _snapshotFault);
 
     public string Engine => "hnsw";
 
@@ -58,6 +62,9 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
             return true;
         });
 
+    /// <summary>See <see cref="VersionedCache{TIndex}.LocalWrite"/>.</summary>
+    public IDisposable LocalWrite(long collectionId) => _cache.LocalWrite(collectionId);
+
     /// <summary>Drops the index and its snapshot file (the collection was deleted).</summary>
     public void Drop(long collectionId)
     {
@@ -87,7 +94,9 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
     }
 
     public Task<ComponentStatus> CheckAsync(CancellationToken ct) =>
-        Task.FromResult(ComponentStatus.On("vectors", $"embedded HNSW (M={options.M}), snapshots in {snapshotDirectory}"));
+        Task.FromResult(SnapshotFault is { } fault
+            ? ComponentStatus.Failed("vectors", fault + "; dense retrieval answers with BM25 only until it is fixed")
+            : ComponentStatus.On("vectors", $"embedded HNSW (M={options.M}), snapshots in {snapshotDirectory}"));
 
     /// <summary>Writes every cached index's snapshot, so the next start loads instead of rebuilding.</summary>
     public void Dispose() => _cache.DrainTo(Save);
@@ -101,7 +110,7 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
             Directory.CreateDirectory(snapshotDirectory);
             index.SaveSnapshot(SnapshotPath(collectionId), version);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             logger?.LogWarning(e, "Could not write the vector snapshot of collection {Collection}; it will be rebuilt at next start", collectionId);
         }
@@ -115,9 +124,21 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
             return (null, snapshot.Version);
         }
 
-        Directory.CreateDirectory(snapshotDirectory);
         var dimension = snapshot.VectorDimension;
-        var result = VectorIndexSnapshot.LoadOrRebuild(SnapshotPath(collectionId), snapshot.Version, dimension, () => snapshot.ReadVectors(dimension), logger, options);
+        LoadOrRebuildResult result;
+        try
+        {
+            Directory.CreateDirectory(snapshotDirectory);
+            result = VectorIndexSnapshot.LoadOrRebuild(SnapshotPath(collectionId), snapshot.Version, dimension, () => snapshot.ReadVectors(dimension), logger, options);
+            Volatile.Write(ref _snapshotFault, null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var reason = $"the vector snapshot folder {snapshotDirectory} cannot be used ({e.Message})";
+            Volatile.Write(ref _snapshotFault, reason);
+            throw new StorageUnavailableException(reason, e);
+        }
+
         _verdicts[collectionId] = result.SnapshotStatus == SnapshotStatus.Loaded
             ? "loaded"
             : $"rebuilt: {result.SnapshotStatus.ToString().ToLowerInvariant()} ({result.Detail})";

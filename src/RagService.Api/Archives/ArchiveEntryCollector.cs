@@ -8,8 +8,9 @@ namespace RagService.Api.Archives;
 /// Accepts archive entries one at a time and refuses the whole archive at the first one that breaks a rule: an entry
 /// count, size or total over its limit, a link or device, a path that is absolute or climbs out with "..", or a duplicate.
 /// Sizes are counted while decompressing, never taken from the headers, so a bomb is stopped after limit + 1 bytes.
+/// Each file is streamed to <paramref name="spoolFolder"/> (named by its SHA-256) rather than held in memory.
 /// </summary>
-internal sealed class ArchiveEntryCollector(ArchiveLimits limits)
+internal sealed class ArchiveEntryCollector(ArchiveLimits limits, string spoolFolder)
 {
     private readonly List<ArchiveFile> _files = [];
     private readonly HashSet<string> _paths = new(StringComparer.Ordinal);
@@ -30,19 +31,30 @@ internal sealed class ArchiveEntryCollector(ArchiveLimits limits)
     public void Add(string rawName, ArchiveEntryKind kind, long declaredLength, Func<Stream> open)
     {
         CheckEntryCount(++_entries);
+        if (rawName.Length > limits.MaxEntryPathChars)
+        {
+            throw Refused(StatusCodes.Status400BadRequest,
+                $"entry '{InputEcho.Of(rawName)}' has a path of {rawName.Length} characters; the limit is {limits.MaxEntryPathChars} (Rag:Sync:MaxEntryPathChars)");
+        }
+
         if (kind == ArchiveEntryKind.Link)
         {
-            throw Refused(StatusCodes.Status400BadRequest, $"entry '{rawName}' is a symbolic or hard link; archives may contain only regular files and folders");
+            throw Refused(StatusCodes.Status400BadRequest, $"entry '{InputEcho.Of(rawName)}' is a symbolic or hard link; archives may contain only regular files and folders");
         }
 
         if (kind == ArchiveEntryKind.Other)
         {
-            throw Refused(StatusCodes.Status400BadRequest, $"entry '{rawName}' is not a regular file or folder (device, pipe or unknown type)");
+            throw Refused(StatusCodes.Status400BadRequest, $"entry '{InputEcho.Of(rawName)}' is not a regular file or folder (device, pipe or unknown type)");
+        }
+
+        if (kind == ArchiveEntryKind.Directory && rawName is "." or "./")
+        {
+            return; // the root folder of `tar -C folder .`
         }
 
         if (!SyncPath.TryNormalize(rawName, out var path, out var problem))
         {
-            throw Refused(StatusCodes.Status400BadRequest, $"entry '{rawName}' is refused: {problem}");
+            throw Refused(StatusCodes.Status400BadRequest, $"entry '{InputEcho.Of(rawName)}' is refused: {problem}");
         }
 
         if (kind == ArchiveEntryKind.Directory)
@@ -52,7 +64,7 @@ internal sealed class ArchiveEntryCollector(ArchiveLimits limits)
 
         if (!_paths.Add(path))
         {
-            throw Refused(StatusCodes.Status400BadRequest, $"the archive contains '{path}' more than once");
+            throw Refused(StatusCodes.Status400BadRequest, $"the archive contains '{InputEcho.Of(path)}' more than once");
         }
 
         if (declaredLength > limits.MaxFileBytes)
@@ -60,37 +72,55 @@ internal sealed class ArchiveEntryCollector(ArchiveLimits limits)
             throw TooLarge(path);
         }
 
-        var content = ReadBounded(open, path);
-        _totalBytes += content.Length;
+        var (sha256, length) = SpoolBounded(open, path);
+        _totalBytes += length;
         if (_totalBytes > limits.MaxTotalBytes)
         {
             throw Refused(StatusCodes.Status413PayloadTooLarge,
                 $"the archive expands to more than {limits.MaxTotalBytes} bytes (Rag:Sync:MaxTotalBytes); send the folder in parts or raise the limit");
         }
 
-        _files.Add(new ArchiveFile(path, content, Convert.ToHexStringLower(SHA256.HashData(content))));
+        _files.Add(new ArchiveFile(path, sha256, length, System.IO.Path.Combine(spoolFolder, sha256)));
     }
 
-    private byte[] ReadBounded(Func<Stream> open, string path)
+    /// <summary>Copies the entry to a temporary file while hashing it, then names the file by its hash (identical files share one).</summary>
+    private (string Sha256, long Length) SpoolBounded(Func<Stream> open, string path)
     {
-        using var source = open();
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = source.Read(chunk, 0, chunk.Length)) > 0)
+        var temp = System.IO.Path.Combine(spoolFolder, "entry-" + Guid.NewGuid().ToString("N") + ".tmp");
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long length = 0;
+        try
         {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > limits.MaxFileBytes)
+            using (var source = open())
+            using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920))
             {
-                throw TooLarge(path);
-            }
-        }
+                var chunk = new byte[81920];
+                int read;
+                while ((read = source.Read(chunk, 0, chunk.Length)) > 0)
+                {
+                    length += read;
+                    if (length > limits.MaxFileBytes)
+                    {
+                        throw TooLarge(path);
+                    }
 
-        return buffer.ToArray();
+                    hash.AppendData(chunk, 0, read);
+                    target.Write(chunk, 0, read);
+                }
+            }
+
+            var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+            File.Move(temp, System.IO.Path.Combine(spoolFolder, sha256), overwrite: true);
+            return (sha256, length);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
     }
 
     private ApiProblemException TooLarge(string path) => Refused(StatusCodes.Status413PayloadTooLarge,
-        $"entry '{path}' expands to more than {limits.MaxFileBytes} bytes (Rag:Sync:MaxFileBytes); a compression bomb or a file too large to index");
+        $"entry '{InputEcho.Of(path)}' expands to more than {limits.MaxFileBytes} bytes (Rag:Sync:MaxFileBytes); a compression bomb or a file too large to index");
 
     public static ApiProblemException Refused(int status, string detail) => new(status, "Archive refused", detail + "; nothing was written");
 }

@@ -1,7 +1,10 @@
 namespace RagService.Api.Archives;
 
-/// <summary>A regular file read from an archive: its normalised path, content and the SHA-256 of the content (lower-case hex).</summary>
-internal sealed record ArchiveFile(string Path, byte[] Content, string Sha256);
+/// <summary>
+/// A regular file read from an archive: its normalised path, the SHA-256 of its content (lower-case hex), its length, and
+/// the file on disk holding the content (named by its hash in the job's spool folder).
+/// </summary>
+internal sealed record ArchiveFile(string Path, string Sha256, long Length, string ContentFile);
 
 internal enum ArchiveEntryKind
 {
@@ -12,4 +15,4 @@ internal enum ArchiveEntryKind
 }
 
 /// <summary>The limits an archive is read under.</summary>
-internal sealed record ArchiveLimits(int MaxEntries, long MaxFileBytes, long MaxTotalBytes);
+internal sealed record ArchiveLimits(int MaxEntries, long MaxFileBytes, long MaxTotalBytes, int MaxEntryPathChars = 1_024, long MaxTarHeaderBytes = 64 * 1024);

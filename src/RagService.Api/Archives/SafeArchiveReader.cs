@@ -12,12 +12,13 @@ internal static class SafeArchiveReader
     private const int UnixRegular = 0x8000;
 
     /// <param name="archive">A seekable stream positioned at the start.</param>
-    public static IReadOnlyList<ArchiveFile> Read(Stream archive, ArchiveLimits limits)
+    /// <param name="spoolFolder">Where the files' contents are written (an existing, empty folder).</param>
+    public static IReadOnlyList<ArchiveFile> Read(Stream archive, ArchiveLimits limits, string spoolFolder)
     {
         Span<byte> magic = stackalloc byte[4];
         var n = archive.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false);
         archive.Position = 0;
-        var collector = new ArchiveEntryCollector(limits);
+        var collector = new ArchiveEntryCollector(limits, spoolFolder);
         try
         {
             if (n >= 4 && magic[0] == (byte)'P' && magic[1] == (byte)'K' && magic[2] is 3 or 5)
@@ -34,9 +35,9 @@ internal static class SafeArchiveReader
                     "the body is not a zip or tar.gz archive; send the folder as application/zip or application/gzip");
             }
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or OverflowException or ArgumentException)
         {
-            throw ArchiveEntryCollector.Refused(StatusCodes.Status400BadRequest, $"the archive is damaged or truncated ({e.Message})");
+            throw ArchiveEntryCollector.Refused(StatusCodes.Status400BadRequest, $"the archive is damaged or truncated ({Errors.InputEcho.Of(e.Message)})");
         }
 
         return collector.Files;
@@ -72,7 +73,10 @@ internal static class SafeArchiveReader
         using var gzip = new GZipStream(archive, CompressionMode.Decompress, leaveOpen: true);
         using var bounded = new BoundedReadStream(gzip, bound, () => ArchiveEntryCollector.Refused(StatusCodes.Status413PayloadTooLarge,
             $"the archive expands to more than {limits.MaxTotalBytes} bytes (Rag:Sync:MaxTotalBytes)"));
-        using var tar = new TarReader(bounded);
+        using var guarded = new TarHeaderGuardStream(bounded, limits.MaxTarHeaderBytes, (type, size) => ArchiveEntryCollector.Refused(
+            StatusCodes.Status413PayloadTooLarge,
+            $"a tar {(type is 'L' or 'K' ? "GNU long-name" : "pax")} header declares {size} bytes; the limit is {limits.MaxTarHeaderBytes} (Rag:Sync:MaxTarHeaderBytes)"));
+        using var tar = new TarReader(guarded);
         while (tar.GetNextEntry() is { } entry)
         {
             var kind = entry.EntryType switch

@@ -6,7 +6,7 @@ namespace RagService.Api.Contracts;
 /// <param name="Text">The document's text.</param>
 /// <param name="Format">"text" (default), "markdown" or "html".</param>
 /// <param name="Metadata">String key/values, usable in search filters.</param>
-public sealed record IngestTextRequest(string? Id, string? Title, string? Text, string? Format, Dictionary<string, string>? Metadata);
+public sealed record IngestTextRequest(string? Id, string? Title, string? Text, string? Format, Dictionary<string, string?>? Metadata);
 
 /// <param name="Status">"created", "updated" or "unchanged".</param>
 public sealed record IngestResponse(string DocumentId, string Status, int Chunks, double Milliseconds);

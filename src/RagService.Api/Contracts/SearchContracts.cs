@@ -1,7 +1,7 @@
 namespace RagService.Api.Contracts;
 
 /// <summary>Restricts results to documents that match every condition given.</summary>
-public sealed record FilterRequest(List<string>? DocumentIds, Dictionary<string, string>? Metadata, DateTimeOffset? UpdatedAfter, DateTimeOffset? UpdatedBefore,
+public sealed record FilterRequest(List<string?>? DocumentIds, Dictionary<string, string?>? Metadata, DateTimeOffset? UpdatedAfter, DateTimeOffset? UpdatedBefore,
     DateTimeOffset? CreatedAfter = null, DateTimeOffset? CreatedBefore = null);
 
 /// <param name="Query">The question or keywords.</param>
@@ -10,13 +10,18 @@ public sealed record FilterRequest(List<string>? DocumentIds, Dictionary<string,
 /// <param name="Rerank">Rerank with the cross-encoder (default: when one is configured).</param>
 /// <param name="Candidates">Candidates per retriever before fusion (default 100).</param>
 /// <param name="Fusion">"rrf" (default, reciprocal-rank fusion) or "weighted" (normalised score sum, Rag:Retrieval:DenseWeight).</param>
-public sealed record SearchRequest(string? Query, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter, string? Fusion = null);
+/// <param name="Metadata">Metadata keys to include in each hit (default none: hits carry the documentId; read the document for the rest).</param>
+public sealed record SearchRequest(string? Query, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter, string? Fusion = null,
+    List<string?>? Metadata = null);
 
 public sealed record HitScores(int? Bm25Rank, double? Bm25, int? DenseRank, double? Dense, double? Fusion, double? Rerank);
 
+/// <param name="Metadata">Only the keys the request asked for.</param>
 /// <param name="Snippet">The passage with the matched query terms in &lt;em&gt;, when the BM25 engine highlights (lucene).</param>
+/// <param name="TextTruncated">The chunk's text was cut to Rag:Limits:MaxHitTextChars.</param>
 public sealed record SearchHitResponse(int Rank, double Score, long ChunkId, string DocumentId, string? Title,
-    IReadOnlyList<string> HeadingPath, int? Page, string Text, IReadOnlyDictionary<string, string> Metadata, HitScores Scores, string? Snippet = null)
+    IReadOnlyList<string> HeadingPath, int? Page, string Text, IReadOnlyDictionary<string, string> Metadata, HitScores Scores, string? Snippet = null,
+    bool TextTruncated = false)
 {
     /// <summary>Where the passage is, for citing it: "section › subsection, p. N" (either part alone when the other is unknown), or null.</summary>
     public string? Citation => (HeadingPath.Count > 0, Page) switch
@@ -35,7 +40,8 @@ public sealed record SearchResponse(string Query, string Mode, IReadOnlyList<Sea
 
 /// <param name="Question">The question to answer from the collection.</param>
 /// <param name="Stream">Stream the answer as server-sent events: "token" events, then one "done" event with the whole response.</param>
-public sealed record AskRequest(string? Question, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter, bool? Stream, string? Fusion = null);
+public sealed record AskRequest(string? Question, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter, bool? Stream, string? Fusion = null,
+    List<string?>? Metadata = null);
 
 public sealed record PromptResponse(string System, string User);
 

@@ -18,7 +18,8 @@ namespace RagService.Api.Endpoints;
 /// </summary>
 internal static class AnswerStream
 {
-    public static async Task WriteAsync(HttpContext http, SearchQuery query, (AskOutcome Start, IAsyncEnumerable<string> Tokens) stream, CancellationToken ct)
+    public static async Task WriteAsync(HttpContext http, SearchQuery query, (AskOutcome Start, IAsyncEnumerable<string> Tokens) stream, CancellationToken ct,
+        HitProjection? projection = null)
     {
         var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var (start, tokens) = stream;
@@ -53,7 +54,7 @@ internal static class AnswerStream
             RagTelemetry.RecordStages([new StageReport("llm", "ok", 0, sw.Elapsed.TotalMilliseconds)], DateTimeOffset.UtcNow - sw.Elapsed);
         }
 
-        var response = SearchEndpoints.ToResponse(query, start, text, start.Llm == "ok" ? sw.Elapsed.TotalMilliseconds : 0);
+        var response = SearchEndpoints.ToResponse(query, start, text, start.Llm == "ok" ? sw.Elapsed.TotalMilliseconds : 0, projection);
         await SendAsync(http, "done", response, json, ct);
     }
 

@@ -30,7 +30,7 @@ internal sealed class CollectionEndpoints : IEndpointModule
             {
                 null or "" or "structured" => ChunkingMode.Structured,
                 "sentence-pack" => ChunkingMode.SentencePack,
-                var other => throw ApiProblemException.BadRequest($"'chunking' must be \"structured\" or \"sentence-pack\", not \"{other}\""),
+                var other => throw ApiProblemException.BadRequest($"'chunking' must be \"structured\" or \"sentence-pack\", not \"{InputEcho.Of(other)}\""),
             };
             var chunking = new ChunkingOptions
             {
@@ -79,7 +79,7 @@ internal sealed class CollectionEndpoints : IEndpointModule
         group.MapDelete("/{collection}", async (string collection, IKnowledgeStore store, CancellationToken ct) =>
             await store.DeleteCollectionAsync(collection, ct)
                 ? Results.NoContent()
-                : throw ApiProblemException.NotFound($"collection '{collection}' does not exist"))
+                : throw ApiProblemException.NotFound($"collection '{InputEcho.Of(collection)}' does not exist"))
             .RequireRole(ApiRole.Admin).WithSummary("Delete a collection with all its documents");
     }
 

@@ -30,10 +30,12 @@ internal sealed class DocumentEndpoints : IEndpointModule
                 null or "" or "text" => "document.txt",
                 "markdown" or "md" => "document.md",
                 "html" => "document.html",
-                var other => throw ApiProblemException.BadRequest($"'format' must be \"text\", \"markdown\" or \"html\", not \"{other}\""),
+                var other => throw ApiProblemException.BadRequest($"'format' must be \"text\", \"markdown\" or \"html\", not \"{InputEcho.Of(other)}\""),
             };
+            var metadata = map.Metadata(body.Metadata);
+            var title = map.Title(body.Title);
             var info = await map.CollectionAsync(collection, ct);
-            var result = await ingestor.IngestAsync(info, Encoding.UTF8.GetBytes(body.Text), fileName, null, body.Id, body.Title, map.Metadata(body.Metadata), ct);
+            var result = await ingestor.IngestAsync(info, Encoding.UTF8.GetBytes(body.Text), fileName, null, body.Id, title, metadata, ct);
             return ToResult(collection, result);
         }).RequireRole(ApiRole.Writer).WithSummary("Add or replace a document sent as JSON text");
 
@@ -45,6 +47,7 @@ internal sealed class DocumentEndpoints : IEndpointModule
                 throw ApiProblemException.BadRequest("send the document as a non-empty multipart form field named 'file'");
             }
 
+            title = map.Title(title);
             var info = await map.CollectionAsync(collection, ct);
             using var buffer = new MemoryStream((int)file.Length);
             await file.CopyToAsync(buffer, ct);
@@ -55,27 +58,26 @@ internal sealed class DocumentEndpoints : IEndpointModule
         group.MapGet("/", async (string collection, int? offset, int? limit, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
         {
             var info = await map.CollectionAsync(collection, ct);
-            if (offset < 0 || limit is < 1 or > 1000)
-            {
-                throw ApiProblemException.BadRequest("'offset' must be >= 0 and 'limit' between 1 and 1000");
-            }
-
-            return (await store.ListDocumentsAsync(info, offset ?? 0, limit ?? 100, ct)).Select(ToResponse);
+            var (skip, take) = map.Page(offset, limit);
+            return (await store.ListDocumentsAsync(info, skip, take, ct)).Select(ToResponse);
         }).RequireRole(ApiRole.Reader).WithSummary("List documents");
 
-        group.MapGet("/{id}", async (string collection, string id, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
+        // {**id}: ids may contain '/' (synced files in subfolders); DocumentIdPath decodes it from the raw target.
+        group.MapGet("/{**id}", async (string collection, HttpContext http, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
         {
+            var id = DocumentIdPath.Decode(http);
             var info = await map.CollectionAsync(collection, ct);
-            var doc = await store.GetDocumentAsync(info, id, ct) ?? throw ApiProblemException.NotFound($"document '{id}' does not exist in '{collection}'");
+            var doc = await store.GetDocumentAsync(info, id, ct) ?? throw DocumentNotFound(collection, id);
             return ToResponse(doc);
-        }).RequireRole(ApiRole.Reader).WithSummary("Get a document's record");
+        }).RequireRole(ApiRole.Reader).WithSummary("Get a document's record (ids containing '/' are sent as path segments, see README)");
 
-        group.MapDelete("/{id}", async (string collection, string id, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
+        group.MapDelete("/{**id}", async (string collection, HttpContext http, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
         {
+            var id = DocumentIdPath.Decode(http);
             var info = await map.CollectionAsync(collection, ct);
             return await store.DeleteDocumentAsync(info, id, ct)
                 ? Results.NoContent()
-                : throw ApiProblemException.NotFound($"document '{id}' does not exist in '{collection}'");
+                : throw DocumentNotFound(collection, id);
         }).RequireRole(ApiRole.Writer).WithSummary("Delete a document and its chunks");
     }
 
@@ -83,9 +85,12 @@ internal sealed class DocumentEndpoints : IEndpointModule
     {
         var body = new IngestResponse(r.DocumentId, r.Outcome.ToString().ToLowerInvariant(), r.Chunks, Math.Round(r.Milliseconds, 3));
         return r.Outcome == WriteOutcome.Created
-            ? Results.Created($"/v1/collections/{collection}/documents/{Uri.EscapeDataString(r.DocumentId)}", body)
+            ? Results.Created(DocumentIdPath.Location(collection, r.DocumentId), body)
             : Results.Ok(body);
     }
+
+    private static ApiProblemException DocumentNotFound(string collection, string id) =>
+        ApiProblemException.NotFound($"document '{InputEcho.Of(id)}' does not exist in '{InputEcho.Of(collection)}'");
 
     private static DocumentResponse ToResponse(DocumentRecord d) =>
         new(d.Id, d.Title, d.Format, d.ContentHash, d.ChunkCount, d.Metadata, d.CreatedAt, d.UpdatedAt);

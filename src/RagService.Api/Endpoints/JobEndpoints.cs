@@ -15,7 +15,7 @@ internal sealed class JobEndpoints : IEndpointModule
 
         group.MapGet("/{id}", async (string id, bool? lists, IJobStore jobs, HttpContext http, CancellationToken ct) =>
         {
-            var job = await jobs.GetAsync(id, ct) ?? throw ApiProblemException.NotFound($"job '{id}' does not exist");
+            var job = await jobs.GetAsync(id, ct) ?? throw ApiProblemException.NotFound($"job '{InputEcho.Of(id)}' does not exist");
             CallerScope.Demand(http, job.Collection);
             return ToResponse(job, lists == false ? null : await jobs.GetItemsAsync(id, ct));
         }).RequireRole(ApiRole.Reader).WithSummary("A job's state, stage, progress and, per document, what was added, updated, unchanged, deleted or failed (lists=false: counts only)");

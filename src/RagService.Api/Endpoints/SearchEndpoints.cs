@@ -18,31 +18,34 @@ internal sealed class SearchEndpoints : IEndpointModule
         group.MapPost("/search", async (string collection, SearchRequest body, RequestMapping map, SearchService search, HttpContext http, CancellationToken ct) =>
         {
             var query = map.Query(body.Query, "query", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter, body.Fusion);
+            var projection = map.Projection(body.Metadata);
             var info = await map.CollectionAsync(collection, ct);
             var outcome = await search.SearchAsync(info, query, ct);
             RequestTimings.Record(http, outcome.Stages);
-            return new SearchResponse(query.Query, query.Mode.ToString().ToLowerInvariant(), outcome.Hits.Select(RequestMapping.Hit).ToList(),
+            return new SearchResponse(query.Query, query.Mode.ToString().ToLowerInvariant(), outcome.Hits.Select(projection.Hit).ToList(),
                 outcome.Stages.Select(RequestMapping.Stage).ToList(), Math.Round(outcome.TotalMilliseconds, 3));
         }).RequireRole(ApiRole.Reader).WithSummary("Retrieve the best passages for a query, with per-stage candidates, scores and timings");
 
         group.MapPost("/ask", async (string collection, AskRequest body, RequestMapping map, AskService ask, HttpContext http, CancellationToken ct) =>
         {
             var query = map.Query(body.Question, "question", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter, body.Fusion);
+            var projection = map.Projection(body.Metadata);
             var info = await map.CollectionAsync(collection, ct);
             if (body.Stream == true)
             {
-                await AnswerStream.WriteAsync(http, query, await ask.StreamAsync(info, query, ct), ct);
+                await AnswerStream.WriteAsync(http, query, await ask.StreamAsync(info, query, ct), ct, projection);
                 return Results.Empty;
             }
 
             var outcome = await ask.AskAsync(info, query, ct);
             RequestTimings.Record(http, outcome.Retrieval.Stages);
-            return Results.Ok(ToResponse(query, outcome, outcome.Answer, outcome.LlmMilliseconds));
+            return Results.Ok(ToResponse(query, outcome, outcome.Answer, outcome.LlmMilliseconds, projection));
         }).RequireRole(ApiRole.Reader).WithSummary("Answer a question from the collection with numbered, cited sources");
     }
 
-    public static AskResponse ToResponse(SearchQuery query, AskOutcome outcome, string? answer, double llmMs)
+    public static AskResponse ToResponse(SearchQuery query, AskOutcome outcome, string? answer, double llmMs, HitProjection? projection = null)
     {
+        projection ??= HitProjection.Default;
         var stages = outcome.Retrieval.Stages.Select(RequestMapping.Stage).ToList();
         stages.Add(outcome.Llm switch
         {
@@ -50,7 +53,7 @@ internal sealed class SearchEndpoints : IEndpointModule
             "skipped" => new StageResponse("llm", "skipped", 0, 0, "no source relevant enough (Rag:Retrieval:RelevanceFloor); answered 'not found'"),
             _ => new StageResponse("llm", "off", 0, 0, "no LLM configured (RAG_LLM_URL)"),
         });
-        return new AskResponse(query.Query, answer, outcome.Llm, outcome.Model, outcome.Retrieval.Hits.Select(RequestMapping.Hit).ToList(),
+        return new AskResponse(query.Query, answer, outcome.Llm, outcome.Model, outcome.Retrieval.Hits.Select(projection.Hit).ToList(),
             new PromptResponse(outcome.Prompt.System, outcome.Prompt.User), stages, Math.Round(outcome.Retrieval.TotalMilliseconds + llmMs, 3));
     }
 }

@@ -12,7 +12,7 @@ internal static class ProblemDefaults
     public static void FillDetail(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
-        problem.Instance ??= context.HttpContext.Request.Path;
+        problem.Instance ??= InputEcho.Of(context.HttpContext.Request.Path);
         if (!string.IsNullOrEmpty(problem.Detail))
         {
             return;
@@ -24,8 +24,8 @@ internal static class ProblemDefaults
                 $"the request body exceeds the limit of {context.HttpContext.RequestServices.GetRequiredService<IOptions<RagOptions>>().Value.Limits.MaxRequestBytes} bytes (Rag:Limits:MaxRequestBytes)",
             StatusCodes.Status415UnsupportedMediaType =>
                 "send the body as application/json (or multipart/form-data to the /upload endpoint)",
-            StatusCodes.Status404NotFound => $"no endpoint at {context.HttpContext.Request.Method} {context.HttpContext.Request.Path}; see /swagger",
-            StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed here; see /swagger",
+            StatusCodes.Status404NotFound => $"no endpoint at {InputEcho.Of(context.HttpContext.Request.Method)} {InputEcho.Of(context.HttpContext.Request.Path)}; see /swagger",
+            StatusCodes.Status405MethodNotAllowed => $"{InputEcho.Of(context.HttpContext.Request.Method)} is not allowed here; see /swagger",
             StatusCodes.Status400BadRequest => "the request could not be read; check the body against /swagger",
             _ => problem.Title,
         };

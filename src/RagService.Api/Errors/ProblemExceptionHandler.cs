@@ -19,6 +19,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             // 413 and 415 get their detail from ProblemDefaults, like the same refusals made by the framework itself.
             BadHttpRequestException b => (b.StatusCode, "Invalid request", b.StatusCode is 413 or 415 ? null : Describe(b)),
             CollectionExistsException c => (409, "Conflict", c.Message),
+            CollectionGoneException g => (409, "Collection gone", g.Message),
             DocumentRejectedException r => r.Reason switch
             {
                 DocumentRejection.TooLarge => (413, "Document too large", r.Message),
@@ -28,12 +29,15 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             ExtractionException x => (StatusFor(x.Failure), "Document could not be read", x.Message),
             StageUnavailableException s => (400, "Stage not available", s.Message),
             LlmUnavailableException l => Describe(l),
+            StorageUnavailableException u => (503, "Storage unavailable", u.Message),
+            Microsoft.Data.Sqlite.SqliteException q when StorageErrors.Contains(q.SqliteErrorCode) => (503, "Storage unavailable",
+                $"the data folder cannot be read or written (SQLite error {q.SqliteErrorCode}: {q.Message}); the service stays up, writes fail until it is fixed"),
             _ => (500, "Internal error", "the service failed; see the server log for the request id"),
         };
 
         if (status >= 500)
         {
-            logger.LogError(exception, "Request failed: {Path}", http.Request.Path);
+            logger.LogError(exception, "Request failed: {Path}", InputEcho.Of(http.Request.Path));
         }
 
         http.Response.StatusCode = status;
@@ -41,10 +45,12 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         {
             HttpContext = http,
             Exception = exception,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail, Instance = http.Request.Path },
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail, Instance = InputEcho.Of(http.Request.Path) },
         });
     }
 
+    /// <summary>SQLite result codes that mean the files cannot be used: PERM, READONLY, IOERR, FULL, CANTOPEN, AUTH.</summary>
+    private static readonly int[] StorageErrors = [3, 8, 10, 13, 14, 23];
     /// <summary>502 or 504 with the failure's sanitised reason (never the upstream's body).</summary>
     public static (int Status, string Title, string Detail) Describe(LlmUnavailableException l) =>
         (l.TimedOut ? 504 : 502, l.TimedOut ? "LLM timed out" : "LLM failed", l.Message + "; the retrieved sources are still available from the search endpoint");

@@ -46,8 +46,29 @@ public sealed class LimitOptions
     /// <summary>Largest number of candidates per retriever a caller may ask for.</summary>
     public int MaxCandidates { get; set; } = 1_000;
 
-    /// <summary>Most metadata entries per document.</summary>
+    /// <summary>Most metadata entries per document (and per metadata filter).</summary>
     public int MaxMetadataEntries { get; set; } = 64;
+
+    /// <summary>Longest metadata key, characters.</summary>
+    public int MaxMetadataKeyChars { get; set; } = 64;
+
+    /// <summary>Largest metadata value, UTF-8 bytes (413 beyond).</summary>
+    public int MaxMetadataValueBytes { get; set; } = 2_048;
+
+    /// <summary>Largest metadata of one document, keys and values together, UTF-8 bytes (413 beyond).</summary>
+    public int MaxMetadataBytes { get; set; } = 8_192;
+
+    /// <summary>Longest title a caller may send (400 beyond); titles found in a file are cut to it.</summary>
+    public int MaxTitleChars { get; set; } = 512;
+
+    /// <summary>Largest 'limit' of GET .../documents.</summary>
+    public int MaxDocumentsPerPage { get; set; } = 1_000;
+
+    /// <summary>Most document ids in a search filter.</summary>
+    public int MaxFilterDocumentIds { get; set; } = 1_000;
+
+    /// <summary>Longest chunk text returned per hit, characters; longer texts are cut and marked textTruncated.</summary>
+    public int MaxHitTextChars { get; set; } = 8_000;
 }
 
 public sealed class ChunkingDefaults

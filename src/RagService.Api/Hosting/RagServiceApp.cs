@@ -199,6 +199,7 @@ public static class RagServiceApp
     {
         services.AddSingleton<IJobStore>(new SqliteJobStore(new SqliteStoreOptions { DatabasePath = rag.DatabasePath }));
         services.AddSingleton<JobQueue>();
+        services.AddSingleton(new JobContentSpool(Path.GetFullPath(rag.DatabasePath) + ".spool"));
         services.AddSingleton<CollectionJobLocks>();
         services.AddSingleton<SyncJobRunner>();
         services.AddSingleton<SyncSubmission>();

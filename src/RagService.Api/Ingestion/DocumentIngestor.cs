@@ -22,6 +22,12 @@ internal sealed class DocumentIngestor(IDocumentExtractor extractor, IngestionSe
         }
 
         var document = await extractor.ExtractAsync(content, fileName, contentType, ct);
+        var maxTitle = options.Value.Limits.MaxTitleChars;
+        if (document.Title is { } found && found.Length > maxTitle)
+        {
+            document = document with { Title = found[..maxTitle] };
+        }
+
         var chars = document.Blocks.Sum(b => (long)b.Text.Length);
         var limit = options.Value.Limits.MaxDocumentChars;
         if (chars > limit)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
@@ -7,8 +8,9 @@ using RagService.Core.Diagnostics;
 namespace RagService.Api.Jobs;
 
 /// <summary>
-/// Job ids waiting for the worker. Bounded by <see cref="SyncOptions.MaxQueuedJobs"/>, counting the running job:
-/// a caller reserves a slot before storing a job, so a full queue refuses work before anything is written.
+/// Job ids waiting for the worker. Bounded by <see cref="SyncOptions.MaxQueuedJobs"/> (counting the running job) and by
+/// <see cref="SyncOptions.MaxQueuedBytes"/> of spooled files: a caller reserves before storing a job, so a full queue
+/// refuses work before anything is written.
 /// </summary>
 internal sealed class JobQueue(IOptions<RagOptions> options)
 {
@@ -16,45 +18,65 @@ internal sealed class JobQueue(IOptions<RagOptions> options)
     private static readonly UpDownCounter<int> Depth =
         RagTelemetry.Meter.CreateUpDownCounter<int>("rag.jobs.queued", "{job}", "Ingestion jobs queued or running");
 
-    private int _slotsInUse;
+    private readonly ConcurrentDictionary<string, long> _reserved = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private long _bytesInUse;
 
     public ChannelReader<string> Reader => _channel.Reader;
 
-    public int SlotsInUse => Volatile.Read(ref _slotsInUse);
+    public int SlotsInUse => _reserved.Count;
 
-    public bool TryReserve()
+    /// <summary>Reserves a slot and <paramref name="bytes"/> for <paramref name="jobId"/>, or says which bound is full.</summary>
+    public bool TryReserve(string jobId, long bytes, out string? refusal)
     {
-        var capacity = options.Value.Sync.MaxQueuedJobs;
-        while (true)
+        var sync = options.Value.Sync;
+        lock (_gate)
         {
-            var used = Volatile.Read(ref _slotsInUse);
-            if (used >= capacity)
+            if (_reserved.Count >= sync.MaxQueuedJobs)
             {
+                refusal = $"{sync.MaxQueuedJobs} jobs are already queued or running (Rag:Sync:MaxQueuedJobs)";
                 return false;
             }
 
-            if (Interlocked.CompareExchange(ref _slotsInUse, used + 1, used) == used)
+            if (_bytesInUse + bytes > sync.MaxQueuedBytes)
             {
-                Depth.Add(1);
-                return true;
+                refusal = $"queued jobs already hold {_bytesInUse} bytes of files and this one brings {bytes}; the limit is {sync.MaxQueuedBytes} (Rag:Sync:MaxQueuedBytes)";
+                return false;
             }
+
+            _reserved[jobId] = bytes;
+            _bytesInUse += bytes;
+            Depth.Add(1);
+            refusal = null;
+            return true;
         }
     }
 
-    /// <summary>Hands a job to the worker; the caller holds a reserved slot.</summary>
+    /// <summary>Hands a job to the worker; the caller holds a reservation.</summary>
     public void Enqueue(string jobId) => _channel.Writer.TryWrite(jobId);
 
-    /// <summary>Re-queues a job found unfinished at start-up; it takes a slot even beyond the bound, since it was accepted before.</summary>
-    public void Resume(string jobId)
+    /// <summary>Re-queues a job found unfinished at start-up; it is counted even beyond the bounds, since it was accepted before.</summary>
+    public void Resume(string jobId, long bytes)
     {
-        Interlocked.Increment(ref _slotsInUse);
+        lock (_gate)
+        {
+            _reserved[jobId] = bytes;
+            _bytesInUse += bytes;
+        }
+
         Depth.Add(1);
         Enqueue(jobId);
     }
 
-    public void Release()
+    public void Release(string jobId)
     {
-        Interlocked.Decrement(ref _slotsInUse);
-        Depth.Add(-1);
+        lock (_gate)
+        {
+            if (_reserved.TryRemove(jobId, out var bytes))
+            {
+                _bytesInUse -= bytes;
+                Depth.Add(-1);
+            }
+        }
     }
 }

@@ -25,17 +25,17 @@ internal static class ManifestFiles
         {
             if (!SyncPath.TryNormalize(entries[i].Path, out var path, out var problem))
             {
-                throw ApiProblemException.BadRequest($"manifest files[{i}].path '{entries[i].Path}' is refused: {problem}");
+                throw ApiProblemException.BadRequest($"manifest files[{i}].path '{InputEcho.Of(entries[i].Path)}' is refused: {problem}");
             }
 
             if (!SyncPath.IsSha256(entries[i].Sha256))
             {
-                throw ApiProblemException.BadRequest($"manifest files[{i}].sha256 must be 64 hex digits (the SHA-256 of '{path}')");
+                throw ApiProblemException.BadRequest($"manifest files[{i}].sha256 must be 64 hex digits (the SHA-256 of '{InputEcho.Of(path)}')");
             }
 
             if (!seen.Add(path))
             {
-                throw ApiProblemException.BadRequest($"the manifest lists '{path}' more than once");
+                throw ApiProblemException.BadRequest($"the manifest lists '{InputEcho.Of(path)}' more than once");
             }
 
             files.Add(new SyncFile(path, entries[i].Sha256!.ToLowerInvariant(), ContentSent: false));
@@ -53,7 +53,7 @@ internal static class ManifestFiles
             if (listed.TryGetValue(file.Path, out var entry) && entry.Sha256 != file.Sha256)
             {
                 throw ArchiveEntryCollector.Refused(StatusCodes.Status400BadRequest,
-                    $"'{file.Path}' does not match its sha256 in the manifest; rebuild the manifest from the files you send");
+                    $"'{InputEcho.Of(file.Path)}' does not match its sha256 in the manifest; rebuild the manifest from the files you send");
             }
         }
 

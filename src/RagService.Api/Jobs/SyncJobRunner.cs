@@ -11,7 +11,7 @@ namespace RagService.Api.Jobs;
 /// with prune, deletes what the folder no longer has. Every finished item is recorded, so a job interrupted by a
 /// shutdown or a crash resumes with the items still pending; an item redone after a crash is a no-op by content hash.
 /// </summary>
-internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, DocumentIngestor ingestor, CollectionJobLocks locks, ILogger<SyncJobRunner> log)
+internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, DocumentIngestor ingestor, CollectionJobLocks locks, JobContentSpool spool, ILogger<SyncJobRunner> log)
 {
     public async Task RunAsync(string jobId, CancellationToken ct)
     {
@@ -32,6 +32,7 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
         if (collection is null)
         {
             await jobs.FinishAsync(jobId, JobState.Failed, $"collection '{job.Collection}' was deleted before the job could run", CancellationToken.None);
+            spool.Delete(jobId);
             return;
         }
 
@@ -53,6 +54,7 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
 
             var counts = (await jobs.GetAsync(jobId, ct))!.Counts;
             await jobs.FinishAsync(jobId, counts.Failed > 0 ? JobState.CompletedWithErrors : JobState.Succeeded, null, CancellationToken.None);
+            spool.Delete(jobId);
             log.LogInformation("Job {JobId} on {Collection}: {Added} added, {Updated} updated, {Unchanged} unchanged, {Deleted} deleted, {Failed} failed",
                 jobId, job.Collection, counts.Added, counts.Updated, counts.Unchanged, counts.Deleted, counts.Failed);
         }
@@ -72,7 +74,9 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
 
     private async Task IngestAsync(string jobId, CollectionInfo collection, JobItem item, CancellationToken ct)
     {
-        var content = await jobs.ReadContentAsync(jobId, item.Ordinal, ct);
+        // Jobs store their files in the spool; jobs queued by an older version kept them in the job table.
+        var content = item.Sha256 is null ? null
+            : await spool.ReadAsync(jobId, item.Sha256, ct) ?? await jobs.ReadContentAsync(jobId, item.Ordinal, ct);
         if (content is null || item.Sha256 is null)
         {
             await jobs.CompleteItemAsync(jobId, item.Ordinal, ItemStatus.Failed, item.Action, 0, "the file's content is missing from the job", CancellationToken.None);

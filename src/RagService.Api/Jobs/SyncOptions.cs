@@ -9,6 +9,12 @@ public sealed class SyncOptions
     /// <summary>Most entries (files and folders) in one archive.</summary>
     public int MaxEntries { get; set; } = 5_000;
 
+    /// <summary>Longest path of an archive entry, characters.</summary>
+    public int MaxEntryPathChars { get; set; } = 1_024;
+
+    /// <summary>Largest GNU long-name/long-link or pax header record in a tar archive, bytes (checked before it is read).</summary>
+    public long MaxTarHeaderBytes { get; set; } = 64 * 1024;
+
     /// <summary>Largest uncompressed file in an archive, bytes.</summary>
     public long MaxFileBytes { get; set; } = 20L * 1024 * 1024;
 
@@ -23,6 +29,9 @@ public sealed class SyncOptions
 
     /// <summary>Most jobs waiting or running at once; beyond it a new job gets 429 with Retry-After.</summary>
     public int MaxQueuedJobs { get; set; } = 8;
+
+    /// <summary>Most bytes of files the waiting and running jobs may hold in the spool folder; beyond it a new job gets 429 with Retry-After.</summary>
+    public long MaxQueuedBytes { get; set; } = 1024L * 1024 * 1024;
 
     /// <summary>Finished jobs (with their per-document lists) are deleted at start-up once they are this many days old.</summary>
     public int JobRetentionDays { get; set; } = 30;

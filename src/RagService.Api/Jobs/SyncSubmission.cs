@@ -29,7 +29,7 @@ internal sealed class RetryLaterException(int status, string title, string detai
 /// </summary>
 internal sealed class SyncSubmission(
     IKnowledgeStore store, IJobStore jobs, JobQueue queue, SyncJobRunner runner, CollectionJobLocks locks,
-    IOptions<RagOptions> options, IHostApplicationLifetime lifetime, DocumentIngestor ingestor)
+    IOptions<RagOptions> options, IHostApplicationLifetime lifetime, DocumentIngestor ingestor, JobContentSpool spool)
 {
     private const int MaxIdempotencyKeyLength = 200;
 
@@ -41,70 +41,105 @@ internal sealed class SyncSubmission(
         var key = IdempotencyKey(http.Request);
         await using var body = await SpoolAsync(http, ct);
         var hash = RequestHash(body, prune);
-        var archive = SafeArchiveReader.Read(body, new ArchiveLimits(Sync.MaxEntries, Sync.MaxFileBytes, Sync.MaxTotalBytes));
 
-        var manifestEntry = archive.FirstOrDefault(f => f.Path == ManifestFiles.EntryName);
-        var documents = archive.Where(f => f != manifestEntry).ToList();
-        var manifest = manifestEntry is null ? [] : ManifestFiles.Validate(ParseManifest(manifestEntry).Files, Sync.MaxManifestFiles);
-        var files = ManifestFiles.Merge(documents, manifest);
-
-        var plan = SyncPlanner.Plan(files, await StoredSources.LoadAsync(store, collection, ingestor.Signature(collection), ct), prune);
-        var content = documents.ToDictionary(f => f.Path, f => f.Content, StringComparer.Ordinal);
-        var items = plan.Select(p => ToItem(p, content)).ToList();
-        var work = items.Count(i => i.Status == ItemStatus.Pending);
-        var inline = work <= Sync.MaxSynchronousItems && !locks.IsBusy(collection.Name);
-        if (!inline && !queue.TryReserve())
-        {
-            throw Refusal(StatusCodes.Status429TooManyRequests, "Too many jobs",
-                $"{Sync.MaxQueuedJobs} jobs are already queued or running (Rag:Sync:MaxQueuedJobs); retry after {Sync.RetryAfterSeconds} s");
-        }
-
-        JobRecord job;
-        bool created;
+        // The job's files go straight to its spool folder; every refusal below removes the folder again.
+        var jobId = "job_" + Guid.NewGuid().ToString("N");
+        var folder = spool.Create(jobId);
+        var keep = false;
         try
         {
-            (job, created) = await jobs.CreateAsync(new NewJob("sync", collection.Name, prune, key, hash, items), ct);
-        }
-        catch
-        {
-            if (!inline)
+            var (job, created, inline) = await PlanAndStoreAsync(collection, prune, key, hash, jobId, body, folder, ct);
+            keep = created;
+            if (!created)
             {
-                queue.Release();
+                return job.RequestHash == hash
+                    ? new SyncSubmitted(job, job.IsFinished)
+                    : throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused",
+                        $"Idempotency-Key '{InputEcho.Of(key)}' was already used for a different request (job {job.Id}); use a new key for a new request");
             }
 
-            throw;
-        }
-
-        if (!created)
-        {
             if (!inline)
             {
-                queue.Release();
+                queue.Enqueue(job.Id);
+                return new SyncSubmitted(job, false);
             }
-
-            return job.RequestHash == hash
-                ? new SyncSubmitted(job, job.IsFinished)
-                : throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused",
-                    $"Idempotency-Key '{key}' was already used for a different request (job {job.Id}); use a new key for a new request");
         }
-
-        if (!inline)
+        finally
         {
-            queue.Enqueue(job.Id);
-            return new SyncSubmitted(job, false);
+            if (!keep)
+            {
+                spool.Delete(jobId);
+            }
         }
 
         try
         {
-            await runner.RunAsync(job.Id, lifetime.ApplicationStopping);
+            await runner.RunAsync(jobId, lifetime.ApplicationStopping);
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
         {
             throw Refusal(StatusCodes.Status503ServiceUnavailable, "Shutting down",
-                $"the service is shutting down; job {job.Id} was saved and resumes when it starts again");
+                $"the service is shutting down; job {jobId} was saved and resumes when it starts again");
         }
 
-        return new SyncSubmitted((await jobs.GetAsync(job.Id, ct))!, true);
+        return new SyncSubmitted((await jobs.GetAsync(jobId, ct))!, true);
+    }
+
+    /// <summary>Reads the archive into the spool folder, plans against the stored hashes, reserves queue room and stores the job.</summary>
+    private async Task<(JobRecord Job, bool Created, bool Inline)> PlanAndStoreAsync(CollectionInfo collection, bool prune, string? key, string hash,
+        string jobId, FileStream body, string folder, CancellationToken ct)
+    {
+        var archive = SafeArchiveReader.Read(body, new ArchiveLimits(Sync.MaxEntries, Sync.MaxFileBytes, Sync.MaxTotalBytes, Sync.MaxEntryPathChars, Sync.MaxTarHeaderBytes), folder);
+        var manifestEntry = archive.FirstOrDefault(f => f.Path == ManifestFiles.EntryName);
+        var documents = archive.Where(f => f != manifestEntry).ToList();
+        var manifest = manifestEntry is null ? [] : ManifestFiles.Validate((await ParseManifestAsync(manifestEntry, ct)).Files, Sync.MaxManifestFiles);
+        var files = ManifestFiles.Merge(documents, manifest);
+
+        var plan = SyncPlanner.Plan(files, await StoredSources.LoadAsync(store, collection, ingestor.Signature(collection), ct), prune);
+        var items = plan.Select(ToItem).ToList();
+        var work = items.Count(i => i.Status == ItemStatus.Pending);
+        var inline = work <= Sync.MaxSynchronousItems && !locks.IsBusy(collection.Name);
+        var bytes = KeepOnlyPendingContent(documents, items);
+        if (!inline && !queue.TryReserve(jobId, bytes, out var refusal))
+        {
+            throw Refusal(StatusCodes.Status429TooManyRequests, "Too many jobs", $"{refusal}; retry after {Sync.RetryAfterSeconds} s");
+        }
+
+        try
+        {
+            var (job, created) = await jobs.CreateAsync(new NewJob("sync", collection.Name, prune, key, hash, items, jobId), ct);
+            if (!created)
+            {
+                queue.Release(jobId);
+            }
+
+            return (job, created, inline);
+        }
+        catch
+        {
+            queue.Release(jobId);
+            throw;
+        }
+    }
+
+    /// <summary>Deletes spooled files no pending item needs (unchanged ones); returns the bytes the job keeps.</summary>
+    private static long KeepOnlyPendingContent(IReadOnlyList<ArchiveFile> documents, IReadOnlyList<NewJobItem> items)
+    {
+        var needed = items.Where(i => i.Status == ItemStatus.Pending && i.Sha256 is not null).Select(i => i.Sha256!).ToHashSet(StringComparer.Ordinal);
+        long bytes = 0;
+        foreach (var file in documents.DistinctBy(d => d.Sha256))
+        {
+            if (needed.Contains(file.Sha256))
+            {
+                bytes += file.Length;
+            }
+            else
+            {
+                File.Delete(file.ContentFile);
+            }
+        }
+
+        return bytes;
     }
 
     public async Task<SyncPlanResponse> PreviewAsync(CollectionInfo collection, SyncManifest manifest, CancellationToken ct)
@@ -128,20 +163,22 @@ internal sealed class SyncSubmission(
         }
     }
 
-    private static NewJobItem ToItem(PlannedItem p, Dictionary<string, byte[]> content) => p switch
+    private static NewJobItem ToItem(PlannedItem p) => p switch
     {
         { NeedsContent: true } => new NewJobItem(p.Path, p.Action, ItemStatus.Failed, p.Sha256, null,
             "only the hash was sent and it differs from the stored version (or the document is new); send the file's content"),
         { Action: SyncAction.Unchanged } => new NewJobItem(p.Path, p.Action, ItemStatus.Done, p.Sha256, null, null),
         { Action: SyncAction.Delete } => new NewJobItem(p.Path, p.Action, ItemStatus.Pending, null, null, null),
-        _ => new NewJobItem(p.Path, p.Action, ItemStatus.Pending, p.Sha256, content[p.Path], null),
+        // The content stays in the job's spool folder under its SHA-256; the job table only names it.
+        _ => new NewJobItem(p.Path, p.Action, ItemStatus.Pending, p.Sha256, null, null),
     };
 
-    private static SyncManifest ParseManifest(ArchiveFile entry)
+    private static async Task<SyncManifest> ParseManifestAsync(ArchiveFile entry, CancellationToken ct)
     {
         try
         {
-            return JsonSerializer.Deserialize<SyncManifest>(entry.Content, JsonSerializerOptions.Web)
+            await using var content = File.OpenRead(entry.ContentFile);
+            return await JsonSerializer.DeserializeAsync<SyncManifest>(content, JsonSerializerOptions.Web, ct)
                 ?? throw ApiProblemException.BadRequest($"{ManifestFiles.EntryName} is empty");
         }
         catch (JsonException e)

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using RagService.Api.Contracts;
+using RagService.Api.Endpoints;
 using RagService.Api.Errors;
 using RagService.Api.Hosting;
 using RagService.Core.Retrieval;
@@ -13,7 +14,8 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
 {
     private LimitOptions Limits => options.Value.Limits;
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
+    // \A...\z: '$' would also match before a trailing newline.
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9_-]{0,63}\z")]
     private static partial Regex CollectionName();
 
     public static string ValidCollectionName(string? name)
@@ -28,7 +30,7 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
 
     public async Task<CollectionInfo> CollectionAsync(string name, CancellationToken ct) =>
         await store.GetCollectionAsync(name, ct)
-        ?? throw ApiProblemException.NotFound($"collection '{name}' does not exist; create it with POST /v1/collections");
+        ?? throw ApiProblemException.NotFound($"collection '{InputEcho.Of(name)}' does not exist; create it with POST /v1/collections");
 
     public SearchQuery Query(string? text, string field, int? topK, string? mode, bool? rerank, int? candidates, FilterRequest? filter, string? fusion = null)
     {
@@ -64,25 +66,82 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
             {
                 null or "" or "rrf" => FusionMethod.Rrf,
                 "weighted" => FusionMethod.Weighted,
-                _ => throw ApiProblemException.BadRequest($"'fusion' must be \"rrf\" or \"weighted\", not \"{fusion}\""),
+                _ => throw ApiProblemException.BadRequest($"'fusion' must be \"rrf\" or \"weighted\", not \"{InputEcho.Of(fusion)}\""),
             },
         };
     }
 
-    public IReadOnlyDictionary<string, string> Metadata(Dictionary<string, string>? metadata)
+    /// <summary>A document's metadata: bounded in entries, key length, value and total bytes.</summary>
+    public IReadOnlyDictionary<string, string> Metadata(Dictionary<string, string?>? metadata)
     {
         metadata ??= [];
+        CheckMetadataEntries(metadata, "metadata");
+        var total = metadata.Sum(kv => (long)System.Text.Encoding.UTF8.GetByteCount(kv.Key) + System.Text.Encoding.UTF8.GetByteCount(kv.Value!));
+        if (total > Limits.MaxMetadataBytes)
+        {
+            throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge, "Metadata too large",
+                $"'metadata' has {total} bytes of keys and values; the limit is {Limits.MaxMetadataBytes} (Rag:Limits:MaxMetadataBytes)");
+        }
+
+        return metadata!;
+    }
+
+    /// <summary>
+    /// Keys are 1..MaxMetadataKeyChars characters without control characters, '"' or '\' (they name a JSON member in
+    /// filters); values are strings of at most MaxMetadataValueBytes. The same rules hold for documents and filters.
+    /// </summary>
+    private void CheckMetadataEntries(Dictionary<string, string?> metadata, string field)
+    {
         if (metadata.Count > Limits.MaxMetadataEntries)
         {
-            throw ApiProblemException.BadRequest($"'metadata' has {metadata.Count} entries; the limit is {Limits.MaxMetadataEntries}");
+            throw ApiProblemException.BadRequest($"'{field}' has {metadata.Count} entries; the limit is {Limits.MaxMetadataEntries} (Rag:Limits:MaxMetadataEntries)");
         }
 
-        if (metadata.Any(kv => string.IsNullOrWhiteSpace(kv.Key) || kv.Value is null))
+        foreach (var (key, value) in metadata)
         {
-            throw ApiProblemException.BadRequest("'metadata' keys must be non-blank and values must be strings");
+            if (string.IsNullOrWhiteSpace(key) || key.Any(c => char.IsControl(c) || c is '"' or '\\'))
+            {
+                throw ApiProblemException.BadRequest($"'{field}' key \"{InputEcho.Of(key)}\" is not allowed: keys must be non-blank, without control characters, '\"' or '\\'");
+            }
+
+            if (key.Length > Limits.MaxMetadataKeyChars)
+            {
+                throw ApiProblemException.BadRequest($"'{field}' key \"{InputEcho.Of(key)}\" is {key.Length} characters; the limit is {Limits.MaxMetadataKeyChars} (Rag:Limits:MaxMetadataKeyChars)");
+            }
+
+            if (value is null)
+            {
+                throw ApiProblemException.BadRequest($"'{field}' value of \"{InputEcho.Of(key)}\" is null; values must be strings");
+            }
+
+            if (System.Text.Encoding.UTF8.GetByteCount(value) > Limits.MaxMetadataValueBytes)
+            {
+                throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge, "Metadata too large",
+                    $"'{field}' value of \"{InputEcho.Of(key)}\" is over {Limits.MaxMetadataValueBytes} bytes (Rag:Limits:MaxMetadataValueBytes)");
+            }
+        }
+    }
+
+    public string? Title(string? title) => title is { Length: var n } && n > Limits.MaxTitleChars
+        ? throw ApiProblemException.BadRequest($"'title' is {n} characters; the limit is {Limits.MaxTitleChars} (Rag:Limits:MaxTitleChars)")
+        : title;
+
+    public (int Offset, int Limit) Page(int? offset, int? limit) =>
+        offset < 0 || limit < 1 || limit > Limits.MaxDocumentsPerPage
+            ? throw ApiProblemException.BadRequest($"'offset' must be >= 0 and 'limit' between 1 and {Limits.MaxDocumentsPerPage} (Rag:Limits:MaxDocumentsPerPage)")
+            : (offset ?? 0, limit ?? Math.Min(100, Limits.MaxDocumentsPerPage));
+
+    /// <summary>Which metadata keys hits carry, and how long their text may be.</summary>
+    public HitProjection Projection(List<string?>? metadataKeys)
+    {
+        var keys = metadataKeys ?? [];
+        if (keys.Count > Limits.MaxMetadataEntries || keys.Any(k => string.IsNullOrEmpty(k) || k.Length > Limits.MaxMetadataKeyChars))
+        {
+            throw ApiProblemException.BadRequest(
+                $"'metadata' must list at most {Limits.MaxMetadataEntries} non-empty keys of at most {Limits.MaxMetadataKeyChars} characters");
         }
 
-        return metadata;
+        return new HitProjection(keys.Select(k => k!).ToHashSet(StringComparer.Ordinal), Limits.MaxHitTextChars);
     }
 
     private static RetrievalMode ParseMode(string? mode) => mode?.Trim().ToLowerInvariant() switch
@@ -90,21 +149,33 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
         null or "" or "hybrid" => RetrievalMode.Hybrid,
         "bm25" => RetrievalMode.Bm25,
         "dense" => RetrievalMode.Dense,
-        _ => throw ApiProblemException.BadRequest($"'mode' must be \"hybrid\", \"bm25\" or \"dense\", not \"{mode}\""),
+        _ => throw ApiProblemException.BadRequest($"'mode' must be \"hybrid\", \"bm25\" or \"dense\", not \"{InputEcho.Of(mode)}\""),
     };
 
-    private static SearchFilter Filter(FilterRequest? f) => f is null
-        ? SearchFilter.None
-        : new SearchFilter
+    private SearchFilter Filter(FilterRequest? f)
+    {
+        if (f is null)
         {
-            DocumentIds = f.DocumentIds, Metadata = f.Metadata, UpdatedAfter = f.UpdatedAfter, UpdatedBefore = f.UpdatedBefore,
-            CreatedAfter = f.CreatedAfter, CreatedBefore = f.CreatedBefore,
-        };
+            return SearchFilter.None;
+        }
 
-    public static SearchHitResponse Hit(SearchHit h) => new(
-        h.Rank, h.Score, h.Chunk.ChunkId, h.Chunk.DocumentId, h.Chunk.DocumentTitle, h.Chunk.HeadingPath, h.Chunk.Page, h.Chunk.Text, h.Chunk.Metadata,
-        new HitScores(h.Provenance.Bm25Rank, h.Provenance.Bm25Score, h.Provenance.DenseRank, h.Provenance.DenseScore, h.Provenance.FusionScore, h.Provenance.RerankScore),
-        h.Provenance.Snippet);
+        if (f.Metadata is { } metadata)
+        {
+            CheckMetadataEntries(metadata, "filter.metadata");
+        }
+
+        if (f.DocumentIds is { } ids && (ids.Count > Limits.MaxFilterDocumentIds || ids.Any(id => id is null)))
+        {
+            throw ApiProblemException.BadRequest(
+                $"'filter.documentIds' must be at most {Limits.MaxFilterDocumentIds} strings (Rag:Limits:MaxFilterDocumentIds), none of them null");
+        }
+
+        return new SearchFilter
+        {
+            DocumentIds = f.DocumentIds?.Select(id => id!).ToList(), Metadata = f.Metadata?.ToDictionary(kv => kv.Key, kv => kv.Value!),
+            UpdatedAfter = f.UpdatedAfter, UpdatedBefore = f.UpdatedBefore, CreatedAfter = f.CreatedAfter, CreatedBefore = f.CreatedBefore,
+        };
+    }
 
     public static StageResponse Stage(StageReport s) => new(s.Stage, s.Status, s.Candidates, Math.Round(s.Milliseconds, 3), s.Detail, s.Engine);
 }

@@ -18,6 +18,12 @@ public interface ISearchIndex : IComponentHealth
     /// <summary>The collection was deleted: forget its index and its files.</summary>
     void Drop(long collectionId);
 
+    /// <summary>
+    /// Marks a write of this process as in flight from before its commit until its <see cref="Apply"/> (dispose the result), so
+    /// that a search reading the new version meanwhile waits for the delta instead of rebuilding (see <see cref="VersionedCache{TIndex}.LocalWrite"/>).
+    /// </summary>
+    IDisposable LocalWrite(long collectionId) => NoLocalWrite.Instance;
+
     Task<IndexStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct);
 }
 
@@ -40,4 +46,13 @@ public interface IVectorSearchIndex : ISearchIndex
 {
     /// <summary>Nearest chunks by cosine, best first; empty when the collection has no vectors of this dimension.</summary>
     Task<IReadOnlyList<ScoredChunk>> SearchAsync(CollectionInfo collection, float[] query, int limit, SearchFilter filter, CancellationToken ct);
+}
+
+file sealed class NoLocalWrite : IDisposable
+{
+    public static readonly NoLocalWrite Instance = new();
+
+    public void Dispose()
+    {
+    }
 }

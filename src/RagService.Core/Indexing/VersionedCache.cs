@@ -12,6 +12,23 @@ public sealed class VersionedCache<TIndex> : IDisposable
 {
     private readonly ConcurrentDictionary<long, Entry> _entries = new();
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _loadLocks = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource> _localWrites = new();
+
+    /// <summary>
+    /// Marks a write of this process to the collection as in flight, from before its commit until its delta is applied
+    /// (dispose the result). A search that reads the new version in between waits for the delta instead of rebuilding the
+    /// whole index from SQLite: under a steady sync that window was hit often enough to rebuild the index again and again.
+    /// </summary>
+    public IDisposable LocalWrite(long collectionId)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _localWrites[collectionId] = done;
+        return new LocalWriteScope(() =>
+        {
+            _localWrites.TryRemove(new KeyValuePair<long, TaskCompletionSource>(collectionId, done));
+            done.TrySetResult();
+        });
+    }
 
     /// <param name="load">Reads the collection's index and the version it reflects from SQLite; a null index means "nothing to index".</param>
     public async Task<TIndex?> GetAsync(long collectionId, long currentVersion, Func<(TIndex? Index, long Version)> load, CancellationToken ct)
@@ -19,6 +36,15 @@ public sealed class VersionedCache<TIndex> : IDisposable
         if (_entries.TryGetValue(collectionId, out var entry) && entry.Version >= currentVersion)
         {
             return entry.Index;
+        }
+
+        if (entry is not null && _localWrites.TryGetValue(collectionId, out var pending))
+        {
+            await pending.Task.WaitAsync(ct);
+            if (_entries.TryGetValue(collectionId, out entry) && entry.Version >= currentVersion)
+            {
+                return entry.Index;
+            }
         }
 
         var gate = _loadLocks.GetOrAdd(collectionId, _ => new SemaphoreSlim(1, 1));
@@ -89,6 +115,19 @@ public sealed class VersionedCache<TIndex> : IDisposable
     }
 
     public void Dispose() => DrainTo((_, _, _) => { });
+
+    private sealed class LocalWriteScope(Action end) : IDisposable
+    {
+        private int _ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
+            {
+                end();
+            }
+        }
+    }
 
     private sealed class Entry(TIndex index)
     {

@@ -66,4 +66,5 @@ public sealed record JobItem(int Ordinal, string Path, SyncAction Action, ItemSt
 /// <summary>An item to store with a new job; Content is kept until the job finishes so that a restarted service can resume.</summary>
 public sealed record NewJobItem(string Path, SyncAction Action, ItemStatus Status, string? Sha256, byte[]? Content, string? Error);
 
-public sealed record NewJob(string Kind, string Collection, bool Prune, string? IdempotencyKey, string RequestHash, IReadOnlyList<NewJobItem> Items);
+/// <param name="Id">The id to store it under (the caller may need it before the job exists, e.g. to name its files), or null for a new one.</param>
+public sealed record NewJob(string Kind, string Collection, bool Prune, string? IdempotencyKey, string RequestHash, IReadOnlyList<NewJobItem> Items, string? Id = null);

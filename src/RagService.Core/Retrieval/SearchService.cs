@@ -46,7 +46,17 @@ public sealed class SearchService(
         var bm25Task = runBm25 ? TimedAsync(() => Bm25Async(collection, query, candidates, ct)) : null;
         var denseTask = runDense ? TimedAsync(() => DenseAsync(collection, query, candidates, ct)) : null;
         ((IReadOnlyList<ScoredChunk> Hits, IReadOnlyList<string> QueryTerms) Result, double Ms)? bm25 = bm25Task is null ? null : await bm25Task;
-        (IReadOnlyList<ScoredChunk> Result, double Ms)? dense = denseTask is null ? null : await denseTask;
+        (IReadOnlyList<ScoredChunk> Result, double Ms)? dense = null;
+        string? denseFailure = null;
+        try
+        {
+            dense = denseTask is null ? null : await denseTask;
+        }
+        catch (Exception e) when (e is not OperationCanceledException && query.Mode != RetrievalMode.Dense)
+        {
+            // A broken vector index (e.g. its snapshot folder unusable) must not take BM25 down with it.
+            denseFailure = e.Message;
+        }
 
         if (bm25 is { } b)
         {
@@ -60,6 +70,10 @@ public sealed class SearchService(
         if (dense is { } d)
         {
             stages.Add(new StageReport("dense", "ok", d.Result.Count, d.Ms, Describe(embedder!.ModelId, embedder.ExecutionProvider), vectors!.Engine));
+        }
+        else if (denseFailure is not null)
+        {
+            stages.Add(new StageReport("dense", "failed", 0, 0, denseFailure));
         }
         else
         {

@@ -30,3 +30,10 @@ public sealed class CollectionExistsException(string name) : Exception($"collect
 {
     public string Name { get; } = name;
 }
+
+/// <summary>A write found its collection deleted (or deleted and created again) since the caller looked it up; nothing was written.</summary>
+public sealed class CollectionGoneException(string name)
+    : Exception($"collection '{name}' was deleted (or deleted and created again) while the request was running; nothing was written")
+{
+    public string Name { get; } = name;
+}
