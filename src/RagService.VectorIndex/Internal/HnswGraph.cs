@@ -116,7 +116,9 @@ internal sealed unsafe class HnswGraph
     /// other insert or search can find the node, so (1) nobody descends into it on a level where it has no links yet
     /// (an insert that did would link only to it and be orphaned) and (2) nobody adds a back link to it that the
     /// node's own <see cref="WriteLinks"/> would then overwrite. After publication only <see cref="AddLink"/>
-    /// changes a list, under that node's lock, so a concurrent insert's link is dropped only by the pruning heuristic.
+    /// changes a list, under that node's lock, so a concurrent insert's link is dropped only by the pruning heuristic,
+    /// and every node a pruning drops (the new node included) is re-checked for an in-link afterwards
+    /// (<see cref="RelinkOrphans"/>), by whichever insert did the dropping.
     /// </remarks>
     private void Connect(int node, int level, long entry)
     {
@@ -149,12 +151,38 @@ internal sealed unsafe class HnswGraph
                 WriteLinks(node, l, selected);
         }
 
+        var dropped = new List<int>();
         for (int l = linkedTop; l >= 0; l--)
         {
+            dropped.Clear();
             foreach (var (score, neighbour) in perLevel[l])
-                AddLink(neighbour, node, score, l, scratch);
-            if (perLevel[l].Count > 0 && !AnyLinksTo(perLevel[l], node, l))
-                LinkFromFreshNeighbours(node, l, perLevel[l][0], scratch);
+                AddLink(neighbour, node, score, l, scratch, dropped);
+            dropped.Add(node);
+            RelinkOrphans(dropped, l, scratch);
+        }
+    }
+
+    /// <summary>
+    /// Re-links every node in <paramref name="pending"/> that may have lost its last in-link on the level. A node
+    /// loses an in-link only when a full list is pruned (<see cref="AddLink"/>), and every pruning reports the nodes it
+    /// dropped here, after releasing its lock. The check (<see cref="HasInLinkFromOwnNeighbours"/>) runs after the
+    /// drop, so whichever of several concurrent prunings drops a node's last in-link sees that no in-link is left:
+    /// a check made once, right after an insert's back links, would miss an in-link pruned away later by a concurrent
+    /// insert. Re-linking can prune other lists in turn; those drops are queued here too.
+    /// </summary>
+    private void RelinkOrphans(List<int> pending, int level, SearchScratch scratch)
+    {
+        // Bound on re-links per call, so a node the heuristic keeps rejecting cannot loop forever.
+        int budget = 4 * _m0;
+        while (pending.Count > 0 && budget > 0)
+        {
+            int orphan = pending[^1];
+            pending.RemoveAt(pending.Count - 1);
+            if (HasInLinkFromOwnNeighbours(orphan, level, out int start)) continue;
+            if (start < 0) continue;   // no links of its own on this level: nothing to search from
+            float startScore = VectorMath.Dot(_vectors.Vector(orphan), _vectors.Vector(start), _dimension);
+            budget--;
+            LinkFromFreshNeighbours(orphan, level, (startScore, start), scratch, pending);
         }
     }
 
@@ -164,7 +192,7 @@ internal sealed unsafe class HnswGraph
     /// one would have linked to the earlier). Searching again once both are published finds the twin, whose list
     /// usually has room, so the node gets an in-link instead of staying unreachable.
     /// </summary>
-    private void LinkFromFreshNeighbours(int node, int level, (float Score, int Node) start, SearchScratch scratch)
+    private void LinkFromFreshNeighbours(int node, int level, (float Score, int Node) start, SearchScratch scratch, List<int> dropped)
     {
         float* query = _vectors.Vector(node);
         SearchLayer(query, start.Node, start.Score, _efConstruction, level, default(AcceptAll), scratch, exhaustUntilFull: true);
@@ -175,18 +203,33 @@ internal sealed unsafe class HnswGraph
         SelectByHeuristic(ordered, _m, selected);
         var candidates = selected.ToArray();
         foreach (var (score, neighbour) in candidates)
-            AddLink(neighbour, node, score, level, scratch);
+            AddLink(neighbour, node, score, level, scratch, dropped);
     }
 
-    private bool AnyLinksTo(List<(float Score, int Node)> neighbours, int node, int level)
+    /// <summary>
+    /// Whether one of the node's own neighbours on the level links back to it (a sufficient sign of an in-link; in-links
+    /// from elsewhere are not looked for, so a false answer only costs an extra re-link). Each list is read under its
+    /// lock, so a pruning that finished before this call is seen. <paramref name="start"/> is one of the node's
+    /// neighbours, or -1 if it has none.
+    /// </summary>
+    private bool HasInLinkFromOwnNeighbours(int node, int level, out int start)
     {
-        foreach (var (_, neighbour) in neighbours)
-            if (Neighbours(neighbour, level).Contains(node)) return true;
+        start = -1;
+        int[] own;
+        lock (NodeLock(node)) own = Neighbours(node, level).ToArray();
+        if (own.Length == 0) return false;
+        start = own[0];
+        foreach (int neighbour in own)
+            lock (NodeLock(neighbour))
+                if (Neighbours(neighbour, level).Contains(node)) return true;
         return false;
     }
 
-    /// <summary>Adds a back link; a full list is pruned with the same heuristic as a new node's.</summary>
-    private void AddLink(int node, int newNeighbour, float score, int level, SearchScratch scratch)
+    /// <summary>
+    /// Adds a back link; a full list is pruned with the same heuristic as a new node's. Nodes the pruning drops
+    /// (possibly <paramref name="newNeighbour"/> itself) are appended to <paramref name="dropped"/>.
+    /// </summary>
+    private void AddLink(int node, int newNeighbour, float score, int level, SearchScratch scratch, List<int> dropped)
     {
         int cap = Capacity(level);
         lock (NodeLock(node))
@@ -209,6 +252,8 @@ internal sealed unsafe class HnswGraph
             candidates.Sort(ByScoreDescending);
             var kept = scratch.PruneSelected;
             SelectByHeuristic(candidates, cap, kept);
+            foreach (var (_, candidate) in candidates)
+                if (!ContainsNode(kept, candidate)) dropped.Add(candidate);
             WriteLinks(node, level, kept);
         }
     }
@@ -353,6 +398,13 @@ internal sealed unsafe class HnswGraph
         z ^= z >> 31;
         double u = ((z >> 11) + 1) * (1.0 / (1UL << 53));
         return Math.Min((int)(-Math.Log(u) * _levelMultiplier), MaxLevel);
+    }
+
+    private static bool ContainsNode(List<(float Score, int Node)> list, int node)
+    {
+        foreach (var (_, n) in list)
+            if (n == node) return true;
+        return false;
     }
 
     private static void RemoveNode(List<(float Score, int Node)> list, int node)
