@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
 # Starts RagService on http://127.0.0.1:5080 with the embedded store and the demo knowledge base.
 # Extra arguments are passed to the service, e.g. ./run.sh --urls http://127.0.0.1:8080
+# The database is ./data/ragservice.db under the repository (Rag:DatabasePath / RAG_DB move it).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")" && pwd)
 cd "$ROOT"
-deploy/setup.sh --runtime-only
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-exec dotnet run --project src/RagService.Api -c Release -- --urls http://127.0.0.1:5080 --Rag:Demo=true "$@"
+START=$SECONDS
+step() { echo "run.sh [$((SECONDS - START)) s] $*"; }
+
+step "1/4 setup: checking system packages (deploy/setup.sh --runtime-only)"
+deploy/setup.sh --runtime-only
+step "2/4 restore: NuGet packages (first time: downloads, then cached)"
+dotnet restore src/RagService.Api --verbosity quiet
+step "3/4 build: Release (first time about a minute on 2 cores, then seconds)"
+dotnet build src/RagService.Api -c Release --no-restore --nologo --verbosity quiet -clp:NoSummary
+step "4/4 start: http://127.0.0.1:5080 (ready when it logs 'Now listening'; Swagger UI at /swagger)"
+exec dotnet run --project src/RagService.Api -c Release --no-build -- --urls http://127.0.0.1:5080 --Rag:Demo=true "$@"

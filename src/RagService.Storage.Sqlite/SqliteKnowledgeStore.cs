@@ -314,6 +314,17 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
             .Select(h => new ScoredChunk(h.Id, h.Score)).ToList();
     }
 
+    public async Task<TermStatistics?> GetTermStatisticsAsync(CollectionInfo collection, IReadOnlyList<string> terms, CancellationToken ct)
+    {
+        if (_options.Bm25Engine != "memory")
+        {
+            return null;
+        }
+
+        var (version, _) = await VersionAndFilterAsync(collection, SearchFilter.None, ct);
+        return (await _lexical.GetAsync(collection.Id, version, ct)).Statistics(terms);
+    }
+
     public async Task<IReadOnlyList<ScoredChunk>> SearchVectorsAsync(
         CollectionInfo collection, float[] query, int limit, SearchFilter filter, CancellationToken ct)
     {

@@ -85,6 +85,8 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
         return metadata;
     }
 
+    public static string ModeName(RetrievalMode mode) => mode.ToString().ToLowerInvariant();
+
     private static RetrievalMode ParseMode(string? mode) => mode?.Trim().ToLowerInvariant() switch
     {
         null or "" or "hybrid" => RetrievalMode.Hybrid,

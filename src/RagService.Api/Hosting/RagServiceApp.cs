@@ -27,7 +27,8 @@ public static class RagServiceApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json is read from the build output, so the working directory can be the caller's (see Rag:DatabasePath).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         AddEnvironmentShortcuts(builder.Configuration);
         configure?.Invoke(builder);
 
@@ -68,6 +69,8 @@ public static class RagServiceApp
         SyncEndpoints.Map(app);
         JobEndpoints.Map(app);
 
+        var startup = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RagService");
+        startup.LogInformation("Database: {Path} (set Rag:DatabasePath or RAG_DB to move it)", app.Services.GetRequiredService<SqliteKnowledgeStore>().DatabasePath);
         if (rag.Demo)
         {
             var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Demo");

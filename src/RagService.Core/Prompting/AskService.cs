@@ -92,7 +92,7 @@ public sealed class AskService(SearchService search, IChatClient? chat = null, s
 
     private bool IsBelowFloor(SearchOutcome retrieval)
     {
-        if (retrieval.Hits.Count == 0)
+        if (retrieval.Hits.Count == 0 || retrieval.NothingSpecificMatched)
         {
             return true;
         }

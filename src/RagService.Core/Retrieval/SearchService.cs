@@ -128,7 +128,38 @@ public sealed class SearchService(
 
         var hits = ordered.Take(query.TopK).Select((x, i) => new SearchHit(i + 1, x.Score, x.Chunk, provenance[x.Chunk.ChunkId])).ToList();
         stages.Add(new StageReport("fetch", "ok", chunks.Count, fetchMs));
-        return new SearchOutcome(hits, stages, total.Elapsed.TotalMilliseconds);
+        var ran = bm25 is not null && dense is not null ? RetrievalMode.Hybrid : bm25 is not null ? RetrievalMode.Bm25 : RetrievalMode.Dense;
+        var nothingMatched = false;
+        if (ran == RetrievalMode.Bm25 && !useRerank)
+        {
+            sw.Restart();
+            var floor = await LexicalFloorAsync(collection, query, ct);
+            nothingMatched = floor.Verdict == "not found";
+            stages.Add(new StageReport("floor", floor.Verdict, floor.Matched, sw.Elapsed.TotalMilliseconds, floor.Detail));
+        }
+
+        return new SearchOutcome(hits, stages, total.Elapsed.TotalMilliseconds, ran, nothingMatched);
+    }
+
+    /// <summary>Without a reranker, BM25 returns whatever shares a common word with the query; the floor says when that is all it found.</summary>
+    private async Task<(string Verdict, int Matched, string Detail)> LexicalFloorAsync(CollectionInfo collection, SearchQuery query, CancellationToken ct)
+    {
+        var terms = analyzer.AnalyzeQuery(query.Query).Distinct(StringComparer.Ordinal).ToList();
+        if (await store.GetTermStatisticsAsync(collection, terms, ct) is not { } statistics)
+        {
+            return ("skipped", 0, "the BM25 engine reports no term statistics");
+        }
+
+        if (statistics.Chunks < LexicalFloor.MinimumChunks)
+        {
+            return ("skipped", 0, $"{statistics.Chunks} chunks: too few to tell common terms from specific ones");
+        }
+
+        var meaningful = LexicalFloor.MeaningfulMatches(statistics);
+        var common = statistics.DocumentFrequencies.Where(t => t.Value > 0 && !meaningful.Contains(t.Key))
+            .OrderByDescending(t => t.Key.Length).Take(5).Select(t => $"{t.Key} ({t.Value} of {statistics.Chunks} chunks)");
+        var detail = $"meaningful (in fewer than half the chunks): {string.Join(' ', meaningful.Take(10))}; too common or single characters: {string.Join(", ", common)}";
+        return (meaningful.Count == 0 ? "not found" : "ok", meaningful.Count, detail);
     }
 
     private async Task<(IReadOnlyList<ScoredChunk> Hits, int Terms)> Bm25Async(CollectionInfo collection, SearchQuery query, int limit, CancellationToken ct)

@@ -33,6 +33,13 @@ public interface IKnowledgeStore
     Task<IReadOnlyList<ScoredChunk>> SearchBm25Async(
         CollectionInfo collection, IReadOnlyList<string> queryTerms, int limit, SearchFilter filter, CancellationToken ct);
 
+    /// <summary>
+    /// How many chunks the BM25 index holds and in how many each term occurs (for <see cref="Retrieval.LexicalFloor"/>);
+    /// null when the engine cannot tell, which turns the floor off.
+    /// </summary>
+    Task<TermStatistics?> GetTermStatisticsAsync(CollectionInfo collection, IReadOnlyList<string> terms, CancellationToken ct) =>
+        Task.FromResult<TermStatistics?>(null);
+
     /// <summary>Nearest chunks by embedding (cosine), best first; empty when the collection has no vectors.</summary>
     Task<IReadOnlyList<ScoredChunk>> SearchVectorsAsync(
         CollectionInfo collection, float[] query, int limit, SearchFilter filter, CancellationToken ct);
