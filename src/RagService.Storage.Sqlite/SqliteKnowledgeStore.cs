@@ -6,6 +6,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using RagService.Core.Ingestion;
+using RagService.Core.Jobs;
 using RagService.Core.Lexical;
 using RagService.Core.Storage;
 
@@ -214,8 +215,8 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
 
             cmd.Parameters.Clear();
             cmd.CommandText = """
-                INSERT INTO documents(collection_id, doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at)
-                VALUES ($c, $k, $t, $h, $f, $m, $n, $ca, $ua) RETURNING id
+                INSERT INTO documents(collection_id, doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature)
+                VALUES ($c, $k, $t, $h, $f, $m, $n, $ca, $ua, $ss, $is) RETURNING id
                 """;
             cmd.Parameters.AddWithValue("$c", collection.Id);
             cmd.Parameters.AddWithValue("$k", document.Id);
@@ -226,6 +227,8 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
             cmd.Parameters.AddWithValue("$n", document.Chunks.Count);
             cmd.Parameters.AddWithValue("$ca", createdAt ?? now);
             cmd.Parameters.AddWithValue("$ua", now);
+            cmd.Parameters.AddWithValue("$ss", (object?)document.Source?.Sha256 ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$is", (object?)document.Source?.IngestSignature ?? DBNull.Value);
             var docRowId = Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
 
             var added = await InsertChunksAsync(cmd.Connection!, tx, fts, docRowId, document.Chunks, ct);
@@ -537,7 +540,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
     }
 
     private const string DocumentColumns =
-        "SELECT doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at FROM documents";
+        "SELECT doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature FROM documents";
 
     private static DocumentRecord ReadDocument(SqliteDataReader r) => new(
         r.GetString(0),
@@ -547,7 +550,8 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
         JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(4), Json) ?? [],
         r.GetInt32(5),
         DateTimeOffset.Parse(r.GetString(6), CultureInfo.InvariantCulture),
-        DateTimeOffset.Parse(r.GetString(7), CultureInfo.InvariantCulture));
+        DateTimeOffset.Parse(r.GetString(7), CultureInfo.InvariantCulture),
+        r.IsDBNull(8) ? null : new SyncSource(r.GetString(8), r.IsDBNull(9) ? "" : r.GetString(9)));
 
     private static CollectionInfo ReadCollection(SqliteDataReader r) => new(
         r.GetInt64(0),

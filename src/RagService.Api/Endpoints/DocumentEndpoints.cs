@@ -5,6 +5,7 @@ using RagService.Api.Errors;
 using RagService.Api.Hosting;
 using RagService.Core.Documents;
 using RagService.Core.Ingestion;
+using RagService.Core.Jobs;
 using RagService.Core.Storage;
 
 namespace RagService.Api.Endpoints;
@@ -30,7 +31,7 @@ internal static class DocumentEndpoints
                 var other => throw ApiProblemException.BadRequest($"'format' must be \"text\", \"markdown\" or \"html\", not \"{other}\""),
             };
             var info = await map.CollectionAsync(collection, ct);
-            var result = await ingestor.IngestAsync(info, Encoding.UTF8.GetBytes(body.Text), fileName, null, body.Id, body.Title, map.Metadata(body.Metadata), ct);
+            var result = await ingestor.IngestAsync(info, Encoding.UTF8.GetBytes(body.Text), fileName, null, body.Id, body.Title, map.Metadata(body.Metadata), null, ct);
             return ToResult(collection, result);
         }).WithSummary("Add or replace a document sent as JSON text");
 
@@ -45,7 +46,7 @@ internal static class DocumentEndpoints
             var info = await map.CollectionAsync(collection, ct);
             using var buffer = new MemoryStream((int)file.Length);
             await file.CopyToAsync(buffer, ct);
-            var result = await ingestor.IngestAsync(info, buffer.ToArray(), file.FileName, file.ContentType, id ?? Path.GetFileName(file.FileName), title, new Dictionary<string, string>(), ct);
+            var result = await ingestor.IngestAsync(info, buffer.ToArray(), file.FileName, file.ContentType, id ?? Path.GetFileName(file.FileName), title, new Dictionary<string, string>(), null, ct);
             return ToResult(collection, result);
         }).DisableAntiforgery().WithSummary("Add or replace a document uploaded as a file (multipart/form-data)");
 
@@ -85,7 +86,7 @@ internal static class DocumentEndpoints
     }
 
     private static DocumentResponse ToResponse(DocumentRecord d) =>
-        new(d.Id, d.Title, d.Format, d.ContentHash, d.ChunkCount, d.Metadata, d.CreatedAt, d.UpdatedAt);
+        new(d.Id, d.Title, d.Format, d.ContentHash, d.ChunkCount, d.Metadata, d.CreatedAt, d.UpdatedAt, d.Source?.Sha256);
 }
 
 /// <summary>Extracts an uploaded or posted document, checks it against the limits, and ingests it.</summary>
@@ -94,7 +95,7 @@ internal sealed class DocumentIngestor(IDocumentExtractor extractor, IngestionSe
     public string Signature(CollectionInfo collection) => ingestion.IngestSignature(collection);
 
     public async Task<IngestResult> IngestAsync(CollectionInfo collection, byte[] content, string? fileName, string? contentType,
-        string? id, string? title, IReadOnlyDictionary<string, string> metadata, CancellationToken ct)
+        string? id, string? title, IReadOnlyDictionary<string, string> metadata, SyncSource? source, CancellationToken ct)
     {
         if (id is not null && (id.Length > 512 || id.Any(char.IsControl)))
         {
@@ -115,6 +116,6 @@ internal sealed class DocumentIngestor(IDocumentExtractor extractor, IngestionSe
             throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, "Empty document", "the document contains no text to index");
         }
 
-        return await ingestion.IngestAsync(collection, new IngestRequest(id, title, document, metadata), ct);
+        return await ingestion.IngestAsync(collection, new IngestRequest(id, title, document, metadata, source), ct);
     }
 }
