@@ -70,6 +70,9 @@ public sealed class DocumentExtractor : IDocumentExtractor
             throw new ExtractionException($"No text was found in the {document.Format} file.", ExtractionFailure.Unreadable);
         if (chars > _options.MaxExtractedChars)
             throw new ExtractionException($"The document holds {chars} characters of text; the limit is {_options.MaxExtractedChars} (Extraction:MaxExtractedChars).", ExtractionFailure.TooLarge);
+        // A plain text file without a title line is titled by its file name.
+        if (document.Title is null && sniffed.Format == SourceFormat.Text && !string.IsNullOrWhiteSpace(Path.GetFileNameWithoutExtension(fileName)))
+            document = document with { Title = Path.GetFileNameWithoutExtension(fileName) };
         return document;
     }
 }

@@ -23,15 +23,16 @@ internal static class DocumentEndpoints
                 throw ApiProblemException.BadRequest("'text' is required and must not be blank");
             }
 
-            var fileName = body.Format?.Trim().ToLowerInvariant() switch
+            // A media type, not a made-up file name: posted text has no file name to title it with.
+            var mediaType = body.Format?.Trim().ToLowerInvariant() switch
             {
-                null or "" or "text" => "document.txt",
-                "markdown" or "md" => "document.md",
-                "html" => "document.html",
+                null or "" or "text" => "text/plain",
+                "markdown" or "md" => "text/markdown",
+                "html" => "text/html",
                 var other => throw ApiProblemException.BadRequest($"'format' must be \"text\", \"markdown\" or \"html\", not \"{other}\""),
             };
             var info = await map.CollectionAsync(collection, ct);
-            var result = await ingestor.IngestAsync(info, Encoding.UTF8.GetBytes(body.Text), fileName, null, body.Id, body.Title, map.Metadata(body.Metadata), null, ct);
+            var result = await ingestor.IngestAsync(info, Encoding.UTF8.GetBytes(body.Text), null, mediaType, body.Id, body.Title, map.Metadata(body.Metadata), null, ct);
             return ToResult(collection, result);
         }).WithSummary("Add or replace a document sent as JSON text");
 
