@@ -32,11 +32,19 @@ internal static class SyncCommand
             {
                 await EnsureCollectionAsync(http, args.Collection, collection);
             }
+            else if ((await http.GetAsync(collection)).StatusCode == HttpStatusCode.NotFound)
+            {
+                Console.Error.WriteLine($"rag sync: collection '{args.Collection}' does not exist on {args.Url}; add --create to create it");
+                return 1;
+            }
 
             var manifest = new { files = files.Select(f => new { path = f.Path, sha256 = f.Sha256 }).ToList(), prune = args.Prune };
             var manifestJson = JsonSerializer.SerializeToUtf8Bytes(manifest);
-            var send = args.Full ? files : await ChangedFilesAsync(http, collection, manifestJson, files);
-            Console.Error.WriteLine($"sync: sending {send.Count} new or changed files");
+            var (send, deletes) = args.Full ? (files, (int?)null) : await ChangedFilesAsync(http, collection, manifestJson, files);
+            // The job's progress counts files to index plus documents to delete; say both, so the bar's total adds up.
+            Console.Error.WriteLine(deletes is { } d
+                ? $"sync: sending {send.Count} new or changed files; {files.Count - send.Count} unchanged; {d} documents to delete (--prune); progress total {send.Count + d}"
+                : $"sync: sending all {send.Count} files (--full){(args.Prune ? "; documents not in the folder are deleted and counted in the progress total" : "")}");
 
             using var archive = new MemoryStream();
             using (var zip = new ZipArchive(archive, ZipArchiveMode.Create, leaveOpen: true))
@@ -85,14 +93,15 @@ internal static class SyncCommand
         }
     }
 
-    private static async Task<IReadOnlyList<FolderFile>> ChangedFilesAsync(HttpClient http, string collection, byte[] manifestJson, IReadOnlyList<FolderFile> files)
+    private static async Task<(IReadOnlyList<FolderFile> Send, int? Deletes)> ChangedFilesAsync(
+        HttpClient http, string collection, byte[] manifestJson, IReadOnlyList<FolderFile> files)
     {
         using var body = new ByteArrayContent(manifestJson);
         body.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var response = await http.PostAsync($"{collection}/sync/plan", body);
         var plan = await EnsureSuccessAsync(response);
         var send = plan.GetProperty("send").EnumerateArray().Select(e => e.GetString()!).ToHashSet(StringComparer.Ordinal);
-        return files.Where(f => send.Contains(f.Path)).ToList();
+        return (files.Where(f => send.Contains(f.Path)).ToList(), plan.GetProperty("deleted").GetArrayLength());
     }
 
     private static async Task<JsonElement> PostSyncAsync(HttpClient http, string path, byte[] archive, string key)
