@@ -10,14 +10,15 @@ namespace RagService.Extraction.Html;
 /// HTML via AngleSharp: keeps the main content (the &lt;main&gt; or single &lt;article&gt; when present), drops navigation,
 /// scripts, styles, forms and page chrome; yields headings, paragraphs, list items, tables and &lt;pre&gt; code.
 /// </summary>
-public sealed class HtmlExtractor(ExtractionOptions options) : IFormatExtractor
+/// <param name="time">Clock of the parse timeout; tests pass one they control.</param>
+public sealed class HtmlExtractor(ExtractionOptions options, TimeProvider? time = null) : IFormatExtractor
 {
     public SourceFormat Format => SourceFormat.Html;
 
     public async Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, SniffResult sniffed, CancellationToken cancellationToken)
     {
         var text = sniffed.Text?.Text ?? throw new InvalidOperationException("HTML extraction needs the decoded text.");
-        using var timeout = new CancellationTokenSource(options.ParseTimeout);
+        using var timeout = new CancellationTokenSource(options.ParseTimeout, time ?? TimeProvider.System);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         IHtmlDocument document;
         try
