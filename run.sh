@@ -13,7 +13,7 @@ step "1/4 setup: checking system packages (deploy/setup.sh --runtime-only)"
 deploy/setup.sh --runtime-only
 step "2/4 restore: NuGet packages (first time: downloads, then cached)"
 dotnet restore src/RagService.Api --verbosity quiet
-step "3/4 build: Release (first time about a minute on 2 cores, then seconds)"
-dotnet build src/RagService.Api -c Release --no-restore --nologo --verbosity quiet -clp:NoSummary
-step "4/4 start: http://127.0.0.1:5080 (ready when it logs 'Now listening'; Swagger UI at /swagger)"
+step "3/4 build: Release, one line per project built (first time 1-3 minutes on 2 cores, then seconds)"
+dotnet build src/RagService.Api -c Release --no-restore --nologo --verbosity minimal -clp:NoSummary
+step "4/4 start: ready when it logs 'Now listening on' (default http://127.0.0.1:5080, Swagger UI at /swagger)"
 exec dotnet run --project src/RagService.Api -c Release --no-build -- --urls http://127.0.0.1:5080 --Rag:Demo=true "$@"
