@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace RagService.Cli.Tests;
@@ -18,7 +17,7 @@ public sealed class EvalCommandTests
     public async Task Reports_hand_computed_metrics_for_a_tiny_qa_file()
     {
         var file = Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny-qa.jsonl");
-        var (exit, stdout, stderr) = await RunAsync("eval", file, "--json");
+        var (exit, stdout, stderr) = await CliProcess.RunAsync(Path.Combine(AppContext.BaseDirectory, "rag.dll"), ["eval", file, "--json"]);
 
         Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
         using var json = JsonDocument.Parse(stdout);
@@ -32,33 +31,5 @@ public sealed class EvalCommandTests
         Assert.Equal(0.625, r.GetProperty("mrr@10").GetDouble());
         Assert.Equal(0.25, r.GetProperty("failure@20").GetDouble());
         Assert.Equal(3, r.GetProperty("answer_intact_questions").GetInt32()); // "purple" is in no chunk
-    }
-
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rag.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -77,29 +76,9 @@ public sealed class CliSyncTests : IAsyncLifetime
 
     private async Task<CliResult> RunAsync(params string[] options)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { CliPath(), "sync", _folder, "--collection", "handbook", "--url", _host.Client.BaseAddress!.ToString() }.Concat(options))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        var (exit, stdout, stderr) = await RagService.Cli.Tests.CliProcess.RunAsync(
+            CliPath(), new[] { "sync", _folder, "--collection", "handbook", "--url", _host.Client.BaseAddress!.ToString() }.Concat(options));
+        return new CliResult(exit, stdout, stderr);
     }
 
     /// <summary>rag.dll of the same configuration, built through the project reference.</summary>
