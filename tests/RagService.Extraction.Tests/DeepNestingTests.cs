@@ -64,10 +64,16 @@ public class DeepNestingTests
     {
         var text = new StringBuilder();
         for (var i = 0; i < depth; i++)
+        {
             text.Append(open);
+        }
+
         text.Append("deep text");
         for (var i = 0; i < depth; i++)
+        {
             text.Append(close);
+        }
+
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 }
