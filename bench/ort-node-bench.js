@@ -1,5 +1,5 @@
 // Node side of the ONNX Runtime benchmark: the same model, thread settings and inputs as the C# side, run by
-// onnxruntime-node from the npm package that deploy/setup.sh installs.
+// onnxruntime-node from the npm package that bench/onnx-throughput.sh installs (benchmark only).
 // Usage: node ort-node-bench.js MODEL BATCH SEQ VOCAB WITH_TYPES(0|1) THREADS spin|nospin
 // Then one JSON request per stdin line, {"iterations": N} or {"seconds": S}; one JSON result per stdout line.
 'use strict';

@@ -45,13 +45,16 @@ PY
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 URL="http://127.0.0.1:$PORT"
+# A throwaway admin key for this run (keys are enforced); rate limits off so they do not shape the numbers.
+export RAG_API_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 dotnet "$API" --urls "$URL" --Rag:DatabasePath="$WORK/rag.db" --Rag:Sync:MaxEntries=$((N + 100)) \
-  --Rag:Sync:MaxSynchronousItems=0 --Serilog:MinimumLevel:Default=Warning "${MODEL_ARGS[@]}" >"$WORK/service.log" 2>&1 &
+  --Rag:Sync:MaxSynchronousItems=0 --Serilog:MinimumLevel:Default=Warning \
+  --Rag:Auth:BootstrapKey="$RAG_API_KEY" --Rag:RateLimits:PerKey:PermitLimit=0 --Rag:RateLimits:PerIp:PermitLimit=0 "${MODEL_ARGS[@]}" >"$WORK/service.log" 2>&1 &
 SERVICE_PID=$!
 for _ in $(seq 1 600); do curl -fs "$URL/health/live" >/dev/null && break; sleep 0.1; done
 
 job_seconds() {  # server-side duration of the newest job: created → finished
-  curl -fs "$URL/v1/jobs?limit=1" | python3 -c 'import json,sys,datetime as d
+  curl -fs -H "X-Api-Key: $RAG_API_KEY" "$URL/v1/jobs?limit=1" | python3 -c 'import json,sys,datetime as d
 j=json.load(sys.stdin)[0]; p=lambda s: d.datetime.fromisoformat(s)
 print("%.2f" % (p(j["finishedAt"])-p(j["createdAt"])).total_seconds())'
 }
@@ -60,7 +63,7 @@ t0=$(date +%s.%N)
 dotnet "$RAG" sync "$WORK/docs" --collection bench --create --prune --url "$URL" >"$WORK/full.txt" 2>/dev/null
 t1=$(date +%s.%N)
 full_job=$(job_seconds)
-read -r docs chunks < <(curl -fs "$URL/v1/collections/bench" | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["documents"], s["chunks"])')
+read -r docs chunks < <(curl -fs -H "X-Api-Key: $RAG_API_KEY" "$URL/v1/collections/bench" | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["documents"], s["chunks"])')
 
 python3 - "$WORK/docs" "$N" <<'PY'
 import os, sys

@@ -29,6 +29,7 @@ status=0
 while IFS= read -r line; do
   if [[ -z "$line" || "$line" == \#* ]]; then echo "$line" >> "$tmp_lock"; continue; fi
   read -r name repo revision file sha <<< "$line"
+  if [[ "$repo" == nuget:* ]]; then echo "$line" >> "$tmp_lock"; continue; fi   # extracted by deploy/setup.sh, not downloaded
   if [ "$wanted" != "  " ] && [[ "$wanted" != *" $name "* ]]; then echo "$line" >> "$tmp_lock"; continue; fi
   target="$DEST/$name/$file"
   mkdir -p "$(dirname "$target")"

@@ -6,11 +6,11 @@ namespace RagService.Onnx.Bench;
 /// <summary>The C# side: the same inputs as the Node script, fresh OrtValues every call (created inside Run).</summary>
 internal sealed class OursRunner
 {
-    private readonly InferenceSession _session;
+    private readonly OnnxSession _session;
     private readonly TensorInput[] _inputs;
     private float _checksum;
 
-    public OursRunner(InferenceSession session, BenchModel spec)
+    public OursRunner(OnnxSession session, BenchModel spec)
     {
         _session = session;
         var size = spec.Batch * spec.Sequence;

@@ -3,11 +3,11 @@ using System.Globalization;
 using RagService.Onnx.Bench;
 using RagService.Onnx.Runtime;
 
-// ONNX Runtime throughput: this repository's C# binding vs onnxruntime-node (same npm package, same library),
-// same models, inputs and ORT settings (2 intra-op threads, 1 inter-op, all graph optimizations, sequential),
+// ONNX Runtime throughput: the service's path (Microsoft.ML.OnnxRuntime through OnnxSession) vs onnxruntime-node
+// (npm, installed for this benchmark only by bench/onnx-throughput.sh), same models, inputs and ORT settings (2 intra-op threads, 1 inter-op, all graph optimizations, sequential),
 // measured in interleaved rounds because the machine may be shared.
 //
-// Usage: dotnet run -c Release --project bench/RagService.Onnx.Bench -- [--rounds N] [--threads 2] [--no-spin] [--tiny-seconds S] [--only tiny|minilm|bert]
+// Usage: dotnet run -c Release --project bench/RagService.Onnx.Bench -- [--rounds N] [--threads 2] [--no-spin] [--tiny-seconds S] [--only tiny|minilm|all-minilm|bert]
 //        [--work DIR] [--tool make_bert_like_onnx.py]
 var arguments = args.ToList();
 string Option(string name, string fallback)
@@ -26,18 +26,17 @@ var work = Option("--work", Path.Combine(Path.GetTempPath(), "ragservice-onnx-be
 var tool = Option("--tool", Path.GetFullPath(Path.Combine(root, "..", "shared", "tools", "make_bert_like_onnx.py")));
 var nodeScript = Path.Combine(root, "bench", "ort-node-bench.js");
 
-var runtime = OrtRuntime.Get();
-Console.WriteLine($"ONNX Runtime {runtime.Version} (C# binding) vs onnxruntime-node; {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+Console.WriteLine($"ONNX Runtime {Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetVersionString()} (Microsoft.ML.OnnxRuntime) vs onnxruntime-node; {Environment.ProcessorCount} cores, load average {LoadAverage()}");
 Console.WriteLine($"settings: intra-op {Threads} threads, inter-op 1, graph optimization all, sequential{(noSpin ? ", no spinning" : "")}; {rounds} interleaved rounds");
 Console.WriteLine();
 
-var specs = new[] { BenchModels.Tiny, BenchModels.MiniLm, BenchModels.BertBase }
+var specs = new[] { BenchModels.Tiny, BenchModels.MiniLm, BenchModels.RealMiniLm, BenchModels.BertBase }
     .Where(s => only.Length == 0 || s.Name.StartsWith(only, StringComparison.OrdinalIgnoreCase)).ToArray();
 var summary = new List<string>();
 foreach (var spec in specs)
 {
-    var model = BenchModels.Ensure(spec, work, tool);
-    using var session = InferenceSession.Open(model, new SessionSettings
+    var model = BenchModels.Ensure(spec, work, tool, root);
+    using var session = OnnxSession.Open(model, new SessionSettings
     {
         IntraOpThreads = Threads,
         InterOpThreads = 1,

@@ -2,6 +2,20 @@ using System.Diagnostics;
 using RagService.VectorIndex;
 using RagService.VectorIndex.Bench;
 
+System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "real-text")
+{
+    try
+    {
+        return RagService.VectorIndex.Bench.RealText.RealTextBench.Run(RagService.VectorIndex.Bench.RealText.RealTextOptions.Parse(args[1..]));
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+}
+
 BenchOptions o;
 try
 {
@@ -36,8 +50,18 @@ else
 }
 double buildSeconds = sw.Elapsed.TotalSeconds, buildCpu = Clocks.ProcessCpuSeconds() - cpu0;
 double rss1 = Memory.RssMiB(), managed1 = Memory.ManagedMiB();
+if (index is HnswIndex built)
+{
+    var health = built.CheckGraph();
+    Console.Error.WriteLine($"[bench] ours: graph check: {health.UnreachableLiveNodes} unreachable of {health.LiveNodes} live nodes; " +
+        string.Join(", ", health.Levels.Select(l => $"level {l.Level}: {l.Nodes} nodes, {l.InDegreeZero} in-degree 0, {l.Unreachable} unreachable")));
+}
 var ours = new AnchorResult("RagService HNSW", buildSeconds, buildCpu, rss1 - rss0, []);
-if (o.IndexCache is not null && !File.Exists(o.IndexCache)) index.SaveSnapshot(o.IndexCache, data.Count);
+if (o.IndexCache is not null && !File.Exists(o.IndexCache))
+{
+    index.SaveSnapshot(o.IndexCache, data.Count);
+}
+
 Console.Error.WriteLine($"[bench] ours: built in {buildSeconds:F1} s (CPU {buildCpu:F1} s), RSS +{rss1 - rss0:F0} MiB, managed +{managed1 - managed0:F0} MiB");
 
 foreach (int ef in o.Ef)

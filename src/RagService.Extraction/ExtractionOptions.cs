@@ -17,6 +17,21 @@ public sealed record ExtractionOptions
     /// <summary>Wall-clock bound for each pdfinfo/pdftotext run over a whole PDF.</summary>
     public TimeSpan PdfTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>Which engine reads a PDF's text layer: PdfPig in process (default; poppler is its fallback) or poppler only.</summary>
+    public PdfTextLayer PdfTextLayer { get; init; } = PdfTextLayer.PdfPig;
+
+    /// <summary>Wall-clock bound for PdfPig reading and laying out one page; a page past it sends the whole PDF to poppler.</summary>
+    public TimeSpan PdfPigPageTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>PDFs larger than this are not parsed in process (PdfPig holds the file and its objects in memory) but by poppler under the child memory limit.</summary>
+    public long MaxPdfPigBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>A page with more glyphs than this is not laid out in process (layout analysis is superlinear); the PDF goes to poppler.</summary>
+    public int MaxPdfPigPageLetters { get; init; } = 60_000;
+
+    /// <summary>When more than this share of PdfPig's characters is invalid (U+FFFD, control, private use), the PDF goes to poppler.</summary>
+    public double MaxPdfPigInvalidCharShare { get; init; } = 0.2;
+
     /// <summary>Wall-clock bound for rendering and OCR of one page or image.</summary>
     public TimeSpan OcrTimeoutPerPage { get; init; } = TimeSpan.FromSeconds(90);
 
@@ -63,4 +78,43 @@ public sealed record ExtractionOptions
 
     /// <summary>Parent directory for private per-extraction temp directories; null = the system temp directory.</summary>
     public string? TempDirectory { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the setting when a PDF text-layer bound is out of range.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(PdfTextLayer))
+        {
+            throw new ArgumentException($"{SectionName}:{nameof(PdfTextLayer)} must be PdfPig or Poppler.");
+        }
+
+        if (PdfPigPageTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{SectionName}:{nameof(PdfPigPageTimeout)} must be positive, not {PdfPigPageTimeout}.");
+        }
+
+        if (MaxPdfPigBytes <= 0)
+        {
+            throw new ArgumentException($"{SectionName}:{nameof(MaxPdfPigBytes)} must be positive, not {MaxPdfPigBytes}.");
+        }
+
+        if (MaxPdfPigPageLetters <= 0)
+        {
+            throw new ArgumentException($"{SectionName}:{nameof(MaxPdfPigPageLetters)} must be positive, not {MaxPdfPigPageLetters}.");
+        }
+
+        if (MaxPdfPigInvalidCharShare is < 0 or > 1 || double.IsNaN(MaxPdfPigInvalidCharShare))
+        {
+            throw new ArgumentException($"{SectionName}:{nameof(MaxPdfPigInvalidCharShare)} must be between 0 and 1, not {MaxPdfPigInvalidCharShare}.");
+        }
+    }
+}
+
+/// <summary>Engine for the text layer of PDFs.</summary>
+public enum PdfTextLayer
+{
+    /// <summary>PdfPig in process: layout, headings from fonts and outline, running headers/footers removed; poppler as fallback.</summary>
+    PdfPig,
+
+    /// <summary>poppler's pdftotext only: paragraphs per page, no headings.</summary>
+    Poppler,
 }

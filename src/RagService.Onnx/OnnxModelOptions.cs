@@ -23,7 +23,10 @@ public sealed class OnnxModelOptions
     /// <summary>ORT intra-op threads; 0 lets ORT use one per core.</summary>
     public int IntraOpThreads { get; set; }
 
-    /// <summary>Maximum tokens per sequence (special tokens included); default from the tokenizer/model config, at most 512 when unknown.</summary>
+    /// <summary>
+    /// Maximum tokens per sequence or pair (special tokens included); longer input is truncated. Default:
+    /// sentence_bert_config.json's max_seq_length, else the tokenizer/model limit, else 512.
+    /// </summary>
     public int? MaxSequenceLength { get; set; }
 
     /// <summary>Sequences per ORT run.</summary>
@@ -47,6 +50,9 @@ public sealed class OnnxModelOptions
     /// <summary>ORT session config entries, e.g. <c>session.intra_op.allow_spinning</c> = <c>0</c> on a busy shared host.</summary>
     public IDictionary<string, string> SessionConfigEntries { get; } = new Dictionary<string, string>();
 
-    /// <summary>Explicit path of libonnxruntime.so.1; otherwise RAG_ORT_LIB, then the copy deploy/setup.sh installs.</summary>
-    public string? OrtLibraryPath { get; set; }
+    /// <summary>
+    /// When true, a model that is configured but fails to load stops the service at start-up; when false (default) the
+    /// stage is reported as failed and the service runs without it (BM25-only for the embedder).
+    /// </summary>
+    public bool Required { get; set; }
 }

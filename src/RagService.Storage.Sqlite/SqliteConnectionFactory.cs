@@ -25,6 +25,15 @@ internal sealed class SqliteConnectionFactory
 
     public string DatabasePath { get; }
 
+    /// <summary>A factory for a database whose tables exist (created on first use).</summary>
+    public static SqliteConnectionFactory WithSchema(SqliteStoreOptions options)
+    {
+        var factory = new SqliteConnectionFactory(options);
+        using var connection = factory.Open();
+        SqliteSchema.Ensure(connection);
+        return factory;
+    }
+
     public SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);

@@ -1,22 +1,22 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
-using RagService.Core.Ingestion;
+using RagService.Core.Indexing;
 using RagService.Core.Jobs;
-using RagService.Core.Lexical;
+using RagService.Core.Models;
 using RagService.Core.Storage;
 
 namespace RagService.Storage.Sqlite;
 
 /// <summary>
-/// The embedded knowledge store: one SQLite file in WAL mode (readers never block on the writer),
-/// one FTS5 table per collection for BM25, writes serialised per collection and done in one transaction.
+/// The embedded knowledge store: collections, documents, chunks, their terms and vectors in one SQLite file in WAL mode
+/// (readers never block on the writer); writes serialised per collection and done in one transaction. The search indexes
+/// are derived: each committed write is handed to them (<see cref="ISearchIndex.Apply"/>) before the write lock is released.
 /// </summary>
-public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, IDisposable
+public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -24,38 +24,35 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
     };
 
     private readonly SqliteConnectionFactory _connections;
-    private readonly SqliteStoreOptions _options;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _writeLocks = new(StringComparer.Ordinal);
-    private readonly LexicalIndexCache _lexical;
-    private readonly VectorIndexCache _vectors;
-    private readonly Bm25Parameters _bm25;
+    private readonly IReadOnlyList<ISearchIndex> _indexes;
+    private readonly ILogger? _logger;
 
-    public SqliteKnowledgeStore(SqliteStoreOptions options, ILogger? logger = null)
+    /// <param name="indexes">The indexes derived from this store; none for a writer that leaves them to catch up by version.</param>
+    public SqliteKnowledgeStore(SqliteStoreOptions options, IEnumerable<ISearchIndex>? indexes = null, ILogger? logger = null)
     {
-        if (options.Bm25Engine is not ("memory" or "fts5"))
-        {
-            throw new ArgumentException($"Bm25Engine must be \"memory\" or \"fts5\", not \"{options.Bm25Engine}\"", nameof(options));
-        }
-
-        _options = options;
-        _connections = new SqliteConnectionFactory(options);
-        _lexical = new LexicalIndexCache(_connections);
-        _vectors = new VectorIndexCache(_connections, options.VectorSnapshotDirectory ?? _connections.DatabasePath + ".vectors", options.VectorIndex, logger);
-        _bm25 = new Bm25Parameters { HeaderWeight = options.HeaderWeight };
-        using var connection = _connections.Open();
-        SqliteSchema.Ensure(connection);
+        _connections = SqliteConnectionFactory.WithSchema(options);
+        _indexes = indexes?.ToList() ?? [];
+        _logger = logger;
     }
 
     public string DatabasePath => _connections.DatabasePath;
 
     /// <summary>Checks that the file can be read; used by the readiness probe.</summary>
-    public async Task<bool> PingAsync(CancellationToken ct)
+    public async Task<ComponentStatus> CheckAsync(CancellationToken ct)
     {
-        await using var connection = _connections.Open();
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT count(*) FROM collections";
-        await cmd.ExecuteScalarAsync(ct);
-        return true;
+        try
+        {
+            await using var connection = _connections.Open();
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT count(*) FROM collections";
+            await cmd.ExecuteScalarAsync(ct);
+            return ComponentStatus.On("store", $"sqlite {DatabasePath}");
+        }
+        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
+        {
+            return ComponentStatus.Failed("store", e.Message);
+        }
     }
 
     public Task<CollectionInfo> CreateCollectionAsync(string name, CollectionSettings settings, CancellationToken ct) =>
@@ -76,9 +73,6 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
                 throw new CollectionExistsException(name);
             }
 
-            cmd.Parameters.Clear();
-            cmd.CommandText = SqliteSchema.CreateFts(id);
-            await cmd.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
             return new CollectionInfo(id, name, settings, created);
         }, ct);
@@ -119,12 +113,12 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
                 return false;
             }
 
-            cmd.Parameters.Clear();
-            cmd.CommandText = $"DROP TABLE IF EXISTS {SqliteSchema.FtsTable(Convert.ToInt64(id))}";
-            await cmd.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
-            _lexical.Invalidate(Convert.ToInt64(id));
-            _vectors.Forget(Convert.ToInt64(id));
+            foreach (var index in _indexes)
+            {
+                index.Drop(Convert.ToInt64(id));
+            }
+
             return true;
         }, ct);
 
@@ -145,16 +139,14 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
             stats = new CollectionStats(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2));
         }
 
-        // FTS5 keeps its inverted index in the <table>_data shadow table.
-        cmd.CommandText = $"""
-            SELECT (SELECT coalesce(sum(length(block)), 0) FROM {SqliteSchema.FtsTable(collection.Id)}_data),
-                   count(v.chunk_id), coalesce(sum(length(v.vector)), 0)
+        cmd.CommandText = """
+            SELECT count(v.chunk_id), coalesce(sum(length(v.vector)), 0)
             FROM chunk_vectors v JOIN chunks ch ON ch.id = v.chunk_id JOIN documents d ON d.id = ch.document_id WHERE d.collection_id = $c
             """;
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
             await reader.ReadAsync(ct);
-            return stats with { Bm25IndexBytes = reader.GetInt64(0), Vectors = reader.GetInt32(1), VectorBytes = reader.GetInt64(2) };
+            return stats with { Vectors = reader.GetInt32(0), VectorBytes = reader.GetInt64(1) };
         }
     }
 
@@ -190,7 +182,6 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
     public Task<WriteOutcome> UpsertDocumentAsync(CollectionInfo collection, DocumentWrite document, CancellationToken ct) =>
         WriteAsync(collection.Name, async (cmd, tx) =>
         {
-            var fts = SqliteSchema.FtsTable(collection.Id);
             cmd.CommandText = "SELECT id, content_hash, created_at FROM documents WHERE collection_id = $c AND doc_key = $k";
             cmd.Parameters.AddWithValue("$c", collection.Id);
             cmd.Parameters.AddWithValue("$k", document.Id);
@@ -211,7 +202,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
             }
 
             var now = DateTimeOffset.UtcNow.ToString("O");
-            IReadOnlyList<long> removed = existingId is { } oldId ? await DeleteDocumentRowsAsync(cmd, fts, oldId, ct) : [];
+            IReadOnlyList<long> removed = existingId is { } oldId ? await DeleteDocumentRowsAsync(cmd, oldId, ct) : [];
 
             cmd.Parameters.Clear();
             cmd.CommandText = """
@@ -231,11 +222,10 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
             cmd.Parameters.AddWithValue("$is", (object?)document.Source?.IngestSignature ?? DBNull.Value);
             var docRowId = Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
 
-            var added = await InsertChunksAsync(cmd.Connection!, tx, fts, docRowId, document.Chunks, ct);
+            var added = await InsertChunksAsync(cmd.Connection!, tx, docRowId, document.Chunks, ct);
             var version = await BumpVersionAsync(cmd, collection.Id, ct);
             await tx.CommitAsync(ct);
-            _lexical.Apply(collection.Id, version, removed, added.Select(a => (a.Id, a.Body, a.Header)));
-            _vectors.Apply(collection.Id, version, removed, added.Where(a => a.Vector is not null).Select(a => (a.Id, a.Vector!)));
+            Publish(new IndexChange(collection, version, removed, added));
             return existingId is null ? WriteOutcome.Created : WriteOutcome.Updated;
         }, ct);
 
@@ -250,149 +240,31 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
                 return false;
             }
 
-            var removed = await DeleteDocumentRowsAsync(cmd, SqliteSchema.FtsTable(collection.Id), id, ct);
+            var removed = await DeleteDocumentRowsAsync(cmd, id, ct);
             var version = await BumpVersionAsync(cmd, collection.Id, ct);
             await tx.CommitAsync(ct);
-            _lexical.Apply(collection.Id, version, removed, []);
-            _vectors.Apply(collection.Id, version, removed, []);
+            Publish(new IndexChange(collection, version, removed, []));
             return true;
         }, ct);
 
-    public async Task<IReadOnlyList<ScoredChunk>> SearchBm25Async(
-        CollectionInfo collection, IReadOnlyList<string> queryTerms, int limit, SearchFilter filter, CancellationToken ct)
+    /// <summary>
+    /// Hands a committed write to every index. SQLite already holds it, so an index that fails here is only behind:
+    /// it logs and catches up from the store at its next search, when it sees the version it missed.
+    /// </summary>
+    private void Publish(IndexChange change)
     {
-        if (_options.Bm25Engine == "memory")
+        foreach (var index in _indexes)
         {
-            return await SearchInMemoryAsync(collection, queryTerms, limit, filter, ct);
+            try
+            {
+                index.Apply(change);
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                _logger?.LogWarning(e, "The {Engine} index could not apply version {Version} of collection {Collection}; it will catch up from SQLite",
+                    index.Engine, change.Version, change.Collection.Name);
+            }
         }
-
-        var match = Fts5Query.AnyOf(queryTerms);
-        if (match is null)
-        {
-            return [];
-        }
-
-        var fts = SqliteSchema.FtsTable(collection.Id);
-        await using var connection = _connections.Open();
-        await using var cmd = connection.CreateCommand();
-        var sql = new StringBuilder($"SELECT f.rowid, bm25({fts}, 1.0, $hw) AS s FROM {fts} f");
-        if (!filter.IsEmpty)
-        {
-            sql.Append(" JOIN chunks ch ON ch.id = f.rowid JOIN documents d ON d.id = ch.document_id");
-        }
-
-        sql.Append($" WHERE {fts} MATCH $q");
-        if (!filter.IsEmpty)
-        {
-            SqlFilter.Append(sql, cmd, filter);
-        }
-
-        sql.Append(" ORDER BY s LIMIT $l");
-        cmd.CommandText = sql.ToString();
-        cmd.Parameters.AddWithValue("$q", match);
-        cmd.Parameters.AddWithValue("$hw", _options.HeaderWeight);
-        cmd.Parameters.AddWithValue("$l", limit);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        var hits = new List<ScoredChunk>(limit);
-        while (await reader.ReadAsync(ct))
-        {
-            // FTS5's bm25() is negated so that ORDER BY ascending puts the best first.
-            hits.Add(new ScoredChunk(reader.GetInt64(0), -reader.GetDouble(1)));
-        }
-
-        return hits;
-    }
-
-    private async Task<IReadOnlyList<ScoredChunk>> SearchInMemoryAsync(
-        CollectionInfo collection, IReadOnlyList<string> queryTerms, int limit, SearchFilter filter, CancellationToken ct)
-    {
-        if (queryTerms.Count == 0)
-        {
-            return [];
-        }
-
-        var (version, allowed) = await VersionAndFilterAsync(collection, filter, ct);
-        var index = await _lexical.GetAsync(collection.Id, version, ct);
-        return index.Search(queryTerms, limit, _bm25, allowed is null ? null : allowed.Contains)
-            .Select(h => new ScoredChunk(h.Id, h.Score)).ToList();
-    }
-
-    public async Task<TermStatistics?> GetTermStatisticsAsync(CollectionInfo collection, IReadOnlyList<string> terms, CancellationToken ct)
-    {
-        if (_options.Bm25Engine != "memory")
-        {
-            return null;
-        }
-
-        var (version, _) = await VersionAndFilterAsync(collection, SearchFilter.None, ct);
-        return (await _lexical.GetAsync(collection.Id, version, ct)).Statistics(terms);
-    }
-
-    public async Task<IReadOnlyList<ScoredChunk>> SearchVectorsAsync(
-        CollectionInfo collection, float[] query, int limit, SearchFilter filter, CancellationToken ct)
-    {
-        var (version, allowed) = await VersionAndFilterAsync(collection, filter, ct);
-        var index = await _vectors.GetAsync(collection.Id, version, ct);
-        if (index is null || index.Dimension != query.Length)
-        {
-            return [];
-        }
-
-        var hits = allowed is null ? index.Search(query, limit) : index.Search(query, limit, allowed);
-        return hits.Select(h => new ScoredChunk(h.Id, h.Score)).ToList();
-    }
-
-    /// <summary>The collection's version (for the in-memory indexes' freshness) and, when filtered, the chunk ids that pass.</summary>
-    private async Task<(long Version, HashSet<long>? Allowed)> VersionAndFilterAsync(CollectionInfo collection, SearchFilter filter, CancellationToken ct)
-    {
-        await using var connection = _connections.Open();
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT version FROM collections WHERE id = $c";
-        cmd.Parameters.AddWithValue("$c", collection.Id);
-        var version = Convert.ToInt64(await cmd.ExecuteScalarAsync(ct) ?? 0L);
-        return (version, filter.IsEmpty ? null : await ChunkIdsMatchingAsync(connection, collection, filter, ct));
-    }
-
-    private static async Task<HashSet<long>> ChunkIdsMatchingAsync(SqliteConnection connection, CollectionInfo collection, SearchFilter filter, CancellationToken ct)
-    {
-        await using var cmd = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT ch.id FROM chunks ch JOIN documents d ON d.id = ch.document_id WHERE d.collection_id = $c");
-        SqlFilter.Append(sql, cmd, filter);
-        cmd.CommandText = sql.ToString();
-        cmd.Parameters.AddWithValue("$c", collection.Id);
-        var ids = new HashSet<long>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            ids.Add(reader.GetInt64(0));
-        }
-
-        return ids;
-    }
-
-    public async Task<string?> GetAsync(string key, CancellationToken ct)
-    {
-        await using var connection = _connections.Open();
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT context FROM chunk_context_cache WHERE key = $k";
-        cmd.Parameters.AddWithValue("$k", key);
-        return await cmd.ExecuteScalarAsync(ct) as string;
-    }
-
-    public async Task PutAsync(string key, string context, CancellationToken ct)
-    {
-        await using var connection = _connections.Open();
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "INSERT OR REPLACE INTO chunk_context_cache(key, context) VALUES ($k, $v)";
-        cmd.Parameters.AddWithValue("$k", key);
-        cmd.Parameters.AddWithValue("$v", context);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
-
-    public void Dispose()
-    {
-        _lexical.Dispose();
-        _vectors.Dispose();
     }
 
     public async Task<IReadOnlyList<StoredChunk>> GetChunksAsync(IReadOnlyList<long> chunkIds, CancellationToken ct)
@@ -454,10 +326,10 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
         }
     }
 
-    private static async Task<List<(long Id, string Body, string Header, float[]? Vector)>> InsertChunksAsync(
-        SqliteConnection connection, SqliteTransaction tx, string fts, long docRowId, IReadOnlyList<IndexedChunk> chunks, CancellationToken ct)
+    private static async Task<List<IndexEntry>> InsertChunksAsync(
+        SqliteConnection connection, SqliteTransaction tx, long docRowId, IReadOnlyList<IndexedChunk> chunks, CancellationToken ct)
     {
-        var added = new List<(long Id, string Body, string Header, float[]? Vector)>(chunks.Count);
+        var added = new List<IndexEntry>(chunks.Count);
         await using var insertChunk = connection.CreateCommand();
         insertChunk.Transaction = tx;
         insertChunk.CommandText = "INSERT INTO chunks(document_id, ordinal, text, heading_path, page) VALUES ($d, $o, $t, $h, $p) RETURNING id";
@@ -467,12 +339,12 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
         var pPath = insertChunk.Parameters.Add("$h", SqliteType.Text);
         var pPage = insertChunk.Parameters.Add("$p", SqliteType.Integer);
 
-        await using var insertFts = connection.CreateCommand();
-        insertFts.Transaction = tx;
-        insertFts.CommandText = $"INSERT INTO {fts}(rowid, body, header) VALUES ($r, $b, $h)";
-        var fRow = insertFts.Parameters.Add("$r", SqliteType.Integer);
-        var fBody = insertFts.Parameters.Add("$b", SqliteType.Text);
-        var fHeader = insertFts.Parameters.Add("$h", SqliteType.Text);
+        await using var insertTerms = connection.CreateCommand();
+        insertTerms.Transaction = tx;
+        insertTerms.CommandText = "INSERT INTO chunk_terms(chunk_id, body, header) VALUES ($r, $b, $h)";
+        var fRow = insertTerms.Parameters.Add("$r", SqliteType.Integer);
+        var fBody = insertTerms.Parameters.Add("$b", SqliteType.Text);
+        var fHeader = insertTerms.Parameters.Add("$h", SqliteType.Text);
 
         await using var insertVector = connection.CreateCommand();
         insertVector.Transaction = tx;
@@ -490,12 +362,10 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
             var chunkId = Convert.ToInt64(await insertChunk.ExecuteScalarAsync(ct));
 
             fRow.Value = chunkId;
-            var body = string.Join(' ', item.BodyTerms);
-            var header = string.Join(' ', item.HeaderTerms);
-            fBody.Value = body;
-            fHeader.Value = header;
-            await insertFts.ExecuteNonQueryAsync(ct);
-            added.Add((chunkId, body, header, item.Vector));
+            fBody.Value = ChunkTerms.Join(item.BodyTerms);
+            fHeader.Value = ChunkTerms.Join(item.HeaderTerms);
+            await insertTerms.ExecuteNonQueryAsync(ct);
+            added.Add(new IndexEntry(chunkId, item.Chunk.Text, item.BodyTerms, item.HeaderTerms, item.Vector));
 
             if (item.Vector is { } vector)
             {
@@ -508,8 +378,8 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
         return added;
     }
 
-    /// <summary>Deletes a document's rows (chunks and vectors cascade) and returns the ids of the chunks it had.</summary>
-    private static async Task<List<long>> DeleteDocumentRowsAsync(SqliteCommand cmd, string fts, long documentRowId, CancellationToken ct)
+    /// <summary>Deletes a document's rows (chunks, terms and vectors cascade) and returns the ids of the chunks it had.</summary>
+    private static async Task<List<long>> DeleteDocumentRowsAsync(SqliteCommand cmd, long documentRowId, CancellationToken ct)
     {
         cmd.Parameters.Clear();
         cmd.CommandText = "SELECT id FROM chunks WHERE document_id = $d";
@@ -523,10 +393,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
             }
         }
 
-        cmd.CommandText = $"""
-            DELETE FROM {fts} WHERE rowid IN (SELECT id FROM chunks WHERE document_id = $d);
-            DELETE FROM documents WHERE id = $d;
-            """;
+        cmd.CommandText = "DELETE FROM documents WHERE id = $d";
         await cmd.ExecuteNonQueryAsync(ct);
         return removed;
     }
@@ -558,9 +425,4 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IChunkContextCache, 
         r.GetString(1),
         JsonSerializer.Deserialize<CollectionSettings>(r.GetString(2), Json) ?? new CollectionSettings(),
         DateTimeOffset.Parse(r.GetString(3), CultureInfo.InvariantCulture));
-}
-
-public sealed class CollectionExistsException(string name) : Exception($"collection '{name}' already exists")
-{
-    public string Name { get; } = name;
 }

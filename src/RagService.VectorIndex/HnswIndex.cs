@@ -14,4 +14,10 @@ public sealed class HnswIndex : EmbeddedVectorIndex
     }
 
     internal HnswGraph Graph => State.Graph!;
+
+    /// <summary>
+    /// Walks the whole graph and counts unreachable and in-degree-0 nodes per level (O(nodes · M); meant for
+    /// diagnostics and tests, not for every request). Exact when no write runs meanwhile.
+    /// </summary>
+    public GraphHealth CheckGraph() => GraphConsistency.Inspect(State);
 }

@@ -58,6 +58,42 @@ public sealed class DocumentFormatTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pdf_chunks_carry_heading_paths_and_pages_and_a_hit_cites_them()
+    {
+        // Printed by Chromium from HTML (tests/pdf-corpus): h1 title, h2 chapters each starting a new page, h3 sections.
+        var pdf = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "pdf-corpus", "chromium", "zh-manual.pdf"));
+        Assert.Equal(HttpStatusCode.Created, (await UploadAsync(pdf, "zh-manual.pdf")).StatusCode);
+
+        var park = await TopHitAsync("乍都节公园", "zh-manual.pdf");
+        Assert.Contains("乍都节公园", park.GetProperty("text").GetString());
+        Assert.Equal(["游戏与城市资料手册", "第二章 历史", "2.1 背景"], park.GetProperty("headingPath").EnumerateArray().Select(h => h.GetString()));
+        Assert.Equal(2, park.GetProperty("page").GetInt32());
+        Assert.Equal("游戏与城市资料手册 › 第二章 历史 › 2.1 背景, p. 2", park.GetProperty("citation").GetString());
+
+        var tennis = await TopHitAsync("网球运动员 佩内塔", "zh-manual.pdf");
+        Assert.Equal("游戏与城市资料手册 › 第三章 地理, p. 3", tennis.GetProperty("citation").GetString());
+        Assert.DoesNotContain("RagService 测试语料", tennis.GetProperty("text").GetString());
+
+        var record = await _host.Client.GetFromJsonAsync<JsonElement>("/v1/collections/docs/documents/zh-manual.pdf");
+        Assert.Equal("pdfpig", record.GetProperty("metadata").GetProperty("extraction.textLayer").GetString());
+    }
+
+    [Fact]
+    public async Task Pdf_that_pdfpig_rejects_is_read_by_poppler_and_the_document_says_why()
+    {
+        var pdf = PdfFixture.PdfPigRejects("Fallback page text: the AB-9000 weighs 12 kg.");
+        Assert.Equal(HttpStatusCode.Created, (await UploadAsync(pdf, "odd.pdf")).StatusCode);
+
+        var hit = await TopHitAsync("AB-9000 weighs", "odd.pdf");
+        Assert.Contains("the AB-9000 weighs 12 kg.", hit.GetProperty("text").GetString());
+        Assert.Equal("p. 1", hit.GetProperty("citation").GetString());
+
+        var metadata = (await _host.Client.GetFromJsonAsync<JsonElement>("/v1/collections/docs/documents/odd.pdf")).GetProperty("metadata");
+        Assert.Equal("poppler", metadata.GetProperty("extraction.textLayer").GetString());
+        Assert.Contains("InvalidFontFormatException", metadata.GetProperty("extraction.fallbackReason").GetString());
+    }
+
+    [Fact]
     public async Task Docx_headings_and_table_rows_reach_the_chunks()
     {
         Assert.Equal(HttpStatusCode.Created, (await UploadAsync(DocxFixture.Manual(), "manual.docx")).StatusCode);

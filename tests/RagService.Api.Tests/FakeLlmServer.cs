@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -13,10 +13,14 @@ namespace RagService.Api.Tests;
 
 /// <summary>
 /// A local OpenAI-compatible chat endpoint (the one thing that cannot run here for real): answers
-/// POST /v1/chat/completions with a canned reply, or with an HTTP error when told to, and records what it received.
+/// POST /v1/chat/completions with a canned reply, an HTTP error, a tool call or a stream held at a gate the test
+/// controls, serves GET /v1/models, and records what it received.
 /// </summary>
 public sealed class FakeLlmServer : IAsyncDisposable
 {
+    /// <summary>What the upstream error body says; a sanitised 502 must never repeat it.</summary>
+    public const string UpstreamErrorText = "model overloaded: shard db-7 at 10.0.0.12 (secret upstream detail)";
+
     private readonly WebApplication _app;
 
     private FakeLlmServer(WebApplication app, string url)
@@ -29,12 +33,35 @@ public sealed class FakeLlmServer : IAsyncDisposable
 
     public ConcurrentQueue<JsonElement> Requests { get; } = new();
 
+    private int _modelListRequests;
+
+    public int ModelListRequests => Volatile.Read(ref _modelListRequests);
+
     public string Reply { get; set; } = "最便宜的是芝士多多披萨，26元 [1]。";
 
+    /// <summary>Every chat request fails with this status (0 = answer normally).</summary>
     public int FailWithStatus { get; set; }
 
-    /// <summary>Delay before answering (to provoke a timeout) and between streamed tokens.</summary>
+    /// <summary>The next requests fail with these statuses, one each, before answering normally (e.g. 500 then 200).</summary>
+    public ConcurrentQueue<int> FailNext { get; } = new();
+
+    /// <summary>Delay before answering and between streamed tokens.</summary>
     public TimeSpan Delay { get; set; }
+
+    /// <summary>When set, nothing is sent (no headers, no first token) until the test completes it.</summary>
+    public TaskCompletionSource? FirstTokenGate { get; set; }
+
+    /// <summary>When set, a stream sends its first token and then stalls until the caller goes away.</summary>
+    public bool StallAfterFirstToken { get; set; }
+
+    /// <summary>
+    /// When set and the request offers tools, the first answer is a call of the offered tool whose name ends with
+    /// <see cref="ToolCall"/>.Name, with these JSON arguments; the answer after the tool result is
+    /// <see cref="AnswerFromToolResult"/> applied to the tool's output.
+    /// </summary>
+    public (string Name, string ArgumentsJson)? ToolCall { get; set; }
+
+    public Func<string, string> AnswerFromToolResult { get; set; } = result => result;
 
     /// <summary>Set when a caller went away while a streamed answer was still being sent.</summary>
     public TaskCompletionSource CallerDisconnected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -46,62 +73,46 @@ public sealed class FakeLlmServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         FakeLlmServer? server = null;
-        app.MapPost("/v1/chat/completions", async (HttpContext http) =>
+        app.MapGet("/v1/models", () =>
         {
-            var body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
-            server!.Requests.Enqueue(body);
-            if (server.FailWithStatus != 0)
-            {
-                http.Response.StatusCode = server.FailWithStatus;
-                await http.Response.WriteAsJsonAsync(new { error = new { message = "model overloaded", type = "server_error" } });
-                return;
-            }
-
-            if (body.TryGetProperty("stream", out var stream) && stream.GetBoolean())
-            {
-                await server.StreamAsync(http, body.GetProperty("model").GetString()!);
-                return;
-            }
-
-            await Task.Delay(server.Delay, http.RequestAborted);
-            await http.Response.WriteAsJsonAsync(new
-            {
-                id = "chatcmpl-test",
-                @object = "chat.completion",
-                created = 1_700_000_000,
-                model = body.GetProperty("model").GetString(),
-                choices = new[] { new { index = 0, message = new { role = "assistant", content = server.Reply }, finish_reason = "stop" } },
-                usage = new { prompt_tokens = 10, completion_tokens = 5, total_tokens = 15 },
-            });
+            Interlocked.Increment(ref server!._modelListRequests);
+            return Results.Json(new { @object = "list", data = new[] { new { id = "test-model", @object = "model" } } });
         });
+        app.MapPost("/v1/chat/completions", (HttpContext http) => server!.AnswerAsync(http));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         server = new FakeLlmServer(app, address + "/v1");
         return server;
     }
 
-    /// <summary>The reply word by word as OpenAI chat.completion.chunk events, <see cref="Delay"/> apart.</summary>
-    private async Task StreamAsync(HttpContext http, string model)
+    private async Task AnswerAsync(HttpContext http)
     {
-        http.Response.ContentType = "text/event-stream";
+        var body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
+        Requests.Enqueue(body);
+        var status = FailNext.TryDequeue(out var next) ? next : FailWithStatus;
+        if (status != 0)
+        {
+            http.Response.StatusCode = status;
+            await http.Response.WriteAsJsonAsync(new { error = new { message = UpstreamErrorText, type = "server_error" } });
+            return;
+        }
+
         try
         {
-            foreach (var piece in Reply.Split(' '))
+            if (FirstTokenGate is { } gate)
             {
-                var chunk = new
-                {
-                    id = "chatcmpl-test",
-                    @object = "chat.completion.chunk",
-                    created = 1_700_000_000,
-                    model,
-                    choices = new[] { new { index = 0, delta = new { content = piece + " " }, finish_reason = (string?)null } },
-                };
-                await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(chunk) + "\n\n", http.RequestAborted);
-                await http.Response.Body.FlushAsync(http.RequestAborted);
-                await Task.Delay(Delay, http.RequestAborted);
+                await gate.Task.WaitAsync(http.RequestAborted);
             }
 
-            await http.Response.WriteAsync("data: [DONE]\n\n", http.RequestAborted);
+            var model = body.GetProperty("model").GetString()!;
+            if (body.TryGetProperty("stream", out var stream) && stream.GetBoolean())
+            {
+                await StreamAsync(http, model);
+                return;
+            }
+
+            await Task.Delay(Delay, http.RequestAborted);
+            await http.Response.WriteAsJsonAsync(Completion(body, model));
         }
         catch (OperationCanceledException)
         {
@@ -109,8 +120,70 @@ public sealed class FakeLlmServer : IAsyncDisposable
         }
     }
 
+    private object Completion(JsonElement body, string model)
+    {
+        var messages = body.GetProperty("messages").EnumerateArray().ToList();
+        var last = messages[^1];
+        object message = new { role = "assistant", content = Reply };
+        var finish = "stop";
+        if (ToolCall is { } call && body.TryGetProperty("tools", out var tools))
+        {
+            if (last.GetProperty("role").GetString() == "tool")
+            {
+                message = new { role = "assistant", content = AnswerFromToolResult(last.GetProperty("content").GetString()!) };
+            }
+            else
+            {
+                var name = tools.EnumerateArray().Select(t => t.GetProperty("function").GetProperty("name").GetString()!)
+                    .First(n => n.EndsWith(call.Name, StringComparison.Ordinal));
+                message = new { role = "assistant", content = (string?)null, tool_calls = new[] { new { id = "call_1", type = "function", function = new { name, arguments = call.ArgumentsJson } } } };
+                finish = "tool_calls";
+            }
+        }
+
+        return new
+        {
+            id = "chatcmpl-test",
+            @object = "chat.completion",
+            created = 1_700_000_000,
+            model,
+            choices = new[] { new { index = 0, message, finish_reason = finish } },
+            usage = new { prompt_tokens = 10, completion_tokens = 5, total_tokens = 15 },
+        };
+    }
+
+    /// <summary>The reply word by word as OpenAI chat.completion.chunk events, <see cref="Delay"/> apart.</summary>
+    private async Task StreamAsync(HttpContext http, string model)
+    {
+        http.Response.ContentType = "text/event-stream";
+        var first = true;
+        foreach (var piece in Reply.Split(' '))
+        {
+            if (!first && StallAfterFirstToken)
+            {
+                await Task.Delay(Timeout.Infinite, http.RequestAborted);
+            }
+
+            first = false;
+            var chunk = new
+            {
+                id = "chatcmpl-test",
+                @object = "chat.completion.chunk",
+                created = 1_700_000_000,
+                model,
+                choices = new[] { new { index = 0, delta = new { content = piece + " " }, finish_reason = (string?)null } },
+            };
+            await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(chunk) + "\n\n", http.RequestAborted);
+            await http.Response.Body.FlushAsync(http.RequestAborted);
+            await Task.Delay(Delay, http.RequestAborted);
+        }
+
+        await http.Response.WriteAsync("data: [DONE]\n\n", http.RequestAborted);
+    }
+
     public async ValueTask DisposeAsync()
     {
+        FirstTokenGate?.TrySetResult();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

@@ -52,6 +52,16 @@ public sealed class HybridSearchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Collection_stats_show_every_vector_reachable_in_the_graph()
+    {
+        var stats = await _host.Client.GetFromJsonAsync<JsonElement>("/v1/collections/kb");
+        var graph = stats.GetProperty("vectorGraph");
+        Assert.Equal(stats.GetProperty("vectors").GetInt32(), graph.GetProperty("vectors").GetInt32());
+        Assert.Equal(Documents.Length, graph.GetProperty("vectors").GetInt32());
+        Assert.Equal(0, graph.GetProperty("unreachableVectors").GetInt32());
+    }
+
+    [Fact]
     public async Task Dense_mode_finds_the_passage_whose_text_is_the_query()
     {
         // Without contextual headers or prefixes, a passage's vector equals the vector of the same text as a query.

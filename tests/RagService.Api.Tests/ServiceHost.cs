@@ -2,9 +2,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using RagService.Api.Hosting;
 
@@ -22,9 +22,14 @@ public sealed class ServiceHost : IAsyncDisposable
         Client = client;
     }
 
+    /// <summary>The admin key every test host starts with (Rag:Auth:BootstrapKey); <see cref="Client"/> sends it.</summary>
+    public const string BootstrapKey = "test-bootstrap-admin-key-0123456789";
+
     public string Directory { get; }
 
     public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
 
     public string DatabasePath => Path.Combine(Directory, "rag.db");
 
@@ -35,13 +40,30 @@ public sealed class ServiceHost : IAsyncDisposable
     {
         var dir = Path.Combine(Path.GetTempPath(), "ragsvc-test-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(dir);
-        var args = new List<string> { "--urls", "http://127.0.0.1:0", $"--Rag:DatabasePath={Path.Combine(dir, "rag.db")}", "--Serilog:MinimumLevel:Default=Warning" };
+        var args = new List<string>
+        {
+            "--urls", "http://127.0.0.1:0", $"--Rag:DatabasePath={Path.Combine(dir, "rag.db")}", "--Serilog:MinimumLevel:Default=Warning",
+            $"--Rag:Auth:BootstrapKey={BootstrapKey}", "--Rag:Swagger:Enabled=true",
+        };
         args.AddRange(settings);
         var app = RagServiceApp.Build(args.ToArray(), configure);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", BootstrapKey);
         return new ServiceHost(app, dir, client);
+    }
+
+    /// <summary>A client of this host that sends <paramref name="apiKey"/> as X-Api-Key, or no key at all.</summary>
+    public HttpClient CreateClient(string? apiKey)
+    {
+        var client = new HttpClient { BaseAddress = Client.BaseAddress, Timeout = Client.Timeout };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.TryAddWithoutValidation("X-Api-Key", apiKey);
+        }
+
+        return client;
     }
 
     public async Task CreateCollectionAsync(string name, object? settings = null)

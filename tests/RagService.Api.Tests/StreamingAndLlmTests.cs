@@ -73,6 +73,23 @@ public sealed class StreamingAndLlmTests
         Assert.Same(llm.CallerDisconnected.Task, finished);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_500_then_a_200_is_retried_and_answers(bool stream)
+    {
+        await using var llm = await FakeLlmServer.StartAsync();
+        llm.Reply = "会员送可乐 [1]";
+        llm.FailNext.Enqueue(500);
+        llm.FailNext.Enqueue(429);
+        await using var host = await ServiceHost.StartAsync("--Rag:Demo=true", $"--Llm:Url={llm.Url}", "--Llm:MaxRetries=2", "--Llm:RetryDelay=00:00:00.010");
+
+        var response = await host.Client.PostAsJsonAsync("/v1/collections/demo/ask", new { question = "会员送什么？", stream });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("会员送可乐", await response.Content.ReadAsStringAsync());
+        Assert.Equal(3, llm.Requests.Count);
+    }
+
     [Fact]
     public async Task An_llm_timeout_is_a_504_problem()
     {

@@ -1,6 +1,7 @@
 using RagService.Core.Lexical;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
+using RagService.Lexical.Memory;
 
 namespace RagService.Core.Tests;
 

@@ -1,4 +1,5 @@
 using RagService.Core.Lexical;
+using RagService.Lexical.Memory;
 
 namespace RagService.Core.Tests;
 

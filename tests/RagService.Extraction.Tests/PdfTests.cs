@@ -7,6 +7,9 @@ namespace RagService.Extraction.Tests;
 
 public class PdfTests(ITestOutputHelper output)
 {
+    // pdftotext runs only when PdfPig rejects a PDF, so the tests of a hanging pdftotext use one PdfPig rejects.
+    private static readonly byte[] Fallback = PdfFixture.PdfPigRejects("Fallback page text: the AB-9000 weighs 12 kg.");
+
     private static readonly byte[] TwoPages = PdfFixture.TextPdf(
         "Title line XYZ-123\nFirst paragraph line one\nline two continues here.\n第二段：退货期限为七天，\n逾期不予受理。",
         "Page two fact: the AB-9000 weighs 12 kg.");
@@ -37,7 +40,10 @@ public class PdfTests(ITestOutputHelper output)
         watch.Stop();
 
         for (var n = 1; n <= pageCount; n++)
+        {
             Assert.Contains(doc.Blocks, b => b.Page == n && b.Text.Contains($"Marker page {n} of"));
+        }
+
         output.WriteLine($"THROUGHPUT text PDF: {pageCount} pages in {watch.Elapsed.TotalSeconds:0.000} s = {pageCount / watch.Elapsed.TotalSeconds:0.0} pages/s");
     }
 
@@ -56,6 +62,82 @@ public class PdfTests(ITestOutputHelper output)
         Assert.Contains("保修期为三年", page2);
         Assert.Contains("Warranty", page2);
         output.WriteLine($"THROUGHPUT OCR: 1 text page + 1 scanned page (300 dpi render + tesseract chi_sim+eng) in {watch.Elapsed.TotalSeconds:0.00} s");
+    }
+
+    [Fact]
+    public async Task Text_layer_comes_from_pdfpig_and_the_report_says_so()
+    {
+        var doc = await new DocumentExtractor().ExtractAsync(TwoPages, "manual.pdf", null, CancellationToken.None);
+
+        Assert.Equal("pdfpig", doc.Report["extraction.textLayer"]);
+        Assert.False(doc.Report.ContainsKey("extraction.fallbackReason"));
+    }
+
+    [Fact]
+    public async Task Pdf_that_pdfpig_rejects_falls_back_to_poppler_with_the_reason_in_the_report()
+    {
+        var doc = await new DocumentExtractor().ExtractAsync(Fallback, "odd.pdf", null, CancellationToken.None);
+
+        Assert.StartsWith("Fallback page text: the AB-9000 weighs 12 kg.", doc.Blocks[0].Text);
+        Assert.Equal(1, doc.Blocks[0].Page);
+        Assert.Equal("poppler", doc.Report["extraction.textLayer"]);
+        Assert.Contains("InvalidFontFormatException", doc.Report["extraction.fallbackReason"]);
+    }
+
+    [Fact]
+    public async Task Hostile_nesting_does_not_take_the_process_down_and_goes_to_poppler()
+    {
+        var pdf = PdfFixture.DeeplyNested("Nested page text: the AB-9000 weighs 12 kg.", depth: 200_000);
+
+        var doc = await new DocumentExtractor().ExtractAsync(pdf, "deep.pdf", null, CancellationToken.None);
+
+        Assert.StartsWith("Nested page text: the AB-9000 weighs 12 kg.", doc.Blocks[0].Text);
+        Assert.Equal("poppler", doc.Report["extraction.textLayer"]);
+        Assert.Contains("PdfDocumentStackDepthException", doc.Report["extraction.fallbackReason"]);
+    }
+
+    [Theory]
+    [InlineData("PdfPigPageTimeout")]
+    [InlineData("MaxPdfPigBytes")]
+    [InlineData("MaxPdfPigPageLetters")]
+    [InlineData("MaxPdfPigInvalidCharShare")]
+    public void Out_of_range_pdf_text_layer_bounds_are_refused_naming_the_setting(string setting)
+    {
+        var options = setting switch
+        {
+            "PdfPigPageTimeout" => new ExtractionOptions { PdfPigPageTimeout = TimeSpan.Zero },
+            "MaxPdfPigBytes" => new ExtractionOptions { MaxPdfPigBytes = 0 },
+            "MaxPdfPigPageLetters" => new ExtractionOptions { MaxPdfPigPageLetters = -1 },
+            _ => new ExtractionOptions { MaxPdfPigInvalidCharShare = 1.5 },
+        };
+
+        var ex = Assert.Throws<ArgumentException>(() => new DocumentExtractor(options));
+
+        Assert.Contains("Extraction:" + setting, ex.Message);
+    }
+
+    [Fact]
+    public async Task Pdf_over_the_in_process_size_limit_goes_to_poppler_and_says_why()
+    {
+        var extractor = new DocumentExtractor(new ExtractionOptions { MaxPdfPigBytes = TwoPages.Length - 1 });
+
+        var doc = await extractor.ExtractAsync(TwoPages, "big.pdf", null, CancellationToken.None);
+
+        Assert.Contains(doc.Blocks, b => b.Page == 2 && b.Text.Contains("AB-9000"));
+        Assert.Equal("poppler", doc.Report["extraction.textLayer"]);
+        Assert.Contains("MaxPdfPigBytes", doc.Report["extraction.fallbackReason"]);
+    }
+
+    [Fact]
+    public async Task Page_with_more_glyphs_than_the_in_process_limit_sends_the_pdf_to_poppler()
+    {
+        var extractor = new DocumentExtractor(new ExtractionOptions { MaxPdfPigPageLetters = 20 });
+
+        var doc = await extractor.ExtractAsync(TwoPages, "dense.pdf", null, CancellationToken.None);
+
+        Assert.Equal("poppler", doc.Report["extraction.textLayer"]);
+        Assert.Contains("page 1 has", doc.Report["extraction.fallbackReason"]);
+        Assert.Contains("MaxPdfPigPageLetters", doc.Report["extraction.fallbackReason"]);
     }
 
     [Fact]
@@ -110,7 +192,7 @@ public class PdfTests(ITestOutputHelper output)
         var temp = Directory.CreateDirectory(Path.Combine(work, "tmp")).FullName;
         var options = new ExtractionOptions { PdfToTextPath = tool, PdfTimeout = TimeSpan.FromSeconds(1.5), TempDirectory = temp };
 
-        var ex = await Assert.ThrowsAsync<ExtractionException>(() => new DocumentExtractor(options).ExtractAsync(TwoPages, "hang.pdf", null, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<ExtractionException>(() => new DocumentExtractor(options).ExtractAsync(Fallback, "hang.pdf", null, CancellationToken.None));
 
         Assert.Equal(ExtractionFailure.TimedOut, ex.Failure);
         Assert.Contains("PdfTimeout", ex.Message);
@@ -123,7 +205,7 @@ public class PdfTests(ITestOutputHelper output)
     {
         var options = new ExtractionOptions { PdfToTextPath = tool, PdfTimeout = TimeSpan.FromMinutes(5), TotalTimeout = TimeSpan.FromSeconds(1.5) };
 
-        var ex = await Assert.ThrowsAsync<ExtractionException>(() => new DocumentExtractor(options).ExtractAsync(TwoPages, "hang.pdf", null, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<ExtractionException>(() => new DocumentExtractor(options).ExtractAsync(Fallback, "hang.pdf", null, CancellationToken.None));
 
         Assert.Equal(ExtractionFailure.TimedOut, ex.Failure);
         Assert.Contains("TotalTimeout", ex.Message);
@@ -136,7 +218,7 @@ public class PdfTests(ITestOutputHelper output)
         var options = new ExtractionOptions { PdfToTextPath = tool, PdfTimeout = TimeSpan.FromMinutes(5) };
         using var cts = new CancellationTokenSource();
 
-        var task = new DocumentExtractor(options).ExtractAsync(TwoPages, "hang.pdf", null, cts.Token);
+        var task = new DocumentExtractor(options).ExtractAsync(Fallback, "hang.pdf", null, cts.Token);
         await ProcessProbe.ReadPidAsync(Path.Combine(work, "child.pid"));
         await cts.CancelAsync();
 

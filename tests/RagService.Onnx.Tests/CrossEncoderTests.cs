@@ -11,7 +11,7 @@ public sealed class CrossEncoderTests
     private static readonly string[] Passages = ["hello world", "你好，世界。", "XYZ-123 testing tests", "the", "unaffable café 你好 hello world test"];
 
     private static OnnxCrossEncoder Create(int batchSize = 32, bool sigmoid = false) =>
-        new(InferenceSession.Open(TestModels.CrossEncoder, new SessionSettings { IntraOpThreads = 1 }), Tokenizer,
+        new(OnnxSession.Open(TestModels.CrossEncoder, new SessionSettings { IntraOpThreads = 1 }), Tokenizer,
             new CrossEncoderSettings("test-reranker", 64, batchSize, sigmoid));
 
     private static float Reference(string query, string passage)

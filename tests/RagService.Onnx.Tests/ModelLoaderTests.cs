@@ -73,33 +73,51 @@ public sealed class ModelLoaderTests
         var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = dir.Path }, logger);
         Assert.Null(embedder);
         Assert.Equal("failed", status.State);
-        Assert.Contains("ONNX Runtime CreateSession failed", status.Detail, StringComparison.Ordinal);
+        Assert.Contains("model.onnx is not a usable ONNX model", status.Detail, StringComparison.Ordinal);
+        Assert.Contains("Protobuf parsing failed", status.Detail, StringComparison.Ordinal);
+        Assert.Contains("Replace it with the model's ONNX export", status.Detail, StringComparison.Ordinal);
         Assert.Contains(logger.Entries, e => e.Level == LogLevel.Error);
     }
 
     [Fact]
-    public void Cuda_without_a_gpu_is_reported_as_failed()
+    public void Cuda_is_on_where_the_machine_has_it_and_else_failed_with_the_loader_reason_and_the_fix()
     {
         using var dir = new TempModelDirectory(TestModels.Encoder);
         var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = dir.Path, ExecutionProvider = "cuda" });
+        (embedder as IDisposable)?.Dispose();
+        if (CudaMachine.Usable)
+        {
+            Assert.Contains("on cuda:0", status.Detail, StringComparison.Ordinal);
+            return;
+        }
+
         Assert.Null(embedder);
         Assert.Equal("failed", status.State);
-        Assert.Contains("CUDA", status.Detail, StringComparison.Ordinal);
+        Assert.Contains(CudaMachine.ExpectedLoaderFailure, status.Detail, StringComparison.Ordinal);
+        Assert.Contains("set ExecutionProvider to cpu or auto", status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Auto_falls_back_to_cpu_with_one_warning()
+    public void Auto_runs_where_cuda_really_is_and_else_falls_back_to_cpu_with_one_warning()
     {
         using var dir = new TempModelDirectory(TestModels.CrossEncoder);
         var logger = new ListLogger();
         var (reranker, status) = OnnxModelLoader.LoadReranker(new OnnxModelOptions { ModelDirectory = dir.Path, ExecutionProvider = "auto" }, logger);
         Assert.NotNull(reranker);
         Assert.True(status.IsOn);
+        ((IDisposable)reranker).Dispose();
+        if (CudaMachine.Usable)
+        {
+            Assert.Contains("on cuda:0", status.Detail, StringComparison.Ordinal);
+            Assert.DoesNotContain(logger.Entries, e => e.Level == LogLevel.Warning);
+            return;
+        }
+
         Assert.Contains("on cpu", status.Detail, StringComparison.Ordinal);
         Assert.Contains("fell back to CPU", status.Detail, StringComparison.Ordinal);
         var warning = Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning);
         Assert.Contains("CUDA execution provider unavailable", warning.Message, StringComparison.Ordinal);
-        ((IDisposable)reranker).Dispose();
+        Assert.Contains(CudaMachine.ExpectedLoaderFailure, warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -119,6 +137,59 @@ public sealed class ModelLoaderTests
         options.SessionConfigEntries[""] = "1";
         var (_, status) = OnnxModelLoader.LoadEmbedder(options);
         Assert.Equal("failed", status.State);
-        Assert.Contains("AddSessionConfigEntry", status.Detail, StringComparison.Ordinal);
+        Assert.Contains("Config key is empty", status.Detail, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>Start-up failures a user can fix: each names the file and what to do.</summary>
+public sealed class BadModelTests
+{
+    [Fact]
+    public void A_vocabulary_larger_than_the_model_fails_naming_the_vocabulary_and_the_fix()
+    {
+        using var dir = new TempModelDirectory(TestModels.Encoder);
+        var vocab = Path.Combine(dir.Path, "vocab.txt");
+        File.WriteAllLines(vocab, TestVocabularies.WordPiece.Concat(Enumerable.Range(0, 200).Select(i => $"extra{i}")));
+        var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = dir.Path });
+        Assert.Null(embedder);
+        Assert.Equal("failed", status.State);
+        Assert.Contains($"The vocabulary {vocab} has 227 tokens", status.Detail, StringComparison.Ordinal);
+        Assert.Contains("rejects id 226", status.Detail, StringComparison.Ordinal);
+        Assert.Contains("do not belong to this model", status.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("embedder", "1 value per text")]
+    [InlineData("reranker", "expected one or two logits per pair")]
+    public void A_model_of_the_wrong_kind_fails_naming_the_file_and_its_output(string configuredAs, string reason)
+    {
+        // A cross-encoder (one logit per pair) configured as the embedder, or an encoder (token states) as the reranker.
+        using var dir = new TempModelDirectory(configuredAs == "embedder" ? TestModels.CrossEncoder : TestModels.Encoder);
+        var options = new OnnxModelOptions { ModelDirectory = dir.Path };
+        var status = configuredAs == "embedder" ? OnnxModelLoader.LoadEmbedder(options).Status : OnnxModelLoader.LoadReranker(options).Status;
+        Assert.Equal("failed", status.State);
+        Assert.Contains(Path.Combine(dir.Path, "model.onnx"), status.Detail, StringComparison.Ordinal);
+        Assert.Contains(reason, status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_model_file_names_the_directory_and_the_fix()
+    {
+        using var dir = new TempModelDirectory(TestModels.Encoder);
+        File.Delete(Path.Combine(dir.Path, "model.onnx"));
+        var (_, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = dir.Path });
+        Assert.Contains($"No ONNX model in {dir.Path}: expected model.onnx", status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Required_turns_a_failed_load_into_a_start_up_error_and_optional_does_not()
+    {
+        var failed = Core.Models.ComponentStatus.Failed("dense", "/models/x: Model directory not found");
+        OnnxModelLoader.ThrowIfRequiredFailed("Rag:Embedding", new OnnxModelOptions { Required = false }, failed);
+        var ex = Assert.Throws<InvalidOperationException>(() =>
+            OnnxModelLoader.ThrowIfRequiredFailed("Rag:Embedding", new OnnxModelOptions { Required = true }, failed));
+        Assert.Contains("Rag:Embedding:Required is true", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Model directory not found", ex.Message, StringComparison.Ordinal);
+        OnnxModelLoader.ThrowIfRequiredFailed("Rag:Embedding", new OnnxModelOptions { Required = true }, Core.Models.ComponentStatus.Off("dense", "no model"));
     }
 }

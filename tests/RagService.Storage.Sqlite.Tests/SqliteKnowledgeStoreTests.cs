@@ -2,9 +2,11 @@ using Microsoft.Data.Sqlite;
 using RagService.Core.Chunking;
 using RagService.Core.Documents;
 using RagService.Core.Ingestion;
+using RagService.Core.Lexical;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 using RagService.Core.Text;
+using RagService.Lexical.Memory;
 
 namespace RagService.Storage.Sqlite.Tests;
 
@@ -15,67 +17,79 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
 
     private string Db => Path.Combine(_dir, "kb.db");
 
-    private SqliteKnowledgeStore Store(string engine = "memory") => new(new SqliteStoreOptions { DatabasePath = Db, Bm25Engine = engine });
+    private readonly List<MemoryLexicalSearchIndex> _engines = [];
+
+    /// <summary>A store with its in-memory BM25 engine, as the service composes them.</summary>
+    private (SqliteKnowledgeStore Store, SearchService Search) Open()
+    {
+        var options = new SqliteStoreOptions { DatabasePath = Db };
+        var lexical = new MemoryLexicalSearchIndex(new SqliteIndexSource(options), new Bm25Parameters());
+        _engines.Add(lexical);
+        var store = new SqliteKnowledgeStore(options, [lexical]);
+        return (store, new SearchService(store, lexical, new AnalyzerCatalog(_analyzer)));
+    }
 
     private static IngestRequest Doc(string id, string text, string? title = null) =>
         new(id, title, new ExtractedDocument(title, [new DocumentBlock(BlockKind.Paragraph, text)], "text"), new Dictionary<string, string>());
 
-    private async Task<IReadOnlyList<string>> SearchAsync(SqliteKnowledgeStore store, CollectionInfo c, string q)
+    private static async Task<IReadOnlyList<string>> SearchAsync(SearchService search, CollectionInfo c, string q)
     {
-        var outcome = await new SearchService(store, _analyzer).SearchAsync(c, new SearchQuery { Query = q, Mode = RetrievalMode.Bm25 }, default);
+        var outcome = await search.SearchAsync(c, new SearchQuery { Query = q, Mode = RetrievalMode.Bm25 }, default);
         return outcome.Hits.Select(h => h.Chunk.DocumentId).ToList();
     }
 
     [Fact]
     public async Task A_write_by_another_process_is_seen_by_the_next_search()
     {
-        using var serving = Store();
+        var (serving, search) = Open();
         var c = await serving.CreateCollectionAsync("kb", new CollectionSettings(), default);
-        await new IngestionService(serving, _analyzer).IngestAsync(c, Doc("a", "苹果手机的电池续航"), default);
-        Assert.Equal(["a"], await SearchAsync(serving, c, "电池"));
+        await new IngestionService(serving, new AnalyzerCatalog(_analyzer)).IngestAsync(c, Doc("a", "苹果手机的电池续航"), default);
+        Assert.Equal(["a"], await SearchAsync(search, c, "电池"));
 
-        // A second store on the same file stands for another process (e.g. the CLI) writing to the knowledge base.
-        using var other = Store();
-        await new IngestionService(other, _analyzer).IngestAsync(c, Doc("b", "电池更换服务的价格"), default);
+        // A second store on the same file, without the serving engine, stands for another process (e.g. the CLI) writing.
+        var other = new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = Db });
+        await new IngestionService(other, new AnalyzerCatalog(_analyzer)).IngestAsync(c, Doc("b", "电池更换服务的价格"), default);
         await other.DeleteDocumentAsync(c, "a", default);
 
-        Assert.Equal(["b"], await SearchAsync(serving, c, "电池"));
+        Assert.Equal(["b"], await SearchAsync(search, c, "电池"));
     }
 
     [Fact]
-    public async Task Memory_and_fts5_engines_find_the_same_documents()
+    public async Task A_database_written_with_fts5_tables_has_its_terms_moved_and_stays_searchable()
     {
-        var texts = new[]
+        var (store, search) = Open();
+        var c = await store.CreateCollectionAsync("kb", new CollectionSettings(), default);
+        await new IngestionService(store, new AnalyzerCatalog(_analyzer)).IngestAsync(c, Doc("a", "苹果手机的电池续航"), default);
+
+        // Turn the file into what the FTS5 engine left: the terms in fts_<collection id>, none in chunk_terms.
+        using (var connection = new SqliteConnection($"Data Source={Db}"))
         {
-            ("menu", "玛格丽特披萨29元，香肠披萨33元，超级至尊披萨38元。"),
-            ("promo", "本周所有披萨外卖立减5元。"),
-            ("faq", "错误代码XYZ-123表示温度传感器异常。"),
-        };
-        using (var writer = Store())
-        {
-            var c = await writer.CreateCollectionAsync("kb", new CollectionSettings(), default);
-            foreach (var (id, text) in texts)
-            {
-                await new IngestionService(writer, _analyzer).IngestAsync(c, Doc(id, text), default);
-            }
+            connection.Open();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = $"""
+                CREATE VIRTUAL TABLE fts_{c.Id} USING fts5(body, header);
+                INSERT INTO fts_{c.Id}(rowid, body, header) SELECT chunk_id, body, header FROM chunk_terms;
+                DELETE FROM chunk_terms;
+                UPDATE collections SET version = version + 1;
+                """;
+            cmd.ExecuteNonQuery();
         }
 
-        using var memory = Store("memory");
-        using var fts = Store("fts5");
-        var collection = (await memory.GetCollectionAsync("kb", default))!;
-        foreach (var q in new[] { "XYZ-123", "披萨外卖优惠", "至尊披萨多少钱" })
-        {
-            Assert.Equal((await SearchAsync(fts, collection, q))[0], (await SearchAsync(memory, collection, q))[0]);
-            Assert.Equal((await SearchAsync(fts, collection, q)).Order(), (await SearchAsync(memory, collection, q)).Order());
-        }
+        var (_, reopened) = Open();
+        Assert.Equal(["a"], await SearchAsync(reopened, c, "电池"));
+        using var check = new SqliteConnection($"Data Source={Db}");
+        check.Open();
+        using var tables = check.CreateCommand();
+        tables.CommandText = "SELECT count(*) FROM sqlite_master WHERE name LIKE 'fts_%'";
+        Assert.Equal(0L, (long)tables.ExecuteScalar()!);
     }
 
     [Fact]
     public async Task A_failed_write_leaves_the_previous_version_whole()
     {
-        using var store = Store();
+        var (store, search) = Open();
         var c = await store.CreateCollectionAsync("kb", new CollectionSettings { Chunking = new ChunkingOptions { MaxSize = 40, Overlap = 0 } }, default);
-        var ingestion = new IngestionService(store, _analyzer);
+        var ingestion = new IngestionService(store, new AnalyzerCatalog(_analyzer));
         await ingestion.IngestAsync(c, Doc("d", "第一版内容。第一版的第二句话在这里。"), default);
         var before = await store.GetDocumentAsync(c, "d", default);
 
@@ -87,8 +101,8 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
 
         var after = await store.GetDocumentAsync(c, "d", default);
         Assert.Equal((before!.ContentHash, before.ChunkCount, before.UpdatedAt), (after!.ContentHash, after.ChunkCount, after.UpdatedAt));
-        Assert.Equal(["d"], await SearchAsync(store, c, "第一版"));
-        var texts = (await new SearchService(store, _analyzer).SearchAsync(c, new SearchQuery { Query = "第二版", Mode = RetrievalMode.Bm25 }, default)).Hits.Select(h => h.Chunk.Text);
+        Assert.Equal(["d"], await SearchAsync(search, c, "第一版"));
+        var texts = (await search.SearchAsync(c, new SearchQuery { Query = "第二版", Mode = RetrievalMode.Bm25 }, default)).Hits.Select(h => h.Chunk.Text);
         Assert.DoesNotContain(texts, t => t.Contains("第二版", StringComparison.Ordinal));
         var stats = await store.GetStatsAsync(c, default);
         Assert.Equal(before.ChunkCount, stats.Chunks);
@@ -118,6 +132,7 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
 
     public void Dispose()
     {
+        _engines.ForEach(e => e.Dispose());
         SqliteConnection.ClearAllPools();
         try
         {

@@ -17,15 +17,27 @@ internal sealed class ClusteredData
 
     public int Dimension { get; }
 
-    public float[] Next()
+    public float[] Next() => Near(_centres[_random.Next(_centres.Length)]);
+
+    private float[] Near(float[] centre)
     {
-        var centre = _centres[_random.Next(_centres.Length)];
         var noise = Gaussian(Dimension, _spread / Math.Sqrt(Dimension));
-        for (int i = 0; i < Dimension; i++) noise[i] += centre[i];
+        for (int i = 0; i < Dimension; i++)
+        {
+            noise[i] += centre[i];
+        }
+
         return Normalise(noise);
     }
 
     public float[][] Take(int n) => Enumerable.Range(0, n).Select(_ => Next()).ToArray();
+
+    /// <summary>
+    /// <paramref name="perCluster"/> points of the first cluster, then of the second, and so on: like the chunks of
+    /// one document after another, neighbours in insertion order are neighbours in space.
+    /// </summary>
+    public float[][] TakeInClusterOrder(int perCluster) =>
+        _centres.SelectMany(centre => Enumerable.Range(0, perCluster).Select(_ => Near(centre))).ToArray();
 
     private float[] Gaussian(int n, double sigma)
     {
@@ -41,7 +53,11 @@ internal sealed class ClusteredData
     private static float[] Normalise(float[] v)
     {
         double norm = Math.Sqrt(v.Sum(x => (double)x * x));
-        for (int i = 0; i < v.Length; i++) v[i] = (float)(v[i] / norm);
+        for (int i = 0; i < v.Length; i++)
+        {
+            v[i] = (float)(v[i] / norm);
+        }
+
         return v;
     }
 }

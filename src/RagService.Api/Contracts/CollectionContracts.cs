@@ -7,11 +7,21 @@ namespace RagService.Api.Contracts;
 /// <param name="Chunking">"structured" (default) or "sentence-pack" (the Lucene anchor's chunker).</param>
 /// <param name="ContextualHeaders">Index title and heading path with every chunk (default true).</param>
 /// <param name="LlmContext">Ask the LLM for a situating sentence per chunk at ingestion (needs RAG_LLM_URL; default false).</param>
-public sealed record CreateCollectionRequest(string? Name, int? ChunkSize, int? ChunkOverlap, string? Chunking, bool? ContextualHeaders, bool? LlmContext = null);
+/// <param name="Analyzer">"mixed" (default: CJK unigrams + bigrams, Latin words and codes) or "smartcn" (Lucene's SmartChineseAnalyzer word segmentation).</param>
+public sealed record CreateCollectionRequest(string? Name, int? ChunkSize, int? ChunkOverlap, string? Chunking, bool? ContextualHeaders, bool? LlmContext = null,
+    string? Analyzer = null);
 
-public sealed record CollectionResponse(string Name, DateTimeOffset CreatedAt, string Chunking, int ChunkSize, int ChunkOverlap, bool ContextualHeaders, bool LlmContext);
+public sealed record CollectionResponse(string Name, DateTimeOffset CreatedAt, string Chunking, int ChunkSize, int ChunkOverlap, bool ContextualHeaders, bool LlmContext,
+    string Analyzer);
 
-/// <param name="Bm25IndexBytes">Size of the full-text (BM25) index.</param>
+/// <param name="Bm25IndexBytes">Size of the BM25 index on disk (0 for the in-memory engine).</param>
 /// <param name="Vectors">Stored chunk embeddings (0 without an embedding model).</param>
+/// <param name="Bm25">The BM25 engine that serves the collection, with its index's entries, size and how it was last opened.</param>
+/// <param name="VectorIndex">The vector engine, likewise; null when no embedding model is configured.</param>
+/// <param name="VectorGraph">Connectivity of the vector index (HNSW graph): unreachableVectors should be 0; null without vectors.</param>
 public sealed record CollectionStatsResponse(string Name, int Documents, int Chunks, long ChunkTextBytes, long Bm25IndexBytes, int Vectors, long VectorBytes,
-    CollectionResponse Settings);
+    CollectionResponse Settings, IndexStatsResponse Bm25, IndexStatsResponse? VectorIndex, RagService.Core.Vectors.VectorGraphHealth? VectorGraph = null);
+
+/// <param name="Engine">"memory", "lucene" or "hnsw".</param>
+/// <param name="Load">"loaded" (reused from disk), "rebuilt: &lt;reason&gt;", "built from SQLite" (memory) or "not loaded" (no search yet).</param>
+public sealed record IndexStatsResponse(string Engine, long Entries, long Bytes, string Load);

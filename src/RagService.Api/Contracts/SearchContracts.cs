@@ -14,10 +14,22 @@ public sealed record SearchRequest(string? Query, int? TopK, string? Mode, bool?
 
 public sealed record HitScores(int? Bm25Rank, double? Bm25, int? DenseRank, double? Dense, double? Fusion, double? Rerank);
 
+/// <param name="Snippet">The passage with the matched query terms in &lt;em&gt;, when the BM25 engine highlights (lucene).</param>
 public sealed record SearchHitResponse(int Rank, double Score, long ChunkId, string DocumentId, string? Title,
-    IReadOnlyList<string> HeadingPath, int? Page, string Text, IReadOnlyDictionary<string, string> Metadata, HitScores Scores);
+    IReadOnlyList<string> HeadingPath, int? Page, string Text, IReadOnlyDictionary<string, string> Metadata, HitScores Scores, string? Snippet = null)
+{
+    /// <summary>Where the passage is, for citing it: "section › subsection, p. N" (either part alone when the other is unknown), or null.</summary>
+    public string? Citation => (HeadingPath.Count > 0, Page) switch
+    {
+        (true, { } page) => $"{string.Join(" › ", HeadingPath)}, p. {page}",
+        (true, null) => string.Join(" › ", HeadingPath),
+        (false, { } page) => $"p. {page}",
+        _ => null,
+    };
+}
 
-public sealed record StageResponse(string Stage, string Status, int Candidates, double Milliseconds, string? Detail);
+/// <param name="Engine">The index engine that answered a retrieval stage: "memory" or "lucene" for bm25, "hnsw" for dense.</param>
+public sealed record StageResponse(string Stage, string Status, int Candidates, double Milliseconds, string? Detail, string? Engine = null);
 
 /// <param name="Mode">The retrieval that ran: "bm25" when hybrid was asked for but no embedding model is configured.</param>
 /// <param name="RequestedMode">The mode the request asked for (default "hybrid").</param>

@@ -1,5 +1,5 @@
 using System.Reflection;
-using RagService.Api.Endpoints;
+using RagService.Api.Ingestion;
 using RagService.Core.Storage;
 
 namespace RagService.Api.Demo;
@@ -34,7 +34,7 @@ internal static class DemoKnowledgeBase
     private static CollectionSettings DefaultSettings(IServiceProvider services)
     {
         var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Hosting.RagOptions>>().Value.Chunking;
-        var analyzer = services.GetRequiredService<Core.Text.ITextAnalyzer>();
+        var analyzer = services.GetRequiredService<Core.Text.AnalyzerCatalog>().Default;
         return new CollectionSettings { Chunking = options.ToOptions(), ContextualHeaders = options.ContextualHeaders, Analyzer = analyzer.Signature };
     }
 

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using RagService.Api.Errors;
 using RagService.Api.Logging;
+using RagService.Core.Diagnostics;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
 
@@ -11,7 +13,8 @@ namespace RagService.Api.Endpoints;
 /// <summary>
 /// Writes an answer as server-sent events: "token" events with pieces of text as the LLM produces them, then one
 /// "done" event carrying the whole response (answer, sources, prompt, stages). The first token is awaited before the
-/// response starts, so an LLM that fails at once still gets a proper 502/504 problem detail.
+/// response starts, so an LLM that fails at once still gets a proper 502/504 problem detail; one that fails later (e.g.
+/// stalls longer than Llm:StreamIdleTimeout) ends the stream with an "error" event carrying the same problem detail.
 /// </summary>
 internal static class AnswerStream
 {
@@ -32,10 +35,24 @@ internal static class AnswerStream
         {
             answer.Append(e.Current);
             await SendAsync(http, "token", new { text = e.Current }, json, ct);
-            hasToken = await e.MoveNextAsync();
+            try
+            {
+                hasToken = await e.MoveNextAsync();
+            }
+            catch (LlmUnavailableException failure)
+            {
+                var (status, title, detail) = ProblemExceptionHandler.Describe(failure);
+                await SendAsync(http, "error", new { title, status, detail, instance = http.Request.Path.Value }, json, ct);
+                return;
+            }
         }
 
         var text = start.Llm == "not configured" ? null : answer.ToString();
+        if (start.Llm == "ok")
+        {
+            RagTelemetry.RecordStages([new StageReport("llm", "ok", 0, sw.Elapsed.TotalMilliseconds)], DateTimeOffset.UtcNow - sw.Elapsed);
+        }
+
         var response = SearchEndpoints.ToResponse(query, start, text, start.Llm == "ok" ? sw.Elapsed.TotalMilliseconds : 0);
         await SendAsync(http, "done", response, json, ct);
     }

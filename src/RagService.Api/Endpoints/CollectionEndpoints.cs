@@ -1,23 +1,30 @@
+using Microsoft.Extensions.Options;
 using RagService.Api.Contracts;
 using RagService.Api.Errors;
 using RagService.Api.Hosting;
-using Microsoft.Extensions.Options;
+using RagService.Api.Requests;
+using RagService.Api.Security;
 using RagService.Core.Chunking;
+using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
+using RagService.Core.Retrieval;
+using RagService.Core.Security;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 
 namespace RagService.Api.Endpoints;
 
-internal static class CollectionEndpoints
+internal sealed class CollectionEndpoints : IEndpointModule
 {
-    public static void Map(IEndpointRouteBuilder app)
+    public void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/collections").WithTags("Collections");
 
-        group.MapPost("/", async (CreateCollectionRequest body, IKnowledgeStore store, ITextAnalyzer analyzer, IngestionService ingestion, IOptions<RagOptions> options, CancellationToken ct) =>
+        group.MapPost("/", async (CreateCollectionRequest body, IKnowledgeStore store, AnalyzerCatalog analyzers, IngestionService ingestion, IOptions<RagOptions> options,
+            HttpContext http, CancellationToken ct) =>
         {
             var name = RequestMapping.ValidCollectionName(body.Name);
+            CallerScope.Demand(http, name);
             var defaults = options.Value.Chunking;
             var mode = body.Chunking?.Trim().ToLowerInvariant() switch
             {
@@ -47,30 +54,38 @@ internal static class CollectionEndpoints
                 LlmContext = body.LlmContext == true && (ingestion.LlmContextAvailable
                     ? true
                     : throw ApiProblemException.BadRequest("'llmContext' needs an LLM: set RAG_LLM_URL (Llm:Url)")),
-                Analyzer = analyzer.Signature,
+                Analyzer = (analyzers.Named(body.Analyzer?.Trim().ToLowerInvariant() ?? analyzers.DefaultName)
+                    ?? throw ApiProblemException.BadRequest($"'analyzer' must be one of {string.Join(", ", analyzers.Names.Select(n => $"\"{n}\""))}, not \"{body.Analyzer}\"")).Signature,
             };
             var created = await store.CreateCollectionAsync(name, settings, ct);
-            return Results.Created($"/v1/collections/{name}", ToResponse(created));
-        }).WithSummary("Create a collection (knowledge base)");
+            return Results.Created($"/v1/collections/{name}", ToResponse(created, analyzers));
+        }).RequireRole(ApiRole.Admin).WithSummary("Create a collection (knowledge base)");
 
-        group.MapGet("/", async (IKnowledgeStore store, CancellationToken ct) =>
-            (await store.ListCollectionsAsync(ct)).Select(ToResponse)).WithSummary("List collections");
+        group.MapGet("/", async (IKnowledgeStore store, AnalyzerCatalog analyzers, HttpContext http, CancellationToken ct) =>
+            (await store.ListCollectionsAsync(ct)).Where(c => CallerScope.Allows(http, c.Name)).Select(c => ToResponse(c, analyzers)))
+            .RequireRole(ApiRole.Reader).WithSummary("List collections (a scoped key sees its own)");
 
-        group.MapGet("/{collection}", async (string collection, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
+        group.MapGet("/{collection}", async (string collection, RequestMapping map, IKnowledgeStore store, ILexicalSearchIndex lexical,
+            SearchService search, AnalyzerCatalog analyzers, IServiceProvider services, CancellationToken ct) =>
         {
             var info = await map.CollectionAsync(collection, ct);
             var stats = await store.GetStatsAsync(info, ct);
-            return new CollectionStatsResponse(info.Name, stats.Documents, stats.Chunks, stats.ChunkTextBytes, stats.Bm25IndexBytes, stats.Vectors, stats.VectorBytes, ToResponse(info));
-        }).WithSummary("Collection statistics: documents, chunks, index sizes and settings");
+            var bm25 = await lexical.GetStatsAsync(info, ct);
+            var vectors = search.DenseAvailable && services.GetService<IVectorSearchIndex>() is { } v ? await v.GetStatsAsync(info, ct) : null;
+            return new CollectionStatsResponse(info.Name, stats.Documents, stats.Chunks, stats.ChunkTextBytes, bm25.Bytes, stats.Vectors, stats.VectorBytes,
+                ToResponse(info, analyzers), ToResponse(bm25), vectors is null ? null : ToResponse(vectors), vectors?.Graph);
+        }).RequireRole(ApiRole.Reader).WithSummary("Collection statistics: documents, chunks, index sizes and settings");
 
         group.MapDelete("/{collection}", async (string collection, IKnowledgeStore store, CancellationToken ct) =>
             await store.DeleteCollectionAsync(collection, ct)
                 ? Results.NoContent()
                 : throw ApiProblemException.NotFound($"collection '{collection}' does not exist"))
-            .WithSummary("Delete a collection with all its documents");
+            .RequireRole(ApiRole.Admin).WithSummary("Delete a collection with all its documents");
     }
 
-    private static CollectionResponse ToResponse(CollectionInfo c) => new(
+    private static IndexStatsResponse ToResponse(IndexStats s) => new(s.Engine, s.Entries, s.Bytes, s.Load);
+
+    private static CollectionResponse ToResponse(CollectionInfo c, AnalyzerCatalog analyzers) => new(
         c.Name, c.CreatedAt, c.Settings.Chunking.Mode == ChunkingMode.SentencePack ? "sentence-pack" : "structured",
-        c.Settings.Chunking.MaxSize, c.Settings.Chunking.Overlap, c.Settings.ContextualHeaders, c.Settings.LlmContext);
+        c.Settings.Chunking.MaxSize, c.Settings.Chunking.Overlap, c.Settings.ContextualHeaders, c.Settings.LlmContext, analyzers.NameOf(c.Settings));
 }

@@ -1,18 +1,21 @@
 using System.Text;
-using Microsoft.Extensions.Options;
 using RagService.Api.Contracts;
 using RagService.Api.Errors;
 using RagService.Api.Hosting;
+using RagService.Api.Ingestion;
+using RagService.Api.Requests;
+using RagService.Api.Security;
 using RagService.Core.Documents;
 using RagService.Core.Ingestion;
 using RagService.Core.Jobs;
+using RagService.Core.Security;
 using RagService.Core.Storage;
 
 namespace RagService.Api.Endpoints;
 
-internal static class DocumentEndpoints
+internal sealed class DocumentEndpoints : IEndpointModule
 {
-    public static void Map(IEndpointRouteBuilder app)
+    public void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/collections/{collection}/documents").WithTags("Documents");
 
@@ -34,7 +37,7 @@ internal static class DocumentEndpoints
             var info = await map.CollectionAsync(collection, ct);
             var result = await ingestor.IngestAsync(info, Encoding.UTF8.GetBytes(body.Text), null, mediaType, body.Id, body.Title, map.Metadata(body.Metadata), null, ct);
             return ToResult(collection, result);
-        }).WithSummary("Add or replace a document sent as JSON text");
+        }).RequireRole(ApiRole.Writer).WithSummary("Add or replace a document sent as JSON text");
 
         group.MapPost("/upload", async (string collection, IFormFile? file, [Microsoft.AspNetCore.Mvc.FromForm] string? id,
             [Microsoft.AspNetCore.Mvc.FromForm] string? title, DocumentIngestor ingestor, RequestMapping map, CancellationToken ct) =>
@@ -49,7 +52,7 @@ internal static class DocumentEndpoints
             await file.CopyToAsync(buffer, ct);
             var result = await ingestor.IngestAsync(info, buffer.ToArray(), file.FileName, file.ContentType, id ?? Path.GetFileName(file.FileName), title, new Dictionary<string, string>(), null, ct);
             return ToResult(collection, result);
-        }).DisableAntiforgery().WithSummary("Add or replace a document uploaded as a file (multipart/form-data)");
+        }).DisableAntiforgery().RequireRole(ApiRole.Writer).WithSummary("Add or replace a document uploaded as a file (multipart/form-data)");
 
         group.MapGet("/", async (string collection, int? offset, int? limit, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
         {
@@ -60,14 +63,14 @@ internal static class DocumentEndpoints
             }
 
             return (await store.ListDocumentsAsync(info, offset ?? 0, limit ?? 100, ct)).Select(ToResponse);
-        }).WithSummary("List documents");
+        }).RequireRole(ApiRole.Reader).WithSummary("List documents");
 
         group.MapGet("/{id}", async (string collection, string id, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
         {
             var info = await map.CollectionAsync(collection, ct);
             var doc = await store.GetDocumentAsync(info, id, ct) ?? throw ApiProblemException.NotFound($"document '{id}' does not exist in '{collection}'");
             return ToResponse(doc);
-        }).WithSummary("Get a document's record");
+        }).RequireRole(ApiRole.Reader).WithSummary("Get a document's record");
 
         group.MapDelete("/{id}", async (string collection, string id, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
         {
@@ -75,7 +78,7 @@ internal static class DocumentEndpoints
             return await store.DeleteDocumentAsync(info, id, ct)
                 ? Results.NoContent()
                 : throw ApiProblemException.NotFound($"document '{id}' does not exist in '{collection}'");
-        }).WithSummary("Delete a document and its chunks");
+        }).RequireRole(ApiRole.Writer).WithSummary("Delete a document and its chunks");
     }
 
     private static IResult ToResult(string collection, IngestResult r)
@@ -88,35 +91,4 @@ internal static class DocumentEndpoints
 
     private static DocumentResponse ToResponse(DocumentRecord d) =>
         new(d.Id, d.Title, d.Format, d.ContentHash, d.ChunkCount, d.Metadata, d.CreatedAt, d.UpdatedAt, d.Source?.Sha256);
-}
-
-/// <summary>Extracts an uploaded or posted document, checks it against the limits, and ingests it.</summary>
-internal sealed class DocumentIngestor(IDocumentExtractor extractor, IngestionService ingestion, IOptions<RagOptions> options)
-{
-    public string Signature(CollectionInfo collection) => ingestion.IngestSignature(collection);
-
-    public async Task<IngestResult> IngestAsync(CollectionInfo collection, byte[] content, string? fileName, string? contentType,
-        string? id, string? title, IReadOnlyDictionary<string, string> metadata, SyncSource? source, CancellationToken ct)
-    {
-        if (id is not null && (id.Length > 512 || id.Any(char.IsControl)))
-        {
-            throw ApiProblemException.BadRequest("'id' must be at most 512 characters without control characters");
-        }
-
-        var document = await extractor.ExtractAsync(content, fileName, contentType, ct);
-        var chars = document.Blocks.Sum(b => (long)b.Text.Length);
-        var limit = options.Value.Limits.MaxDocumentChars;
-        if (chars > limit)
-        {
-            throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge, "Document too large",
-                $"the document has {chars} characters of text; the limit is {limit} (Rag:Limits:MaxDocumentChars)");
-        }
-
-        if (document.Blocks.All(b => string.IsNullOrWhiteSpace(b.Text)))
-        {
-            throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, "Empty document", "the document contains no text to index");
-        }
-
-        return await ingestion.IngestAsync(collection, new IngestRequest(id, title, document, metadata, source), ct);
-    }
 }

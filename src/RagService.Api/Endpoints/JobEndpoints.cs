@@ -1,30 +1,39 @@
 using RagService.Api.Contracts;
 using RagService.Api.Errors;
+using RagService.Api.Hosting;
+using RagService.Api.Security;
 using RagService.Core.Jobs;
+using RagService.Core.Security;
 
 namespace RagService.Api.Endpoints;
 
-internal static class JobEndpoints
+internal sealed class JobEndpoints : IEndpointModule
 {
-    public static void Map(IEndpointRouteBuilder app)
+    public void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/jobs").WithTags("Jobs");
 
-        group.MapGet("/{id}", async (string id, bool? lists, IJobStore jobs, CancellationToken ct) =>
+        group.MapGet("/{id}", async (string id, bool? lists, IJobStore jobs, HttpContext http, CancellationToken ct) =>
         {
             var job = await jobs.GetAsync(id, ct) ?? throw ApiProblemException.NotFound($"job '{id}' does not exist");
+            CallerScope.Demand(http, job.Collection);
             return ToResponse(job, lists == false ? null : await jobs.GetItemsAsync(id, ct));
-        }).WithSummary("A job's state, stage, progress and, per document, what was added, updated, unchanged, deleted or failed (lists=false: counts only)");
+        }).RequireRole(ApiRole.Reader).WithSummary("A job's state, stage, progress and, per document, what was added, updated, unchanged, deleted or failed (lists=false: counts only)");
 
-        group.MapGet("/", async (string? collection, int? limit, IJobStore jobs, CancellationToken ct) =>
+        group.MapGet("/", async (string? collection, int? limit, IJobStore jobs, HttpContext http, CancellationToken ct) =>
         {
+            if (collection is not null)
+            {
+                CallerScope.Demand(http, collection);
+            }
+
             if (limit is < 1 or > 1000)
             {
                 throw ApiProblemException.BadRequest("'limit' must be between 1 and 1000");
             }
 
-            return (await jobs.ListAsync(collection, limit ?? 50, ct)).Select(j => ToResponse(j, null));
-        }).WithSummary("Recent jobs, newest first, with counts");
+            return (await jobs.ListAsync(collection, limit ?? 50, ct)).Where(j => CallerScope.Allows(http, j.Collection)).Select(j => ToResponse(j, null));
+        }).RequireRole(ApiRole.Reader).WithSummary("Recent jobs, newest first, with counts");
     }
 
     public static JobResponse ToResponse(JobRecord job, IReadOnlyList<JobItem>? items)

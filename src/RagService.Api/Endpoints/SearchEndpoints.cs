@@ -1,13 +1,17 @@
 using RagService.Api.Contracts;
+using RagService.Api.Hosting;
 using RagService.Api.Logging;
+using RagService.Api.Requests;
+using RagService.Api.Security;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
+using RagService.Core.Security;
 
 namespace RagService.Api.Endpoints;
 
-internal static class SearchEndpoints
+internal sealed class SearchEndpoints : IEndpointModule
 {
-    public static void Map(IEndpointRouteBuilder app)
+    public void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/collections/{collection}").WithTags("Search");
 
@@ -19,7 +23,7 @@ internal static class SearchEndpoints
             RequestTimings.Record(http, outcome.Stages);
             return new SearchResponse(query.Query, RequestMapping.ModeName(outcome.RanMode), RequestMapping.ModeName(query.Mode), outcome.Hits.Select(RequestMapping.Hit).ToList(),
                 outcome.Stages.Select(RequestMapping.Stage).ToList(), Math.Round(outcome.TotalMilliseconds, 3));
-        }).WithSummary("Retrieve the best passages for a query, with per-stage candidates, scores and timings");
+        }).RequireRole(ApiRole.Reader).WithSummary("Retrieve the best passages for a query, with per-stage candidates, scores and timings");
 
         group.MapPost("/ask", async (string collection, AskRequest body, RequestMapping map, AskService ask, HttpContext http, CancellationToken ct) =>
         {
@@ -34,7 +38,7 @@ internal static class SearchEndpoints
             var outcome = await ask.AskAsync(info, query, ct);
             RequestTimings.Record(http, outcome.Retrieval.Stages);
             return Results.Ok(ToResponse(query, outcome, outcome.Answer, outcome.LlmMilliseconds));
-        }).WithSummary("Answer a question from the collection with numbered, cited sources");
+        }).RequireRole(ApiRole.Reader).WithSummary("Answer a question from the collection with numbered, cited sources");
     }
 
     public static AskResponse ToResponse(SearchQuery query, AskOutcome outcome, string? answer, double llmMs)

@@ -1,12 +1,16 @@
 using RagService.Api.Contracts;
+using RagService.Api.Hosting;
 using RagService.Api.Jobs;
+using RagService.Api.Requests;
+using RagService.Api.Security;
 using RagService.Core.Jobs;
+using RagService.Core.Security;
 
 namespace RagService.Api.Endpoints;
 
-internal static class SyncEndpoints
+internal sealed class SyncEndpoints : IEndpointModule
 {
-    public static void Map(IEndpointRouteBuilder app)
+    public void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/collections/{collection}/sync").WithTags("Sync");
 
@@ -33,6 +37,7 @@ internal static class SyncEndpoints
 
             return Results.Accepted(location, JobEndpoints.ToResponse(submitted.Job, null));
         })
+        .RequireRole(ApiRole.Writer)
         .Accepts<IFormFile>("application/zip", "application/gzip")
         .Produces<JobResponse>(StatusCodes.Status200OK)
         .Produces<JobResponse>(StatusCodes.Status202Accepted)
@@ -46,6 +51,6 @@ internal static class SyncEndpoints
         {
             var info = await map.CollectionAsync(collection, ct);
             return await sync.PreviewAsync(info, body, ct);
-        }).WithSummary("Given a folder's paths and SHA-256 hashes, say which files a sync must send and what it would add, update and delete");
+        }).RequireRole(ApiRole.Writer).WithSummary("Given a folder's paths and SHA-256 hashes, say which files a sync must send and what it would add, update and delete");
     }
 }

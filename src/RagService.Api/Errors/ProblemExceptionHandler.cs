@@ -1,9 +1,10 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using RagService.Api.Ingestion;
 using RagService.Core.Documents;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
-using RagService.Storage.Sqlite;
+using RagService.Core.Storage;
 
 namespace RagService.Api.Errors;
 
@@ -18,10 +19,15 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             // 413 and 415 get their detail from ProblemDefaults, like the same refusals made by the framework itself.
             BadHttpRequestException b => (b.StatusCode, "Invalid request", b.StatusCode is 413 or 415 ? null : Describe(b)),
             CollectionExistsException c => (409, "Conflict", c.Message),
+            DocumentRejectedException r => r.Reason switch
+            {
+                DocumentRejection.TooLarge => (413, "Document too large", r.Message),
+                DocumentRejection.Empty => (422, "Empty document", r.Message),
+                _ => (400, "Invalid request", r.Message),
+            },
             ExtractionException x => (StatusFor(x.Failure), "Document could not be read", x.Message),
             StageUnavailableException s => (400, "Stage not available", s.Message),
-            LlmUnavailableException l => (l.TimedOut ? 504 : 502, l.TimedOut ? "LLM timed out" : "LLM failed",
-                l.Message + "; the retrieved sources are still available from the search endpoint"),
+            LlmUnavailableException l => Describe(l),
             _ => (500, "Internal error", "the service failed; see the server log for the request id"),
         };
 
@@ -38,6 +44,10 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail, Instance = http.Request.Path },
         });
     }
+
+    /// <summary>502 or 504 with the failure's sanitised reason (never the upstream's body).</summary>
+    public static (int Status, string Title, string Detail) Describe(LlmUnavailableException l) =>
+        (l.TimedOut ? 504 : 502, l.TimedOut ? "LLM timed out" : "LLM failed", l.Message + "; the retrieved sources are still available from the search endpoint");
 
     private static int StatusFor(ExtractionFailure failure) => failure switch
     {

@@ -25,8 +25,8 @@ public sealed class RagOptions
     /// <summary>BM25 weight of the contextual header (title + heading path) relative to the chunk body.</summary>
     public double HeaderWeight { get; set; } = 4.0;
 
-    /// <summary>"memory" (in-memory BM25F index, default) or "fts5" (SQLite FTS5 bm25()).</summary>
-    public string Bm25Engine { get; set; } = "memory";
+    /// <summary>"lucene" (default: on-disk Lucene.Net index per collection) or "memory" (in-memory index rebuilt from SQLite at start); same BM25F scores. See docs/retrieval.md.</summary>
+    public string Bm25Engine { get; set; } = "lucene";
 }
 
 public sealed class LimitOptions

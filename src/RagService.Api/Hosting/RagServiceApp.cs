@@ -2,22 +2,32 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using RagService.Api.Demo;
-using RagService.Api.Endpoints;
 using RagService.Api.Errors;
+using RagService.Api.Ingestion;
 using RagService.Api.Jobs;
 using RagService.Api.Logging;
+using RagService.Api.RateLimiting;
+using RagService.Api.Requests;
+using RagService.Api.Security;
+using RagService.Api.Telemetry;
 using RagService.Core.Documents;
+using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
 using RagService.Core.Jobs;
+using RagService.Core.Lexical;
 using RagService.Core.Models;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Extraction;
+using RagService.Lexical.Lucene;
+using RagService.Lexical.Lucene.Analysis;
+using RagService.Lexical.Memory;
 using RagService.Llm;
 using RagService.Onnx;
 using RagService.Storage.Sqlite;
+using RagService.VectorIndex;
 using Serilog;
 
 namespace RagService.Api.Hosting;
@@ -32,7 +42,7 @@ public static class RagServiceApp
         AddEnvironmentShortcuts(builder.Configuration);
         configure?.Invoke(builder);
 
-        ConfigureLogging(builder);
+        var requestLogger = ConfigureLogging(builder);
         var rag = builder.Configuration.GetSection(RagOptions.Section).Get<RagOptions>() ?? new RagOptions();
         builder.Services.Configure<RagOptions>(builder.Configuration.GetSection(RagOptions.Section));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = rag.Limits.MaxRequestBytes);
@@ -51,23 +61,46 @@ public static class RagServiceApp
             {
                 o.IncludeXmlComments(xml);
             }
+
+            o.AddSecurityDefinition(ApiKeyAuthenticationHandler.SchemeName, new Microsoft.OpenApi.OpenApiSecurityScheme
+            {
+                Type = Microsoft.OpenApi.SecuritySchemeType.ApiKey,
+                In = Microsoft.OpenApi.ParameterLocation.Header,
+                Name = ApiKeyAuthenticationHandler.HeaderName,
+                Description = "An API key (rag keys create, POST /v1/keys, or the bootstrap key). Authorization: Bearer KEY works too.",
+            });
+            o.AddSecurityRequirement(document => new Microsoft.OpenApi.OpenApiSecurityRequirement
+            {
+                [new Microsoft.OpenApi.OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, document)] = [],
+            });
         });
+        builder.Services.AddRagAuth(builder.Configuration, rag.DatabasePath);
+        builder.Services.AddRagRateLimits(builder.Configuration);
+        builder.Services.AddRagTelemetry(builder.Configuration);
 
         AddComponents(builder, rag);
         var app = builder.Build();
 
-        app.UseMiddleware<RequestLoggingMiddleware>();
+        app.UseSerilogRequestLogging(o => RequestLog.Configure(o, requestLogger));
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseSwagger();
-        app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "RagService v1"));
-        app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
-        HealthEndpoints.Map(app);
-        CollectionEndpoints.Map(app);
-        DocumentEndpoints.Map(app);
-        SearchEndpoints.Map(app);
-        SyncEndpoints.Map(app);
-        JobEndpoints.Map(app);
+        // Swagger is off in Production unless Rag:Swagger:Enabled says otherwise; it documents, it grants nothing.
+        if (builder.Configuration.GetValue<bool?>("Rag:Swagger:Enabled") ?? app.Environment.IsDevelopment())
+        {
+            app.UseSwagger();
+            app.UseSwaggerUI(o =>
+            {
+                o.SwaggerEndpoint("/swagger/v1/swagger.json", "RagService v1");
+                o.EnablePersistAuthorization();
+            });
+            app.MapGet("/", () => Results.Redirect("/swagger")).AllowAnonymous().ExcludeFromDescription();
+        }
+
+        app.UseRagAuthentication();
+        app.UseRateLimiter();
+        app.UseRagAuthorization();
+        IEndpointModule.MapAll(app);
+        app.MapRagMetrics();
 
         var startup = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RagService");
         startup.LogInformation("Database: {Path} (set Rag:DatabasePath or RAG_DB to move it)", app.Services.GetRequiredService<SqliteKnowledgeStore>().DatabasePath);
@@ -86,19 +119,22 @@ public static class RagServiceApp
         var components = new ComponentRegistry();
         services.AddSingleton(components);
 
-        services.AddSingleton(sp => new SqliteKnowledgeStore(
-            new SqliteStoreOptions { DatabasePath = rag.DatabasePath, HeaderWeight = rag.HeaderWeight, Bm25Engine = rag.Bm25Engine },
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<SqliteKnowledgeStore>()));
-        services.AddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<SqliteKnowledgeStore>());
-        services.AddSingleton<ITextAnalyzer>(new MixedScriptAnalyzer());
+        services.AddSqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = rag.DatabasePath });
+        AddLexicalIndex(services, rag, builder.Configuration);
+        services.AddHnswVectorIndex(Path.GetFullPath(rag.DatabasePath) + ".vectors");
+        services.AddLuceneHighlighter();
+        services.AddSingleton(new AnalyzerCatalog(("mixed", new MixedScriptAnalyzer()), ("smartcn", new SmartCnTextAnalyzer())));
         var extraction = builder.Configuration.GetSection(ExtractionOptions.SectionName).Get<ExtractionOptions>() ?? new ExtractionOptions();
         services.AddSingleton<IDocumentExtractor>(new DocumentExtractor(extraction));
 
-        // Models load once at start; a missing or broken model turns its stage off (reported in /health/ready), never a crash.
+        // Models load once at start; a broken model turns its stage "failed" (reported in /health/ready) unless the
+        // section sets Required, which stops the start with the loader's message.
         var embedding = builder.Configuration.GetSection("Rag:Embedding").Get<OnnxModelOptions>() ?? new OnnxModelOptions();
         var reranking = builder.Configuration.GetSection("Rag:Reranker").Get<OnnxModelOptions>() ?? new OnnxModelOptions();
         var (embedder, denseStatus) = OnnxModelLoader.LoadEmbedder(embedding);
         var (reranker, rerankStatus) = OnnxModelLoader.LoadReranker(reranking);
+        OnnxModelLoader.ThrowIfRequiredFailed("Rag:Embedding", embedding, denseStatus);
+        OnnxModelLoader.ThrowIfRequiredFailed("Rag:Reranker", reranking, rerankStatus);
         components.Set(denseStatus);
         components.Set(rerankStatus);
         var retrieval = builder.Configuration.GetSection("Rag:Retrieval").Get<RetrievalOptions>() ?? new RetrievalOptions();
@@ -112,29 +148,54 @@ public static class RagServiceApp
             services.AddSingleton(reranker);
         }
 
-        services.AddSingleton(sp => new SearchService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ITextAnalyzer>(),
-            sp.GetService<ITextEmbedder>(), sp.GetService<IReranker>(), retrieval));
+        services.AddSingleton(sp => new SearchService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ILexicalSearchIndex>(),
+            sp.GetRequiredService<AnalyzerCatalog>(), sp.GetRequiredService<IVectorSearchIndex>(), sp.GetService<ITextEmbedder>(), sp.GetService<IReranker>(), retrieval,
+            sp.GetService<IHitHighlighter>()));
         services.AddSingleton<DocumentIngestor>();
         services.AddSingleton<RequestMapping>();
         AddJobs(services, rag);
 
-        var llm = builder.Configuration.GetSection("Llm").Get<LlmOptions>() ?? new LlmOptions();
+        var llm = builder.Configuration.GetSection(LlmOptions.Section).Get<LlmOptions>() ?? new LlmOptions();
+        services.AddRagLlm(llm);
         if (llm.IsConfigured)
         {
-            components.Set(ComponentStatus.On("llm", $"{llm.Model} at {llm.Url}"));
-            services.AddSingleton<IChatClient>(new OpenAiCompatibleChatClient(llm));
-            services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>(), sp.GetRequiredService<IChatClient>(), llm.Model, retrieval));
+            // Replaced at each readiness check by the probe's cached answer (LlmReadinessProbe).
+            components.Set(ComponentStatus.On("llm", $"{llm.Model} at {llm.BaseUri.Authority}"));
         }
         else
         {
             components.Set(ComponentStatus.Off("llm", "not configured: set RAG_LLM_URL (and RAG_LLM_MODEL, RAG_LLM_KEY)"));
-            services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>(), options: retrieval));
         }
 
+        services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>(), sp.GetRequiredService<IAnswerPromptRenderer>(),
+            sp.GetService<IChatClient>(), llm.Model, retrieval));
+
         // Resolved from the container so that tests can put a counting embedder in place of the model.
-        services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ITextAnalyzer>(),
+        services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<AnalyzerCatalog>(),
             sp.GetService<ITextEmbedder>(),
-            sp.GetService<IChatClient>() is { } chat ? new ChunkContextGenerator(chat, llm.Model, sp.GetRequiredService<SqliteKnowledgeStore>()) : null));
+            sp.GetService<IChatClient>() is { } chat ? new ChunkContextGenerator(chat, llm.Model, sp.GetRequiredService<IChunkContextCache>()) : null));
+    }
+
+    /// <summary>The BM25 engine named by Rag:Bm25Engine.</summary>
+    private static void AddLexicalIndex(IServiceCollection services, RagOptions rag, IConfiguration configuration)
+    {
+        var bm25 = new Bm25Parameters { HeaderWeight = rag.HeaderWeight };
+        switch (rag.Bm25Engine)
+        {
+            case "memory":
+                services.AddMemoryLexicalIndex(bm25);
+                break;
+            case "lucene":
+                var lucene = configuration.GetSection("Rag:Lucene").Get<LuceneOptions>() ?? new LuceneOptions();
+                services.AddLuceneLexicalIndex(lucene with
+                {
+                    Directory = string.IsNullOrWhiteSpace(lucene.Directory) ? Path.GetFullPath(rag.DatabasePath) + ".lucene" : lucene.Directory,
+                    Bm25 = bm25,
+                });
+                break;
+            default:
+                throw new InvalidOperationException($"Rag:Bm25Engine must be \"memory\" or \"lucene\", not \"{rag.Bm25Engine}\"");
+        }
     }
 
     private static void AddJobs(IServiceCollection services, RagOptions rag)
@@ -165,7 +226,7 @@ public static class RagServiceApp
         }
     }
 
-    private static void ConfigureLogging(WebApplicationBuilder builder)
+    private static Serilog.ILogger ConfigureLogging(WebApplicationBuilder builder)
     {
         var config = new LoggerConfiguration()
             .MinimumLevel.Information()
@@ -178,7 +239,9 @@ public static class RagServiceApp
             config.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
         }
 
+        var logger = config.CreateLogger();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(config.CreateLogger(), dispose: true);
+        builder.Services.AddSerilog(logger, dispose: true);
+        return logger;
     }
 }

@@ -1,6 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using RagService.Api.Hosting;
+using RagService.Core.Diagnostics;
 
 namespace RagService.Api.Jobs;
 
@@ -11,6 +13,9 @@ namespace RagService.Api.Jobs;
 internal sealed class JobQueue(IOptions<RagOptions> options)
 {
     private readonly Channel<string> _channel = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private static readonly UpDownCounter<int> Depth =
+        RagTelemetry.Meter.CreateUpDownCounter<int>("rag.jobs.queued", "{job}", "Ingestion jobs queued or running");
+
     private int _slotsInUse;
 
     public ChannelReader<string> Reader => _channel.Reader;
@@ -30,6 +35,7 @@ internal sealed class JobQueue(IOptions<RagOptions> options)
 
             if (Interlocked.CompareExchange(ref _slotsInUse, used + 1, used) == used)
             {
+                Depth.Add(1);
                 return true;
             }
         }
@@ -42,8 +48,13 @@ internal sealed class JobQueue(IOptions<RagOptions> options)
     public void Resume(string jobId)
     {
         Interlocked.Increment(ref _slotsInUse);
+        Depth.Add(1);
         Enqueue(jobId);
     }
 
-    public void Release() => Interlocked.Decrement(ref _slotsInUse);
+    public void Release()
+    {
+        Interlocked.Decrement(ref _slotsInUse);
+        Depth.Add(-1);
+    }
 }

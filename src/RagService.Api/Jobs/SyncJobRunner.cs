@@ -1,5 +1,4 @@
-using RagService.Api.Endpoints;
-using RagService.Api.Errors;
+using RagService.Api.Ingestion;
 using RagService.Core.Documents;
 using RagService.Core.Ingestion;
 using RagService.Core.Jobs;
@@ -87,7 +86,7 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
             result = await ingestor.IngestAsync(collection, content, item.Path, null, item.Path, null, SyncMetadata.For(item.Path),
                 new SyncSource(item.Sha256, ingestor.Signature(collection)), ct);
         }
-        catch (ApiProblemException e)
+        catch (DocumentRejectedException e)
         {
             error = e.Message;
         }

@@ -6,7 +6,7 @@ using RagService.Api.Archives;
 using RagService.Api.Contracts;
 using RagService.Api.Errors;
 using RagService.Api.Hosting;
-using RagService.Api.Endpoints;
+using RagService.Api.Ingestion;
 using RagService.Core.Jobs;
 using RagService.Core.Storage;
 

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using RagService.Cli.Local;
 using RagService.Core.Chunking;
 using RagService.Core.Models;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Onnx;
-using RagService.Storage.Sqlite;
 
 namespace RagService.Cli.Bench;
 
@@ -20,13 +20,17 @@ internal static class SearchBenchCommand
 {
     public const string Usage = """
         rag bench-search --embedding-model DIR [--chunks N] [--queries N] [--reranker-model DIR]
-          fills a temporary store with N synthetic chunks (default 100000) and times N queries per mode (default 200)
+                         [--rerank-candidates 10,20,30,50] [--reranker-max-tokens N]
+          fills a temporary store with N synthetic chunks (default 100000) and times N queries per mode (default 200);
+          hybrid+rerank gets one row per candidate count; pairs are truncated to the reranker's max tokens
         """;
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
         string? embeddingDir = null, rerankerDir = null;
         int chunks = 100_000, queries = 200;
+        int? rerankerMaxTokens = null;
+        int[] rerankCandidates = [new RetrievalOptions().RerankCandidates];
         for (var i = 0; i < args.Count; i++)
         {
             string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -36,6 +40,8 @@ internal static class SearchBenchCommand
                 case "--reranker-model": rerankerDir = Next(); break;
                 case "--chunks": chunks = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--queries": queries = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--rerank-candidates": rerankCandidates = Next().Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(); break;
+                case "--reranker-max-tokens": rerankerMaxTokens = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"unexpected argument '{args[i]}'");
             }
         }
@@ -54,14 +60,17 @@ internal static class SearchBenchCommand
         IReranker? reranker = null;
         if (rerankerDir is not null)
         {
-            (reranker, var rerankStatus) = OnnxModelLoader.LoadReranker(new OnnxModelOptions { ModelDirectory = rerankerDir, IntraOpThreads = 2 });
+            (reranker, var rerankStatus) = OnnxModelLoader.LoadReranker(
+                new OnnxModelOptions { ModelDirectory = rerankerDir, IntraOpThreads = 2, MaxSequenceLength = rerankerMaxTokens });
+            Console.WriteLine($"reranker: {rerankStatus.Detail}");
             _ = reranker ?? throw new ArgumentException($"reranker: {rerankStatus.State}: {rerankStatus.Detail}");
         }
 
         var dir = Path.Combine(Path.GetTempPath(), "rag-bench-" + Guid.NewGuid().ToString("N")[..10]);
         try
         {
-            using var store = new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = Path.Combine(dir, "bench.db") });
+            using var kb = LocalKnowledgeBase.Open(Path.Combine(dir, "bench.db"));
+            var store = kb.Store;
             var analyzer = new MixedScriptAnalyzer();
             var collection = await store.CreateCollectionAsync("bench", new CollectionSettings { Analyzer = analyzer.Signature }, CancellationToken.None);
             var corpus = new SyntheticCorpus(seed: 7);
@@ -79,16 +88,19 @@ internal static class SearchBenchCommand
             }
 
             Console.WriteLine($"stored {chunks} chunks in {sw.Elapsed.TotalSeconds:0.0} s");
-            var search = new SearchService(store, analyzer, embedder, reranker);
+            SearchService SearchWith(int candidates) =>
+                new(store, kb.Lexical, new AnalyzerCatalog(analyzer), kb.Vectors, embedder, reranker, new RetrievalOptions { RerankCandidates = candidates });
+            var search = SearchWith(rerankCandidates[0]);
             sw.Restart();
             await search.SearchAsync(collection, new SearchQuery { Query = "预热", Mode = RetrievalMode.Hybrid, Rerank = false }, CancellationToken.None);
             Console.WriteLine($"first search (loads the BM25 index, builds the HNSW index from SQLite): {sw.Elapsed.TotalSeconds:0.0} s");
 
             var questions = Enumerable.Range(0, queries).Select(_ => corpus.QueryFrom(texts)).ToList();
             Console.WriteLine($"\n{queries} queries per mode, top 5 of 100 candidates per retriever, single caller");
-            Console.WriteLine("mode            p50 ms   p99 ms  mean ms  stage shares of the mean");
-            foreach (var (name, mode, rerank) in Modes(reranker is not null))
+            Console.WriteLine("mode                p50 ms   p99 ms  mean ms  stage shares of the mean");
+            foreach (var (name, mode, rerank, candidates) in Modes(reranker is not null, rerankCandidates))
             {
+                search = SearchWith(candidates);
                 var runs = new List<SearchOutcome>();
                 foreach (var q in questions.Take(10))
                 {
@@ -112,14 +124,17 @@ internal static class SearchBenchCommand
         }
     }
 
-    private static IEnumerable<(string, RetrievalMode, bool)> Modes(bool withRerank)
+    private static IEnumerable<(string, RetrievalMode, bool, int)> Modes(bool withRerank, int[] rerankCandidates)
     {
-        yield return ("bm25", RetrievalMode.Bm25, false);
-        yield return ("dense", RetrievalMode.Dense, false);
-        yield return ("hybrid", RetrievalMode.Hybrid, false);
+        yield return ("bm25", RetrievalMode.Bm25, false, rerankCandidates[0]);
+        yield return ("dense", RetrievalMode.Dense, false, rerankCandidates[0]);
+        yield return ("hybrid", RetrievalMode.Hybrid, false, rerankCandidates[0]);
         if (withRerank)
         {
-            yield return ("hybrid+rerank", RetrievalMode.Hybrid, true);
+            foreach (var candidates in rerankCandidates)
+            {
+                yield return ($"hybrid+rerank@{candidates}", RetrievalMode.Hybrid, true, candidates);
+            }
         }
     }
 
@@ -130,58 +145,6 @@ internal static class SearchBenchCommand
         var mean = totals.Average();
         var shares = runs.SelectMany(r => r.Stages).Where(s => s.Status == "ok").GroupBy(s => s.Stage)
             .Select(g => $"{g.Key} {100 * g.Sum(s => s.Milliseconds) / runs.Count / mean:0}%");
-        return string.Create(CultureInfo.InvariantCulture, $"{name,-14} {Percentile(0.5),7:0.00} {Percentile(0.99),8:0.00} {mean,8:0.00}  {string.Join(", ", shares)}");
-    }
-
-    /// <summary>Chinese-like text: characters drawn with a Zipf-like skew from 3,000 CJK code points, sentences ending in 。.</summary>
-    private sealed class SyntheticCorpus(int seed)
-    {
-        private readonly Random _random = new(seed);
-
-        private char Char() => (char)(0x4E00 + (int)(3000 * Math.Pow(_random.NextDouble(), 2.5)));
-
-        public string Chunk()
-        {
-            var sb = new System.Text.StringBuilder(160);
-            while (sb.Length < 150)
-            {
-                var len = _random.Next(8, 30);
-                for (var i = 0; i < len; i++)
-                {
-                    sb.Append(Char());
-                }
-
-                sb.Append('。');
-            }
-
-            return sb.ToString();
-        }
-
-        /// <summary>A 6–16 character piece of a stored chunk, as a user would half-remember it.</summary>
-        public string QueryFrom(List<string> texts)
-        {
-            var text = texts[_random.Next(texts.Count)];
-            var len = _random.Next(6, 17);
-            return text.Substring(_random.Next(0, text.Length - len), len);
-        }
-
-        public float[] UnitVector(int dimension)
-        {
-            var v = new float[dimension];
-            double norm = 0;
-            for (var i = 0; i < dimension; i++)
-            {
-                v[i] = (float)(_random.NextDouble() * 2 - 1);
-                norm += v[i] * v[i];
-            }
-
-            var scale = (float)(1 / Math.Sqrt(norm));
-            for (var i = 0; i < dimension; i++)
-            {
-                v[i] *= scale;
-            }
-
-            return v;
-        }
+        return string.Create(CultureInfo.InvariantCulture, $"{name,-18} {Percentile(0.5),7:0.00} {Percentile(0.99),8:0.00} {mean,8:0.00}  {string.Join(", ", shares)}");
     }
 }

@@ -5,8 +5,11 @@ namespace RagService.Cli.Eval;
 
 internal sealed record EvalArgs(
     string File, bool Json, string Chunking, int ChunkSize, int Overlap, bool Headers, CjkSegmentation Cjk, double HeaderWeight, string? RanksOut, string Bm25Engine,
-    IReadOnlyList<string> Modes, string? EmbeddingModel, string? RerankerModel)
+    IReadOnlyList<string> Modes, string? EmbeddingModel, string? RerankerModel, bool SmartCn = false)
 {
+    /// <summary>The analyzer as reported: the mixed analyzer's CJK segmentation, or smartcn.</summary>
+    public string AnalyzerName => SmartCn ? "smartcn" : Cjk.ToString();
+
     public const string Usage = """
         rag eval FILE [options]
           FILE                 CMRC 2018 JSON or JSONL ({question, answers[], passages[{title, text}]} per line)
@@ -15,9 +18,9 @@ internal sealed record EvalArgs(
           --chunk-size N       largest chunk in characters (default 200)
           --overlap N          overlap for structured chunking (default 0)
           --headers            index document title + heading path with every chunk (contextual headers)
-          --analyzer A         bigram+unigram (default) | bigram | unigram
+          --analyzer A         bigram+unigram (default) | bigram | unigram (the mixed analyzer) | smartcn (Lucene SmartChineseAnalyzer)
           --header-weight W    BM25 weight of the header column (default 4, as the service)
-          --bm25-engine E      memory (default, as the service) | fts5
+          --bm25-engine E      memory (default, as the service) | lucene
           --mode M             bm25 (default) | dense | hybrid | hybrid+rerank | all (every mode the models allow, side by side)
           --embedding-model D  ONNX embedding model directory (model.onnx + tokenizer.json or vocab.txt) for dense/hybrid
           --reranker-model D   ONNX cross-encoder directory for hybrid+rerank
@@ -31,6 +34,7 @@ internal sealed record EvalArgs(
         string chunking = "anchor";
         int size = 200, overlap = 0;
         var cjk = CjkSegmentation.BigramAndUnigram;
+        var smartCn = false;
         double headerWeight = 4.0;
         string? ranks = null;
         var engine = "memory";
@@ -60,7 +64,9 @@ internal sealed record EvalArgs(
                 case "--embedding-model": embeddingModel = Next(); break;
                 case "--reranker-model": rerankerModel = Next(); break;
                 case "--analyzer":
-                    cjk = Next() switch
+                    var name = Next();
+                    smartCn = name == "smartcn";
+                    cjk = smartCn ? cjk : name switch
                     {
                         "bigram+unigram" => CjkSegmentation.BigramAndUnigram,
                         "bigram" => CjkSegmentation.Bigram,
@@ -103,6 +109,6 @@ internal sealed record EvalArgs(
             throw new ArgumentException("--mode hybrid+rerank needs --reranker-model");
         }
 
-        return new EvalArgs(file, json, chunking, size, overlap, headers, cjk, headerWeight, ranks, engine, modes, embeddingModel, rerankerModel);
+        return new EvalArgs(file, json, chunking, size, overlap, headers, cjk, headerWeight, ranks, engine, modes, embeddingModel, rerankerModel, smartCn);
     }
 }

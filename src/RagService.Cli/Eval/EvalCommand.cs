@@ -1,15 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using RagService.Cli.Local;
 using RagService.Core.Chunking;
 using RagService.Core.Documents;
+using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 using RagService.Core.Text;
+using RagService.Lexical.Lucene.Analysis;
 using RagService.Onnx;
-using RagService.Storage.Sqlite;
-using Microsoft.Extensions.Logging;
 
 namespace RagService.Cli.Eval;
 
@@ -27,8 +29,11 @@ internal static class EvalCommand
         var dir = Path.Combine(Path.GetTempPath(), "rag-eval-" + Guid.NewGuid().ToString("N")[..10]);
         try
         {
-            var store = new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = Path.Combine(dir, "eval.db"), HeaderWeight = args.HeaderWeight, Bm25Engine = args.Bm25Engine });
-            var analyzer = new MixedScriptAnalyzer(args.Cjk);
+            // A deterministic vector index build: two runs over the same data and model print the same numbers.
+            using var kb = LocalKnowledgeBase.Open(Path.Combine(dir, "eval.db"), args.Bm25Engine, args.HeaderWeight, deterministicVectors: true);
+            var store = kb.Store;
+            using var smartCn = args.SmartCn ? new SmartCnTextAnalyzer() : null;
+            ITextAnalyzer analyzer = smartCn is null ? new MixedScriptAnalyzer(args.Cjk) : smartCn;
             var chunking = args.Chunking == "anchor"
                 ? new ChunkingOptions { Mode = ChunkingMode.SentencePack, MaxSize = args.ChunkSize, Overlap = 0 }
                 : new ChunkingOptions { Mode = ChunkingMode.Structured, MaxSize = args.ChunkSize, Overlap = args.Overlap };
@@ -37,7 +42,7 @@ internal static class EvalCommand
 
             var embedder = Load(args.EmbeddingModel, OnnxModelLoader.LoadEmbedder);
             var reranker = Load(args.RerankerModel, OnnxModelLoader.LoadReranker);
-            var ingestion = new IngestionService(store, analyzer, embedder);
+            var ingestion = new IngestionService(store, new AnalyzerCatalog(analyzer), embedder);
             var indexWatch = Stopwatch.StartNew();
             var chunkTexts = new List<string>();
             foreach (var p in data.Passages)
@@ -48,7 +53,7 @@ internal static class EvalCommand
             }
 
             var indexMs = indexWatch.Elapsed.TotalMilliseconds;
-            var search = new SearchService(store, analyzer, embedder, reranker);
+            var search = new SearchService(store, kb.Lexical, new AnalyzerCatalog(analyzer), kb.Vectors, embedder, reranker);
             var byMode = new Dictionary<string, RetrievalMetrics>();
             List<int> ranks = [];
             foreach (var mode in args.Modes)
@@ -61,7 +66,7 @@ internal static class EvalCommand
                 }
             }
 
-            var (qps, qpsCpu) = await MeasureThroughputAsync(store, analyzer, collection, data.Questions);
+            var (qps, qpsCpu) = await MeasureThroughputAsync(kb.Lexical, analyzer, collection, data.Questions);
             var intact = data.Questions.Select((q, i) => (q, i)).Where(x => x.q.Answers.Any(a => chunkTexts.Any(c => c.Contains(a, StringComparison.Ordinal)))).ToList();
             var report = new EvalReport(
                 RetrievalMetrics.From(ranks), data.Passages.Count, chunkTexts.Count, chunkTexts.Count == 0 ? 0 : chunkTexts.Average(c => c.Length),
@@ -120,13 +125,13 @@ internal static class EvalCommand
     /// Single thread, after a warm-up pass, repeated passes for at least two seconds; also per CPU second of this process.
     /// </summary>
     private static async Task<(double Wall, double Cpu)> MeasureThroughputAsync(
-        SqliteKnowledgeStore store, ITextAnalyzer analyzer, CollectionInfo collection, IReadOnlyList<QaQuestion> questions)
+        ILexicalSearchIndex lexical, ITextAnalyzer analyzer, CollectionInfo collection, IReadOnlyList<QaQuestion> questions)
     {
         async Task PassAsync()
         {
             foreach (var q in questions)
             {
-                await store.SearchBm25Async(collection, analyzer.AnalyzeQuery(q.Text), RankDepth, SearchFilter.None, CancellationToken.None);
+                await lexical.SearchAsync(collection, analyzer.AnalyzeQuery(q.Text), RankDepth, SearchFilter.None, CancellationToken.None);
             }
         }
 
@@ -169,7 +174,7 @@ internal sealed record EvalReport(
         ["index_ms"] = Math.Round(IndexMs, 1),
         ["chunking"] = Args.Chunking,
         ["headers"] = Args.Headers,
-        ["analyzer"] = Args.Cjk.ToString(),
+        ["analyzer"] = Args.AnalyzerName,
         ["header_weight"] = Args.HeaderWeight,
         ["bm25_engine"] = Args.Bm25Engine,
         ["mode"] = Args.Modes[0],
@@ -188,7 +193,7 @@ internal sealed record EvalReport(
         var rows = string.Join("\n", ByMode.Select(kv => string.Create(CultureInfo.InvariantCulture,
             $"{kv.Key,-14} {kv.Value.RecallAt1,6:0.000} {kv.Value.RecallAt5,6:0.000} {kv.Value.RecallAt20,6:0.000} {kv.Value.MrrAt10,6:0.000} {kv.Value.FailureAt20,7:0.000}")));
         return string.Create(CultureInfo.InvariantCulture, $"""
-            {Path.GetFileName(Args.File)}: {Passages} passages, {Metrics.Questions} questions | chunking={Args.Chunking} size={Args.ChunkSize} headers={Args.Headers} analyzer={Args.Cjk} header_weight={Args.HeaderWeight} bm25={Args.Bm25Engine}
+            {Path.GetFileName(Args.File)}: {Passages} passages, {Metrics.Questions} questions | chunking={Args.Chunking} size={Args.ChunkSize} headers={Args.Headers} analyzer={Args.AnalyzerName} header_weight={Args.HeaderWeight} bm25={Args.Bm25Engine}
             chunks: {Chunks} (mean {MeanChunkChars:0.0} chars) | answer intact in some chunk: {IntactQuestions} questions, of which missed@20 ({Args.Modes[0]}): {IntactMissesAt20}
             index {IndexMs:0.0} ms | BM25 throughput: {Qps:0} QPS wall, {QpsCpu:0} QPS per CPU second
             mode             R@1    R@5   R@20 MRR@10 Fail@20

@@ -8,4 +8,10 @@ public sealed record ExtractedDocument(string? Title, IReadOnlyList<DocumentBloc
 {
     /// <summary>All block texts joined by blank lines; used for content hashing and for contextual prompts.</summary>
     public string FullText => string.Join("\n\n", Blocks.Select(b => b.Text));
+
+    /// <summary>
+    /// How the text was obtained, as "extraction.*" key/values (e.g. which PDF text layer ran, why it fell back, which
+    /// pages were OCRed); stored with the document's metadata so that GET on the document shows it.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Report { get; init; } = new Dictionary<string, string>();
 }

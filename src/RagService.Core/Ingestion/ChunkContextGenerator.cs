@@ -48,7 +48,7 @@ public sealed class ChunkContextGenerator(IChatClient chat, string? model, IChun
         }
         catch (Exception e) when (e is not (OperationCanceledException or LlmUnavailableException))
         {
-            throw new LlmUnavailableException($"the LLM endpoint failed while writing chunk contexts: {e.Message}", e is TimeoutException, e);
+            throw new LlmUnavailableException($"the LLM endpoint failed while writing chunk contexts ({e.GetType().Name})", e is TimeoutException, e);
         }
 
         var context = response.Text.Trim();

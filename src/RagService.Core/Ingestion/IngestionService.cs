@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using RagService.Core.Chunking;
+using RagService.Core.Diagnostics;
 using RagService.Core.Documents;
 using RagService.Core.Jobs;
 using RagService.Core.Models;
@@ -23,7 +24,7 @@ public sealed record IngestResult(string DocumentId, WriteOutcome Outcome, int C
 /// An unchanged document (same content hash) costs one lookup: no chunking, no embedding, no write.
 /// </summary>
 public sealed class IngestionService(
-    IKnowledgeStore store, ITextAnalyzer analyzer, ITextEmbedder? embedder = null, ChunkContextGenerator? contexts = null)
+    IKnowledgeStore store, AnalyzerCatalog analyzers, ITextEmbedder? embedder = null, ChunkContextGenerator? contexts = null)
 {
     public bool LlmContextAvailable => contexts is not null;
 
@@ -39,6 +40,7 @@ public sealed class IngestionService(
         var existing = await store.GetDocumentAsync(collection, id, ct);
         if (existing?.ContentHash == hash)
         {
+            Count(WriteOutcome.Unchanged, request.Document);
             return new IngestResult(id, WriteOutcome.Unchanged, existing.ChunkCount, Elapsed(started));
         }
 
@@ -61,9 +63,11 @@ public sealed class IngestionService(
             vectors = await embedder.EmbedAsync(texts, EmbeddingPurpose.Passage, ct);
         }
 
+        var analyzer = analyzers.For(collection.Settings);
         var indexed = chunks.Select((c, i) => new IndexedChunk(c, analyzer.Analyze(c.Text), analyzer.Analyze(headers[i]), vectors?[i])).ToList();
-        var write = new DocumentWrite(id, title, hash, request.Document.Format, request.Metadata, indexed, request.Source);
+        var write = new DocumentWrite(id, title, hash, request.Document.Format, WithExtractionReport(request), indexed, request.Source);
         var outcome = await store.UpsertDocumentAsync(collection, write, ct);
+        Count(outcome, request.Document);
         return new IngestResult(id, outcome, chunks.Count, Elapsed(started));
     }
 
@@ -72,7 +76,7 @@ public sealed class IngestionService(
     /// contextual headers, analyzer and embedding model. A sync compares it to re-index documents whose files did not change.
     /// </summary>
     public string IngestSignature(CollectionInfo collection) =>
-        $"{JsonSerializer.Serialize(collection.Settings.Chunking)}|{collection.Settings.ContextualHeaders}|{analyzer.Signature}|{embedder?.ModelId}" +
+        $"{JsonSerializer.Serialize(collection.Settings.Chunking)}|{collection.Settings.ContextualHeaders}|{analyzers.For(collection.Settings).Signature}|{embedder?.ModelId}" +
         (collection.Settings.LlmContext && contexts is not null ? "|llm-context" : "");
 
     /// <summary>
@@ -97,6 +101,29 @@ public sealed class IngestionService(
         sb.Append(request.Source?.Sha256).Append('\u0003');
         sb.Append(IngestSignature(collection));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+
+    // The extraction report rides in the metadata (visible on GET, usable in filters); the caller's own keys win.
+    private static IReadOnlyDictionary<string, string> WithExtractionReport(IngestRequest request)
+    {
+        if (request.Document.Report.Count == 0)
+        {
+            return request.Metadata;
+        }
+
+        var merged = new Dictionary<string, string>(request.Document.Report);
+        foreach (var (key, value) in request.Metadata)
+        {
+            merged[key] = value;
+        }
+
+        return merged;
+    }
+
+    private static void Count(WriteOutcome outcome, ExtractedDocument document)
+    {
+        RagTelemetry.IngestedDocuments.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant()));
+        RagTelemetry.IngestedBytes.Add(document.Blocks.Sum(b => (long)Encoding.UTF8.GetByteCount(b.Text)));
     }
 
     private static double Elapsed(long started) => System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;

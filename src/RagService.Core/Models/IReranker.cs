@@ -5,6 +5,9 @@ public interface IReranker
 {
     string ModelId { get; }
 
+    /// <summary>Where the model runs, e.g. "cpu" or "cuda:0"; null when not applicable.</summary>
+    string? ExecutionProvider => null;
+
     /// <summary>One score per passage, in input order.</summary>
     Task<float[]> ScoreAsync(string query, IReadOnlyList<string> passages, CancellationToken cancellationToken);
 }

@@ -16,6 +16,9 @@ public interface ITextEmbedder
     /// <summary>Vector length, read from the model.</summary>
     int Dimension { get; }
 
+    /// <summary>Where the model runs, e.g. "cpu" or "cuda:0"; null when not applicable. Not part of the model identity.</summary>
+    string? ExecutionProvider => null;
+
     /// <summary>Embeds texts; the result has one vector per input, in input order.</summary>
     Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingPurpose purpose, CancellationToken cancellationToken);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using RagService.Core.Diagnostics;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 using RagService.Core.Text;
@@ -18,7 +19,7 @@ public sealed class LlmUnavailableException(string message, bool timedOut, Excep
 }
 
 /// <summary>Retrieve, build the augmented prompt, and ask the LLM when one is configured and the sources are relevant enough.</summary>
-public sealed class AskService(SearchService search, IChatClient? chat = null, string? model = null, RetrievalOptions? options = null)
+public sealed class AskService(SearchService search, IAnswerPromptRenderer prompts, IChatClient? chat = null, string? model = null, RetrievalOptions? options = null)
 {
     public const string NotFoundChinese = "根据现有资料，无法回答这个问题。";
     public const string NotFoundEnglish = "The available documents do not contain the answer to this question.";
@@ -44,11 +45,13 @@ public sealed class AskService(SearchService search, IChatClient? chat = null, s
         try
         {
             var response = await chat.GetResponseAsync(Messages(prompt), new ChatOptions { ModelId = model, Temperature = 0.1f }, ct);
+            RagTelemetry.RecordStages([new StageReport("llm", "ok", 0, sw.Elapsed.TotalMilliseconds)], DateTimeOffset.UtcNow - sw.Elapsed);
             return new AskOutcome(response.Text, "ok", response.ModelId ?? model, prompt, retrieval, sw.Elapsed.TotalMilliseconds);
         }
         catch (Exception e) when (e is not (OperationCanceledException or LlmUnavailableException))
         {
-            throw new LlmUnavailableException($"the LLM endpoint failed: {e.Message}", e is TimeoutException, e);
+            // Never the exception's message: it may carry the upstream's body.
+            throw new LlmUnavailableException($"the LLM endpoint failed ({e.GetType().Name})", e is TimeoutException, e);
         }
     }
 
@@ -86,7 +89,7 @@ public sealed class AskService(SearchService search, IChatClient? chat = null, s
     private async Task<(SearchOutcome Retrieval, AugmentedPrompt Prompt, string? NotFound)> RetrieveAsync(CollectionInfo collection, SearchQuery query, CancellationToken ct)
     {
         var retrieval = await search.SearchAsync(collection, query, ct);
-        var prompt = PromptBuilder.Build(query.Query, retrieval.Hits);
+        var prompt = await prompts.RenderAsync(query.Query, retrieval.Hits, ct);
         return (retrieval, prompt, IsBelowFloor(retrieval) ? NotFound(query.Query) : null);
     }
 

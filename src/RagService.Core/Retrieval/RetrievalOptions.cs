@@ -9,8 +9,11 @@ public sealed record RetrievalOptions
     /// <summary>Weight of the dense side in weighted score fusion (the BM25 side gets 1 − this).</summary>
     public double DenseWeight { get; init; } = 0.5;
 
-    /// <summary>How many fused candidates the cross-encoder rescores.</summary>
-    public int RerankCandidates { get; init; } = 50;
+    /// <summary>
+    /// How many fused candidates the cross-encoder rescores (at least topK). 10: cross-encoder cost grows linearly
+    /// with it and 10 is the most that stayed near interactive on 2 CPU cores (bench/search-latency.sh, docs/onnx.md).
+    /// </summary>
+    public int RerankCandidates { get; init; } = 10;
 
     /// <summary>
     /// When the cross-encoder ran and the best passage scores below this, ask answers "not found" without calling the LLM

@@ -40,10 +40,15 @@ public sealed record SearchQuery
 /// <summary>One stage of the query path: what ran, how many candidates it produced, and how long it took.</summary>
 /// <param name="Stage">"analyze", "bm25", "dense", "fusion", "rerank", "fetch".</param>
 /// <param name="Status">"ok", "off" (not configured), "skipped" (not requested) or "failed".</param>
-public sealed record StageReport(string Stage, string Status, int Candidates, double Milliseconds, string? Detail = null);
+/// <param name="Engine">The index engine that answered ("memory", "lucene", "hnsw"), for the retrieval stages that ran.</param>
+public sealed record StageReport(string Stage, string Status, int Candidates, double Milliseconds, string? Detail = null, string? Engine = null);
 
 /// <summary>Where a hit came from: its rank (1-based) and score in each stage that saw it.</summary>
-public sealed record HitProvenance(int? Bm25Rank, double? Bm25Score, int? DenseRank, double? DenseScore, double? FusionScore, double? RerankScore);
+public sealed record HitProvenance(int? Bm25Rank, double? Bm25Score, int? DenseRank, double? DenseScore, double? FusionScore, double? RerankScore)
+{
+    /// <summary>The chunk's passage with the matched query terms highlighted, when a highlighter is configured (Lucene.Net.Highlighter).</summary>
+    public string? Snippet { get; init; }
+}
 
 public sealed record SearchHit(int Rank, double Score, StoredChunk Chunk, HitProvenance Provenance);
 

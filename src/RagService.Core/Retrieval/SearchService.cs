@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using RagService.Core.Diagnostics;
+using RagService.Core.Indexing;
 using RagService.Core.Models;
 using RagService.Core.Storage;
 using RagService.Core.Text;
@@ -11,17 +13,18 @@ namespace RagService.Core.Retrieval;
 /// milliseconds; a stage without a model is reported as "off", never silently skipped.
 /// </summary>
 public sealed class SearchService(
-    IKnowledgeStore store, ITextAnalyzer analyzer, ITextEmbedder? embedder = null, IReranker? reranker = null, RetrievalOptions? options = null)
+    IKnowledgeStore store, ILexicalSearchIndex lexical, AnalyzerCatalog analyzers, IVectorSearchIndex? vectors = null,
+    ITextEmbedder? embedder = null, IReranker? reranker = null, RetrievalOptions? options = null, IHitHighlighter? highlighter = null)
 {
     private readonly RetrievalOptions _options = options ?? new RetrievalOptions();
 
-    public bool DenseAvailable => embedder is not null;
+    public bool DenseAvailable => embedder is not null && vectors is not null;
 
     public bool RerankAvailable => reranker is not null;
 
     public async Task<SearchOutcome> SearchAsync(CollectionInfo collection, SearchQuery query, CancellationToken ct)
     {
-        if (query.Mode == RetrievalMode.Dense && embedder is null)
+        if (query.Mode == RetrievalMode.Dense && !DenseAvailable)
         {
             throw new StageUnavailableException("dense retrieval is off: no embedding model is configured (set Rag:Embedding:ModelDirectory)");
         }
@@ -31,20 +34,23 @@ public sealed class SearchService(
             throw new StageUnavailableException("reranking is off: no cross-encoder is configured (set Rag:Reranker:ModelDirectory)");
         }
 
+        using var activity = RagTelemetry.Source.StartActivity("rag.search");
+        activity?.SetTag("rag.collection", collection.Name);
+        var startedAt = DateTimeOffset.UtcNow;
         var total = Stopwatch.StartNew();
         var stages = new List<StageReport>();
         var candidates = Math.Max(query.Candidates, query.TopK);
         var runBm25 = query.Mode != RetrievalMode.Dense;
-        var runDense = query.Mode != RetrievalMode.Bm25 && embedder is not null;
+        var runDense = query.Mode != RetrievalMode.Bm25 && DenseAvailable;
 
         var bm25Task = runBm25 ? TimedAsync(() => Bm25Async(collection, query, candidates, ct)) : null;
         var denseTask = runDense ? TimedAsync(() => DenseAsync(collection, query, candidates, ct)) : null;
-        ((IReadOnlyList<ScoredChunk> Hits, int Terms) Result, double Ms)? bm25 = bm25Task is null ? null : await bm25Task;
+        ((IReadOnlyList<ScoredChunk> Hits, IReadOnlyList<string> QueryTerms) Result, double Ms)? bm25 = bm25Task is null ? null : await bm25Task;
         (IReadOnlyList<ScoredChunk> Result, double Ms)? dense = denseTask is null ? null : await denseTask;
 
         if (bm25 is { } b)
         {
-            stages.Add(new StageReport("bm25", "ok", b.Result.Hits.Count, b.Ms, $"{b.Result.Terms} query terms"));
+            stages.Add(new StageReport("bm25", "ok", b.Result.Hits.Count, b.Ms, $"{b.Result.QueryTerms.Count} query terms", lexical.Engine));
         }
         else
         {
@@ -53,11 +59,11 @@ public sealed class SearchService(
 
         if (dense is { } d)
         {
-            stages.Add(new StageReport("dense", "ok", d.Result.Count, d.Ms, embedder!.ModelId));
+            stages.Add(new StageReport("dense", "ok", d.Result.Count, d.Ms, Describe(embedder!.ModelId, embedder.ExecutionProvider), vectors!.Engine));
         }
         else
         {
-            stages.Add(embedder is null
+            stages.Add(!DenseAvailable
                 ? new StageReport("dense", "off", 0, 0, "no embedding model configured")
                 : new StageReport("dense", "skipped", 0, 0, "mode bm25"));
         }
@@ -117,7 +123,7 @@ public sealed class SearchService(
             // Stable sort: equal cross-encoder scores keep the fused order.
             ordered = chunks.Select((c, i) => (Chunk: c, Score: (double)scores[i], Index: i))
                 .OrderByDescending(x => x.Score).ThenBy(x => x.Index).Select(x => (x.Chunk, x.Score)).ToList();
-            stages.Add(new StageReport("rerank", "ok", chunks.Count, sw.Elapsed.TotalMilliseconds, reranker.ModelId));
+            stages.Add(new StageReport("rerank", "ok", chunks.Count, sw.Elapsed.TotalMilliseconds, Describe(reranker.ModelId, reranker.ExecutionProvider)));
         }
         else
         {
@@ -127,6 +133,12 @@ public sealed class SearchService(
         }
 
         var hits = ordered.Take(query.TopK).Select((x, i) => new SearchHit(i + 1, x.Score, x.Chunk, provenance[x.Chunk.ChunkId])).ToList();
+        if (highlighter is not null && bm25 is { } lexicalRun && hits.Count > 0)
+        {
+            var snippets = highlighter.Highlight(collection.Settings.Analyzer, lexicalRun.Result.QueryTerms, hits.Select(h => h.Chunk.Text).ToList());
+            hits = hits.Select((h, i) => h with { Provenance = h.Provenance with { Snippet = snippets[i] } }).ToList();
+        }
+
         stages.Add(new StageReport("fetch", "ok", chunks.Count, fetchMs));
         var ran = bm25 is not null && dense is not null ? RetrievalMode.Hybrid : bm25 is not null ? RetrievalMode.Bm25 : RetrievalMode.Dense;
         var nothingMatched = false;
@@ -138,14 +150,15 @@ public sealed class SearchService(
             stages.Add(new StageReport("floor", floor.Verdict, floor.Matched, sw.Elapsed.TotalMilliseconds, floor.Detail));
         }
 
+        RagTelemetry.RecordStages(stages, startedAt);
         return new SearchOutcome(hits, stages, total.Elapsed.TotalMilliseconds, ran, nothingMatched);
     }
 
     /// <summary>Without a reranker, BM25 returns whatever shares a common word with the query; the floor says when that is all it found.</summary>
     private async Task<(string Verdict, int Matched, string Detail)> LexicalFloorAsync(CollectionInfo collection, SearchQuery query, CancellationToken ct)
     {
-        var terms = analyzer.AnalyzeQuery(query.Query).Distinct(StringComparer.Ordinal).ToList();
-        if (await store.GetTermStatisticsAsync(collection, terms, ct) is not { } statistics)
+        var terms = analyzers.For(collection.Settings).AnalyzeQuery(query.Query).Distinct(StringComparer.Ordinal).ToList();
+        if (await lexical.GetTermStatisticsAsync(collection, terms, ct) is not { } statistics)
         {
             return ("skipped", 0, "the BM25 engine reports no term statistics");
         }
@@ -162,16 +175,16 @@ public sealed class SearchService(
         return (meaningful.Count == 0 ? "not found" : "ok", meaningful.Count, detail);
     }
 
-    private async Task<(IReadOnlyList<ScoredChunk> Hits, int Terms)> Bm25Async(CollectionInfo collection, SearchQuery query, int limit, CancellationToken ct)
+    private async Task<(IReadOnlyList<ScoredChunk> Hits, IReadOnlyList<string> QueryTerms)> Bm25Async(CollectionInfo collection, SearchQuery query, int limit, CancellationToken ct)
     {
-        var terms = analyzer.AnalyzeQuery(query.Query);
-        return (await store.SearchBm25Async(collection, terms, limit, query.Filter, ct), terms.Count);
+        var terms = analyzers.For(collection.Settings).AnalyzeQuery(query.Query);
+        return (await lexical.SearchAsync(collection, terms, limit, query.Filter, ct), terms);
     }
 
     private async Task<IReadOnlyList<ScoredChunk>> DenseAsync(CollectionInfo collection, SearchQuery query, int limit, CancellationToken ct)
     {
-        var vectors = await embedder!.EmbedAsync([query.Query], EmbeddingPurpose.Query, ct);
-        return await store.SearchVectorsAsync(collection, vectors[0], limit, query.Filter, ct);
+        var embedded = await embedder!.EmbedAsync([query.Query], EmbeddingPurpose.Query, ct);
+        return await vectors!.SearchAsync(collection, embedded[0], limit, query.Filter, ct);
     }
 
     private static async Task<(T Result, double Ms)> TimedAsync<T>(Func<Task<T>> run)
@@ -181,4 +194,8 @@ public sealed class SearchService(
         var result = await Task.Run(run);
         return (result, sw.Elapsed.TotalMilliseconds);
     }
+
+    /// <summary>Stage detail naming the model and where it ran, e.g. "all-MiniLM-L6-v2 on cpu".</summary>
+    private static string Describe(string modelId, string? executionProvider) =>
+        executionProvider is null ? modelId : $"{modelId} on {executionProvider}";
 }

@@ -21,10 +21,12 @@ public sealed record CollectionInfo(long Id, string Name, CollectionSettings Set
 
 public sealed record CollectionStats(int Documents, int Chunks, long ChunkTextBytes)
 {
-    /// <summary>Bytes of the BM25 (full-text) index.</summary>
-    public long Bm25IndexBytes { get; init; }
-
     public int Vectors { get; init; }
 
     public long VectorBytes { get; init; }
+}
+
+public sealed class CollectionExistsException(string name) : Exception($"collection '{name}' already exists")
+{
+    public string Name { get; } = name;
 }

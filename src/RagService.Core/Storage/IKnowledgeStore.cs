@@ -1,7 +1,7 @@
 namespace RagService.Core.Storage;
 
 /// <summary>
-/// Where collections, documents, chunks and the BM25 index live. Writes to one collection are serialised;
+/// Where collections, documents and chunks live (the source of truth the search indexes are derived from). Writes to one collection are serialised;
 /// reads never wait for writers. Every write is atomic: a document is either fully old or fully new.
 /// </summary>
 public interface IKnowledgeStore
@@ -15,6 +15,7 @@ public interface IKnowledgeStore
     /// <summary>Deletes the collection with all its documents and indexes; false when it did not exist.</summary>
     Task<bool> DeleteCollectionAsync(string name, CancellationToken ct);
 
+    /// <summary>Documents, chunks and stored vectors; index sizes come from the indexes themselves.</summary>
     Task<CollectionStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct);
 
     Task<DocumentRecord?> GetDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct);
@@ -28,21 +29,6 @@ public interface IKnowledgeStore
     Task<WriteOutcome> UpsertDocumentAsync(CollectionInfo collection, DocumentWrite document, CancellationToken ct);
 
     Task<bool> DeleteDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct);
-
-    /// <summary>BM25 over body terms and (weighted) header terms; best first.</summary>
-    Task<IReadOnlyList<ScoredChunk>> SearchBm25Async(
-        CollectionInfo collection, IReadOnlyList<string> queryTerms, int limit, SearchFilter filter, CancellationToken ct);
-
-    /// <summary>
-    /// How many chunks the BM25 index holds and in how many each term occurs (for <see cref="Retrieval.LexicalFloor"/>);
-    /// null when the engine cannot tell, which turns the floor off.
-    /// </summary>
-    Task<TermStatistics?> GetTermStatisticsAsync(CollectionInfo collection, IReadOnlyList<string> terms, CancellationToken ct) =>
-        Task.FromResult<TermStatistics?>(null);
-
-    /// <summary>Nearest chunks by embedding (cosine), best first; empty when the collection has no vectors.</summary>
-    Task<IReadOnlyList<ScoredChunk>> SearchVectorsAsync(
-        CollectionInfo collection, float[] query, int limit, SearchFilter filter, CancellationToken ct);
 
     /// <summary>Reads chunks by id, in the order given; ids that no longer exist are skipped.</summary>
     Task<IReadOnlyList<StoredChunk>> GetChunksAsync(IReadOnlyList<long> chunkIds, CancellationToken ct);

@@ -36,7 +36,10 @@ public sealed class HtmlExtractor(ExtractionOptions options, TimeProvider? time 
 
         var title = CjkText.CollapseWhitespace(document.Title ?? "");
         if (title.Length == 0)
+        {
             title = blocks.FirstOrDefault(b => b is { Kind: BlockKind.Heading, HeadingLevel: 1 })?.Text ?? "";
+        }
+
         return new ExtractedDocument(title.Length > 0 ? title : null, blocks, "html");
     }
 
@@ -47,10 +50,16 @@ public sealed class HtmlExtractor(ExtractionOptions options, TimeProvider? time 
     {
         var main = document.QuerySelector("main, [role=main]");
         if (main is not null)
+        {
             return main;
+        }
+
         var articles = document.QuerySelectorAll("article");
         if (articles.Length == 1)
+        {
             return articles[0];
+        }
+
         return (IElement?)document.Body ?? document.DocumentElement;
     }
 }

@@ -12,7 +12,8 @@ public sealed record EmbedderSettings(
     int BatchSize = 32,
     string QueryPrefix = "",
     string PassagePrefix = "",
-    bool Normalize = true);
+    bool Normalize = true,
+    bool LowercaseInput = false);
 
 /// <summary>
 /// Sentence embeddings from a transformer encoder run by ONNX Runtime: prefixes, tokenization with truncation,
@@ -22,13 +23,13 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
 {
     private static readonly string[] PreferredOutputs = ["last_hidden_state", "token_embeddings", "sentence_embedding"];
 
-    private readonly InferenceSession _session;
+    private readonly OnnxSession _session;
     private readonly ITokenizer _tokenizer;
     private readonly EncoderInputs _inputs;
     private readonly string _outputName;
     private readonly bool _outputIsPooled;
 
-    public OnnxTextEmbedder(InferenceSession session, ITokenizer tokenizer, EmbedderSettings settings)
+    public OnnxTextEmbedder(OnnxSession session, ITokenizer tokenizer, EmbedderSettings settings)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
@@ -37,11 +38,16 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
         Settings = settings;
         _inputs = new EncoderInputs(session, tokenizer.PadId);
         _outputName = PreferredOutputs.FirstOrDefault(session.Outputs.ContainsKey)
-            ?? session.OutputNames.FirstOrDefault(n => session.Outputs[n].Dimensions.Length is 2 or 3)
+            ?? session.OutputNames.FirstOrDefault(n => session.Outputs[n].Length is 2 or 3)
             ?? throw new InvalidDataException($"The model has no [batch, seq, dim] or [batch, dim] output (outputs: {string.Join(", ", session.OutputNames)}).");
-        var dims = session.Outputs[_outputName].Dimensions;
+        var dims = session.Outputs[_outputName];
         _outputIsPooled = dims.Length == 2;
         Dimension = dims[^1] > 0 ? (int)dims[^1] : ProbeDimension();
+        if (Dimension < 2)
+        {
+            throw new InvalidDataException(
+                $"Model output '{_outputName}' has {Dimension} value per text; an embedding model gives a vector (this looks like a cross-encoder's score).");
+        }
     }
 
     public EmbedderSettings Settings { get; }
@@ -57,7 +63,9 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
     {
         ArgumentNullException.ThrowIfNull(texts);
         var prefix = purpose == EmbeddingPurpose.Query ? Settings.QueryPrefix : Settings.PassagePrefix;
-        var encoded = texts.Select(t => _tokenizer.Encode(prefix + t, Settings.MaxSequenceLength)).ToArray();
+        // sentence-transformers' do_lower_case lower-cases the whole input before the tokenizer sees it.
+        var encoded = texts.Select(t => _tokenizer.Encode(Settings.LowercaseInput ? (prefix + t).ToLowerInvariant() : prefix + t, Settings.MaxSequenceLength))
+            .ToArray();
         var vectors = new float[texts.Count][];
         foreach (var indices in EncoderInputs.LengthSortedBatches(encoded, Settings.BatchSize))
         {

@@ -13,12 +13,12 @@ public sealed record CrossEncoderSettings(string ModelId, int MaxSequenceLength,
 /// </summary>
 public sealed class OnnxCrossEncoder : IReranker, IDisposable
 {
-    private readonly InferenceSession _session;
+    private readonly OnnxSession _session;
     private readonly ITokenizer _tokenizer;
     private readonly EncoderInputs _inputs;
     private readonly string _outputName;
 
-    public OnnxCrossEncoder(InferenceSession session, ITokenizer tokenizer, CrossEncoderSettings settings)
+    public OnnxCrossEncoder(OnnxSession session, ITokenizer tokenizer, CrossEncoderSettings settings)
     {
         ArgumentNullException.ThrowIfNull(session);
         _session = session;

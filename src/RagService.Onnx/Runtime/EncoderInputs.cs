@@ -15,7 +15,7 @@ internal sealed class EncoderInputs
     private readonly bool _withTypes;
     private readonly int _padId;
 
-    public EncoderInputs(InferenceSession session, int padId)
+    public EncoderInputs(OnnxSession session, int padId)
     {
         foreach (var required in new[] { InputIds, AttentionMask })
         {

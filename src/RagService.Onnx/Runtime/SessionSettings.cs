@@ -18,7 +18,7 @@ public enum GraphOptimization
     All = 99,
 }
 
-/// <summary>How an <see cref="InferenceSession"/> is created.</summary>
+/// <summary>How an <see cref="OnnxSession"/> is created.</summary>
 public sealed record SessionSettings
 {
     /// <summary>Threads inside one operator; 0 lets ORT choose (one per core).</summary>

@@ -3,16 +3,15 @@ using System.Text;
 
 namespace RagService.Onnx.Tokenization;
 
-/// <summary>BERT's basic tokenization settings (BertNormalizer in tokenizer.json, do_lower_case in tokenizer_config.json).</summary>
-public sealed record BertNormalization(bool Lowercase = true, bool? StripAccents = null, bool SplitCjkCharacters = true, bool CleanText = true)
-{
-    public bool ShouldStripAccents => StripAccents ?? Lowercase;
-}
-
 /// <summary>
-/// BERT basic tokenization: drops control characters, puts CJK ideographs in words of their own, optionally
-/// lower-cases and strips accents, then splits on whitespace and punctuation.
+/// BERT basic tokenization as Hugging Face tokenizers' BertNormalizer + BertPreTokenizer do it: drops control
+/// characters, puts CJK ideographs in words of their own, optionally lower-cases and strips accents, then splits on
+/// whitespace and punctuation (ASCII symbols included).
 /// </summary>
+/// <remarks>
+/// Own code because Microsoft.ML.Tokenizers' BertTokenizer drops Unicode symbols ("+", "=", "$", "€", emoji) that
+/// Hugging Face keeps as words of their own: 156 of the 552 fixture strings got different ids (docs/onnx.md).
+/// </remarks>
 internal sealed class BertPreTokenizer(BertNormalization settings)
 {
     public List<string> Split(string text)
@@ -61,6 +60,9 @@ internal sealed class BertPreTokenizer(BertNormalization settings)
             return token;
         }
 
+        // .NET's invariant lower-casing leaves 'İ' alone where Hugging Face (Rust) gives "i" + U+0307; stripping the
+        // accent and lower-casing again reaches the same "i".
+
         var decomposed = token.Normalize(NormalizationForm.FormD);
         var kept = new StringBuilder(decomposed.Length);
         foreach (var c in decomposed)
@@ -71,7 +73,7 @@ internal sealed class BertPreTokenizer(BertNormalization settings)
             }
         }
 
-        return kept.ToString();
+        return settings.Lowercase ? kept.ToString().ToLowerInvariant() : kept.ToString();
     }
 
     private static void SplitOnPunctuation(string token, List<string> words)

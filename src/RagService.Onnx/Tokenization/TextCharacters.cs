@@ -5,8 +5,10 @@ namespace RagService.Onnx.Tokenization;
 /// <summary>The character classes BERT's basic tokenizer uses.</summary>
 internal static class TextCharacters
 {
+    /// <summary>Unicode White_Space, as Rust's char::is_whitespace in Hugging Face tokenizers (U+2028/2029 and U+0085 included).</summary>
     public static bool IsWhitespace(int cp) =>
-        cp is ' ' or '\t' or '\n' or '\r' || CharUnicodeInfo.GetUnicodeCategory(cp) == UnicodeCategory.SpaceSeparator;
+        cp is ' ' or '\t' or '\n' or '\r' or '\v' or '\f' or 0x85 or 0x2028 or 0x2029
+        || CharUnicodeInfo.GetUnicodeCategory(cp) == UnicodeCategory.SpaceSeparator;
 
     public static bool IsControl(int cp)
     {

@@ -2,8 +2,11 @@ using System.Text.Json;
 
 namespace RagService.Onnx.Tokenization;
 
-/// <summary>A tokenizer read from a model directory, with the maximum length its config declares (if any).</summary>
-public sealed record LoadedTokenizer(ITokenizer Tokenizer, string Kind, int? ModelMaxLength);
+/// <summary>
+/// A tokenizer read from a model directory, with the maximum length its config declares (if any), the file it came
+/// from and how many ids its vocabulary has (the model must accept every one of them).
+/// </summary>
+public sealed record LoadedTokenizer(ITokenizer Tokenizer, string Kind, int? ModelMaxLength, string File = "", int VocabularySize = 0);
 
 /// <summary>
 /// Reads a tokenizer from a Hugging Face model directory: <c>tokenizer.json</c> (WordPiece or Unigram) when present,
@@ -20,13 +23,16 @@ public static class TokenizerLoader
         {
             using var document = JsonDocument.Parse(File.ReadAllText(tokenizerJson));
             var (tokenizer, kind) = FromTokenizerJson(document.RootElement);
-            return new LoadedTokenizer(tokenizer, kind, maxLength);
+            var vocab = document.RootElement.GetProperty("model").GetProperty("vocab");
+            var size = vocab.ValueKind == JsonValueKind.Array ? vocab.GetArrayLength() : vocab.EnumerateObject().Count();
+            return new LoadedTokenizer(tokenizer, kind, maxLength, tokenizerJson, size);
         }
 
         var vocabTxt = Path.Combine(directory, "vocab.txt");
         if (File.Exists(vocabTxt))
         {
-            return new LoadedTokenizer(FromVocabTxt(File.ReadLines(vocabTxt), BertSettings(config)), "wordpiece (vocab.txt)", maxLength);
+            var lines = File.ReadAllLines(vocabTxt);
+            return new LoadedTokenizer(FromVocabTxt(lines, BertSettings(config)), "wordpiece (vocab.txt)", maxLength, vocabTxt, lines.Length);
         }
 
         throw new FileNotFoundException($"No tokenizer in {directory}: expected tokenizer.json or vocab.txt.");
@@ -35,14 +41,8 @@ public static class TokenizerLoader
     /// <summary>A BERT WordPiece tokenizer over the lines of a vocab.txt (line number = id).</summary>
     public static ITokenizer FromVocabTxt(IEnumerable<string> lines, BertNormalization normalization)
     {
-        var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var line in lines)
-        {
-            vocab.TryAdd(line.TrimEnd('\r', '\n'), vocab.Count);
-        }
-
-        var template = EncodingTemplate.Bert(Required(vocab, "[CLS]"), Required(vocab, "[SEP]"));
-        return new Tokenizer(new WordPieceModel(vocab, normalization), template, vocab.GetValueOrDefault("[PAD]", 0));
+        var wordPiece = LibraryWordPiece.Create([.. lines], normalization);
+        return new Tokenizer(wordPiece, EncodingTemplate.Bert(wordPiece.ClassificationId, wordPiece.SeparatorId), wordPiece.PaddingId);
     }
 
     /// <summary>Builds a tokenizer from the root of a tokenizer.json document.</summary>
@@ -60,11 +60,14 @@ public static class TokenizerLoader
                     vocab[entry.Name] = entry.Value.GetInt32();
                 }
 
-                var wordPiece = new WordPieceModel(vocab, FindBertNormalizer(root),
+                var lines = vocab.OrderBy(p => p.Value).Select((p, i) => p.Value == i
+                    ? p.Key
+                    : throw new InvalidDataException($"tokenizer.json WordPiece vocabulary has no token with id {i}.")).ToList();
+                var wordPiece = LibraryWordPiece.Create(lines, FindBertNormalizer(root),
                     String(model, "unk_token") ?? "[UNK]", String(model, "continuing_subword_prefix") ?? "##",
                     model.TryGetProperty("max_input_chars_per_word", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt32() : 100);
-                var template = ReadTemplate(root, vocab.GetValueOrDefault) ?? EncodingTemplate.Bert(Required(vocab, "[CLS]"), Required(vocab, "[SEP]"));
-                return (new Tokenizer(wordPiece, template, PadId(root, vocab.GetValueOrDefault("[PAD]", 0))), "wordpiece");
+                var template = ReadTemplate(root, vocab.GetValueOrDefault) ?? EncodingTemplate.Bert(wordPiece.ClassificationId, wordPiece.SeparatorId);
+                return (new Tokenizer(wordPiece, template, PadId(root, wordPiece.PaddingId)), "wordpiece");
             }
 
             case "Unigram":

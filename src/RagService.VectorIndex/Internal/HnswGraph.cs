@@ -5,7 +5,8 @@ namespace RagService.VectorIndex.Internal;
 /// <summary>
 /// The layered proximity graph of HNSW (Malkov &amp; Yashunin) over the slots of a <see cref="VectorCollection"/>.
 /// Inserts run concurrently, each neighbour list guarded by a striped lock; searches read lists
-/// without locks. A list is rewritten element by element before its count is published, so a
+/// without locks. A node is published (linked to by others) only after its own links are complete
+/// on every level (see <see cref="Connect"/>). A list is rewritten element by element before its count is published, so a
 /// concurrent reader sees a mix of valid node ids at worst, never garbage.
 /// </summary>
 internal sealed unsafe class HnswGraph
@@ -37,7 +38,10 @@ internal sealed unsafe class HnswGraph
         _efConstruction = efConstruction;
         _levelMultiplier = 1.0 / Math.Log(m);
         _seed = (ulong)seed;
-        if (vectors.HeaderInts < Level0RecordInts(m)) throw new ArgumentException("Vector records lack room for level-0 links.", nameof(vectors));
+        if (vectors.HeaderInts < Level0RecordInts(m))
+        {
+            throw new ArgumentException("Vector records lack room for level-0 links.", nameof(vectors));
+        }
     }
 
     public int M => _m;
@@ -61,7 +65,10 @@ internal sealed unsafe class HnswGraph
     {
         EnsureCapacity(node + 1);
         int level = RandomLevel(node);
-        if (level > 0) _upper[node] = new int[level * (_m + 1)];
+        if (level > 0)
+        {
+            _upper[node] = new int[level * (_m + 1)];
+        }
 
         long entry = Volatile.Read(ref _entry);
         if (entry == Empty || level > (int)(entry >> 32))
@@ -70,9 +77,15 @@ internal sealed unsafe class HnswGraph
             lock (_entryLock)
             {
                 entry = _entry;
-                if (entry != Empty) Connect(node, level, entry);
+                if (entry != Empty)
+                {
+                    Connect(node, level, entry);
+                }
+
                 if (entry == Empty || level > (int)(entry >> 32))
+                {
                     Volatile.Write(ref _entry, Pack(node, level));
+                }
             }
             return;
         }
@@ -85,11 +98,18 @@ internal sealed unsafe class HnswGraph
     {
         scratch.Results.Clear();
         long entry = Volatile.Read(ref _entry);
-        if (entry == Empty) return;
+        if (entry == Empty)
+        {
+            return;
+        }
+
         int current = (int)(entry & 0xFFFFFFFF);
         float currentScore = VectorMath.Dot(query, _vectors.Vector(current), _dimension);
         for (int level = (int)(entry >> 32); level > 0; level--)
+        {
             Greedy(query, ref current, ref currentScore, level);
+        }
+
         SearchLayer(query, current, currentScore, ef, 0, acceptor, scratch, exhaustUntilFull);
     }
 
@@ -103,12 +123,24 @@ internal sealed unsafe class HnswGraph
             return new ReadOnlySpan<int>(record + 1, count);
         }
         int[]? upper = _upper[node];
-        if (upper is null || upper.Length < level * (_m + 1)) return [];
+        if (upper is null || upper.Length < level * (_m + 1))
+        {
+            return [];
+        }
+
         int offset = (level - 1) * (_m + 1);
         int n = Math.Min(Volatile.Read(ref upper[offset]), _m);
         return new ReadOnlySpan<int>(upper, offset + 1, n);
     }
 
+    /// <remarks>
+    /// Invariant kept here (publish after link): a node becomes reachable only through the back links added in the
+    /// second loop, and those start after the node's own links are written on every one of its levels. Until then no
+    /// other insert or search can find the node, so (1) nobody descends into it on a level where it has no links yet
+    /// (an insert that did would link only to it and be orphaned) and (2) nobody adds a back link to it that the
+    /// node's own <see cref="WriteLinks"/> would then overwrite. After publication only <see cref="AddLink"/>
+    /// changes a list, under that node's lock, so a concurrent insert's link is dropped only by the pruning heuristic.
+    /// </remarks>
     private void Connect(int node, int level, long entry)
     {
         var scratch = SearchScratch.Current;
@@ -117,9 +149,18 @@ internal sealed unsafe class HnswGraph
         int top = (int)(entry >> 32);
         float currentScore = VectorMath.Dot(query, _vectors.Vector(current), _dimension);
         for (int l = top; l > level; l--)
+        {
             Greedy(query, ref current, ref currentScore, l);
+        }
 
-        for (int l = Math.Min(level, top); l >= 0; l--)
+        int linkedTop = Math.Min(level, top);
+        var perLevel = scratch.SelectedPerLevel;
+        while (perLevel.Count <= linkedTop)
+        {
+            perLevel.Add(new List<(float Score, int Node)>(_m0));
+        }
+
+        for (int l = linkedTop; l >= 0; l--)
         {
             // Keep expanding until efConstruction candidates are found (as hnswlib does): a fuller
             // candidate list gives the neighbour heuristic more to choose from.
@@ -127,17 +168,69 @@ internal sealed unsafe class HnswGraph
             var ordered = scratch.Ordered;
             scratch.Results.DrainDescending(ordered);
             RemoveNode(ordered, node);
-            if (ordered.Count == 0) continue;
+            var selected = perLevel[l];
+            selected.Clear();
+            if (ordered.Count == 0)
+            {
+                continue;
+            }
+
             current = ordered[0].Node;
             currentScore = ordered[0].Score;
-
-            var selected = scratch.Selected;
             SelectByHeuristic(ordered, _m, selected);
             lock (NodeLock(node))
+            {
                 WriteLinks(node, l, selected);
-            foreach (var (score, neighbour) in selected)
-                AddLink(neighbour, node, score, l, scratch);
+            }
         }
+
+        for (int l = linkedTop; l >= 0; l--)
+        {
+            foreach (var (score, neighbour) in perLevel[l])
+            {
+                AddLink(neighbour, node, score, l, scratch);
+            }
+
+            if (perLevel[l].Count > 0 && !AnyLinksTo(perLevel[l], node, l))
+            {
+                LinkFromFreshNeighbours(node, l, perLevel[l][0], scratch);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Two near-identical vectors inserted at the same time cannot see each other, and the pruning of a full
+    /// neighbour list keeps only one of them; the other can end with no back link at all (single-threaded, the later
+    /// one would have linked to the earlier). Searching again once both are published finds the twin, whose list
+    /// usually has room, so the node gets an in-link instead of staying unreachable.
+    /// </summary>
+    private void LinkFromFreshNeighbours(int node, int level, (float Score, int Node) start, SearchScratch scratch)
+    {
+        float* query = _vectors.Vector(node);
+        SearchLayer(query, start.Node, start.Score, _efConstruction, level, default(AcceptAll), scratch, exhaustUntilFull: true);
+        var ordered = scratch.Ordered;
+        scratch.Results.DrainDescending(ordered);
+        RemoveNode(ordered, node);
+        var selected = scratch.PruneSelected;
+        SelectByHeuristic(ordered, _m, selected);
+        var candidates = selected.ToArray();
+        foreach (var (score, neighbour) in candidates)
+        {
+            AddLink(neighbour, node, score, level, scratch);
+        }
+    }
+
+    private bool AnyLinksTo(List<(float Score, int Node)> neighbours, int node, int level)
+    {
+        foreach (var (_, neighbour) in neighbours)
+        {
+            if (Neighbours(neighbour, level).Contains(node))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Adds a back link; a full list is pruned with the same heuristic as a new node's.</summary>
@@ -147,7 +240,11 @@ internal sealed unsafe class HnswGraph
         lock (NodeLock(node))
         {
             ReadOnlySpan<int> current = Neighbours(node, level);
-            if (current.Contains(newNeighbour)) return;
+            if (current.Contains(newNeighbour))
+            {
+                return;
+            }
+
             if (current.Length < cap)
             {
                 Span<int> record = LinkRecord(node, level);
@@ -160,7 +257,10 @@ internal sealed unsafe class HnswGraph
             candidates.Add((score, newNeighbour));
             float* self = _vectors.Vector(node);
             foreach (int other in current)
+            {
                 candidates.Add((VectorMath.Dot(self, _vectors.Vector(other), _dimension), other));
+            }
+
             candidates.Sort(ByScoreDescending);
             var kept = scratch.PruneSelected;
             SelectByHeuristic(candidates, cap, kept);
@@ -182,7 +282,11 @@ internal sealed unsafe class HnswGraph
         }
         foreach (var candidate in orderedBestFirst)
         {
-            if (selected.Count >= max) break;
+            if (selected.Count >= max)
+            {
+                break;
+            }
+
             float* v = _vectors.Vector(candidate.Node);
             bool keep = true;
             foreach (var chosen in selected)
@@ -193,7 +297,10 @@ internal sealed unsafe class HnswGraph
                     break;
                 }
             }
-            if (keep) selected.Add(candidate);
+            if (keep)
+            {
+                selected.Add(candidate);
+            }
         }
     }
 
@@ -202,15 +309,27 @@ internal sealed unsafe class HnswGraph
         Span<int> record = LinkRecord(node, level);
         int n = Math.Min(links.Count, record.Length - 1);
         // Shrink the visible count first so a reader never reads past what is being rewritten.
-        if (n < record[0]) Volatile.Write(ref record[0], n);
-        for (int i = 0; i < n; i++) record[i + 1] = links[i].Node;
+        if (n < record[0])
+        {
+            Volatile.Write(ref record[0], n);
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            record[i + 1] = links[i].Node;
+        }
+
         Volatile.Write(ref record[0], n);
     }
 
     /// <summary>Count followed by the link slots of one node on one level.</summary>
     private Span<int> LinkRecord(int node, int level)
     {
-        if (level == 0) return new Span<int>(_vectors.Header(node), 1 + _m0);
+        if (level == 0)
+        {
+            return new Span<int>(_vectors.Header(node), 1 + _m0);
+        }
+
         return _upper[node].AsSpan((level - 1) * (_m + 1), _m + 1);
     }
 
@@ -257,20 +376,41 @@ internal sealed unsafe class HnswGraph
         while (candidates.Count > 0)
         {
             var (negScore, node) = candidates.Top;
-            if (-negScore < lowerBound && (results.Count >= ef || !exhaustUntilFull)) break;
+            if (-negScore < lowerBound && (results.Count >= ef || !exhaustUntilFull))
+            {
+                break;
+            }
+
             candidates.Pop();
-            if (level == 0 && candidates.Count > 0 && Sse.IsSupported) Sse.Prefetch0(_vectors.Header(candidates.Top.Node));
+            if (level == 0 && candidates.Count > 0 && Sse.IsSupported)
+            {
+                Sse.Prefetch0(_vectors.Header(candidates.Top.Node));
+            }
 
             ReadOnlySpan<int> links = Neighbours(node, level);
             int freshCount = 0;
             foreach (int n in links)
-                if (visited.TryVisit(n)) fresh[freshCount++] = n;
-            if (freshCount > 0) PrefetchVector(fresh[0]);
+            {
+                if (visited.TryVisit(n))
+                {
+                    fresh[freshCount++] = n;
+                }
+            }
+
+            if (freshCount > 0)
+            {
+                PrefetchVector(fresh[0]);
+            }
+
             for (int i = 0; i < freshCount; i++)
             {
                 int n = fresh[i];
                 // Fetch the next vector while this one is scored: the graph walk is bound by memory latency.
-                if (i + 1 < freshCount) PrefetchVector(fresh[i + 1]);
+                if (i + 1 < freshCount)
+                {
+                    PrefetchVector(fresh[i + 1]);
+                }
+
                 float s = VectorMath.Dot(query, _vectors.Vector(n), _dimension);
                 if (results.Count < ef || s > lowerBound)
                 {
@@ -278,7 +418,11 @@ internal sealed unsafe class HnswGraph
                     if (acceptor.Accept(n))
                     {
                         results.Push(s, n);
-                        if (results.Count > ef) results.Pop();
+                        if (results.Count > ef)
+                        {
+                            results.Pop();
+                        }
+
                         lowerBound = results.TopScore;
                     }
                 }
@@ -288,9 +432,16 @@ internal sealed unsafe class HnswGraph
 
     private void PrefetchVector(int node)
     {
-        if (!Sse.IsSupported) return;
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
         byte* p = (byte*)_vectors.Vector(node);
-        for (int offset = 0; offset < _vectorBytes; offset += 64) Sse.Prefetch0(p + offset);
+        for (int offset = 0; offset < _vectorBytes; offset += 64)
+        {
+            Sse.Prefetch0(p + offset);
+        }
     }
 
     private void EnsureCapacity(int nodes)
@@ -313,7 +464,12 @@ internal sealed unsafe class HnswGraph
     private static void RemoveNode(List<(float Score, int Node)> list, int node)
     {
         for (int i = list.Count - 1; i >= 0; i--)
-            if (list[i].Node == node) list.RemoveAt(i);
+        {
+            if (list[i].Node == node)
+            {
+                list.RemoveAt(i);
+            }
+        }
     }
 
     private Lock NodeLock(int node) => _nodeLocks[node & (LockStripes - 1)];
@@ -329,7 +485,11 @@ internal sealed unsafe class HnswGraph
     internal void RestoreAfterLoad(int nodes, int entryNode, int topLevel, Func<int, int[]?> upperOf)
     {
         EnsureCapacity(nodes);
-        for (int n = 0; n < nodes; n++) _upper[n] = upperOf(n);
+        for (int n = 0; n < nodes; n++)
+        {
+            _upper[n] = upperOf(n);
+        }
+
         _entry = entryNode < 0 ? Empty : Pack(entryNode, topLevel);
     }
 }

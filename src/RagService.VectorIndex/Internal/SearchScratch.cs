@@ -11,7 +11,9 @@ internal sealed class SearchScratch
     public ScoreHeap Candidates { get; } = new();
     public ScoreHeap Results { get; } = new();
     public List<(float Score, int Node)> Ordered { get; } = new(256);
-    public List<(float Score, int Node)> Selected { get; } = new(64);
+
+    /// <summary>An insert's chosen neighbours per level, held until its own links are written on every level.</summary>
+    public List<List<(float Score, int Node)>> SelectedPerLevel { get; } = [];
     public List<(float Score, int Node)> PruneCandidates { get; } = new(64);
     public List<(float Score, int Node)> PruneSelected { get; } = new(64);
 }

@@ -49,7 +49,7 @@ public sealed class CrashResumeTests : IDisposable
         var resumed = ReadDatabase(jobId);
         Assert.Equal(Documents, resumed.Documents.Count);
         Assert.All(resumed.Documents, d => Assert.True(d.Consistent && d.Revision == "newrev", $"{d.Key}: {d}"));
-        Assert.Equal(resumed.Documents.Sum(d => d.ChunkCount), resumed.FtsRows);
+        Assert.Equal(resumed.Documents.Sum(d => d.ChunkCount), resumed.TermRows);
     }
 
     [Fact]
@@ -138,15 +138,15 @@ public sealed class CrashResumeTests : IDisposable
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private sealed record StoredDocument(string Key, int ChunkCount, int ChunkRows, int FtsRows, int OldChunks, int NewChunks)
+    private sealed record StoredDocument(string Key, int ChunkCount, int ChunkRows, int TermRows, int OldChunks, int NewChunks)
     {
         /// <summary>Its recorded chunk count matches its chunks, each chunk is indexed, and all chunks are of one revision.</summary>
-        public bool Consistent => ChunkRows == ChunkCount && FtsRows == ChunkRows && ChunkRows > 0 && (OldChunks == ChunkRows || NewChunks == ChunkRows);
+        public bool Consistent => ChunkRows == ChunkCount && TermRows == ChunkRows && ChunkRows > 0 && (OldChunks == ChunkRows || NewChunks == ChunkRows);
 
         public string Revision => NewChunks == ChunkRows ? "newrev" : OldChunks == ChunkRows ? "oldrev" : "mixed";
     }
 
-    private sealed record DatabaseState(string JobState, IReadOnlyList<StoredDocument> Documents, int FtsRows);
+    private sealed record DatabaseState(string JobState, IReadOnlyList<StoredDocument> Documents, int TermRows);
 
     /// <summary>Reads the database file directly, as the killed process left it.</summary>
     private DatabaseState ReadDatabase(string jobId)
@@ -158,12 +158,10 @@ public sealed class CrashResumeTests : IDisposable
         cmd.Parameters.AddWithValue("$id", jobId);
         var state = (string)cmd.ExecuteScalar()!;
 
-        cmd.CommandText = "SELECT id FROM collections WHERE name = 'kb'";
-        var fts = $"fts_{(long)cmd.ExecuteScalar()!}";
-        cmd.CommandText = $"""
+        cmd.CommandText = """
             SELECT d.doc_key, d.chunk_count,
                    (SELECT count(*) FROM chunks c WHERE c.document_id = d.id),
-                   (SELECT count(*) FROM {fts} f WHERE f.rowid IN (SELECT id FROM chunks c WHERE c.document_id = d.id)),
+                   (SELECT count(*) FROM chunk_terms t WHERE t.chunk_id IN (SELECT id FROM chunks c WHERE c.document_id = d.id)),
                    (SELECT count(*) FROM chunks c WHERE c.document_id = d.id AND c.text LIKE '%oldrev%'),
                    (SELECT count(*) FROM chunks c WHERE c.document_id = d.id AND c.text LIKE '%newrev%')
             FROM documents d ORDER BY d.doc_key
@@ -177,8 +175,8 @@ public sealed class CrashResumeTests : IDisposable
             }
         }
 
-        cmd.CommandText = $"SELECT count(*) FROM {fts}";
-        var ftsRows = Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        return new DatabaseState(state, documents, ftsRows);
+        cmd.CommandText = "SELECT count(*) FROM chunk_terms";
+        var termRows = Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        return new DatabaseState(state, documents, termRows);
     }
 }

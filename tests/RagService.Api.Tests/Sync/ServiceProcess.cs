@@ -30,7 +30,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServiceProcess> StartAsync(string databasePath)
+    /// <param name="settings">More arguments, e.g. "--Rag:Bm25Engine=lucene".</param>
+    public static async Task<ServiceProcess> StartAsync(string databasePath, params string[] settings)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "RagService.Api.dll");
         Assert.True(File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json")), "the service's runtimeconfig is not beside the tests");
@@ -42,13 +43,15 @@ internal sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { dll, "--urls", $"http://127.0.0.1:{port}", $"--Rag:DatabasePath={databasePath}", "--Serilog:MinimumLevel:Default=Warning" })
+        foreach (var arg in new[] { dll, "--urls", $"http://127.0.0.1:{port}", $"--Rag:DatabasePath={databasePath}", "--Serilog:MinimumLevel:Default=Warning",
+            $"--Rag:Auth:BootstrapKey={ServiceHost.BootstrapKey}" }.Concat(settings))
         {
             start.ArgumentList.Add(arg);
         }
 
         var process = Process.Start(start)!;
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", ServiceHost.BootstrapKey);
         var service = new ServiceProcess(process, client);
         process.OutputDataReceived += (_, e) => service.Append(e.Data);
         process.ErrorDataReceived += (_, e) => service.Append(e.Data);

@@ -22,7 +22,27 @@ internal static class PdfFixture
     public static byte[] TextPdf(params string[] pages) => Build(doc =>
     {
         foreach (var text in pages)
+        {
             AddTextPage(doc, text, XSize(595, 842), fontSize: 12);
+        }
+    });
+
+    /// <summary>Text pages (all lines in one font and size) with an outline: (title, level, 1-based page) entries, nested by level.</summary>
+    public static byte[] OutlinedPdf(string[] pages, params (string Title, int Level, int Page)[] outline) => Build(doc =>
+    {
+        foreach (var text in pages)
+        {
+            AddTextPage(doc, text, XSize(595, 842), fontSize: 12);
+        }
+
+        var parents = new List<PdfSharp.Pdf.PdfOutline>();
+        foreach (var (title, level, page) in outline)
+        {
+            var entries = level == 1 ? doc.Outlines : parents[level - 2].Outlines;
+            var entry = entries.Add(title, doc.Pages[page - 1], true);
+            parents.RemoveRange(level - 1, parents.Count - (level - 1));
+            parents.Add(entry);
+        }
     });
 
     /// <summary>A PDF whose pages are text pages, except for null entries, which become a page holding only <paramref name="scan"/>.</summary>
@@ -51,6 +71,51 @@ internal static class PdfFixture
         doc.SecuritySettings.UserPassword = "user-secret";
         doc.SecuritySettings.OwnerPassword = "owner-secret";
     });
+
+    /// <summary>
+    /// A one-page PDF written by hand that PdfPig rejects and poppler reads: <paramref name="text"/> in Helvetica, plus one
+    /// character in a Type0 font without its DescendantFonts (PdfPig throws InvalidFontFormatException; poppler skips it).
+    /// </summary>
+    public static byte[] PdfPigRejects(string text) => HandWritten(text,
+        catalogExtra: "",
+        extraFont: "<< /Type /Font /Subtype /Type0 /BaseFont /Broken /Encoding /Identity-H >>");
+
+    /// <summary>A one-page PDF whose catalog holds arrays nested <paramref name="depth"/> deep (a parser that recurses per level overflows its stack).</summary>
+    public static byte[] DeeplyNested(string text, int depth) => HandWritten(text,
+        catalogExtra: $"/Deep {new string('[', depth)}{new string(']', depth)}",
+        extraFont: "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+
+    /// <summary>A PDF written by hand: one page showing <paramref name="text"/> in Helvetica (F1) and "x" in <paramref name="extraFont"/> (F2).</summary>
+    private static byte[] HandWritten(string text, string catalogExtra, string extraFont)
+    {
+        var content = $"BT /F1 12 Tf 72 720 Td ({text}) Tj ET BT /F2 12 Tf 72 700 Td (x) Tj ET";
+        string[] objects =
+        [
+            $"<< /Type /Catalog /Pages 2 0 R {catalogExtra} >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
+            $"<< /Length {content.Length} >>\nstream\n{content}\nendstream",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            extraFont,
+        ];
+        var pdf = new System.Text.StringBuilder("%PDF-1.4\n");
+        var offsets = new List<int>();
+        for (var i = 0; i < objects.Length; i++)
+        {
+            offsets.Add(pdf.Length);
+            pdf.Append($"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
+        }
+
+        var xref = pdf.Length;
+        pdf.Append($"xref\n0 {objects.Length + 1}\n0000000000 65535 f \n");
+        foreach (var offset in offsets)
+        {
+            pdf.Append($"{offset:D10} 00000 n \n");
+        }
+
+        pdf.Append($"trailer\n<< /Size {objects.Length + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+        return System.Text.Encoding.ASCII.GetBytes(pdf.ToString());
+    }
 
     /// <summary>A PNG of large black-on-white text, rendered with pdftoppm from a PDFsharp page (like a scan).</summary>
     public static byte[] TextPng(string text)
@@ -87,7 +152,7 @@ internal static class PdfFixture
         foreach (var line in text.Split('\n'))
         {
             var x = 40.0;
-            foreach (var (run, isCjk) in ScriptRuns(line))
+            foreach (var (run, isCjk) in ScriptRuns.Of(line))
             {
                 var font = isCjk ? cjk : latin;
                 gfx.DrawString(run, font, XBrushes.Black, new XPoint(x, y));
@@ -96,21 +161,6 @@ internal static class PdfFixture
             y += fontSize * 1.5;
         }
     }
-
-    private static IEnumerable<(string Run, bool IsCjk)> ScriptRuns(string line)
-    {
-        var start = 0;
-        for (var i = 1; i <= line.Length; i++)
-        {
-            if (i == line.Length || IsCjk(line[i]) != IsCjk(line[start]))
-            {
-                yield return (line[start..i], IsCjk(line[start]));
-                start = i;
-            }
-        }
-    }
-
-    private static bool IsCjk(char c) => c >= 0x2E80;
 
     private static byte[] Build(Action<PdfDocument> fill)
     {
@@ -127,7 +177,10 @@ internal static class PdfFixture
         lock (FontLock)
         {
             foreach (var file in new[] { CjkFontFile, LatinFontFile })
+            {
                 Assert.True(File.Exists(file), $"{file} is missing: run deploy/setup.sh (installs fonts-droid-fallback and fonts-dejavu-core for the test fixtures).");
+            }
+
             if (GlobalFontSettings.FontResolver is not FixtureFontResolver)
             {
                 // PDFsharp 6.5 refuses to work until a license is chosen; it is used only to build test fixtures.

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Globalization;
+using RagService.Core.Documents;
+using RagService.Extraction;
+using RagService.Pdf.Bench;
+
+// PDF text layer benchmark: PdfPig (in process) vs poppler's pdftotext, per producer, on tests/pdf-corpus.
+// Usage: dotnet run -c Release --project bench/RagService.Pdf.Bench -- [--corpus tests/pdf-corpus] [--repeat 3]
+//        [--unlabeled DIR]   robustness run over every *.pdf under DIR (no ground truth)
+//        [--dump FILE.pdf]   print the blocks PdfPig produces for one file
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+var arguments = args.ToList();
+string? Option(string name) => arguments.IndexOf(name) is var i and >= 0 && i + 1 < arguments.Count ? arguments[i + 1] : null;
+var corpus = Option("--corpus") ?? Path.Combine(FindRoot(), "tests", "pdf-corpus");
+var repeat = int.Parse(Option("--repeat") ?? "3", CultureInfo.InvariantCulture);
+
+var engines = new[] { ("pdfpig", PdfTextLayer.PdfPig), ("pdftotext", PdfTextLayer.Poppler) }
+    .Select(e => (Name: e.Item1, Extractor: new DocumentExtractor(new ExtractionOptions { PdfTextLayer = e.Item2 })))
+    .ToList();
+
+if (Option("--dump") is { } dump)
+{
+    var doc = await engines[0].Extractor.ExtractAsync(File.ReadAllBytes(dump), dump, null, CancellationToken.None);
+    Console.WriteLine($"title: {doc.Title}; report: {string.Join(", ", doc.Report.Select(kv => $"{kv.Key}={kv.Value}"))}");
+    foreach (var b in doc.Blocks)
+    {
+        Console.WriteLine($"p{b.Page} {b.Kind}{(b.HeadingLevel > 0 ? b.HeadingLevel.ToString(CultureInfo.InvariantCulture) : "")}: {b.Text}");
+    }
+
+    return 0;
+}
+
+if (Option("--unlabeled") is { } unlabeled)
+{
+    await Unlabeled(unlabeled);
+    return 0;
+}
+
+var documents = CorpusDocument.Load(corpus);
+var producers = new List<(string Producer, List<(CorpusDocument Truth, byte[] Pdf)> Files)>();
+foreach (var producer in new[] { "chromium", "ghostscript" })
+{
+    producers.Add((producer, documents
+        .Where(d => File.Exists(Path.Combine(corpus, producer, d.Name + ".pdf")))
+        .Select(d => (d, File.ReadAllBytes(Path.Combine(corpus, producer, d.Name + ".pdf"))))
+        .ToList()));
+}
+
+producers.Add(("pdfsharp", documents.Select(d => (d, PdfSharpProducer.Write(d))).ToList()));
+
+Console.WriteLine($"PDF text layer, {documents.Count} documents per producer, timing = best of {repeat} runs; {Environment.ProcessorCount} cores");
+Console.WriteLine();
+Console.WriteLine("| producer | engine | pages | char F1 | char P | char R | heading P | heading R | header/footer leakage | pages/s |");
+Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+var perDocument = new List<string>();
+foreach (var (producer, files) in producers)
+{
+    foreach (var (name, extractor) in engines)
+    {
+        var metrics = new Metrics();
+        var best = double.MaxValue;
+        var bestPerFile = new double[files.Count];
+        Array.Fill(bestPerFile, double.MaxValue);
+        for (var r = 0; r < repeat; r++)
+        {
+            var watch = Stopwatch.StartNew();
+            var results = new List<ExtractedDocument>();
+            for (var i = 0; i < files.Count; i++)
+            {
+                var fileWatch = Stopwatch.StartNew();
+                results.Add(await extractor.ExtractAsync(files[i].Pdf, "corpus.pdf", null, CancellationToken.None));
+                bestPerFile[i] = Math.Min(bestPerFile[i], fileWatch.Elapsed.TotalSeconds);
+            }
+
+            best = Math.Min(best, watch.Elapsed.TotalSeconds);
+            if (r == 0)
+            {
+                for (var i = 0; i < files.Count; i++)
+                {
+                    metrics.Add(files[i].Truth, results[i]);
+                    metrics.Pages += results[i].Blocks.Select(b => b.Page ?? 0).DefaultIfEmpty(0).Max();
+                }
+            }
+        }
+
+        metrics.Seconds = best;
+        for (var i = 0; i < files.Count; i++)
+        {
+            perDocument.Add($"| {producer} | {files[i].Truth.Name} | {name} | {bestPerFile[i] * 1000:0} |");
+        }
+
+        Console.WriteLine($"| {producer} | {name} | {metrics.Pages} | {metrics.F1:0.000} | {metrics.Precision:0.000} | {metrics.Recall:0.000} | " +
+                          $"{metrics.HeadingPrecision:0.00} | {metrics.HeadingRecall:0.00} | {metrics.Leakage:0.00} | {metrics.PagesPerSecond:0.0} |");
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine("| producer | document | engine | best ms |");
+Console.WriteLine("|---|---|---|---:|");
+perDocument.ForEach(Console.WriteLine);
+return 0;
+
+async Task Unlabeled(string directory)
+{
+    var files = Directory.GetFiles(directory, "*.pdf", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+    Console.WriteLine($"Unlabeled robustness run: {files.Count} PDFs under {directory}");
+    Console.WriteLine("| file | pages | pdfpig chars | pdfpig headings | pdfpig s | text layer used | pdftotext chars | pdftotext s |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---|---:|---:|");
+    foreach (var file in files)
+    {
+        var bytes = File.ReadAllBytes(file);
+        var cells = new List<string> { Path.GetFileName(file) };
+        foreach (var (name, extractor) in engines)
+        {
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                var doc = await extractor.ExtractAsync(bytes, file, null, CancellationToken.None);
+                var seconds = watch.Elapsed.TotalSeconds;
+                if (name == "pdfpig")
+                {
+                    cells.Add(doc.Blocks.Select(b => b.Page ?? 0).DefaultIfEmpty(0).Max().ToString(CultureInfo.InvariantCulture));
+                    cells.Add(doc.Blocks.Sum(b => b.Text.Length).ToString(CultureInfo.InvariantCulture));
+                    cells.Add(doc.Blocks.Count(b => b.Kind == BlockKind.Heading).ToString(CultureInfo.InvariantCulture));
+                    cells.Add(seconds.ToString("0.00", CultureInfo.InvariantCulture));
+                    cells.Add(doc.Report.GetValueOrDefault("extraction.textLayer", "?") +
+                              (doc.Report.TryGetValue("extraction.fallbackReason", out var why) ? $" ({why})" : ""));
+                }
+                else
+                {
+                    cells.Add(doc.Blocks.Sum(b => b.Text.Length).ToString(CultureInfo.InvariantCulture));
+                    cells.Add(seconds.ToString("0.00", CultureInfo.InvariantCulture));
+                }
+            }
+            catch (ExtractionException e)
+            {
+                cells.AddRange(name == "pdfpig" ? ["-", "-", "-", "-", "error: " + e.Message] : ["error", "-"]);
+            }
+        }
+
+        Console.WriteLine("| " + string.Join(" | ", cells) + " |");
+    }
+}
+
+static string FindRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "RagService.sln")))
+        {
+            return dir.FullName;
+        }
+    }
+
+    return Directory.GetCurrentDirectory();
+}

@@ -1,0 +1,59 @@
+// A console chat with Semantic Kernel that answers from a RagService knowledge base: the model calls the
+// knowledge base's "search" function when a question needs it and cites what it found.
+//   RAG_URL (default http://127.0.0.1:5080), RAG_COLLECTION (default demo), RAG_API_KEY (optional),
+//   RAG_LLM_URL (required, OpenAI-compatible /v1 endpoint with tool calling), RAG_LLM_MODEL, RAG_LLM_KEY.
+using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
+using Microsoft.SemanticKernel.Connectors.OpenAI;
+using RagService.Client;
+using RagService.SemanticKernel;
+
+static string Setting(string name, string? fallback = null) =>
+    Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value
+    : fallback ?? throw new InvalidOperationException($"set {name}");
+
+var service = new Uri(Setting("RAG_URL", "http://127.0.0.1:5080"));
+var collection = Setting("RAG_COLLECTION", "demo");
+var llm = Setting("RAG_LLM_URL", "");
+if (llm.Length == 0)
+{
+    Console.Error.WriteLine("set RAG_LLM_URL to an OpenAI-compatible endpoint with tool calling, e.g. http://127.0.0.1:11434/v1");
+    return 2;
+}
+
+var builder = Kernel.CreateBuilder();
+builder.AddOpenAIChatCompletion(Setting("RAG_LLM_MODEL", "gpt-4o-mini"), new Uri(llm), Setting("RAG_LLM_KEY", "none"));
+var kernel = builder.Build();
+
+// The three lines that add the knowledge base to any SK chatbot:
+using var rag = new RagServiceClient(new RagServiceClientOptions { BaseAddress = service, ApiKey = Environment.GetEnvironmentVariable("RAG_API_KEY") });
+kernel.AddRagServicePlugin(rag, service, collection);
+var settings = new OpenAIPromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() };
+
+var chat = kernel.GetRequiredService<IChatCompletionService>();
+var history = new ChatHistory("""
+    You answer questions using the knowledge base. Call knowledge-search for every question about it, answer only from
+    the passages it returns, cite each passage you use by its name, and answer in the language of the question.
+    """);
+Console.WriteLine($"chat with the '{collection}' knowledge base at {service} (empty line or Ctrl-D to quit)");
+while (true)
+{
+    Console.Write("you> ");
+    if (Console.ReadLine() is not { Length: > 0 } question)
+    {
+        return 0;
+    }
+
+    history.AddUserMessage(question);
+    try
+    {
+        var reply = await chat.GetChatMessageContentAsync(history, settings, kernel);
+        history.Add(reply);
+        Console.WriteLine($"assistant> {reply.Content}");
+    }
+    catch (HttpOperationException e)
+    {
+        history.RemoveAt(history.Count - 1);
+        Console.WriteLine($"assistant> (the model at {llm} failed: {(e.StatusCode is { } s ? $"HTTP {(int)s}" : "unreachable")})");
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Options;
+using RagService.Api.Hosting;
+using RagService.Core.Documents;
+using RagService.Core.Ingestion;
+using RagService.Core.Jobs;
+using RagService.Core.Storage;
+
+namespace RagService.Api.Ingestion;
+
+/// <summary>Extracts an uploaded, posted or synced document, checks it against the limits, and ingests it.</summary>
+internal sealed class DocumentIngestor(IDocumentExtractor extractor, IngestionService ingestion, IOptions<RagOptions> options)
+{
+    public string Signature(CollectionInfo collection) => ingestion.IngestSignature(collection);
+
+    /// <exception cref="DocumentRejectedException">The id, the size or the content is not acceptable; nothing was written.</exception>
+    /// <exception cref="ExtractionException">The bytes could not be read as a document.</exception>
+    public async Task<IngestResult> IngestAsync(CollectionInfo collection, byte[] content, string? fileName, string? contentType,
+        string? id, string? title, IReadOnlyDictionary<string, string> metadata, SyncSource? source, CancellationToken ct)
+    {
+        if (id is not null && (id.Length > 512 || id.Any(char.IsControl)))
+        {
+            throw new DocumentRejectedException(DocumentRejection.InvalidId, "'id' must be at most 512 characters without control characters");
+        }
+
+        var document = await extractor.ExtractAsync(content, fileName, contentType, ct);
+        var chars = document.Blocks.Sum(b => (long)b.Text.Length);
+        var limit = options.Value.Limits.MaxDocumentChars;
+        if (chars > limit)
+        {
+            throw new DocumentRejectedException(DocumentRejection.TooLarge,
+                $"the document has {chars} characters of text; the limit is {limit} (Rag:Limits:MaxDocumentChars)");
+        }
+
+        if (document.Blocks.All(b => string.IsNullOrWhiteSpace(b.Text)))
+        {
+            throw new DocumentRejectedException(DocumentRejection.Empty, "the document contains no text to index");
+        }
+
+        return await ingestion.IngestAsync(collection, new IngestRequest(id, title, document, metadata, source), ct);
+    }
+}
+
+public enum DocumentRejection
+{
+    InvalidId,
+    TooLarge,
+    Empty,
+}
+
+/// <summary>A document refused before anything was written; the HTTP layer maps <see cref="Reason"/> to 400, 413 or 422.</summary>
+public sealed class DocumentRejectedException(DocumentRejection reason, string message) : Exception(message)
+{
+    public DocumentRejection Reason { get; } = reason;
+}

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using RagService.Cli.Local;
+using RagService.Core.Chunking;
+using RagService.Core.Storage;
+using RagService.Core.Text;
+using RagService.Storage.Sqlite;
+
+namespace RagService.Cli.Bench;
+
+/// <summary>
+/// `rag bench-bm25`: one BM25 engine at scale, in its own process so its memory is its own. Fills a SQLite store with
+/// synthetic Chinese chunks once (reused by later runs on the same --db), then measures: first answer after start (the
+/// engine loads or builds its index), queries per second (wall and per CPU second), RSS, index size on disk and write
+/// throughput (documents of 10 chunks, each its own write).
+/// </summary>
+internal static class Bm25BenchCommand
+{
+    public const string Usage = """
+        rag bench-bm25 --engine memory|lucene --db PATH [--chunks N] [--seconds S] [--writes N] [--commit-every N]
+          fills PATH with N synthetic chunks (default 100000) if it does not exist, then measures the engine:
+          first answer, QPS for S seconds (default 10), RSS, index size, N writes of 10 chunks (default 200)
+        """;
+
+    private const int ChunksPerDocument = 100;
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        string? engine = null, db = null;
+        int chunks = 100_000, seconds = 10, writes = 200, commitEvery = 1;
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--engine": engine = Next(); break;
+                case "--db": db = Next(); break;
+                case "--chunks": chunks = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--seconds": seconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--writes": writes = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--commit-every": commitEvery = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"unexpected argument '{args[i]}'");
+            }
+        }
+
+        if (engine is null || db is null)
+        {
+            throw new ArgumentException("--engine and --db are required");
+        }
+
+        var analyzer = new MixedScriptAnalyzer();
+        if (!File.Exists(db))
+        {
+            await FillAsync(db, chunks, analyzer);
+        }
+
+        var queries = Queries(Math.Min(chunks, 10_000), 2_000);
+        var started = Stopwatch.StartNew();
+        using var kb = LocalKnowledgeBase.Open(db, engine, commitEveryWrites: commitEvery);
+        var collection = (await kb.Store.GetCollectionAsync("bench", CancellationToken.None))!;
+        var first = await kb.Lexical.SearchAsync(collection, analyzer.AnalyzeQuery(queries[0]), 100, SearchFilter.None, CancellationToken.None);
+        var firstAnswer = started.Elapsed;
+        var stats = await kb.Lexical.GetStatsAsync(collection, CancellationToken.None);
+        Console.WriteLine($"engine {engine}: {stats.Entries} chunks; first answer after {firstAnswer.TotalSeconds:0.00} s ({stats.Load}); {first.Count} hits");
+
+        var process = Process.GetCurrentProcess();
+        var cpuStart = process.TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        var count = 0;
+        while (wall.Elapsed < TimeSpan.FromSeconds(seconds))
+        {
+            await kb.Lexical.SearchAsync(collection, analyzer.AnalyzeQuery(queries[count % queries.Count]), 100, SearchFilter.None, CancellationToken.None);
+            count++;
+        }
+
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpuStart).TotalSeconds;
+        Console.WriteLine($"queries: {count / wall.Elapsed.TotalSeconds:0} QPS wall, {count / cpu:0} per CPU second (top 100, single caller, {count} queries)");
+
+        GC.Collect();
+        process.Refresh();
+        var indexBytes = engine == "lucene" && Directory.Exists(db + ".lucene") ? new DirectoryInfo(db + ".lucene").EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
+        Console.WriteLine($"RSS {process.WorkingSet64 / 1048576.0:0} MiB (managed heap {GC.GetTotalMemory(false) / 1048576.0:0} MiB); " +
+            $"index on disk {indexBytes / 1048576.0:0.0} MiB; SQLite {new FileInfo(db).Length / 1048576.0:0} MiB");
+
+        var corpus = new SyntheticCorpus(seed: Environment.ProcessId);
+        var run = Guid.NewGuid().ToString("N")[..6];
+        wall.Restart();
+        for (var d = 0; d < writes; d++)
+        {
+            var batch = Enumerable.Range(0, 10).Select(k =>
+            {
+                var text = corpus.Chunk();
+                return new IndexedChunk(new Chunk(k, text, [], null), analyzer.Analyze(text), []);
+            }).ToList();
+            await kb.Store.UpsertDocumentAsync(collection, new DocumentWrite($"w-{run}-{d}", null, $"{run}{d}", "text", new Dictionary<string, string>(), batch), CancellationToken.None);
+        }
+
+        Console.WriteLine($"writes: {writes / wall.Elapsed.TotalSeconds:0.0} documents/s = {writes * 10 / wall.Elapsed.TotalSeconds:0} chunks/s " +
+            $"(documents of 10 chunks, one write each, searchable on return{(engine == "lucene" ? $", Lucene commit every {commitEvery} writes" : "")})");
+        return 0;
+    }
+
+    /// <summary>The store alone (no engine attached), filled in documents of 100 chunks.</summary>
+    private static async Task FillAsync(string db, int chunks, MixedScriptAnalyzer analyzer)
+    {
+        var sw = Stopwatch.StartNew();
+        var store = new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = db });
+        var collection = await store.CreateCollectionAsync("bench", new CollectionSettings { Analyzer = analyzer.Signature }, CancellationToken.None);
+        var corpus = new SyntheticCorpus(seed: 7);
+        for (var d = 0; d * ChunksPerDocument < chunks; d++)
+        {
+            var batch = Enumerable.Range(0, Math.Min(ChunksPerDocument, chunks - d * ChunksPerDocument)).Select(k =>
+            {
+                var text = corpus.Chunk();
+                return new IndexedChunk(new Chunk(k, text, [], null), analyzer.Analyze(text), []);
+            }).ToList();
+            await store.UpsertDocumentAsync(collection, new DocumentWrite($"doc-{d}", null, $"h{d}", "text", new Dictionary<string, string>(), batch), CancellationToken.None);
+        }
+
+        Console.WriteLine($"filled {db} with {chunks} chunks in {sw.Elapsed.TotalSeconds:0} s");
+    }
+
+    /// <summary>Queries cut from the first stored chunks (the fill's corpus replayed with its seed).</summary>
+    private static List<string> Queries(int fromChunks, int count)
+    {
+        var corpus = new SyntheticCorpus(seed: 7);
+        var texts = Enumerable.Range(0, fromChunks).Select(_ => corpus.Chunk()).ToList();
+        var picker = new SyntheticCorpus(seed: 11);
+        return Enumerable.Range(0, count).Select(_ => picker.QueryFrom(texts)).ToList();
+    }
+}

@@ -1,0 +1,17 @@
+namespace RagService.Client.Models;
+
+/// <summary>A document sent as text.</summary>
+/// <param name="Text">The document's text.</param>
+/// <param name="Id">Re-sending the same id replaces the document (or is a no-op when unchanged); derived from the content when null.</param>
+/// <param name="Title">Shown in citations and indexed with every chunk.</param>
+/// <param name="Format">"text" (default), "markdown" or "html".</param>
+/// <param name="Metadata">String key/values, usable in search filters.</param>
+public sealed record DocumentInput(string Text, string? Id = null, string? Title = null, string? Format = null, IReadOnlyDictionary<string, string>? Metadata = null);
+
+/// <summary>What an ingestion did.</summary>
+/// <param name="Status">"created", "updated" or "unchanged".</param>
+public sealed record IngestResult(string DocumentId, string Status, int Chunks, double Milliseconds);
+
+/// <summary>A stored document's record.</summary>
+public sealed record Document(string Id, string? Title, string Format, string ContentHash, int Chunks,
+    IReadOnlyDictionary<string, string> Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);

@@ -1,0 +1,45 @@
+namespace RagService.Client.Models;
+
+/// <summary>A file of a synced folder.</summary>
+/// <param name="Path">Relative to the folder, '/'-separated: the document id.</param>
+/// <param name="Sha256">SHA-256 of the file's bytes, lower-case hex.</param>
+public sealed record SyncFile(string Path, string Sha256);
+
+/// <summary>What a sync of a folder would do.</summary>
+/// <param name="Send">Paths whose content the service needs (new or changed files).</param>
+public sealed record SyncPlan(IReadOnlyList<string> Send, IReadOnlyList<string> Added, IReadOnlyList<string> Updated, int Unchanged, IReadOnlyList<string> Deleted);
+
+/// <summary>Options of <see cref="RagServiceClient.SyncFolderAsync"/>.</summary>
+/// <param name="Prune">Delete documents the folder no longer has.</param>
+/// <param name="Extensions">File extensions to send, lower-case with the dot; null = all.</param>
+/// <param name="Full">Send every file instead of asking the service which ones changed.</param>
+/// <param name="IdempotencyKey">Makes a repeated submission return the first one's job; a new key when null.</param>
+/// <param name="Planned">Called once the files to send are known, before the upload (for a plan line or a progress total).</param>
+public sealed record SyncFolderOptions(bool Prune = false, IReadOnlySet<string>? Extensions = null, bool Full = false, string? IdempotencyKey = null,
+    Action<SyncFolderPlan>? Planned = null);
+
+/// <summary>What <see cref="RagServiceClient.SyncFolderAsync"/> is about to send.</summary>
+/// <param name="Files">Files in the folder.</param>
+/// <param name="Send">Files sent because they are new or changed (all of them with Full).</param>
+/// <param name="Deletes">Documents the sync will delete (with Prune); null with Full, where the service decides after the upload.</param>
+public sealed record SyncFolderPlan(int Files, int Send, int? Deletes);
+
+/// <summary>Documents done so far out of those the job adds, updates or deletes.</summary>
+public sealed record JobProgress(int Done, int Total);
+
+/// <summary>What a job did, per outcome.</summary>
+public sealed record JobCounts(int Added, int Updated, int Unchanged, int Deleted, int Failed);
+
+/// <summary>A document a job could not sync, and why.</summary>
+public sealed record JobFailure(string Path, string Error);
+
+/// <summary>An ingestion job. The path lists are null when fetched without them.</summary>
+/// <param name="State">"queued", "running", "succeeded", "completed_with_errors" or "failed".</param>
+/// <param name="Stage">"planned", "ingesting", "pruning" or "done".</param>
+public sealed record Job(string Id, string Kind, string Collection, string State, string Stage, bool Prune, JobProgress Progress, JobCounts Counts,
+    IReadOnlyList<string>? Added, IReadOnlyList<string>? Updated, IReadOnlyList<string>? Unchanged, IReadOnlyList<string>? Deleted,
+    IReadOnlyList<JobFailure>? Failed, string? Error, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? FinishedAt)
+{
+    /// <summary>True once the job will not change any more.</summary>
+    public bool IsFinished => FinishedAt is not null;
+}

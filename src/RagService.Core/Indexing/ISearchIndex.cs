@@ -1,0 +1,49 @@
+using RagService.Core.Models;
+using RagService.Core.Storage;
+
+namespace RagService.Core.Indexing;
+
+/// <summary>
+/// A per-collection index derived from the store (SQLite is the source of truth): it follows the store's committed
+/// writes and rebuilds itself from <see cref="IIndexSource"/> whenever it is behind (another process wrote, a restart).
+/// </summary>
+public interface ISearchIndex : IComponentHealth
+{
+    /// <summary>The engine's name as responses report it: "memory", "lucene", "hnsw".</summary>
+    string Engine { get; }
+
+    /// <summary>Applies a committed write (see <see cref="IndexChange"/>).</summary>
+    void Apply(IndexChange change);
+
+    /// <summary>The collection was deleted: forget its index and its files.</summary>
+    void Drop(long collectionId);
+
+    Task<IndexStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct);
+}
+
+/// <param name="Engine">Which engine holds the index.</param>
+/// <param name="Entries">Live chunks in the index (0 when it is not loaded yet).</param>
+/// <param name="Bytes">Size on disk (0 for an index that lives only in memory).</param>
+/// <param name="Load">How the index was last opened: "loaded", "rebuilt: &lt;reason&gt;", "not loaded".</param>
+/// <param name="Graph">Connectivity of a graph index (HNSW); null for other engines or an empty index.</param>
+public sealed record IndexStats(string Engine, long Entries, long Bytes, string Load, RagService.Core.Vectors.VectorGraphHealth? Graph = null);
+
+/// <summary>BM25 over the chunks' body and header terms.</summary>
+public interface ILexicalSearchIndex : ISearchIndex
+{
+    /// <summary>The best chunks for the analyzed query terms, best first; a repeated term counts once per repeat.</summary>
+    Task<IReadOnlyList<ScoredChunk>> SearchAsync(CollectionInfo collection, IReadOnlyList<string> queryTerms, int limit, SearchFilter filter, CancellationToken ct);
+
+    /// <summary>
+    /// How many live chunks the index holds and in how many bodies each term occurs (for <see cref="Retrieval.LexicalFloor"/>);
+    /// null when the engine cannot tell, which turns the floor off.
+    /// </summary>
+    Task<TermStatistics?> GetTermStatisticsAsync(CollectionInfo collection, IReadOnlyList<string> terms, CancellationToken ct);
+}
+
+/// <summary>Nearest chunks by embedding.</summary>
+public interface IVectorSearchIndex : ISearchIndex
+{
+    /// <summary>Nearest chunks by cosine, best first; empty when the collection has no vectors of this dimension.</summary>
+    Task<IReadOnlyList<ScoredChunk>> SearchAsync(CollectionInfo collection, float[] query, int limit, SearchFilter filter, CancellationToken ct);
+}

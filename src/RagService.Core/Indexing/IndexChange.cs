@@ -1,0 +1,13 @@
+using RagService.Core.Storage;
+
+namespace RagService.Core.Indexing;
+
+/// <summary>A chunk as the indexes receive it: its text, its analyzed body and header terms, and its embedding when there is one.</summary>
+public sealed record IndexEntry(long ChunkId, string Text, IReadOnlyList<string> BodyTerms, IReadOnlyList<string> HeaderTerms, float[]? Vector = null);
+
+/// <summary>
+/// One committed document write: the chunks it removed and the chunks it added, at the collection version it produced.
+/// The store hands it to every index after the SQLite transaction committed, under the collection's write lock, so the
+/// indexes see the changes of this process in version order.
+/// </summary>
+public sealed record IndexChange(CollectionInfo Collection, long Version, IReadOnlyList<long> Removed, IReadOnlyList<IndexEntry> Added);

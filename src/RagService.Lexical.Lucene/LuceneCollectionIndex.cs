@@ -1,0 +1,362 @@
+using System.Globalization;
+using Lucene.Net.Analysis.Core;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Util;
+using Microsoft.Extensions.Logging;
+using RagService.Core.Indexing;
+using RagService.Core.Storage;
+using FSDirectory = Lucene.Net.Store.FSDirectory;
+using LuceneDirectory = Lucene.Net.Store.Directory;
+using TermStatistics = RagService.Core.Storage.TermStatistics;
+
+namespace RagService.Lexical.Lucene;
+
+/// <summary>
+/// One collection's Lucene index in its own folder. Each commit records the SQLite version it reflects and which
+/// collection it belongs to; an index that is missing, unreadable, of another collection or at another version is
+/// rebuilt from SQLite. Every applied write is committed and the searcher refreshed before the write returns.
+/// </summary>
+internal sealed class LuceneCollectionIndex : IDisposable
+{
+    private const string FormatKey = "format";
+    private const string Format = "ragservice-bm25f-v1";
+    private const string VersionKey = "sqlite-version";
+    private const string IdentityKey = "collection";
+    private const string IdField = "id";
+
+    private static readonly FieldType TermsType = CreateTermsType();
+
+    private readonly object _gate = new();
+    private readonly string _path;
+    private readonly string _identity;
+    private readonly long _collectionId;
+    private readonly LuceneOptions _options;
+    private readonly ILogger? _logger;
+    private LuceneDirectory _directory = null!;
+    private IndexWriter _writer = null!;
+    private SearcherManager _searchers = null!;
+    private volatile StatsOfReader? _stats;
+    private long _version;
+    private int _uncommitted;
+
+    private LuceneCollectionIndex(string path, CollectionInfo collection, LuceneOptions options, ILogger? logger)
+    {
+        _path = path;
+        _identity = Identity(collection);
+        _collectionId = collection.Id;
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <summary>How the index was opened: "loaded" or "rebuilt: &lt;reason&gt;".</summary>
+    public string Verdict { get; private set; } = "";
+
+    public long Version => Volatile.Read(ref _version);
+
+    /// <summary>Opens the collection's index, or rebuilds it from <paramref name="source"/> when it cannot be reused.</summary>
+    public static LuceneCollectionIndex Open(string path, CollectionInfo collection, IIndexSource source, LuceneOptions options, ILogger? logger)
+    {
+        var index = new LuceneCollectionIndex(path, collection, options, logger);
+        using var snapshot = source.OpenSnapshot(collection.Id);
+        var problem = index.TryReuse(snapshot.Version);
+        if (problem is null)
+        {
+            index.Verdict = "loaded";
+            logger?.LogInformation("Lucene index of collection {Collection} loaded from {Path} at version {Version}", collection.Name, path, snapshot.Version);
+        }
+        else
+        {
+            logger?.LogWarning("Lucene index of collection {Collection} at {Path} is {Problem}; rebuilding from SQLite", collection.Name, path, problem);
+            index.CloseQuietly();
+            if (System.IO.Directory.Exists(path))
+            {
+                System.IO.Directory.Delete(path, recursive: true);
+            }
+
+            index.OpenWriter(OpenMode.CREATE);
+            index.Rebuild(snapshot);
+            index.Verdict = "rebuilt: " + problem;
+        }
+
+        return index;
+    }
+
+    /// <summary>Catches up with SQLite when another process wrote (the index is behind <paramref name="sqliteVersion"/>).</summary>
+    public void EnsureCurrent(long sqliteVersion, IIndexSource source)
+    {
+        if (Version >= sqliteVersion)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (Version >= sqliteVersion)
+            {
+                return;
+            }
+
+            using var snapshot = source.OpenSnapshot(_collectionId);
+            _logger?.LogInformation("Lucene index {Path} is at version {Index}, SQLite at {Sqlite}: rebuilding", _path, Version, snapshot.Version);
+            _writer.DeleteAll();
+            Rebuild(snapshot);
+            Verdict = $"rebuilt: stale (another writer moved SQLite to version {snapshot.Version})";
+        }
+    }
+
+    /// <summary>Applies this process's committed write when the index is exactly one version behind; otherwise the next search catches up.</summary>
+    public void Apply(IndexChange change)
+    {
+        lock (_gate)
+        {
+            if (Version >= change.Version || Version != change.Version - 1)
+            {
+                return;
+            }
+
+            foreach (var id in change.Removed)
+            {
+                _writer.DeleteDocuments(new Term(IdField, id.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            foreach (var entry in change.Added)
+            {
+                _writer.AddDocument(ToDocument(entry));
+            }
+
+            _uncommitted++;
+            if (_uncommitted >= _options.CommitEveryWrites)
+            {
+                Commit(change.Version);
+            }
+            else
+            {
+                _searchers.MaybeRefreshBlocking();
+                Volatile.Write(ref _version, change.Version);
+            }
+        }
+    }
+
+    public IReadOnlyList<ScoredChunk> Search(IReadOnlyList<string> queryTerms, int limit, IReadOnlySet<long>? allowed)
+    {
+        // Picks up segments merged in the background since the last write (fewer segments, fewer term lookups); a no-op otherwise.
+        _searchers.MaybeRefresh();
+        var searcher = _searchers.Acquire();
+        try
+        {
+            var reader = searcher.IndexReader;
+            var cached = _stats;
+            var stats = cached is not null && ReferenceEquals(cached.Reader, reader) ? cached.Stats : ReaderStats.Compute(reader);
+            _stats = new StatsOfReader(reader, stats);
+            return Bm25FScorer.Search(reader, stats, queryTerms, limit, _options.Bm25, allowed).Select(h => new ScoredChunk(h.ChunkId, h.Score)).ToList();
+        }
+        finally
+        {
+            _searchers.Release(searcher);
+        }
+    }
+
+    /// <summary>Live documents, and in how many live bodies each term occurs (deleted documents not yet merged away are not counted, unlike IndexReader.DocFreq).</summary>
+    public TermStatistics Statistics(IReadOnlyList<string> terms)
+    {
+        _searchers.MaybeRefresh();
+        var searcher = _searchers.Acquire();
+        try
+        {
+            var reader = searcher.IndexReader;
+            var liveDocs = MultiFields.GetLiveDocs(reader);
+            var frequencies = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var term in terms)
+            {
+                var count = 0;
+                var docs = MultiFields.GetTermDocsEnum(reader, liveDocs, Bm25FScorer.BodyField, new BytesRef(term));
+                if (docs is not null)
+                {
+                    while (docs.NextDoc() != DocIdSetIterator.NO_MORE_DOCS)
+                    {
+                        count++;
+                    }
+                }
+
+                frequencies[term] = count;
+            }
+
+            return new TermStatistics(reader.NumDocs, frequencies);
+        }
+        finally
+        {
+            _searchers.Release(searcher);
+        }
+    }
+
+    public (long Entries, long Bytes) Size()
+    {
+        var searcher = _searchers.Acquire();
+        try
+        {
+            var bytes = new DirectoryInfo(_path).EnumerateFiles().Sum(f => f.Length);
+            return (searcher.IndexReader.NumDocs, bytes);
+        }
+        finally
+        {
+            _searchers.Release(searcher);
+        }
+    }
+
+    /// <summary>Commits what is not committed yet (at shutdown), so the next start loads instead of rebuilding.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_uncommitted > 0 && _writer is not null)
+            {
+                Commit(Version);
+            }
+
+            CloseQuietly();
+        }
+    }
+
+    /// <summary>Deletes the index folder (the collection was deleted).</summary>
+    public void Delete()
+    {
+        Dispose();
+        if (System.IO.Directory.Exists(_path))
+        {
+            System.IO.Directory.Delete(_path, recursive: true);
+        }
+    }
+
+    private static string Identity(CollectionInfo c) => $"{c.Id}/{c.Name}/{c.CreatedAt.UtcTicks}";
+
+    /// <summary>Opens the existing index when it is intact, this collection's and at <paramref name="sqliteVersion"/>; otherwise says why not.</summary>
+    private string? TryReuse(long sqliteVersion)
+    {
+        if (!System.IO.Directory.Exists(_path))
+        {
+            return "missing";
+        }
+
+        try
+        {
+            _directory = FSDirectory.Open(new DirectoryInfo(_path));
+            if (!DirectoryReader.IndexExists(_directory))
+            {
+                return "missing (no commit in the folder)";
+            }
+
+            IReadOnlyDictionary<string, string> data = new Dictionary<string, string>(DirectoryReader.ListCommits(_directory)[^1].UserData);
+            if (data.GetValueOrDefault(IdentityKey) != _identity)
+            {
+                return $"foreign (built for collection '{data.GetValueOrDefault(IdentityKey) ?? "unknown"}', this is '{_identity}')";
+            }
+
+            if (data.GetValueOrDefault(FormatKey) != Format)
+            {
+                return $"incompatible (format '{data.GetValueOrDefault(FormatKey)}', wanted '{Format}')";
+            }
+
+            if (data.GetValueOrDefault(VersionKey) != sqliteVersion.ToString(CultureInfo.InvariantCulture))
+            {
+                return $"stale (index at version {data.GetValueOrDefault(VersionKey)}, SQLite at {sqliteVersion})";
+            }
+
+            OpenWriter(OpenMode.APPEND);
+            var searcher = _searchers.Acquire();
+            try
+            {
+                // Checksums of every segment file: a truncated or overwritten file is caught here, not at a later search.
+                foreach (var leaf in searcher.IndexReader.Leaves)
+                {
+                    leaf.AtomicReader.CheckIntegrity();
+                }
+            }
+            finally
+            {
+                _searchers.Release(searcher);
+            }
+
+            _version = sqliteVersion;
+            return null;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or UnauthorizedAccessException)
+        {
+            return $"corrupt ({e.GetType().Name}: {e.Message})";
+        }
+    }
+
+    private void OpenWriter(OpenMode mode)
+    {
+        System.IO.Directory.CreateDirectory(_path);
+        _directory ??= FSDirectory.Open(new DirectoryInfo(_path));
+        var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, new KeywordAnalyzer())
+        {
+            OpenMode = mode,
+            RAMBufferSizeMB = _options.RamBufferMb,
+        };
+        _writer = new IndexWriter(_directory, config);
+        _searchers = new SearcherManager(_writer, true, new SearcherFactory());
+    }
+
+    private void Rebuild(IIndexSnapshot snapshot)
+    {
+        foreach (var entry in snapshot.ReadTerms())
+        {
+            _writer.AddDocument(ToDocument(entry));
+        }
+
+        Commit(snapshot.Version);
+    }
+
+    private void Commit(long version)
+    {
+        _writer.SetCommitData(new Dictionary<string, string>
+        {
+            [FormatKey] = Format,
+            [IdentityKey] = _identity,
+            [VersionKey] = version.ToString(CultureInfo.InvariantCulture),
+        });
+        _writer.Commit();
+        _uncommitted = 0;
+        _searchers.MaybeRefreshBlocking();
+        Volatile.Write(ref _version, version);
+    }
+
+    private static Document ToDocument(IndexEntry entry) =>
+    [
+        new StringField(IdField, entry.ChunkId.ToString(CultureInfo.InvariantCulture), Field.Store.NO),
+        new NumericDocValuesField(Bm25FScorer.ChunkIdField, entry.ChunkId),
+        new NumericDocValuesField(Bm25FScorer.LengthField, entry.BodyTerms.Count + entry.HeaderTerms.Count),
+        new Field(Bm25FScorer.BodyField, new TermListTokenStream(entry.BodyTerms), TermsType),
+        new Field(Bm25FScorer.HeaderField, new TermListTokenStream(entry.HeaderTerms), TermsType),
+    ];
+
+    private static FieldType CreateTermsType()
+    {
+        var type = new FieldType
+        {
+            IsIndexed = true,
+            IsTokenized = true,
+            IsStored = false,
+            OmitNorms = true,
+            IndexOptions = IndexOptions.DOCS_AND_FREQS,
+        };
+        type.Freeze();
+        return type;
+    }
+
+    /// <summary>Statistics computed once per refreshed reader (one pass over the doc values), swapped as one reference.</summary>
+    private sealed record StatsOfReader(IndexReader Reader, ReaderStats Stats);
+
+    private void CloseQuietly()
+    {
+        _searchers?.Dispose();
+        _writer?.Dispose();
+        _directory?.Dispose();
+        _searchers = null!;
+        _writer = null!;
+        _directory = null!;
+    }
+}

@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using RagService.Core.Indexing;
+using RagService.Core.Models;
+using RagService.Core.Storage;
+
+namespace RagService.Lexical.Lucene;
+
+/// <summary>
+/// The "lucene" BM25 engine: one on-disk Lucene.Net index per collection under <see cref="LuceneOptions.Directory"/>,
+/// derived from SQLite and versioned against it, scored with the same BM25F as the in-memory engine, with highlighted
+/// snippets. It is opened at the collection's first search or write after a start and reused when still current.
+/// </summary>
+public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
+{
+    private readonly IIndexSource _source;
+    private readonly LuceneOptions _options;
+    private readonly ILogger? _logger;
+    private readonly ConcurrentDictionary<long, LuceneCollectionIndex> _open = new();
+    private readonly ConcurrentDictionary<long, SemaphoreSlim> _openLocks = new();
+
+    public LuceneLexicalSearchIndex(IIndexSource source, LuceneOptions options, ILogger? logger = null)
+    {
+        options.Validate();
+        _source = source;
+        _options = options;
+        _logger = logger;
+    }
+
+    public string Engine => "lucene";
+
+    public async Task<IReadOnlyList<ScoredChunk>> SearchAsync(
+        CollectionInfo collection, IReadOnlyList<string> queryTerms, int limit, SearchFilter filter, CancellationToken ct)
+    {
+        var version = await _source.GetVersionAsync(collection.Id, ct);
+        var allowed = await _source.ChunksMatchingAsync(collection, filter, ct);
+        var index = await GetAsync(collection, ct);
+        index.EnsureCurrent(version, _source);
+        return queryTerms.Count == 0 ? [] : index.Search(queryTerms, limit, allowed);
+    }
+
+    public async Task<TermStatistics?> GetTermStatisticsAsync(CollectionInfo collection, IReadOnlyList<string> terms, CancellationToken ct)
+    {
+        var version = await _source.GetVersionAsync(collection.Id, ct);
+        var index = await GetAsync(collection, ct);
+        index.EnsureCurrent(version, _source);
+        return index.Statistics(terms);
+    }
+
+    public void Apply(IndexChange change)
+    {
+        var index = _open.TryGetValue(change.Collection.Id, out var open) ? open : GetAsync(change.Collection, CancellationToken.None).GetAwaiter().GetResult();
+        index.Apply(change);
+    }
+
+    public void Drop(long collectionId)
+    {
+        if (_open.TryRemove(collectionId, out var index))
+        {
+            index.Delete();
+        }
+        else if (Directory.Exists(PathOf(collectionId)))
+        {
+            Directory.Delete(PathOf(collectionId), recursive: true);
+        }
+    }
+
+    public Task<IndexStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct)
+    {
+        if (!_open.TryGetValue(collection.Id, out var index))
+        {
+            return Task.FromResult(new IndexStats(Engine, 0, 0, "not loaded"));
+        }
+
+        var (entries, bytes) = index.Size();
+        return Task.FromResult(new IndexStats(Engine, entries, bytes, index.Verdict));
+    }
+
+    public Task<ComponentStatus> CheckAsync(CancellationToken ct)
+    {
+        try
+        {
+            Directory.CreateDirectory(_options.Directory);
+            return Task.FromResult(ComponentStatus.On("bm25", $"lucene BM25F (k1={_options.Bm25.K1}, b={_options.Bm25.B}, header weight {_options.Bm25.HeaderWeight}) in {_options.Directory}"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Task.FromResult(ComponentStatus.Failed("bm25", $"lucene index folder {_options.Directory}: {e.Message}"));
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var id in _open.Keys)
+        {
+            if (_open.TryRemove(id, out var index))
+            {
+                index.Dispose();
+            }
+        }
+    }
+
+    private string PathOf(long collectionId) => Path.Combine(_options.Directory, $"collection-{collectionId}");
+
+    private async Task<LuceneCollectionIndex> GetAsync(CollectionInfo collection, CancellationToken ct)
+    {
+        if (_open.TryGetValue(collection.Id, out var index))
+        {
+            return index;
+        }
+
+        var gate = _openLocks.GetOrAdd(collection.Id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            if (_open.TryGetValue(collection.Id, out index))
+            {
+                return index;
+            }
+
+            index = await Task.Run(() => LuceneCollectionIndex.Open(PathOf(collection.Id), collection, _source, _options, _logger), ct);
+            _open[collection.Id] = index;
+            return index;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using RagService.Core.Indexing;
+using RagService.Core.Lexical;
+using RagService.Core.Models;
+
+namespace RagService.Lexical.Memory;
+
+public static class MemoryLexicalServiceCollectionExtensions
+{
+    /// <summary>The "memory" BM25 engine: in-memory BM25F per collection, rebuilt from the store at the first search after a start.</summary>
+    public static IServiceCollection AddMemoryLexicalIndex(this IServiceCollection services, Bm25Parameters parameters)
+    {
+        parameters.Validate();
+        services.AddSingleton(sp => new MemoryLexicalSearchIndex(sp.GetRequiredService<IIndexSource>(), parameters));
+        services.AddSingleton<ILexicalSearchIndex>(sp => sp.GetRequiredService<MemoryLexicalSearchIndex>());
+        services.AddSingleton<ISearchIndex>(sp => sp.GetRequiredService<MemoryLexicalSearchIndex>());
+        services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<MemoryLexicalSearchIndex>());
+        return services;
+    }
+}

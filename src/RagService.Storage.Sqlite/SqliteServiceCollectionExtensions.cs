@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RagService.Core.Indexing;
+using RagService.Core.Ingestion;
+using RagService.Core.Models;
+using RagService.Core.Storage;
+
+namespace RagService.Storage.Sqlite;
+
+public static class SqliteServiceCollectionExtensions
+{
+    /// <summary>
+    /// The SQLite knowledge store (documents, chunks, terms, vectors), the index source the search indexes rebuild from,
+    /// and the contextual-retrieval cache. The store hands its writes to every registered <see cref="ISearchIndex"/>.
+    /// </summary>
+    public static IServiceCollection AddSqliteKnowledgeStore(this IServiceCollection services, SqliteStoreOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.DatabasePath))
+        {
+            throw new ArgumentException("Rag:DatabasePath must name the SQLite file", nameof(options));
+        }
+
+        services.AddSingleton(options);
+        services.AddSingleton(sp => new SqliteKnowledgeStore(options, sp.GetServices<ISearchIndex>(),
+            sp.GetService<ILoggerFactory>()?.CreateLogger<SqliteKnowledgeStore>()));
+        services.AddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<SqliteKnowledgeStore>());
+        services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<SqliteKnowledgeStore>());
+        services.AddSingleton<IIndexSource>(new SqliteIndexSource(options));
+        services.AddSingleton<IChunkContextCache>(new SqliteChunkContextCache(options));
+        return services;
+    }
+}

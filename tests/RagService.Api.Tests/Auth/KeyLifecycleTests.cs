@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using RagService.Api.Tests.Sync;
+
+namespace RagService.Api.Tests.Auth;
+
+/// <summary>Creating, rotating and revoking keys, over HTTP and with `rag keys`; what the database holds.</summary>
+public sealed class KeyLifecycleTests : IAsyncLifetime
+{
+    private ServiceHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await ServiceHost.StartAsync();
+        await _host.CreateCollectionAsync("kb");
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task A_client_rotates_with_two_active_keys_and_a_third_is_refused_until_one_is_revoked()
+    {
+        var first = await Keys.CreateAsync(_host.Client, "chatbot", "reader");
+        var second = await Keys.CreateAsync(_host.Client, "chatbot", "reader");
+        using (var client = _host.CreateClient(first.Key))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/collections/kb")).StatusCode);
+        }
+
+        var third = await _host.Client.PostAsJsonAsync("/v1/keys", new { client = "chatbot", role = "reader" });
+        Assert.Equal(HttpStatusCode.Conflict, third.StatusCode);
+        Assert.Contains("revoke", (await Keys.ProblemAsync(third)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _host.Client.DeleteAsync($"/v1/keys/{first.Id}")).StatusCode);
+        await Keys.CreateAsync(_host.Client, "chatbot", "reader");
+
+        using var old = _host.CreateClient(first.Key);
+        var refused = await old.GetAsync("/v1/collections/kb");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("revoked", (await Keys.ProblemAsync(refused)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        using var current = _host.CreateClient(second.Key);
+        Assert.Equal(HttpStatusCode.OK, (await current.GetAsync("/v1/collections/kb")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.Client.DeleteAsync($"/v1/keys/{first.Id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Only_the_sha256_of_a_key_is_stored_and_the_list_never_shows_a_secret()
+    {
+        var key = await Keys.CreateAsync(_host.Client, "ci", "writer", ["kb"]);
+        using (var client = _host.CreateClient(key.Key))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/collections/kb")).StatusCode);
+        }
+
+        var listed = await _host.Client.GetStringAsync("/v1/keys");
+        Assert.DoesNotContain(key.Key, listed, StringComparison.Ordinal);
+        var entry = JsonDocument.Parse(listed).RootElement.EnumerateArray().Single(k => k.GetProperty("id").GetString() == key.Id);
+        Assert.Equal("writer", entry.GetProperty("role").GetString());
+        Assert.Equal(["kb"], entry.GetProperty("collections").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(JsonValueKind.String, entry.GetProperty("lastUsedAt").ValueKind);
+
+        await using var db = new SqliteConnection($"Data Source={_host.DatabasePath}");
+        await db.OpenAsync();
+        await using var cmd = db.CreateCommand();
+        cmd.CommandText = "SELECT * FROM api_keys WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", key.Id);
+        await using var row = await cmd.ExecuteReaderAsync();
+        Assert.True(await row.ReadAsync());
+        var secret = key.Key[(key.Key.LastIndexOf('_') + 1)..];
+        for (var i = 0; i < row.FieldCount; i++)
+        {
+            var value = row.GetValue(i);
+            Assert.DoesNotContain(secret, value is byte[] b ? Convert.ToBase64String(b) + Encoding.UTF8.GetString(b) : value.ToString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(SHA256.HashData(Encoding.UTF8.GetBytes(key.Key)), (byte[])row["secret_hash"]);
+    }
+
+    [Fact]
+    public async Task Bad_key_requests_get_400_saying_what_to_fix()
+    {
+        foreach (var body in new object[]
+        {
+            new { role = "reader" },
+            new { client = "x", role = "owner" },
+            new { client = "x", role = "reader", collections = Array.Empty<string>() },
+            new { client = "x", role = "reader", collections = new[] { "Not A Name" } },
+        })
+        {
+            var response = await _host.Client.PostAsJsonAsync("/v1/keys", body);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.False(string.IsNullOrWhiteSpace((await Keys.ProblemAsync(response)).GetProperty("detail").GetString()));
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await _host.Client.DeleteAsync("/v1/keys/bootstrap")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Rag_keys_creates_lists_and_revokes_with_an_admin_key()
+    {
+        var created = await RunCliAsync("create", "--client", "support-bot", "--role", "reader", "--collections", "kb");
+        Assert.True(created.ExitCode == 0, created.Output);
+        var key = created.Output.Split('\n').Single(l => l.StartsWith("key:", StringComparison.Ordinal))["key:".Length..].Trim();
+        var id = created.Output.Split('\n').Single(l => l.StartsWith("id:", StringComparison.Ordinal))["id:".Length..].Trim();
+        using (var client = _host.CreateClient(key))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/collections/kb")).StatusCode);
+        }
+
+        var list = await RunCliAsync("list");
+        Assert.True(list.ExitCode == 0, list.Output);
+        Assert.Contains(id, list.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, list.Output, StringComparison.Ordinal);
+
+        var revoked = await RunCliAsync("revoke", id);
+        Assert.True(revoked.ExitCode == 0, revoked.Output);
+        using (var client = _host.CreateClient(key))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/v1/collections/kb")).StatusCode);
+        }
+
+        var withoutAdmin = await RunCliWithKeyAsync(key, "list");
+        Assert.Equal(1, withoutAdmin.ExitCode);
+        Assert.Contains("401", withoutAdmin.Output, StringComparison.Ordinal);
+    }
+
+    private sealed record CliResult(int ExitCode, string Output);
+
+    private Task<CliResult> RunCliAsync(params string[] args) => RunCliWithKeyAsync(ServiceHost.BootstrapKey, args);
+
+    private async Task<CliResult> RunCliWithKeyAsync(string apiKey, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { CliSyncTests.CliPath(), "keys" }.Concat(args).Concat(["--url", _host.Client.BaseAddress!.ToString(), "--api-key", apiKey]))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return new CliResult(process.ExitCode, await stdout + await stderr);
+    }
+}
