@@ -7,12 +7,12 @@ namespace RagService.Api.Tests.Auth;
 /// <summary>What anonymous callers may learn from health, who may scrape metrics, and when Swagger is served.</summary>
 public sealed class HealthMetricsAndSwaggerTests
 {
-    private const string LlmUrl = "http://127.0.0.1:9/secret-gateway/v1";
-
     [Fact]
     public async Task Anonymous_readiness_is_the_status_only_a_reader_sees_states_and_an_admin_sees_details()
     {
-        await using var host = await ServiceHost.StartAsync($"--Llm:Url={LlmUrl}", "--Llm:Model=private-model-7b");
+        // A reachable model endpoint: readiness probes the LLM for real, and an unreachable one would make the service unready.
+        await using var llm = await FakeLlmServer.StartAsync();
+        await using var host = await ServiceHost.StartAsync($"--Llm:Url={llm.Url}", "--Llm:Model=private-model-7b");
         using var anonymous = host.CreateClient(null);
         var response = await anonymous.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
