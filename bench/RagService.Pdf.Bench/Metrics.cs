@@ -45,7 +45,9 @@ internal sealed class Metrics
             {
                 RunningChecks++;
                 if (text.Contains(Mask(Normalize(running)), StringComparison.Ordinal))
+                {
                     RunningLeaks++;
+                }
             }
         }
     }
@@ -56,7 +58,9 @@ internal sealed class Metrics
         foreach (var c in text.Normalize(NormalizationForm.FormKC))
         {
             if (!char.IsWhiteSpace(c) && c != '\u00AD')
+            {
                 sb.Append(c);
+            }
         }
 
         return sb.ToString();
@@ -71,7 +75,10 @@ internal sealed class Metrics
         foreach (var ca in a)
         {
             for (var j = 1; j <= b.Length; j++)
+            {
                 current[j] = ca == b[j - 1] ? previous[j - 1] + 1 : Math.Max(previous[j], current[j - 1]);
+            }
+
             (previous, current) = (current, previous);
         }
 

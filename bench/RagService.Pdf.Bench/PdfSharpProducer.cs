@@ -47,12 +47,18 @@ internal static class PdfSharpProducer
             var size = level switch { 1 => 22, 2 => 16, 3 => 13, _ => BodySize };
             var bold = level > 0;
             if (level is 1 or 2 && y > Margin + 20)
+            {
                 y = double.MaxValue; // chapters start on a new page, as in the HTML
+            }
+
             y += level > 0 ? size * 0.8 : size * 0.4;
             foreach (var line in Wrap(text, size, bold))
             {
                 if (y + size * 1.5 > Height - Margin)
+                {
                     NewPage();
+                }
+
                 DrawRuns(gfx!, line, size, bold, Margin, y);
                 y += size * 1.5;
             }
@@ -83,7 +89,9 @@ internal static class PdfSharpProducer
             if (!IsCjk(text[i]))
             {
                 while (end < text.Length && !IsCjk(text[end]) && text[end - 1] != ' ')
+                {
                     end++;
+                }
             }
 
             var unit = text[i..end];
@@ -101,7 +109,9 @@ internal static class PdfSharpProducer
         }
 
         if (line.Trim().Length > 0)
+        {
             yield return line.TrimEnd();
+        }
     }
 
     private static double Measure(XGraphics g, string text, double size, bool bold) =>

@@ -23,7 +23,10 @@ if (Option("--dump") is { } dump)
     var doc = await engines[0].Extractor.ExtractAsync(File.ReadAllBytes(dump), dump, null, CancellationToken.None);
     Console.WriteLine($"title: {doc.Title}; report: {string.Join(", ", doc.Report.Select(kv => $"{kv.Key}={kv.Value}"))}");
     foreach (var b in doc.Blocks)
+    {
         Console.WriteLine($"p{b.Page} {b.Kind}{(b.HeadingLevel > 0 ? b.HeadingLevel.ToString(CultureInfo.InvariantCulture) : "")}: {b.Text}");
+    }
+
     return 0;
 }
 
@@ -82,7 +85,10 @@ foreach (var (producer, files) in producers)
 
         metrics.Seconds = best;
         for (var i = 0; i < files.Count; i++)
+        {
             perDocument.Add($"| {producer} | {files[i].Truth.Name} | {name} | {bestPerFile[i] * 1000:0} |");
+        }
+
         Console.WriteLine($"| {producer} | {name} | {metrics.Pages} | {metrics.F1:0.000} | {metrics.Precision:0.000} | {metrics.Recall:0.000} | " +
                           $"{metrics.HeadingPrecision:0.00} | {metrics.HeadingRecall:0.00} | {metrics.Leakage:0.00} | {metrics.PagesPerSecond:0.0} |");
     }
@@ -141,7 +147,9 @@ static string FindRoot()
     for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
     {
         if (File.Exists(Path.Combine(dir.FullName, "RagService.sln")))
+        {
             return dir.FullName;
+        }
     }
 
     return Directory.GetCurrentDirectory();

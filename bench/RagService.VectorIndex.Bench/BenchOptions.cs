@@ -30,7 +30,11 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0].StartsWith('-')) throw new ArgumentException(Usage);
+        if (args.Length == 0 || args[0].StartsWith('-'))
+        {
+            throw new ArgumentException(Usage);
+        }
+
         var o = new BenchOptions { DataDir = args[0] };
         for (int i = 1; i < args.Length; i++)
         {

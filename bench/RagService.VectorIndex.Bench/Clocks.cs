@@ -19,7 +19,11 @@ internal static partial class Clocks
 
     public static double ThreadCpuSeconds()
     {
-        if (ClockGetTime(ClockThreadCpuTimeId, out var t) != 0) return double.NaN;
+        if (ClockGetTime(ClockThreadCpuTimeId, out var t) != 0)
+        {
+            return double.NaN;
+        }
+
         return t.Seconds + t.Nanoseconds * 1e-9;
     }
 
@@ -32,8 +36,13 @@ internal static class Memory
     public static double RssMiB()
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
+        {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+            }
+        }
+
         return double.NaN;
     }
 

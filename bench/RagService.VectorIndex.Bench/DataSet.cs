@@ -20,7 +20,11 @@ internal sealed class DataSet
         var (b, n, d) = VecsFile.Read<float>(Path.Combine(dir, "base.fvecs"));
         var (q, nq, dq) = VecsFile.Read<float>(Path.Combine(dir, "query.fvecs"));
         var (gt, ngt, w) = VecsFile.Read<int>(Path.Combine(dir, "groundtruth.ivecs"));
-        if (dq != d || ngt != nq) throw new InvalidDataException("data set shapes do not fit together");
+        if (dq != d || ngt != nq)
+        {
+            throw new InvalidDataException("data set shapes do not fit together");
+        }
+
         return new DataSet { Base = b, Queries = q, GroundTruth = gt, Count = n, QueryCount = nq, Dim = d, GroundTruthWidth = w };
     }
 
@@ -32,7 +36,12 @@ internal sealed class DataSet
         {
             var truth = GroundTruth.AsSpan(qi * GroundTruthWidth, k);
             foreach (long id in found[qi].Take(k))
-                if (truth.Contains((int)id)) hits++;
+            {
+                if (truth.Contains((int)id))
+                {
+                    hits++;
+                }
+            }
         }
         return (double)hits / ((long)queries * k);
     }

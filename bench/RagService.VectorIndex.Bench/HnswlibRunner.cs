@@ -25,7 +25,11 @@ internal static class HnswlibRunner
         using var p = Process.Start(psi)!;
         p.StandardOutput.ReadToEnd();
         p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"bench.py exited with {p.ExitCode}");
+        if (p.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"bench.py exited with {p.ExitCode}");
+        }
+
         try
         {
             return Parse(json, o.K);
@@ -50,11 +54,18 @@ internal static class HnswlibRunner
 
     private static string FindAnchors(BenchOptions o)
     {
-        if (o.AnchorsDir is not null) return o.AnchorsDir;
+        if (o.AnchorsDir is not null)
+        {
+            return o.AnchorsDir;
+        }
+
         for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
         {
             string candidate = Path.Combine(dir.FullName, "shared", "anchors", "ann");
-            if (File.Exists(Path.Combine(candidate, "bench.py"))) return candidate;
+            if (File.Exists(Path.Combine(candidate, "bench.py")))
+            {
+                return candidate;
+            }
         }
         return "/work/shared/anchors/ann";
     }

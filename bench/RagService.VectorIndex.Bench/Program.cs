@@ -57,7 +57,11 @@ if (index is HnswIndex built)
         string.Join(", ", health.Levels.Select(l => $"level {l.Level}: {l.Nodes} nodes, {l.InDegreeZero} in-degree 0, {l.Unreachable} unreachable")));
 }
 var ours = new AnchorResult("RagService HNSW", buildSeconds, buildCpu, rss1 - rss0, []);
-if (o.IndexCache is not null && !File.Exists(o.IndexCache)) index.SaveSnapshot(o.IndexCache, data.Count);
+if (o.IndexCache is not null && !File.Exists(o.IndexCache))
+{
+    index.SaveSnapshot(o.IndexCache, data.Count);
+}
+
 Console.Error.WriteLine($"[bench] ours: built in {buildSeconds:F1} s (CPU {buildCpu:F1} s), RSS +{rss1 - rss0:F0} MiB, managed +{managed1 - managed0:F0} MiB");
 
 foreach (int ef in o.Ef)

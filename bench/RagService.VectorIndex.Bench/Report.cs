@@ -23,7 +23,10 @@ internal static class Report
         {
             w.WriteLine($"| ef_search | ours recall@{o.K} | ours QPS | ours QPS (CPU) |");
             w.WriteLine("|---:|---:|---:|---:|");
-            foreach (var r in ours.Runs) w.WriteLine($"| {r.Ef} | {r.Recall:F4} | {r.Qps:F0} | {r.QpsCpu:F0} |");
+            foreach (var r in ours.Runs)
+            {
+                w.WriteLine($"| {r.Ef} | {r.Recall:F4} | {r.Qps:F0} | {r.QpsCpu:F0} |");
+            }
         }
         else
         {
@@ -36,7 +39,11 @@ internal static class Report
                 w.WriteLine($"| {r.Ef} | {r.Recall:F4} | {r.Qps:F0} | {r.QpsCpu:F0} | {a.Recall:F4} | {a.Qps:F0} | {a.QpsCpu:F0} | {r.Qps / a.Qps:F2} | {r.QpsCpu / a.QpsCpu:F2} |");
             }
         }
-        if (exact is null) return;
+        if (exact is null)
+        {
+            return;
+        }
+
         w.WriteLine($"\nExact search (ExactVectorIndex, 1 thread, {Math.Min(o.ExactQueries, data.QueryCount)} queries): recall@{o.K}={exact.Recall:F4}, QPS={exact.Qps:F1}, QPS (CPU)={exact.QpsCpu:F1}");
     }
 }

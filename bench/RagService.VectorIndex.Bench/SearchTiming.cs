@@ -35,7 +35,11 @@ internal static class SearchTiming
         {
             var hits = index.Search(data.Query(qi), k, null, ef);
             var ids = new long[hits.Count];
-            for (int i = 0; i < ids.Length; i++) ids[i] = hits[i].Id;
+            for (int i = 0; i < ids.Length; i++)
+            {
+                ids[i] = hits[i].Id;
+            }
+
             found[qi] = ids;
         }
     }

@@ -12,7 +12,11 @@ internal static class VecsFile
         f.ReadExactly(MemoryMarshal.AsBytes(dimBuf));
         int dim = dimBuf[0];
         long rowBytes = 4L + 4L * dim;
-        if (dim <= 0 || f.Length % rowBytes != 0) throw new InvalidDataException($"{path}: size does not fit dimension {dim}");
+        if (dim <= 0 || f.Length % rowBytes != 0)
+        {
+            throw new InvalidDataException($"{path}: size does not fit dimension {dim}");
+        }
+
         int rows = (int)(f.Length / rowBytes);
         var data = new T[(long)rows * dim];
         f.Position = 0;
@@ -20,7 +24,11 @@ internal static class VecsFile
         for (int r = 0; r < rows; r++)
         {
             f.ReadExactly(rowBuf);
-            if (BitConverter.ToInt32(rowBuf, 0) != dim) throw new InvalidDataException($"{path}: row {r} has another dimension");
+            if (BitConverter.ToInt32(rowBuf, 0) != dim)
+            {
+                throw new InvalidDataException($"{path}: row {r} has another dimension");
+            }
+
             MemoryMarshal.Cast<byte, T>(rowBuf.AsSpan(4)).CopyTo(data.AsSpan(r * dim, dim));
         }
         return (data, rows, dim);

@@ -154,12 +154,16 @@ public sealed class RagServiceClient : IDisposable
         options ??= new SyncFolderOptions();
         var files = FolderSnapshot.Take(folder, options.Extensions);
         IReadOnlyList<FolderFile> send = files;
+        int? deletes = null;
         if (!options.Full)
         {
             var plan = await PlanSyncAsync(collection, files.Select(f => new SyncFile(f.Path, f.Sha256)).ToList(), options.Prune, ct);
             var wanted = plan.Send.ToHashSet(StringComparer.Ordinal);
             send = files.Where(f => wanted.Contains(f.Path)).ToList();
+            deletes = plan.Deleted.Count;
         }
+
+        options.Planned?.Invoke(new SyncFolderPlan(files.Count, send.Count, deletes));
 
         var zip = await SyncArchive.WriteAsync(files, send, options.Prune, ct);
         try

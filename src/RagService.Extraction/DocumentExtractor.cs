@@ -52,7 +52,9 @@ public sealed class DocumentExtractor : IDocumentExtractor
     {
         var sniffed = FormatSniffer.Sniff(content, fileName, contentType);
         if (!_extractors.TryGetValue(sniffed.Format, out var extractor))
+        {
             throw new ExtractionException($"Extraction of {sniffed.Format} files is not available on this server.", ExtractionFailure.UnsupportedFormat);
+        }
 
         using var totalTimeout = new CancellationTokenSource(_options.TotalTimeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, totalTimeout.Token);
@@ -68,9 +70,20 @@ public sealed class DocumentExtractor : IDocumentExtractor
 
         var chars = document.Blocks.Sum(b => (long)b.Text.Length);
         if (chars == 0)
+        {
             throw new ExtractionException($"No text was found in the {document.Format} file.", ExtractionFailure.Unreadable);
+        }
+
         if (chars > _options.MaxExtractedChars)
+        {
             throw new ExtractionException($"The document holds {chars} characters of text; the limit is {_options.MaxExtractedChars} (Extraction:MaxExtractedChars).", ExtractionFailure.TooLarge);
+        }
+        // A plain text file without a title line is titled by its file name.
+        if (document.Title is null && sniffed.Format == SourceFormat.Text && !string.IsNullOrWhiteSpace(Path.GetFileNameWithoutExtension(fileName)))
+        {
+            document = document with { Title = Path.GetFileNameWithoutExtension(fileName) };
+        }
+
         return document;
     }
 }

@@ -83,15 +83,29 @@ public sealed record ExtractionOptions
     public void Validate()
     {
         if (!Enum.IsDefined(PdfTextLayer))
+        {
             throw new ArgumentException($"{SectionName}:{nameof(PdfTextLayer)} must be PdfPig or Poppler.");
+        }
+
         if (PdfPigPageTimeout <= TimeSpan.Zero)
+        {
             throw new ArgumentException($"{SectionName}:{nameof(PdfPigPageTimeout)} must be positive, not {PdfPigPageTimeout}.");
+        }
+
         if (MaxPdfPigBytes <= 0)
+        {
             throw new ArgumentException($"{SectionName}:{nameof(MaxPdfPigBytes)} must be positive, not {MaxPdfPigBytes}.");
+        }
+
         if (MaxPdfPigPageLetters <= 0)
+        {
             throw new ArgumentException($"{SectionName}:{nameof(MaxPdfPigPageLetters)} must be positive, not {MaxPdfPigPageLetters}.");
+        }
+
         if (MaxPdfPigInvalidCharShare is < 0 or > 1 || double.IsNaN(MaxPdfPigInvalidCharShare))
+        {
             throw new ArgumentException($"{SectionName}:{nameof(MaxPdfPigInvalidCharShare)} must be between 0 and 1, not {MaxPdfPigInvalidCharShare}.");
+        }
     }
 }
 

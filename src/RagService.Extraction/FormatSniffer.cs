@@ -39,26 +39,43 @@ public static partial class FormatSniffer
     {
         var content = contentMemory.Span;
         if (content.IsEmpty)
+        {
             throw new ExtractionException("The file is empty (0 bytes).", ExtractionFailure.Unreadable);
+        }
 
         var extension = Path.GetExtension(fileName ?? "");
         var mediaType = contentType?.Split(';')[0].Trim().ToLowerInvariant() ?? "";
 
         if (content[..Math.Min(content.Length, 1024)].IndexOf("%PDF-"u8) >= 0)
+        {
             return new SniffResult(SourceFormat.Pdf);
+        }
+
         if (IsImage(content))
+        {
             return new SniffResult(SourceFormat.Image);
+        }
+
         if (content.StartsWith("PK\u0003\u0004"u8))
+        {
             return SniffZip(contentMemory, extension, mediaType);
+        }
+
         if (content.StartsWith((ReadOnlySpan<byte>)[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]))
+        {
             throw new ExtractionException("Legacy binary Office files (.doc/.xls/.ppt) are not supported; save the file as DOCX. " + Supported, ExtractionFailure.UnsupportedFormat);
+        }
 
         if (BinaryExtensions.TryGetValue(extension, out var claimed))
+        {
             throw new ExtractionException($"The file is named '{Path.GetFileName(fileName)}' but its content is not {Describe(claimed)}. " + Supported, ExtractionFailure.UnsupportedFormat);
+        }
 
         var hasBom = content.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) || content.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || content.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]);
         if (!hasBom && LooksBinary(content))
+        {
             throw new ExtractionException("The file is binary data of an unknown kind. " + Supported, ExtractionFailure.UnsupportedFormat);
+        }
 
         var declaredCharset = CharsetOf(contentType) ?? MetaCharset(Encoding.Latin1.GetString(content[..Math.Min(content.Length, 2048)]));
         var text = TextDecoder.TryDecode(content, declaredCharset)
@@ -69,9 +86,15 @@ public static partial class FormatSniffer
     private static SourceFormat TextualFormat(string text, string extension, string mediaType)
     {
         if (extension.ToLowerInvariant() is ".html" or ".htm" or ".xhtml" || mediaType is "text/html" or "application/xhtml+xml")
+        {
             return SourceFormat.Html;
+        }
+
         if (extension.ToLowerInvariant() is ".md" or ".markdown" or ".mdown" or ".mkd" || mediaType is "text/markdown" or "text/x-markdown")
+        {
             return SourceFormat.Markdown;
+        }
+
         var head = text.Length > 4096 ? text[..4096] : text;
         return HtmlStart().IsMatch(head) ? SourceFormat.Html : SourceFormat.Text;
     }
@@ -84,7 +107,9 @@ public static partial class FormatSniffer
         {
             using var zip = new ZipArchive(ReadOnlyStream.Of(content), ZipArchiveMode.Read);
             if (zip.GetEntry("word/document.xml") is not null)
+            {
                 return new SniffResult(SourceFormat.Docx);
+            }
         }
         catch (InvalidDataException) when (declaredDocx)
         {
@@ -111,9 +136,14 @@ public static partial class FormatSniffer
         foreach (var b in sample)
         {
             if (b == 0)
+            {
                 return true;
+            }
+
             if (b < 0x20 && b is not ((byte)'\t' or (byte)'\n' or (byte)'\r' or 0x0C or 0x1B))
+            {
                 controls++;
+            }
         }
         return controls * 100 > sample.Length;
     }

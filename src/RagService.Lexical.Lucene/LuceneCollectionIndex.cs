@@ -7,8 +7,9 @@ using Lucene.Net.Util;
 using Microsoft.Extensions.Logging;
 using RagService.Core.Indexing;
 using RagService.Core.Storage;
-using LuceneDirectory = Lucene.Net.Store.Directory;
 using FSDirectory = Lucene.Net.Store.FSDirectory;
+using LuceneDirectory = Lucene.Net.Store.Directory;
+using TermStatistics = RagService.Core.Storage.TermStatistics;
 
 namespace RagService.Lexical.Lucene;
 
@@ -150,6 +151,39 @@ internal sealed class LuceneCollectionIndex : IDisposable
             var stats = cached is not null && ReferenceEquals(cached.Reader, reader) ? cached.Stats : ReaderStats.Compute(reader);
             _stats = new StatsOfReader(reader, stats);
             return Bm25FScorer.Search(reader, stats, queryTerms, limit, _options.Bm25, allowed).Select(h => new ScoredChunk(h.ChunkId, h.Score)).ToList();
+        }
+        finally
+        {
+            _searchers.Release(searcher);
+        }
+    }
+
+    /// <summary>Live documents, and in how many live bodies each term occurs (deleted documents not yet merged away are not counted, unlike IndexReader.DocFreq).</summary>
+    public TermStatistics Statistics(IReadOnlyList<string> terms)
+    {
+        _searchers.MaybeRefresh();
+        var searcher = _searchers.Acquire();
+        try
+        {
+            var reader = searcher.IndexReader;
+            var liveDocs = MultiFields.GetLiveDocs(reader);
+            var frequencies = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var term in terms)
+            {
+                var count = 0;
+                var docs = MultiFields.GetTermDocsEnum(reader, liveDocs, Bm25FScorer.BodyField, new BytesRef(term));
+                if (docs is not null)
+                {
+                    while (docs.NextDoc() != DocIdSetIterator.NO_MORE_DOCS)
+                    {
+                        count++;
+                    }
+                }
+
+                frequencies[term] = count;
+            }
+
+            return new TermStatistics(reader.NumDocs, frequencies);
         }
         finally
         {

@@ -39,6 +39,14 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
         return queryTerms.Count == 0 ? [] : index.Search(queryTerms, limit, allowed);
     }
 
+    public async Task<TermStatistics?> GetTermStatisticsAsync(CollectionInfo collection, IReadOnlyList<string> terms, CancellationToken ct)
+    {
+        var version = await _source.GetVersionAsync(collection.Id, ct);
+        var index = await GetAsync(collection, ct);
+        index.EnsureCurrent(version, _source);
+        return index.Statistics(terms);
+    }
+
     public void Apply(IndexChange change)
     {
         var index = _open.TryGetValue(change.Collection.Id, out var open) ? open : GetAsync(change.Collection, CancellationToken.None).GetAwaiter().GetResult();

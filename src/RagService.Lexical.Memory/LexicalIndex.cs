@@ -1,5 +1,6 @@
 using System.Buffers;
 using RagService.Core.Lexical;
+using RagService.Core.Storage;
 
 namespace RagService.Lexical.Memory;
 
@@ -171,6 +172,26 @@ public sealed class LexicalIndex : IDisposable
             var top = TopK(scores, touched, limit, filter);
             ArrayPool<double>.Shared.Return(scores);
             return top;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>How many live documents there are and in how many of them each term occurs.</summary>
+    public TermStatistics Statistics(IReadOnlyList<string> terms)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var frequencies = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var term in terms)
+            {
+                frequencies[term] = _termIds.TryGetValue(term, out var tid) ? _terms[tid].DocFreq : 0;
+            }
+
+            return new TermStatistics(_slotOf.Count, frequencies);
         }
         finally
         {

@@ -33,6 +33,12 @@ public sealed class MemoryLexicalSearchIndex(IIndexSource source, Bm25Parameters
 
     /// <summary>See <see cref="VersionedCache{TIndex}.LocalWrite"/>.</summary>
     public IDisposable LocalWrite(long collectionId) => _cache.LocalWrite(collectionId);
+    public async Task<TermStatistics?> GetTermStatisticsAsync(CollectionInfo collection, IReadOnlyList<string> terms, CancellationToken ct)
+    {
+        var version = await source.GetVersionAsync(collection.Id, ct);
+        var index = (await _cache.GetAsync(collection.Id, version, () => Load(collection.Id), ct))!;
+        return index.Statistics(terms);
+    }
 
     public void Apply(IndexChange change) =>
         _cache.Apply(change.Collection.Id, change.Version, index =>

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using RagService.Core.Indexing;
+using RagService.Core.Jobs;
 using RagService.Core.Models;
 using RagService.Core.Storage;
 
@@ -215,8 +216,8 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
 
             cmd.Parameters.Clear();
             cmd.CommandText = """
-                INSERT INTO documents(collection_id, doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at)
-                VALUES ($c, $k, $t, $h, $f, $m, $n, $ca, $ua) RETURNING id
+                INSERT INTO documents(collection_id, doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature)
+                VALUES ($c, $k, $t, $h, $f, $m, $n, $ca, $ua, $ss, $is) RETURNING id
                 """;
             cmd.Parameters.AddWithValue("$c", collection.Id);
             cmd.Parameters.AddWithValue("$k", document.Id);
@@ -227,6 +228,8 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
             cmd.Parameters.AddWithValue("$n", document.Chunks.Count);
             cmd.Parameters.AddWithValue("$ca", createdAt ?? now);
             cmd.Parameters.AddWithValue("$ua", now);
+            cmd.Parameters.AddWithValue("$ss", (object?)document.Source?.Sha256 ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$is", (object?)document.Source?.IngestSignature ?? DBNull.Value);
             var docRowId = Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
 
             var added = await InsertChunksAsync(cmd.Connection!, tx, docRowId, document.Chunks, ct);
@@ -454,7 +457,7 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
     }
 
     private const string DocumentColumns =
-        "SELECT doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at FROM documents";
+        "SELECT doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature FROM documents";
 
     private static DocumentRecord ReadDocument(SqliteDataReader r) => new(
         r.GetString(0),
@@ -464,7 +467,8 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
         JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(4), Json) ?? [],
         r.GetInt32(5),
         DateTimeOffset.Parse(r.GetString(6), CultureInfo.InvariantCulture),
-        DateTimeOffset.Parse(r.GetString(7), CultureInfo.InvariantCulture));
+        DateTimeOffset.Parse(r.GetString(7), CultureInfo.InvariantCulture),
+        r.IsDBNull(8) ? null : new SyncSource(r.GetString(8), r.IsDBNull(9) ? "" : r.GetString(9)));
 
     private static CollectionInfo ReadCollection(SqliteDataReader r) => new(
         r.GetInt64(0),

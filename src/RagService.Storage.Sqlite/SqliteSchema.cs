@@ -5,7 +5,8 @@ namespace RagService.Storage.Sqlite;
 /// <summary>Creates the tables on first use, and moves the terms of a database written with FTS5 tables into chunk_terms.</summary>
 internal static class SqliteSchema
 {
-    public const int Version = 1;
+    /// <summary>2: a sync's bookkeeping (source_sha256, ingest_signature) moved from the metadata JSON into its own columns.</summary>
+    public const int Version = 2;
 
     public static void Ensure(SqliteConnection connection)
     {
@@ -25,6 +26,8 @@ internal static class SqliteSchema
                 chunk_count INTEGER NOT NULL,
                 created_at TEXT NOT NULL,
                 updated_at TEXT NOT NULL,
+                source_sha256 TEXT,
+                ingest_signature TEXT,
                 UNIQUE (collection_id, doc_key));
             CREATE TABLE IF NOT EXISTS chunks (
                 id INTEGER PRIMARY KEY,
@@ -54,7 +57,39 @@ internal static class SqliteSchema
             cmd.ExecuteNonQuery();
         }
 
+        MoveSyncBookkeepingOutOfMetadata(connection);
         MoveFtsTerms(connection);
+    }
+
+    /// <summary>Version 1 databases kept a sync's source_sha256 and ingest_signature in the metadata JSON; move them into their columns, in one transaction.</summary>
+    private static void MoveSyncBookkeepingOutOfMetadata(SqliteConnection connection)
+    {
+        using var tx = connection.BeginTransaction();
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT max(version) FROM schema_info";
+        if (Convert.ToInt64(cmd.ExecuteScalar()) >= 2)
+        {
+            return;
+        }
+
+        cmd.CommandText = "SELECT count(*) FROM pragma_table_info('documents') WHERE name = 'source_sha256'";
+        if (Convert.ToInt64(cmd.ExecuteScalar()) == 0)
+        {
+            cmd.CommandText = "ALTER TABLE documents ADD COLUMN source_sha256 TEXT; ALTER TABLE documents ADD COLUMN ingest_signature TEXT;";
+            cmd.ExecuteNonQuery();
+        }
+
+        cmd.CommandText = """
+            UPDATE documents SET
+                source_sha256 = json_extract(metadata, '$.source_sha256'),
+                ingest_signature = json_extract(metadata, '$.ingest_signature'),
+                metadata = json_remove(metadata, '$.source_sha256', '$.ingest_signature')
+            WHERE json_type(metadata, '$.source_sha256') IS NOT NULL OR json_type(metadata, '$.ingest_signature') IS NOT NULL;
+            UPDATE schema_info SET version = 2;
+            """;
+        cmd.ExecuteNonQuery();
+        tx.Commit();
     }
 
     /// <summary>

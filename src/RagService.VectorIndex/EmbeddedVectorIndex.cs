@@ -96,7 +96,11 @@ public abstract class EmbeddedVectorIndex : IVectorIndex
         {
             _maintenance.ExitReadLock();
         }
-        if (removed) MaybeCompactInBackground();
+        if (removed)
+        {
+            MaybeCompactInBackground();
+        }
+
         return removed;
     }
 
@@ -161,9 +165,16 @@ public abstract class EmbeddedVectorIndex : IVectorIndex
 
     protected virtual void Dispose(bool disposing)
     {
-        if (_disposed) return;
+        if (_disposed)
+        {
+            return;
+        }
+
         _disposed = true;
-        if (!disposing) return;
+        if (!disposing)
+        {
+            return;
+        }
         // Wait for a running background compaction before releasing the lock it uses.
         _maintenance.EnterWriteLock();
         _maintenance.ExitWriteLock();
@@ -173,7 +184,11 @@ public abstract class EmbeddedVectorIndex : IVectorIndex
     private static void BulkInsert(IndexState target, int count, Func<int, long> idAt, VectorAt vectorAt, int threads)
     {
         var slots = new int[count];
-        for (int i = 0; i < count; i++) slots[i] = target.Vectors.Append(idAt(i), vectorAt(i));
+        for (int i = 0; i < count; i++)
+        {
+            slots[i] = target.Vectors.Append(idAt(i), vectorAt(i));
+        }
+
         ParallelWork.Run(count, threads, i =>
         {
             target.Graph?.Insert(slots[i]);
@@ -186,13 +201,24 @@ public abstract class EmbeddedVectorIndex : IVectorIndex
         double ratio = Options.AutoCompactDeletedRatio;
         var vectors = _state.Vectors;
         int slots = vectors.SlotCount;
-        if (ratio <= 0 || slots < MinSlotsForAutoCompaction || vectors.DeletedCount <= ratio * slots) return;
-        if (Interlocked.CompareExchange(ref _compacting, 1, 0) != 0) return;
+        if (ratio <= 0 || slots < MinSlotsForAutoCompaction || vectors.DeletedCount <= ratio * slots)
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _compacting, 1, 0) != 0)
+        {
+            return;
+        }
+
         ThreadPool.QueueUserWorkItem(_ =>
         {
             try
             {
-                if (!_disposed) Compact();
+                if (!_disposed)
+                {
+                    Compact();
+                }
             }
             catch (ObjectDisposedException)
             {
@@ -209,8 +235,14 @@ public abstract class EmbeddedVectorIndex : IVectorIndex
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (query.Length != Dimension)
+        {
             throw new ArgumentException($"Query has {query.Length} dimensions, the index {Dimension}.", nameof(query));
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        if (efSearch is < 1) throw new ArgumentOutOfRangeException(nameof(efSearch));
+        if (efSearch is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(efSearch));
+        }
     }
 }

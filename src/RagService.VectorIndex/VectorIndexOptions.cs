@@ -56,14 +56,49 @@ public sealed record VectorIndexOptions
 
     internal void Validate()
     {
-        if (M < 2 || M > 256) throw new ArgumentOutOfRangeException(nameof(M), M, "M must be within 2..256.");
-        if (EfConstruction < 1) throw new ArgumentOutOfRangeException(nameof(EfConstruction));
-        if (EfSearch < 1) throw new ArgumentOutOfRangeException(nameof(EfSearch));
-        if (EfSearchPerResult is < 1 or > 100) throw new ArgumentOutOfRangeException(nameof(EfSearchPerResult), EfSearchPerResult, "EfSearchPerResult must be within 1..100.");
-        if (ExactSearchThreshold < 0) throw new ArgumentOutOfRangeException(nameof(ExactSearchThreshold));
-        if (FilteredExactMaxMatches < 0) throw new ArgumentOutOfRangeException(nameof(FilteredExactMaxMatches));
-        if (FilterSelectivityThreshold is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(FilterSelectivityThreshold));
-        if (AutoCompactDeletedRatio is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(AutoCompactDeletedRatio));
-        if (BuildThreads < 0) throw new ArgumentOutOfRangeException(nameof(BuildThreads));
+        if (M < 2 || M > 256)
+        {
+            throw new ArgumentOutOfRangeException(nameof(M), M, "M must be within 2..256.");
+        }
+
+        if (EfConstruction < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(EfConstruction));
+        }
+
+        if (EfSearch < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(EfSearch));
+        }
+
+        if (EfSearchPerResult is < 1 or > 100)
+        {
+            throw new ArgumentOutOfRangeException(nameof(EfSearchPerResult), EfSearchPerResult, "EfSearchPerResult must be within 1..100.");
+        }
+
+        if (ExactSearchThreshold < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ExactSearchThreshold));
+        }
+
+        if (FilteredExactMaxMatches < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FilteredExactMaxMatches));
+        }
+
+        if (FilterSelectivityThreshold is < 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FilterSelectivityThreshold));
+        }
+
+        if (AutoCompactDeletedRatio is < 0 or >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AutoCompactDeletedRatio));
+        }
+
+        if (BuildThreads < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BuildThreads));
+        }
     }
 }

@@ -36,6 +36,35 @@ public sealed class DemoAndAskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Off_topic_question_without_a_reranker_answers_not_found_without_calling_the_llm()
+    {
+        await using var llm = await FakeLlmServer.StartAsync();
+        await using var host = await ServiceHost.StartAsync("--Rag:Demo=true", $"--Llm:Url={llm.Url}", "--Llm:MaxRetries=0");
+
+        var ask = await AskAsync(host, "你们有没有寿司？");
+        Assert.Equal("根据现有资料，无法回答这个问题。", ask.GetProperty("answer").GetString());
+        Assert.Equal("skipped", ask.GetProperty("llm").GetString());
+        var floor = ask.GetProperty("stages").EnumerateArray().Single(s => s.GetProperty("stage").GetString() == "floor");
+        Assert.Equal("not found", floor.GetProperty("status").GetString());
+        Assert.Empty(llm.Requests);
+
+        var onTopic = await AskAsync(host, "你们现在最便宜的披萨是什么？");
+        Assert.Equal("ok", onTopic.GetProperty("llm").GetString());
+    }
+
+    [Fact]
+    public async Task Responses_report_the_mode_that_ran_beside_the_requested_one()
+    {
+        var search = await _host.SearchAsync("demo", "XYZ-123");
+        Assert.Equal("bm25", search.GetProperty("mode").GetString());
+        Assert.Equal("hybrid", search.GetProperty("requestedMode").GetString());
+
+        var ask = await AskAsync(_host, "会员送什么？");
+        Assert.Equal("bm25", ask.GetProperty("mode").GetString());
+        Assert.Equal("hybrid", ask.GetProperty("requestedMode").GetString());
+    }
+
+    [Fact]
     public async Task Membership_question_retrieves_the_membership_chunk_first()
     {
         var ask = await AskAsync(_host, "加入会员送的饮料是什么？");

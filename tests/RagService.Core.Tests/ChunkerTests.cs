@@ -48,6 +48,25 @@ public sealed class ChunkerTests
     }
 
     [Fact]
+    public void A_tiny_section_merged_into_the_next_lists_every_heading_it_contains()
+    {
+        // The chunk holds 11 characters ("手册\n安装\n放平。\n\n") when "清洁" starts and 20 when "保修" starts, both below
+        // MinSectionSize 40: both sections join the first chunk.
+        var chunker = new StructuredChunker(new ChunkingOptions { MaxSize = 200, Overlap = 0, MinSectionSize = 40 });
+        var chunks = chunker.Chunk(Doc(
+            new DocumentBlock(BlockKind.Heading, "手册", 1),
+            new DocumentBlock(BlockKind.Heading, "安装", 2),
+            new DocumentBlock(BlockKind.Paragraph, "放平。"),
+            new DocumentBlock(BlockKind.Heading, "清洁", 2),
+            new DocumentBlock(BlockKind.Paragraph, "用湿布。"),
+            new DocumentBlock(BlockKind.Heading, "保修", 2),
+            new DocumentBlock(BlockKind.Paragraph, "整机保修一年，易损件保修三个月，人为损坏不在保修范围之内。")));
+
+        Assert.Single(chunks);
+        Assert.Equal(["手册", "安装", "清洁", "保修"], chunks[0].HeadingPath);
+    }
+
+    [Fact]
     public void Long_sections_are_packed_by_sentence_within_the_size_with_overlap()
     {
         var sentences = Enumerable.Range(1, 30).Select(i => $"这是第{i}句话，用来测试分块。").ToList();

@@ -87,7 +87,9 @@ public class DocxTests
             using var stream = zip.CreateEntry(name, CompressionLevel.SmallestSize).Open();
             var chunk = new byte[1024 * 1024];
             for (var i = 0; i < zeroBytes / chunk.Length; i++)
+            {
                 stream.Write(chunk);
+            }
         }
         return ms.ToArray();
     }
@@ -113,7 +115,9 @@ public class DocxTests
             var chunk = new byte[1024 * 1024];
             Array.Fill(chunk, (byte)' ');
             for (var i = 0; i < padding / chunk.Length; i++)
+            {
                 stream.Write(chunk);
+            }
         }
         return ms.ToArray();
     }
@@ -126,9 +130,13 @@ public class DocxTests
         {
             var sig = BitConverter.ToUInt32(zip, i);
             if (sig == 0x04034b50 && zip.AsSpan(i + 30).StartsWith(nameBytes))
+            {
                 BitConverter.TryWriteBytes(zip.AsSpan(i + 22, 4), 1024u);
+            }
             else if (sig == 0x02014b50 && zip.AsSpan(i + 46).StartsWith(nameBytes))
+            {
                 BitConverter.TryWriteBytes(zip.AsSpan(i + 24, 4), 1024u);
+            }
         }
         return zip;
     }

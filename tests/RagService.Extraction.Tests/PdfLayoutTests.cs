@@ -20,8 +20,13 @@ public class PdfLayoutTests
     {
         var data = new TheoryData<string, string>();
         foreach (var producer in producers)
-        foreach (var name in new[] { "zh-manual", "mixed-two-column", "en-report" })
-            data.Add(producer, name);
+        {
+            foreach (var name in new[] { "zh-manual", "mixed-two-column", "en-report" })
+            {
+                data.Add(producer, name);
+            }
+        }
+
         return data;
     }
 

@@ -40,7 +40,10 @@ public class PdfTests(ITestOutputHelper output)
         watch.Stop();
 
         for (var n = 1; n <= pageCount; n++)
+        {
             Assert.Contains(doc.Blocks, b => b.Page == n && b.Text.Contains($"Marker page {n} of"));
+        }
+
         output.WriteLine($"THROUGHPUT text PDF: {pageCount} pages in {watch.Elapsed.TotalSeconds:0.000} s = {pageCount / watch.Elapsed.TotalSeconds:0.0} pages/s");
     }
 

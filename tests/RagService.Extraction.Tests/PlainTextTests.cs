@@ -95,4 +95,33 @@ public class PlainTextTests
         Assert.Equal(ExtractionFailure.Unreadable, ex.Failure);
         Assert.Contains("No text", ex.Message);
     }
+
+    [Fact]
+    public async Task A_first_line_that_looks_like_a_title_titles_the_document()
+    {
+        var doc = await Extract(Encoding.UTF8.GetBytes("退货政策\n\n顾客在收到商品后七天内可以申请退货。"));
+
+        Assert.Equal("退货政策", doc.Title);
+        Assert.Equal(new DocumentBlock(BlockKind.Heading, "退货政策", 1), doc.Blocks[0]);
+        Assert.Equal(BlockKind.Paragraph, doc.Blocks[1].Kind);
+    }
+
+    [Theory]
+    [InlineData("顾客在收到商品后七天内可以申请退货。\n\n第二段。")]      // ends like a sentence
+    [InlineData("Opening hours\nMonday to Friday\n\nClosed on Sunday")] // two lines: not a lone title line
+    [InlineData("Opening hours")]                                          // nothing after it: the whole text, not a title
+    public async Task Otherwise_the_file_name_titles_the_document(string text)
+    {
+        var doc = await Extract(Encoding.UTF8.GetBytes(text), "shop-notes.txt");
+
+        Assert.Equal("shop-notes", doc.Title);
+        Assert.DoesNotContain(doc.Blocks, b => b.Kind == BlockKind.Heading);
+    }
+
+    [Fact]
+    public void A_title_line_has_at_most_80_characters()
+    {
+        Assert.True(Text.TitleLine.LooksLikeTitle(new string('标', 80)));
+        Assert.False(Text.TitleLine.LooksLikeTitle(new string('标', 81)));
+    }
 }

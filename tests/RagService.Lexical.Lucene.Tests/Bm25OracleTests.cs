@@ -2,8 +2,8 @@ using Microsoft.Data.Sqlite;
 using RagService.Core.Chunking;
 using RagService.Core.Indexing;
 using RagService.Core.Lexical;
-using RagService.Lexical.Memory;
 using RagService.Core.Storage;
+using RagService.Lexical.Memory;
 using RagService.Storage.Sqlite;
 
 namespace RagService.Lexical.Lucene.Tests;

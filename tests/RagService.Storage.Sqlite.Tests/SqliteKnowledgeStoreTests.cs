@@ -3,10 +3,10 @@ using RagService.Core.Chunking;
 using RagService.Core.Documents;
 using RagService.Core.Ingestion;
 using RagService.Core.Lexical;
-using RagService.Lexical.Memory;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 using RagService.Core.Text;
+using RagService.Lexical.Memory;
 
 namespace RagService.Storage.Sqlite.Tests;
 

@@ -22,7 +22,11 @@ internal sealed class ClusteredData
     private float[] Near(float[] centre)
     {
         var noise = Gaussian(Dimension, _spread / Math.Sqrt(Dimension));
-        for (int i = 0; i < Dimension; i++) noise[i] += centre[i];
+        for (int i = 0; i < Dimension; i++)
+        {
+            noise[i] += centre[i];
+        }
+
         return Normalise(noise);
     }
 
@@ -49,7 +53,11 @@ internal sealed class ClusteredData
     private static float[] Normalise(float[] v)
     {
         double norm = Math.Sqrt(v.Sum(x => (double)x * x));
-        for (int i = 0; i < v.Length; i++) v[i] = (float)(v[i] / norm);
+        for (int i = 0; i < v.Length; i++)
+        {
+            v[i] = (float)(v[i] / norm);
+        }
+
         return v;
     }
 }

@@ -15,7 +15,10 @@ public class ConcurrencyTests
         var queries = data.Take(200);
         using var index = new HnswIndex(dim, IndexFixtures.GraphOnly());
         index.UpsertMany(3_000, i => i, i => vectors[i], 2);
-        for (int i = 0; i < 1_000; i++) index.Remove(i);   // gone for good: must never show up
+        for (int i = 0; i < 1_000; i++)
+        {
+            index.Remove(i);   // gone for good: must never show up
+        }
 
         var failures = new ConcurrentQueue<string>();
         int writersLeft = 3;
@@ -28,11 +31,28 @@ public class ConcurrencyTests
                 var q = queries[rnd.Next(queries.Length)];
                 var hits = rnd.Next(3) == 0 ? index.Search(q, 10, id => id % 2 == 1) : index.Search(q, 10);
                 Interlocked.Increment(ref searches);
-                if (hits.Count != 10) failures.Enqueue($"{hits.Count} hits");
-                if (hits.Any(h => h.Id < 1_000)) failures.Enqueue("removed id returned");
-                if (hits.Select(h => h.Id).Distinct().Count() != hits.Count) failures.Enqueue("duplicate ids");
+                if (hits.Count != 10)
+                {
+                    failures.Enqueue($"{hits.Count} hits");
+                }
+
+                if (hits.Any(h => h.Id < 1_000))
+                {
+                    failures.Enqueue("removed id returned");
+                }
+
+                if (hits.Select(h => h.Id).Distinct().Count() != hits.Count)
+                {
+                    failures.Enqueue("duplicate ids");
+                }
+
                 for (int i = 1; i < hits.Count; i++)
-                    if (hits[i - 1].Score < hits[i].Score) failures.Enqueue("not best first");
+                {
+                    if (hits[i - 1].Score < hits[i].Score)
+                    {
+                        failures.Enqueue("not best first");
+                    }
+                }
             }
         }
         void Writer(Action work)
@@ -44,21 +64,27 @@ public class ConcurrencyTests
 
         var threads = new[]
         {
-            new Thread(() => Writer(() => { for (int i = 3_000; i < 6_000; i++) index.Upsert(i, vectors[i]); })),
-            new Thread(() => Writer(() => { for (int i = 6_000; i < 9_000; i++) index.Upsert(i, vectors[i]); })),
+            new Thread(() => Writer(() => { for (int i = 3_000; i < 6_000; i++) { index.Upsert(i, vectors[i]); } })),
+            new Thread(() => Writer(() => { for (int i = 6_000; i < 9_000; i++) { index.Upsert(i, vectors[i]); } })),
             new Thread(() => Writer(() =>
             {
                 for (int i = 0; i < 1_000; i++)
                 {
                     index.Upsert(1_000 + i, updates[i]);
-                    if (i < 500) index.Remove(2_000 + i);
-                }
+                    if (i < 500) { index.Remove(2_000 + i); } }
             })),
             new Thread(() => Reader(1)),
             new Thread(() => Reader(2)),
         };
-        foreach (var t in threads) t.Start();
-        foreach (var t in threads) t.Join();
+        foreach (var t in threads)
+        {
+            t.Start();
+        }
+
+        foreach (var t in threads)
+        {
+            t.Join();
+        }
 
         Assert.Empty(failures);
         var expectedIds = Enumerable.Range(1_000, 8_000).Where(i => i is < 2_000 or >= 2_500).Select(i => (long)i);
@@ -74,7 +100,11 @@ public class ConcurrencyTests
         using var exact = new ExactVectorIndex(dim);
         for (int i = 1_000; i < 9_000; i++)
         {
-            if (i is >= 2_000 and < 2_500) continue;
+            if (i is >= 2_000 and < 2_500)
+            {
+                continue;
+            }
+
             exact.Upsert(i, i < 2_000 ? updates[i - 1_000] : vectors[i]);
         }
         Assert.True(IndexFixtures.Recall(index, exact, queries, 10, ef: 64) >= 0.95);
@@ -87,7 +117,10 @@ public class ConcurrencyTests
         var vectors = data.Take(4_000);
         using var index = new HnswIndex(16, IndexFixtures.GraphOnly());
         IndexFixtures.Fill(index, vectors);
-        for (int i = 0; i < 2_000; i++) index.Remove(i);
+        for (int i = 0; i < 2_000; i++)
+        {
+            index.Remove(i);
+        }
 
         var compaction = Task.Run(index.Compact);
         int answered = 0;

@@ -12,9 +12,16 @@ public class DeleteAndUpdateTests
         using var index = new HnswIndex(32, IndexFixtures.GraphOnly());
         IndexFixtures.Fill(index, vectors);
         var removed = Enumerable.Range(0, vectors.Length).Where(i => i % 3 == 0).Select(i => (long)i).ToHashSet();
-        foreach (long id in removed) Assert.True(index.Remove(id));
+        foreach (long id in removed)
+        {
+            Assert.True(index.Remove(id));
+        }
+
         Assert.False(index.Remove(0));
-        if (compact) index.Compact();
+        if (compact)
+        {
+            index.Compact();
+        }
 
         Assert.Equal(vectors.Length - removed.Count, index.Count);
         Assert.Equal(compact ? 0 : removed.Count, index.DeletedCount);
@@ -36,7 +43,10 @@ public class DeleteAndUpdateTests
         IndexFixtures.Fill(index, vectors);
         var replacements = data.Take(200);
 
-        for (int i = 0; i < replacements.Length; i++) index.Upsert(i, replacements[i]);
+        for (int i = 0; i < replacements.Length; i++)
+        {
+            index.Upsert(i, replacements[i]);
+        }
 
         Assert.Equal(vectors.Length, index.Count);
         for (int i = 0; i < replacements.Length; i++)
@@ -58,7 +68,11 @@ public class DeleteAndUpdateTests
         var vectors = data.Take(2_000);
         using var index = new HnswIndex(16, IndexFixtures.GraphOnly());
         IndexFixtures.Fill(index, vectors);
-        for (int i = 0; i < vectors.Length; i++) index.Remove(i);
+        for (int i = 0; i < vectors.Length; i++)
+        {
+            index.Remove(i);
+        }
+
         Assert.Equal(0, index.Count);
         Assert.Empty(index.Search(vectors[0], 5));
 
@@ -76,7 +90,10 @@ public class DeleteAndUpdateTests
         var vectors = data.Take(3_000);
         using var index = new HnswIndex(16, IndexFixtures.GraphOnly() with { AutoCompactDeletedRatio = 0.2 });
         IndexFixtures.Fill(index, vectors);
-        for (int i = 0; i < 1_500; i++) index.Remove(i);
+        for (int i = 0; i < 1_500; i++)
+        {
+            index.Remove(i);
+        }
 
         SpinWait.SpinUntil(() => index.DeletedCount == 0, TimeSpan.FromSeconds(30));
 

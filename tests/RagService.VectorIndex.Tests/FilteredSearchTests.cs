@@ -69,7 +69,10 @@ public class FilteredSearchTests
         var vectors = data.Take(3_000);
         using var index = new HnswIndex(16, IndexFixtures.GraphOnly() with { FilteredExactMaxMatches = 10 });
         IndexFixtures.Fill(index, vectors);
-        for (int i = 0; i < vectors.Length; i += 4) index.Remove(i);
+        for (int i = 0; i < vectors.Length; i += 4)
+        {
+            index.Remove(i);
+        }
 
         var hits = index.Search(vectors[8], 10, id => id % 2 == 0);
 

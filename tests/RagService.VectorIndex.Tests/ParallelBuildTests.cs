@@ -35,7 +35,9 @@ public class ParallelBuildTests
         second.Compact();   // compaction rebuilds too: also in order
 
         foreach (var q in queries)
+        {
             Assert.Equal(first.Search(q, 50).Select(h => (h.Id, h.Score)), second.Search(q, 50).Select(h => (h.Id, h.Score)));
+        }
     }
 
     /// <summary>

@@ -15,9 +15,17 @@ internal sealed record RealEmbeddingFixture(float[][] Chunks, float[][] Question
         float[] Row()
         {
             var v = new float[dim];
-            for (int i = 0; i < dim; i++) v[i] = (float)reader.ReadHalf();
+            for (int i = 0; i < dim; i++)
+            {
+                v[i] = (float)reader.ReadHalf();
+            }
+
             float norm = MathF.Sqrt(v.Sum(x => x * x));
-            for (int i = 0; i < dim; i++) v[i] /= norm;
+            for (int i = 0; i < dim; i++)
+            {
+                v[i] /= norm;
+            }
+
             return v;
         }
         var c = Enumerable.Range(0, chunks).Select(_ => Row()).ToArray();

@@ -32,7 +32,11 @@ public class RecallTests
 
         Assert.Equal(20, hits.Count);
         Assert.Equal(20, hits.Select(h => h.Id).Distinct().Count());
-        for (int i = 1; i < hits.Count; i++) Assert.True(hits[i - 1].Score >= hits[i].Score);
+        for (int i = 1; i < hits.Count; i++)
+        {
+            Assert.True(hits[i - 1].Score >= hits[i].Score);
+        }
+
         foreach (var h in hits)
         {
             float expected = vectors[h.Id].Zip(q, (a, b) => a * b).Sum();

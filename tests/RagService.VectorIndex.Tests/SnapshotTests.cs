@@ -17,7 +17,11 @@ public sealed class SnapshotTests : IDisposable
         var vectors = _data.Take(n);
         var index = new HnswIndex(24, IndexFixtures.GraphOnly());
         IndexFixtures.Fill(index, vectors);
-        for (int i = 0; i < n; i += 10) index.Remove(i);
+        for (int i = 0; i < n; i += 10)
+        {
+            index.Remove(i);
+        }
+
         return (index, vectors);
     }
 
@@ -121,7 +125,10 @@ public sealed class SnapshotTests : IDisposable
             using var old = new HnswIndex(24, IndexFixtures.GraphOnly());
             old.UpsertMany(source.Count, i => source[i].Item1, i => source[i].v);
             old.SaveSnapshot(path, situation == "stale" ? 3 : 4);
-            if (situation == "corrupt") File.WriteAllBytes(path, File.ReadAllBytes(path)[..^1]);
+            if (situation == "corrupt")
+            {
+                File.WriteAllBytes(path, File.ReadAllBytes(path)[..^1]);
+            }
         }
         var log = new ListLogger();
         int sourceReads = 0;
@@ -156,7 +163,10 @@ public sealed class SnapshotTests : IDisposable
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            lock (Lines) Lines.Add(formatter(state, exception));
+            lock (Lines)
+            {
+                Lines.Add(formatter(state, exception));
+            }
         }
     }
 }

@@ -16,7 +16,11 @@ internal static class EmbeddingCache
     public static float[][] Get(string cacheFile, ITextEmbedder embedder, IReadOnlyList<string> texts, EmbeddingPurpose purpose)
     {
         byte[] key = Key(embedder.ModelId, purpose, texts);
-        if (TryRead(cacheFile, key) is { } cached) return cached;
+        if (TryRead(cacheFile, key) is { } cached)
+        {
+            return cached;
+        }
+
         var vectors = new float[texts.Count][];
         var started = System.Diagnostics.Stopwatch.StartNew();
         for (int i = 0; i < texts.Count; i += BatchSize)
@@ -24,7 +28,10 @@ internal static class EmbeddingCache
             var batch = texts.Skip(i).Take(BatchSize).ToList();
             var embedded = embedder.EmbedAsync(batch, purpose, CancellationToken.None).GetAwaiter().GetResult();
             embedded.CopyTo(vectors, i);
-            if (i / BatchSize % 20 == 0) Console.Error.WriteLine($"[bench] embedded {i + batch.Count}/{texts.Count} ({started.Elapsed.TotalSeconds:F0} s)");
+            if (i / BatchSize % 20 == 0)
+            {
+                Console.Error.WriteLine($"[bench] embedded {i + batch.Count}/{texts.Count} ({started.Elapsed.TotalSeconds:F0} s)");
+            }
         }
         Write(cacheFile, key, vectors);
         return vectors;
@@ -34,15 +41,27 @@ internal static class EmbeddingCache
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes($"{modelId}\n{purpose}\n{texts.Count}\n"));
-        foreach (var t in texts) hash.AppendData(Encoding.UTF8.GetBytes(t + "\u0000"));
+        foreach (var t in texts)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(t + "\u0000"));
+        }
+
         return hash.GetHashAndReset();
     }
 
     private static float[][]? TryRead(string path, byte[] key)
     {
-        if (!File.Exists(path)) return null;
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
         using var reader = new BinaryReader(File.OpenRead(path));
-        if (!reader.ReadBytes(key.Length).AsSpan().SequenceEqual(key)) return null;
+        if (!reader.ReadBytes(key.Length).AsSpan().SequenceEqual(key))
+        {
+            return null;
+        }
+
         int rows = reader.ReadInt32(), dim = reader.ReadInt32();
         var vectors = new float[rows][];
         for (int r = 0; r < rows; r++)
@@ -62,7 +81,10 @@ internal static class EmbeddingCache
             writer.Write(key);
             writer.Write(vectors.Length);
             writer.Write(vectors.Length == 0 ? 0 : vectors[0].Length);
-            foreach (var v in vectors) writer.Write(MemoryMarshal.AsBytes(v.AsSpan()));
+            foreach (var v in vectors)
+            {
+                writer.Write(MemoryMarshal.AsBytes(v.AsSpan()));
+            }
         }
         File.Move(path + ".tmp", path, overwrite: true);
     }

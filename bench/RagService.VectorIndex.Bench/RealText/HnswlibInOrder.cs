@@ -29,7 +29,11 @@ internal static class HnswlibInOrder
             using var p = Process.Start(psi)!;
             string json = p.StandardOutput.ReadToEnd();
             p.WaitForExit();
-            if (p.ExitCode != 0) throw new InvalidOperationException($"hnswlib_in_order.py exited with {p.ExitCode}");
+            if (p.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"hnswlib_in_order.py exited with {p.ExitCode}");
+            }
+
             using var doc = JsonDocument.Parse(json);
             return doc.RootElement.EnumerateArray().Select(b => new HnswlibBuild(
                 b.GetProperty("threads").GetInt32(), b.GetProperty("build_seconds").GetDouble(),
@@ -49,7 +53,10 @@ internal static class HnswlibInOrder
         foreach (var row in rows)
         {
             writer.Write(row.Length);
-            foreach (int x in row) writer.Write(x);
+            foreach (int x in row)
+            {
+                writer.Write(x);
+            }
         }
     }
 }

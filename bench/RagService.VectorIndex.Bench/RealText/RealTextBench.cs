@@ -61,9 +61,15 @@ internal static class RealTextBench
             Console.WriteLine($"| RagService HNSW | {threads} | {seconds:F2} | {health.UnreachableLiveNodes} | {health.Levels[0].InDegreeZero} | {health.Levels[0].Unreachable} | " +
                 $"{recalls[0]:F4} | {recalls[1]:F4} | {recalls[2]:F4} | {qps10:F0} | {qps100:F0} |");
         }
-        if (!o.RunHnswlib) return;
+        if (!o.RunHnswlib)
+        {
+            return;
+        }
+
         foreach (var r in HnswlibInOrder.Run(o, chunks, queries, truth, Ks.ToDictionary(k => k, DefaultEf)))
+        {
             Console.WriteLine($"| hnswlib 0.6.2 | {r.Threads} | {r.BuildSeconds:F2} | n/a | n/a | n/a | {r.Recall[1]:F4} | {r.Recall[10]:F4} | {r.Recall[100]:F4} | {r.Qps[10]:F0} | {r.Qps[100]:F0} |");
+        }
     }
 
     /// <summary>
@@ -143,12 +149,20 @@ internal static class RealTextBench
     /// <summary>Single-thread queries per second: one warm-up pass, then the median of at least 3 passes totalling ≥ 1 s.</summary>
     private static double Qps(Func<int, IReadOnlyList<VectorHit>> search, int queries)
     {
-        for (int q = 0; q < queries; q++) search(q);
+        for (int q = 0; q < queries; q++)
+        {
+            search(q);
+        }
+
         var times = new List<double>();
         while (times.Count < 3 || (times.Sum() < 1.0 && times.Count < 20))
         {
             var sw = Stopwatch.StartNew();
-            for (int q = 0; q < queries; q++) search(q);
+            for (int q = 0; q < queries; q++)
+            {
+                search(q);
+            }
+
             times.Add(sw.Elapsed.TotalSeconds);
         }
         return queries / times.Order().ElementAt(times.Count / 2);

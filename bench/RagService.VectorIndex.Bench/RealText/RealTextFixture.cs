@@ -14,7 +14,11 @@ internal static class RealTextFixture
         writer.Write(queries.Length);
         writer.Write(chunks[0].Length);
         foreach (var v in chunks.Concat(queries))
+        {
             foreach (float x in v)
+            {
                 writer.Write((Half)x);
+            }
+        }
     }
 }

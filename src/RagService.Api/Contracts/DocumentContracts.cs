@@ -11,5 +11,6 @@ public sealed record IngestTextRequest(string? Id, string? Title, string? Text, 
 /// <param name="Status">"created", "updated" or "unchanged".</param>
 public sealed record IngestResponse(string DocumentId, string Status, int Chunks, double Milliseconds);
 
+/// <param name="SourceSha256">SHA-256 of the file a sync indexed the document from; null for documents posted directly.</param>
 public sealed record DocumentResponse(string Id, string? Title, string Format, string ContentHash, int Chunks,
-    IReadOnlyDictionary<string, string> Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    IReadOnlyDictionary<string, string> Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? SourceSha256 = null);

@@ -36,7 +36,10 @@ public sealed record SearchHitResponse(int Rank, double Score, long ChunkId, str
 /// <param name="Engine">The index engine that answered a retrieval stage: "memory" or "lucene" for bm25, "hnsw" for dense.</param>
 public sealed record StageResponse(string Stage, string Status, int Candidates, double Milliseconds, string? Detail, string? Engine = null);
 
-public sealed record SearchResponse(string Query, string Mode, IReadOnlyList<SearchHitResponse> Hits, IReadOnlyList<StageResponse> Stages, double TotalMilliseconds);
+/// <param name="Mode">The retrieval that ran: "bm25" when hybrid was asked for but no embedding model is configured.</param>
+/// <param name="RequestedMode">The mode the request asked for (default "hybrid").</param>
+public sealed record SearchResponse(string Query, string Mode, string RequestedMode, IReadOnlyList<SearchHitResponse> Hits, IReadOnlyList<StageResponse> Stages,
+    double TotalMilliseconds);
 
 /// <param name="Question">The question to answer from the collection.</param>
 /// <param name="Stream">Stream the answer as server-sent events: "token" events, then one "done" event with the whole response.</param>
@@ -48,5 +51,6 @@ public sealed record PromptResponse(string System, string User);
 /// <param name="Answer">The LLM's answer with [n] citations, or null when no LLM is configured.</param>
 /// <param name="Llm">"ok" or "not configured".</param>
 /// <param name="Sources">The numbered sources; [n] in the answer is Sources[n-1].</param>
-public sealed record AskResponse(string Question, string? Answer, string Llm, string? Model, IReadOnlyList<SearchHitResponse> Sources,
+/// <param name="Mode">The retrieval that ran; <paramref name="RequestedMode"/> is the one asked for.</param>
+public sealed record AskResponse(string Question, string? Answer, string Llm, string? Model, string Mode, string RequestedMode, IReadOnlyList<SearchHitResponse> Sources,
     PromptResponse Prompt, IReadOnlyList<StageResponse> Stages, double TotalMilliseconds);

@@ -1,16 +1,16 @@
+using Microsoft.Extensions.Options;
 using RagService.Api.Contracts;
-using RagService.Api.Requests;
 using RagService.Api.Errors;
 using RagService.Api.Hosting;
-using Microsoft.Extensions.Options;
+using RagService.Api.Requests;
+using RagService.Api.Security;
 using RagService.Core.Chunking;
 using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
 using RagService.Core.Retrieval;
+using RagService.Core.Security;
 using RagService.Core.Storage;
 using RagService.Core.Text;
-using RagService.Api.Security;
-using RagService.Core.Security;
 
 namespace RagService.Api.Endpoints;
 

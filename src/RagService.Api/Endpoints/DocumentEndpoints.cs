@@ -1,14 +1,15 @@
-using RagService.Api.Hosting;
 using System.Text;
 using RagService.Api.Contracts;
 using RagService.Api.Errors;
+using RagService.Api.Hosting;
 using RagService.Api.Ingestion;
 using RagService.Api.Requests;
+using RagService.Api.Security;
 using RagService.Core.Documents;
 using RagService.Core.Ingestion;
-using RagService.Core.Storage;
-using RagService.Api.Security;
+using RagService.Core.Jobs;
 using RagService.Core.Security;
+using RagService.Core.Storage;
 
 namespace RagService.Api.Endpoints;
 
@@ -25,17 +26,18 @@ internal sealed class DocumentEndpoints : IEndpointModule
                 throw ApiProblemException.BadRequest("'text' is required and must not be blank");
             }
 
-            var fileName = body.Format?.Trim().ToLowerInvariant() switch
+            // A media type, not a made-up file name: posted text has no file name to title it with.
+            var mediaType = body.Format?.Trim().ToLowerInvariant() switch
             {
-                null or "" or "text" => "document.txt",
-                "markdown" or "md" => "document.md",
-                "html" => "document.html",
+                null or "" or "text" => "text/plain",
+                "markdown" or "md" => "text/markdown",
+                "html" => "text/html",
                 var other => throw ApiProblemException.BadRequest($"'format' must be \"text\", \"markdown\" or \"html\", not \"{InputEcho.Of(other)}\""),
             };
             var metadata = map.Metadata(body.Metadata);
             var title = map.Title(body.Title);
             var info = await map.CollectionAsync(collection, ct);
-            var result = await ingestor.IngestAsync(info, Encoding.UTF8.GetBytes(body.Text), fileName, null, body.Id, title, metadata, ct);
+            var result = await ingestor.IngestAsync(info, Encoding.UTF8.GetBytes(body.Text), null, mediaType, body.Id, title, metadata, null, ct);
             return ToResult(collection, result);
         }).RequireRole(ApiRole.Writer).WithSummary("Add or replace a document sent as JSON text");
 
@@ -51,7 +53,7 @@ internal sealed class DocumentEndpoints : IEndpointModule
             var info = await map.CollectionAsync(collection, ct);
             using var buffer = new MemoryStream((int)file.Length);
             await file.CopyToAsync(buffer, ct);
-            var result = await ingestor.IngestAsync(info, buffer.ToArray(), file.FileName, file.ContentType, id ?? Path.GetFileName(file.FileName), title, new Dictionary<string, string>(), ct);
+            var result = await ingestor.IngestAsync(info, buffer.ToArray(), file.FileName, file.ContentType, id ?? Path.GetFileName(file.FileName), title, new Dictionary<string, string>(), null, ct);
             return ToResult(collection, result);
         }).DisableAntiforgery().RequireRole(ApiRole.Writer).WithSummary("Add or replace a document uploaded as a file (multipart/form-data)");
 
@@ -93,5 +95,5 @@ internal sealed class DocumentEndpoints : IEndpointModule
         ApiProblemException.NotFound($"document '{InputEcho.Of(id)}' does not exist in '{InputEcho.Of(collection)}'");
 
     private static DocumentResponse ToResponse(DocumentRecord d) =>
-        new(d.Id, d.Title, d.Format, d.ContentHash, d.ChunkCount, d.Metadata, d.CreatedAt, d.UpdatedAt);
+        new(d.Id, d.Title, d.Format, d.ContentHash, d.ChunkCount, d.Metadata, d.CreatedAt, d.UpdatedAt, d.Source?.Sha256);
 }

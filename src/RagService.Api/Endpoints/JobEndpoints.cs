@@ -1,8 +1,8 @@
-using RagService.Api.Hosting;
 using RagService.Api.Contracts;
 using RagService.Api.Errors;
-using RagService.Core.Jobs;
+using RagService.Api.Hosting;
 using RagService.Api.Security;
+using RagService.Core.Jobs;
 using RagService.Core.Security;
 
 namespace RagService.Api.Endpoints;

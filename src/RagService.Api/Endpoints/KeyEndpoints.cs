@@ -1,6 +1,6 @@
-using RagService.Api.Requests;
-using RagService.Api.Hosting;
 using RagService.Api.Errors;
+using RagService.Api.Hosting;
+using RagService.Api.Requests;
 using RagService.Api.Security;
 using RagService.Core.Security;
 

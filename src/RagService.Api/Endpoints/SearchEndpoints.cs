@@ -1,10 +1,10 @@
-using RagService.Api.Hosting;
 using RagService.Api.Contracts;
-using RagService.Api.Requests;
+using RagService.Api.Hosting;
 using RagService.Api.Logging;
+using RagService.Api.Requests;
+using RagService.Api.Security;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
-using RagService.Api.Security;
 using RagService.Core.Security;
 
 namespace RagService.Api.Endpoints;
@@ -22,7 +22,7 @@ internal sealed class SearchEndpoints : IEndpointModule
             var info = await map.CollectionAsync(collection, ct);
             var outcome = await search.SearchAsync(info, query, ct);
             RequestTimings.Record(http, outcome.Stages);
-            return new SearchResponse(query.Query, query.Mode.ToString().ToLowerInvariant(), outcome.Hits.Select(projection.Hit).ToList(),
+            return new SearchResponse(query.Query, RequestMapping.ModeName(outcome.RanMode), RequestMapping.ModeName(query.Mode), outcome.Hits.Select(projection.Hit).ToList(),
                 outcome.Stages.Select(RequestMapping.Stage).ToList(), Math.Round(outcome.TotalMilliseconds, 3));
         }).RequireRole(ApiRole.Reader).WithSummary("Retrieve the best passages for a query, with per-stage candidates, scores and timings");
 
@@ -50,10 +50,13 @@ internal sealed class SearchEndpoints : IEndpointModule
         stages.Add(outcome.Llm switch
         {
             "ok" => new StageResponse("llm", "ok", 0, Math.Round(llmMs, 3), outcome.Model),
-            "skipped" => new StageResponse("llm", "skipped", 0, 0, "no source relevant enough (Rag:Retrieval:RelevanceFloor); answered 'not found'"),
+            "skipped" => new StageResponse("llm", "skipped", 0, 0, outcome.Retrieval.NothingSpecificMatched
+                ? "no query term specific enough matched (see the floor stage); answered 'not found'"
+                : "no source relevant enough (Rag:Retrieval:RelevanceFloor); answered 'not found'"),
             _ => new StageResponse("llm", "off", 0, 0, "no LLM configured (RAG_LLM_URL)"),
         });
-        return new AskResponse(query.Query, answer, outcome.Llm, outcome.Model, outcome.Retrieval.Hits.Select(projection.Hit).ToList(),
+        return new AskResponse(query.Query, answer, outcome.Llm, outcome.Model, RequestMapping.ModeName(outcome.Retrieval.RanMode), RequestMapping.ModeName(query.Mode),
+            outcome.Retrieval.Hits.Select(projection.Hit).ToList(),
             new PromptResponse(outcome.Prompt.System, outcome.Prompt.User), stages, Math.Round(outcome.Retrieval.TotalMilliseconds + llmMs, 3));
     }
 }

@@ -1,9 +1,9 @@
-using RagService.Api.Hosting;
 using RagService.Api.Contracts;
-using RagService.Api.Requests;
+using RagService.Api.Hosting;
 using RagService.Api.Jobs;
-using RagService.Core.Jobs;
+using RagService.Api.Requests;
 using RagService.Api.Security;
+using RagService.Core.Jobs;
 using RagService.Core.Security;
 
 namespace RagService.Api.Endpoints;

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using RagService.Api.Ingestion;
 using RagService.Core.Documents;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
-using RagService.Api.Ingestion;
 using RagService.Core.Storage;
 
 namespace RagService.Api.Errors;

@@ -8,7 +8,7 @@ public sealed class RagOptions
 {
     public const string Section = "Rag";
 
-    /// <summary>SQLite database file of the embedded store.</summary>
+    /// <summary>SQLite database file of the embedded store; a relative path is relative to the working directory (./run.sh: the repository root).</summary>
     public string DatabasePath { get; set; } = "data/ragservice.db";
 
     /// <summary>Create the "demo" collection with the pizza-shop knowledge base at start when it is missing.</summary>

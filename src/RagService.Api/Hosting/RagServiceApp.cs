@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using RagService.Api.Demo;
-using RagService.Api.Ingestion;
 using RagService.Api.Errors;
+using RagService.Api.Ingestion;
 using RagService.Api.Jobs;
 using RagService.Api.Logging;
 using RagService.Api.RateLimiting;
@@ -15,7 +15,6 @@ using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
 using RagService.Core.Jobs;
 using RagService.Core.Lexical;
-using RagService.Lexical.Memory;
 using RagService.Core.Models;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
@@ -24,6 +23,7 @@ using RagService.Core.Text;
 using RagService.Extraction;
 using RagService.Lexical.Lucene;
 using RagService.Lexical.Lucene.Analysis;
+using RagService.Lexical.Memory;
 using RagService.Llm;
 using RagService.Onnx;
 using RagService.Storage.Sqlite;
@@ -37,7 +37,8 @@ public static class RagServiceApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json is read from the build output, so the working directory can be the caller's (see Rag:DatabasePath).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         AddEnvironmentShortcuts(builder.Configuration);
         configure?.Invoke(builder);
 
@@ -101,6 +102,8 @@ public static class RagServiceApp
         IEndpointModule.MapAll(app);
         app.MapRagMetrics();
 
+        var startup = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RagService");
+        startup.LogInformation("Database: {Path} (set Rag:DatabasePath or RAG_DB to move it)", app.Services.GetRequiredService<SqliteKnowledgeStore>().DatabasePath);
         if (rag.Demo)
         {
             var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Demo");

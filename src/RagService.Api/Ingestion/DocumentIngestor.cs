@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using RagService.Api.Hosting;
 using RagService.Core.Documents;
 using RagService.Core.Ingestion;
+using RagService.Core.Jobs;
 using RagService.Core.Storage;
 
 namespace RagService.Api.Ingestion;
@@ -14,7 +15,7 @@ internal sealed class DocumentIngestor(IDocumentExtractor extractor, IngestionSe
     /// <exception cref="DocumentRejectedException">The id, the size or the content is not acceptable; nothing was written.</exception>
     /// <exception cref="ExtractionException">The bytes could not be read as a document.</exception>
     public async Task<IngestResult> IngestAsync(CollectionInfo collection, byte[] content, string? fileName, string? contentType,
-        string? id, string? title, IReadOnlyDictionary<string, string> metadata, CancellationToken ct)
+        string? id, string? title, IReadOnlyDictionary<string, string> metadata, SyncSource? source, CancellationToken ct)
     {
         if (id is not null && (id.Length > 512 || id.Any(char.IsControl)))
         {
@@ -41,7 +42,7 @@ internal sealed class DocumentIngestor(IDocumentExtractor extractor, IngestionSe
             throw new DocumentRejectedException(DocumentRejection.Empty, "the document contains no text to index");
         }
 
-        return await ingestion.IngestAsync(collection, new IngestRequest(id, title, document, metadata), ct);
+        return await ingestion.IngestAsync(collection, new IngestRequest(id, title, document, metadata, source), ct);
     }
 }
 

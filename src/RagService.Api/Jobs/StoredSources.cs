@@ -20,9 +20,8 @@ internal static class StoredSources
             var page = await store.ListDocumentsAsync(collection, offset, Page, ct);
             foreach (var doc in page)
             {
-                var current = ingestSignature is null
-                    || (doc.Metadata.TryGetValue(SyncMetadata.IngestSignature, out var signature) && signature == ingestSignature);
-                sources[doc.Id] = current && doc.Metadata.TryGetValue(SyncMetadata.SourceSha256, out var sha) ? sha : null;
+                var current = ingestSignature is null || doc.Source?.IngestSignature == ingestSignature;
+                sources[doc.Id] = current ? doc.Source?.Sha256 : null;
             }
 
             if (page.Count < Page)

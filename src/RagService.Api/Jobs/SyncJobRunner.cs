@@ -87,7 +87,8 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
         IngestResult? result = null;
         try
         {
-            result = await ingestor.IngestAsync(collection, content, item.Path, null, item.Path, null, SyncMetadata.For(item.Path, item.Sha256, ingestor.Signature(collection)), ct);
+            result = await ingestor.IngestAsync(collection, content, item.Path, null, item.Path, null, SyncMetadata.For(item.Path),
+                new SyncSource(item.Sha256, ingestor.Signature(collection)), ct);
         }
         catch (DocumentRejectedException e)
         {

@@ -144,6 +144,8 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
         return new HitProjection(keys.Select(k => k!).ToHashSet(StringComparer.Ordinal), Limits.MaxHitTextChars);
     }
 
+    public static string ModeName(RetrievalMode mode) => mode.ToString().ToLowerInvariant();
+
     private static RetrievalMode ParseMode(string? mode) => mode?.Trim().ToLowerInvariant() switch
     {
         null or "" or "hybrid" => RetrievalMode.Hybrid,

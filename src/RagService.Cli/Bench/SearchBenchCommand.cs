@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using RagService.Cli.Local;
 using RagService.Core.Chunking;
 using RagService.Core.Models;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Onnx;
-using RagService.Cli.Local;
 
 namespace RagService.Cli.Bench;
 

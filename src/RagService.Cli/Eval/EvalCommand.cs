@@ -1,17 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using RagService.Cli.Local;
 using RagService.Core.Chunking;
 using RagService.Core.Documents;
+using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 using RagService.Core.Text;
-using RagService.Onnx;
-using RagService.Cli.Local;
 using RagService.Lexical.Lucene.Analysis;
-using RagService.Core.Indexing;
-using Microsoft.Extensions.Logging;
+using RagService.Onnx;
 
 namespace RagService.Cli.Eval;
 

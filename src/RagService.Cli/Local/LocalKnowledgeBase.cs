@@ -1,7 +1,7 @@
 using RagService.Core.Indexing;
 using RagService.Core.Lexical;
-using RagService.Lexical.Memory;
 using RagService.Lexical.Lucene;
+using RagService.Lexical.Memory;
 using RagService.Storage.Sqlite;
 using RagService.VectorIndex;
 

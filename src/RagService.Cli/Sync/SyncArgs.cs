@@ -14,7 +14,8 @@ internal sealed record SyncArgs(
           --prune              delete documents that are not in the folder
           --create             create the collection first when it does not exist
           --url URL            the service (default $RAG_URL or http://127.0.0.1:5080)
-          --api-key KEY        sent as the X-Api-Key header (default $RAG_API_KEY)
+          --api-key KEY        sent as the X-Api-Key header (default $RAG_API_KEY); needed only when the service
+                               enforces API keys, otherwise ignored by it
           --full               send every file instead of asking the service which ones changed
           --idempotency-key K  sent with the sync; a repeated request with the same key returns the first one's job
                                (default: a new key per run, reused for this run's own retries)

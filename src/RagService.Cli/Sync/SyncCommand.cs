@@ -26,10 +26,26 @@ internal static class SyncCommand
             {
                 await EnsureCollectionAsync(client, args.Collection);
             }
+            else
+            {
+                try
+                {
+                    await client.GetCollectionAsync(args.Collection);
+                }
+                catch (RagServiceNotFoundException)
+                {
+                    Console.Error.WriteLine($"rag sync: collection '{args.Collection}' does not exist on {args.Url}; add --create to create it");
+                    return 1;
+                }
+            }
 
             Console.Error.WriteLine($"sync: {args.Folder} → collection '{args.Collection}'");
             var job = await client.SyncFolderAsync(args.Collection, args.Folder,
-                new SyncFolderOptions(args.Prune, args.Extensions, args.Full, args.IdempotencyKey));
+                new SyncFolderOptions(args.Prune, args.Extensions, args.Full, args.IdempotencyKey, plan =>
+                    // The job's progress counts files to index plus documents to delete; say both, so the bar's total adds up.
+                    Console.Error.WriteLine(plan.Deletes is { } d
+                        ? $"sync: sending {plan.Send} new or changed files; {plan.Files - plan.Send} unchanged; {d} documents to delete (--prune); progress total {plan.Send + d}"
+                        : $"sync: sending all {plan.Send} files (--full){(args.Prune ? "; documents not in the folder are deleted and counted in the progress total" : "")}")));
             var bar = new ProgressBar();
             job = await client.WaitForJobAsync(job.Id, new SyncProgress(bar));
             bar.Finish();

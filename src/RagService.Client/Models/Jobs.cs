@@ -14,7 +14,15 @@ public sealed record SyncPlan(IReadOnlyList<string> Send, IReadOnlyList<string> 
 /// <param name="Extensions">File extensions to send, lower-case with the dot; null = all.</param>
 /// <param name="Full">Send every file instead of asking the service which ones changed.</param>
 /// <param name="IdempotencyKey">Makes a repeated submission return the first one's job; a new key when null.</param>
-public sealed record SyncFolderOptions(bool Prune = false, IReadOnlySet<string>? Extensions = null, bool Full = false, string? IdempotencyKey = null);
+/// <param name="Planned">Called once the files to send are known, before the upload (for a plan line or a progress total).</param>
+public sealed record SyncFolderOptions(bool Prune = false, IReadOnlySet<string>? Extensions = null, bool Full = false, string? IdempotencyKey = null,
+    Action<SyncFolderPlan>? Planned = null);
+
+/// <summary>What <see cref="RagServiceClient.SyncFolderAsync"/> is about to send.</summary>
+/// <param name="Files">Files in the folder.</param>
+/// <param name="Send">Files sent because they are new or changed (all of them with Full).</param>
+/// <param name="Deletes">Documents the sync will delete (with Prune); null with Full, where the service decides after the upload.</param>
+public sealed record SyncFolderPlan(int Files, int Send, int? Deletes);
 
 /// <summary>Documents done so far out of those the job adds, updates or deletes.</summary>
 public sealed record JobProgress(int Done, int Total);

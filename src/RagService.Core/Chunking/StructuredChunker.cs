@@ -5,7 +5,8 @@ namespace RagService.Core.Chunking;
 
 /// <summary>
 /// Cuts an extracted document into chunks that follow its structure: a heading starts a new chunk
-/// (unless the section so far is tiny), so does a new page, paragraphs are packed sentence by sentence up to the maximum
+/// (unless the section so far is tiny: then the chunk's heading path is its first section's path followed by the
+/// heading of every section merged into it), so does a new page, paragraphs are packed sentence by sentence up to the maximum
 /// size with overlap inside a section, and tables and code blocks stay whole when they fit (otherwise
 /// they are split between rows/lines, a table repeating its header row).
 /// </summary>
@@ -86,6 +87,11 @@ public sealed class StructuredChunker
                 // Nothing but headings so far: the chunk belongs to the deepest of them.
                 _chunkPath = CurrentPath();
                 _chunkPage ??= heading.Page;
+            }
+            else if (!_chunkPath.Contains(heading.Text.Trim()))
+            {
+                // The section so far is tiny and this one joins its chunk: the chunk lists this heading too.
+                _chunkPath = [.. _chunkPath, heading.Text.Trim()];
             }
 
             // The heading line is part of the chunk text: it names what the paragraphs below talk about.

@@ -39,6 +39,12 @@ public interface ILexicalSearchIndex : ISearchIndex
 {
     /// <summary>The best chunks for the analyzed query terms, best first; a repeated term counts once per repeat.</summary>
     Task<IReadOnlyList<ScoredChunk>> SearchAsync(CollectionInfo collection, IReadOnlyList<string> queryTerms, int limit, SearchFilter filter, CancellationToken ct);
+
+    /// <summary>
+    /// How many live chunks the index holds and in how many bodies each term occurs (for <see cref="Retrieval.LexicalFloor"/>);
+    /// null when the engine cannot tell, which turns the floor off.
+    /// </summary>
+    Task<TermStatistics?> GetTermStatisticsAsync(CollectionInfo collection, IReadOnlyList<string> terms, CancellationToken ct);
 }
 
 /// <summary>Nearest chunks by embedding.</summary>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using RagService.Core.Chunking;
 using RagService.Core.Diagnostics;
 using RagService.Core.Documents;
+using RagService.Core.Jobs;
 using RagService.Core.Models;
 using RagService.Core.Storage;
 using RagService.Core.Text;
@@ -12,7 +13,9 @@ namespace RagService.Core.Ingestion;
 
 /// <summary>A document to ingest, already extracted.</summary>
 /// <param name="DocumentId">The caller's id, or null to derive one from the content.</param>
-public sealed record IngestRequest(string? DocumentId, string? Title, ExtractedDocument Document, IReadOnlyDictionary<string, string> Metadata);
+/// <param name="Source">A sync's bookkeeping (file hash, ingest signature), stored beside the metadata, not in it.</param>
+public sealed record IngestRequest(string? DocumentId, string? Title, ExtractedDocument Document, IReadOnlyDictionary<string, string> Metadata,
+    SyncSource? Source = null);
 
 public sealed record IngestResult(string DocumentId, WriteOutcome Outcome, int Chunks, double Milliseconds);
 
@@ -62,7 +65,7 @@ public sealed class IngestionService(
 
         var analyzer = analyzers.For(collection.Settings);
         var indexed = chunks.Select((c, i) => new IndexedChunk(c, analyzer.Analyze(c.Text), analyzer.Analyze(headers[i]), vectors?[i])).ToList();
-        var write = new DocumentWrite(id, title, hash, request.Document.Format, WithExtractionReport(request), indexed);
+        var write = new DocumentWrite(id, title, hash, request.Document.Format, WithExtractionReport(request), indexed, request.Source);
         var outcome = await store.UpsertDocumentAsync(collection, write, ct);
         Count(outcome, request.Document);
         return new IngestResult(id, outcome, chunks.Count, Elapsed(started));
@@ -94,6 +97,8 @@ public sealed class IngestionService(
             sb.Append(k).Append('=').Append(v).Append('\u0003');
         }
 
+        // The source hash too: a file whose bytes changed but whose text did not must still record its new hash.
+        sb.Append(request.Source?.Sha256).Append('\u0003');
         sb.Append(IngestSignature(collection));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
     }

@@ -95,7 +95,7 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
 
     private bool IsBelowFloor(SearchOutcome retrieval)
     {
-        if (retrieval.Hits.Count == 0)
+        if (retrieval.Hits.Count == 0 || retrieval.NothingSpecificMatched)
         {
             return true;
         }

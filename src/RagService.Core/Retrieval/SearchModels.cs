@@ -52,4 +52,10 @@ public sealed record HitProvenance(int? Bm25Rank, double? Bm25Score, int? DenseR
 
 public sealed record SearchHit(int Rank, double Score, StoredChunk Chunk, HitProvenance Provenance);
 
-public sealed record SearchOutcome(IReadOnlyList<SearchHit> Hits, IReadOnlyList<StageReport> Stages, double TotalMilliseconds);
+/// <param name="RanMode">The retrieval that actually ran: hybrid asked without an embedding model runs bm25.</param>
+/// <param name="NothingSpecificMatched">
+/// True when the lexical floor (<see cref="LexicalFloor"/>) found no meaningful query term in the collection; only judged
+/// when BM25 alone ranked the hits (no dense retrieval, no reranker), otherwise false.
+/// </param>
+public sealed record SearchOutcome(
+    IReadOnlyList<SearchHit> Hits, IReadOnlyList<StageReport> Stages, double TotalMilliseconds, RetrievalMode RanMode, bool NothingSpecificMatched = false);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using RagService.Core.Indexing;
 using RagService.Core.Diagnostics;
+using RagService.Core.Indexing;
 using RagService.Core.Models;
 using RagService.Core.Storage;
 using RagService.Core.Text;
@@ -154,8 +154,39 @@ public sealed class SearchService(
         }
 
         stages.Add(new StageReport("fetch", "ok", chunks.Count, fetchMs));
+        var ran = bm25 is not null && dense is not null ? RetrievalMode.Hybrid : bm25 is not null ? RetrievalMode.Bm25 : RetrievalMode.Dense;
+        var nothingMatched = false;
+        if (ran == RetrievalMode.Bm25 && !useRerank)
+        {
+            sw.Restart();
+            var floor = await LexicalFloorAsync(collection, query, ct);
+            nothingMatched = floor.Verdict == "not found";
+            stages.Add(new StageReport("floor", floor.Verdict, floor.Matched, sw.Elapsed.TotalMilliseconds, floor.Detail));
+        }
+
         RagTelemetry.RecordStages(stages, startedAt);
-        return new SearchOutcome(hits, stages, total.Elapsed.TotalMilliseconds);
+        return new SearchOutcome(hits, stages, total.Elapsed.TotalMilliseconds, ran, nothingMatched);
+    }
+
+    /// <summary>Without a reranker, BM25 returns whatever shares a common word with the query; the floor says when that is all it found.</summary>
+    private async Task<(string Verdict, int Matched, string Detail)> LexicalFloorAsync(CollectionInfo collection, SearchQuery query, CancellationToken ct)
+    {
+        var terms = analyzers.For(collection.Settings).AnalyzeQuery(query.Query).Distinct(StringComparer.Ordinal).ToList();
+        if (await lexical.GetTermStatisticsAsync(collection, terms, ct) is not { } statistics)
+        {
+            return ("skipped", 0, "the BM25 engine reports no term statistics");
+        }
+
+        if (statistics.Chunks < LexicalFloor.MinimumChunks)
+        {
+            return ("skipped", 0, $"{statistics.Chunks} chunks: too few to tell common terms from specific ones");
+        }
+
+        var meaningful = LexicalFloor.MeaningfulMatches(statistics);
+        var common = statistics.DocumentFrequencies.Where(t => t.Value > 0 && !meaningful.Contains(t.Key))
+            .OrderByDescending(t => t.Key.Length).Take(5).Select(t => $"{t.Key} ({t.Value} of {statistics.Chunks} chunks)");
+        var detail = $"meaningful (in fewer than half the chunks): {string.Join(' ', meaningful.Take(10))}; too common or single characters: {string.Join(", ", common)}";
+        return (meaningful.Count == 0 ? "not found" : "ok", meaningful.Count, detail);
     }
 
     private async Task<(IReadOnlyList<ScoredChunk> Hits, IReadOnlyList<string> QueryTerms)> Bm25Async(CollectionInfo collection, SearchQuery query, int limit, CancellationToken ct)

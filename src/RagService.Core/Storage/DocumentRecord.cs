@@ -1,8 +1,10 @@
 using RagService.Core.Chunking;
+using RagService.Core.Jobs;
 
 namespace RagService.Core.Storage;
 
 /// <summary>A stored document (without its chunks).</summary>
+/// <param name="Source">What a sync recorded about the document's file; null for documents posted directly.</param>
 public sealed record DocumentRecord(
     string Id,
     string? Title,
@@ -11,7 +13,8 @@ public sealed record DocumentRecord(
     IReadOnlyDictionary<string, string> Metadata,
     int ChunkCount,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    SyncSource? Source = null);
 
 /// <summary>A chunk ready to be written: its text, BM25 terms for body and contextual header, and an optional embedding.</summary>
 public sealed record IndexedChunk(Chunk Chunk, IReadOnlyList<string> BodyTerms, IReadOnlyList<string> HeaderTerms, float[]? Vector = null);
@@ -23,7 +26,8 @@ public sealed record DocumentWrite(
     string ContentHash,
     string Format,
     IReadOnlyDictionary<string, string> Metadata,
-    IReadOnlyList<IndexedChunk> Chunks);
+    IReadOnlyList<IndexedChunk> Chunks,
+    SyncSource? Source = null);
 
 public enum WriteOutcome
 {

@@ -39,7 +39,10 @@ public sealed class DocxExtractor(ExtractionOptions options) : IFormatExtractor
     private static void Walk(OpenXmlElement? container, DocxStyles styles, List<DocumentBlock> blocks, ref string? title, CancellationToken ct)
     {
         if (container is null)
+        {
             return;
+        }
+
         foreach (var element in container.ChildElements)
         {
             ct.ThrowIfCancellationRequested();
@@ -65,7 +68,10 @@ public sealed class DocxExtractor(ExtractionOptions options) : IFormatExtractor
     {
         var text = ParagraphText(paragraph);
         if (text.Length == 0)
+        {
             return;
+        }
+
         var properties = paragraph.ParagraphProperties;
         var styleId = properties?.ParagraphStyleId?.Val?.Value;
 
@@ -76,11 +82,17 @@ public sealed class DocxExtractor(ExtractionOptions options) : IFormatExtractor
             level = 1;
         }
         if (level > 0)
+        {
             Add(blocks, BlockKind.Heading, text, Math.Min(level, 6));
+        }
         else if (properties?.NumberingProperties?.NumberingId?.Val?.Value is > 0 || styles.IsList(styleId))
+        {
             Add(blocks, BlockKind.ListItem, text);
+        }
         else
+        {
             Add(blocks, BlockKind.Paragraph, text);
+        }
     }
 
     private static string CellText(W.TableCell cell) =>
@@ -108,6 +120,8 @@ public sealed class DocxExtractor(ExtractionOptions options) : IFormatExtractor
     private static void Add(List<DocumentBlock> blocks, BlockKind kind, string text, int level = 0)
     {
         if (text.Length > 0)
+        {
             blocks.Add(new DocumentBlock(kind, text, level));
+        }
     }
 }

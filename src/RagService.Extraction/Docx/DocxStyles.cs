@@ -14,7 +14,9 @@ internal sealed partial class DocxStyles
         foreach (var style in styles?.Elements<W.Style>() ?? [])
         {
             if (style.StyleId?.Value is { } id)
+            {
                 _styles.TryAdd(id, style);
+            }
         }
     }
 
@@ -30,10 +32,14 @@ internal sealed partial class DocxStyles
             foreach (var name in new[] { style.StyleName?.Val?.Value, style.StyleId?.Value })
             {
                 if (name is not null && HeadingName().Match(name.Trim()) is { Success: true } m)
+                {
                     return m.Groups[2].Value[0] - '0';
+                }
             }
             if (style.StyleParagraphProperties?.OutlineLevel?.Val?.Value is int outline and < 9)
+            {
                 return outline + 1;
+            }
         }
         return 0;
     }
@@ -48,7 +54,9 @@ internal sealed partial class DocxStyles
         for (var (style, depth) = (Find(styleId), 0); style is not null && depth < 16; style = Find(style.BasedOn?.Val?.Value), depth++)
         {
             if (style.StyleParagraphProperties?.NumberingProperties?.NumberingId?.Val?.Value is > 0)
+            {
                 return true;
+            }
         }
         return false;
     }

@@ -15,11 +15,15 @@ public static class ZipBombGuard
         {
             using var zip = new ZipArchive(ReadOnlyStream.Of(content), ZipArchiveMode.Read);
             if (zip.Entries.Count > maxEntries)
+            {
                 throw TooLarge($"The DOCX archive has {zip.Entries.Count} entries; the limit is {maxEntries} (Extraction:MaxDocxEntries).");
+            }
 
             long declared = zip.Entries.Sum(e => e.Length);
             if (declared > maxUncompressedBytes)
+            {
                 throw TooLarge($"The DOCX archive declares {declared} uncompressed bytes; the limit is {maxUncompressedBytes} (Extraction:MaxDocxUncompressedBytes).");
+            }
 
             var buffer = new byte[81920];
             long total = 0;
@@ -32,7 +36,9 @@ public static class ZipBombGuard
                 {
                     total += read;
                     if (total > maxUncompressedBytes)
+                    {
                         throw TooLarge($"The DOCX archive inflates to more than {maxUncompressedBytes} bytes (Extraction:MaxDocxUncompressedBytes); refused as a possible decompression bomb.");
+                    }
                 }
             }
         }

@@ -46,9 +46,13 @@ internal sealed class HtmlBlockWriter(bool keepHeaderAndFooter)
         foreach (var child in node.ChildNodes)
         {
             if (child is IText text)
+            {
                 _inline.Append(text.Data);
+            }
             else if (child is IElement element && !IsDropped(element))
+            {
                 Visit(element);
+            }
         }
     }
 
@@ -107,7 +111,9 @@ internal sealed class HtmlBlockWriter(bool keepHeaderAndFooter)
     private void Add(BlockKind kind, string text, int level = 0)
     {
         if (text.Length > 0)
+        {
             _blocks.Add(new DocumentBlock(kind, text, level));
+        }
     }
 
     private string TableText(IHtmlTableElement table)
@@ -131,11 +137,16 @@ internal sealed class HtmlBlockWriter(bool keepHeaderAndFooter)
         foreach (var child in node.ChildNodes)
         {
             if (child is IText text)
+            {
                 sb.Append(text.Data);
+            }
             else if (child is IElement element && !IsDropped(element))
             {
                 if (element.LocalName is "br" or "p" or "div" or "li" or "tr")
+                {
                     sb.Append(' ');
+                }
+
                 AppendText(element, sb);
             }
         }

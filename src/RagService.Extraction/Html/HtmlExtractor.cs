@@ -10,14 +10,15 @@ namespace RagService.Extraction.Html;
 /// HTML via AngleSharp: keeps the main content (the &lt;main&gt; or single &lt;article&gt; when present), drops navigation,
 /// scripts, styles, forms and page chrome; yields headings, paragraphs, list items, tables and &lt;pre&gt; code.
 /// </summary>
-public sealed class HtmlExtractor(ExtractionOptions options) : IFormatExtractor
+/// <param name="time">Clock of the parse timeout; tests pass one they control.</param>
+public sealed class HtmlExtractor(ExtractionOptions options, TimeProvider? time = null) : IFormatExtractor
 {
     public SourceFormat Format => SourceFormat.Html;
 
     public async Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, SniffResult sniffed, CancellationToken cancellationToken)
     {
         var text = sniffed.Text?.Text ?? throw new InvalidOperationException("HTML extraction needs the decoded text.");
-        using var timeout = new CancellationTokenSource(options.ParseTimeout);
+        using var timeout = new CancellationTokenSource(options.ParseTimeout, time ?? TimeProvider.System);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         IHtmlDocument document;
         try
@@ -35,7 +36,10 @@ public sealed class HtmlExtractor(ExtractionOptions options) : IFormatExtractor
 
         var title = CjkText.CollapseWhitespace(document.Title ?? "");
         if (title.Length == 0)
+        {
             title = blocks.FirstOrDefault(b => b is { Kind: BlockKind.Heading, HeadingLevel: 1 })?.Text ?? "";
+        }
+
         return new ExtractedDocument(title.Length > 0 ? title : null, blocks, "html");
     }
 
@@ -46,10 +50,16 @@ public sealed class HtmlExtractor(ExtractionOptions options) : IFormatExtractor
     {
         var main = document.QuerySelector("main, [role=main]");
         if (main is not null)
+        {
             return main;
+        }
+
         var articles = document.QuerySelectorAll("article");
         if (articles.Length == 1)
+        {
             return articles[0];
+        }
+
         return (IElement?)document.Body ?? document.DocumentElement;
     }
 }

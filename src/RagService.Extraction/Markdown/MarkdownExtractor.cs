@@ -51,7 +51,9 @@ public sealed partial class MarkdownExtractor(ExtractionOptions options) : IForm
     private static void Walk(ContainerBlock container, List<DocumentBlock> blocks)
     {
         foreach (var block in container)
+        {
             Visit(block, blocks);
+        }
     }
 
     private static void Visit(Block block, List<DocumentBlock> blocks)
@@ -94,7 +96,9 @@ public sealed partial class MarkdownExtractor(ExtractionOptions options) : IForm
             var own = item.OfType<ParagraphBlock>().Select(p => InlineText(p.Inline)).Where(t => t.Length > 0);
             Add(blocks, BlockKind.ListItem, string.Join(' ', own));
             foreach (var child in item.Where(b => b is not ParagraphBlock))
+            {
                 Visit(child, blocks);
+            }
         }
     }
 
@@ -106,13 +110,18 @@ public sealed partial class MarkdownExtractor(ExtractionOptions options) : IForm
     private static void Add(List<DocumentBlock> blocks, BlockKind kind, string text, int level = 0)
     {
         if (!string.IsNullOrWhiteSpace(text))
+        {
             blocks.Add(new DocumentBlock(kind, text, level));
+        }
     }
 
     private static string InlineText(ContainerInline? inline)
     {
         if (inline is null)
+        {
             return "";
+        }
+
         var sb = new StringBuilder();
         AppendInline(inline, sb);
         return CjkText.CollapseWhitespace(sb.ToString());
@@ -139,7 +148,10 @@ public sealed partial class MarkdownExtractor(ExtractionOptions options) : IForm
                 break;
             case ContainerInline container:
                 foreach (var child in container)
+                {
                     AppendInline(child, sb);
+                }
+
                 break;
         }
     }

@@ -9,9 +9,15 @@ public static class ImageDimensions
     public static (long Width, long Height)? TryRead(ReadOnlySpan<byte> image)
     {
         if (image.Length >= 24 && image.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47]) && image[12..16].SequenceEqual("IHDR"u8))
+        {
             return (BinaryPrimitives.ReadUInt32BigEndian(image[16..]), BinaryPrimitives.ReadUInt32BigEndian(image[20..]));
+        }
+
         if (image.Length >= 4 && image[0] == 0xFF && image[1] == 0xD8)
+        {
             return JpegFrameSize(image);
+        }
+
         return null;
     }
 
@@ -22,7 +28,10 @@ public static class ImageDimensions
         while (i + 9 < jpeg.Length)
         {
             if (jpeg[i] != 0xFF)
+            {
                 return null;
+            }
+
             var marker = jpeg[i + 1];
             if (marker == 0xFF)
             {
@@ -31,9 +40,15 @@ public static class ImageDimensions
             }
             var length = BinaryPrimitives.ReadUInt16BigEndian(jpeg[(i + 2)..]);
             if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
+            {
                 return (BinaryPrimitives.ReadUInt16BigEndian(jpeg[(i + 7)..]), BinaryPrimitives.ReadUInt16BigEndian(jpeg[(i + 5)..]));
+            }
+
             if (marker is 0xD9 or 0xDA || length < 2)
+            {
                 return null;
+            }
+
             i += 2 + length;
         }
         return null;

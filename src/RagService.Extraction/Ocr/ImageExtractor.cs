@@ -12,7 +12,9 @@ public sealed class ImageExtractor(ExtractionOptions options, TesseractOcr ocr) 
     public async Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, SniffResult sniffed, CancellationToken cancellationToken)
     {
         if (ImageDimensions.TryRead(content.Span) is var (width, height) && width * height > options.MaxImagePixels)
+        {
             throw new ExtractionException($"The image is {width}×{height} pixels; the limit is {options.MaxImagePixels} pixels (Extraction:MaxImagePixels).", ExtractionFailure.TooLarge);
+        }
 
         using var temp = PrivateTempDirectory.Create(options.TempDirectory);
         var image = await temp.WriteFileAsync("image", content, cancellationToken).ConfigureAwait(false);

@@ -15,7 +15,10 @@ public sealed class TesseractOcr(ExtractionOptions options, ChildProcessRunner r
             [imagePath, "stdout", "-l", options.OcrLanguages, "--psm", "3"],
             options.OcrTimeoutPerPage, "OCR (tesseract)", nameof(options.OcrTimeoutPerPage), cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
+        {
             throw new ExtractionException($"OCR failed: {FirstError(result.StandardError)}", ExtractionFailure.Unreadable);
+        }
+
         return CjkText.RemoveSpacesBetweenCjk(result.StandardOutput);
     }
 

@@ -17,7 +17,9 @@ internal static partial class Hyphenation
     public static IReadOnlyList<DocumentBlock> Resolve(IReadOnlyList<DocumentBlock> blocks)
     {
         if (!blocks.Any(b => b.Text.Contains(PageLayout.HyphenationMark, StringComparison.Ordinal)))
+        {
             return blocks;
+        }
 
         var all = string.Join("\n", blocks.Select(b => b.Text));
         return blocks.Select(b => b with

@@ -29,7 +29,9 @@ internal static class PageLayout
             {
                 var block = ToBlock(lines, page.Height, spaces);
                 if (block.Text.Length > 0)
+                {
                     blocks.Add(block);
+                }
             }
         }
 
@@ -72,12 +74,17 @@ internal static class PageLayout
             }
 
             if (current.Count == 0)
+            {
                 style = lineStyle;
+            }
+
             current.Add(line);
         }
 
         if (current.Count > 0)
+        {
             yield return current;
+        }
     }
 
     private static (double Size, bool Bold) Style(List<Letter> letters) =>
@@ -127,7 +134,9 @@ internal static class PageLayout
                 var cjk = IsCjk(sb[^1]) && IsCjk(value[0]);
                 var gap = letter.StartBaseLine.X - p.Letter.EndBaseLine.X;
                 if (cjk ? IsSpaced(p.Letter, letter, spaces) : p.Word != word && (gap > letter.PointSize * 0.1 || HasSpaceBetween(p.Letter, letter, spaces)))
+                {
                     sb.Append(' ');
+                }
             }
 
             sb.Append(value);
@@ -141,7 +150,10 @@ internal static class PageLayout
     {
         var gap = right.StartBaseLine.X - left.EndBaseLine.X;
         if (gap > right.PointSize * 0.5)
+        {
             return true;
+        }
+
         return gap > right.PointSize * 0.1 && HasSpaceBetween(left, right, spaces);
     }
 
@@ -194,14 +206,21 @@ internal static class PageLayout
     private static string FoldCompatibilityForms(string text)
     {
         if (!text.Any(IsCompatibilityForm))
+        {
             return text;
+        }
+
         var sb = new StringBuilder(text.Length);
         foreach (var c in text)
         {
             if (SimplifiedRadicals.TryGetValue(c, out var ideograph))
+            {
                 sb.Append(ideograph);
+            }
             else
+            {
                 sb.Append(IsCompatibilityForm(c) ? c.ToString().Normalize(NormalizationForm.FormKC) : c);
+            }
         }
 
         return sb.ToString();

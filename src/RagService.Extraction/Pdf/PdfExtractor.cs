@@ -23,7 +23,9 @@ public sealed class PdfExtractor(ExtractionOptions options, ChildProcessRunner r
     public async Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, SniffResult sniffed, CancellationToken cancellationToken)
     {
         if (!HasEndMarker(content.Span))
+        {
             throw new ExtractionException("The PDF is truncated (no %%EOF marker at its end); upload the complete file.", ExtractionFailure.Unreadable);
+        }
 
         using var temp = PrivateTempDirectory.Create(options.TempDirectory);
         var pdf = await temp.WriteFileAsync("input.pdf", content, cancellationToken).ConfigureAwait(false);
@@ -46,7 +48,10 @@ public sealed class PdfExtractor(ExtractionOptions options, ChildProcessRunner r
         {
             report[TextLayerKey] = "poppler";
             if (pig?.RejectedBecause is { } reason)
+            {
                 report[FallbackReasonKey] = reason;
+            }
+
             var poppler = await new PopplerTextLayer(options, runner).ReadAsync(pdf, cancellationToken).ConfigureAwait(false);
             for (var n = 1; n <= poppler.PageCount; n++)
             {
@@ -59,9 +64,14 @@ public sealed class PdfExtractor(ExtractionOptions options, ChildProcessRunner r
 
         var scanned = pages.Where(p => p.TextChars < options.MinPdfPageTextChars).Select(p => p.Number).ToList();
         if (scanned.Count > options.MaxOcrPages)
+        {
             throw new ExtractionException($"The PDF has {scanned.Count} pages without a text layer; at most {options.MaxOcrPages} are OCRed (Extraction:MaxOcrPages).", ExtractionFailure.TooLarge);
+        }
+
         if (scanned.Count > 0)
+        {
             report[OcrPagesKey] = string.Join(',', scanned);
+        }
 
         var result = new List<DocumentBlock>();
         foreach (var page in pages)
@@ -91,7 +101,10 @@ public sealed class PdfExtractor(ExtractionOptions options, ChildProcessRunner r
             ["-r", options.OcrDpi.ToString(CultureInfo.InvariantCulture), "-f", n, "-l", n, "-gray", "-png", "-singlefile", pdf, prefix],
             options.OcrTimeoutPerPage, $"Rendering page {page} for OCR (pdftoppm)", nameof(options.OcrTimeoutPerPage), cancellationToken).ConfigureAwait(false);
         if (render.ExitCode != 0)
+        {
             throw new ExtractionException($"Page {page} of the PDF could not be rendered for OCR: {render.StandardError.Trim()}", ExtractionFailure.Unreadable);
+        }
+
         try
         {
             return await ocr.RecognizeAsync(prefix + ".png", cancellationToken).ConfigureAwait(false);

@@ -22,7 +22,9 @@ internal sealed class PdfPigTextLayer(ExtractionOptions options)
     public async Task<PdfPigResult> ReadAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         if (content.Length > options.MaxPdfPigBytes)
+        {
             return PdfPigResult.Rejected($"the file ({content.Length} bytes) is larger than Extraction:MaxPdfPigBytes ({options.MaxPdfPigBytes}) for in-process parsing");
+        }
 
         PdfDocument? document = null;
         var abandoned = false;
@@ -38,7 +40,9 @@ internal sealed class PdfPigTextLayer(ExtractionOptions options)
 
             document = opened.Value!;
             if (document.NumberOfPages > options.MaxPdfPages)
+            {
                 throw new ExtractionException($"The PDF has {document.NumberOfPages} pages; the limit is {options.MaxPdfPages} (Extraction:MaxPdfPages).", ExtractionFailure.TooLarge);
+            }
 
             var pages = new List<LaidOutPage>(document.NumberOfPages);
             for (var n = 1; n <= document.NumberOfPages; n++)
@@ -53,14 +57,19 @@ internal sealed class PdfPigTextLayer(ExtractionOptions options)
                 }
 
                 if (read.Value!.Rejected is { } reason)
+                {
                     return PdfPigResult.Rejected(reason);
+                }
+
                 pages.Add(read.Value.Page!);
             }
 
             var letters = pages.Sum(p => p.TextChars);
             var invalid = pages.Sum(p => p.InvalidChars);
             if (letters > 0 && invalid > letters * options.MaxPdfPigInvalidCharShare)
+            {
                 return PdfPigResult.Rejected($"{invalid} of its {letters} characters are invalid (more than Extraction:MaxPdfPigInvalidCharShare = {options.MaxPdfPigInvalidCharShare:0.##})");
+            }
 
             var title = document.Information.Title?.Trim();
             return new PdfPigResult(pages, ReadOutline(document), string.IsNullOrEmpty(title) ? null : title, null);
@@ -82,7 +91,9 @@ internal sealed class PdfPigTextLayer(ExtractionOptions options)
         {
             // A page still running in the background keeps using the document; the collector reclaims it afterwards.
             if (!abandoned)
+            {
                 document?.Dispose();
+            }
         }
     }
 
@@ -91,7 +102,10 @@ internal sealed class PdfPigTextLayer(ExtractionOptions options)
         var page = document.GetPage(number);
         var letters = page.Letters;
         if (letters.Count > options.MaxPdfPigPageLetters)
+        {
             return (null, $"page {number} has {letters.Count} glyphs, more than Extraction:MaxPdfPigPageLetters ({options.MaxPdfPigPageLetters}) for in-process layout");
+        }
+
         return (PageLayout.Read(page, letters), null);
     }
 
@@ -113,7 +127,10 @@ internal sealed class PdfPigTextLayer(ExtractionOptions options)
         try
         {
             if (!document.TryGetBookmarks(out var bookmarks))
+            {
                 return [];
+            }
+
             return bookmarks.GetNodes()
                 .Where(n => !string.IsNullOrWhiteSpace(n.Title))
                 .Select(n => new OutlineEntry(n.Title.Trim(), n.Level + 1, n is DocumentBookmarkNode d ? d.PageNumber : null))

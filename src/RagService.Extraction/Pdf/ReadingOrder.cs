@@ -36,7 +36,10 @@ internal static class ReadingOrder
         if (group.Count <= 1)
         {
             if (group.Count == 1)
+            {
                 regions.Add(group);
+            }
+
             return;
         }
 
@@ -67,7 +70,10 @@ internal static class ReadingOrder
         {
             var gap = near(sorted[i]) - reach;
             if (gap > best.Gap)
+            {
                 best = (gap, i);
+            }
+
             reach = Math.Max(reach, far(sorted[i]));
         }
 

@@ -17,7 +17,10 @@ internal static class WordBuilder
         foreach (var letter in letters)
         {
             if (letter.Value.Length == 0 || letter.Value.All(IsInvisible))
+            {
                 continue;
+            }
+
             if (string.IsNullOrWhiteSpace(letter.Value))
             {
                 Flush();
@@ -25,7 +28,10 @@ internal static class WordBuilder
             }
 
             if (current.Count > 0 && Breaks(current[^1], letter))
+            {
                 Flush();
+            }
+
             current.Add(letter);
         }
 
@@ -35,7 +41,10 @@ internal static class WordBuilder
         void Flush()
         {
             if (current.Count > 0)
+            {
                 words.Add(new Word(current));
+            }
+
             current = [];
         }
     }

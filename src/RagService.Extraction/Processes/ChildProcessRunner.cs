@@ -50,9 +50,15 @@ public sealed partial class ChildProcessRunner(ExtractionOptions options)
         var setsid = ExecutableLocator.Find(options.SetsidPath);
         var ownGroup = setsid is not null;
         if (setsid is not null)
+        {
             command.Add(setsid);
+        }
+
         if (options.ChildProcessMemoryLimitBytes > 0 && ExecutableLocator.Find(options.PrlimitPath) is { } prlimit)
+        {
             command.AddRange([prlimit, $"--as={options.ChildProcessMemoryLimitBytes}", "--"]);
+        }
+
         command.Add(ExecutableLocator.Find(tool) ?? throw new InvalidOperationException($"The extraction tool '{tool}' was not found; run deploy/setup.sh (poppler-utils, tesseract-ocr) or set its path in the Extraction options."));
         command.AddRange(arguments);
 
@@ -66,7 +72,9 @@ public sealed partial class ChildProcessRunner(ExtractionOptions options)
             StandardErrorEncoding = Encoding.UTF8,
         };
         foreach (var argument in command.Skip(1))
+        {
             startInfo.ArgumentList.Add(argument);
+        }
         // One OCR thread per child: the service already runs extractions in parallel, and OpenMP threads oversubscribe the CPUs.
         startInfo.Environment["OMP_THREAD_LIMIT"] = "1";
 
@@ -106,7 +114,10 @@ public sealed partial class ChildProcessRunner(ExtractionOptions options)
         }
 
         if (stdout.Overflowed)
+        {
             throw new ExtractionException($"{what} produced more than {options.MaxExtractedChars} characters (Extraction:MaxExtractedChars).", ExtractionFailure.TooLarge);
+        }
+
         return new ChildProcessResult(process.ExitCode, stdout.Text, stderr.Text);
     }
 
@@ -124,11 +135,16 @@ public sealed partial class ChildProcessRunner(ExtractionOptions options)
             return;
         }
         if (ownGroup)
+        {
             _ = Kill(-pid, SigKill);
+        }
+
         try
         {
             if (!process.HasExited)
+            {
                 process.Kill(entireProcessTree: true);
+            }
         }
         catch (InvalidOperationException)
         {
@@ -158,7 +174,10 @@ public sealed partial class ChildProcessRunner(ExtractionOptions options)
                 if (_text.Length + read > limit)
                 {
                     if (!Overflowed)
+                    {
                         onOverflow?.Invoke();
+                    }
+
                     Overflowed = true;
                     continue; // keep draining: a child blocked on a full pipe would never exit
                 }

@@ -10,7 +10,10 @@ public static class ExecutableLocator
     public static string? Find(string tool)
     {
         if (tool.Contains('/'))
+        {
             return File.Exists(tool) ? Path.GetFullPath(tool) : null;
+        }
+
         return Cache.GetOrAdd(tool, static name =>
             (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin")
                 .Split(':', StringSplitOptions.RemoveEmptyEntries)

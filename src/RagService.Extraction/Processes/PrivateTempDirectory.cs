@@ -10,12 +10,20 @@ public sealed class PrivateTempDirectory : IDisposable
     public static PrivateTempDirectory Create(string? parent)
     {
         if (parent is null)
+        {
             return new PrivateTempDirectory(Directory.CreateTempSubdirectory("rag-extract-").FullName);
+        }
+
         var path = System.IO.Path.Combine(parent, "rag-extract-" + Guid.NewGuid().ToString("N"));
         if (OperatingSystem.IsWindows())
+        {
             Directory.CreateDirectory(path);
+        }
         else
+        {
             Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         return new PrivateTempDirectory(path);
     }
 

@@ -34,7 +34,9 @@ internal static class CommonHanzi
         foreach (var c in text)
         {
             if (Set.Contains(c))
+            {
                 score++;
+            }
         }
         return score;
     }

@@ -20,7 +20,9 @@ public static partial class ParagraphSplitter
                 ? CjkText.JoinWrappedLines(raw.Split('\n'))
                 : string.Join('\n', raw.Split('\n').Select(l => l.TrimEnd())).Trim('\n', ' ', '\t', '\f');
             if (paragraph.Length > 0)
+            {
                 yield return new DocumentBlock(BlockKind.Paragraph, paragraph, Page: page);
+            }
         }
     }
 }

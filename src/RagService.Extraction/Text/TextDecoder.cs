@@ -18,18 +18,30 @@ public static class TextDecoder
     public static DecodedText? TryDecode(ReadOnlySpan<byte> bytes, string? declaredCharset = null)
     {
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
             return TryStrict(StrictUtf8, bytes[3..], "utf-8");
+        }
+
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
+        {
             return TryStrict(new UnicodeEncoding(bigEndian: false, byteOrderMark: false, throwOnInvalidBytes: true), bytes[2..], "utf-16le");
+        }
+
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
             return TryStrict(new UnicodeEncoding(bigEndian: true, byteOrderMark: false, throwOnInvalidBytes: true), bytes[2..], "utf-16be");
+        }
 
         if (TryStrict(StrictUtf8, bytes, "utf-8") is { } utf8)
+        {
             return utf8;
+        }
 
         if (declaredCharset is not null && GetStrictEncoding(declaredCharset) is { } declared
             && TryStrict(declared, bytes, declared.WebName) is { } fromDeclared)
+        {
             return fromDeclared;
+        }
 
         var gb = TryStrict(GetStrictEncoding("gb18030")!, bytes, "gb18030");
         var big5 = TryStrict(GetStrictEncoding("big5")!, bytes, "big5");
@@ -38,7 +50,10 @@ public static class TextDecoder
             : CommonHanzi.Score(big5.Text) > CommonHanzi.Score(gb.Text) ? big5 : gb;
         // Real Chinese text is mostly frequent characters; Latin-1 bytes read as GBK/Big5 give rare ones.
         if (chinese is not null && CommonHanzi.ShareOfHanzi(chinese.Text) >= 0.3)
+        {
             return chinese;
+        }
+
         return TryStrict(GetStrictEncoding("windows-1252")!, bytes, "windows-1252") ?? chinese;
     }
 
@@ -48,7 +63,10 @@ public static class TextDecoder
         var name = charset.Trim().Trim('"', '\'').ToLowerInvariant();
         // GBK and GB2312 are subsets of GB18030; decoding them as GB18030 never loses characters.
         if (name is "gbk" or "gb2312" or "x-gbk" or "cp936" or "euc-cn")
+        {
             name = "gb18030";
+        }
+
         try
         {
             return Encoding.GetEncoding(name, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);

@@ -15,15 +15,27 @@ internal sealed class ChunkedArray<T>
 
     public void EnsureCapacity(int count)
     {
-        if (count <= Capacity) return;
+        if (count <= Capacity)
+        {
+            return;
+        }
+
         lock (_growLock)
         {
             int have = _chunks.Length;
             int need = (count + ChunkMask) >> ChunkShift;
-            if (need <= have) return;
+            if (need <= have)
+            {
+                return;
+            }
+
             var chunks = new T[need][];
             Array.Copy(_chunks, chunks, have);
-            for (int c = have; c < need; c++) chunks[c] = new T[1 << ChunkShift];
+            for (int c = have; c < need; c++)
+            {
+                chunks[c] = new T[1 << ChunkShift];
+            }
+
             _chunks = chunks;
         }
     }

@@ -13,8 +13,16 @@ internal static unsafe class ExactScanner
         int dim = vectors.Dimension;
         for (int s = 0; s < slots; s++)
         {
-            if (!vectors.IsLive(s)) continue;
-            if (filter is not null && !filter(vectors.IdAt(s))) continue;
+            if (!vectors.IsLive(s))
+            {
+                continue;
+            }
+
+            if (filter is not null && !filter(vectors.IdAt(s)))
+            {
+                continue;
+            }
+
             Offer(heap, k, VectorMath.Dot(query, vectors.Vector(s), dim), s);
         }
         return HitList.From(vectors, heap);
@@ -28,7 +36,11 @@ internal static unsafe class ExactScanner
         var seen = new HashSet<int>();
         foreach (long id in ids)
         {
-            if (!vectors.TryGetSlot(id, out int s) || !vectors.IsLive(s) || !seen.Add(s)) continue;
+            if (!vectors.TryGetSlot(id, out int s) || !vectors.IsLive(s) || !seen.Add(s))
+            {
+                continue;
+            }
+
             Offer(heap, k, VectorMath.Dot(query, vectors.Vector(s), dim), s);
         }
         return HitList.From(vectors, heap);
@@ -36,7 +48,10 @@ internal static unsafe class ExactScanner
 
     private static void Offer(ScoreHeap heap, int k, float score, int slot)
     {
-        if (heap.Count < k) heap.Push(score, slot);
+        if (heap.Count < k)
+        {
+            heap.Push(score, slot);
+        }
         else if (score > heap.TopScore)
         {
             heap.Pop();

@@ -8,14 +8,25 @@ internal static class FilterSelectivity
     public static double Estimate(VectorCollection vectors, Func<long, bool> filter)
     {
         int slots = vectors.SlotCount;
-        if (slots == 0) return 0;
+        if (slots == 0)
+        {
+            return 0;
+        }
+
         int step = Math.Max(1, slots / SampleSize);
         int sampled = 0, passed = 0;
         for (int s = step / 2; s < slots; s += step)
         {
-            if (!vectors.IsLive(s)) continue;
+            if (!vectors.IsLive(s))
+            {
+                continue;
+            }
+
             sampled++;
-            if (filter(vectors.IdAt(s))) passed++;
+            if (filter(vectors.IdAt(s)))
+            {
+                passed++;
+            }
         }
         return sampled == 0 ? 0 : (double)passed / sampled;
     }

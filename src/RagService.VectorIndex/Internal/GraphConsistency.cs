@@ -18,20 +18,35 @@ internal static class GraphConsistency
         int entry = graph.EntryNode;
         int top = Math.Max(graph.TopLevel, 0);
         var inDegree = new int[top + 1][];
-        for (int l = 0; l <= top; l++) inDegree[l] = new int[nodes];
+        for (int l = 0; l <= top; l++)
+        {
+            inDegree[l] = new int[nodes];
+        }
+
         var levelNodes = new int[top + 1];
         for (int n = 0; n < nodes; n++)
         {
             int level = graph.LevelOf(n);
             for (int l = 0; l <= level; l++)
             {
-                if (l <= top) levelNodes[l]++;
+                if (l <= top)
+                {
+                    levelNodes[l]++;
+                }
+
                 CheckList(graph, n, l, nodes, problems, l <= top ? inDegree[l] : null);
             }
         }
 
-        if (nodes > 0 && entry < 0) problems.Add("non-empty graph without entry point");
-        if (entry >= 0 && graph.LevelOf(entry) != graph.TopLevel) problems.Add("entry point is not on the top level");
+        if (nodes > 0 && entry < 0)
+        {
+            problems.Add("non-empty graph without entry point");
+        }
+
+        if (entry >= 0 && graph.LevelOf(entry) != graph.TopLevel)
+        {
+            problems.Add("entry point is not on the top level");
+        }
 
         var levels = new List<GraphLevelHealth>();
         for (int l = 0; l <= top && nodes > 0; l++)
@@ -40,9 +55,20 @@ internal static class GraphConsistency
             int orphans = 0, unreachable = 0;
             for (int n = 0; n < nodes; n++)
             {
-                if (graph.LevelOf(n) < l) continue;
-                if (inDegree[l][n] == 0 && n != entry) orphans++;
-                if (!reachedOnLevel[n]) unreachable++;
+                if (graph.LevelOf(n) < l)
+                {
+                    continue;
+                }
+
+                if (inDegree[l][n] == 0 && n != entry)
+                {
+                    orphans++;
+                }
+
+                if (!reachedOnLevel[n])
+                {
+                    unreachable++;
+                }
             }
             levels.Add(new GraphLevelHealth(l, levelNodes[l], orphans, unreachable));
         }
@@ -51,9 +77,16 @@ internal static class GraphConsistency
         int live = 0, unreachableLive = 0;
         for (int n = 0; n < nodes; n++)
         {
-            if (!vectors.IsLive(n)) continue;
+            if (!vectors.IsLive(n))
+            {
+                continue;
+            }
+
             live++;
-            if (!reached[n]) unreachableLive++;
+            if (!reached[n])
+            {
+                unreachableLive++;
+            }
         }
         return new GraphHealth(nodes, live, unreachableLive, levels, problems);
     }
@@ -62,7 +95,11 @@ internal static class GraphConsistency
     private static bool[] Walk(HnswGraph graph, int entry, int nodes, int lowest, int highest)
     {
         var reached = new bool[nodes];
-        if (entry < 0 || entry >= nodes) return reached;
+        if (entry < 0 || entry >= nodes)
+        {
+            return reached;
+        }
+
         var queue = new Queue<int>();
         reached[entry] = true;
         queue.Enqueue(entry);
@@ -70,12 +107,16 @@ internal static class GraphConsistency
         {
             int n = queue.Dequeue();
             for (int l = Math.Min(graph.LevelOf(n), highest); l >= lowest; l--)
+            {
                 foreach (int m in graph.Neighbours(n, l))
+                {
                     if ((uint)m < (uint)nodes && !reached[m])
                     {
                         reached[m] = true;
                         queue.Enqueue(m);
                     }
+                }
+            }
         }
         return reached;
     }
@@ -83,15 +124,34 @@ internal static class GraphConsistency
     private static void CheckList(HnswGraph graph, int node, int level, int nodes, List<string> problems, int[]? inDegree)
     {
         var links = graph.Neighbours(node, level);
-        if (links.Length > graph.Capacity(level)) problems.Add($"node {node} level {level}: {links.Length} links");
+        if (links.Length > graph.Capacity(level))
+        {
+            problems.Add($"node {node} level {level}: {links.Length} links");
+        }
+
         var seen = new HashSet<int>();
         foreach (int m in links)
         {
-            if ((uint)m >= (uint)nodes) problems.Add($"node {node} level {level}: link to missing node {m}");
-            else if (m == node) problems.Add($"node {node} level {level}: self link");
-            else if (!seen.Add(m)) problems.Add($"node {node} level {level}: duplicate link {m}");
-            else if (graph.LevelOf(m) < level) problems.Add($"node {node} level {level}: link to {m} of level {graph.LevelOf(m)}");
-            else if (inDegree is not null) inDegree[m]++;
+            if ((uint)m >= (uint)nodes)
+            {
+                problems.Add($"node {node} level {level}: link to missing node {m}");
+            }
+            else if (m == node)
+            {
+                problems.Add($"node {node} level {level}: self link");
+            }
+            else if (!seen.Add(m))
+            {
+                problems.Add($"node {node} level {level}: duplicate link {m}");
+            }
+            else if (graph.LevelOf(m) < level)
+            {
+                problems.Add($"node {node} level {level}: link to {m} of level {graph.LevelOf(m)}");
+            }
+            else if (inDegree is not null)
+            {
+                inDegree[m]++;
+            }
         }
     }
 }

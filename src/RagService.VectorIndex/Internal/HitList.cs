@@ -26,7 +26,9 @@ internal static class HitList
             long id = vectors.IdAt(slot);
             // An update published while we check could make both its old and new slot pass; keep one.
             if (vectors.IsLive(slot) && !hits.Exists(h => h.Id == id))
+            {
                 hits.Add(new VectorHit(id, ordered[i].Score));
+            }
         }
         return hits;
     }

@@ -38,7 +38,10 @@ internal sealed unsafe class HnswGraph
         _efConstruction = efConstruction;
         _levelMultiplier = 1.0 / Math.Log(m);
         _seed = (ulong)seed;
-        if (vectors.HeaderInts < Level0RecordInts(m)) throw new ArgumentException("Vector records lack room for level-0 links.", nameof(vectors));
+        if (vectors.HeaderInts < Level0RecordInts(m))
+        {
+            throw new ArgumentException("Vector records lack room for level-0 links.", nameof(vectors));
+        }
     }
 
     public int M => _m;
@@ -62,7 +65,10 @@ internal sealed unsafe class HnswGraph
     {
         EnsureCapacity(node + 1);
         int level = RandomLevel(node);
-        if (level > 0) _upper[node] = new int[level * (_m + 1)];
+        if (level > 0)
+        {
+            _upper[node] = new int[level * (_m + 1)];
+        }
 
         long entry = Volatile.Read(ref _entry);
         if (entry == Empty || level > (int)(entry >> 32))
@@ -71,9 +77,15 @@ internal sealed unsafe class HnswGraph
             lock (_entryLock)
             {
                 entry = _entry;
-                if (entry != Empty) Connect(node, level, entry);
+                if (entry != Empty)
+                {
+                    Connect(node, level, entry);
+                }
+
                 if (entry == Empty || level > (int)(entry >> 32))
+                {
                     Volatile.Write(ref _entry, Pack(node, level));
+                }
             }
             return;
         }
@@ -86,11 +98,18 @@ internal sealed unsafe class HnswGraph
     {
         scratch.Results.Clear();
         long entry = Volatile.Read(ref _entry);
-        if (entry == Empty) return;
+        if (entry == Empty)
+        {
+            return;
+        }
+
         int current = (int)(entry & 0xFFFFFFFF);
         float currentScore = VectorMath.Dot(query, _vectors.Vector(current), _dimension);
         for (int level = (int)(entry >> 32); level > 0; level--)
+        {
             Greedy(query, ref current, ref currentScore, level);
+        }
+
         SearchLayer(query, current, currentScore, ef, 0, acceptor, scratch, exhaustUntilFull);
     }
 
@@ -104,7 +123,11 @@ internal sealed unsafe class HnswGraph
             return new ReadOnlySpan<int>(record + 1, count);
         }
         int[]? upper = _upper[node];
-        if (upper is null || upper.Length < level * (_m + 1)) return [];
+        if (upper is null || upper.Length < level * (_m + 1))
+        {
+            return [];
+        }
+
         int offset = (level - 1) * (_m + 1);
         int n = Math.Min(Volatile.Read(ref upper[offset]), _m);
         return new ReadOnlySpan<int>(upper, offset + 1, n);
@@ -128,11 +151,17 @@ internal sealed unsafe class HnswGraph
         int top = (int)(entry >> 32);
         float currentScore = VectorMath.Dot(query, _vectors.Vector(current), _dimension);
         for (int l = top; l > level; l--)
+        {
             Greedy(query, ref current, ref currentScore, l);
+        }
 
         int linkedTop = Math.Min(level, top);
         var perLevel = scratch.SelectedPerLevel;
-        while (perLevel.Count <= linkedTop) perLevel.Add(new List<(float Score, int Node)>(_m0));
+        while (perLevel.Count <= linkedTop)
+        {
+            perLevel.Add(new List<(float Score, int Node)>(_m0));
+        }
+
         for (int l = linkedTop; l >= 0; l--)
         {
             // Keep expanding until efConstruction candidates are found (as hnswlib does): a fuller
@@ -143,12 +172,18 @@ internal sealed unsafe class HnswGraph
             RemoveNode(ordered, node);
             var selected = perLevel[l];
             selected.Clear();
-            if (ordered.Count == 0) continue;
+            if (ordered.Count == 0)
+            {
+                continue;
+            }
+
             current = ordered[0].Node;
             currentScore = ordered[0].Score;
             SelectByHeuristic(ordered, _m, selected);
             lock (NodeLock(node))
+            {
                 WriteLinks(node, l, selected);
+            }
         }
 
         var dropped = new List<int>();
@@ -156,7 +191,10 @@ internal sealed unsafe class HnswGraph
         {
             dropped.Clear();
             foreach (var (score, neighbour) in perLevel[l])
+            {
                 AddLink(neighbour, node, score, l, scratch, dropped);
+            }
+
             dropped.Add(node);
             RelinkOrphans(dropped, l, scratch);
         }
@@ -178,8 +216,16 @@ internal sealed unsafe class HnswGraph
         {
             int orphan = pending[^1];
             pending.RemoveAt(pending.Count - 1);
-            if (HasInLinkFromOwnNeighbours(orphan, level, out int start)) continue;
-            if (start < 0) continue;   // no links of its own on this level: nothing to search from
+            if (HasInLinkFromOwnNeighbours(orphan, level, out int start))
+            {
+                continue;
+            }
+
+            if (start < 0)
+            {
+                continue;   // no links of its own on this level: nothing to search from
+            }
+
             float startScore = VectorMath.Dot(_vectors.Vector(orphan), _vectors.Vector(start), _dimension);
             budget--;
             LinkFromFreshNeighbours(orphan, level, (startScore, start), scratch, pending);
@@ -203,7 +249,9 @@ internal sealed unsafe class HnswGraph
         SelectByHeuristic(ordered, _m, selected);
         var candidates = selected.ToArray();
         foreach (var (score, neighbour) in candidates)
+        {
             AddLink(neighbour, node, score, level, scratch, dropped);
+        }
     }
 
     /// <summary>
@@ -216,12 +264,28 @@ internal sealed unsafe class HnswGraph
     {
         start = -1;
         int[] own;
-        lock (NodeLock(node)) own = Neighbours(node, level).ToArray();
-        if (own.Length == 0) return false;
+        lock (NodeLock(node))
+        {
+            own = Neighbours(node, level).ToArray();
+        }
+
+        if (own.Length == 0)
+        {
+            return false;
+        }
+
         start = own[0];
         foreach (int neighbour in own)
+        {
             lock (NodeLock(neighbour))
-                if (Neighbours(neighbour, level).Contains(node)) return true;
+            {
+                if (Neighbours(neighbour, level).Contains(node))
+                {
+                    return true;
+                }
+            }
+        }
+
         return false;
     }
 
@@ -235,7 +299,11 @@ internal sealed unsafe class HnswGraph
         lock (NodeLock(node))
         {
             ReadOnlySpan<int> current = Neighbours(node, level);
-            if (current.Contains(newNeighbour)) return;
+            if (current.Contains(newNeighbour))
+            {
+                return;
+            }
+
             if (current.Length < cap)
             {
                 Span<int> record = LinkRecord(node, level);
@@ -248,12 +316,21 @@ internal sealed unsafe class HnswGraph
             candidates.Add((score, newNeighbour));
             float* self = _vectors.Vector(node);
             foreach (int other in current)
+            {
                 candidates.Add((VectorMath.Dot(self, _vectors.Vector(other), _dimension), other));
+            }
+
             candidates.Sort(ByScoreDescending);
             var kept = scratch.PruneSelected;
             SelectByHeuristic(candidates, cap, kept);
             foreach (var (_, candidate) in candidates)
-                if (!ContainsNode(kept, candidate)) dropped.Add(candidate);
+            {
+                if (!ContainsNode(kept, candidate))
+                {
+                    dropped.Add(candidate);
+                }
+            }
+
             WriteLinks(node, level, kept);
         }
     }
@@ -272,7 +349,11 @@ internal sealed unsafe class HnswGraph
         }
         foreach (var candidate in orderedBestFirst)
         {
-            if (selected.Count >= max) break;
+            if (selected.Count >= max)
+            {
+                break;
+            }
+
             float* v = _vectors.Vector(candidate.Node);
             bool keep = true;
             foreach (var chosen in selected)
@@ -283,7 +364,10 @@ internal sealed unsafe class HnswGraph
                     break;
                 }
             }
-            if (keep) selected.Add(candidate);
+            if (keep)
+            {
+                selected.Add(candidate);
+            }
         }
     }
 
@@ -292,15 +376,27 @@ internal sealed unsafe class HnswGraph
         Span<int> record = LinkRecord(node, level);
         int n = Math.Min(links.Count, record.Length - 1);
         // Shrink the visible count first so a reader never reads past what is being rewritten.
-        if (n < record[0]) Volatile.Write(ref record[0], n);
-        for (int i = 0; i < n; i++) record[i + 1] = links[i].Node;
+        if (n < record[0])
+        {
+            Volatile.Write(ref record[0], n);
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            record[i + 1] = links[i].Node;
+        }
+
         Volatile.Write(ref record[0], n);
     }
 
     /// <summary>Count followed by the link slots of one node on one level.</summary>
     private Span<int> LinkRecord(int node, int level)
     {
-        if (level == 0) return new Span<int>(_vectors.Header(node), 1 + _m0);
+        if (level == 0)
+        {
+            return new Span<int>(_vectors.Header(node), 1 + _m0);
+        }
+
         return _upper[node].AsSpan((level - 1) * (_m + 1), _m + 1);
     }
 
@@ -347,20 +443,41 @@ internal sealed unsafe class HnswGraph
         while (candidates.Count > 0)
         {
             var (negScore, node) = candidates.Top;
-            if (-negScore < lowerBound && (results.Count >= ef || !exhaustUntilFull)) break;
+            if (-negScore < lowerBound && (results.Count >= ef || !exhaustUntilFull))
+            {
+                break;
+            }
+
             candidates.Pop();
-            if (level == 0 && candidates.Count > 0 && Sse.IsSupported) Sse.Prefetch0(_vectors.Header(candidates.Top.Node));
+            if (level == 0 && candidates.Count > 0 && Sse.IsSupported)
+            {
+                Sse.Prefetch0(_vectors.Header(candidates.Top.Node));
+            }
 
             ReadOnlySpan<int> links = Neighbours(node, level);
             int freshCount = 0;
             foreach (int n in links)
-                if (visited.TryVisit(n)) fresh[freshCount++] = n;
-            if (freshCount > 0) PrefetchVector(fresh[0]);
+            {
+                if (visited.TryVisit(n))
+                {
+                    fresh[freshCount++] = n;
+                }
+            }
+
+            if (freshCount > 0)
+            {
+                PrefetchVector(fresh[0]);
+            }
+
             for (int i = 0; i < freshCount; i++)
             {
                 int n = fresh[i];
                 // Fetch the next vector while this one is scored: the graph walk is bound by memory latency.
-                if (i + 1 < freshCount) PrefetchVector(fresh[i + 1]);
+                if (i + 1 < freshCount)
+                {
+                    PrefetchVector(fresh[i + 1]);
+                }
+
                 float s = VectorMath.Dot(query, _vectors.Vector(n), _dimension);
                 if (results.Count < ef || s > lowerBound)
                 {
@@ -368,7 +485,11 @@ internal sealed unsafe class HnswGraph
                     if (acceptor.Accept(n))
                     {
                         results.Push(s, n);
-                        if (results.Count > ef) results.Pop();
+                        if (results.Count > ef)
+                        {
+                            results.Pop();
+                        }
+
                         lowerBound = results.TopScore;
                     }
                 }
@@ -378,9 +499,16 @@ internal sealed unsafe class HnswGraph
 
     private void PrefetchVector(int node)
     {
-        if (!Sse.IsSupported) return;
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
         byte* p = (byte*)_vectors.Vector(node);
-        for (int offset = 0; offset < _vectorBytes; offset += 64) Sse.Prefetch0(p + offset);
+        for (int offset = 0; offset < _vectorBytes; offset += 64)
+        {
+            Sse.Prefetch0(p + offset);
+        }
     }
 
     private void EnsureCapacity(int nodes)
@@ -403,14 +531,25 @@ internal sealed unsafe class HnswGraph
     private static bool ContainsNode(List<(float Score, int Node)> list, int node)
     {
         foreach (var (_, n) in list)
-            if (n == node) return true;
+        {
+            if (n == node)
+            {
+                return true;
+            }
+        }
+
         return false;
     }
 
     private static void RemoveNode(List<(float Score, int Node)> list, int node)
     {
         for (int i = list.Count - 1; i >= 0; i--)
-            if (list[i].Node == node) list.RemoveAt(i);
+        {
+            if (list[i].Node == node)
+            {
+                list.RemoveAt(i);
+            }
+        }
     }
 
     private Lock NodeLock(int node) => _nodeLocks[node & (LockStripes - 1)];
@@ -426,7 +565,11 @@ internal sealed unsafe class HnswGraph
     internal void RestoreAfterLoad(int nodes, int entryNode, int topLevel, Func<int, int[]?> upperOf)
     {
         EnsureCapacity(nodes);
-        for (int n = 0; n < nodes; n++) _upper[n] = upperOf(n);
+        for (int n = 0; n < nodes; n++)
+        {
+            _upper[n] = upperOf(n);
+        }
+
         _entry = entryNode < 0 ? Empty : Pack(entryNode, topLevel);
     }
 }

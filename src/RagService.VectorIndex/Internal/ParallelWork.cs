@@ -17,7 +17,9 @@ internal static class ParallelWork
             try
             {
                 for (int i = Interlocked.Increment(ref next); i < count && failure is null; i = Interlocked.Increment(ref next))
+                {
                     body(i);
+                }
             }
             catch (Exception e)
             {

@@ -37,12 +37,20 @@ internal sealed unsafe class PinnedChunkedBuffer<T> where T : unmanaged
 
     public void EnsureCapacity(int slots)
     {
-        if (slots <= Capacity) return;
+        if (slots <= Capacity)
+        {
+            return;
+        }
+
         lock (_growLock)
         {
             int have = _chunks.Length;
             int need = (slots + ChunkMask) >> ChunkShift;
-            if (need <= have) return;
+            if (need <= have)
+            {
+                return;
+            }
+
             var chunks = new T[need][];
             var pointers = new nint[need];
             var offsets = new int[need];

@@ -19,13 +19,21 @@ internal sealed class ScoreHeap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(float score, int node)
     {
-        if (_count == _items.Length) Array.Resize(ref _items, _count * 2);
+        if (_count == _items.Length)
+        {
+            Array.Resize(ref _items, _count * 2);
+        }
+
         int i = _count++;
         var items = _items;
         while (i > 0)
         {
             int parent = (i - 1) >> 1;
-            if (items[parent].Score <= score) break;
+            if (items[parent].Score <= score)
+            {
+                break;
+            }
+
             items[i] = items[parent];
             i = parent;
         }
@@ -41,13 +49,29 @@ internal sealed class ScoreHeap
         while (true)
         {
             int child = 2 * i + 1;
-            if (child >= n) break;
-            if (child + 1 < n && items[child + 1].Score < items[child].Score) child++;
-            if (items[child].Score >= last.Score) break;
+            if (child >= n)
+            {
+                break;
+            }
+
+            if (child + 1 < n && items[child + 1].Score < items[child].Score)
+            {
+                child++;
+            }
+
+            if (items[child].Score >= last.Score)
+            {
+                break;
+            }
+
             items[i] = items[child];
             i = child;
         }
-        if (n > 0) items[i] = last;
+        if (n > 0)
+        {
+            items[i] = last;
+        }
+
         return top;
     }
 
@@ -55,7 +79,11 @@ internal sealed class ScoreHeap
     public void DrainDescending(List<(float Score, int Node)> target)
     {
         target.Clear();
-        while (_count > 0) target.Add(Pop());
+        while (_count > 0)
+        {
+            target.Add(Pop());
+        }
+
         target.Reverse();
     }
 }

@@ -16,22 +16,37 @@ internal static unsafe class SearchRouter
     {
         var vectors = state.Vectors;
         int live = vectors.LiveCount;
-        if (live == 0) return [];
+        if (live == 0)
+        {
+            return [];
+        }
+
         fixed (float* q = query)
         {
             if (state.Graph is not { } graph)
+            {
                 return ExactScanner.ScanAll(vectors, q, k, filter);
+            }
 
             ef = Math.Max(ef, k);
             if (filter is null)
             {
-                if (live <= options.ExactSearchThreshold) return ExactScanner.ScanAll(vectors, q, k, null);
+                if (live <= options.ExactSearchThreshold)
+                {
+                    return ExactScanner.ScanAll(vectors, q, k, null);
+                }
+
                 var scratch = SearchScratch.Current;
                 bool allLive = vectors.AllLive;
                 if (allLive)
+                {
                     graph.Search(q, ef, default(AcceptAll), scratch, exhaustUntilFull: false);
+                }
                 else
+                {
                     graph.Search(q, ef, new AcceptLive(vectors), scratch, exhaustUntilFull: true);
+                }
+
                 var hits = HitList.From(vectors, scratch.Results, k, dropNotLive: allLive);
                 return hits.Count >= Math.Min(k, live) ? hits : ExactScanner.ScanAll(vectors, q, k, null);
             }
@@ -40,7 +55,9 @@ internal static unsafe class SearchRouter
             double expected = fraction * live;
             if (fraction < options.FilterSelectivityThreshold || expected <= options.FilteredExactMaxMatches
                 || live <= options.ExactSearchThreshold)
+            {
                 return ExactScanner.ScanAll(vectors, q, k, filter);
+            }
 
             // The graph visits about ef nodes that pass; widen the list so that many matching ones are found.
             int widened = (int)Math.Min(Math.Min(ef / fraction, MaxFilteredEf), live);
@@ -56,12 +73,18 @@ internal static unsafe class SearchRouter
     {
         var vectors = state.Vectors;
         int live = vectors.LiveCount;
-        if (live == 0 || allowedIds.Count == 0) return [];
+        if (live == 0 || allowedIds.Count == 0)
+        {
+            return [];
+        }
+
         double directLimit = Math.Max(options.FilteredExactMaxMatches, options.FilterSelectivityThreshold * live);
         if (state.Graph is null || allowedIds.Count <= directLimit)
         {
             fixed (float* q = query)
+            {
                 return ExactScanner.ScanIds(vectors, q, k, allowedIds);
+            }
         }
         var set = allowedIds as IReadOnlySet<long> ?? allowedIds.ToHashSet();
         return Search(state, options, query, k, set.Contains, ef);

@@ -72,7 +72,10 @@ internal sealed unsafe class VectorCollection
     public int Append(long id, ReadOnlySpan<float> vector)
     {
         if (vector.Length != Dimension)
+        {
             throw new ArgumentException($"Vector has {vector.Length} dimensions, the index {Dimension}.", nameof(vector));
+        }
+
         Interlocked.Increment(ref _pending);
         int slot = Interlocked.Increment(ref _reserved) - 1;
         EnsureCapacity(slot + 1);
@@ -88,9 +91,14 @@ internal sealed unsafe class VectorCollection
         lock (IdLock(id))
         {
             if (_slotOf.TryGetValue(id, out int old))
+            {
                 Retire(old);
+            }
             else
+            {
                 Interlocked.Increment(ref _live);
+            }
+
             _slotOf[id] = slot;
             Volatile.Write(ref *_states[slot], SlotState.Live);
         }
@@ -101,7 +109,11 @@ internal sealed unsafe class VectorCollection
     {
         lock (IdLock(id))
         {
-            if (!_slotOf.TryRemove(id, out int slot)) return false;
+            if (!_slotOf.TryRemove(id, out int slot))
+            {
+                return false;
+            }
+
             Retire(slot);
             Interlocked.Decrement(ref _live);
             return true;
@@ -112,7 +124,12 @@ internal sealed unsafe class VectorCollection
     {
         int n = SlotCount;
         for (int s = 0; s < n; s++)
-            if (IsLive(s)) yield return (IdAt(s), s);
+        {
+            if (IsLive(s))
+            {
+                yield return (IdAt(s), s);
+            }
+        }
     }
 
     public long AllocatedBytes => _vectors.AllocatedBytes + _ids.AllocatedBytes + _states.AllocatedBytes;
@@ -132,10 +149,19 @@ internal sealed unsafe class VectorCollection
             if (state == SlotState.Live)
             {
                 live++;
-                if (!_slotOf.TryAdd(IdAt(s), s)) throw new InvalidDataException($"Id {IdAt(s)} is live in two slots.");
+                if (!_slotOf.TryAdd(IdAt(s), s))
+                {
+                    throw new InvalidDataException($"Id {IdAt(s)} is live in two slots.");
+                }
             }
-            else if (state == SlotState.Deleted) deleted++;
-            else throw new InvalidDataException($"Slot {s} has state {state}.");
+            else if (state == SlotState.Deleted)
+            {
+                deleted++;
+            }
+            else
+            {
+                throw new InvalidDataException($"Slot {s} has state {state}.");
+            }
         }
         _live = live;
         _deleted = deleted;

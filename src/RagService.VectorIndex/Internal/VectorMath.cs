@@ -9,17 +9,31 @@ internal static unsafe class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Dot(float* a, float* b, int n)
     {
-        if (Vector512.IsHardwareAccelerated && n >= 64) return Dot512(a, b, n);
-        if (Vector256.IsHardwareAccelerated && n >= 32) return Dot256(a, b, n);
+        if (Vector512.IsHardwareAccelerated && n >= 64)
+        {
+            return Dot512(a, b, n);
+        }
+
+        if (Vector256.IsHardwareAccelerated && n >= 32)
+        {
+            return Dot256(a, b, n);
+        }
+
         return DotScalarTail(a, b, 0, n, 0f);
     }
 
     public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
-        if (a.Length != b.Length) throw new ArgumentException("Vectors differ in length.");
+        if (a.Length != b.Length)
+        {
+            throw new ArgumentException("Vectors differ in length.");
+        }
+
         fixed (float* pa = a)
         fixed (float* pb = b)
+        {
             return Dot(pa, pb, a.Length);
+        }
     }
 
     private static float Dot512(float* a, float* b, int n)
@@ -35,7 +49,10 @@ internal static unsafe class VectorMath
             s3 = Vector512.FusedMultiplyAdd(Vector512.Load(a + i + 48), Vector512.Load(b + i + 48), s3);
         }
         for (; i <= n - 16; i += 16)
+        {
             s0 = Vector512.FusedMultiplyAdd(Vector512.Load(a + i), Vector512.Load(b + i), s0);
+        }
+
         float sum = Vector512.Sum((s0 + s1) + (s2 + s3));
         return DotScalarTail(a, b, i, n, sum);
     }
@@ -52,14 +69,21 @@ internal static unsafe class VectorMath
             s3 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i + 24), Vector256.Load(b + i + 24), s3);
         }
         for (; i <= n - 8; i += 8)
+        {
             s0 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i), Vector256.Load(b + i), s0);
+        }
+
         float sum = Vector256.Sum((s0 + s1) + (s2 + s3));
         return DotScalarTail(a, b, i, n, sum);
     }
 
     private static float DotScalarTail(float* a, float* b, int i, int n, float sum)
     {
-        for (; i < n; i++) sum += a[i] * b[i];
+        for (; i < n; i++)
+        {
+            sum += a[i] * b[i];
+        }
+
         return sum;
     }
 }

@@ -27,9 +27,17 @@ internal sealed class VisitedSet
     public bool TryVisit(int node)
     {
         // A node appended after this search started may lie beyond the marks; skipping it is harmless.
-        if ((uint)node >= (uint)_marks.Length) return false;
+        if ((uint)node >= (uint)_marks.Length)
+        {
+            return false;
+        }
+
         ref ushort mark = ref _marks[node];
-        if (mark == _generation) return false;
+        if (mark == _generation)
+        {
+            return false;
+        }
+
         mark = (ushort)_generation;
         return true;
     }

@@ -26,12 +26,20 @@ internal sealed class Checksum64
             data[..take].CopyTo(_pending.AsSpan(_pendingCount));
             _pendingCount += take;
             data = data[take..];
-            if (_pendingCount < 8) return;
+            if (_pendingCount < 8)
+            {
+                return;
+            }
+
             Mix(BinaryPrimitives.ReadUInt64LittleEndian(_pending));
             _pendingCount = 0;
         }
         int words = data.Length / 8;
-        for (int i = 0; i < words; i++) Mix(BinaryPrimitives.ReadUInt64LittleEndian(data.Slice(i * 8, 8)));
+        for (int i = 0; i < words; i++)
+        {
+            Mix(BinaryPrimitives.ReadUInt64LittleEndian(data.Slice(i * 8, 8)));
+        }
+
         var rest = data[(words * 8)..];
         rest.CopyTo(_pending);
         _pendingCount = rest.Length;

@@ -56,33 +56,66 @@ internal static class SnapshotFile
         int slots = header.SlotCount;
         var state = IndexState.Create(header.Dimension, options, header.Kind == SnapshotKind.Hnsw);
         state.Vectors.EnsureCapacity(slots);
-        foreach (var seg in state.Vectors.Ids.Segments(slots)) payload.Read(seg.Span);
-        foreach (var seg in state.Vectors.States.Segments(slots)) payload.Read(seg.Span);
-        for (int n = 0; n < slots; n++) payload.Read(state.Vectors.WritableVector(n));
+        foreach (var seg in state.Vectors.Ids.Segments(slots))
+        {
+            payload.Read(seg.Span);
+        }
+
+        foreach (var seg in state.Vectors.States.Segments(slots))
+        {
+            payload.Read(seg.Span);
+        }
+
+        for (int n = 0; n < slots; n++)
+        {
+            payload.Read(state.Vectors.WritableVector(n));
+        }
+
         int[]?[] upper = [];
         if (state.Graph is { } graph)
         {
-            for (int n = 0; n < slots; n++) payload.Read(graph.Level0Record(n));
+            for (int n = 0; n < slots; n++)
+            {
+                payload.Read(graph.Level0Record(n));
+            }
+
             var levels = new byte[slots];
             payload.Read<byte>(levels);
             upper = new int[]?[slots];
             for (int n = 0; n < slots; n++)
             {
-                if (levels[n] == 0) continue;
+                if (levels[n] == 0)
+                {
+                    continue;
+                }
+
                 upper[n] = new int[levels[n] * (graph.M + 1)];
                 payload.Read<int>(upper[n]);
             }
         }
         if (payload.Length != header.PayloadLength || file.Position != file.Length)
+        {
             throw new InvalidDataException("payload length differs from the header");
+        }
+
         if (payload.Checksum != header.PayloadChecksum)
+        {
             throw new InvalidDataException("payload checksum mismatch");
+        }
+
         state.Vectors.RestoreAfterLoad(slots);
         if (state.Vectors.LiveCount != header.LiveCount)
+        {
             throw new InvalidDataException("live count differs from the header");
+        }
+
         if (state.Graph is { } g)
         {
-            if (entryNode >= slots || (slots > 0 && entryNode < 0)) throw new InvalidDataException("entry node out of range");
+            if (entryNode >= slots || (slots > 0 && entryNode < 0))
+            {
+                throw new InvalidDataException("entry node out of range");
+            }
+
             LinkValidator.Check(g, upper, slots);
             g.RestoreAfterLoad(slots, entryNode, topLevel, n => upper[n]);
         }
@@ -96,15 +129,44 @@ internal static class SnapshotFile
         payload.WriteInt32(options.Seed);
         payload.WriteInt32(state.Graph?.EntryNode ?? -1);
         payload.WriteInt32(state.Graph?.TopLevel ?? -1);
-        foreach (var seg in state.Vectors.Ids.Segments(slots)) payload.Write(seg.Span);
-        foreach (var seg in state.Vectors.States.Segments(slots)) payload.Write(seg.Span);
-        for (int n = 0; n < slots; n++) payload.Write(state.Vectors.VectorSpan(n));
-        if (state.Graph is not { } graph) return;
-        for (int n = 0; n < slots; n++) payload.Write<int>(graph.Level0Record(n));
+        foreach (var seg in state.Vectors.Ids.Segments(slots))
+        {
+            payload.Write(seg.Span);
+        }
+
+        foreach (var seg in state.Vectors.States.Segments(slots))
+        {
+            payload.Write(seg.Span);
+        }
+
+        for (int n = 0; n < slots; n++)
+        {
+            payload.Write(state.Vectors.VectorSpan(n));
+        }
+
+        if (state.Graph is not { } graph)
+        {
+            return;
+        }
+
+        for (int n = 0; n < slots; n++)
+        {
+            payload.Write<int>(graph.Level0Record(n));
+        }
+
         var levels = new byte[slots];
-        for (int n = 0; n < slots; n++) levels[n] = (byte)graph.LevelOf(n);
+        for (int n = 0; n < slots; n++)
+        {
+            levels[n] = (byte)graph.LevelOf(n);
+        }
+
         payload.Write<byte>(levels);
         for (int n = 0; n < slots; n++)
-            if (graph.UpperLinks(n) is { } links) payload.Write<int>(links);
+        {
+            if (graph.UpperLinks(n) is { } links)
+            {
+                payload.Write<int>(links);
+            }
+        }
     }
 }

@@ -16,21 +16,37 @@ public static class VectorIndexSnapshot
         SnapshotKind kind = SnapshotKind.Hnsw, VectorIndexOptions? options = null)
     {
         options ??= new VectorIndexOptions();
-        if (!File.Exists(path)) return new(SnapshotStatus.Missing, null, $"no snapshot at {path}", null);
+        if (!File.Exists(path))
+        {
+            return new(SnapshotStatus.Missing, null, $"no snapshot at {path}", null);
+        }
+
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
             var headerBytes = new byte[SnapshotHeader.Size];
             int read = file.ReadAtLeast(headerBytes, SnapshotHeader.Size, throwOnEndOfStream: false);
             if (SnapshotHeader.TryRead(headerBytes.AsSpan(0, read), out string problem) is not { } header)
+            {
                 return new(SnapshotStatus.Corrupt, null, problem, null);
+            }
+
             if (file.Length != SnapshotHeader.Size + header.PayloadLength)
+            {
                 return new(SnapshotStatus.Corrupt, null, $"file is {file.Length} bytes, header says {SnapshotHeader.Size + header.PayloadLength}", header.SourceVersion);
+            }
+
             if (header.SourceVersion != expectedSourceVersion)
+            {
                 return new(SnapshotStatus.Stale, null, $"snapshot at source version {header.SourceVersion}, store at {expectedSourceVersion}", header.SourceVersion);
+            }
+
             if (header.Dimension != dimension || header.Kind != kind || (kind == SnapshotKind.Hnsw && header.M != options.M))
+            {
                 return new(SnapshotStatus.Incompatible, null,
                     $"snapshot is {header.Kind} d={header.Dimension} M={header.M}, wanted {kind} d={dimension} M={options.M}", header.SourceVersion);
+            }
+
             var (state, loadedOptions) = SnapshotFile.ReadPayload(file, header, options);
             EmbeddedVectorIndex index = kind == SnapshotKind.Hnsw
                 ? new HnswIndex(loadedOptions with { EfSearch = options.EfSearch }, state)
@@ -67,7 +83,10 @@ public static class VectorIndexSnapshot
         EmbeddedVectorIndex index = kind == SnapshotKind.Hnsw ? new HnswIndex(dimension, options) : new ExactVectorIndex(dimension, options);
         // Batches keep the copy of the source small next to the index being built.
         foreach (var batch in source().Chunk(RebuildBatch))
+        {
             index.UpsertMany(batch.Length, i => batch[i].Id, i => batch[i].Vector, options.EffectiveBuildThreads);
+        }
+
         index.SaveSnapshot(path, expectedSourceVersion);
         logger?.LogInformation("Vector index rebuilt: {Count} vectors in {Seconds:F1} s, snapshot written to {Path}",
             index.Count, (DateTime.UtcNow - started).TotalSeconds, path);

@@ -44,6 +44,32 @@ public sealed class CliSyncTests : IAsyncLifetime
         Assert.Equal(["guides/oven.txt", "menu.md"], docs.EnumerateArray().Select(d => d.GetProperty("id").GetString()!));
     }
 
+    [Fact]
+    public async Task A_missing_collection_suggests_create()
+    {
+        var result = await RunAsync();
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("collection 'handbook' does not exist", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--create", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_progress_total_is_the_files_sent_plus_the_documents_deleted()
+    {
+        File.Delete(Path.Combine(_folder, "scan.pdf"));
+        Assert.True((await RunAsync("--create")).ExitCode == 0);
+
+        // Now: menu.md changed, guides/oven.txt removed, notes.md added → 2 files to send and 1 document to delete.
+        await File.WriteAllTextAsync(Path.Combine(_folder, "menu.md"), "# Menu\n\nMargherita 45 yuan.");
+        File.Delete(Path.Combine(_folder, "guides", "oven.txt"));
+        await File.WriteAllTextAsync(Path.Combine(_folder, "notes.md"), "# Notes\n\nClosed on Monday.");
+        var result = await RunAsync("--prune");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("sending 2 new or changed files; 0 unchanged; 1 documents to delete (--prune); progress total 3", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("done 3/3", result.Stderr, StringComparison.Ordinal);
+    }
+
     private sealed record CliResult(int ExitCode, string Stdout, string Stderr)
     {
         public override string ToString() => $"exit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";

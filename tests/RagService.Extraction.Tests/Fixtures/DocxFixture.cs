@@ -42,9 +42,15 @@ internal static class DocxFixture
     {
         var properties = new W.ParagraphProperties();
         if (style is not null)
+        {
             properties.ParagraphStyleId = new W.ParagraphStyleId { Val = style };
+        }
+
         if (outlineLevel is not null)
+        {
             properties.OutlineLevel = new W.OutlineLevel { Val = outlineLevel };
+        }
+
         return new W.Paragraph(properties, new W.Run(new W.Text(text) { Space = SpaceProcessingModeValues.Preserve }));
     }
 

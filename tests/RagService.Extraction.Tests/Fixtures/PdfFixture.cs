@@ -22,14 +22,19 @@ internal static class PdfFixture
     public static byte[] TextPdf(params string[] pages) => Build(doc =>
     {
         foreach (var text in pages)
+        {
             AddTextPage(doc, text, XSize(595, 842), fontSize: 12);
+        }
     });
 
     /// <summary>Text pages (all lines in one font and size) with an outline: (title, level, 1-based page) entries, nested by level.</summary>
     public static byte[] OutlinedPdf(string[] pages, params (string Title, int Level, int Page)[] outline) => Build(doc =>
     {
         foreach (var text in pages)
+        {
             AddTextPage(doc, text, XSize(595, 842), fontSize: 12);
+        }
+
         var parents = new List<PdfSharp.Pdf.PdfOutline>();
         foreach (var (title, level, page) in outline)
         {
@@ -104,7 +109,10 @@ internal static class PdfFixture
         var xref = pdf.Length;
         pdf.Append($"xref\n0 {objects.Length + 1}\n0000000000 65535 f \n");
         foreach (var offset in offsets)
+        {
             pdf.Append($"{offset:D10} 00000 n \n");
+        }
+
         pdf.Append($"trailer\n<< /Size {objects.Length + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
         return System.Text.Encoding.ASCII.GetBytes(pdf.ToString());
     }
@@ -169,7 +177,10 @@ internal static class PdfFixture
         lock (FontLock)
         {
             foreach (var file in new[] { CjkFontFile, LatinFontFile })
+            {
                 Assert.True(File.Exists(file), $"{file} is missing: run deploy/setup.sh (installs fonts-droid-fallback and fonts-dejavu-core for the test fixtures).");
+            }
+
             if (GlobalFontSettings.FontResolver is not FixtureFontResolver)
             {
                 // PDFsharp 6.5 refuses to work until a license is chosen; it is used only to build test fixtures.

@@ -21,7 +21,10 @@ internal static class ProcessProbe
     public static async Task<bool> IsGoneSoonAsync(int pid)
     {
         for (var i = 0; i < 40 && IsAlive(pid); i++)
+        {
             await Task.Delay(50);
+        }
+
         return !IsAlive(pid);
     }
 
@@ -37,14 +40,20 @@ internal static class ProcessProbe
             wait
             """);
         if (!OperatingSystem.IsWindows())
+        {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         return path;
     }
 
     public static async Task<int> ReadPidAsync(string file)
     {
         for (var i = 0; i < 100 && !File.Exists(file); i++)
+        {
             await Task.Delay(20);
+        }
+
         return int.Parse((await File.ReadAllTextAsync(file)).Trim());
     }
 }
