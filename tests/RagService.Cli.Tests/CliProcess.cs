@@ -5,9 +5,16 @@ namespace RagService.Cli.Tests;
 /// <summary>Runs `dotnet rag.dll ...` as a user would and collects its exit code and output (killed after two minutes).</summary>
 internal static class CliProcess
 {
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string ragDll, IEnumerable<string> args)
+    /// <param name="environment">Variables set for the process only (e.g. RAG_API_KEY).</param>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string ragDll, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(ragDll);
         foreach (var arg in args)
         {

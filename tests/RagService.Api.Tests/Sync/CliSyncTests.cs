@@ -77,30 +77,10 @@ public sealed class CliSyncTests : IAsyncLifetime
 
     private async Task<CliResult> RunAsync(params string[] options)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.Environment["RAG_API_KEY"] = ServiceHost.BootstrapKey;
-        foreach (var arg in new[] { CliPath(), "sync", _folder, "--collection", "handbook", "--url", _host.Client.BaseAddress!.ToString() }.Concat(options))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        var (exitCode, stdout, stderr) = await RagService.Cli.Tests.CliProcess.RunAsync(CliPath(),
+            new[] { "sync", _folder, "--collection", "handbook", "--url", _host.Client.BaseAddress!.ToString() }.Concat(options),
+            new Dictionary<string, string> { ["RAG_API_KEY"] = ServiceHost.BootstrapKey });
+        return new CliResult(exitCode, stdout, stderr);
     }
 
     /// <summary>rag.dll of the same configuration, built through the project reference.</summary>
