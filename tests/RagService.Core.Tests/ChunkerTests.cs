@@ -29,6 +29,81 @@ public sealed class ChunkerTests
     }
 
     [Fact]
+    public void English_sentences_end_at_stops_but_not_at_abbreviations_initialisms_or_decimals()
+    {
+        const string text = "We use tools, e.g. hammers. The U.S. Army paid 3.5 million dollars. Mr. Smith agreed! Did Dr. Who? Yes.";
+
+        Assert.Equal(
+            ["We use tools, e.g. hammers. ", "The U.S. Army paid 3.5 million dollars. ", "Mr. Smith agreed! ", "Did Dr. Who? ", "Yes."],
+            SentenceSplitter.Split(text, SentenceSplitter.CjkDelimiters));
+
+        // Sentences of 28, 40, 18, 13 and 4 characters packed into chunks of at most 45.
+        Assert.Equal(
+            ["We use tools, e.g. hammers. ", "The U.S. Army paid 3.5 million dollars. ", "Mr. Smith agreed! Did Dr. Who? Yes."],
+            AnchorChunks(text, 45));
+    }
+
+    [Theory]
+    [InlineData("It costs approx. five dollars. Then it rises.", "It costs approx. five dollars. |Then it rises.")]
+    [InlineData("John F. Kennedy spoke. People listened.", "John F. Kennedy spoke. |People listened.")]
+    [InlineData("Apples, pears etc. are fruit. Nuts etc. Then more.", "Apples, pears etc. are fruit. |Nuts etc. |Then more.")]
+    [InlineData("He said \"Stop.\" Then he left.", "He said \"Stop.\" |Then he left.")]
+    [InlineData("Open config.json. Then save. Wait... Go.", "Open config.json. |Then save. |Wait... |Go.")]
+    [InlineData("Yahoo! is a company. Really? yes.", "Yahoo! is a company. |Really? yes.")]
+    public void Latin_sentence_ends_follow_the_next_word_and_the_abbreviation_lists(string text, string expected)
+    {
+        Assert.Equal(expected.Split('|'), SentenceSplitter.Split(text, SentenceSplitter.CjkDelimiters));
+    }
+
+    [Fact]
+    public void Mixed_chinese_and_english_paragraphs_split_at_both_kinds_of_ending()
+    {
+        const string text = "我们在2019年访问了U.S. 总部。The office opened in 3.5 weeks! 然后我们回家了；Everyone was happy. 结束";
+        string[] sentences = ["我们在2019年访问了U.S. 总部。", "The office opened in 3.5 weeks! ", "然后我们回家了；", "Everyone was happy. ", "结束"];
+
+        Assert.Equal(sentences, SentenceSplitter.Split(text, SentenceSplitter.CjkDelimiters));
+        // Sentences of 19, 32, 8, 20 and 2 characters packed into chunks of at most 35.
+        Assert.Equal([sentences[0], sentences[1], "然后我们回家了；Everyone was happy. 结束"], AnchorChunks(text, 35));
+
+        var structured = new StructuredChunker(new ChunkingOptions { MaxSize = 35, Overlap = 0 })
+            .Chunk(Doc(new DocumentBlock(BlockKind.Paragraph, text)));
+        Assert.Equal([sentences[0], sentences[1].TrimEnd(), "然后我们回家了；Everyone was happy. 结束"], structured.Select(c => c.Text));
+    }
+
+    [Fact]
+    public void Sentences_longer_than_a_chunk_are_cut_on_word_boundaries()
+    {
+        // Max 18: offset 18 falls inside "fox", so the first cut backs off to 16 (after "brown "); offset 34 is the space
+        // after "the", a boundary.
+        Assert.Equal(["The quick brown ", "fox jumps over the", " lazy dog"], AnchorChunks("The quick brown fox jumps over the lazy dog", 18));
+
+        // Chinese characters can be cut anywhere, a Latin word only at its edges; a word longer than a chunk is hard-cut.
+        Assert.Equal(["中文中文", "Window", "s"], AnchorChunks("中文中文Windows", 6));
+    }
+
+    [Fact]
+    public void A_5000_character_sentence_is_cut_at_the_size_limit_on_word_boundaries()
+    {
+        // 714 words "abcdef " (7 characters each) and "z.": 5,000 characters, one sentence.
+        var sentence = string.Concat(Enumerable.Repeat("abcdef ", 714)) + "z.";
+        Assert.Equal(5000, sentence.Length);
+        static string Words(int n) => string.Concat(Enumerable.Repeat("abcdef ", n));
+
+        // Anchor, max 200: offset 200 is inside the 29th word, so each cut backs off to 196 = 28 words;
+        // 25 chunks of 196 characters, then the remaining 14 words and "z." (100 characters).
+        string[] anchor = [.. Enumerable.Repeat(Words(28), 25), Words(14) + "z."];
+        Assert.Equal(anchor, AnchorChunks(sentence, 200));
+
+        // Structured, service defaults (max 400): each cut backs off to 399 = 57 words; 12 chunks (trimmed), then
+        // the remaining 30 words and "z.". No overlap: the previous chunk's last piece is longer than the 50-character overlap.
+        var structured = new StructuredChunker(new ChunkingOptions()).Chunk(Doc(new DocumentBlock(BlockKind.Paragraph, sentence)));
+        string[] expected = [.. Enumerable.Repeat(Words(57).TrimEnd(), 12), Words(30) + "z."];
+        Assert.Equal(expected, structured.Select(c => c.Text));
+    }
+
+    private static List<string> AnchorChunks(string text, int max) => SentencePackChunker.Cut(text, max).Select(c => text[c.Start..c.End]).ToList();
+
+    [Fact]
     public void Structured_chunks_carry_heading_paths_and_start_at_sections()
     {
         var chunker = new StructuredChunker(new ChunkingOptions { MaxSize = 200, Overlap = 0, MinSectionSize = 10 });

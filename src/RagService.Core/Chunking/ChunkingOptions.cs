@@ -6,8 +6,9 @@ public enum ChunkingMode
     Structured,
 
     /// <summary>
-    /// Identical to the Lucene anchor's chunker (shared/anchors/lucene-bm25): sentences ending in 。！？；\n packed greedily
-    /// up to <see cref="ChunkingOptions.MaxSize"/> UTF-16 chars, hard cut for longer sentences, no overlap, no headings.
+    /// The Lucene anchor's chunker (shared/anchors/lucene-bm25) extended to space-delimited text: sentences ending in
+    /// 。！？；\n or a Latin . ? ! packed greedily up to <see cref="ChunkingOptions.MaxSize"/> UTF-16 chars, longer sentences
+    /// cut on word boundaries, no overlap, no headings (<see cref="SentencePackChunker"/>).
     /// </summary>
     SentencePack,
 }

@@ -1,9 +1,11 @@
 namespace RagService.Core.Chunking;
 
 /// <summary>
-/// The Lucene anchor's chunker, reproduced exactly so both systems index identical chunks:
-/// every 。！？；\n ends a sentence, sentences longer than the maximum are hard-cut, pieces are packed
-/// greedily while the chunk stays within the maximum, and whitespace-only chunks are dropped.
+/// The Lucene anchor's chunker, extended to space-delimited text: every 。！？；\n ends a sentence, and so does a Latin
+/// sentence end (<see cref="LatinSentenceEnds"/>); sentences longer than the maximum are cut into pieces of at most the
+/// maximum on word boundaries (<see cref="WordBoundaries"/>); pieces are packed greedily while the chunk stays within the
+/// maximum, and whitespace-only chunks are dropped. On Chinese text without Latin sentence ends or Latin words at a
+/// hard cut, the chunks are the anchor's, offset for offset.
 /// </summary>
 public static class SentencePackChunker
 {
@@ -12,13 +14,14 @@ public static class SentencePackChunker
     {
         var pieces = new List<(int Start, int End)>();
         var start = 0;
-        for (var i = 0; i < text.Length; i++)
+        foreach (var end in SentenceSplitter.Ends(text, SentenceSplitter.AnchorDelimiters, keepClosingMarks: false))
         {
-            if (SentenceSplitter.AnchorDelimiters.Contains(text[i], StringComparison.Ordinal) || i == text.Length - 1)
+            if (end > start)
             {
-                AddHardCut(text, start, i + 1, maxChars, pieces);
-                start = i + 1;
+                AddCut(text, start, end, maxChars, pieces);
             }
+
+            start = end;
         }
 
         var chunks = new List<(int Start, int End)>();
@@ -49,16 +52,11 @@ public static class SentencePackChunker
         return chunks;
     }
 
-    private static void AddHardCut(string text, int start, int end, int max, List<(int, int)> pieces)
+    private static void AddCut(string text, int start, int end, int max, List<(int, int)> pieces)
     {
         while (end - start > max)
         {
-            var cut = start + max;
-            if (char.IsHighSurrogate(text[cut - 1]))
-            {
-                cut--;
-            }
-
+            var cut = WordBoundaries.CutAtOrBefore(text, start, start + max);
             pieces.Add((start, cut));
             start = cut;
         }

@@ -102,7 +102,7 @@ public sealed class StructuredChunker
         {
             BreakAtNewPage(block);
             var text = block.Kind == BlockKind.ListItem ? block.Text.Trim() + "\n" : block.Text.Trim() + "\n\n";
-            foreach (var sentence in SentenceSplitter.Split(text, SentenceSplitter.CjkDelimiters, latinStops: true))
+            foreach (var sentence in SentenceSplitter.Split(text, SentenceSplitter.CjkDelimiters))
             {
                 foreach (var piece in FitPieces(sentence))
                 {

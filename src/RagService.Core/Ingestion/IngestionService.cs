@@ -76,7 +76,7 @@ public sealed class IngestionService(
     /// contextual headers, analyzer and embedding model. A sync compares it to re-index documents whose files did not change.
     /// </summary>
     public string IngestSignature(CollectionInfo collection) =>
-        $"{JsonSerializer.Serialize(collection.Settings.Chunking)}|{collection.Settings.ContextualHeaders}|{analyzers.For(collection.Settings).Signature}|{embedder?.ModelId}" +
+        $"{JsonSerializer.Serialize(collection.Settings.Chunking)}|{collection.Settings.ContextualHeaders}|{analyzers.For(collection.Settings).Signature}|{embedder?.ModelId}|{SentenceSplitter.RulesVersion}" +
         (collection.Settings.LlmContext && contexts is not null ? "|llm-context" : "");
 
     /// <summary>
