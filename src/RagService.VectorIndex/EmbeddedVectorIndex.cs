@@ -54,6 +54,9 @@ public abstract class EmbeddedVectorIndex : IVectorIndex
 
     internal IndexState State => _state;
 
+    /// <summary>Test hook: runs inside <see cref="Compact"/> after the new generation is built, before it replaces the old one.</summary>
+    internal Action? CompactionBuilt { get; set; }
+
     public void Upsert(long id, ReadOnlySpan<float> vector)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -134,6 +137,7 @@ public abstract class EmbeddedVectorIndex : IVectorIndex
             var fresh = IndexState.Create(Dimension, Options, _withGraph);
             var live = old.Vectors.LiveEntries().ToArray();
             BulkInsert(fresh, live.Length, i => live[i].Id, i => old.Vectors.VectorSpan(live[i].Slot), Options.EffectiveBuildThreads);
+            CompactionBuilt?.Invoke();
             _state = fresh;
         }
         finally

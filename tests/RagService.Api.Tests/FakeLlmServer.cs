@@ -51,6 +51,18 @@ public sealed class FakeLlmServer : IAsyncDisposable
     /// <summary>When set, nothing is sent (no headers, no first token) until the test completes it.</summary>
     public TaskCompletionSource? FirstTokenGate { get; set; }
 
+    /// <summary>
+    /// When set, a chat request whose body contains this text completes <see cref="Held"/> and gets no answer until
+    /// <see cref="ReleaseHeld"/> (or until the caller goes away).
+    /// </summary>
+    public string? HoldWhenAsked { get; set; }
+
+    public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void ReleaseHeld() => _release.TrySetResult();
+
     /// <summary>When set, a stream sends its first token and then stalls until the caller goes away.</summary>
     public bool StallAfterFirstToken { get; set; }
 
@@ -99,6 +111,12 @@ public sealed class FakeLlmServer : IAsyncDisposable
 
         try
         {
+            if (HoldWhenAsked is { } held && body.GetRawText().Contains(held, StringComparison.Ordinal))
+            {
+                Held.TrySetResult();
+                await _release.Task.WaitAsync(http.RequestAborted);
+            }
+
             if (FirstTokenGate is { } gate)
             {
                 await gate.Task.WaitAsync(http.RequestAborted);
@@ -184,6 +202,7 @@ public sealed class FakeLlmServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         FirstTokenGate?.TrySetResult();
+        _release.TrySetResult();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

@@ -76,7 +76,7 @@ public sealed class HybridSearchTests : IAsyncLifetime
     [Fact]
     public async Task Hybrid_fuses_both_retrievers_with_rrf_and_reports_every_stage()
     {
-        var search = await SearchAsync(new { query = "红色的水果", rerank = false, topK = 4 });
+        var search = await SearchAsync(new { query = "红色的水果", rerank = false, topK = 10, candidates = 10 });
         var stages = Stages(search);
         foreach (var stage in new[] { "bm25", "dense", "fusion" })
         {
@@ -84,18 +84,34 @@ public sealed class HybridSearchTests : IAsyncLifetime
         }
 
         Assert.Equal("skipped", stages["rerank"].GetProperty("status").GetString());
+
+        // The oracle: each retriever run on its own, ranks taken from those responses, fused by hand with
+        // reciprocal rank fusion, k = 60: score = sum over retrievers of 1 / (60 + rank).
+        var bm25Ranks = await RanksAsync(new { query = "红色的水果", mode = "bm25", rerank = false, topK = 10, candidates = 10 });
+        var denseRanks = await RanksAsync(new { query = "红色的水果", mode = "dense", rerank = false, topK = 10, candidates = 10 });
+        Assert.Equal(Documents.Length, denseRanks.Count); // dense ranks every chunk
+        Assert.NotEmpty(bm25Ranks);
+        var expected = denseRanks.Keys.Union(bm25Ranks.Keys).ToDictionary(
+            id => id,
+            id => (bm25Ranks.TryGetValue(id, out var b) ? 1.0 / (60 + b) : 0) + (denseRanks.TryGetValue(id, out var d) ? 1.0 / (60 + d) : 0));
+
         var hits = search.GetProperty("hits").EnumerateArray().ToList();
-        Assert.NotEmpty(hits);
+        Assert.Equal(expected.Keys.Order(), hits.Select(h => h.GetProperty("chunkId").GetInt64()).Order());
         foreach (var hit in hits)
         {
-            var s = hit.GetProperty("scores");
-            var expected = (Num(s, "bm25Rank") is { } b ? 1.0 / (60 + b) : 0) + (Num(s, "denseRank") is { } d ? 1.0 / (60 + d) : 0);
-            Assert.Equal(expected, Num(s, "fusion")!.Value, 12);
-            Assert.Equal(expected, hit.GetProperty("score").GetDouble(), 12);
+            var want = expected[hit.GetProperty("chunkId").GetInt64()];
+            Assert.Equal(want, Num(hit.GetProperty("scores"), "fusion")!.Value, 12);
+            Assert.Equal(want, hit.GetProperty("score").GetDouble(), 12);
         }
 
-        Assert.True(hits.Zip(hits.Skip(1)).All(p => p.First.GetProperty("score").GetDouble() >= p.Second.GetProperty("score").GetDouble()));
+        var order = hits.Select(h => expected[h.GetProperty("chunkId").GetInt64()]).ToList();
+        Assert.Equal(order.OrderDescending(), order);
     }
+
+    private async Task<Dictionary<long, int>> RanksAsync(object body) =>
+        (await SearchAsync(body)).GetProperty("hits").EnumerateArray()
+            .Select((h, i) => (Id: h.GetProperty("chunkId").GetInt64(), Rank: i + 1))
+            .ToDictionary(x => x.Id, x => x.Rank);
 
     [Fact]
     public async Task A_passage_found_only_by_bm25_and_one_found_only_by_dense_both_survive_fusion()
@@ -162,13 +178,47 @@ public sealed class HybridSearchTests : IAsyncLifetime
     [Fact]
     public async Task Vector_index_survives_a_restart_from_its_snapshot()
     {
+        // Its own database: the snapshot is written when a service stops, so the first service must stop before the second starts.
+        var directory = Path.Combine(Path.GetTempPath(), "ragsvc-snapshot-" + Guid.NewGuid().ToString("N")[..12]);
+        string[] settings = [.. TestModelDirectories.ServiceArguments(), $"--Rag:DatabasePath={Path.Combine(directory, "rag.db")}"];
         var query = new { query = Documents[3].Text, mode = "dense", rerank = false };
-        var before = (await SearchAsync(query)).GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("chunkId").GetInt64()).ToList();
+        try
+        {
+            List<long> before;
+            await using (var first = await ServiceHost.StartAsync(settings))
+            {
+                await first.CreateCollectionAsync("kb", new { name = "kb", contextualHeaders = false });
+                foreach (var (id, text) in Documents)
+                {
+                    await first.IngestAsync("kb", new { id, text });
+                }
 
-        await using var restarted = await ServiceHost.StartAsync([.. TestModelDirectories.ServiceArguments(), $"--Rag:DatabasePath={_host.DatabasePath}"]);
-        var response = await restarted.Client.PostAsJsonAsync("/v1/collections/kb/search", query);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var after = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("chunkId").GetInt64()).ToList();
-        Assert.Equal(before, after);
+                before = ChunkIds(await SearchAsync(first, query));
+                Assert.StartsWith("rebuilt: missing", await VectorLoadVerdictAsync(first));
+            }
+
+            Assert.True(File.Exists(Path.Combine(directory, "rag.db.vectors", "collection-1.hnsw")), "stopping the service writes the snapshot");
+            await using var restarted = await ServiceHost.StartAsync(settings);
+            Assert.Equal(before, ChunkIds(await SearchAsync(restarted, query)));
+            Assert.Equal("loaded", await VectorLoadVerdictAsync(restarted));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
     }
+
+    private static async Task<JsonElement> SearchAsync(ServiceHost host, object body)
+    {
+        var response = await host.Client.PostAsJsonAsync("/v1/collections/kb/search", body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private static List<long> ChunkIds(JsonElement search) =>
+        search.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("chunkId").GetInt64()).ToList();
+
+    private static async Task<string> VectorLoadVerdictAsync(ServiceHost host) =>
+        (await host.Client.GetFromJsonAsync<JsonElement>("/v1/collections/kb")).GetProperty("vectorIndex").GetProperty("load").GetString()!;
 }

@@ -122,16 +122,33 @@ public class ConcurrencyTests
             index.Remove(i);
         }
 
-        var compaction = Task.Run(index.Compact);
-        int answered = 0;
-        while (!compaction.IsCompleted || answered < 50)
+        // The hook holds compaction after it has built the new generation, inside its exclusive lock, until the test has
+        // searched: a search that waited for compaction would never return, and the bounded wait below would fail.
+        using var built = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        index.CompactionBuilt = () =>
         {
-            var hits = index.Search(vectors[answered % 4_000], 5);
-            Assert.All(hits, h => Assert.True(h.Id >= 2_000));
-            answered++;
-        }
+            built.Set();
+            release.Wait();
+        };
+        var compaction = Task.Run(index.Compact);
+        built.Wait();
+
+        var searches = Task.Run(() => Enumerable.Range(0, 50).Select(i => index.Search(vectors[2_000 + i], 5)).ToList());
+        var finished = await Task.WhenAny(searches, Task.Delay(TimeSpan.FromMinutes(2)));
+        var heldWhileSearching = !compaction.IsCompleted;
+        release.Set();
         await compaction;
+        var hits = await searches;
+        Assert.True(finished == searches, "searches waited for compaction");
+        Assert.True(heldWhileSearching);
+
+        // Searched during compaction, on the old generation: each query is a live vector and is found, no removed id comes back.
+        Assert.All(Enumerable.Range(0, 50), i => Assert.Contains(hits[i], h => h.Id == 2_000 + i));
+        Assert.All(hits, h => Assert.Equal(5, h.Count));
+        Assert.All(hits.SelectMany(h => h), h => Assert.True(h.Id >= 2_000));
         Assert.Equal(2_000, index.Count);
+        Assert.Equal(0, index.DeletedCount);
         Assert.Empty(GraphConsistency.Inspect(index.State).Problems);
     }
 }

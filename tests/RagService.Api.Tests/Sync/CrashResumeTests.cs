@@ -6,10 +6,16 @@ using static RagService.Api.Tests.Sync.JobPolling;
 
 namespace RagService.Api.Tests.Sync;
 
-/// <summary>SIGKILL the service in the middle of a sync job, restart it on the same database: the job completes, and no document is ever half written.</summary>
+/// <summary>
+/// SIGKILL the service in the middle of a sync job, restart it on the same database: the job completes, and no document is
+/// ever half written. The collection asks the LLM (a local fake endpoint) for chunk contexts, and the fake holds the first
+/// request about document <see cref="HeldAt"/>: the job is provably mid-document, with the documents before it written,
+/// when the test stops the service.
+/// </summary>
 public sealed class CrashResumeTests : IDisposable
 {
-    private const int Documents = 150;
+    private const int Documents = 20;
+    private const int HeldAt = 5;
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "ragsvc-crash-" + Guid.NewGuid().ToString("N")[..12]);
 
     private string DatabasePath => Path.Combine(_directory, "rag.db");
@@ -18,14 +24,16 @@ public sealed class CrashResumeTests : IDisposable
     public async Task Killed_mid_job_then_restarted_the_job_completes_and_every_document_is_fully_old_or_fully_new()
     {
         Directory.CreateDirectory(_directory);
+        await using var llm = await FakeLlmServer.StartAsync();
         string jobId;
-        await using (var first = await StartWithCollectionAsync())
+        await using (var first = await StartWithCollectionAsync(llm))
         {
             var initial = await PostSyncAsync(first.Client, SyntheticFolder.Create(Documents, "oldrev"));
             Assert.Equal("succeeded", (await WaitAsync(first.Client, initial)).GetProperty("state").GetString());
 
+            llm.HoldWhenAsked = $"in manual {HeldAt} (newrev)";
             jobId = await PostSyncAsync(first.Client, SyntheticFolder.Create(Documents, "newrev"));
-            await WaitForProgressAsync(first.Client, jobId, done: 5);
+            await WaitUntilHeldAsync(first.Client, llm, jobId);
             first.Kill();
         }
 
@@ -33,10 +41,12 @@ public sealed class CrashResumeTests : IDisposable
         Assert.Equal("running", afterKill.JobState);
         Assert.Equal(Documents, afterKill.Documents.Count);
         Assert.All(afterKill.Documents, d => Assert.True(d.Consistent, $"{d.Key} is half written: {d}"));
-        Assert.Contains(afterKill.Documents, d => d.Revision == "newrev");
-        Assert.Contains(afterKill.Documents, d => d.Revision == "oldrev");
+        Assert.Equal(HeldAt, afterKill.Documents.Count(d => d.Revision == "newrev"));
+        Assert.Equal(Documents - HeldAt, afterKill.Documents.Count(d => d.Revision == "oldrev"));
 
-        await using (var second = await ServiceProcess.StartAsync(DatabasePath))
+        llm.HoldWhenAsked = null;
+        llm.ReleaseHeld();
+        await using (var second = await ServiceProcess.StartAsync(DatabasePath, LlmSettings(llm)))
         {
             var job = await WaitAsync(second.Client, jobId);
             Assert.Equal("succeeded", job.GetProperty("state").GetString());
@@ -56,20 +66,24 @@ public sealed class CrashResumeTests : IDisposable
     public async Task Sigterm_mid_job_checkpoints_it_and_the_next_start_finishes_it()
     {
         Directory.CreateDirectory(_directory);
+        await using var llm = await FakeLlmServer.StartAsync();
         string jobId;
-        await using (var first = await StartWithCollectionAsync())
+        await using (var first = await StartWithCollectionAsync(llm))
         {
+            llm.HoldWhenAsked = $"in manual {HeldAt} (oldrev)";
             jobId = await PostSyncAsync(first.Client, SyntheticFolder.Create(Documents, "oldrev"));
-            await WaitForProgressAsync(first.Client, jobId, done: 5);
+            await WaitUntilHeldAsync(first.Client, llm, jobId);
             Assert.Equal(0, first.Terminate());
         }
 
         var stopped = ReadDatabase(jobId);
         Assert.Equal("queued", stopped.JobState);
-        Assert.InRange(stopped.Documents.Count, 5, Documents - 1);
+        Assert.Equal(HeldAt, stopped.Documents.Count);
         Assert.All(stopped.Documents, d => Assert.True(d.Consistent, $"{d.Key} is half written: {d}"));
 
-        await using (var second = await ServiceProcess.StartAsync(DatabasePath))
+        llm.HoldWhenAsked = null;
+        llm.ReleaseHeld();
+        await using (var second = await ServiceProcess.StartAsync(DatabasePath, LlmSettings(llm)))
         {
             var job = await WaitAsync(second.Client, jobId);
             Assert.Equal("succeeded", job.GetProperty("state").GetString());
@@ -91,12 +105,14 @@ public sealed class CrashResumeTests : IDisposable
         }
     }
 
-    private async Task<ServiceProcess> StartWithCollectionAsync()
+    private static string[] LlmSettings(FakeLlmServer llm) => [$"--Llm:Url={llm.Url}", "--Llm:MaxRetries=0"];
+
+    private async Task<ServiceProcess> StartWithCollectionAsync(FakeLlmServer llm)
     {
-        var service = await ServiceProcess.StartAsync(DatabasePath);
+        var service = await ServiceProcess.StartAsync(DatabasePath, LlmSettings(llm));
         try
         {
-            Assert.Equal(HttpStatusCode.Created, (await service.Client.PostAsJsonAsync("/v1/collections", new { name = "kb" })).StatusCode);
+            Assert.Equal(HttpStatusCode.Created, (await service.Client.PostAsJsonAsync("/v1/collections", new { name = "kb", llmContext = true })).StatusCode);
             return service;
         }
         catch
@@ -106,22 +122,13 @@ public sealed class CrashResumeTests : IDisposable
         }
     }
 
-    /// <summary>Waits until the job has finished some documents and is still running (the deadline only stops a hung test).</summary>
-    private static async Task WaitForProgressAsync(HttpClient client, string jobId, int done)
+    /// <summary>Waits until the fake LLM holds the job inside document HeldAt (the bound only stops a hung test).</summary>
+    private static async Task WaitUntilHeldAsync(HttpClient client, FakeLlmServer llm, string jobId)
     {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (true)
-        {
-            var job = await GetJobAsync(client, jobId, lists: false);
-            Assert.Equal(JsonValueKind.Null, job.GetProperty("finishedAt").ValueKind);
-            if (job.GetProperty("progress").GetProperty("done").GetInt32() >= done)
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"job {jobId} made no progress: {job}");
-            await Task.Delay(5);
-        }
+        await llm.Held.Task.WaitAsync(TimeSpan.FromMinutes(3));
+        var job = await GetJobAsync(client, jobId, lists: false);
+        Assert.Equal("running", job.GetProperty("state").GetString());
+        Assert.Equal(HeldAt, job.GetProperty("progress").GetProperty("done").GetInt32());
     }
 
     private static async Task<string> PostSyncAsync(HttpClient client, Dictionary<string, string> folder)
