@@ -6,6 +6,9 @@ using RagService.Pdf.Bench;
 
 // PDF text layer benchmark: PdfPig (in process) vs poppler's pdftotext, per producer, on tests/pdf-corpus.
 // Usage: dotnet run -c Release --project bench/RagService.Pdf.Bench -- [--corpus tests/pdf-corpus] [--repeat 3]
+//        [--warmup 1]        untimed passes over every producer and engine first, so the JIT has optimised the code
+//                            (a running service extracts with warm code; 0 measures a cold process)
+//        [--producer NAME] [--engine pdfpig|pdftotext]   run only these
 //        [--unlabeled DIR]   robustness run over every *.pdf under DIR (no ground truth)
 //        [--dump FILE.pdf]   print the blocks PdfPig produces for one file
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -13,8 +16,10 @@ var arguments = args.ToList();
 string? Option(string name) => arguments.IndexOf(name) is var i and >= 0 && i + 1 < arguments.Count ? arguments[i + 1] : null;
 var corpus = Option("--corpus") ?? Path.Combine(FindRoot(), "tests", "pdf-corpus");
 var repeat = int.Parse(Option("--repeat") ?? "3", CultureInfo.InvariantCulture);
+var warmup = int.Parse(Option("--warmup") ?? "1", CultureInfo.InvariantCulture);
 
 var engines = new[] { ("pdfpig", PdfTextLayer.PdfPig), ("pdftotext", PdfTextLayer.Poppler) }
+    .Where(e => Option("--engine") is not { } only || only == e.Item1)
     .Select(e => (Name: e.Item1, Extractor: new DocumentExtractor(new ExtractionOptions { PdfTextLayer = e.Item2 })))
     .ToList();
 
@@ -47,11 +52,35 @@ foreach (var producer in new[] { "chromium", "ghostscript" })
 }
 
 producers.Add(("pdfsharp", documents.Select(d => (d, PdfSharpProducer.Write(d))).ToList()));
+producers.RemoveAll(p => Option("--producer") is { } only && only != p.Producer);
 
-Console.WriteLine($"PDF text layer, {documents.Count} documents per producer, timing = best of {repeat} runs; {Environment.ProcessorCount} cores");
+var coldSeconds = new Dictionary<string, double>();
+for (var w = 0; w < warmup; w++)
+{
+    foreach (var (_, files) in producers)
+    {
+        foreach (var (name, extractor) in engines)
+        {
+            foreach (var file in files)
+            {
+                var watch = Stopwatch.StartNew();
+                await extractor.ExtractAsync(file.Pdf, "corpus.pdf", null, CancellationToken.None);
+                coldSeconds.TryAdd(name, watch.Elapsed.TotalSeconds);
+            }
+        }
+    }
+}
+
+Console.WriteLine($"PDF text layer, {documents.Count} documents per producer, timing = best of {repeat} runs after {warmup} untimed warm-up pass(es); " +
+                  $"{Environment.ProcessorCount} cores, load average {LoadAverage()}");
+if (coldSeconds.Count > 0)
+{
+    Console.WriteLine("First document in a cold process (JIT included): " + string.Join(", ", coldSeconds.Select(c => $"{c.Key} {c.Value * 1000:0} ms")));
+}
+
 Console.WriteLine();
-Console.WriteLine("| producer | engine | pages | char F1 | char P | char R | heading P | heading R | header/footer leakage | pages/s |");
-Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine("| producer | engine | pages | char F1 | char P | char R | heading P | heading R | header/footer leakage | pages/s | CPU ms/page |");
+Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 var perDocument = new List<string>();
 foreach (var (producer, files) in producers)
 {
@@ -59,6 +88,7 @@ foreach (var (producer, files) in producers)
     {
         var metrics = new Metrics();
         var best = double.MaxValue;
+        var cpuStart = CpuClock.Seconds();
         var bestPerFile = new double[files.Count];
         Array.Fill(bestPerFile, double.MaxValue);
         for (var r = 0; r < repeat; r++)
@@ -84,13 +114,14 @@ foreach (var (producer, files) in producers)
         }
 
         metrics.Seconds = best;
+        metrics.CpuSeconds = (CpuClock.Seconds() - cpuStart) / repeat;
         for (var i = 0; i < files.Count; i++)
         {
             perDocument.Add($"| {producer} | {files[i].Truth.Name} | {name} | {bestPerFile[i] * 1000:0} |");
         }
 
         Console.WriteLine($"| {producer} | {name} | {metrics.Pages} | {metrics.F1:0.000} | {metrics.Precision:0.000} | {metrics.Recall:0.000} | " +
-                          $"{metrics.HeadingPrecision:0.00} | {metrics.HeadingRecall:0.00} | {metrics.Leakage:0.00} | {metrics.PagesPerSecond:0.0} |");
+                          $"{metrics.HeadingPrecision:0.00} | {metrics.HeadingRecall:0.00} | {metrics.Leakage:0.00} | {metrics.PagesPerSecond:0.0} | {metrics.CpuMillisecondsPerPage:0.0} |");
     }
 }
 
@@ -141,6 +172,8 @@ async Task Unlabeled(string directory)
         Console.WriteLine("| " + string.Join(" | ", cells) + " |");
     }
 }
+
+static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
 static string FindRoot()
 {

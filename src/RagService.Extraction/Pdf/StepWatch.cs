@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace RagService.Extraction.Pdf;
+
+/// <summary>
+/// Shared between the thread reading a PDF and the caller bounding it: which step (opening, page N) runs and since
+/// when, and whether the caller gave up, so the reader starts no further page.
+/// </summary>
+internal sealed class StepWatch
+{
+    private sealed record Step(string What, long StartedAt);
+
+    private volatile Step current = new("starting", Stopwatch.GetTimestamp());
+    private volatile bool abandoned;
+
+    public bool Abandoned => abandoned;
+
+    public (string What, TimeSpan Elapsed) Current
+    {
+        get
+        {
+            var step = current;
+            return (step.What, Stopwatch.GetElapsedTime(step.StartedAt));
+        }
+    }
+
+    public void Start(string what) => current = new Step(what, Stopwatch.GetTimestamp());
+
+    public void Abandon() => abandoned = true;
+}
