@@ -22,7 +22,9 @@ internal sealed record PdfPigResult(IReadOnlyList<LaidOutPage> Pages, IReadOnlyL
 /// page: each hop between threads waits for the scheduler, and on a loaded machine that wait cost more than reading a
 /// page (the Chromium corpus read twice as fast without the per-page hops; see docs/extraction.md).
 /// </remarks>
-internal sealed class PdfPigTextLayer(ExtractionOptions options)
+/// <param name="time">Clock of the per-page bound; tests pass one they control.</param>
+/// <param name="beforePage">Called on the reading thread as page N starts (tests hold a page with it).</param>
+internal sealed class PdfPigTextLayer(ExtractionOptions options, TimeProvider? time = null, Action<int>? beforePage = null)
 {
     public async Task<PdfPigResult> ReadAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
@@ -31,7 +33,8 @@ internal sealed class PdfPigTextLayer(ExtractionOptions options)
             return PdfPigResult.Rejected($"the file ({content.Length} bytes) is larger than Extraction:MaxPdfPigBytes ({options.MaxPdfPigBytes}) for in-process parsing");
         }
 
-        var watch = new StepWatch();
+        var clock = time ?? TimeProvider.System;
+        var watch = new StepWatch(clock);
         var bytes = content.ToArray();
         var work = Task.Run(() => Read(bytes, watch, cancellationToken), cancellationToken);
         try
@@ -47,7 +50,7 @@ internal sealed class PdfPigTextLayer(ExtractionOptions options)
 
                 try
                 {
-                    return await work.WaitAsync(left, cancellationToken).ConfigureAwait(false);
+                    return await work.WaitAsync(left, clock, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {
@@ -86,6 +89,7 @@ internal sealed class PdfPigTextLayer(ExtractionOptions options)
 
                 cancellationToken.ThrowIfCancellationRequested();
                 watch.Start($"page {n}");
+                beforePage?.Invoke(n);
                 var (page, rejected) = ReadPage(document, n);
                 if (rejected is not null)
                 {
