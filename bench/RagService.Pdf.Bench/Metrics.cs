@@ -12,6 +12,9 @@ internal sealed class Metrics
     public int Pages;
     public double Seconds;
 
+    /// <summary>CPU seconds (this process and its child processes) per pass over the producer's documents.</summary>
+    public double CpuSeconds;
+
     public double Precision => ExtractedChars == 0 ? 0 : (double)Lcs / ExtractedChars;
     public double Recall => SourceChars == 0 ? 0 : (double)Lcs / SourceChars;
     public double F1 => Precision + Recall == 0 ? 0 : 2 * Precision * Recall / (Precision + Recall);
@@ -19,6 +22,7 @@ internal sealed class Metrics
     public double HeadingRecall => HeadingsTruth == 0 ? 0 : (double)HeadingsRight / HeadingsTruth;
     public double Leakage => RunningChecks == 0 ? 0 : (double)RunningLeaks / RunningChecks;
     public double PagesPerSecond => Seconds == 0 ? 0 : Pages / Seconds;
+    public double CpuMillisecondsPerPage => Pages == 0 ? 0 : CpuSeconds * 1000 / Pages;
 
     /// <summary>Scores one extraction against its ground truth.</summary>
     public void Add(CorpusDocument truth, ExtractedDocument extracted)

@@ -6,6 +6,9 @@ using RagService.Pdf.Bench;
 
 // PDF text layer benchmark: PdfPig (in process) vs poppler's pdftotext, per producer, on tests/pdf-corpus.
 // Usage: dotnet run -c Release --project bench/RagService.Pdf.Bench -- [--corpus tests/pdf-corpus] [--repeat 3]
+//        [--warmup 4]        untimed passes over every producer and engine first, so the JIT has optimised the code
+//                            (a running service extracts with warm code; 0 measures a cold process)
+//        [--producer NAME] [--engine pdfpig|pdftotext]   run only these
 //        [--unlabeled DIR]   robustness run over every *.pdf under DIR (no ground truth)
 //        [--dump FILE.pdf]   print the blocks PdfPig produces for one file
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -13,8 +16,10 @@ var arguments = args.ToList();
 string? Option(string name) => arguments.IndexOf(name) is var i and >= 0 && i + 1 < arguments.Count ? arguments[i + 1] : null;
 var corpus = Option("--corpus") ?? Path.Combine(FindRoot(), "tests", "pdf-corpus");
 var repeat = int.Parse(Option("--repeat") ?? "3", CultureInfo.InvariantCulture);
+var warmup = int.Parse(Option("--warmup") ?? "4", CultureInfo.InvariantCulture);
 
 var engines = new[] { ("pdfpig", PdfTextLayer.PdfPig), ("pdftotext", PdfTextLayer.Poppler) }
+    .Where(e => Option("--engine") is not { } only || only == e.Item1)
     .Select(e => (Name: e.Item1, Extractor: new DocumentExtractor(new ExtractionOptions { PdfTextLayer = e.Item2 })))
     .ToList();
 
@@ -47,51 +52,93 @@ foreach (var producer in new[] { "chromium", "ghostscript" })
 }
 
 producers.Add(("pdfsharp", documents.Select(d => (d, PdfSharpProducer.Write(d))).ToList()));
+producers.RemoveAll(p => Option("--producer") is { } only && only != p.Producer);
 
-Console.WriteLine($"PDF text layer, {documents.Count} documents per producer, timing = best of {repeat} runs; {Environment.ProcessorCount} cores");
+var coldSeconds = new Dictionary<string, double>();
+for (var w = 0; w < warmup; w++)
+{
+    foreach (var (_, files) in producers)
+    {
+        foreach (var (name, extractor) in engines)
+        {
+            foreach (var file in files)
+            {
+                var watch = Stopwatch.StartNew();
+                await extractor.ExtractAsync(file.Pdf, "corpus.pdf", null, CancellationToken.None);
+                coldSeconds.TryAdd(name, watch.Elapsed.TotalSeconds);
+            }
+        }
+    }
+}
+
+Console.WriteLine($"PDF text layer, {documents.Count} documents per producer, timing = best of {repeat} passes after {warmup} untimed warm-up pass(es), " +
+                  $"the engines' passes interleaved; {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+if (coldSeconds.Count > 0)
+{
+    Console.WriteLine("First document of each engine in this process (JIT included for pdfpig): " + string.Join(", ", coldSeconds.Select(c => $"{c.Key} {c.Value * 1000:0} ms")));
+}
+
 Console.WriteLine();
-Console.WriteLine("| producer | engine | pages | char F1 | char P | char R | heading P | heading R | header/footer leakage | pages/s |");
-Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine("| producer | engine | pages | char F1 | char P | char R | heading P | heading R | header/footer leakage | pages/s | CPU ms/page |");
+Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 var perDocument = new List<string>();
+var ratios = new List<string>();
 foreach (var (producer, files) in producers)
 {
-    foreach (var (name, extractor) in engines)
+    // One pass of every engine per repetition, so both engines see the same load on a shared machine.
+    var runs = engines.Select(e => new EngineRun(e.Name, e.Extractor, files.Count)).ToList();
+    for (var r = 0; r < repeat; r++)
     {
-        var metrics = new Metrics();
-        var best = double.MaxValue;
-        var bestPerFile = new double[files.Count];
-        Array.Fill(bestPerFile, double.MaxValue);
-        for (var r = 0; r < repeat; r++)
+        foreach (var run in runs)
         {
+            var cpuStart = CpuClock.Seconds();
             var watch = Stopwatch.StartNew();
             var results = new List<ExtractedDocument>();
             for (var i = 0; i < files.Count; i++)
             {
                 var fileWatch = Stopwatch.StartNew();
-                results.Add(await extractor.ExtractAsync(files[i].Pdf, "corpus.pdf", null, CancellationToken.None));
-                bestPerFile[i] = Math.Min(bestPerFile[i], fileWatch.Elapsed.TotalSeconds);
+                results.Add(await run.Extractor.ExtractAsync(files[i].Pdf, "corpus.pdf", null, CancellationToken.None));
+                run.BestPerFile[i] = Math.Min(run.BestPerFile[i], fileWatch.Elapsed.TotalSeconds);
             }
 
-            best = Math.Min(best, watch.Elapsed.TotalSeconds);
+            run.Metrics.Seconds = Math.Min(run.Metrics.Seconds, watch.Elapsed.TotalSeconds);
+            run.Metrics.CpuSeconds += (CpuClock.Seconds() - cpuStart) / repeat;
             if (r == 0)
             {
                 for (var i = 0; i < files.Count; i++)
                 {
-                    metrics.Add(files[i].Truth, results[i]);
-                    metrics.Pages += results[i].Blocks.Select(b => b.Page ?? 0).DefaultIfEmpty(0).Max();
+                    run.Metrics.Add(files[i].Truth, results[i]);
+                    run.Metrics.Pages += results[i].Blocks.Select(b => b.Page ?? 0).DefaultIfEmpty(0).Max();
                 }
             }
         }
+    }
 
-        metrics.Seconds = best;
+    foreach (var run in runs)
+    {
+        var metrics = run.Metrics;
         for (var i = 0; i < files.Count; i++)
         {
-            perDocument.Add($"| {producer} | {files[i].Truth.Name} | {name} | {bestPerFile[i] * 1000:0} |");
+            perDocument.Add($"| {producer} | {files[i].Truth.Name} | {run.Name} | {run.BestPerFile[i] * 1000:0} |");
         }
 
-        Console.WriteLine($"| {producer} | {name} | {metrics.Pages} | {metrics.F1:0.000} | {metrics.Precision:0.000} | {metrics.Recall:0.000} | " +
-                          $"{metrics.HeadingPrecision:0.00} | {metrics.HeadingRecall:0.00} | {metrics.Leakage:0.00} | {metrics.PagesPerSecond:0.0} |");
+        Console.WriteLine($"| {producer} | {run.Name} | {metrics.Pages} | {metrics.F1:0.000} | {metrics.Precision:0.000} | {metrics.Recall:0.000} | " +
+                          $"{metrics.HeadingPrecision:0.00} | {metrics.HeadingRecall:0.00} | {metrics.Leakage:0.00} | {metrics.PagesPerSecond:0.0} | {metrics.CpuMillisecondsPerPage:0.0} |");
     }
+
+    if (runs.Count == 2)
+    {
+        var (pig, poppler) = (runs[0].Metrics, runs[1].Metrics);
+        ratios.Add($"| {producer} | {pig.PagesPerSecond / poppler.PagesPerSecond:0.00}× | {poppler.CpuMillisecondsPerPage / pig.CpuMillisecondsPerPage:0.00}× |");
+    }
+}
+
+if (ratios.Count > 0)
+{
+    Console.WriteLine();
+    Console.WriteLine("| producer | pdfpig ÷ pdftotext pages/s (wall) | pdfpig ÷ pdftotext pages per CPU-second |");
+    Console.WriteLine("|---|---:|---:|");
+    ratios.ForEach(Console.WriteLine);
 }
 
 Console.WriteLine();
@@ -141,6 +188,8 @@ async Task Unlabeled(string directory)
         Console.WriteLine("| " + string.Join(" | ", cells) + " |");
     }
 }
+
+static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
 static string FindRoot()
 {

@@ -27,8 +27,8 @@ public sealed class PdfExtractor(ExtractionOptions options, ChildProcessRunner r
             throw new ExtractionException("The PDF is truncated (no %%EOF marker at its end); upload the complete file.", ExtractionFailure.Unreadable);
         }
 
-        using var temp = PrivateTempDirectory.Create(options.TempDirectory);
-        var pdf = await temp.WriteFileAsync("input.pdf", content, cancellationToken).ConfigureAwait(false);
+        // The child processes (poppler, OCR) read a file; PdfPig reads the bytes, so a PDF it reads whole needs no file.
+        using var input = new PdfInputFile(content, options.TempDirectory);
         var report = new Dictionary<string, string>();
 
         var pages = new List<PageText>();
@@ -52,6 +52,7 @@ public sealed class PdfExtractor(ExtractionOptions options, ChildProcessRunner r
                 report[FallbackReasonKey] = reason;
             }
 
+            var pdf = await input.PathAsync(cancellationToken).ConfigureAwait(false);
             var poppler = await new PopplerTextLayer(options, runner).ReadAsync(pdf, cancellationToken).ConfigureAwait(false);
             for (var n = 1; n <= poppler.PageCount; n++)
             {
@@ -78,7 +79,7 @@ public sealed class PdfExtractor(ExtractionOptions options, ChildProcessRunner r
         {
             if (scanned.Contains(page.Number))
             {
-                var ocrText = await OcrPageAsync(pdf, page.Number, temp, cancellationToken).ConfigureAwait(false);
+                var ocrText = await OcrPageAsync(await input.PathAsync(cancellationToken).ConfigureAwait(false), page.Number, input.Directory, cancellationToken).ConfigureAwait(false);
                 result.AddRange(ParagraphSplitter.Split(ocrText, joinLines: true, page: page.Number));
             }
             else
@@ -91,6 +92,20 @@ public sealed class PdfExtractor(ExtractionOptions options, ChildProcessRunner r
     }
 
     private sealed record PageText(int Number, int TextChars, IReadOnlyList<DocumentBlock> Blocks);
+
+    /// <summary>The PDF as a file in a private temp directory, written on first use; the directory goes on dispose.</summary>
+    private sealed class PdfInputFile(ReadOnlyMemory<byte> content, string? tempParent) : IDisposable
+    {
+        private PrivateTempDirectory? directory;
+        private string? path;
+
+        public PrivateTempDirectory Directory => directory ??= PrivateTempDirectory.Create(tempParent);
+
+        public async Task<string> PathAsync(CancellationToken cancellationToken) =>
+            path ??= await Directory.WriteFileAsync("input.pdf", content, cancellationToken).ConfigureAwait(false);
+
+        public void Dispose() => directory?.Dispose();
+    }
 
     private async Task<string> OcrPageAsync(string pdf, int page, PrivateTempDirectory temp, CancellationToken cancellationToken)
     {
