@@ -105,6 +105,7 @@ internal static class Bm25BenchCommand
     private static async Task FillAsync(string db, int chunks, MixedScriptAnalyzer analyzer)
     {
         var sw = Stopwatch.StartNew();
+        var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         var store = new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = db });
         var collection = await store.CreateCollectionAsync("bench", new CollectionSettings { Analyzer = analyzer.Signature }, CancellationToken.None);
         var corpus = new SyntheticCorpus(seed: 7);
@@ -118,7 +119,8 @@ internal static class Bm25BenchCommand
             await store.UpsertDocumentAsync(collection, new DocumentWrite($"doc-{d}", null, $"h{d}", "text", new Dictionary<string, string>(), batch), CancellationToken.None);
         }
 
-        Console.WriteLine($"filled {db} with {chunks} chunks in {sw.Elapsed.TotalSeconds:0} s");
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
+        Console.WriteLine($"filled {db} with {chunks} chunks in {sw.Elapsed.TotalSeconds:0} s wall, {cpu.TotalSeconds:0} CPU s");
     }
 
     /// <summary>Queries cut from the first stored chunks (the fill's corpus replayed with its seed).</summary>
