@@ -60,10 +60,12 @@ internal static class Bm25BenchCommand
         var collection = (await kb.Store.GetCollectionAsync("bench", CancellationToken.None))!;
         var first = await kb.Lexical.SearchAsync(collection, analyzer.AnalyzeQuery(queries[0]), 100, SearchFilter.None, CancellationToken.None);
         var firstAnswer = started.Elapsed;
-        var stats = await kb.Lexical.GetStatsAsync(collection, CancellationToken.None);
-        Console.WriteLine($"engine {engine}: {stats.Entries} chunks; first answer after {firstAnswer.TotalSeconds:0.00} s ({stats.Load}); {first.Count} hits");
-
         var process = Process.GetCurrentProcess();
+        var firstAnswerCpu = process.TotalProcessorTime;
+        var stats = await kb.Lexical.GetStatsAsync(collection, CancellationToken.None);
+        Console.WriteLine($"engine {engine}: {stats.Entries} chunks; first answer after {firstAnswer.TotalSeconds:0.00} s wall, " +
+            $"{firstAnswerCpu.TotalSeconds:0.0} CPU s since process start ({stats.Load}); {first.Count} hits");
+
         var cpuStart = process.TotalProcessorTime;
         var wall = Stopwatch.StartNew();
         var count = 0;
