@@ -15,6 +15,9 @@ internal sealed unsafe class HnswGraph
     private const int MaxLevel = 30;
     private const long Empty = -1;
 
+    /// <summary>Concurrent completions an insert can look back on; beyond it, the insert searches its neighbourhood again.</summary>
+    private const int CompletionWindow = 1024;
+
     private readonly VectorCollection _vectors;
     private readonly int _dimension;
     private readonly int _vectorBytes;
@@ -26,6 +29,7 @@ internal sealed unsafe class HnswGraph
     private readonly ChunkedArray<int[]?> _upper = new();
     private readonly Lock[] _nodeLocks = Enumerable.Range(0, LockStripes).Select(_ => new Lock()).ToArray();
     private readonly Lock _entryLock = new();
+    private readonly CompletionLog _completions = new(CompletionWindow);
     private long _entry = Empty;
 
     public HnswGraph(VectorCollection vectors, int m, int efConstruction, int seed)
@@ -45,6 +49,12 @@ internal sealed unsafe class HnswGraph
     }
 
     public int M => _m;
+
+    /// <summary>
+    /// Test hook: called with the node once its own links are written and before any back link to it, i.e. while it is
+    /// still invisible to other inserts. Lets a test hold an insert there and run another one meanwhile.
+    /// </summary>
+    internal Action<int>? BeforePublish { get; set; }
 
     /// <summary>Entry node, or -1 while the graph is empty.</summary>
     public int EntryNode => Volatile.Read(ref _entry) is var e && e == Empty ? -1 : (int)(e & 0xFFFFFFFF);
@@ -80,6 +90,10 @@ internal sealed unsafe class HnswGraph
                 if (entry != Empty)
                 {
                     Connect(node, level, entry);
+                }
+                else
+                {
+                    _completions.Complete(node, _completions.Position, SearchScratch.Current.Concurrent);
                 }
 
                 if (entry == Empty || level > (int)(entry >> 32))
@@ -146,6 +160,7 @@ internal sealed unsafe class HnswGraph
     private void Connect(int node, int level, long entry)
     {
         var scratch = SearchScratch.Current;
+        long started = _completions.Position;
         float* query = _vectors.Vector(node);
         int current = (int)(entry & 0xFFFFFFFF);
         int top = (int)(entry >> 32);
@@ -186,6 +201,7 @@ internal sealed unsafe class HnswGraph
             }
         }
 
+        BeforePublish?.Invoke(node);
         var dropped = new List<int>();
         for (int l = linkedTop; l >= 0; l--)
         {
@@ -197,6 +213,89 @@ internal sealed unsafe class HnswGraph
 
             dropped.Add(node);
             RelinkOrphans(dropped, l, scratch);
+        }
+
+        LinkConcurrentInserts(node, linkedTop, started, scratch);
+    }
+
+    /// <summary>
+    /// Inserts that run at the same time cannot see each other: each searches before the other is published. When
+    /// near-identical vectors arrive together (the first chunks of a new document, the first points of a new cluster),
+    /// each links only to older, distant nodes, and the later members of the group, searching inside the group, never
+    /// find the one left out: it keeps in-links, so no reachability check flags it, yet a search for its own vector
+    /// misses it at the default ef. A one-thread build has no such blind spot, since the later of two inserts sees the
+    /// earlier. So when an insert completes, it considers every insert that completed while it ran (each overlapping
+    /// pair is considered once, by the one that completes last) and links the two both ways where the neighbour
+    /// heuristic would have kept the other among its own selection. Past the log's window it searches again instead.
+    /// </summary>
+    private void LinkConcurrentInserts(int node, int linkedTop, long started, SearchScratch scratch)
+    {
+        var concurrent = scratch.Concurrent;
+        bool complete = _completions.Complete(node, started, concurrent);
+        var dropped = new List<int>();
+        for (int l = linkedTop; l >= 0; l--)
+        {
+            dropped.Clear();
+            var selected = scratch.SelectedPerLevel[l];
+            if (!complete && selected.Count > 0)
+            {
+                LinkBothWaysToFreshNeighbours(node, l, selected[0], scratch, dropped);
+            }
+
+            foreach (int other in concurrent)
+            {
+                if (other == node || LevelOf(other) < l)
+                {
+                    continue;
+                }
+
+                float score = VectorMath.Dot(_vectors.Vector(node), _vectors.Vector(other), _dimension);
+                if (HeuristicWouldKeep(selected, other, score, _m))
+                {
+                    AddLink(node, other, score, l, scratch, dropped);
+                    AddLink(other, node, score, l, scratch, dropped);
+                }
+            }
+
+            RelinkOrphans(dropped, l, scratch);
+        }
+    }
+
+    /// <summary>Whether <see cref="SelectByHeuristic"/> over <paramref name="selected"/> plus the candidate would keep the candidate.</summary>
+    private bool HeuristicWouldKeep(List<(float Score, int Node)> selected, int candidate, float score, int max)
+    {
+        float* v = _vectors.Vector(candidate);
+        int better = 0;
+        foreach (var chosen in selected)
+        {
+            if (chosen.Score < score)
+            {
+                continue;
+            }
+
+            better++;
+            if (chosen.Node == candidate || VectorMath.Dot(v, _vectors.Vector(chosen.Node), _dimension) > score)
+            {
+                return false;
+            }
+        }
+
+        return better < max;
+    }
+
+    /// <summary>Searches the node's neighbourhood again and links it both ways to the heuristic's choice.</summary>
+    private void LinkBothWaysToFreshNeighbours(int node, int level, (float Score, int Node) start, SearchScratch scratch, List<int> dropped)
+    {
+        SearchLayer(_vectors.Vector(node), start.Node, start.Score, _efConstruction, level, default(AcceptAll), scratch, exhaustUntilFull: true);
+        var ordered = scratch.Ordered;
+        scratch.Results.DrainDescending(ordered);
+        RemoveNode(ordered, node);
+        var selected = scratch.PruneSelected;
+        SelectByHeuristic(ordered, _m, selected);
+        foreach (var (score, neighbour) in selected.ToArray())
+        {
+            AddLink(node, neighbour, score, level, scratch, dropped);
+            AddLink(neighbour, node, score, level, scratch, dropped);
         }
     }
 

@@ -16,4 +16,7 @@ internal sealed class SearchScratch
     public List<List<(float Score, int Node)>> SelectedPerLevel { get; } = [];
     public List<(float Score, int Node)> PruneCandidates { get; } = new(64);
     public List<(float Score, int Node)> PruneSelected { get; } = new(64);
+
+    /// <summary>Nodes whose inserts completed while an insert ran.</summary>
+    public List<int> Concurrent { get; } = new(16);
 }
