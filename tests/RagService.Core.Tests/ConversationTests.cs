@@ -30,6 +30,19 @@ public sealed class ConversationTests
         Assert.Equal("超级至尊披萨里有什么料？ 它多少钱？", QuestionRewriter.FallbackQuery(" 它多少钱？", [User("超级至尊披萨里有什么料？ "), Assistant("牛肉 [1]")]));
         Assert.Equal("B then? what about it?", QuestionRewriter.FallbackQuery("what about it?", [User("A?"), Assistant("x"), User("B then?"), Assistant("y")]));
         Assert.Equal("它多少钱？", QuestionRewriter.FallbackQuery("它多少钱？", [Assistant("您好")]));
+        Assert.Equal("超级至尊披萨 它多少钱？", QuestionRewriter.FallbackQuery("它多少钱？", [User("我想问一个很长的问题：超级至尊披萨"), Assistant("好")], maxPreviousChars: 6));
+    }
+
+    [Fact]
+    public async Task Without_an_llm_the_rewrite_is_the_bounded_fallback_and_says_so()
+    {
+        var rewriter = new QuestionRewriter(new RewritePromptTemplate(), new ConversationOptions { PromptHistoryChars = 6 });
+
+        var rewrite = await rewriter.RewriteAsync("它多少钱？", [User("我想问一个很长的问题：超级至尊披萨"), Assistant("牛肉、培根、香肠、蘑菇 [1]")], default);
+
+        Assert.Equal("超级至尊披萨 它多少钱？", rewrite.Query);
+        Assert.Equal("fallback", rewrite.Status);
+        Assert.Equal("no LLM configured (RAG_LLM_URL); retrieved with the previous user turn plus the question", rewrite.Detail);
     }
 
     [Fact]

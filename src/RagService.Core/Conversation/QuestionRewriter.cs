@@ -59,12 +59,23 @@ public sealed class QuestionRewriter(IRewritePromptRenderer prompts, Conversatio
         return Fallback(question, history, reason, sw);
     }
 
-    /// <summary>The previous user turn, then the question; the question alone when no user turn precedes it.</summary>
-    public static string FallbackQuery(string question, IReadOnlyList<ConversationTurn> history) =>
-        history.LastOrDefault(t => t.Role == ConversationRole.User) is { } previous ? $"{previous.Content.Trim()} {question.Trim()}" : question.Trim();
+    /// <summary>
+    /// The previous user turn, then the question; the question alone when no user turn precedes it. A previous turn
+    /// longer than <paramref name="maxPreviousChars"/> keeps its end, so a huge earlier turn never becomes a huge query.
+    /// </summary>
+    public static string FallbackQuery(string question, IReadOnlyList<ConversationTurn> history, int maxPreviousChars = int.MaxValue)
+    {
+        if (history.LastOrDefault(t => t.Role == ConversationRole.User) is not { } previous)
+        {
+            return question.Trim();
+        }
 
-    private static QuestionRewrite Fallback(string question, IReadOnlyList<ConversationTurn> history, string reason, Stopwatch sw) =>
-        new(FallbackQuery(question, history), QuestionRewrite.Fallback, $"{reason}; {FallbackWhat}", sw.Elapsed.TotalMilliseconds);
+        var text = previous.Content.Trim();
+        return $"{(text.Length > maxPreviousChars ? text[^maxPreviousChars..] : text)} {question.Trim()}";
+    }
+
+    private QuestionRewrite Fallback(string question, IReadOnlyList<ConversationTurn> history, string reason, Stopwatch sw) =>
+        new(FallbackQuery(question, history, options.PromptHistoryChars), QuestionRewrite.Fallback, $"{reason}; {FallbackWhat}", sw.Elapsed.TotalMilliseconds);
 
     /// <summary>The first non-blank line without surrounding quotes: models sometimes quote the question or add a second line.</summary>
     private static string Clean(string? text)

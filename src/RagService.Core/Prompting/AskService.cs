@@ -107,7 +107,7 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
         if (history.Count > 0)
         {
             rewrite = rewriter is null
-                ? new QuestionRewrite(QuestionRewriter.FallbackQuery(query.Query, history), QuestionRewrite.Fallback, "no question rewriter registered; retrieved with the previous user turn plus the question", 0)
+                ? new QuestionRewrite(QuestionRewriter.FallbackQuery(query.Query, history, _conversation.PromptHistoryChars), QuestionRewrite.Fallback, "no question rewriter registered; retrieved with the previous user turn plus the question", 0)
                 : await rewriter.RewriteAsync(query.Query, history, ct);
             RagTelemetry.RecordStages([rewrite.Stage], DateTimeOffset.UtcNow - TimeSpan.FromMilliseconds(rewrite.Milliseconds));
         }
