@@ -25,16 +25,16 @@ var builder = Kernel.CreateBuilder();
 builder.AddOpenAIChatCompletion(Setting("RAG_LLM_MODEL", "gpt-4o-mini"), new Uri(llm), Setting("RAG_LLM_KEY", "none"));
 var kernel = builder.Build();
 
-// The three lines that add the knowledge base to any SK chatbot:
+// The lines that add the knowledge base to any SK chatbot:
 using var rag = new RagServiceClient(new RagServiceClientOptions { BaseAddress = service, ApiKey = Environment.GetEnvironmentVariable("RAG_API_KEY") });
-kernel.AddRagServicePlugin(rag, service, collection);
-var settings = new OpenAIPromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() };
-
-var chat = kernel.GetRequiredService<IChatCompletionService>();
 var history = new ChatHistory("""
     You answer questions using the knowledge base. Call knowledge-search for every question about it, answer only from
     the passages it returns, cite each passage you use by its name, and answer in the language of the question.
     """);
+kernel.AddRagServicePlugin(rag, service, collection, conversation: history); // knowledge-ask then sends the earlier turns
+var settings = new OpenAIPromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() };
+
+var chat = kernel.GetRequiredService<IChatCompletionService>();
 Console.WriteLine($"chat with the '{collection}' knowledge base at {service} (empty line or Ctrl-D to quit)");
 while (true)
 {

@@ -209,19 +209,22 @@ public sealed class RagServiceClient : IDisposable
         SendJsonAsync<SearchResult>(HttpMethod.Post, $"{CollectionPath(collection)}/search", Body("query", query, options, stream: null), retryOnNetworkError: true, ct);
 
     /// <summary>Answers a question with numbered, cited sources (<see cref="RagServiceLlmException"/> when the service's LLM fails).</summary>
-    public Task<AskResult> AskAsync(string collection, string question, SearchOptions? options = null, CancellationToken ct = default) =>
-        SendJsonAsync<AskResult>(HttpMethod.Post, $"{CollectionPath(collection)}/ask", Body("question", question, options, stream: null), retryOnNetworkError: true, ct);
+    /// <param name="history">Earlier turns of the conversation, oldest first: the service rewrites a follow-up ("它多少钱？") into a standalone question for retrieval.</param>
+    public Task<AskResult> AskAsync(string collection, string question, SearchOptions? options = null, IReadOnlyList<ConversationTurn>? history = null,
+        CancellationToken ct = default) =>
+        SendJsonAsync<AskResult>(HttpMethod.Post, $"{CollectionPath(collection)}/ask", Body("question", question, options, stream: null, history), retryOnNetworkError: true, ct);
 
     /// <summary>
     /// Streams an answer: one update per piece of text as the LLM writes it, then a final update whose
     /// <see cref="AskStreamUpdate.Result"/> holds the whole answer and its sources. Cancelling stops the LLM call.
     /// </summary>
+    /// <param name="history">Earlier turns of the conversation, oldest first (see <see cref="AskAsync"/>).</param>
     public async IAsyncEnumerable<AskStreamUpdate> AskStreamAsync(string collection, string question, SearchOptions? options = null,
-        [EnumeratorCancellation] CancellationToken ct = default)
+        IReadOnlyList<ConversationTurn>? history = null, [EnumeratorCancellation] CancellationToken ct = default)
     {
         using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"{CollectionPath(collection)}/ask")
         {
-            Content = JsonContent.Create(Body("question", question, options, stream: true), options: RagJson.Options),
+            Content = JsonContent.Create(Body("question", question, options, stream: true, history), options: RagJson.Options),
         }, retryOnNetworkError: false, ct, streamed: true);
         await using var stream = await response.Content.ReadAsStreamAsync(ct);
         await foreach (var (name, data) in ServerSentEvents.ReadAsync(stream, ct))
@@ -272,7 +275,7 @@ public sealed class RagServiceClient : IDisposable
 
     private static string DocumentPath(string collection, string id) => $"{CollectionPath(collection)}/documents/{Uri.EscapeDataString(id)}";
 
-    private static object Body(string name, string text, SearchOptions? o, bool? stream) => new Dictionary<string, object?>
+    private static object Body(string name, string text, SearchOptions? o, bool? stream, IReadOnlyList<ConversationTurn>? history = null) => new Dictionary<string, object?>
     {
         [name] = text,
         ["topK"] = o?.TopK,
@@ -282,6 +285,7 @@ public sealed class RagServiceClient : IDisposable
         ["filter"] = o?.Filter,
         ["fusion"] = o?.Fusion,
         ["stream"] = stream,
+        ["history"] = history is { Count: > 0 } ? history : null,
     }.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value);
 
     private async Task<T> GetAsync<T>(string path, CancellationToken ct)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using RagService.Core.Conversation;
 using RagService.Core.Prompting;
 using RagService.Llm.Chat;
 using RagService.Llm.Health;
@@ -10,7 +11,7 @@ namespace RagService.Llm;
 public static class LlmServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the answer prompt template (always: the prompt is returned even without an LLM) and, when
+    /// Registers the answer and rewrite prompt templates (always: the prompt is returned even without an LLM) and, when
     /// <see cref="LlmOptions.Url"/> is set, the Semantic Kernel chat client as <see cref="IChatClient"/> and the
     /// readiness probe. Invalid options throw at start-up with the setting to fix.
     /// </summary>
@@ -18,6 +19,7 @@ public static class LlmServiceCollectionExtensions
     {
         options.Validate();
         services.AddSingleton<IAnswerPromptRenderer, AnswerPromptTemplate>();
+        services.AddSingleton<IRewritePromptRenderer, RewritePromptTemplate>();
         if (options.IsConfigured)
         {
             services.AddSingleton(options);

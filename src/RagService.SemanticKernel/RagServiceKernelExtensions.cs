@@ -1,4 +1,5 @@
 using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
 using RagService.Client;
 
 namespace RagService.SemanticKernel;
@@ -12,10 +13,12 @@ public static class RagServiceKernelExtensions
     /// </summary>
     /// <param name="serviceAddress">The service's root address, for the citation links.</param>
     /// <param name="pluginName">The plugin's name as the model sees it (functions are "{pluginName}-search", "{pluginName}-ask").</param>
-    public static KernelPlugin AddRagServicePlugin(this Kernel kernel, RagServiceClient client, Uri serviceAddress, string collection, string pluginName = "knowledge")
+    /// <param name="conversation">The chat the plugin serves: <c>ask</c> passes its earlier turns to the service as history.</param>
+    public static KernelPlugin AddRagServicePlugin(this Kernel kernel, RagServiceClient client, Uri serviceAddress, string collection, string pluginName = "knowledge",
+        ChatHistory? conversation = null)
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        var plugin = KernelPluginFactory.CreateFromObject(new RagServicePlugin(client, serviceAddress, collection), pluginName);
+        var plugin = KernelPluginFactory.CreateFromObject(new RagServicePlugin(client, serviceAddress, collection, conversation), pluginName);
         kernel.Plugins.Add(plugin);
         return plugin;
     }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
 using RagService.Client;
 using RagService.Client.Models;
 
@@ -15,14 +16,23 @@ public sealed class RagServicePlugin
     private readonly RagServiceClient _client;
     private readonly string _collection;
     private readonly CitationMapper _citations;
+    private readonly ChatHistory? _conversation;
 
     /// <param name="serviceAddress">The service's root address, for the citation links.</param>
-    public RagServicePlugin(RagServiceClient client, Uri serviceAddress, string collection)
+    /// <param name="conversation">
+    /// The chat the plugin serves, when the application has one: <c>ask</c> then sends its earlier user and assistant turns
+    /// with the question, so the service can retrieve a follow-up ("what about the second one?") as a standalone question.
+    /// </param>
+    public RagServicePlugin(RagServiceClient client, Uri serviceAddress, string collection, ChatHistory? conversation = null)
     {
         _client = client;
         _collection = collection;
         _citations = new CitationMapper(serviceAddress, collection);
+        _conversation = conversation;
     }
+
+    /// <summary>Most earlier turns <c>ask</c> sends with the question (the newest ones).</summary>
+    public int MaxHistoryTurns { get; init; } = 6;
 
     /// <summary>The passages of the knowledge base that best match a query.</summary>
     [KernelFunction("search")]
@@ -45,9 +55,33 @@ public sealed class RagServicePlugin
         [Description("The question, as the user asked it.")] string question,
         CancellationToken cancellationToken = default)
     {
-        var result = await _client.AskAsync(_collection, question, ct: cancellationToken);
+        var result = await _client.AskAsync(_collection, question, ct: cancellationToken, history: EarlierTurns());
         return new KnowledgeAnswer(result.Answer ?? "(the service has no LLM configured; use the sources)",
             result.Sources.Select((h, i) => _citations.Map(h, i + 1)).ToList());
+    }
+
+    /// <summary>
+    /// The user and assistant text turns before the newest user message (that one is the turn being answered; what
+    /// follows it are this turn's function calls); function calls and results carry no text and are left out.
+    /// </summary>
+    private List<ConversationTurn>? EarlierTurns()
+    {
+        if (_conversation is null)
+        {
+            return null;
+        }
+
+        var current = _conversation.Count - 1;
+        while (current >= 0 && _conversation[current].Role != AuthorRole.User)
+        {
+            current--;
+        }
+
+        return _conversation.Take(Math.Max(current, 0))
+            .Where(m => (m.Role == AuthorRole.User || m.Role == AuthorRole.Assistant) && !string.IsNullOrWhiteSpace(m.Content))
+            .Select(m => m.Role == AuthorRole.User ? ConversationTurn.User(m.Content!) : ConversationTurn.Assistant(m.Content!))
+            .TakeLast(MaxHistoryTurns)
+            .ToList();
     }
 }
 

@@ -75,6 +75,17 @@ public sealed class FakeLlmServer : IAsyncDisposable
 
     public Func<string, string> AnswerFromToolResult { get; set; } = result => result;
 
+    /// <summary>
+    /// When set, decides per chat request (given its JSON body) what to do instead of the settings above: reply with
+    /// other text, fail with a status, or hold the request at a gate the test controls. Null = the settings above.
+    /// </summary>
+    public Func<JsonElement, ScriptedReply?>? Script { get; set; }
+
+    /// <param name="Reply">The text to answer with (null = <see cref="FakeLlmServer.Reply"/>).</param>
+    /// <param name="Status">Fail with this HTTP status (0 = answer).</param>
+    /// <param name="Gate">Send nothing until this task completes (or the caller goes away).</param>
+    public sealed record ScriptedReply(string? Reply = null, int Status = 0, Task? Gate = null);
+
     /// <summary>Set when a caller went away while a streamed answer was still being sent.</summary>
     public TaskCompletionSource CallerDisconnected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -101,7 +112,8 @@ public sealed class FakeLlmServer : IAsyncDisposable
     {
         var body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
         Requests.Enqueue(body);
-        var status = FailNext.TryDequeue(out var next) ? next : FailWithStatus;
+        var scripted = Script?.Invoke(body);
+        var status = scripted is { Status: > 0 } ? scripted.Status : FailNext.TryDequeue(out var next) ? next : FailWithStatus;
         if (status != 0)
         {
             http.Response.StatusCode = status;
@@ -117,20 +129,21 @@ public sealed class FakeLlmServer : IAsyncDisposable
                 await _release.Task.WaitAsync(http.RequestAborted);
             }
 
-            if (FirstTokenGate is { } gate)
+            if ((scripted?.Gate ?? FirstTokenGate?.Task) is { } gate)
             {
-                await gate.Task.WaitAsync(http.RequestAborted);
+                await gate.WaitAsync(http.RequestAborted);
             }
 
             var model = body.GetProperty("model").GetString()!;
+            var reply = scripted?.Reply ?? Reply;
             if (body.TryGetProperty("stream", out var stream) && stream.GetBoolean())
             {
-                await StreamAsync(http, model);
+                await StreamAsync(http, model, reply);
                 return;
             }
 
             await Task.Delay(Delay, http.RequestAborted);
-            await http.Response.WriteAsJsonAsync(Completion(body, model));
+            await http.Response.WriteAsJsonAsync(Completion(body, model, reply));
         }
         catch (OperationCanceledException)
         {
@@ -138,11 +151,11 @@ public sealed class FakeLlmServer : IAsyncDisposable
         }
     }
 
-    private object Completion(JsonElement body, string model)
+    private object Completion(JsonElement body, string model, string reply)
     {
         var messages = body.GetProperty("messages").EnumerateArray().ToList();
         var last = messages[^1];
-        object message = new { role = "assistant", content = Reply };
+        object message = new { role = "assistant", content = reply };
         var finish = "stop";
         if (ToolCall is { } call && body.TryGetProperty("tools", out var tools))
         {
@@ -171,11 +184,11 @@ public sealed class FakeLlmServer : IAsyncDisposable
     }
 
     /// <summary>The reply word by word as OpenAI chat.completion.chunk events, <see cref="Delay"/> apart.</summary>
-    private async Task StreamAsync(HttpContext http, string model)
+    private async Task StreamAsync(HttpContext http, string model, string reply)
     {
         http.Response.ContentType = "text/event-stream";
         var first = true;
-        foreach (var piece in Reply.Split(' '))
+        foreach (var piece in reply.Split(' '))
         {
             if (!first && StallAfterFirstToken)
             {

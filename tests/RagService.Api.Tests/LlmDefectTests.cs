@@ -139,9 +139,13 @@ public sealed class LlmDefectTests
         Assert.Equal(1, llm.ModelListRequests); // one probe, then the cached result (Llm:ReadinessCacheTime)
     }
 
-    internal static async Task<List<(string Event, JsonElement Data)>> StreamAsync(ServiceHost host, string question, CancellationToken ct)
+    internal static Task<List<(string Event, JsonElement Data)>> StreamAsync(ServiceHost host, string question, CancellationToken ct) =>
+        StreamAsync(host, new { question, stream = true }, ct);
+
+    /// <param name="body">An ask request body with stream = true.</param>
+    internal static async Task<List<(string Event, JsonElement Data)>> StreamAsync(ServiceHost host, object body, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/collections/demo/ask") { Content = JsonContent.Create(new { question, stream = true }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/collections/demo/ask") { Content = JsonContent.Create(body) };
         using var response = await host.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var events = new List<(string, JsonElement)>();

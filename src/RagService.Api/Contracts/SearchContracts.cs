@@ -43,14 +43,21 @@ public sealed record SearchResponse(string Query, string Mode, string RequestedM
 
 /// <param name="Question">The question to answer from the collection.</param>
 /// <param name="Stream">Stream the answer as server-sent events: "token" events, then one "done" event with the whole response.</param>
+/// <param name="History">Earlier turns of the conversation, oldest first; the question is then rewritten into a standalone one for retrieval.</param>
 public sealed record AskRequest(string? Question, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter, bool? Stream, string? Fusion = null,
-    List<string?>? Metadata = null);
+    List<string?>? Metadata = null, List<HistoryTurnRequest?>? History = null);
+
+/// <param name="Role">"user" or "assistant".</param>
+/// <param name="Content">What was said.</param>
+public sealed record HistoryTurnRequest(string? Role, string? Content);
 
 public sealed record PromptResponse(string System, string User);
 
 /// <param name="Answer">The LLM's answer with [n] citations, or null when no LLM is configured.</param>
 /// <param name="Llm">"ok" or "not configured".</param>
 /// <param name="Sources">The numbered sources; [n] in the answer is Sources[n-1].</param>
+/// <param name="Question">The question as asked.</param>
 /// <param name="Mode">The retrieval that ran; <paramref name="RequestedMode"/> is the one asked for.</param>
+/// <param name="RewrittenQuestion">With history: the standalone question retrieval ran on (the LLM's rewrite, or the fallback: previous user turn plus the question; the "rewrite" stage says which); null without history.</param>
 public sealed record AskResponse(string Question, string? Answer, string Llm, string? Model, string Mode, string RequestedMode, IReadOnlyList<SearchHitResponse> Sources,
-    PromptResponse Prompt, IReadOnlyList<StageResponse> Stages, double TotalMilliseconds);
+    PromptResponse Prompt, IReadOnlyList<StageResponse> Stages, double TotalMilliseconds, string? RewrittenQuestion = null);

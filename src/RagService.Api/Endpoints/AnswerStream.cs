@@ -23,7 +23,7 @@ internal static class AnswerStream
     {
         var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var (start, tokens) = stream;
-        RequestTimings.Record(http, start.Retrieval.Stages);
+        RequestTimings.Record(http, SearchEndpoints.Stages(start));
         var sw = Stopwatch.StartNew();
         await using var e = tokens.GetAsyncEnumerator(ct);
         var hasToken = await e.MoveNextAsync();

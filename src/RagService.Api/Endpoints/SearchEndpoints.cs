@@ -30,15 +30,16 @@ internal sealed class SearchEndpoints : IEndpointModule
         {
             var query = map.Query(body.Question, "question", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter, body.Fusion);
             var projection = map.Projection(body.Metadata);
+            var history = map.History(body.History);
             var info = await map.CollectionAsync(collection, ct);
             if (body.Stream == true)
             {
-                await AnswerStream.WriteAsync(http, query, await ask.StreamAsync(info, query, ct), ct, projection);
+                await AnswerStream.WriteAsync(http, query, await ask.StreamAsync(info, query, history, ct), ct, projection);
                 return Results.Empty;
             }
 
-            var outcome = await ask.AskAsync(info, query, ct);
-            RequestTimings.Record(http, outcome.Retrieval.Stages);
+            var outcome = await ask.AskAsync(info, query, history, ct);
+            RequestTimings.Record(http, Stages(outcome));
             return Results.Ok(ToResponse(query, outcome, outcome.Answer, outcome.LlmMilliseconds, projection));
         }).RequireRole(ApiRole.Reader).WithSummary("Answer a question from the collection with numbered, cited sources");
     }
@@ -46,7 +47,7 @@ internal sealed class SearchEndpoints : IEndpointModule
     public static AskResponse ToResponse(SearchQuery query, AskOutcome outcome, string? answer, double llmMs, HitProjection? projection = null)
     {
         projection ??= HitProjection.Default;
-        var stages = outcome.Retrieval.Stages.Select(RequestMapping.Stage).ToList();
+        var stages = Stages(outcome).Select(RequestMapping.Stage).ToList();
         stages.Add(outcome.Llm switch
         {
             "ok" => new StageResponse("llm", "ok", 0, Math.Round(llmMs, 3), outcome.Model),
@@ -57,6 +58,11 @@ internal sealed class SearchEndpoints : IEndpointModule
         });
         return new AskResponse(query.Query, answer, outcome.Llm, outcome.Model, RequestMapping.ModeName(outcome.Retrieval.RanMode), RequestMapping.ModeName(query.Mode),
             outcome.Retrieval.Hits.Select(projection.Hit).ToList(),
-            new PromptResponse(outcome.Prompt.System, outcome.Prompt.User), stages, Math.Round(outcome.Retrieval.TotalMilliseconds + llmMs, 3));
+            new PromptResponse(outcome.Prompt.System, outcome.Prompt.User), stages,
+            Math.Round((outcome.Rewrite?.Milliseconds ?? 0) + outcome.Retrieval.TotalMilliseconds + llmMs, 3), outcome.Rewrite?.Query);
     }
+
+    /// <summary>The retrieval stages, after the rewrite stage when the question came with history.</summary>
+    public static IReadOnlyList<StageReport> Stages(AskOutcome outcome) =>
+        outcome.Rewrite is { } rewrite ? [rewrite.Stage, .. outcome.Retrieval.Stages] : outcome.Retrieval.Stages;
 }

@@ -1,5 +1,6 @@
 using RagService.Api.Jobs;
 using RagService.Core.Chunking;
+using RagService.Core.Conversation;
 
 namespace RagService.Api.Hosting;
 
@@ -15,6 +16,9 @@ public sealed class RagOptions
     public bool Demo { get; set; }
 
     public LimitOptions Limits { get; set; } = new();
+
+    /// <summary>Bounds of an ask's history and of the question rewrite (Rag:Conversation).</summary>
+    public ConversationOptions Conversation { get; set; } = new();
 
     /// <summary>Sync archives and the ingestion job queue.</summary>
     public SyncOptions Sync { get; set; } = new();

@@ -10,6 +10,7 @@ using RagService.Api.RateLimiting;
 using RagService.Api.Requests;
 using RagService.Api.Security;
 using RagService.Api.Telemetry;
+using RagService.Core.Conversation;
 using RagService.Core.Documents;
 using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
@@ -167,8 +168,10 @@ public static class RagServiceApp
             components.Set(ComponentStatus.Off("llm", "not configured: set RAG_LLM_URL (and RAG_LLM_MODEL, RAG_LLM_KEY)"));
         }
 
+        rag.Conversation.Validate();
+        services.AddSingleton(sp => new QuestionRewriter(sp.GetRequiredService<IRewritePromptRenderer>(), rag.Conversation, sp.GetService<IChatClient>(), llm.Model));
         services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>(), sp.GetRequiredService<IAnswerPromptRenderer>(),
-            sp.GetService<IChatClient>(), llm.Model, retrieval));
+            sp.GetService<IChatClient>(), llm.Model, retrieval, sp.GetRequiredService<QuestionRewriter>(), rag.Conversation));
 
         // Resolved from the container so that tests can put a counting embedder in place of the model.
         services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<AnalyzerCatalog>(),

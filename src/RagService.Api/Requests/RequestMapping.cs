@@ -4,6 +4,7 @@ using RagService.Api.Contracts;
 using RagService.Api.Endpoints;
 using RagService.Api.Errors;
 using RagService.Api.Hosting;
+using RagService.Core.Conversation;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 
@@ -69,6 +70,49 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
                 _ => throw ApiProblemException.BadRequest($"'fusion' must be \"rrf\" or \"weighted\", not \"{InputEcho.Of(fusion)}\""),
             },
         };
+    }
+
+    /// <summary>An ask's earlier turns: each a "user" or "assistant" turn with content, bounded in turns and in characters.</summary>
+    public IReadOnlyList<ConversationTurn> History(List<HistoryTurnRequest?>? history)
+    {
+        if (history is null || history.Count == 0)
+        {
+            return [];
+        }
+
+        var bounds = options.Value.Conversation;
+        if (history.Count > bounds.MaxHistoryTurns)
+        {
+            throw ApiProblemException.BadRequest(
+                $"'history' has {history.Count} turns; the limit is {bounds.MaxHistoryTurns} (Rag:Conversation:MaxHistoryTurns): send only the newest turns");
+        }
+
+        var turns = new List<ConversationTurn>(history.Count);
+        for (var i = 0; i < history.Count; i++)
+        {
+            var turn = history[i];
+            var role = turn?.Role?.Trim().ToLowerInvariant() switch
+            {
+                "user" => ConversationRole.User,
+                "assistant" => ConversationRole.Assistant,
+                _ => throw ApiProblemException.BadRequest($"'history[{i}].role' must be \"user\" or \"assistant\", not \"{InputEcho.Of(turn?.Role)}\""),
+            };
+            if (string.IsNullOrWhiteSpace(turn!.Content))
+            {
+                throw ApiProblemException.BadRequest($"'history[{i}].content' is required and must not be blank");
+            }
+
+            turns.Add(new ConversationTurn(role, turn.Content));
+        }
+
+        var chars = turns.Sum(t => (long)t.Content.Length);
+        if (chars > bounds.MaxHistoryChars)
+        {
+            throw ApiProblemException.BadRequest(
+                $"'history' has {chars} characters; the limit is {bounds.MaxHistoryChars} (Rag:Conversation:MaxHistoryChars): send only the newest turns");
+        }
+
+        return turns;
     }
 
     /// <summary>A document's metadata: bounded in entries, key length, value and total bytes.</summary>

@@ -5,7 +5,7 @@ namespace RagService.Cli.Eval;
 
 internal sealed record EvalArgs(
     string File, bool Json, string Chunking, int ChunkSize, int Overlap, bool Headers, CjkSegmentation Cjk, double HeaderWeight, string? RanksOut, string Bm25Engine,
-    IReadOnlyList<string> Modes, string? EmbeddingModel, string? RerankerModel, bool SmartCn = false)
+    IReadOnlyList<string> Modes, string? EmbeddingModel, string? RerankerModel, bool SmartCn = false, bool Conversational = false)
 {
     /// <summary>The analyzer as reported: the mixed analyzer's CJK segmentation, or smartcn.</summary>
     public string AnalyzerName => SmartCn ? "smartcn" : Cjk.ToString();
@@ -25,12 +25,13 @@ internal sealed record EvalArgs(
           --embedding-model D  ONNX embedding model directory (model.onnx + tokenizer.json or vocab.txt) for dense/hybrid
           --reranker-model D   ONNX cross-encoder directory for hybrid+rerank
           --ranks FILE         write "question_id<TAB>rank" per question (0 = not in top 100)
+          --conversational     CMRC only: follow-ups (title replaced by 它/他) as asked, via the fallback, via the LLM rewrite (RAG_LLM_URL) and standalone
         """;
 
     public static EvalArgs Parse(IReadOnlyList<string> args)
     {
         string? file = null;
-        bool json = false, headers = false;
+        bool json = false, headers = false, conversational = false;
         string chunking = "anchor";
         int size = 200, overlap = 0;
         var cjk = CjkSegmentation.BigramAndUnigram;
@@ -47,6 +48,7 @@ internal sealed record EvalArgs(
             {
                 case "--json": json = true; break;
                 case "--headers": headers = true; break;
+                case "--conversational": conversational = true; break;
                 case "--chunking":
                     chunking = Next();
                     if (chunking is not ("anchor" or "structured"))
@@ -109,6 +111,6 @@ internal sealed record EvalArgs(
             throw new ArgumentException("--mode hybrid+rerank needs --reranker-model");
         }
 
-        return new EvalArgs(file, json, chunking, size, overlap, headers, cjk, headerWeight, ranks, engine, modes, embeddingModel, rerankerModel, smartCn);
+        return new EvalArgs(file, json, chunking, size, overlap, headers, cjk, headerWeight, ranks, engine, modes, embeddingModel, rerankerModel, smartCn, conversational);
     }
 }

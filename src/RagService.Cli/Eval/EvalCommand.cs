@@ -54,6 +54,12 @@ internal static class EvalCommand
 
             var indexMs = indexWatch.Elapsed.TotalMilliseconds;
             var search = new SearchService(store, kb.Lexical, new AnalyzerCatalog(analyzer), kb.Vectors, embedder, reranker);
+            if (args.Conversational)
+            {
+                Console.WriteLine(await ConversationalEval.RunAsync(search, collection, args));
+                return 0;
+            }
+
             var byMode = new Dictionary<string, RetrievalMetrics>();
             List<int> ranks = [];
             foreach (var mode in args.Modes)
@@ -99,7 +105,7 @@ internal static class EvalCommand
     }
 
     /// <summary>1-based rank of the first chunk containing a gold answer, per question (0 = not in the top 100).</summary>
-    private static async Task<List<int>> RanksAsync(SearchService search, CollectionInfo collection, IReadOnlyList<QaQuestion> questions, string mode)
+    internal static async Task<List<int>> RanksAsync(SearchService search, CollectionInfo collection, IReadOnlyList<QaQuestion> questions, string mode)
     {
         var ranks = new List<int>(questions.Count);
         foreach (var q in questions)

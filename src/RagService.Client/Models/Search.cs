@@ -32,8 +32,20 @@ public sealed record Prompt(string System, string User);
 /// <param name="Answer">The answer with [n] citations; null when the service has no LLM.</param>
 /// <param name="Llm">"ok", "skipped" (nothing relevant enough; Answer says so) or "not configured".</param>
 /// <param name="Sources">The numbered sources: [n] in the answer is Sources[n-1].</param>
+/// <param name="RewrittenQuestion">With history: the standalone question retrieval ran on (the "rewrite" stage says how it was made); null without.</param>
 public sealed record AskResult(string Question, string? Answer, string Llm, string? Model, IReadOnlyList<SearchHit> Sources,
-    Prompt Prompt, IReadOnlyList<Stage> Stages, double TotalMilliseconds);
+    Prompt Prompt, IReadOnlyList<Stage> Stages, double TotalMilliseconds, string? RewrittenQuestion = null);
+
+/// <summary>An earlier turn of a conversation, sent with a follow-up question.</summary>
+/// <param name="Role">"user" or "assistant".</param>
+public sealed record ConversationTurn(string Role, string Content)
+{
+    /// <summary>A turn the user wrote.</summary>
+    public static ConversationTurn User(string content) => new("user", content);
+
+    /// <summary>A turn the assistant answered.</summary>
+    public static ConversationTurn Assistant(string content) => new("assistant", content);
+}
 
 /// <summary>One item of a streamed answer: a piece of text, or (last) the whole result with its sources.</summary>
 public sealed record AskStreamUpdate(string? Token, AskResult? Result)

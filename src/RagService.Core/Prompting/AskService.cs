@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using RagService.Core.Conversation;
 using RagService.Core.Diagnostics;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
@@ -10,7 +11,9 @@ namespace RagService.Core.Prompting;
 
 /// <param name="Answer">The model's answer, the "not found" answer, or null when no LLM is configured.</param>
 /// <param name="Llm">"ok", "not configured" or "skipped" (nothing relevant enough was retrieved).</param>
-public sealed record AskOutcome(string? Answer, string Llm, string? Model, AugmentedPrompt Prompt, SearchOutcome Retrieval, double LlmMilliseconds);
+/// <param name="Rewrite">What retrieval ran on when the question came with earlier turns; null without history.</param>
+public sealed record AskOutcome(string? Answer, string Llm, string? Model, AugmentedPrompt Prompt, SearchOutcome Retrieval, double LlmMilliseconds,
+    QuestionRewrite? Rewrite = null);
 
 /// <summary>The LLM endpoint failed or timed out; the retrieved sources are still valid.</summary>
 public sealed class LlmUnavailableException(string message, bool timedOut, Exception? inner = null) : Exception(message, inner)
@@ -18,27 +21,33 @@ public sealed class LlmUnavailableException(string message, bool timedOut, Excep
     public bool TimedOut { get; } = timedOut;
 }
 
-/// <summary>Retrieve, build the augmented prompt, and ask the LLM when one is configured and the sources are relevant enough.</summary>
-public sealed class AskService(SearchService search, IAnswerPromptRenderer prompts, IChatClient? chat = null, string? model = null, RetrievalOptions? options = null)
+/// <summary>
+/// Rewrite a follow-up into a standalone question (when earlier turns come with it), retrieve, build the augmented
+/// prompt, and ask the LLM when one is configured and the sources are relevant enough.
+/// </summary>
+public sealed class AskService(SearchService search, IAnswerPromptRenderer prompts, IChatClient? chat = null, string? model = null, RetrievalOptions? options = null,
+    QuestionRewriter? rewriter = null, ConversationOptions? conversation = null)
 {
     public const string NotFoundChinese = "根据现有资料，无法回答这个问题。";
     public const string NotFoundEnglish = "The available documents do not contain the answer to this question.";
 
     private readonly RetrievalOptions _options = options ?? new RetrievalOptions();
+    private readonly ConversationOptions _conversation = conversation ?? new ConversationOptions();
 
     public bool LlmConfigured => chat is not null;
 
-    public async Task<AskOutcome> AskAsync(CollectionInfo collection, SearchQuery query, CancellationToken ct)
+    /// <param name="history">Earlier turns of the conversation, oldest first (empty for a single question).</param>
+    public async Task<AskOutcome> AskAsync(CollectionInfo collection, SearchQuery query, IReadOnlyList<ConversationTurn> history, CancellationToken ct)
     {
-        var (retrieval, prompt, notFound) = await RetrieveAsync(collection, query, ct);
+        var (retrieval, prompt, notFound, rewrite) = await RetrieveAsync(collection, query, history, ct);
         if (notFound is not null)
         {
-            return new AskOutcome(notFound, "skipped", null, prompt, retrieval, 0);
+            return new AskOutcome(notFound, "skipped", null, prompt, retrieval, 0, rewrite);
         }
 
         if (chat is null)
         {
-            return new AskOutcome(null, "not configured", null, prompt, retrieval, 0);
+            return new AskOutcome(null, "not configured", null, prompt, retrieval, 0, rewrite);
         }
 
         var sw = Stopwatch.StartNew();
@@ -46,7 +55,7 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
         {
             var response = await chat.GetResponseAsync(Messages(prompt), new ChatOptions { ModelId = model, Temperature = 0.1f }, ct);
             RagTelemetry.RecordStages([new StageReport("llm", "ok", 0, sw.Elapsed.TotalMilliseconds)], DateTimeOffset.UtcNow - sw.Elapsed);
-            return new AskOutcome(response.Text, "ok", response.ModelId ?? model, prompt, retrieval, sw.Elapsed.TotalMilliseconds);
+            return new AskOutcome(response.Text, "ok", response.ModelId ?? model, prompt, retrieval, sw.Elapsed.TotalMilliseconds, rewrite);
         }
         catch (Exception e) when (e is not (OperationCanceledException or LlmUnavailableException))
         {
@@ -59,20 +68,21 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
     /// Streams the answer: the retrieval outcome first (so sources can be shown at once), then the answer's text pieces.
     /// Cancelling <paramref name="ct"/> (the caller disconnected) cancels the LLM request.
     /// </summary>
-    public async Task<(AskOutcome Start, IAsyncEnumerable<string> Tokens)> StreamAsync(CollectionInfo collection, SearchQuery query, CancellationToken ct)
+    public async Task<(AskOutcome Start, IAsyncEnumerable<string> Tokens)> StreamAsync(CollectionInfo collection, SearchQuery query,
+        IReadOnlyList<ConversationTurn> history, CancellationToken ct)
     {
-        var (retrieval, prompt, notFound) = await RetrieveAsync(collection, query, ct);
+        var (retrieval, prompt, notFound, rewrite) = await RetrieveAsync(collection, query, history, ct);
         if (notFound is not null)
         {
-            return (new AskOutcome(notFound, "skipped", null, prompt, retrieval, 0), One(notFound));
+            return (new AskOutcome(notFound, "skipped", null, prompt, retrieval, 0, rewrite), One(notFound));
         }
 
         if (chat is null)
         {
-            return (new AskOutcome(null, "not configured", null, prompt, retrieval, 0), Empty());
+            return (new AskOutcome(null, "not configured", null, prompt, retrieval, 0, rewrite), Empty());
         }
 
-        return (new AskOutcome(null, "ok", model, prompt, retrieval, 0), Tokens(prompt, ct));
+        return (new AskOutcome(null, "ok", model, prompt, retrieval, 0, rewrite), Tokens(prompt, ct));
     }
 
     private async IAsyncEnumerable<string> Tokens(AugmentedPrompt prompt, [EnumeratorCancellation] CancellationToken ct)
@@ -86,11 +96,26 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
         }
     }
 
-    private async Task<(SearchOutcome Retrieval, AugmentedPrompt Prompt, string? NotFound)> RetrieveAsync(CollectionInfo collection, SearchQuery query, CancellationToken ct)
+    /// <summary>
+    /// With history, retrieval runs on the standalone question (or the fallback); the answer prompt keeps the question as
+    /// asked with a bounded tail of the history, and its numbered sources are this turn's hits only.
+    /// </summary>
+    private async Task<(SearchOutcome Retrieval, AugmentedPrompt Prompt, string? NotFound, QuestionRewrite? Rewrite)> RetrieveAsync(
+        CollectionInfo collection, SearchQuery query, IReadOnlyList<ConversationTurn> history, CancellationToken ct)
     {
-        var retrieval = await search.SearchAsync(collection, query, ct);
-        var prompt = await prompts.RenderAsync(query.Query, retrieval.Hits, ct);
-        return (retrieval, prompt, IsBelowFloor(retrieval) ? NotFound(query.Query) : null);
+        QuestionRewrite? rewrite = null;
+        if (history.Count > 0)
+        {
+            rewrite = rewriter is null
+                ? new QuestionRewrite(QuestionRewriter.FallbackQuery(query.Query, history, _conversation.PromptHistoryChars), QuestionRewrite.Fallback, "no question rewriter registered; retrieved with the previous user turn plus the question", 0)
+                : await rewriter.RewriteAsync(query.Query, history, ct);
+            RagTelemetry.RecordStages([rewrite.Stage], DateTimeOffset.UtcNow - TimeSpan.FromMilliseconds(rewrite.Milliseconds));
+        }
+
+        var retrieval = await search.SearchAsync(collection, rewrite is null ? query : query with { Query = rewrite.Query }, ct);
+        var tail = ConversationTail.Of(history, _conversation.PromptHistoryTurns, _conversation.PromptHistoryChars);
+        var prompt = await prompts.RenderAsync(query.Query, retrieval.Hits, tail, ct);
+        return (retrieval, prompt, IsBelowFloor(retrieval) ? NotFound(query.Query) : null, rewrite);
     }
 
     private bool IsBelowFloor(SearchOutcome retrieval)

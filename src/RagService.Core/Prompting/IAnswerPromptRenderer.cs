@@ -1,3 +1,4 @@
+using RagService.Core.Conversation;
 using RagService.Core.Retrieval;
 
 namespace RagService.Core.Prompting;
@@ -12,4 +13,7 @@ public sealed record AugmentedPrompt(string System, string User);
 public interface IAnswerPromptRenderer
 {
     Task<AugmentedPrompt> RenderAsync(string question, IReadOnlyList<SearchHit> sources, CancellationToken ct);
+
+    /// <param name="history">The newest earlier turns to show with the question, oldest first; they are context, never sources.</param>
+    Task<AugmentedPrompt> RenderAsync(string question, IReadOnlyList<SearchHit> sources, IReadOnlyList<ConversationTurn> history, CancellationToken ct);
 }
