@@ -10,6 +10,7 @@ using RagService.Api.RateLimiting;
 using RagService.Api.Requests;
 using RagService.Api.Security;
 using RagService.Api.Telemetry;
+using RagService.Api.WebConsole;
 using RagService.Core.Documents;
 using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
@@ -93,8 +94,9 @@ public static class RagServiceApp
                 o.SwaggerEndpoint("/swagger/v1/swagger.json", "RagService v1");
                 o.EnablePersistAuthorization();
             });
-            app.MapGet("/", () => Results.Redirect("/swagger")).AllowAnonymous().ExcludeFromDescription();
         }
+
+        app.UseRagWebConsole();
 
         app.UseRagAuthentication();
         app.UseRateLimiter();
