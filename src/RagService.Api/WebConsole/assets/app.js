@@ -199,16 +199,17 @@ async function refreshDetail() {
 }
 
 function renderStats(s) {
-  const engines = [s.bm25?.engine && `BM25 ${s.bm25.engine}`, s.vectors?.engine && `${t('stats.vectors')} ${s.vectors.engine}`].filter(Boolean).join(', ');
-  const modelFit = s.modelFit ? JSON.stringify(s.modelFit) : t('stats.none');
+  const engines = [s.bm25 && `BM25 ${s.bm25.engine}`, s.vectorIndex && `${t('stats.vectors')} ${s.vectorIndex.engine}`].filter(Boolean).join(', ');
+  // Model fit and fusion calibration are reported by services that compute them; older ones leave them out.
+  const modelFit = s.modelFit ?? s.fit;
   const fusion = s.fusion ?? s.calibration ?? s.fusionCalibration;
   const rows = [
     ['stats.documents', s.documents], ['stats.chunks', s.chunks], ['stats.bytes', formatBytes(s.chunkTextBytes)],
-    ['stats.engines', engines || '–'], ['stats.vectors', s.vectors ? s.vectorsCount ?? s.vectors.entries : '–'],
+    ['stats.engines', engines || '–'], ['stats.vectors', s.vectorIndex ? `${s.vectors} (${formatBytes(s.vectorBytes)})` : '–'],
     ['stats.analyzer', s.settings?.analyzer ?? '–'], ['stats.chunking', s.settings ? `${s.settings.chunking} ${s.settings.chunkSize}/${s.settings.chunkOverlap}` : '–'],
-    ['stats.modelfit', modelFit], ['stats.fusion', fusion ? JSON.stringify(fusion) : t('stats.none')],
+    ['stats.modelfit', modelFit ? JSON.stringify(modelFit) : t('stats.none')], ['stats.fusion', fusion ? JSON.stringify(fusion) : t('stats.none')],
   ];
-  $('kb-stats').replaceChildren(...rows.flatMap(([key, value]) => [el('dt', {}, t(key)), el('dd', { dataset: { stat: key } }, value ?? '–')]));
+  $('kb-stats').replaceChildren(...rows.map(([key, value]) => el('div', {}, el('dt', {}, t(key)), el('dd', { dataset: { stat: key } }, value ?? '–'))));
 }
 
 function renderDocuments(docs) {
