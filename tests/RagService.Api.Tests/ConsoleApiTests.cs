@@ -55,7 +55,13 @@ public sealed class ConsoleApiTests
     {
         await using var host = await ServiceHost.StartAsync();
         await host.CreateCollectionAsync("kb");
-        await host.IngestAsync("kb", new { id = "guides/oven.md", text = "# Oven\n\n## Cleaning\n\nWipe the door.\n\n## Errors\n\nE7 means the door is open." });
+        // Each section alone is longer than half the default chunk size (400), so the two cannot share a chunk.
+        var filler = string.Join(' ', Enumerable.Repeat("steady", 40));
+        await host.IngestAsync("kb", new
+        {
+            id = "guides/oven.md", format = "markdown",
+            text = $"# Oven\n\n## Cleaning\n\nWipe the door. {filler}\n\n## Errors\n\nE7 means the door is open. {filler}",
+        });
 
         var chunks = await host.Client.GetFromJsonAsync<JsonElement>("/v1/collections/kb/chunks?documentId=guides%2Foven.md");
         var list = chunks.EnumerateArray().ToList();

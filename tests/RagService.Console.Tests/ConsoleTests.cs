@@ -18,6 +18,7 @@ public sealed class ConsoleTests(ITestOutputHelper output)
 
     private const string DocxName = "manual-zh.docx";
     private const string PdfName = "warranty-en.pdf";
+    private const string ArchivedDocument = "faq/returns.md";
     private const string PdfText = "Warranty terms\n\nThe warranty covers parts and labour for two years from the date of purchase.";
 
     [Fact]
@@ -38,16 +39,19 @@ public sealed class ConsoleTests(ITestOutputHelper output)
         browser.Until(d => browser.Id("who").Text.Contains("admin", StringComparison.Ordinal), "the signed-in caller");
         Assert.Equal(ServiceHost.BootstrapKey, browser.SessionKey());
 
-        // Create a knowledge base and upload a Chinese DOCX and an English PDF at once.
+        // Create a knowledge base and upload a Chinese DOCX, an English PDF and a folder archive (a sync job) at once.
         browser.Click("#tab-kb");
         browser.Type("#kb-new-name", "manuals");
         browser.Click("#kb-create");
         browser.Until(d => browser.Id("kb-detail-title").Text == "manuals", "the new knowledge base to open");
         var files = WriteFixtures();
         browser.Id("file-input").SendKeys(string.Join("\n", files));
-        browser.Until(d => browser.All("#uploads li[data-state='done']").Count == 2, "both uploads to finish");
-        browser.Until(d => browser.All("#docs tbody tr[data-document]").Count == 2, "the documents table to list both files");
-        Assert.Equal("2", browser.Css("[data-stat='stats.documents']").Text);
+        browser.Until(d => browser.All("#uploads li[data-state='done']").Count == 3, "the three uploads to finish");
+        var jobId = browser.Css("#uploads li[data-job]").GetDomAttribute("data-job");
+        browser.Until(d => browser.All($"#jobs li[data-job='{jobId}'][data-state='succeeded']").Count == 1, "the sync job to succeed in the jobs list");
+        browser.Until(d => browser.All("#docs tbody tr[data-document]").Count == 3, "the documents table to list the three documents");
+        Assert.Equal("3", browser.Css("[data-stat='stats.documents']").Text);
+        Assert.Single(browser.All($"#docs tr[data-document='{ArchivedDocument}']"));
 
         // Open the PDF: its chunk is the text PDFsharp drew.
         browser.Css($"#docs tr[data-document='{PdfName}'] .open-doc").Click();
@@ -98,7 +102,7 @@ public sealed class ConsoleTests(ITestOutputHelper output)
         browser.Css($"#docs tr[data-document='{PdfName}'] .delete-doc").Click();
         browser.Visible("#confirm");
         browser.Click("#confirm-ok");
-        browser.Until(d => browser.All("#docs tbody tr[data-document]").Count == 1, "the document to be deleted");
+        browser.Until(d => browser.All("#docs tbody tr[data-document]").Count == 2, "the document to be deleted");
         Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync($"/v1/collections/manuals/documents/{PdfName}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync($"/v1/collections/manuals/documents/{DocxName}")).StatusCode);
 
@@ -195,7 +199,14 @@ public sealed class ConsoleTests(ITestOutputHelper output)
         var pdf = Path.Combine(dir, PdfName);
         File.WriteAllBytes(docx, DocxFixture.Manual());
         File.WriteAllBytes(pdf, PdfFixture.TextPdf(PdfText));
-        return [docx, pdf];
+        var zip = Path.Combine(dir, "faq.zip");
+        using (var archive = System.IO.Compression.ZipFile.Open(zip, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            using var entry = new StreamWriter(archive.CreateEntry(ArchivedDocument).Open());
+            entry.Write("# Returns\n\nUnused items may be returned within 30 days.");
+        }
+
+        return [docx, pdf, zip];
     }
 
     private void Report(string what, string path)

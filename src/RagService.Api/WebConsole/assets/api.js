@@ -73,8 +73,11 @@ export async function api(method, path, body) {
   return response.status === 204 ? null : response.json();
 }
 
-/** Multipart upload with progress (fetch cannot report upload progress, XMLHttpRequest can). */
-export function upload(path, file, onProgress) {
+/**
+ * Upload with progress (fetch cannot report upload progress, XMLHttpRequest can): multipart field "file", or, given
+ * rawType, the file itself as the body with that Content-Type (a sync archive).
+ */
+export function upload(path, file, onProgress, rawType = null) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
@@ -97,6 +100,11 @@ export function upload(path, file, onProgress) {
         reject(new ApiError(xhr.status, body));
       }
     };
+    if (rawType) {
+      xhr.setRequestHeader('Content-Type', rawType);
+      xhr.send(file);
+      return;
+    }
     const form = new FormData();
     form.append('file', file, file.name);
     xhr.send(form);

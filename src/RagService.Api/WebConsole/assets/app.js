@@ -307,14 +307,22 @@ async function uploadFiles(files) {
   });
   // One at a time: the service ingests synchronously, and a 2-core box would gain nothing from parallel uploads.
   for (const item of items) {
+    const archive = archiveType(item.file.name);
+    const path = archive ? `/v1/collections/${enc(collection)}/sync` : `/v1/collections/${enc(collection)}/documents/upload`;
     try {
-      const result = await upload(`/v1/collections/${enc(collection)}/documents/upload`, item.file, fraction => {
+      const result = await upload(path, item.file, fraction => {
         item.bar.value = Math.round(fraction * 100);
         item.status.textContent = fraction >= 1 ? t('kb.processing') : t('kb.uploading', { pct: Math.round(fraction * 100) });
-      });
+      }, archive);
       item.bar.value = 100;
-      item.status.textContent = t('kb.uploaded', { status: result.status, chunks: result.chunks });
+      item.status.textContent = archive
+        ? t('kb.syncjob', { state: result.state, id: result.id })
+        : t('kb.uploaded', { status: result.status, chunks: result.chunks });
       item.li.dataset.state = 'done';
+      if (archive) {
+        item.li.dataset.job = result.id;
+        await refreshJobs();
+      }
     } catch (e) {
       item.status.textContent = t('kb.failed', { detail: e.message });
       item.li.dataset.state = 'failed';
@@ -322,6 +330,15 @@ async function uploadFiles(files) {
     }
   }
   await refreshDetail();
+}
+
+/** A .zip or .tar.gz is a folder to sync (a job, documents named by their paths); anything else is one document. */
+function archiveType(name) {
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.zip')) {
+    return 'application/zip';
+  }
+  return lower.endsWith('.tar.gz') || lower.endsWith('.tgz') ? 'application/gzip' : null;
 }
 
 async function refreshJobs() {
