@@ -26,8 +26,17 @@ public sealed class ConsoleBrowser : IDisposable
 
     public string BaseUrl { get; }
 
-    /// <summary>Where screenshots go: under the test output, so a person can look at them after a run.</summary>
-    public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+    /// <summary>Where screenshots go: under the test output, so a person can look at them after a run; emptied once per run.</summary>
+    private static readonly Lazy<string> s_screenshots = new(() =>
+    {
+        var dir = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+
+        return Directory.CreateDirectory(dir).FullName;
+    });
 
     /// <param name="language">The browser's UI language (the console follows it until the user picks one).</param>
     public static ConsoleBrowser Open(string baseUrl, string language = "en-US", int width = 1280, int height = 900)
@@ -90,8 +99,7 @@ public sealed class ConsoleBrowser : IDisposable
 
     public string Screenshot(string name)
     {
-        Directory.CreateDirectory(ScreenshotDirectory);
-        var path = Path.Combine(ScreenshotDirectory, name + ".png");
+        var path = Path.Combine(s_screenshots.Value, name + ".png");
         Driver.GetScreenshot().SaveAsFile(path);
         return path;
     }
