@@ -165,13 +165,13 @@ public sealed class ConsoleTests(ITestOutputHelper output)
         Assert.Contains("API key was not accepted", alert);
         Assert.Null(browser.SessionKey());
 
-        browser.Type("#apikey", ServiceHost.BootstrapKey);
-        browser.Click("#signin");
+        // By keyboard: Enter signs in, Ctrl+Enter asks.
+        browser.Type("#apikey", ServiceHost.BootstrapKey + Keys.Enter);
         browser.Until(d => browser.Id("who").Text.Contains("admin", StringComparison.Ordinal), "the signed-in admin");
 
         // The LLM fails: the 502 problem detail in words, never the upstream's own text.
         browser.Type("#question", "What does E7 mean?");
-        browser.Click("#ask-submit");
+        browser.Id("question").SendKeys(Keys.Control + Keys.Enter);
         browser.Until(d => browser.Id("answer").GetDomAttribute("data-state") == "error", "the LLM failure");
         var shown = browser.Css("#answer .llm-error").Text;
         Assert.StartsWith("The language model failed.", shown);

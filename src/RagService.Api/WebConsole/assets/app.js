@@ -6,6 +6,7 @@ import { t, apply, language, setLanguage } from './i18n.js';
 const $ = id => document.getElementById(id);
 const ROLE_RANK = { reader: 1, writer: 2, admin: 3 };
 const JOB_POLL_MS = 1000;
+const IDLE_JOB_POLL_TICKS = 5;
 const state = { role: null, selected: null, lastAsk: null, askAbort: null, jobTimer: null };
 
 function el(tag, props = {}, ...children) {
@@ -321,6 +322,7 @@ async function uploadFiles(files) {
       item.li.dataset.state = 'done';
       if (archive) {
         item.li.dataset.job = result.id;
+        state.jobsActive = result.state === 'queued' || result.state === 'running';
         await refreshJobs();
       }
     } catch (e) {
@@ -364,8 +366,11 @@ async function refreshJobs() {
 function startJobPolling() {
   stopJobPolling();
   let busy = false;
+  let ticks = 0;
   state.jobTimer = setInterval(async () => {
-    if (busy || !state.selected) {
+    // Every tick while a job runs (live progress); otherwise every IDLE_JOB_POLL_TICKS ticks, to notice new jobs.
+    ticks++;
+    if (busy || !state.selected || (!state.jobsActive && ticks % IDLE_JOB_POLL_TICKS !== 0)) {
       return;
     }
     busy = true;
