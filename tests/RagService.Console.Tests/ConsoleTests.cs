@@ -187,6 +187,28 @@ public sealed class ConsoleTests(ITestOutputHelper output)
         Assert.True(alert.Length > "Please fix the request.".Length + 10, alert);
     }
 
+    [Fact]
+    public async Task A_not_found_answer_is_said_plainly_and_the_LLM_is_not_asked()
+    {
+        await using var llm = await FakeLlmServer.StartAsync();
+        // A floor no cross-encoder score reaches: every question is "not found" (AskService skips the LLM).
+        await using var host = await ServiceHost.StartAsync([.. TestModelDirectories.ServiceArguments(), $"--Llm:Url={llm.Url}", "--Rag:Retrieval:RelevanceFloor=1000000"]);
+        await host.CreateCollectionAsync("fruit");
+        await host.IngestAsync("fruit", new { id = "apples.md", text = "苹果是红色的水果，富含维生素。" });
+        using var browser = ConsoleBrowser.Open(host.Client.BaseAddress!.ToString(), language: "zh-CN", width: 390, height: 844);
+
+        browser.Type("#apikey", ServiceHost.BootstrapKey + Keys.Enter);
+        browser.Until(d => browser.Id("who").Text.Contains("admin", StringComparison.Ordinal), "the signed-in admin");
+        browser.Type("#question", "火星上有几座火山？");
+        browser.Click("#ask-submit");
+        browser.Until(d => browser.Id("answer").GetDomAttribute("data-state") == "done", "the not-found answer");
+
+        Assert.Equal("skipped", browser.Id("answer").GetDomAttribute("data-llm"));
+        Assert.Equal("未找到：知识库中没有足够相关的内容来回答这个问题。", browser.Css("#answer .not-found").Text);
+        Assert.Empty(llm.Requests);
+        Report("phone-sized not-found answer (Chinese UI)", browser.Screenshot("phone-not-found"));
+    }
+
     private static string[] EmbeddingOnly() =>
     [
         $"--Rag:Embedding:ModelDirectory={TestModelDirectories.Embedder}", "--Rag:Embedding:MaxSequenceLength=64", "--Rag:Embedding:IntraOpThreads=1",
