@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using OpenQA.Selenium;
+using RagService.Api.Tests.Hardening;
+using RagService.Core.Models;
 using RagService.Api.Tests;
 using RagService.Extraction.Tests.Fixtures;
 using Xunit.Abstractions;
@@ -207,6 +210,44 @@ public sealed class ConsoleTests(ITestOutputHelper output)
         Assert.Equal("未找到：知识库中没有足够相关的内容来回答这个问题。", browser.Css("#answer .not-found").Text);
         Assert.Empty(llm.Requests);
         Report("phone-sized not-found answer (Chinese UI)", browser.Screenshot("phone-not-found"));
+    }
+
+    [Fact]
+    public async Task A_sync_job_shows_its_progress_live_until_it_finishes()
+    {
+        var embedder = new GatedEmbedder();
+        // Every sync becomes a queued job (none runs inside the request), and the first document's embedding waits at the gate.
+        await using var host = await ServiceHost.StartAsync(b => b.Services.AddSingleton<ITextEmbedder>(embedder), "--Rag:Sync:MaxSynchronousItems=0");
+        await host.CreateCollectionAsync("notes");
+        var zip = Path.Combine(Path.GetTempPath(), "ragsvc-console-" + Guid.NewGuid().ToString("N")[..8] + ".zip");
+        using (var archive = System.IO.Compression.ZipFile.Open(zip, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            foreach (var (name, text) in new[] { ("a.md", "# A\n\nFirst note."), ("b.md", "# B\n\nSecond note.") })
+            {
+                using var entry = new StreamWriter(archive.CreateEntry(name).Open());
+                entry.Write(text);
+            }
+        }
+
+        using var browser = ConsoleBrowser.Open(host.Client.BaseAddress!.ToString());
+        browser.Type("#apikey", ServiceHost.BootstrapKey + Keys.Enter);
+        browser.Until(d => browser.Id("who").Text.Contains("admin", StringComparison.Ordinal), "the signed-in admin");
+        browser.Click("#tab-kb");
+        browser.Click("#kb-list button[data-collection='notes']");
+        embedder.Arm();
+        browser.Id("file-input").SendKeys(zip);
+        await embedder.Entered;
+
+        var jobId = browser.Visible("#uploads li[data-job]").GetDomAttribute("data-job");
+        var running = browser.Visible($"#jobs li[data-job='{jobId}'][data-state='running']");
+        Assert.Equal("0", running.FindElement(By.CssSelector("progress")).GetDomProperty("value"));
+        Assert.Equal("2", running.FindElement(By.CssSelector("progress")).GetDomAttribute("max"));
+
+        embedder.Open();
+        var done = browser.Visible($"#jobs li[data-job='{jobId}'][data-state='succeeded']");
+        Assert.Equal("2", done.FindElement(By.CssSelector("progress")).GetDomProperty("value"));
+        browser.Until(d => browser.All("#docs tbody tr[data-document]").Count == 2, "the synced documents in the table");
+        File.Delete(zip);
     }
 
     private static string[] EmbeddingOnly() =>
