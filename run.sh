@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts RagService on http://127.0.0.1:5080 with the embedded store, the demo knowledge base and Swagger UI.
+# Starts RagService on http://127.0.0.1:5080 with the embedded store, the demo knowledge base, the web console (/) and Swagger UI.
 # Extra arguments are passed to the service, e.g. ./run.sh --urls http://127.0.0.1:8080
 # The database is ./data/ragservice.db under the repository (Rag:DatabasePath / RAG_DB move it).
 set -euo pipefail
@@ -23,6 +23,6 @@ if [ ! -s "$KEY_FILE" ]; then
   ( umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$KEY_FILE"; echo >> "$KEY_FILE" )
 fi
 echo "run.sh admin key in data/bootstrap-admin.key: $(cat "$KEY_FILE")"
-step "4/4 start: ready when it logs 'Now listening on' (default http://127.0.0.1:5080, Swagger UI at /swagger)"
+step "4/4 start: ready when it logs 'Now listening on' (default http://127.0.0.1:5080, web console at /, Swagger UI at /swagger)"
 exec dotnet run --project src/RagService.Api -c Release --no-build -- --urls http://127.0.0.1:5080 --Rag:Demo=true \
   --Rag:Auth:BootstrapKeyFile="$KEY_FILE" --Rag:Swagger:Enabled=true "$@"

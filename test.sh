@@ -16,6 +16,10 @@ read -r passed failed skipped < <(grep -oE 'Failed: +[0-9]+, Passed: +[0-9]+, Sk
   awk -F'[:,]' '{f+=$2; p+=$4; s+=$6} END {printf "%d %d %d\n", p, f, s}')
 projects=$(grep -cE '(Passed|Failed)! +-' "$log")
 rm -f "$log"
+# The web console's browser tests leave screenshots for a person to look at.
+for shot in tests/RagService.Console.Tests/bin/Release/*/screenshots/*.png; do
+  [ -f "$shot" ] && echo "console screenshot: $ROOT/$shot"
+done
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi   # a crashed or unbuilt test host counts as a failure
 echo "test projects reported: $projects"
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -294,6 +294,28 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
         }
     }
 
+    public async Task<IReadOnlyList<long>> ListChunkIdsAsync(CollectionInfo collection, string documentId, int offset, int limit, CancellationToken ct)
+    {
+        await using var connection = _connections.Open();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = """
+            SELECT ch.id FROM chunks ch JOIN documents d ON d.id = ch.document_id
+            WHERE d.collection_id = $c AND d.doc_key = $k ORDER BY ch.ordinal LIMIT $l OFFSET $o
+            """;
+        cmd.Parameters.AddWithValue("$c", collection.Id);
+        cmd.Parameters.AddWithValue("$k", documentId);
+        cmd.Parameters.AddWithValue("$l", limit);
+        cmd.Parameters.AddWithValue("$o", offset);
+        var ids = new List<long>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return ids;
+    }
+
     public async Task<IReadOnlyList<StoredChunk>> GetChunksAsync(IReadOnlyList<long> chunkIds, CancellationToken ct)
     {
         if (chunkIds.Count == 0)

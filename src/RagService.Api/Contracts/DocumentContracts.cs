@@ -14,3 +14,6 @@ public sealed record IngestResponse(string DocumentId, string Status, int Chunks
 /// <param name="SourceSha256">SHA-256 of the file a sync indexed the document from; null for documents posted directly.</param>
 public sealed record DocumentResponse(string Id, string? Title, string Format, string ContentHash, int Chunks,
     IReadOnlyDictionary<string, string> Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? SourceSha256 = null);
+
+/// <summary>One chunk of a document as stored: its place in the document, section path, page and text.</summary>
+public sealed record ChunkResponse(long ChunkId, int Ordinal, IReadOnlyList<string> HeadingPath, int? Page, string Text);

@@ -11,17 +11,19 @@ public sealed record FilterRequest(List<string?>? DocumentIds, Dictionary<string
 /// <param name="Candidates">Candidates per retriever before fusion (default 100).</param>
 /// <param name="Fusion">"rrf" (default, reciprocal-rank fusion) or "weighted" (normalised score sum, Rag:Retrieval:DenseWeight).</param>
 /// <param name="Metadata">Metadata keys to include in each hit (default none: hits carry the documentId; read the document for the rest).</param>
+/// <param name="Explain">Also return every candidate with its rank and score in each stage (the console's retrieval inspector).</param>
 public sealed record SearchRequest(string? Query, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter, string? Fusion = null,
-    List<string?>? Metadata = null);
+    List<string?>? Metadata = null, bool? Explain = null);
 
 public sealed record HitScores(int? Bm25Rank, double? Bm25, int? DenseRank, double? Dense, double? Fusion, double? Rerank);
 
 /// <param name="Metadata">Only the keys the request asked for.</param>
 /// <param name="Snippet">The passage with the matched query terms in &lt;em&gt;, when the BM25 engine highlights (lucene).</param>
 /// <param name="TextTruncated">The chunk's text was cut to Rag:Limits:MaxHitTextChars.</param>
+/// <param name="UpdatedAt">When the passage's document was last written.</param>
 public sealed record SearchHitResponse(int Rank, double Score, long ChunkId, string DocumentId, string? Title,
     IReadOnlyList<string> HeadingPath, int? Page, string Text, IReadOnlyDictionary<string, string> Metadata, HitScores Scores, string? Snippet = null,
-    bool TextTruncated = false)
+    bool TextTruncated = false, DateTimeOffset? UpdatedAt = null)
 {
     /// <summary>Where the passage is, for citing it: "section › subsection, p. N" (either part alone when the other is unknown), or null.</summary>
     public string? Citation => (HeadingPath.Count > 0, Page) switch
@@ -38,8 +40,17 @@ public sealed record StageResponse(string Stage, string Status, int Candidates, 
 
 /// <param name="Mode">The retrieval that ran: "bm25" when hybrid was asked for but no embedding model is configured.</param>
 /// <param name="RequestedMode">The mode the request asked for (default "hybrid").</param>
+/// <param name="Candidates">Only with explain: true.</param>
 public sealed record SearchResponse(string Query, string Mode, string RequestedMode, IReadOnlyList<SearchHitResponse> Hits, IReadOnlyList<StageResponse> Stages,
-    double TotalMilliseconds);
+    double TotalMilliseconds,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<CandidateResponse>? Candidates = null);
+
+/// <summary>One candidate of an explained search: where each stage ranked it, and its final rank when it was returned.</summary>
+/// <param name="FusedRank">Its place after fusion (1-based), before reranking and the topK cut.</param>
+/// <param name="FinalRank">Its rank among the returned hits, or null when it was not returned.</param>
+/// <param name="Preview">The start of the chunk's text.</param>
+public sealed record CandidateResponse(int FusedRank, int? FinalRank, long ChunkId, string? DocumentId, string? Title, int? Page, string? Preview, HitScores Scores);
 
 /// <param name="Question">The question to answer from the collection.</param>
 /// <param name="Stream">Stream the answer as server-sent events: "token" events, then one "done" event with the whole response.</param>

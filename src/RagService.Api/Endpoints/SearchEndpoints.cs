@@ -6,6 +6,7 @@ using RagService.Api.Security;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
 using RagService.Core.Security;
+using RagService.Core.Storage;
 
 namespace RagService.Api.Endpoints;
 
@@ -15,15 +16,17 @@ internal sealed class SearchEndpoints : IEndpointModule
     {
         var group = app.MapGroup("/v1/collections/{collection}").WithTags("Search");
 
-        group.MapPost("/search", async (string collection, SearchRequest body, RequestMapping map, SearchService search, HttpContext http, CancellationToken ct) =>
+        group.MapPost("/search", async (string collection, SearchRequest body, RequestMapping map, SearchService search, IKnowledgeStore store, HttpContext http,
+            CancellationToken ct) =>
         {
             var query = map.Query(body.Query, "query", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter, body.Fusion);
             var projection = map.Projection(body.Metadata);
             var info = await map.CollectionAsync(collection, ct);
             var outcome = await search.SearchAsync(info, query, ct);
             RequestTimings.Record(http, outcome.Stages);
+            var candidates = body.Explain == true ? await SearchExplanation.CandidatesAsync(outcome, store, ct) : null;
             return new SearchResponse(query.Query, RequestMapping.ModeName(outcome.RanMode), RequestMapping.ModeName(query.Mode), outcome.Hits.Select(projection.Hit).ToList(),
-                outcome.Stages.Select(RequestMapping.Stage).ToList(), Math.Round(outcome.TotalMilliseconds, 3));
+                outcome.Stages.Select(RequestMapping.Stage).ToList(), Math.Round(outcome.TotalMilliseconds, 3), candidates);
         }).RequireRole(ApiRole.Reader).WithSummary("Retrieve the best passages for a query, with per-stage candidates, scores and timings");
 
         group.MapPost("/ask", async (string collection, AskRequest body, RequestMapping map, AskService ask, HttpContext http, CancellationToken ct) =>

@@ -11,6 +11,7 @@ using RagService.Api.Requests;
 using RagService.Api.Security;
 using RagService.Api.Telemetry;
 using RagService.Core.Conversation;
+using RagService.Api.WebConsole;
 using RagService.Core.Documents;
 using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
@@ -94,8 +95,9 @@ public static class RagServiceApp
                 o.SwaggerEndpoint("/swagger/v1/swagger.json", "RagService v1");
                 o.EnablePersistAuthorization();
             });
-            app.MapGet("/", () => Results.Redirect("/swagger")).AllowAnonymous().ExcludeFromDescription();
         }
+
+        app.UseRagWebConsole();
 
         app.UseRagAuthentication();
         app.UseRateLimiter();

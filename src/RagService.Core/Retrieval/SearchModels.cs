@@ -58,4 +58,11 @@ public sealed record SearchHit(int Rank, double Score, StoredChunk Chunk, HitPro
 /// when BM25 alone ranked the hits (no dense retrieval, no reranker), otherwise false.
 /// </param>
 public sealed record SearchOutcome(
-    IReadOnlyList<SearchHit> Hits, IReadOnlyList<StageReport> Stages, double TotalMilliseconds, RetrievalMode RanMode, bool NothingSpecificMatched = false);
+    IReadOnlyList<SearchHit> Hits, IReadOnlyList<StageReport> Stages, double TotalMilliseconds, RetrievalMode RanMode, bool NothingSpecificMatched = false)
+{
+    /// <summary>Every candidate either retriever returned, in fused order, with its rank and score in each stage (for explaining a ranking).</summary>
+    public IReadOnlyList<CandidateTrace> Candidates { get; init; } = [];
+}
+
+/// <summary>One candidate of a search and where each stage ranked it.</summary>
+public sealed record CandidateTrace(long ChunkId, HitProvenance Provenance);

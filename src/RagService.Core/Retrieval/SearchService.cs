@@ -165,7 +165,10 @@ public sealed class SearchService(
         }
 
         RagTelemetry.RecordStages(stages, startedAt);
-        return new SearchOutcome(hits, stages, total.Elapsed.TotalMilliseconds, ran, nothingMatched);
+        return new SearchOutcome(hits, stages, total.Elapsed.TotalMilliseconds, ran, nothingMatched)
+        {
+            Candidates = ranked.Select(r => new CandidateTrace(r.Id, provenance[r.Id])).ToList(),
+        };
     }
 
     /// <summary>Without a reranker, BM25 returns whatever shares a common word with the query; the floor says when that is all it found.</summary>

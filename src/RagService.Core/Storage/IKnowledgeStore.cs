@@ -30,6 +30,9 @@ public interface IKnowledgeStore
 
     Task<bool> DeleteDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct);
 
+    /// <summary>A page of one document's chunk ids in reading order (empty when the document does not exist).</summary>
+    Task<IReadOnlyList<long>> ListChunkIdsAsync(CollectionInfo collection, string documentId, int offset, int limit, CancellationToken ct);
+
     /// <summary>Reads chunks by id, in the order given; ids that no longer exist are skipped.</summary>
     Task<IReadOnlyList<StoredChunk>> GetChunksAsync(IReadOnlyList<long> chunkIds, CancellationToken ct);
 }
