@@ -18,6 +18,7 @@ using RagService.Core.Lexical;
 using RagService.Core.Models;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
+using RagService.Vectors.Qdrant;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Extraction;
@@ -121,7 +122,7 @@ public static class RagServiceApp
 
         services.AddSqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = rag.DatabasePath });
         AddLexicalIndex(services, rag, builder.Configuration);
-        services.AddHnswVectorIndex(Path.GetFullPath(rag.DatabasePath) + ".vectors");
+        AddVectorIndex(services, rag, builder.Configuration);
         services.AddLuceneHighlighter();
         services.AddSingleton(new AnalyzerCatalog(("mixed", new MixedScriptAnalyzer()), ("smartcn", new SmartCnTextAnalyzer())));
         var extraction = builder.Configuration.GetSection(ExtractionOptions.SectionName).Get<ExtractionOptions>() ?? new ExtractionOptions();
@@ -177,6 +178,23 @@ public static class RagServiceApp
     }
 
     /// <summary>The BM25 engine named by Rag:Bm25Engine.</summary>
+    /// <summary>Rag:VectorStore: "embedded" (HNSW beside the database, the default) or "qdrant" (section Rag:Qdrant, or RAG_QDRANT_URL).</summary>
+    private static void AddVectorIndex(IServiceCollection services, RagOptions rag, IConfiguration configuration)
+    {
+        switch (configuration["Rag:VectorStore"] ?? "embedded")
+        {
+            case "embedded":
+                services.AddHnswVectorIndex(Path.GetFullPath(rag.DatabasePath) + ".vectors");
+                break;
+            case "qdrant":
+                var qdrant = configuration.GetSection(QdrantOptions.SectionName).Get<QdrantOptions>() ?? new QdrantOptions();
+                services.AddQdrantVectorIndex(qdrant);
+                break;
+            case var other:
+                throw new InvalidOperationException($"Rag:VectorStore must be 'embedded' or 'qdrant', not '{other}'.");
+        }
+    }
+
     private static void AddLexicalIndex(IServiceCollection services, RagOptions rag, IConfiguration configuration)
     {
         var bm25 = new Bm25Parameters { HeaderWeight = rag.HeaderWeight };
@@ -209,7 +227,7 @@ public static class RagServiceApp
         services.AddHostedService<JobWorker>();
     }
 
-    /// <summary>RAG_LLM_URL / RAG_LLM_MODEL / RAG_LLM_KEY / RAG_DB are accepted besides the usual Llm__Url style keys.</summary>
+    /// <summary>RAG_LLM_URL / RAG_LLM_MODEL / RAG_LLM_KEY / RAG_DB / RAG_QDRANT_URL are accepted besides the usual Llm__Url style keys.</summary>
     private static void AddEnvironmentShortcuts(ConfigurationManager configuration)
     {
         var map = new Dictionary<string, string>
@@ -218,6 +236,7 @@ public static class RagServiceApp
             ["RAG_LLM_MODEL"] = "Llm:Model",
             ["RAG_LLM_KEY"] = "Llm:ApiKey",
             ["RAG_DB"] = "Rag:DatabasePath",
+            ["RAG_QDRANT_URL"] = "Rag:Qdrant:Url",
         };
         var values = map.Where(kv => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(kv.Key)))
             .ToDictionary(kv => kv.Value, kv => Environment.GetEnvironmentVariable(kv.Key));
