@@ -187,8 +187,9 @@ public static class RagServiceApp
                 services.AddHnswVectorIndex(Path.GetFullPath(rag.DatabasePath) + ".vectors");
                 break;
             case "qdrant":
+                // RAG_QDRANT_URL is only a fallback: a configured Rag:Qdrant:Url wins (CI sets the variable for every test).
                 var qdrant = configuration.GetSection(QdrantOptions.SectionName).Get<QdrantOptions>() ?? new QdrantOptions();
-                services.AddQdrantVectorIndex(qdrant);
+                services.AddQdrantVectorIndex(qdrant with { Url = qdrant.Url ?? Environment.GetEnvironmentVariable("RAG_QDRANT_URL") });
                 break;
             case var other:
                 throw new InvalidOperationException($"Rag:VectorStore must be 'embedded' or 'qdrant', not '{other}'.");
@@ -227,7 +228,7 @@ public static class RagServiceApp
         services.AddHostedService<JobWorker>();
     }
 
-    /// <summary>RAG_LLM_URL / RAG_LLM_MODEL / RAG_LLM_KEY / RAG_DB / RAG_QDRANT_URL are accepted besides the usual Llm__Url style keys.</summary>
+    /// <summary>RAG_LLM_URL / RAG_LLM_MODEL / RAG_LLM_KEY / RAG_DB are accepted besides the usual Llm__Url style keys.</summary>
     private static void AddEnvironmentShortcuts(ConfigurationManager configuration)
     {
         var map = new Dictionary<string, string>
@@ -236,7 +237,6 @@ public static class RagServiceApp
             ["RAG_LLM_MODEL"] = "Llm:Model",
             ["RAG_LLM_KEY"] = "Llm:ApiKey",
             ["RAG_DB"] = "Rag:DatabasePath",
-            ["RAG_QDRANT_URL"] = "Rag:Qdrant:Url",
         };
         var values = map.Where(kv => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(kv.Key)))
             .ToDictionary(kv => kv.Value, kv => Environment.GetEnvironmentVariable(kv.Key));
