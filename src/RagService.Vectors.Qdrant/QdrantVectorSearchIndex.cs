@@ -155,6 +155,30 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         return response.Result.Select(p => (long)p.Id.Num).ToHashSet();
     }
 
+    /// <summary>
+    /// Upserts stored vectors as they are (a copy from another store, see `rag migrate-vectors`), creating the Qdrant
+    /// collection on first use; every point carries its own document's fields.
+    /// </summary>
+    public async Task CopyAsync(CollectionInfo collection, IReadOnlyList<(IndexedDocument Document, long ChunkId, float[] Vector)> points, CancellationToken ct)
+    {
+        if (points.Count == 0)
+        {
+            return;
+        }
+
+        var target = await EnsureAsync(collection, points[0].Vector.Length, ct);
+        foreach (var batch in points.Chunk(_options.UpsertBatchSize))
+        {
+            var request = new UpsertPoints { CollectionName = target.Name, Wait = true };
+            request.Points.AddRange(batch.Select(p => _requests.Point(p.Document, p.ChunkId, p.Vector)));
+            await _retry.RunAsync("store vectors", d => _client.Points.UpsertAsync(request, deadline: d, cancellationToken: ct).ResponseAsync, ct);
+        }
+    }
+
+    /// <summary>Exact number of points of the knowledge base (0 when it has no Qdrant collection).</summary>
+    public async Task<ulong> CountAsync(CollectionInfo collection, CancellationToken ct) =>
+        await ResolveAsync(collection, ct) is { } target ? await CountAsync(target.Name, ct) : 0;
+
     /// <summary>The alias a knowledge base is served through.</summary>
     public string AliasOf(CollectionInfo collection) => _names.Alias(collection.Name);
 
