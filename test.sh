@@ -15,6 +15,9 @@ rc=${PIPESTATUS[0]}
 read -r passed failed skipped < <(grep -oE 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" |
   awk -F'[:,]' '{f+=$2; p+=$4; s+=$6} END {printf "%d %d %d\n", p, f, s}')
 projects=$(grep -cE '(Passed|Failed)! +-' "$log")
+# Which test classes skipped cases (e.g. the Qdrant conformance cases without RAG_QDRANT_URL); the reasons are in
+# that project's output with --logger "console;verbosity=normal".
+grep -oE '[A-Za-z0-9_.]+ \[SKIP\]' "$log" | sed -E 's/\.[A-Za-z0-9_]+ \[SKIP\]$//' | sort | uniq -c | awk '{print "skipped: " $1 " in " $2}'
 rm -f "$log"
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi   # a crashed or unbuilt test host counts as a failure
 echo "test projects reported: $projects"
