@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Qdrant.Client.Grpc;
 using RagService.Core.Indexing;
@@ -37,7 +38,18 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
 
     public string Engine => "qdrant";
 
-    public async Task<IReadOnlyList<ScoredChunk>> SearchAsync(CollectionInfo collection, float[] query, int limit, SearchFilter filter, CancellationToken ct)
+    public Task<IReadOnlyList<ScoredChunk>> SearchAsync(CollectionInfo collection, float[] query, int limit, SearchFilter filter, CancellationToken ct) =>
+        WithFreshTargetAsync(collection, () => SearchOnceAsync(collection, query, limit, filter, ct));
+
+    /// <summary>Upserts the added chunks' vectors (in batches, each acknowledged), then deletes the removed chunks' points.</summary>
+    public Task PrepareAsync(IndexChange change, CancellationToken ct) =>
+        WithFreshTargetAsync(change.Collection, async () =>
+        {
+            await PrepareOnceAsync(change, ct);
+            return true;
+        });
+
+    private async Task<IReadOnlyList<ScoredChunk>> SearchOnceAsync(CollectionInfo collection, float[] query, int limit, SearchFilter filter, CancellationToken ct)
     {
         var target = await ResolveAsync(collection, ct);
         if (target is null || target.Dimension != query.Length || limit <= 0)
@@ -61,8 +73,7 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         return hits;
     }
 
-    /// <summary>Upserts the added chunks' vectors (in batches, each acknowledged), then deletes the removed chunks' points.</summary>
-    public async Task PrepareAsync(IndexChange change, CancellationToken ct)
+    private async Task PrepareOnceAsync(IndexChange change, CancellationToken ct)
     {
         var vectors = change.Added.Where(a => a.Vector is not null).ToList();
         if (vectors.Count == 0 && change.Removed.Count == 0)
@@ -201,6 +212,22 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         foreach (var gate in _createLocks.Values)
         {
             gate.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="run"/> again, once, after forgetting the cached collection when Qdrant says it does not
+    /// exist: another replica swapped the alias to a new generation or deleted the knowledge base.
+    /// </summary>
+    private async Task<T> WithFreshTargetAsync<T>(CollectionInfo collection, Func<Task<T>> run)
+    {
+        try
+        {
+            return await run();
+        }
+        catch (StorageUnavailableException e) when (e.InnerException is RpcException { StatusCode: StatusCode.NotFound } && _targets.TryRemove(collection.Id, out _))
+        {
+            return await run();
         }
     }
 
