@@ -131,16 +131,24 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         }
     }
 
+    /// <summary>The point count; when Qdrant cannot answer, the stats say so instead of failing the collection's description.</summary>
     public async Task<IndexStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct)
     {
-        var target = await ResolveAsync(collection, ct);
-        if (target is null)
+        try
         {
-            return new IndexStats(Engine, 0, 0, "no Qdrant collection yet");
-        }
+            var target = await ResolveAsync(collection, ct);
+            if (target is null)
+            {
+                return new IndexStats(Engine, 0, 0, "no Qdrant collection yet");
+            }
 
-        var count = await CountAsync(target.Name, ct);
-        return new IndexStats(Engine, (long)count, 0, $"remote: Qdrant collection {target.Name} behind alias {_names.Alias(collection.Name)}");
+            var count = await CountAsync(target.Name, ct);
+            return new IndexStats(Engine, (long)count, 0, $"remote: Qdrant collection {target.Name} behind alias {_names.Alias(collection.Name)}");
+        }
+        catch (StorageUnavailableException e)
+        {
+            return new IndexStats(Engine, 0, 0, "unavailable: " + e.Message);
+        }
     }
 
     /// <summary>Exact number of points in a Qdrant collection (or alias).</summary>

@@ -67,6 +67,12 @@ public sealed class UnreachableQdrantTests
         Assert.Equal("failed", dense.GetProperty("status").GetString());
         Assert.Contains("Qdrant", dense.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
+        // The collection's description still answers, its vector stats saying why they are missing.
+        var described = await host.Client.GetAsync("/v1/collections/kb");
+        var description = await described.Content.ReadAsStringAsync();
+        Assert.True(described.StatusCode == HttpStatusCode.OK, $"{(int)described.StatusCode} {description}");
+        Assert.Contains("unavailable", description, StringComparison.Ordinal);
+
         // A direct write is refused with a problem that names Qdrant, and leaves nothing behind.
         var write = await host.Client.PostAsJsonAsync("/v1/collections/kb/documents", new { id = "fridge", text = "The fridge keeps 4 degrees." });
         var problem = await write.Content.ReadAsStringAsync();
