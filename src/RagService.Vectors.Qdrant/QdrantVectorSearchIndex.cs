@@ -221,6 +221,8 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         {
             gate.Dispose();
         }
+
+        _client.Dispose();
     }
 
     /// <summary>

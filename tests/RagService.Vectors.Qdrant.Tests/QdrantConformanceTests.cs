@@ -27,14 +27,18 @@ public sealed class QdrantConformanceTests : VectorIndexConformance
             return;
         }
 
+        using var client = Client();
         foreach (var name in ListOurs())
         {
-            Client().Collections.Delete(new DeleteCollection { CollectionName = name });
+            client.Collections.Delete(new DeleteCollection { CollectionName = name });
         }
     }
 
-    private List<string> ListOurs() =>
-        Client().Collections.List(new ListCollectionsRequest()).Collections.Select(c => c.Name).Where(n => n.StartsWith(_prefix, StringComparison.Ordinal)).ToList();
+    private List<string> ListOurs()
+    {
+        using var client = Client();
+        return client.Collections.List(new ListCollectionsRequest()).Collections.Select(c => c.Name).Where(n => n.StartsWith(_prefix, StringComparison.Ordinal)).ToList();
+    }
 
     private static QdrantGrpcClient Client() => new(new Uri(QdrantServer.Instance.Url!));
 }
