@@ -234,9 +234,12 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
 
             var added = await InsertChunksAsync(cmd.Connection!, tx, docRowId, document.Chunks, ct);
             var version = await BumpVersionAsync(cmd, collection.Id, ct);
+            var written = new IndexedDocument(document.Id, document.Metadata, DateTimeOffset.Parse(createdAt ?? now, CultureInfo.InvariantCulture), DateTimeOffset.Parse(now, CultureInfo.InvariantCulture));
+            var change = new IndexChange(collection, version, removed, added, written);
+            await PrepareAsync(change, ct);
             using var localWrite = LocalWrite(collection.Id);
             await tx.CommitAsync(ct);
-            Publish(new IndexChange(collection, version, removed, added));
+            Publish(change);
             return existingId is null ? WriteOutcome.Created : WriteOutcome.Updated;
         }, ct);
 
@@ -254,11 +257,25 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
 
             var removed = await DeleteDocumentRowsAsync(cmd, id, ct);
             var version = await BumpVersionAsync(cmd, collection.Id, ct);
+            var change = new IndexChange(collection, version, removed, [], new IndexedDocument(documentId, new Dictionary<string, string>(), default, default));
+            await PrepareAsync(change, ct);
             using var localWrite = LocalWrite(collection.Id);
             await tx.CommitAsync(ct);
-            Publish(new IndexChange(collection, version, removed, []));
+            Publish(change);
             return true;
         }, ct);
+
+    /// <summary>
+    /// Lets every index hold the write before it commits (<see cref="ISearchIndex.PrepareAsync"/>); an index that cannot
+    /// throws, and the transaction, not committed, rolls back: the write fails whole.
+    /// </summary>
+    private async Task PrepareAsync(IndexChange change, CancellationToken ct)
+    {
+        foreach (var index in _indexes)
+        {
+            await index.PrepareAsync(change, ct);
+        }
+    }
 
     /// <summary>Tells every index that this process is about to commit a write to the collection (see <see cref="ISearchIndex.LocalWrite"/>).</summary>
     private CompositeDisposable LocalWrite(long collectionId) => new(_indexes.Select(index => index.LocalWrite(collectionId)).ToList());

@@ -20,6 +20,7 @@ using RagService.Core.Lexical;
 using RagService.Core.Models;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
+using RagService.Vectors.Qdrant;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Extraction;
@@ -124,7 +125,7 @@ public static class RagServiceApp
 
         services.AddSqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = rag.DatabasePath });
         AddLexicalIndex(services, rag, builder.Configuration);
-        services.AddHnswVectorIndex(Path.GetFullPath(rag.DatabasePath) + ".vectors");
+        AddVectorIndex(services, rag, builder.Configuration);
         services.AddLuceneHighlighter();
         services.AddSingleton(new AnalyzerCatalog(("mixed", new MixedScriptAnalyzer()), ("smartcn", new SmartCnTextAnalyzer())));
         var extraction = builder.Configuration.GetSection(ExtractionOptions.SectionName).Get<ExtractionOptions>() ?? new ExtractionOptions();
@@ -182,6 +183,24 @@ public static class RagServiceApp
     }
 
     /// <summary>The BM25 engine named by Rag:Bm25Engine.</summary>
+    /// <summary>Rag:VectorStore: "embedded" (HNSW beside the database, the default) or "qdrant" (section Rag:Qdrant, or RAG_QDRANT_URL).</summary>
+    private static void AddVectorIndex(IServiceCollection services, RagOptions rag, IConfiguration configuration)
+    {
+        switch (configuration["Rag:VectorStore"] ?? "embedded")
+        {
+            case "embedded":
+                services.AddHnswVectorIndex(Path.GetFullPath(rag.DatabasePath) + ".vectors");
+                break;
+            case "qdrant":
+                // RAG_QDRANT_URL is only a fallback: a configured Rag:Qdrant:Url wins (CI sets the variable for every test).
+                var qdrant = configuration.GetSection(QdrantOptions.SectionName).Get<QdrantOptions>() ?? new QdrantOptions();
+                services.AddQdrantVectorIndex(qdrant with { Url = qdrant.Url ?? Environment.GetEnvironmentVariable("RAG_QDRANT_URL") });
+                break;
+            case var other:
+                throw new InvalidOperationException($"Rag:VectorStore must be 'embedded' or 'qdrant', not '{other}'.");
+        }
+    }
+
     private static void AddLexicalIndex(IServiceCollection services, RagOptions rag, IConfiguration configuration)
     {
         var bm25 = new Bm25Parameters { HeaderWeight = rag.HeaderWeight };

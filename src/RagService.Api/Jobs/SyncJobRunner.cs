@@ -58,6 +58,15 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
             log.LogInformation("Job {JobId} on {Collection}: {Added} added, {Updated} updated, {Unchanged} unchanged, {Deleted} deleted, {Failed} failed",
                 jobId, job.Collection, counts.Added, counts.Updated, counts.Unchanged, counts.Deleted, counts.Failed);
         }
+        catch (StorageUnavailableException e) when (!ct.IsCancellationRequested)
+        {
+            // The store or the vector store is down: every further document would fail the same way (and a prune would
+            // delete what could not be re-added), so the job stops here. Each write is whole, so nothing is half-written.
+            log.LogError("Job {JobId} on {Collection} stopped: {Reason}", jobId, job.Collection, e.Message);
+            await jobs.FinishAsync(jobId, JobState.Failed,
+                $"the job stopped: {e.Message}. The documents written before stay; sync again once it is available", CancellationToken.None);
+            spool.Delete(jobId);
+        }
         catch (Exception e) when (ct.IsCancellationRequested)
         {
             // Checkpoint: finished items are recorded; the rest run when the service starts again. A store call cut short
@@ -97,6 +106,11 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
         catch (ExtractionException e)
         {
             error = e.Message;
+        }
+        catch (StorageUnavailableException e) when (!ct.IsCancellationRequested)
+        {
+            await jobs.CompleteItemAsync(jobId, item.Ordinal, ItemStatus.Failed, item.Action, 0, e.Message, CancellationToken.None);
+            throw;
         }
         catch (Exception e) when (e is not OperationCanceledException && !ct.IsCancellationRequested)
         {

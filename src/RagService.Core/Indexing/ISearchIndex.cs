@@ -12,6 +12,13 @@ public interface ISearchIndex : IComponentHealth
     /// <summary>The engine's name as responses report it: "memory", "lucene", "hnsw".</summary>
     string Engine { get; }
 
+    /// <summary>
+    /// A write is about to commit. An engine that keeps its own durable copy outside the store (an external vector
+    /// database shared by replicas) writes it here: an exception aborts the write, which the store then rolls back, so
+    /// the store and the engine never disagree about a committed document. Engines derived from the store do nothing.
+    /// </summary>
+    Task PrepareAsync(IndexChange change, CancellationToken ct) => Task.CompletedTask;
+
     /// <summary>Applies a committed write (see <see cref="IndexChange"/>).</summary>
     void Apply(IndexChange change);
 

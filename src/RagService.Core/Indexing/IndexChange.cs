@@ -10,4 +10,8 @@ public sealed record IndexEntry(long ChunkId, string Text, IReadOnlyList<string>
 /// The store hands it to every index after the SQLite transaction committed, under the collection's write lock, so the
 /// indexes see the changes of this process in version order.
 /// </summary>
-public sealed record IndexChange(CollectionInfo Collection, long Version, IReadOnlyList<long> Removed, IReadOnlyList<IndexEntry> Added);
+/// <param name="Document">The document written or deleted (null from writers that do not say), for engines that store it beside the vectors.</param>
+public sealed record IndexChange(CollectionInfo Collection, long Version, IReadOnlyList<long> Removed, IReadOnlyList<IndexEntry> Added, IndexedDocument? Document = null);
+
+/// <summary>The document fields a search filter reads (<see cref="SearchFilter"/>), as the store holds them.</summary>
+public sealed record IndexedDocument(string Id, IReadOnlyDictionary<string, string> Metadata, DateTimeOffset Created, DateTimeOffset Updated);

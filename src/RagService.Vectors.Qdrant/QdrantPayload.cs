@@ -1,0 +1,50 @@
+using System.Globalization;
+
+namespace RagService.Vectors.Qdrant;
+
+/// <summary>
+/// The payload fields of a point (one chunk). Times are stored twice over: as the store's round-trip text for readers,
+/// and as whole seconds plus the 100 ns ticks within the second for the filters, because Qdrant's ranges compare
+/// doubles: ticks since 1970 (~1.8e16) are beyond a double's exact integers, seconds and sub-second ticks are not, so
+/// the pair compares exactly like the store's text does.
+/// </summary>
+internal static class QdrantPayload
+{
+    public const string ChunkId = "chunk_id";
+    public const string DocumentId = "doc_id";
+    public const string Metadata = "metadata";
+    public const string MetadataPairs = "metadata_pairs";
+    public const string Created = "created";
+    public const string Updated = "updated";
+    public const string CreatedSeconds = "created_s";
+    public const string CreatedTicks = "created_t";
+    public const string UpdatedSeconds = "updated_s";
+    public const string UpdatedTicks = "updated_t";
+
+    /// <summary>Separates key and value in <see cref="MetadataPairs"/>: a control character that metadata text does not carry.</summary>
+    private const char PairSeparator = '\u001f';
+
+    /// <summary>The keyword fields and the integer fields that get a payload index.</summary>
+    public static readonly IReadOnlyList<string> KeywordFields = [DocumentId, MetadataPairs];
+
+    public static readonly IReadOnlyList<string> IntegerFields = [ChunkId, CreatedSeconds, CreatedTicks, UpdatedSeconds, UpdatedTicks];
+
+    /// <summary>One metadata key/value as one keyword, so "key = value" is one exact keyword match whatever the key holds.</summary>
+    public static string Pair(string key, string value) => key + PairSeparator + value;
+
+    /// <summary>Whole seconds since 1970 and the 100 ns ticks within that second (0..9,999,999), of the UTC instant.</summary>
+    public static (long Seconds, long Ticks) Split(DateTimeOffset time)
+    {
+        var ticks = time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        var seconds = Math.DivRem(ticks, TimeSpan.TicksPerSecond, out var within);
+        if (within < 0)
+        {
+            seconds--;
+            within += TimeSpan.TicksPerSecond;
+        }
+
+        return (seconds, within);
+    }
+
+    public static string Text(DateTimeOffset time) => time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+}

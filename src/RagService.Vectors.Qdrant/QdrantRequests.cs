@@ -1,0 +1,213 @@
+using Qdrant.Client.Grpc;
+using RagService.Core.Indexing;
+using RagService.Core.Storage;
+using GrpcRange = Qdrant.Client.Grpc.Range;
+using GrpcVectors = Qdrant.Client.Grpc.Vectors;
+
+namespace RagService.Vectors.Qdrant;
+
+/// <summary>
+/// Builds every protobuf request the adapter sends, from options and arguments only, so that tests can pin the exact
+/// messages without a server. <see cref="QdrantVectorSearchIndex"/> sends what these return, unchanged.
+/// </summary>
+internal sealed class QdrantRequests(QdrantOptions options)
+{
+    /// <summary>The collection: one named cosine vector with the HNSW, on-disk and quantization options.</summary>
+    public CreateCollection CreateCollection(string name, int dimension)
+    {
+        var vector = new VectorParams
+        {
+            Size = (ulong)dimension,
+            Distance = Distance.Cosine,
+            HnswConfig = new HnswConfigDiff { M = (ulong)options.M, EfConstruct = (ulong)options.EfConstruct },
+        };
+        // on_disk and always_ram are deprecated in the 1.20 protocol in favour of "memory", which servers before 1.20
+        // do not know (they would drop it silently); the old flags are understood by both.
+#pragma warning disable CS0612
+        if (options.OnDisk)
+        {
+            vector.OnDisk = true;
+        }
+
+        if (options.Int8Quantization)
+        {
+            vector.QuantizationConfig = new QuantizationConfig { Scalar = new ScalarQuantization { Type = QuantizationType.Int8, AlwaysRam = true } };
+        }
+#pragma warning restore CS0612
+
+        var map = new VectorParamsMap();
+        map.Map.Add(options.VectorName, vector);
+        return new CreateCollection { CollectionName = name, VectorsConfig = new VectorsConfig { ParamsMap = map } };
+    }
+
+    /// <summary>The payload indexes: keyword for document ids and metadata pairs, integer for chunk ids and times.</summary>
+    public IEnumerable<CreateFieldIndexCollection> PayloadIndexes(string collection) =>
+        QdrantPayload.KeywordFields.Select(f => (Field: f, Type: FieldType.Keyword))
+            .Concat(QdrantPayload.IntegerFields.Select(f => (Field: f, Type: FieldType.Integer)))
+            .Select(x => new CreateFieldIndexCollection { CollectionName = collection, FieldName = x.Field, FieldType = x.Type, Wait = true });
+
+    /// <summary>Points the alias at <paramref name="collection"/>, in one atomic change (the old target, if any, is released).</summary>
+    public ChangeAliases SwapAlias(string alias, string collection, bool aliasExists)
+    {
+        var change = new ChangeAliases();
+        if (aliasExists)
+        {
+            change.Actions.Add(new AliasOperations { DeleteAlias = new DeleteAlias { AliasName = alias } });
+        }
+
+        change.Actions.Add(new AliasOperations { CreateAlias = new CreateAlias { AliasName = alias, CollectionName = collection } });
+        return change;
+    }
+
+    /// <summary>The added chunks that carry a vector, as upserts of at most <see cref="QdrantOptions.UpsertBatchSize"/> points, each acknowledged once applied (wait).</summary>
+    public IEnumerable<UpsertPoints> Upserts(string collection, IndexedDocument document, IReadOnlyList<IndexEntry> added) =>
+        added.Where(a => a.Vector is not null).Chunk(options.UpsertBatchSize).Select(batch =>
+        {
+            var request = new UpsertPoints { CollectionName = collection, Wait = true };
+            request.Points.AddRange(batch.Select(e => Point(document, e.ChunkId, e.Vector!)));
+            return request;
+        });
+
+    public PointStruct Point(IndexedDocument document, long chunkId, float[] vector)
+    {
+        var point = new PointStruct { Id = new PointId { Num = (ulong)chunkId } };
+        var named = new NamedVectors();
+        named.Vectors.Add(options.VectorName, new Vector { Dense = new DenseVector { Data = { vector } } });
+        point.Vectors = new GrpcVectors { Vectors_ = named };
+
+        point.Payload.Add(QdrantPayload.ChunkId, new Value { IntegerValue = chunkId });
+        point.Payload.Add(QdrantPayload.DocumentId, new Value { StringValue = document.Id });
+        var metadata = new Struct();
+        var pairs = new ListValue();
+        foreach (var (key, value) in document.Metadata.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            metadata.Fields.Add(key, new Value { StringValue = value });
+            pairs.Values.Add(new Value { StringValue = QdrantPayload.Pair(key, value) });
+        }
+
+        point.Payload.Add(QdrantPayload.Metadata, new Value { StructValue = metadata });
+        point.Payload.Add(QdrantPayload.MetadataPairs, new Value { ListValue = pairs });
+        AddTime(point, QdrantPayload.Created, QdrantPayload.CreatedSeconds, QdrantPayload.CreatedTicks, document.Created);
+        AddTime(point, QdrantPayload.Updated, QdrantPayload.UpdatedSeconds, QdrantPayload.UpdatedTicks, document.Updated);
+        return point;
+    }
+
+    /// <summary>Deletes points by id (the chunks a replaced document had).</summary>
+    public DeletePoints DeleteChunks(string collection, IEnumerable<long> chunkIds)
+    {
+        var ids = new PointsIdsList();
+        ids.Ids.AddRange(chunkIds.Select(id => new PointId { Num = (ulong)id }));
+        return new DeletePoints { CollectionName = collection, Wait = true, Points = new PointsSelector { Points = ids } };
+    }
+
+    /// <summary>Deletes every point of a document (a deleted document), by a document-id filter.</summary>
+    public DeletePoints DeleteDocument(string collection, string documentId) =>
+        new() { CollectionName = collection, Wait = true, Points = new PointsSelector { Filter = Filter(new SearchFilter { DocumentIds = [documentId] })! } };
+
+    /// <summary>One page of a dense search (Query API, nearest): hits <paramref name="offset"/> .. offset + limit, ids and scores only.</summary>
+    public QueryPoints Search(string collection, float[] query, ulong limit, ulong offset, SearchFilter filter)
+    {
+        var dense = new DenseVector();
+        dense.Data.AddRange(query);
+        var request = new QueryPoints
+        {
+            CollectionName = collection,
+            Query = new Query { Nearest = new VectorInput { Dense = dense } },
+            Using = options.VectorName,
+            Limit = limit,
+            WithPayload = new WithPayloadSelector { Enable = false },
+            Params = new SearchParams { Exact = options.Exact },
+        };
+        if (offset > 0)
+        {
+            request.Offset = offset;
+        }
+
+        if (options.HnswEf > 0)
+        {
+            request.Params.HnswEf = (ulong)options.HnswEf;
+        }
+
+        if (options.Int8Quantization)
+        {
+            request.Params.Quantization = new QuantizationSearchParams { Rescore = true };
+        }
+
+        if (Filter(filter) is { } condition)
+        {
+            request.Filter = condition;
+        }
+
+        return request;
+    }
+
+    /// <summary>
+    /// The filter with the store's semantics (SqlFilter): any of the document ids; every metadata pair exactly; created
+    /// and updated at or after the "after" bound and strictly before the "before" bound. Null when nothing is filtered.
+    /// </summary>
+    public static Filter? Filter(SearchFilter filter)
+    {
+        if (filter.IsEmpty)
+        {
+            return null;
+        }
+
+        var result = new Filter();
+        if (filter.DocumentIds is { Count: > 0 } ids)
+        {
+            var any = new RepeatedStrings();
+            any.Strings.AddRange(ids);
+            result.Must.Add(Field(QdrantPayload.DocumentId, new Match { Keywords = any }));
+        }
+
+        foreach (var (key, value) in (filter.Metadata ?? new Dictionary<string, string>()).OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            result.Must.Add(Field(QdrantPayload.MetadataPairs, new Match { Keyword = QdrantPayload.Pair(key, value) }));
+        }
+
+        AddBound(result, QdrantPayload.CreatedSeconds, QdrantPayload.CreatedTicks, filter.CreatedAfter, atOrAfter: true);
+        AddBound(result, QdrantPayload.CreatedSeconds, QdrantPayload.CreatedTicks, filter.CreatedBefore, atOrAfter: false);
+        AddBound(result, QdrantPayload.UpdatedSeconds, QdrantPayload.UpdatedTicks, filter.UpdatedAfter, atOrAfter: true);
+        AddBound(result, QdrantPayload.UpdatedSeconds, QdrantPayload.UpdatedTicks, filter.UpdatedBefore, atOrAfter: false);
+        return result;
+    }
+
+    /// <summary>
+    /// time ≥ T is s &gt; Ts, or s = Ts and t ≥ Tt; time &lt; T is s &lt; Ts, or s = Ts and t &lt; Tt (see <see cref="QdrantPayload"/>).
+    /// A bound on a whole second needs the seconds only.
+    /// </summary>
+    private static void AddBound(Filter filter, string secondsField, string ticksField, DateTimeOffset? bound, bool atOrAfter)
+    {
+        if (bound is not { } time)
+        {
+            return;
+        }
+
+        var (seconds, ticks) = QdrantPayload.Split(time);
+        if (ticks == 0)
+        {
+            filter.Must.Add(Field(secondsField, atOrAfter ? new GrpcRange { Gte = seconds } : new GrpcRange { Lt = seconds }));
+            return;
+        }
+
+        var sameSecond = new Filter();
+        sameSecond.Must.Add(Field(secondsField, new Match { Integer = seconds }));
+        sameSecond.Must.Add(Field(ticksField, atOrAfter ? new GrpcRange { Gte = ticks } : new GrpcRange { Lt = ticks }));
+        var either = new Filter();
+        either.Should.Add(Field(secondsField, atOrAfter ? new GrpcRange { Gt = seconds } : new GrpcRange { Lt = seconds }));
+        either.Should.Add(new Condition { Filter = sameSecond });
+        filter.Must.Add(new Condition { Filter = either });
+    }
+
+    private static Condition Field(string key, Match match) => new() { Field = new FieldCondition { Key = key, Match = match } };
+
+    private static Condition Field(string key, GrpcRange range) => new() { Field = new FieldCondition { Key = key, Range = range } };
+
+    private static void AddTime(PointStruct point, string textField, string secondsField, string ticksField, DateTimeOffset time)
+    {
+        var (seconds, ticks) = QdrantPayload.Split(time);
+        point.Payload.Add(textField, new Value { StringValue = QdrantPayload.Text(time) });
+        point.Payload.Add(secondsField, new Value { IntegerValue = seconds });
+        point.Payload.Add(ticksField, new Value { IntegerValue = ticks });
+    }
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RagService.Core.Indexing;
+using RagService.Core.Models;
+
+namespace RagService.Vectors.Qdrant;
+
+public static class QdrantServiceCollectionExtensions
+{
+    /// <summary>Dense retrieval served by Qdrant (<see cref="QdrantVectorSearchIndex"/>); the options are validated here, so a bad value stops the start with what to fix.</summary>
+    public static IServiceCollection AddQdrantVectorIndex(this IServiceCollection services, QdrantOptions options)
+    {
+        options.Validate();
+        services.AddSingleton(sp => new QdrantVectorSearchIndex(options, sp.GetService<ILoggerFactory>()?.CreateLogger<QdrantVectorSearchIndex>()));
+        services.AddSingleton<IVectorSearchIndex>(sp => sp.GetRequiredService<QdrantVectorSearchIndex>());
+        services.AddSingleton<ISearchIndex>(sp => sp.GetRequiredService<QdrantVectorSearchIndex>());
+        services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<QdrantVectorSearchIndex>());
+        return services;
+    }
+}

@@ -1,0 +1,191 @@
+using Google.Protobuf;
+using Qdrant.Client.Grpc;
+using RagService.Core.Indexing;
+using RagService.Core.Storage;
+
+namespace RagService.Vectors.Qdrant.Tests;
+
+/// <summary>
+/// Pins the protobuf requests the adapter sends, without a server. Each expected message is written by hand as the
+/// protobuf JSON of Qdrant's gRPC API (points.proto / collections.proto: Filter.must/should, FieldCondition.key with
+/// Match.keyword / Match.keywords ("match any") / Match.integer or Range.gt/gte/lt, QueryPoints.query.nearest.dense,
+/// SearchParams.hnsw_ef/exact/quantization.rescore), from the meaning the documentation gives each field.
+/// </summary>
+public sealed class RequestShapeTests
+{
+    private static readonly QdrantOptions Options = new() { Url = "http://localhost:6334", VectorName = "dense", HnswEf = 64 };
+
+    private static T Parse<T>(string json)
+        where T : IMessage<T>, new() => JsonParser.Default.Parse<T>(json);
+
+    private static void AssertSame<T>(string expectedJson, T? actual)
+        where T : IMessage<T>, new()
+    {
+        var expected = Parse<T>(expectedJson);
+        Assert.True(expected.Equals(actual), $"expected {expected}\nactual   {actual}");
+    }
+
+    [Fact]
+    public void An_empty_filter_sends_no_filter()
+    {
+        Assert.Null(QdrantRequests.Filter(SearchFilter.None));
+        Assert.Null(QdrantRequests.Filter(new SearchFilter { DocumentIds = [], Metadata = new Dictionary<string, string>() }));
+    }
+
+    [Fact]
+    public void Document_ids_are_one_match_any_on_the_document_field()
+    {
+        AssertSame("""{"must":[{"field":{"key":"doc_id","match":{"keywords":{"strings":["a","b c"]}}}}]}""",
+            QdrantRequests.Filter(new SearchFilter { DocumentIds = ["a", "b c"] }));
+    }
+
+    [Fact]
+    public void Each_metadata_pair_is_an_exact_keyword_match_that_must_hold()
+    {
+        AssertSame("""{"must":[{"field":{"key":"metadata_pairs","match":{"keyword":"lang\u001fzh"}}},{"field":{"key":"metadata_pairs","match":{"keyword":"team.name\u001fsearch"}}}]}""",
+            QdrantRequests.Filter(new SearchFilter { Metadata = new Dictionary<string, string> { ["team.name"] = "search", ["lang"] = "zh" } }));
+    }
+
+    [Fact]
+    public void A_whole_second_bound_compares_the_seconds_only()
+    {
+        // 2026-01-02T03:04:05Z is 1767323045 s after 1970-01-01 (date -d @1767323045 -u).
+        var t = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        AssertSame("""{"must":[{"field":{"key":"created_s","range":{"gte":1767323045}}},{"field":{"key":"updated_s","range":{"lt":1767323045}}}]}""",
+            QdrantRequests.Filter(new SearchFilter { CreatedAfter = t, UpdatedBefore = t }));
+    }
+
+    [Fact]
+    public void A_bound_within_a_second_compares_seconds_then_ticks_exactly()
+    {
+        // 03:04:05.1234567 at +02:00 is 01:04:05.1234567Z: 1767315845 s and 1,234,567 ticks of 100 ns.
+        var t = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromHours(2)).AddTicks(1_234_567);
+        AssertSame("""
+            {"must":[
+              {"filter":{"should":[
+                {"field":{"key":"created_s","range":{"gt":1767315845}}},
+                {"filter":{"must":[{"field":{"key":"created_s","match":{"integer":"1767315845"}}},{"field":{"key":"created_t","range":{"gte":1234567}}}]}}]}},
+              {"filter":{"should":[
+                {"field":{"key":"created_s","range":{"lt":1767315845}}},
+                {"filter":{"must":[{"field":{"key":"created_s","match":{"integer":"1767315845"}}},{"field":{"key":"created_t","range":{"lt":1234567}}}]}}]}},
+              {"filter":{"should":[
+                {"field":{"key":"updated_s","range":{"gt":1767315845}}},
+                {"filter":{"must":[{"field":{"key":"updated_s","match":{"integer":"1767315845"}}},{"field":{"key":"updated_t","range":{"gte":1234567}}}]}}]}}
+            ]}
+            """,
+            QdrantRequests.Filter(new SearchFilter { CreatedAfter = t, CreatedBefore = t, UpdatedAfter = t }));
+    }
+
+    [Fact]
+    public void A_search_page_asks_the_named_vector_with_the_options_search_parameters()
+    {
+        var requests = new QdrantRequests(Options with { Int8Quantization = true });
+        AssertSame("""
+            {"collectionName":"rag_kb","query":{"nearest":{"dense":{"data":[0.5,-0.25]}}},"using":"dense","limit":"100","offset":"200",
+             "withPayload":{"enable":false},"params":{"hnswEf":"64","exact":false,"quantization":{"rescore":true}},
+             "filter":{"must":[{"field":{"key":"doc_id","match":{"keywords":{"strings":["d1"]}}}}]}}
+            """,
+            requests.Search("rag_kb", [0.5f, -0.25f], 100, 200, new SearchFilter { DocumentIds = ["d1"] }));
+    }
+
+    [Fact]
+    public void Exact_search_and_no_hnsw_ef_come_from_the_options()
+    {
+        var requests = new QdrantRequests(Options with { Exact = true, HnswEf = 0 });
+        AssertSame("""
+            {"collectionName":"rag_kb","query":{"nearest":{"dense":{"data":[1]}}},"using":"dense","limit":"10","withPayload":{"enable":false},"params":{"exact":true}}
+            """,
+            requests.Search("rag_kb", [1f], 10, 0, SearchFilter.None));
+    }
+
+    [Fact]
+    public void The_collection_has_one_named_cosine_vector_with_the_hnsw_disk_and_quantization_options()
+    {
+        var requests = new QdrantRequests(Options with { M = 32, EfConstruct = 400, OnDisk = true, Int8Quantization = true });
+        AssertSame("""
+            {"collectionName":"rag_kb--c7g1","vectorsConfig":{"paramsMap":{"map":{"dense":{
+              "size":"384","distance":"Cosine","hnswConfig":{"m":"32","efConstruct":"400"},"onDisk":true,
+              "quantizationConfig":{"scalar":{"type":"Int8","alwaysRam":true}}}}}}}
+            """,
+            requests.CreateCollection("rag_kb--c7g1", 384));
+    }
+
+    [Fact]
+    public void Every_filtered_field_gets_a_payload_index_of_its_type()
+    {
+        var indexes = new QdrantRequests(Options).PayloadIndexes("c").ToDictionary(i => i.FieldName, i => i.FieldType);
+        Assert.Equal(new Dictionary<string, FieldType>
+        {
+            ["doc_id"] = FieldType.Keyword, ["metadata_pairs"] = FieldType.Keyword, ["chunk_id"] = FieldType.Integer,
+            ["created_s"] = FieldType.Integer, ["created_t"] = FieldType.Integer, ["updated_s"] = FieldType.Integer, ["updated_t"] = FieldType.Integer,
+        }, indexes);
+    }
+
+    [Fact]
+    public void A_point_carries_chunk_document_metadata_and_times_and_upserts_wait_in_batches()
+    {
+        var requests = new QdrantRequests(Options with { UpsertBatchSize = 2 });
+        var created = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero).AddTicks(7);
+        var document = new IndexedDocument("doc-1", new Dictionary<string, string> { ["lang"] = "en" }, created, created.AddSeconds(1));
+        var added = new[] { new IndexEntry(11, "a", [], [], Vector: [1f, 0f]), new IndexEntry(12, "b", [], []), new IndexEntry(13, "c", [], [], Vector: [0f, 1f]), new IndexEntry(14, "d", [], [], Vector: [0.6f, 0.8f]) };
+
+        var batches = requests.Upserts("rag_kb", document, added).ToList();
+
+        Assert.Equal([2, 1], batches.Select(b => b.Points.Count));
+        Assert.All(batches, b => Assert.True(b.Wait));
+        AssertSame("""
+            {"id":{"num":"11"},"vectors":{"vectors":{"vectors":{"dense":{"dense":{"data":[1,0]}}}}},"payload":{
+              "chunk_id":{"integerValue":"11"},"doc_id":{"stringValue":"doc-1"},
+              "metadata":{"structValue":{"fields":{"lang":{"stringValue":"en"}}}},
+              "metadata_pairs":{"listValue":{"values":[{"stringValue":"lang\u001fen"}]}},
+              "created":{"stringValue":"2026-01-02T03:04:05.0000007+00:00"},"created_s":{"integerValue":"1767323045"},"created_t":{"integerValue":"7"},
+              "updated":{"stringValue":"2026-01-02T03:04:06.0000007+00:00"},"updated_s":{"integerValue":"1767323046"},"updated_t":{"integerValue":"7"}}}
+            """,
+            batches[0].Points[0]);
+    }
+
+    [Fact]
+    public void A_deleted_document_is_deleted_by_a_document_filter_and_replaced_chunks_by_id()
+    {
+        var requests = new QdrantRequests(Options);
+        AssertSame("""{"collectionName":"rag_kb","wait":true,"points":{"filter":{"must":[{"field":{"key":"doc_id","match":{"keywords":{"strings":["doc-1"]}}}}]}}}""",
+            requests.DeleteDocument("rag_kb", "doc-1"));
+        AssertSame("""{"collectionName":"rag_kb","wait":true,"points":{"points":{"ids":[{"num":"4"},{"num":"5"}]}}}""",
+            requests.DeleteChunks("rag_kb", [4, 5]));
+    }
+
+    [Fact]
+    public void The_alias_swap_deletes_and_creates_in_one_change()
+    {
+        var requests = new QdrantRequests(Options);
+        AssertSame("""{"actions":[{"deleteAlias":{"aliasName":"rag_kb"}},{"createAlias":{"collectionName":"rag_kb--c7g2","aliasName":"rag_kb"}}]}""",
+            requests.SwapAlias("rag_kb", "rag_kb--c7g2", aliasExists: true));
+    }
+
+    [Theory]
+    [InlineData("http://localhost:6334", true)]
+    [InlineData("https://q.example:6334", true)]
+    [InlineData("localhost:6334", false)]
+    [InlineData("", false)]
+    [InlineData("ftp://x", false)]
+    public void The_url_must_be_an_http_url(string url, bool valid)
+    {
+        var options = new QdrantOptions { Url = url };
+        if (valid)
+        {
+            options.Validate();
+        }
+        else
+        {
+            var e = Assert.Throws<ArgumentException>(() => options.Validate());
+            Assert.Contains("Rag:Qdrant:Url", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Out_of_range_options_name_the_option()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => (Options with { UpsertBatchSize = 0 }).Validate());
+        Assert.Contains("Rag:Qdrant:UpsertBatchSize", e.Message, StringComparison.Ordinal);
+    }
+}
