@@ -9,10 +9,10 @@ public sealed record CalibrationChunk(string Header, string Text);
 
 /// <summary>
 /// Chooses a collection's fusion with no labels. Each sampled chunk gives an Inverse Cloze pseudo-query (its middle third)
-/// and a held-out passage (the rest, with the chunk's header); BM25 and dense each rank all held-out passages for every
-/// pseudo-query, the same two lists are fused with every dense weight from 0 to 1, and the weight with the best mean
-/// reciprocal rank wins. Dense is switched off unless its best weight beats BM25 alone by more than the standard error of
-/// the paired difference: a gain within noise is not worth the risk (and the cost of embedding every query).
+/// and two target versions (<see cref="InverseClozeSplit"/>: span removed, half the span kept), with the chunk's header;
+/// for each version BM25 and dense each rank all the sample's targets for every pseudo-query, the same two lists are fused with every dense weight from 0 to 1, and the weight with the best mean
+/// reciprocal rank is found, and the least dense weight within one standard error of it (paired per query) is chosen.
+/// Dense is off when that is 0: a gain within noise is not worth the risk (and the cost of embedding every query).
 /// </summary>
 public sealed class FusionCalibrator(ITextEmbedder embedder, Bm25Parameters bm25, CalibrationOptions options)
 {
@@ -25,18 +25,20 @@ public sealed class FusionCalibrator(ITextEmbedder embedder, Bm25Parameters bm25
             return null;
         }
 
-        var passages = splits.Select(s => s.Header.Length == 0 ? s.Split!.Context : s.Header + "\n" + s.Split!.Context).ToList();
         var queries = splits.Select(s => s.Split!.Query).ToList();
-        var lexical = new SampleBm25(splits.Select(s => ((IReadOnlyList<string>)analyzer.Analyze(s.Split!.Context), (IReadOnlyList<string>)analyzer.Analyze(s.Header))).ToList(), bm25);
-        var passageVectors = await embedder.EmbedAsync(passages, EmbeddingPurpose.Passage, ct);
         var queryVectors = await embedder.EmbedAsync(queries, EmbeddingPurpose.Query, ct);
-
-        var lists = new List<(List<(long, double)> Bm25, List<(long, double)> Dense)>(queries.Count);
-        for (var q = 0; q < queries.Count; q++)
+        var lists = new List<(List<(long, double)> Bm25, List<(long, double)> Dense)>(2 * queries.Count);
+        foreach (var version in new Func<InverseClozeSplit, string>[] { s => s.HeldOut, s => s.Overlapping })
         {
-            var lexicalScores = lexical.Score(analyzer.AnalyzeQuery(queries[q]));
-            var denseScores = passageVectors.Select(p => Dot(p, queryVectors[q])).ToArray();
-            lists.Add((Top(lexicalScores, candidates, positiveOnly: true), Top(denseScores, candidates, positiveOnly: false)));
+            var targets = splits.Select(s => (s.Header, Text: version(s.Split!))).ToList();
+            var lexical = new SampleBm25(targets.Select(t => ((IReadOnlyList<string>)analyzer.Analyze(t.Text), (IReadOnlyList<string>)analyzer.Analyze(t.Header))).ToList(), bm25);
+            var passageVectors = await embedder.EmbedAsync(targets.Select(t => ChunkSample.Embedded(new CalibrationChunk(t.Header, t.Text))).ToList(), EmbeddingPurpose.Passage, ct);
+            for (var q = 0; q < queries.Count; q++)
+            {
+                var lexicalScores = lexical.Score(analyzer.AnalyzeQuery(queries[q]));
+                var denseScores = passageVectors.Select(p => Dot(p, queryVectors[q])).ToArray();
+                lists.Add((Top(lexicalScores, candidates, positiveOnly: true), Top(denseScores, candidates, positiveOnly: false)));
+            }
         }
 
         var steps = (int)Math.Round(1 / options.WeightStep);
@@ -44,18 +46,20 @@ public sealed class FusionCalibrator(ITextEmbedder embedder, Bm25Parameters bm25
         for (var s = 0; s <= steps; s++)
         {
             var weight = (double)s / steps;
-            reciprocal[s] = lists.Select((l, q) => ReciprocalRank(WeightedScoreFusion.Fuse(l.Bm25, l.Dense, weight), q)).ToArray();
+            reciprocal[s] = lists.Select((l, q) => ReciprocalRank(WeightedScoreFusion.Fuse(l.Bm25, l.Dense, weight), q % queries.Count)).ToArray();
         }
 
+        // One-standard-error rule (Breiman et al. 1984): of the weights whose MRR is within one standard error of the best
+        // (paired per query), take the one that leans least on dense. 0 within noise of the best means dense off.
         var best = Enumerable.Range(0, steps + 1).MaxBy(s => reciprocal[s].Average());
+        var chosen = Enumerable.Range(0, best + 1).First(s => Difference(reciprocal[best], reciprocal[s]) is var d && d.Mean <= d.StandardError);
+        var denseOn = chosen > 0;
         var gain = Difference(reciprocal[best], reciprocal[0]);
-        var denseOn = best > 0 && gain.Mean > gain.StandardError;
-        var chosen = denseOn ? best : 0;
         var fit = embedder.MeasureFit(sample.Select(ChunkSample.Embedded).ToList());
-        var bm25Alone = Recall(lists.Select((l, q) => ReciprocalRank(l.Bm25, q)));
-        var denseAlone = Recall(lists.Select((l, q) => ReciprocalRank(l.Dense, q)));
+        var bm25Alone = Recall(lists.Select((l, q) => ReciprocalRank(l.Bm25, q % queries.Count)));
+        var denseAlone = Recall(lists.Select((l, q) => ReciprocalRank(l.Dense, q % queries.Count)));
         var reason = denseOn
-            ? FormattableString.Invariant($"dense weight {(double)chosen / steps:0.00} has the best pseudo-query MRR ({reciprocal[chosen].Average():0.000}; bm25 alone {bm25Alone.Mrr:0.000}, dense alone {denseAlone.Mrr:0.000})")
+            ? FormattableString.Invariant($"dense weight {(double)chosen / steps:0.00}: the least dense weight within one standard error of the best pseudo-query MRR (best {reciprocal[best].Average():0.000} at {(double)best / steps:0.00}, this {reciprocal[chosen].Average():0.000}; bm25 alone {bm25Alone.Mrr:0.000}, dense alone {denseAlone.Mrr:0.000})")
             : FormattableString.Invariant($"dense off: no dense weight beats bm25 alone on the pseudo-queries beyond noise (best weight {(double)best / steps:0.00}, MRR gain {gain.Mean:0.000}, standard error {gain.StandardError:0.000}; dense alone MRR {denseAlone.Mrr:0.000}, bm25 alone {bm25Alone.Mrr:0.000})");
         if (fit is { } f && !denseOn)
         {

@@ -4,12 +4,13 @@ namespace RagService.Core.Retrieval.Calibration;
 
 /// <summary>
 /// A pseudo-query cut out of a chunk, after the Inverse Cloze Task (Lee et al. 2019): the middle third of the chunk's
-/// words (or CJK characters) is the query; the passage it must find is the chunk with every second unit of that span
-/// deleted. The query thus shares half its words with its target, like a question that repeats some words of the answer
-/// sentence and rephrases the rest: a verbatim span would hand BM25 a perfect match, and removing the span entirely
-/// (plain ICT) leaves BM25 nothing but the topic words of the other two thirds, which favours dense (measured in docs/retrieval.md).
+/// words (or CJK characters) is the query, and it must find the chunk in two versions that bracket real questions:
+/// <see cref="HeldOut"/>, the chunk without the span (no word of the query in its target: plain ICT, which leaves BM25
+/// only the topic words of the other two thirds and favours dense), and <see cref="Overlapping"/>, the chunk with every
+/// second unit of the span deleted (half the query's words in its target, which favours BM25). A verbatim span in the
+/// intact chunk would be a perfect BM25 query; real questions repeat some words of their answer and rephrase the rest.
 /// </summary>
-public sealed record InverseClozeSplit(string Query, string Context)
+public sealed record InverseClozeSplit(string Query, string HeldOut, string Overlapping)
 {
     /// <summary>Fewer units than this leave too little on either side to be a query or a passage.</summary>
     public const int MinimumUnits = 9;
@@ -33,7 +34,7 @@ public sealed record InverseClozeSplit(string Query, string Context)
         }
 
         kept.Append(text[to..]);
-        return new InverseClozeSplit(query, kept.ToString().Trim());
+        return new InverseClozeSplit(query, (text[..from].TrimEnd() + " " + text[to..].TrimStart()).Trim(), kept.ToString().Trim());
     }
 
     /// <summary>Where each unit starts: a run of letters/digits of a space-delimited script, or a single CJK character.</summary>
