@@ -70,6 +70,14 @@ public sealed class FusionCalibrationTests : IAsyncLifetime
         Assert.Equal("warning", component.GetProperty("state").GetString());
         Assert.Contains("collection 'zh'", component.GetProperty("detail").GetString());
         Assert.DoesNotContain("collection 'en'", component.GetProperty("detail").GetString());
+
+        // A finished ingestion job of the collection carries the warning too.
+        var zip = Sync.TestArchives.Zip(new Dictionary<string, string> { ["extra.md"] = CalibrationCorpora.Chinese()[0].Text });
+        var submitted = await _host.Client.PostAsync("/v1/collections/zh/sync", Sync.TestArchives.Body(zip));
+        Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
+        var jobId = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var job = await Sync.JobPolling.WaitAsync(_host.Client, jobId);
+        Assert.Contains("unknown to all-MiniLM-L6-v2", Assert.Single(job.GetProperty("warnings").EnumerateArray()).GetString());
     }
 
     [Fact]
