@@ -47,6 +47,9 @@ internal static class SqliteSchema
             CREATE TABLE IF NOT EXISTS chunk_vectors (
                 chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
                 vector BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS fusion_calibrations (
+                collection_id INTEGER PRIMARY KEY REFERENCES collections(id) ON DELETE CASCADE,
+                calibration TEXT NOT NULL);
             """ + JobTables + KeyTables;
         cmd.ExecuteNonQuery();
         MigrateCollectionIdsToAutoincrement(connection);

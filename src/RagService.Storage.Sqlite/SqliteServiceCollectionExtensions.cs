@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
 using RagService.Core.Models;
+using RagService.Core.Retrieval.Calibration;
 using RagService.Core.Storage;
 
 namespace RagService.Storage.Sqlite;
@@ -11,7 +12,7 @@ public static class SqliteServiceCollectionExtensions
 {
     /// <summary>
     /// The SQLite knowledge store (documents, chunks, terms, vectors), the index source the search indexes rebuild from,
-    /// and the contextual-retrieval cache. The store hands its writes to every registered <see cref="ISearchIndex"/>.
+    /// the contextual-retrieval cache and the fusion calibrations. The store hands its writes to every registered <see cref="ISearchIndex"/>.
     /// </summary>
     public static IServiceCollection AddSqliteKnowledgeStore(this IServiceCollection services, SqliteStoreOptions options)
     {
@@ -27,6 +28,7 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<SqliteKnowledgeStore>());
         services.AddSingleton<IIndexSource>(new SqliteIndexSource(options));
         services.AddSingleton<IChunkContextCache>(new SqliteChunkContextCache(options));
+        services.AddSingleton<IFusionCalibrationStore>(new SqliteFusionCalibrationStore(options));
         return services;
     }
 }

@@ -19,8 +19,21 @@ public sealed record CollectionResponse(string Name, DateTimeOffset CreatedAt, s
 /// <param name="Bm25">The BM25 engine that serves the collection, with its index's entries, size and how it was last opened.</param>
 /// <param name="VectorIndex">The vector engine, likewise; null when no embedding model is configured.</param>
 /// <param name="VectorGraph">Connectivity of the vector index (HNSW graph): unreachableVectors should be 0; null without vectors.</param>
+/// <param name="Fusion">How hybrid search fuses in this collection and why (the calibration's evidence); null without an embedding model.</param>
+/// <param name="ModelFit">Unknown-token and truncation rates of the collection's text under the embedding model's tokenizer; null without one.</param>
 public sealed record CollectionStatsResponse(string Name, int Documents, int Chunks, long ChunkTextBytes, long Bm25IndexBytes, int Vectors, long VectorBytes,
-    CollectionResponse Settings, IndexStatsResponse Bm25, IndexStatsResponse? VectorIndex, RagService.Core.Vectors.VectorGraphHealth? VectorGraph = null);
+    CollectionResponse Settings, IndexStatsResponse Bm25, IndexStatsResponse? VectorIndex, RagService.Core.Vectors.VectorGraphHealth? VectorGraph = null,
+    FusionStatsResponse? Fusion = null, ModelFitResponse? ModelFit = null);
+
+/// <param name="State">"calibrated", "stale" (recalibrates at the next hybrid search; see Stale) or "not calibrated" (no hybrid search yet, or too few chunks).</param>
+/// <param name="Method">"weighted" (calibrated dense weight), "bm25 only" (dense off by calibration) or "rrf" (until calibrated).</param>
+/// <param name="Calibration">The weights and their evidence: pseudo-query recall per retriever, sample size, date, model.</param>
+public sealed record FusionStatsResponse(string State, string Method, double? DenseWeight, string Detail, string? Stale,
+    RagService.Core.Retrieval.Calibration.FusionCalibration? Calibration);
+
+/// <param name="SampledChunks">Chunks tokenized (the calibration's deterministic sample).</param>
+/// <param name="Warnings">Rates above Rag:Retrieval:ModelFit's limits, in words; empty when the model fits.</param>
+public sealed record ModelFitResponse(string ModelId, int SampledChunks, double UnknownTokenRate, double TruncationRate, int MaxSequenceLength, IReadOnlyList<string> Warnings);
 
 /// <param name="Engine">"memory", "lucene" or "hnsw".</param>
 /// <param name="Load">"loaded" (reused from disk), "rebuilt: &lt;reason&gt;", "built from SQLite" (memory) or "not loaded" (no search yet).</param>

@@ -28,7 +28,14 @@ public sealed record JobResponse(
     string? Error,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? FinishedAt);
+    DateTimeOffset? FinishedAt)
+{
+    /// <summary>
+    /// Once the job finished: the collection's model-fit warnings (unknown-token or truncation rate above Rag:Retrieval:ModelFit's
+    /// limits under the embedding model's tokenizer); empty when the text fits, null while running or without an embedding model.
+    /// </summary>
+    public IReadOnlyList<string>? Warnings { get; init; }
+}
 
 /// <param name="Path">Path relative to the synced folder, '/'-separated; it becomes the document id.</param>
 /// <param name="Sha256">SHA-256 of the file's bytes, hex.</param>

@@ -9,7 +9,7 @@ public sealed record FilterRequest(List<string?>? DocumentIds, Dictionary<string
 /// <param name="Mode">"hybrid" (default), "bm25" or "dense".</param>
 /// <param name="Rerank">Rerank with the cross-encoder (default: when one is configured).</param>
 /// <param name="Candidates">Candidates per retriever before fusion (default 100).</param>
-/// <param name="Fusion">"rrf" (default, reciprocal-rank fusion) or "weighted" (normalised score sum, Rag:Retrieval:DenseWeight).</param>
+/// <param name="Fusion">"calibrated" (default: the collection's calibrated dense weight, docs/retrieval.md), "rrf" (reciprocal-rank fusion) or "weighted" (normalised score sum, Rag:Retrieval:DenseWeight).</param>
 /// <param name="Metadata">Metadata keys to include in each hit (default none: hits carry the documentId; read the document for the rest).</param>
 /// <param name="Explain">Also return every candidate with its rank and score in each stage (the console's retrieval inspector).</param>
 public sealed record SearchRequest(string? Query, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter, string? Fusion = null,

@@ -8,6 +8,7 @@ using RagService.Core.Chunking;
 using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
 using RagService.Core.Retrieval;
+using RagService.Core.Retrieval.Calibration;
 using RagService.Core.Security;
 using RagService.Core.Storage;
 using RagService.Core.Text;
@@ -72,8 +73,10 @@ internal sealed class CollectionEndpoints : IEndpointModule
             var stats = await store.GetStatsAsync(info, ct);
             var bm25 = await lexical.GetStatsAsync(info, ct);
             var vectors = search.DenseAvailable && services.GetService<IVectorSearchIndex>() is { } v ? await v.GetStatsAsync(info, ct) : null;
+            var fusion = services.GetService<FusionCalibrationService>() is { } calibration ? ToResponse(await calibration.StateAsync(info, ct)) : null;
+            var fit = services.GetService<ModelFitCheck>() is { } check && await check.CheckAsync(info, ct) is { } report ? ToResponse(report) : null;
             return new CollectionStatsResponse(info.Name, stats.Documents, stats.Chunks, stats.ChunkTextBytes, bm25.Bytes, stats.Vectors, stats.VectorBytes,
-                ToResponse(info, analyzers), ToResponse(bm25), vectors is null ? null : ToResponse(vectors), vectors?.Graph);
+                ToResponse(info, analyzers), ToResponse(bm25), vectors is null ? null : ToResponse(vectors), vectors?.Graph, fusion, fit);
         }).RequireRole(ApiRole.Reader).WithSummary("Collection statistics: documents, chunks, index sizes and settings");
 
         group.MapDelete("/{collection}", async (string collection, IKnowledgeStore store, CancellationToken ct) =>
@@ -82,6 +85,16 @@ internal sealed class CollectionEndpoints : IEndpointModule
                 : throw ApiProblemException.NotFound($"collection '{InputEcho.Of(collection)}' does not exist"))
             .RequireRole(ApiRole.Admin).WithSummary("Delete a collection with all its documents");
     }
+
+    private static FusionStatsResponse ToResponse(CalibrationState state) => state.Calibration switch
+    {
+        null => new FusionStatsResponse("not calibrated", "rrf", null,
+            "calibrates at the first hybrid search (needs at least Rag:Retrieval:Calibration:MinimumChunks chunks); reciprocal-rank fusion until then", null, null),
+        var c => new FusionStatsResponse(state.Stale is null ? "calibrated" : "stale", c.DenseOff ? "bm25 only" : "weighted", c.DenseWeight, c.Reason, state.Stale, c),
+    };
+
+    private static ModelFitResponse ToResponse(ModelFitReport r) => new(
+        r.ModelId, r.Fit.Texts, Math.Round(r.Fit.UnknownTokenRate, 4), Math.Round(r.Fit.TruncationRate, 4), r.Fit.MaxSequenceLength, r.Warnings);
 
     private static IndexStatsResponse ToResponse(IndexStats s) => new(s.Engine, s.Entries, s.Bytes, s.Load);
 

@@ -3,7 +3,9 @@ using RagService.Api.Errors;
 using RagService.Api.Hosting;
 using RagService.Api.Security;
 using RagService.Core.Jobs;
+using RagService.Core.Retrieval.Calibration;
 using RagService.Core.Security;
+using RagService.Core.Storage;
 
 namespace RagService.Api.Endpoints;
 
@@ -13,11 +15,14 @@ internal sealed class JobEndpoints : IEndpointModule
     {
         var group = app.MapGroup("/v1/jobs").WithTags("Jobs");
 
-        group.MapGet("/{id}", async (string id, bool? lists, IJobStore jobs, HttpContext http, CancellationToken ct) =>
+        group.MapGet("/{id}", async (string id, bool? lists, IJobStore jobs, IKnowledgeStore store, IServiceProvider services, HttpContext http, CancellationToken ct) =>
         {
             var job = await jobs.GetAsync(id, ct) ?? throw ApiProblemException.NotFound($"job '{InputEcho.Of(id)}' does not exist");
             CallerScope.Demand(http, job.Collection);
-            return ToResponse(job, lists == false ? null : await jobs.GetItemsAsync(id, ct));
+            var response = ToResponse(job, lists == false ? null : await jobs.GetItemsAsync(id, ct));
+            return job.IsFinished && services.GetService<ModelFitCheck>() is { } check && await store.GetCollectionAsync(job.Collection, ct) is { } collection
+                ? response with { Warnings = (await check.CheckAsync(collection, ct))?.Warnings ?? [] }
+                : response;
         }).RequireRole(ApiRole.Reader).WithSummary("A job's state, stage, progress and, per document, what was added, updated, unchanged, deleted or failed (lists=false: counts only)");
 
         group.MapGet("/", async (string? collection, int? limit, IJobStore jobs, HttpContext http, CancellationToken ct) =>

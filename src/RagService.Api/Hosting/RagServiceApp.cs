@@ -21,6 +21,7 @@ using RagService.Core.Models;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
 using RagService.Vectors.Qdrant;
+using RagService.Core.Retrieval.Calibration;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Extraction;
@@ -142,9 +143,18 @@ public static class RagServiceApp
         components.Set(denseStatus);
         components.Set(rerankStatus);
         var retrieval = builder.Configuration.GetSection("Rag:Retrieval").Get<RetrievalOptions>() ?? new RetrievalOptions();
+        retrieval.Calibration.Validate();
+        retrieval.ModelFit.Validate();
+        services.AddSingleton(retrieval);
         if (embedder is not null)
         {
             services.AddSingleton(embedder);
+            services.AddSingleton(sp => new FusionCalibrationService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<IIndexSource>(),
+                sp.GetRequiredService<IFusionCalibrationStore>(), sp.GetRequiredService<AnalyzerCatalog>(), sp.GetRequiredService<ITextEmbedder>(),
+                retrieval.Calibration, new Bm25Parameters { HeaderWeight = rag.HeaderWeight }));
+            services.AddSingleton(sp => new ModelFitCheck(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<IIndexSource>(),
+                sp.GetRequiredService<ITextEmbedder>(), retrieval.ModelFit, retrieval.Calibration));
+            services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<ModelFitCheck>());
         }
 
         if (reranker is not null)
@@ -154,7 +164,7 @@ public static class RagServiceApp
 
         services.AddSingleton(sp => new SearchService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ILexicalSearchIndex>(),
             sp.GetRequiredService<AnalyzerCatalog>(), sp.GetRequiredService<IVectorSearchIndex>(), sp.GetService<ITextEmbedder>(), sp.GetService<IReranker>(), retrieval,
-            sp.GetService<IHitHighlighter>()));
+            sp.GetService<IHitHighlighter>(), sp.GetService<FusionCalibrationService>()));
         services.AddSingleton<DocumentIngestor>();
         services.AddSingleton<RequestMapping>();
         AddJobs(services, rag);

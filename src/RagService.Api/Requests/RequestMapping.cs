@@ -65,9 +65,10 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
             Filter = Filter(filter),
             Fusion = fusion?.Trim().ToLowerInvariant() switch
             {
-                null or "" or "rrf" => FusionMethod.Rrf,
+                null or "" or "calibrated" => FusionMethod.Calibrated,
+                "rrf" => FusionMethod.Rrf,
                 "weighted" => FusionMethod.Weighted,
-                _ => throw ApiProblemException.BadRequest($"'fusion' must be \"rrf\" or \"weighted\", not \"{InputEcho.Of(fusion)}\""),
+                _ => throw ApiProblemException.BadRequest($"'fusion' must be \"calibrated\" (default), \"rrf\" or \"weighted\", not \"{InputEcho.Of(fusion)}\""),
             },
         };
     }

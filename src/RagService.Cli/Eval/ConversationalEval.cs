@@ -48,7 +48,7 @@ internal static class ConversationalEval
                 questions.Add(new QaQuestion(p.Id, await query(p), p.Answers));
             }
 
-            results.Add((name, RetrievalMetrics.From(await EvalCommand.RanksAsync(search, collection, questions, mode))));
+            results.Add((name, RetrievalMetrics.From(await EvalCommand.RanksAsync(search, collection, questions, mode, args))));
         }
 
         var example = pairs.Count > 0 ? pairs[0] : null;

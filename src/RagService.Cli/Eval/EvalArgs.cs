@@ -1,4 +1,5 @@
 using System.Globalization;
+using RagService.Core.Retrieval;
 using RagService.Core.Text;
 
 namespace RagService.Cli.Eval;
@@ -7,6 +8,18 @@ internal sealed record EvalArgs(
     string File, bool Json, string Chunking, int ChunkSize, int Overlap, bool Headers, CjkSegmentation Cjk, double HeaderWeight, string? RanksOut, string Bm25Engine,
     IReadOnlyList<string> Modes, string? EmbeddingModel, string? RerankerModel, bool SmartCn = false, bool Conversational = false)
 {
+    /// <summary>How hybrid modes fuse: rrf, weighted or calibrated (the service default).</summary>
+    public FusionMethod Fusion { get; init; } = FusionMethod.Calibrated;
+
+    /// <summary>Candidates each retriever hands to fusion (the service default, 100).</summary>
+    public int Candidates { get; init; } = new SearchQuery { Query = "" }.Candidates;
+
+    /// <summary>File of cached embeddings (--embedding-cache), null for none.</summary>
+    public string? EmbeddingCache { get; init; }
+
+    /// <summary>Retrieval options for --dense-weight and --rrf-k, service defaults otherwise.</summary>
+    public RetrievalOptions Retrieval { get; init; } = new();
+
     /// <summary>The analyzer as reported: the mixed analyzer's CJK segmentation, or smartcn.</summary>
     public string AnalyzerName => SmartCn ? "smartcn" : Cjk.ToString();
 
@@ -24,6 +37,11 @@ internal sealed record EvalArgs(
           --mode M             bm25 (default) | dense | hybrid | hybrid+rerank | all (every mode the models allow, side by side)
           --embedding-model D  ONNX embedding model directory (model.onnx + tokenizer.json or vocab.txt) for dense/hybrid
           --reranker-model D   ONNX cross-encoder directory for hybrid+rerank
+          --fusion F           how hybrid fuses: calibrated (default, as a new collection) | weighted | rrf
+          --candidates N       candidates per retriever before fusion (default 100, as the service)
+          --dense-weight W     dense weight of weighted fusion, 0..1 (default 0.5; implies --fusion weighted unless --fusion is given)
+          --rrf-k K            k of reciprocal-rank fusion (default 60)
+          --embedding-cache F  keep embeddings in file F and reuse them in later runs (same model only)
           --ranks FILE         write "question_id<TAB>rank" per question (0 = not in top 100)
           --conversational     CMRC only: follow-ups (title replaced by 它/他) as asked, via the fallback, via the LLM rewrite (RAG_LLM_URL) and standalone
         """;
@@ -41,6 +59,10 @@ internal sealed record EvalArgs(
         var engine = "memory";
         var mode = "bm25";
         string? embeddingModel = null, rerankerModel = null;
+        FusionMethod? fusion = null;
+        var candidates = new SearchQuery { Query = "" }.Candidates;
+        var retrieval = new RetrievalOptions();
+        string? embeddingCache = null;
         for (var i = 0; i < args.Count; i++)
         {
             string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -65,6 +87,33 @@ internal sealed record EvalArgs(
                 case "--mode": mode = Next(); break;
                 case "--embedding-model": embeddingModel = Next(); break;
                 case "--reranker-model": rerankerModel = Next(); break;
+                case "--embedding-cache": embeddingCache = Next(); break;
+                case "--fusion":
+                    fusion = Next() switch
+                    {
+                        "rrf" => FusionMethod.Rrf,
+                        "weighted" => FusionMethod.Weighted,
+                        "calibrated" => FusionMethod.Calibrated,
+                        var other => throw new ArgumentException($"--fusion must be rrf, weighted or calibrated, not '{other}'"),
+                    };
+                    break;
+                case "--candidates":
+                    candidates = int.Parse(Next(), CultureInfo.InvariantCulture);
+                    if (candidates < 1)
+                    {
+                        throw new ArgumentException("--candidates must be at least 1");
+                    }
+
+                    break;
+                case "--dense-weight":
+                    var weight = double.Parse(Next(), CultureInfo.InvariantCulture);
+                    retrieval = retrieval with { DenseWeight = weight is >= 0 and <= 1 ? weight : throw new ArgumentException("--dense-weight must be between 0 and 1") };
+                    fusion ??= FusionMethod.Weighted;
+                    break;
+                case "--rrf-k":
+                    var k = int.Parse(Next(), CultureInfo.InvariantCulture);
+                    retrieval = retrieval with { RrfK = k >= 1 ? k : throw new ArgumentException("--rrf-k must be at least 1") };
+                    break;
                 case "--analyzer":
                     var name = Next();
                     smartCn = name == "smartcn";
@@ -111,6 +160,12 @@ internal sealed record EvalArgs(
             throw new ArgumentException("--mode hybrid+rerank needs --reranker-model");
         }
 
-        return new EvalArgs(file, json, chunking, size, overlap, headers, cjk, headerWeight, ranks, engine, modes, embeddingModel, rerankerModel, smartCn, conversational);
+        return new EvalArgs(file, json, chunking, size, overlap, headers, cjk, headerWeight, ranks, engine, modes, embeddingModel, rerankerModel, smartCn, conversational)
+        {
+            Fusion = fusion ?? FusionMethod.Calibrated,
+            Candidates = candidates,
+            Retrieval = retrieval,
+            EmbeddingCache = embeddingCache,
+        };
     }
 }

@@ -8,6 +8,7 @@ using RagService.Core.Documents;
 using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
 using RagService.Core.Retrieval;
+using RagService.Core.Retrieval.Calibration;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Lexical.Lucene.Analysis;
@@ -40,7 +41,9 @@ internal static class EvalCommand
             var settings = new CollectionSettings { Chunking = chunking, ContextualHeaders = args.Headers, Analyzer = analyzer.Signature };
             var collection = await store.CreateCollectionAsync("eval", settings, CancellationToken.None);
 
-            var embedder = Load(args.EmbeddingModel, OnnxModelLoader.LoadEmbedder);
+            var model = Load(args.EmbeddingModel, OnnxModelLoader.LoadEmbedder);
+            var cache = model is not null && args.EmbeddingCache is { } cachePath ? new EmbeddingCache(model, cachePath) : null;
+            var embedder = (RagService.Core.Models.ITextEmbedder?)cache ?? model;
             var reranker = Load(args.RerankerModel, OnnxModelLoader.LoadReranker);
             var ingestion = new IngestionService(store, new AnalyzerCatalog(analyzer), embedder);
             var indexWatch = Stopwatch.StartNew();
@@ -53,7 +56,9 @@ internal static class EvalCommand
             }
 
             var indexMs = indexWatch.Elapsed.TotalMilliseconds;
-            var search = new SearchService(store, kb.Lexical, new AnalyzerCatalog(analyzer), kb.Vectors, embedder, reranker);
+            var calibration = embedder is null ? null : new FusionCalibrationService(store, kb.Source, new InMemoryFusionCalibrationStore(), new AnalyzerCatalog(analyzer),
+                embedder, bm25: new Core.Lexical.Bm25Parameters { HeaderWeight = args.HeaderWeight });
+            var search = new SearchService(store, kb.Lexical, new AnalyzerCatalog(analyzer), kb.Vectors, embedder, reranker, args.Retrieval, calibration: calibration);
             if (args.Conversational)
             {
                 Console.WriteLine(await ConversationalEval.RunAsync(search, collection, args));
@@ -64,7 +69,7 @@ internal static class EvalCommand
             List<int> ranks = [];
             foreach (var mode in args.Modes)
             {
-                var modeRanks = await RanksAsync(search, collection, data.Questions, mode);
+                var modeRanks = await RanksAsync(search, collection, data.Questions, mode, args);
                 byMode[mode] = RetrievalMetrics.From(modeRanks);
                 if (ranks.Count == 0)
                 {
@@ -77,6 +82,7 @@ internal static class EvalCommand
             var report = new EvalReport(
                 RetrievalMetrics.From(ranks), data.Passages.Count, chunkTexts.Count, chunkTexts.Count == 0 ? 0 : chunkTexts.Average(c => c.Length),
                 intact.Count, intact.Count(x => ranks[x.i] is 0 or > 20), indexMs, qps, qpsCpu, args, byMode);
+            cache?.Save();
             Console.WriteLine(args.Json ? report.ToJson() : report.ToTable());
             if (args.RanksOut is { } ranksPath)
             {
@@ -105,22 +111,31 @@ internal static class EvalCommand
     }
 
     /// <summary>1-based rank of the first chunk containing a gold answer, per question (0 = not in the top 100).</summary>
-    internal static async Task<List<int>> RanksAsync(SearchService search, CollectionInfo collection, IReadOnlyList<QaQuestion> questions, string mode)
+    internal static async Task<List<int>> RanksAsync(SearchService search, CollectionInfo collection, IReadOnlyList<QaQuestion> questions, string mode, EvalArgs args)
     {
         var ranks = new List<int>(questions.Count);
+        string? fusionDetail = null;
         foreach (var q in questions)
         {
             var query = new SearchQuery
             {
                 Query = q.Text,
-                TopK = RankDepth,
-                Candidates = RankDepth,
+                TopK = Math.Min(RankDepth, args.Candidates),
+                Candidates = args.Candidates,
+                Fusion = args.Fusion,
                 Mode = mode switch { "dense" => RetrievalMode.Dense, "bm25" => RetrievalMode.Bm25, _ => RetrievalMode.Hybrid },
                 Rerank = mode == "hybrid+rerank",
             };
             var outcome = await search.SearchAsync(collection, query, CancellationToken.None);
+            fusionDetail ??= mode.StartsWith("hybrid", StringComparison.Ordinal) ? outcome.Stages.FirstOrDefault(s => s.Stage == "fusion")?.Detail : null;
             var hit = outcome.Hits.FirstOrDefault(h => q.Answers.Any(a => h.Chunk.Text.Contains(a, StringComparison.Ordinal)));
             ranks.Add(hit?.Rank ?? 0);
+        }
+
+        if (fusionDetail is not null)
+        {
+            // On stderr: the table and --json on stdout stay machine-readable.
+            await Console.Error.WriteLineAsync($"{mode} fusion: {fusionDetail}");
         }
 
         return ranks;

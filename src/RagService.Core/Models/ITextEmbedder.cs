@@ -19,6 +19,9 @@ public interface ITextEmbedder
     /// <summary>Where the model runs, e.g. "cpu" or "cuda:0"; null when not applicable. Not part of the model identity.</summary>
     string? ExecutionProvider => null;
 
+    /// <summary>Tokenizer coverage of the texts as passages (unknown tokens, truncation); null when the embedder cannot tell.</summary>
+    ModelFit? MeasureFit(IReadOnlyList<string> texts) => null;
+
     /// <summary>Embeds texts; the result has one vector per input, in input order.</summary>
     Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingPurpose purpose, CancellationToken cancellationToken);
 }

@@ -1,3 +1,6 @@
+using RagService.Core.Models;
+using RagService.Core.Retrieval.Calibration;
+
 namespace RagService.Core.Retrieval;
 
 /// <summary>Defaults of the query path (the "Rag:Retrieval" configuration section).</summary>
@@ -20,4 +23,10 @@ public sealed record RetrievalOptions
     /// (weak context invites made-up answers). Null: no floor. The scale is the reranker's (logit or sigmoid).
     /// </summary>
     public double? RelevanceFloor { get; init; }
+
+    /// <summary>How calibrated fusion samples pseudo-queries and when it recalibrates ("Rag:Retrieval:Calibration").</summary>
+    public CalibrationOptions Calibration { get; init; } = new();
+
+    /// <summary>Limits of the model-fit check: unknown-token and truncation rates ("Rag:Retrieval:ModelFit").</summary>
+    public ModelFitThresholds ModelFit { get; init; } = new();
 }

@@ -17,6 +17,12 @@ public enum FusionMethod
 
     /// <summary>Weighted sum of min-max normalised scores (<see cref="RetrievalOptions.DenseWeight"/>).</summary>
     Weighted,
+
+    /// <summary>
+    /// The default: weighted fusion at the dense weight calibrated on the collection's own content, dense off when it does
+    /// not help (<see cref="Calibration.FusionCalibrator"/>); reciprocal-rank fusion while the collection is too small to calibrate.
+    /// </summary>
+    Calibrated,
 }
 
 /// <summary>A search as the caller asked for it.</summary>
@@ -34,7 +40,7 @@ public sealed record SearchQuery
 
     public SearchFilter Filter { get; init; } = SearchFilter.None;
 
-    public FusionMethod Fusion { get; init; } = FusionMethod.Rrf;
+    public FusionMethod Fusion { get; init; } = FusionMethod.Calibrated;
 }
 
 /// <summary>One stage of the query path: what ran, how many candidates it produced, and how long it took.</summary>

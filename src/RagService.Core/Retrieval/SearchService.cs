@@ -2,6 +2,7 @@ using System.Diagnostics;
 using RagService.Core.Diagnostics;
 using RagService.Core.Indexing;
 using RagService.Core.Models;
+using RagService.Core.Retrieval.Calibration;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 
@@ -14,7 +15,8 @@ namespace RagService.Core.Retrieval;
 /// </summary>
 public sealed class SearchService(
     IKnowledgeStore store, ILexicalSearchIndex lexical, AnalyzerCatalog analyzers, IVectorSearchIndex? vectors = null,
-    ITextEmbedder? embedder = null, IReranker? reranker = null, RetrievalOptions? options = null, IHitHighlighter? highlighter = null)
+    ITextEmbedder? embedder = null, IReranker? reranker = null, RetrievalOptions? options = null, IHitHighlighter? highlighter = null,
+    FusionCalibrationService? calibration = null)
 {
     private readonly RetrievalOptions _options = options ?? new RetrievalOptions();
 
@@ -41,7 +43,12 @@ public sealed class SearchService(
         var stages = new List<StageReport>();
         var candidates = Math.Max(query.Candidates, query.TopK);
         var runBm25 = query.Mode != RetrievalMode.Dense;
-        var runDense = query.Mode != RetrievalMode.Bm25 && DenseAvailable;
+        var calibrationWatch = Stopwatch.StartNew();
+        var calibrated = query.Mode == RetrievalMode.Hybrid && query.Fusion == FusionMethod.Calibrated && DenseAvailable && calibration is not null
+            ? await calibration.GetOrCalibrateAsync(collection, candidates, ct)
+            : null;
+        var calibrationMs = calibrationWatch.Elapsed.TotalMilliseconds;
+        var runDense = query.Mode != RetrievalMode.Bm25 && DenseAvailable && calibrated?.DenseOff != true;
 
         var bm25Task = runBm25 ? TimedAsync(() => Bm25Async(collection, query, candidates, ct)) : null;
         var denseTask = runDense ? TimedAsync(() => DenseAsync(collection, query, candidates, ct)) : null;
@@ -75,6 +82,10 @@ public sealed class SearchService(
         {
             stages.Add(new StageReport("dense", "failed", 0, 0, denseFailure));
         }
+        else if (calibrated?.DenseOff == true)
+        {
+            stages.Add(new StageReport("dense", "off", 0, 0, $"off for this collection by calibration: {calibrated.Reason}"));
+        }
         else
         {
             stages.Add(!DenseAvailable
@@ -100,21 +111,21 @@ public sealed class SearchService(
         List<(long Id, double Score)> ranked;
         if (bm25 is not null && dense is not null)
         {
-            ranked = (query.Fusion == FusionMethod.Weighted
-                ? WeightedScoreFusion.Fuse(bm25Hits.Select(h => (h.ChunkId, h.Score)).ToList(), denseHits.Select(h => (h.ChunkId, h.Score)).ToList(), _options.DenseWeight)
+            var (weighted, denseWeight, how) = FusionOf(query, calibrated);
+            ranked = (weighted
+                ? WeightedScoreFusion.Fuse(bm25Hits.Select(h => (h.ChunkId, h.Score)).ToList(), denseHits.Select(h => (h.ChunkId, h.Score)).ToList(), denseWeight)
                 : ReciprocalRankFusion.Fuse([bm25Hits.Select(h => h.ChunkId).ToList(), denseHits.Select(h => h.ChunkId).ToList()], _options.RrfK)).ToList();
             foreach (var (id, score) in ranked)
             {
                 provenance[id] = provenance[id] with { FusionScore = score };
             }
 
-            var how = query.Fusion == FusionMethod.Weighted ? $"weighted dense={_options.DenseWeight}" : $"rrf k={_options.RrfK}";
-            stages.Add(new StageReport("fusion", "ok", ranked.Count, sw.Elapsed.TotalMilliseconds, how));
+            stages.Add(new StageReport("fusion", "ok", ranked.Count, sw.Elapsed.TotalMilliseconds + calibrationMs, how));
         }
         else
         {
             ranked = (bm25Hits.Count > 0 ? bm25Hits : denseHits).Select(h => (h.ChunkId, h.Score)).ToList();
-            stages.Add(new StageReport("fusion", "skipped", ranked.Count, 0, "one retriever"));
+            stages.Add(new StageReport("fusion", "skipped", ranked.Count, calibrationMs, calibrated?.DenseOff == true ? calibrated.Describe() : "one retriever"));
         }
 
         var useRerank = reranker is not null && query.Rerank != false && ranked.Count > 0;
@@ -170,6 +181,16 @@ public sealed class SearchService(
             Candidates = ranked.Select(r => new CandidateTrace(r.Id, provenance[r.Id])).ToList(),
         };
     }
+
+    /// <summary>Weighted or reciprocal-rank fusion, the dense weight, and the fusion stage's detail.</summary>
+    private (bool Weighted, double DenseWeight, string Detail) FusionOf(SearchQuery query, FusionCalibration? calibrated) => query.Fusion switch
+    {
+        FusionMethod.Weighted => (true, _options.DenseWeight, FormattableString.Invariant($"weighted dense={_options.DenseWeight}")),
+        FusionMethod.Calibrated when calibrated is not null => (true, calibrated.DenseWeight, calibrated.Describe()),
+        FusionMethod.Calibrated => (false, 0, FormattableString.Invariant(
+            $"rrf k={_options.RrfK} (not calibrated: {(calibration is null ? "no calibration configured" : "too few chunks to sample pseudo-queries from")})")),
+        _ => (false, 0, FormattableString.Invariant($"rrf k={_options.RrfK}")),
+    };
 
     /// <summary>Without a reranker, BM25 returns whatever shares a common word with the query; the floor says when that is all it found.</summary>
     private async Task<(string Verdict, int Matched, string Detail)> LexicalFloorAsync(CollectionInfo collection, SearchQuery query, CancellationToken ct)

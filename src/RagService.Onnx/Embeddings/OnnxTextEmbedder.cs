@@ -59,6 +59,24 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
     /// <summary>"cpu" or "cuda:N".</summary>
     public string ExecutionProvider => _session.ExecutionProvider;
 
+    /// <summary>Unknown tokens and texts longer than the model's sequence length (special tokens counted), as passages.</summary>
+    public ModelFit MeasureFit(IReadOnlyList<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var special = _tokenizer.Encode("", Settings.MaxSequenceLength).Length;
+        long tokens = 0, unknown = 0;
+        var truncated = 0;
+        foreach (var text in texts)
+        {
+            var (count, unk) = _tokenizer.Count(Settings.LowercaseInput ? (Settings.PassagePrefix + text).ToLowerInvariant() : Settings.PassagePrefix + text);
+            tokens += count;
+            unknown += unk;
+            truncated += count + special > Settings.MaxSequenceLength ? 1 : 0;
+        }
+
+        return new ModelFit(texts.Count, tokens, unknown, truncated, Settings.MaxSequenceLength);
+    }
+
     public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingPurpose purpose, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(texts);

@@ -15,6 +15,9 @@ public interface ITokenizer
     /// <summary>Encodes one text: special tokens added, total length at most <paramref name="maxLength"/>.</summary>
     TokenizedText Encode(string text, int maxLength);
 
+    /// <summary>Sub-word tokens of a text without special tokens or truncation, and how many of them are the unknown token.</summary>
+    (int Tokens, int Unknown) Count(string text);
+
     /// <summary>Encodes a pair (query, passage) for a cross-encoder, truncating the longer side first.</summary>
     TokenizedText EncodePair(string first, string second, int maxLength);
 }
@@ -22,5 +25,8 @@ public interface ITokenizer
 /// <summary>Splits text into vocabulary ids, without special tokens.</summary>
 internal interface ISubwordModel
 {
+    /// <summary>Id of the token that stands for what the vocabulary cannot cover.</summary>
+    int UnknownId { get; }
+
     void AppendIds(string text, List<int> ids);
 }

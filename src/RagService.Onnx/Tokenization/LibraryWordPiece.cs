@@ -17,12 +17,15 @@ internal sealed class LibraryWordPiece : ISubwordModel
     private readonly BertPreTokenizer _preTokenizer;
     private readonly Dictionary<string, int> _specialIds;
 
-    private LibraryWordPiece(WordPieceTokenizer wordPiece, BertPreTokenizer preTokenizer, Dictionary<string, int> specialIds)
+    private LibraryWordPiece(WordPieceTokenizer wordPiece, BertPreTokenizer preTokenizer, Dictionary<string, int> specialIds, int unknownId)
     {
+        UnknownId = unknownId;
         _wordPiece = wordPiece;
         _preTokenizer = preTokenizer;
         _specialIds = specialIds;
     }
+
+    public int UnknownId { get; }
 
     public int ClassificationId => Special("[CLS]");
 
@@ -58,7 +61,7 @@ internal sealed class LibraryWordPiece : ISubwordModel
             }
         }
 
-        return new LibraryWordPiece(wordPiece, new BertPreTokenizer(normalization), specials);
+        return new LibraryWordPiece(wordPiece, new BertPreTokenizer(normalization), specials, lines.IndexOf(unknownToken));
     }
 
     public void AppendIds(string text, List<int> ids)

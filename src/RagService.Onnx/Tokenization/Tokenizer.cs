@@ -17,6 +17,12 @@ internal sealed class Tokenizer(ISubwordModel model, EncodingTemplate template, 
         return template.Apply(ids, null);
     }
 
+    public (int Tokens, int Unknown) Count(string text)
+    {
+        var ids = Tokenize(text);
+        return (ids.Count, ids.Count(id => id == model.UnknownId));
+    }
+
     public TokenizedText EncodePair(string first, string second, int maxLength)
     {
         var a = Tokenize(first);

@@ -41,6 +41,8 @@ internal sealed class UnigramModel : ISubwordModel
         _spaceMarker = spaceMarker;
     }
 
+    public int UnknownId => _unkId;
+
     public void AppendIds(string text, List<int> ids)
     {
         var normalized = Normalize(text);
