@@ -9,17 +9,24 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet restore RagService.sln || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 dotnet build RagService.sln -c Release --no-restore -v q || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 log=$(mktemp)
-# Normal verbosity so that skipped tests print their reason; the per-test "Passed" lines stay out of the console.
-dotnet test RagService.sln -c Release --no-build -v q --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" | grep -vE '^ +Passed '
+dotnet test RagService.sln -c Release --no-build -v q --logger "console;verbosity=minimal" "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 # Each test project prints "Failed!  - Failed: F, Passed: P, Skipped: S, Total: T" or "Passed!  - ...".
 read -r passed failed skipped < <(grep -oE 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" |
   awk -F'[:,]' '{f+=$2; p+=$4; s+=$6} END {printf "%d %d %d\n", p, f, s}')
 projects=$(grep -cE '(Passed|Failed)! +-' "$log")
-# Which test classes skipped cases (e.g. the Qdrant conformance cases without RAG_QDRANT_URL), and why: xUnit prints
-# the reason on the line after "[SKIP]". The distinct reasons also go on the totals line.
-grep -oE '[A-Za-z0-9_.]+ \[SKIP\]' "$log" | sed -E 's/\.[A-Za-z0-9_]+ \[SKIP\]$//' | sort | uniq -c | awk '{print "skipped: " $1 " in " $2}'
-reasons=$(awk '/\[SKIP\]$/ {getline; sub(/^\[xUnit\.net [0-9:.]+\] +/, ""); print}' "$log" | sort -u | paste -sd';' | sed 's/;/; /g')
+# Which test classes skipped cases (e.g. the Qdrant conformance cases without RAG_QDRANT_URL), and why. xUnit prints a
+# skip's reason only at normal verbosity, which also prints every test and the services' logs, so the classes that
+# skipped are listed again at that verbosity (seconds: their cases skip) and the distinct reasons go on the totals line.
+skipped_classes=$(grep -oE '[A-Za-z0-9_.]+ \[SKIP\]' "$log" | sed -E 's/\.[A-Za-z0-9_]+ \[SKIP\]$//' | sort | uniq -c | awk '{print $2 ":" $1}')
+reasons=""
+for entry in $skipped_classes; do
+  class=${entry%%:*}; project=tests/$(echo "$class" | sed -E 's/^(.*\.Tests)\..*$/\1/')
+  echo "skipped: ${entry##*:} in $class"
+  reasons+=$(dotnet test "$project" -c Release --no-build -v q --filter "FullyQualifiedName~$class" --logger "console;verbosity=normal" 2>&1 |
+    awk '/\[SKIP\]$/ {getline; sub(/^\[xUnit\.net [0-9:.]+\] +/, ""); print}')$'\n'
+done
+reasons=$(printf '%s' "$reasons" | grep -v '^$' | sort -u | paste -sd';' | sed 's/;/; /g')
 rm -f "$log"
 # The web console's browser tests leave screenshots for a person to look at.
 for shot in tests/RagService.Console.Tests/bin/Release/*/screenshots/*.png; do
