@@ -48,6 +48,22 @@ public static class RagServiceApp
 
         var requestLogger = ConfigureLogging(builder);
         var rag = builder.Configuration.GetSection(RagOptions.Section).Get<RagOptions>() ?? new RagOptions();
+        var ownership = DataFolderOwnership.Claim(rag, builder.Configuration, requestLogger);
+        try
+        {
+            return Compose(builder, rag, ownership, requestLogger);
+        }
+        catch
+        {
+            ownership.Dispose();
+            throw;
+        }
+    }
+
+    private static WebApplication Compose(WebApplicationBuilder builder, RagOptions rag, DataFolderOwnership ownership, Serilog.ILogger requestLogger)
+    {
+        // Resolved first below, so the container disposes it last: the folders are released after every index closed its files.
+        builder.Services.AddSingleton(_ => ownership);
         builder.Services.Configure<RagOptions>(builder.Configuration.GetSection(RagOptions.Section));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = rag.Limits.MaxRequestBytes);
         builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f => f.MultipartBodyLengthLimit = rag.Limits.MaxRequestBytes);
@@ -84,6 +100,7 @@ public static class RagServiceApp
 
         AddComponents(builder, rag);
         var app = builder.Build();
+        app.Services.GetRequiredService<DataFolderOwnership>();
 
         app.UseSerilogRequestLogging(o => RequestLog.Configure(o, requestLogger));
         app.UseExceptionHandler();

@@ -14,8 +14,7 @@ public sealed class FusionCalibrationTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await ServiceHost.StartAsync($"--Rag:Embedding:ModelDirectory={RealModelRetrievalTests.RealMiniLmDirectory()}", "--Rag:Embedding:IntraOpThreads=2",
-            "--Rag:Bm25Engine=memory");
+        _host = await ServiceHost.StartAsync($"--Rag:Embedding:ModelDirectory={RealModelRetrievalTests.RealMiniLmDirectory()}", "--Rag:Embedding:IntraOpThreads=2");
         await _host.CreateCollectionAsync("zh");
         foreach (var (id, text) in CalibrationCorpora.Chinese())
         {
@@ -104,9 +103,10 @@ public sealed class FusionCalibrationTests : IAsyncLifetime
         var before = (await StatsAsync(_host, "en")).GetProperty("fusion").GetProperty("calibration");
         Assert.Equal("all-MiniLM-L6-v2", before.GetProperty("modelId").GetString());
 
-        // Same database (the memory BM25 engine: Lucene's index is locked by the first host), same weights under another model id: what a swapped model looks like to the service.
+        // Same database (the first host stopped: one process owns a data folder), same weights under another model id: what a swapped model looks like to the service.
+        await _host.StopAsync();
         await using var restarted = await ServiceHost.StartAsync($"--Rag:Embedding:ModelDirectory={RealModelRetrievalTests.RealMiniLmDirectory()}",
-            "--Rag:Embedding:ModelId=minilm-swapped", "--Rag:Embedding:IntraOpThreads=2", "--Rag:Bm25Engine=memory", $"--Rag:DatabasePath={_host.DatabasePath}");
+            "--Rag:Embedding:ModelId=minilm-swapped", "--Rag:Embedding:IntraOpThreads=2", $"--Rag:DatabasePath={_host.DatabasePath}");
         var stale = (await StatsAsync(restarted, "en")).GetProperty("fusion");
         Assert.Equal("stale", stale.GetProperty("state").GetString());
         Assert.Contains("embedding model changed", stale.GetProperty("stale").GetString());
