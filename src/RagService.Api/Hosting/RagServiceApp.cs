@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using RagService.Api.Demo;
 using RagService.Api.Errors;
+using RagService.Api.Health;
 using RagService.Api.Ingestion;
 using RagService.Api.Jobs;
 using RagService.Api.Logging;
@@ -140,6 +141,8 @@ public static class RagServiceApp
         var services = builder.Services;
         var components = new ComponentRegistry();
         services.AddSingleton(components);
+        var health = builder.Configuration.GetSection(HealthOptions.Section).Get<HealthOptions>() ?? new HealthOptions();
+        services.AddSingleton(new ReadinessPolicy(health.Required(builder.Configuration["Rag:VectorStore"] ?? "embedded")));
 
         services.AddSqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = rag.DatabasePath });
         AddLexicalIndex(services, rag, builder.Configuration);
