@@ -47,7 +47,17 @@ public sealed class ServiceHost : IAsyncDisposable
             $"--Rag:Auth:BootstrapKey={BootstrapKey}", "--Rag:Swagger:Enabled=true",
         };
         args.AddRange(settings);
-        var app = RagServiceApp.Build(args.ToArray(), configure);
+        WebApplication app;
+        try
+        {
+            app = RagServiceApp.Build(args.ToArray(), configure);
+        }
+        catch
+        {
+            System.IO.Directory.Delete(dir, recursive: true);
+            throw;
+        }
+
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
