@@ -8,7 +8,8 @@ internal readonly record struct SnapshotHeader(
     long SourceVersion, long PayloadLength, ulong PayloadChecksum)
 {
     public const int Size = 64;
-    public const int CurrentFormatVersion = 1;
+    /// <summary>2: duplicate groups after the upper links (version 1 snapshots are rebuilt).</summary>
+    public const int CurrentFormatVersion = 2;
     public const ulong Magic = 0x5844_4943_4556_5352; // "RSVECIDX" read as a little-endian u64
 
     public void WriteTo(Span<byte> b)
