@@ -154,8 +154,9 @@ public sealed class DuplicateVectorTests : IDisposable
         var rebuilt = VectorIndexSnapshot.LoadOrRebuild(path, 2, Dim,
             () => data.Vectors.Select((v, i) => ((long)i, v)), null, Options);
 
-        Assert.Equal(SnapshotStatus.Corrupt, loaded.Status);
+        Assert.Equal(SnapshotStatus.Incompatible, loaded.Status);
         Assert.Contains("format version 1", loaded.Detail, StringComparison.Ordinal);
+        Assert.Equal(SnapshotStatus.Incompatible, rebuilt.SnapshotStatus);
         using var index = rebuilt.Index;
         Assert.True(rebuilt.Rebuilt);
         Assert.Equal(data.CopyIds.Order(), index.Search(data.Copied, 50).Select(h => h.Id).Order());
