@@ -14,20 +14,31 @@ internal static unsafe class HitList
 
     /// <summary>
     /// The hits of a graph search: every node found stands for its duplicate group, so each group member is scored
-    /// against the query and ranked on its own; members that are not live or fail the filter are dropped.
+    /// against the query and ranked on its own; members that are not live or fail the filter are dropped. A member
+    /// lies within <see cref="HnswGraph.DuplicateReach"/> of its node, so its score differs from the node's by at most
+    /// that times |query|: groups of nodes that score below the <paramref name="take"/>-th node by twice that margin
+    /// cannot reach the top and are not scored.
     /// </summary>
-    public static List<VectorHit> FromGraph(VectorCollection vectors, DuplicateGroups groups, float* query, ScoreHeap heap, int take,
+    public static List<VectorHit> FromGraph(VectorCollection vectors, HnswGraph graph, float* query, ScoreHeap heap, int take,
         Func<long, bool>? filter = null)
     {
-        var scratch = SearchScratch.Current;
-        var ordered = scratch.Ordered;
+        var ordered = SearchScratch.Current.Ordered;
         heap.DrainDescending(ordered);
-        bool grouped = false;
-        for (int i = 0, found = ordered.Count; i < found; i++)
+        int found = ordered.Count;
+        if (found == 0)
         {
-            for (int member = groups.Next(ordered[i].Node); member >= 0; member = groups.Next(member))
+            return [];
+        }
+
+        int dim = vectors.Dimension;
+        float margin = 2 * graph.DuplicateReach * MathF.Sqrt(VectorMath.Dot(query, query, dim));
+        float cutoff = ordered[Math.Min(take, found) - 1].Score - margin;
+        bool grouped = false;
+        for (int i = 0; i < found && ordered[i].Score >= cutoff; i++)
+        {
+            for (int member = graph.Duplicates.Next(ordered[i].Node); member >= 0; member = graph.Duplicates.Next(member))
             {
-                ordered.Add((VectorMath.Dot(query, vectors.Vector(member), vectors.Dimension), member));
+                ordered.Add((VectorMath.Dot(query, vectors.Vector(member), dim), member));
                 grouped = true;
             }
         }

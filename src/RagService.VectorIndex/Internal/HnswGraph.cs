@@ -68,6 +68,9 @@ internal sealed unsafe class HnswGraph
     /// <summary>See <see cref="_duplicateDistanceSquared"/>.</summary>
     public static float DuplicateDistanceSquared(int dimension) => MathF.Sqrt(dimension) / (1 << 23);
 
+    /// <summary>Greatest L2 distance of a duplicate group member from its node.</summary>
+    public float DuplicateReach => MathF.Sqrt(_duplicateDistanceSquared);
+
     /// <summary>Slots kept off the graph as duplicates of a node; a search that finds the node returns them too.</summary>
     public DuplicateGroups Duplicates => _duplicates;
 

@@ -47,7 +47,7 @@ internal static unsafe class SearchRouter
                     graph.Search(q, ef, new AcceptLive(vectors, graph.Duplicates), scratch, exhaustUntilFull: true);
                 }
 
-                var hits = HitList.FromGraph(vectors, graph.Duplicates, q, scratch.Results, k);
+                var hits = HitList.FromGraph(vectors, graph, q, scratch.Results, k);
                 return hits.Count >= Math.Min(k, live) ? hits : ExactScanner.ScanAll(vectors, q, k, null);
             }
 
@@ -63,7 +63,7 @@ internal static unsafe class SearchRouter
             int widened = (int)Math.Min(Math.Min(ef / fraction, MaxFilteredEf), live);
             var s = SearchScratch.Current;
             graph.Search(q, Math.Max(ef, widened), new AcceptLiveMatching(vectors, graph.Duplicates, filter), s, exhaustUntilFull: true);
-            var filtered = HitList.FromGraph(vectors, graph.Duplicates, q, s.Results, k, filter);
+            var filtered = HitList.FromGraph(vectors, graph, q, s.Results, k, filter);
             return filtered.Count >= k ? filtered : ExactScanner.ScanAll(vectors, q, k, filter);
         }
     }
