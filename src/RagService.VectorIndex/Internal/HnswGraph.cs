@@ -18,6 +18,9 @@ internal sealed unsafe class HnswGraph
     /// <summary>Concurrent completions an insert can look back on; beyond it, the insert searches its neighbourhood again.</summary>
     private const int CompletionWindow = 1024;
 
+    /// <summary>Nearest candidates of an insert that are checked for being its duplicate (the nearest one, plus rounding ties).</summary>
+    private const int DuplicateCandidates = 2;
+
     /// <summary>
     /// Squared L2 distance below which a vector joins the duplicate group of its nearest node instead of becoming a
     /// node (<see cref="DuplicateGroups"/>): |a − b|² &lt; √D · 2^-23. The graph compares float32 inner products, and
@@ -27,9 +30,6 @@ internal sealed unsafe class HnswGraph
     /// (the neighbour heuristic, the greedy walk) is decided by rounding.
     /// </summary>
     private readonly float _duplicateDistanceSquared;
-
-    /// <summary>Nearest candidates of an insert that are checked for being its duplicate (the nearest one, plus rounding ties).</summary>
-    private const int DuplicateCandidates = 2;
 
     private readonly VectorCollection _vectors;
     private readonly int _dimension;
