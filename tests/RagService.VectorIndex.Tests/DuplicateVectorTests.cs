@@ -110,6 +110,99 @@ public sealed class DuplicateVectorTests : IDisposable
     }
 
     [Fact]
+    public void Copies_inserted_removed_and_searched_concurrently_stay_found()
+    {
+        var data = CopiedVectorData.Create(random: 1_600, copies: 0, distance: 0, seed: 8);
+        var random = data.Vectors;
+        using var index = new HnswIndex(Dim, Options);
+        // copies have ids below 1,000, random vectors 2,000 + their index
+        index.UpsertMany(1_050, i => i < 50 ? i : 1_950 + i, i => i < 50 ? data.Copied : random[i - 50], 2);
+        for (long id = 0; id < 10; id++)
+        {
+            index.Remove(id);   // gone for good: the first copy held the graph node, which stays as a tombstoned bridge
+        }
+
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        int writersLeft = 3, searches = 0;
+        void Writer(Action work)
+        {
+            try
+            {
+                work();
+            }
+            catch (Exception e)
+            {
+                failures.Enqueue(e.ToString());
+            }
+            finally
+            {
+                Interlocked.Decrement(ref writersLeft);
+            }
+        }
+
+        void CopiesAndRandom(int firstCopy, int firstRandom)
+        {
+            for (int i = 0; i < 300; i++)
+            {
+                index.Upsert(firstCopy + i, data.Copied);
+                index.Upsert(2_000 + firstRandom + i, random[firstRandom + i]);
+            }
+        }
+
+        void Reader()
+        {
+            while (Volatile.Read(ref writersLeft) > 0 || Volatile.Read(ref searches) < 100)
+            {
+                var hits = index.Search(data.Copied, 10);
+                Interlocked.Increment(ref searches);
+                if (hits.Count != 10 || hits.Select(h => h.Id).Distinct().Count() != 10
+                    || hits.Any(h => h.Id < 10 || h.Id >= 1_000 || h.Score < 0.999f))
+                {
+                    failures.Enqueue(string.Join(", ", hits.Select(h => $"{h.Id}:{h.Score:F4}")));
+                }
+            }
+        }
+
+        var threads = new[]
+        {
+            new Thread(() => Writer(() => CopiesAndRandom(100, 1_000))),
+            new Thread(() => Writer(() => CopiesAndRandom(400, 1_300))),
+            new Thread(() => Writer(() =>
+            {
+                for (long id = 10; id < 40; id++)
+                {
+                    if (id < 30)
+                    {
+                        index.Remove(id);
+                    }
+                    else
+                    {
+                        index.Upsert(id, data.Queries[0]);   // moved away from the copies
+                    }
+                }
+            })),
+            new Thread(Reader),
+            new Thread(Reader),
+        };
+        foreach (var t in threads)
+        {
+            t.Start();
+        }
+
+        foreach (var t in threads)
+        {
+            t.Join();
+        }
+
+        Assert.Empty(failures);
+        var live = Enumerable.Range(40, 10).Concat(Enumerable.Range(100, 600)).Select(i => (long)i).ToArray();
+        var health = index.CheckGraph();
+        Assert.Empty(health.Problems);
+        Assert.Equal(0, health.UnreachableLiveNodes);
+        Assert.Equal(live, index.Search(data.Copied, live.Length, (Func<long, bool>?)null, efSearch: 2 * live.Length).Select(h => h.Id).Order());
+    }
+
+    [Fact]
     public void Snapshot_round_trip_keeps_the_copies_and_their_removals()
     {
         var data = CopiedVectorData.Create(random: 1_000, copies: 500, distance: 0, seed: 4);
