@@ -34,8 +34,8 @@ internal static class DuplicatesBench
         Console.WriteLine($"\n## duplicates: D={o.Dimension}, M={o.M} efConstruction={o.EfConstruction}, default ef = max({Defaults.EfSearch}, " +
             $"{Defaults.EfSearchPerResult}·k), {o.Queries} random queries; load average {LoadAverage()}\n");
         string kColumns = string.Join(" | ", o.Ks.Select(k => $"recall@{k} random | recall@{k} copied vector"));
-        Console.WriteLine($"| data | library | build threads | build s (wall) | build CPU s | unreachable live | {kColumns} |");
-        Console.WriteLine($"|---|---|---:|---:|---:|---:|{string.Concat(o.Ks.Select(_ => "---:|---:|"))}");
+        Console.WriteLine($"| data | library | build threads | build s (wall) | build CPU s | unreachable live | grouped | {kColumns} |");
+        Console.WriteLine($"|---|---|---:|---:|---:|---:|---:|{string.Concat(o.Ks.Select(_ => "---:|---:|"))}");
         using (Build(o, sets[0], 1))
         {
             // warm-up: the first build would otherwise carry the JIT's time
@@ -54,7 +54,7 @@ internal static class DuplicatesBench
                 var recalls = o.Ks.Select(k => (
                     Random: data.Queries.Average(q => oracle.Of(q, index.Search(q, k).Select(h => h.Id), k)),
                     Copied: oracle.Of(data.Duplicated, index.Search(data.Duplicated, k).Select(h => h.Id), k)));
-                Console.WriteLine($"| {data.Name} | RagService HNSW | {threads} | {seconds:F2} | {cpu:F2} | {health.UnreachableLiveNodes} | " +
+                Console.WriteLine($"| {data.Name} | RagService HNSW | {threads} | {seconds:F2} | {cpu:F2} | {health.UnreachableLiveNodes} | {health.DuplicateGroupMembers} | " +
                     string.Join(" | ", recalls.Select(r => $"{r.Random:F4} | {r.Copied:F4}")) + " |");
             }
 
@@ -65,7 +65,7 @@ internal static class DuplicatesBench
                     var recalls = o.Ks.Select(k => (
                         Random: data.Queries.Select((q, i) => oracle.Of(q, labels[k][i], k)).Average(),
                         Copied: oracle.Of(data.Duplicated, labels[k][^1], k)));
-                    Console.WriteLine($"| {data.Name} | hnswlib 0.6.2 | {threads} | {seconds:F2} | {cpu:F2} | n/a | " +
+                    Console.WriteLine($"| {data.Name} | hnswlib 0.6.2 | {threads} | {seconds:F2} | {cpu:F2} | n/a | n/a | " +
                         string.Join(" | ", recalls.Select(r => $"{r.Random:F4} | {r.Copied:F4}")) + " |");
                 }
             }

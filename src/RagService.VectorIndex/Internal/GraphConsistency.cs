@@ -111,7 +111,7 @@ internal static class GraphConsistency
                 unreachableLive++;
             }
         }
-        return new GraphHealth(nodes, live, unreachableLive, levels, problems);
+        return new GraphHealth(nodes, live, unreachableLive, levels, problems) { DuplicateGroupMembers = isMember.Count(m => m) };
     }
 
     /// <summary>Nodes reached from the entry point following links on the levels lowest..highest.</summary>
