@@ -165,6 +165,7 @@ public static class RagServiceApp
         var retrieval = builder.Configuration.GetSection("Rag:Retrieval").Get<RetrievalOptions>() ?? new RetrievalOptions();
         retrieval.Calibration.Validate();
         retrieval.ModelFit.Validate();
+        retrieval.Neighbours.Validate();
         services.AddSingleton(retrieval);
         if (embedder is not null)
         {
