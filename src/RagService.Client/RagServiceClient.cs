@@ -107,6 +107,13 @@ public sealed class RagServiceClient : IDisposable
     public Task<Document> GetDocumentAsync(string collection, string id, CancellationToken ct = default) =>
         GetAsync<Document>(DocumentPath(collection, id), ct);
 
+    /// <summary>
+    /// A page of a document's chunks in reading order (ordinal), as they are indexed; <see cref="RagServiceNotFoundException"/>
+    /// when the document does not exist. <paramref name="limit"/> is bounded by the service's Rag:Limits:MaxDocumentsPerPage.
+    /// </summary>
+    public Task<IReadOnlyList<Chunk>> ListChunksAsync(string collection, string documentId, int offset = 0, int limit = 100, CancellationToken ct = default) =>
+        GetAsync<IReadOnlyList<Chunk>>($"{CollectionPath(collection)}/chunks?documentId={Uri.EscapeDataString(documentId)}&offset={offset}&limit={limit}", ct);
+
     /// <summary>Deletes a document and its chunks.</summary>
     public Task DeleteDocumentAsync(string collection, string id, CancellationToken ct = default) =>
         SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, DocumentPath(collection, id)), retryOnNetworkError: true, ct);
@@ -204,9 +211,13 @@ public sealed class RagServiceClient : IDisposable
 
     // ---- search and ask
 
-    /// <summary>The best passages for a query, with per-stage scores and timings.</summary>
+    /// <summary>
+    /// The best passages for a query, with per-stage scores and timings; with <see cref="SearchOptions.Explain"/> also
+    /// every candidate and where each stage ranked it (<see cref="SearchResult.Candidates"/>).
+    /// </summary>
     public Task<SearchResult> SearchAsync(string collection, string query, SearchOptions? options = null, CancellationToken ct = default) =>
-        SendJsonAsync<SearchResult>(HttpMethod.Post, $"{CollectionPath(collection)}/search", Body("query", query, options, stream: null), retryOnNetworkError: true, ct);
+        SendJsonAsync<SearchResult>(HttpMethod.Post, $"{CollectionPath(collection)}/search", Body("query", query, options, stream: null, explain: options?.Explain),
+            retryOnNetworkError: true, ct);
 
     /// <summary>Answers a question with numbered, cited sources (<see cref="RagServiceLlmException"/> when the service's LLM fails).</summary>
     /// <param name="history">Earlier turns of the conversation, oldest first: the service rewrites a follow-up ("它多少钱？") into a standalone question for retrieval.</param>
@@ -247,7 +258,10 @@ public sealed class RagServiceClient : IDisposable
 
     // ---- health
 
-    /// <summary>Readiness of the store, models and LLM. A 503 (not ready) is returned, not thrown.</summary>
+    /// <summary>
+    /// Readiness of the store, indexes, models and LLM: "ready", "degraded" (200: only optional components failed) or
+    /// "unready" (503: a required one failed). The 503 is returned as a <see cref="Readiness"/>, not thrown, and not retried.
+    /// </summary>
     public async Task<Readiness> GetReadinessAsync(CancellationToken ct = default)
     {
         using var request = Authorized(new HttpRequestMessage(HttpMethod.Get, "health/ready"));
@@ -257,7 +271,9 @@ public sealed class RagServiceClient : IDisposable
             throw await ProblemReader.ReadAsync(response, ct);
         }
 
-        return await ReadAsync<Readiness>(response, ct);
+        var readiness = await ReadAsync<Readiness>(response, ct);
+        // Without a key the service answers {"status"} only.
+        return readiness.Components is null ? readiness with { Components = [] } : readiness;
     }
 
     /// <summary>Disposes the HttpClient if the client created it.</summary>
@@ -275,18 +291,21 @@ public sealed class RagServiceClient : IDisposable
 
     private static string DocumentPath(string collection, string id) => $"{CollectionPath(collection)}/documents/{Uri.EscapeDataString(id)}";
 
-    private static object Body(string name, string text, SearchOptions? o, bool? stream, IReadOnlyList<ConversationTurn>? history = null) => new Dictionary<string, object?>
-    {
-        [name] = text,
-        ["topK"] = o?.TopK,
-        ["mode"] = o?.Mode,
-        ["rerank"] = o?.Rerank,
-        ["candidates"] = o?.Candidates,
-        ["filter"] = o?.Filter,
-        ["fusion"] = o?.Fusion,
-        ["stream"] = stream,
-        ["history"] = history is { Count: > 0 } ? history : null,
-    }.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value);
+    private static object Body(string name, string text, SearchOptions? o, bool? stream, IReadOnlyList<ConversationTurn>? history = null, bool? explain = null) =>
+        new Dictionary<string, object?>
+        {
+            [name] = text,
+            ["topK"] = o?.TopK,
+            ["mode"] = o?.Mode,
+            ["rerank"] = o?.Rerank,
+            ["candidates"] = o?.Candidates,
+            ["filter"] = o?.Filter,
+            ["fusion"] = o?.Fusion,
+            ["metadata"] = o?.Metadata,
+            ["explain"] = explain,
+            ["stream"] = stream,
+            ["history"] = history is { Count: > 0 } ? history : null,
+        }.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value);
 
     private async Task<T> GetAsync<T>(string path, CancellationToken ct)
     {

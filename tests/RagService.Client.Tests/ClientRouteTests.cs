@@ -39,12 +39,14 @@ public sealed class ClientRouteTests
         Assert.Equal(["Menu"], search.Hits[0].HeadingPath);
         Assert.Contains(search.Stages, s => s.Name == "bm25");
 
-        var filtered = await rag.SearchAsync("kb", "oven warranty margherita", new SearchOptions(Mode: "bm25", Filter: new SearchFilter(Metadata: new Dictionary<string, string> { ["lang"] = "en" })));
+        var filtered = await rag.SearchAsync("kb", "oven warranty margherita", new SearchOptions(Mode: "bm25", Filter: new SearchFilter(Metadata: new Dictionary<string, string> { ["lang"] = "en" }), Metadata: ["lang"]));
         Assert.Equal(["warranty"], filtered.Hits.Select(h => h.DocumentId));
+        Assert.Equal("en", filtered.Hits[0].Metadata["lang"]);
 
         var ask = await rag.AskAsync("kb", "How long is the oven warranty?");
         Assert.Null(ask.Answer);
         Assert.Equal("not configured", ask.Llm);
+        Assert.Equal(("bm25", "hybrid"), (ask.Mode, ask.RequestedMode)); // no embedding model: hybrid runs as BM25
         Assert.Equal("warranty", ask.Sources[0].DocumentId);
         Assert.Contains("Question: How long is the oven warranty?", ask.Prompt.User);
 

@@ -15,3 +15,9 @@ public sealed record IngestResult(string DocumentId, string Status, int Chunks, 
 /// <summary>A stored document's record.</summary>
 public sealed record Document(string Id, string? Title, string Format, string ContentHash, int Chunks,
     IReadOnlyDictionary<string, string> Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>A chunk of a stored document, as it is indexed.</summary>
+/// <param name="Ordinal">Its place in the document's reading order, from 0.</param>
+/// <param name="HeadingPath">The headings above it, outermost first.</param>
+/// <param name="Page">The page it starts on, for paged formats (PDF); null otherwise.</param>
+public sealed record Chunk(long ChunkId, int Ordinal, IReadOnlyList<string> HeadingPath, int? Page, string Text);

@@ -42,4 +42,10 @@ public sealed record Job(string Id, string Kind, string Collection, string State
 {
     /// <summary>True once the job will not change any more.</summary>
     public bool IsFinished => FinishedAt is not null;
+
+    /// <summary>
+    /// Once finished: the collection's model-fit warnings (unknown-token or truncation rate too high for the embedding
+    /// model); empty when the text fits, null while running or when the service has no embedding model.
+    /// </summary>
+    public IReadOnlyList<string>? Warnings { get; init; }
 }
