@@ -14,7 +14,7 @@ public sealed record PseudoQueryRecall(double RecallAt1, double RecallAt10, doub
 /// <param name="Bm25">BM25 alone on the pseudo-queries.</param>
 /// <param name="Dense">Dense alone on the pseudo-queries.</param>
 /// <param name="Fused">Weighted fusion at <paramref name="DenseWeight"/> on the pseudo-queries.</param>
-/// <param name="SampleSize">Sampled chunks that gave a pseudo-query; each is scored against both target versions (<see cref="InverseClozeSplit"/>).</param>
+/// <param name="SampleSize">Sampled chunks that gave a pseudo-query; each is scored against both target versions (<see cref="InverseClozeSplit"/>); 0 when the collection was too small for pseudo-queries and dense is off by the unknown-token gate alone.</param>
 /// <param name="Chunks">The collection's chunk count when calibrated.</param>
 /// <param name="ModelId">Embedding model the calibration measured (with <paramref name="ModelDimension"/>).</param>
 /// <param name="Reason">Why this weight, in words.</param>
@@ -26,7 +26,7 @@ public sealed record FusionCalibration(
     public bool DenseOff => DenseWeight <= 0;
 
     /// <summary>One line for a search response's fusion stage.</summary>
-    public string Describe() => FormattableString.Invariant(
+    public string Describe() => SampleSize == 0 ? $"calibrated {Reason}" : FormattableString.Invariant(
         $"calibrated {(DenseOff ? "dense off" : $"weighted dense={DenseWeight:0.00}")}: pseudo-query R@1 bm25 {Bm25.RecallAt1:0.000}, dense {Dense.RecallAt1:0.000}, fused {Fused.RecallAt1:0.000} (n={SampleSize}, {CalibratedAt:yyyy-MM-dd}, {ModelId})");
 }
 
