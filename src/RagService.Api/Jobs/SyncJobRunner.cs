@@ -2,6 +2,7 @@ using RagService.Api.Ingestion;
 using RagService.Core.Documents;
 using RagService.Core.Ingestion;
 using RagService.Core.Jobs;
+using RagService.Core.Retrieval.Calibration;
 using RagService.Core.Storage;
 
 namespace RagService.Api.Jobs;
@@ -10,8 +11,11 @@ namespace RagService.Api.Jobs;
 /// Runs a stored sync job: ingests the pending adds and updates one document at a time (each an atomic write), then,
 /// with prune, deletes what the folder no longer has. Every finished item is recorded, so a job interrupted by a
 /// shutdown or a crash resumes with the items still pending; an item redone after a crash is a no-op by content hash.
+/// A finished job (or one stopped by an unavailable store, whose earlier documents stay) asks for the collection's fusion
+/// calibration; it runs in the background once the job's writes are over (<see cref="CalibrationSchedule"/>).
 /// </summary>
-internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, DocumentIngestor ingestor, CollectionJobLocks locks, JobContentSpool spool, ILogger<SyncJobRunner> log)
+internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, DocumentIngestor ingestor, CollectionJobLocks locks, JobContentSpool spool,
+    CalibrationSchedule calibration, ILogger<SyncJobRunner> log)
 {
     public async Task RunAsync(string jobId, CancellationToken ct)
     {
@@ -55,6 +59,7 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
             var counts = (await jobs.GetAsync(jobId, ct))!.Counts;
             await jobs.FinishAsync(jobId, counts.Failed > 0 ? JobState.CompletedWithErrors : JobState.Succeeded, null, CancellationToken.None);
             spool.Delete(jobId);
+            calibration.Request(collection.Name);
             log.LogInformation("Job {JobId} on {Collection}: {Added} added, {Updated} updated, {Unchanged} unchanged, {Deleted} deleted, {Failed} failed",
                 jobId, job.Collection, counts.Added, counts.Updated, counts.Unchanged, counts.Deleted, counts.Failed);
         }
@@ -66,6 +71,7 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
             await jobs.FinishAsync(jobId, JobState.Failed,
                 $"the job stopped: {e.Message}. The documents written before stay; sync again once it is available", CancellationToken.None);
             spool.Delete(jobId);
+            calibration.Request(collection.Name);
         }
         catch (Exception e) when (ct.IsCancellationRequested)
         {
