@@ -87,10 +87,12 @@ internal sealed class CalibrationWorker(CalibrationSchedule schedule, IKnowledge
             return;
         }
 
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var (result, ran) = await calibration.CalibrateIfDueAsync(collection, Candidates, ct);
         if (ran)
         {
-            log.LogInformation("Collection {Collection}: {Fusion}", name, result?.Describe() ?? "too few chunks to calibrate; reciprocal-rank fusion");
+            log.LogInformation("Collection {Collection} calibrated in {Seconds:0.0} s: {Fusion}", name, watch.Elapsed.TotalSeconds,
+                result?.Describe() ?? "too few chunks to calibrate; reciprocal-rank fusion");
         }
     }
 }
