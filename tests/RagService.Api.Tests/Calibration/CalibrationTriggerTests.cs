@@ -104,6 +104,16 @@ public sealed class CalibrationTriggerTests
         var after = await harness.SettleAsync(host, "en");
         Assert.Equal(52, after.GetProperty("calibration").GetProperty("chunks").GetInt32());
         Assert.Equal(2, harness.Runs);
+
+        // Deletes count too: 14 fewer is 27 % less than the 52 calibrated.
+        foreach (var (id, _) in CalibrationCorpora.English().Take(14))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await host.Client.DeleteAsync($"/v1/collections/en/documents/{id}")).StatusCode);
+        }
+
+        var shrunk = await CalibrationHarness.FusionAsync(host, "en");
+        Assert.Equal("scheduled", shrunk.GetProperty("state").GetString());
+        Assert.StartsWith("collection changed: 52 chunks when calibrated, 38 now", shrunk.GetProperty("stale").GetString());
     }
 
     [Fact]
