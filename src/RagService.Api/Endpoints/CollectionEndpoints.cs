@@ -92,7 +92,7 @@ internal sealed class CollectionEndpoints : IEndpointModule
         {
             CalibrationActivity.Running => "calibrating now; reciprocal-rank fusion until it finishes",
             CalibrationActivity.Scheduled => "calibrates once the latest writes have settled (Rag:Retrieval:Calibration:DebounceDelay); reciprocal-rank fusion until then",
-            _ => "too few chunks to calibrate (at least Rag:Retrieval:Calibration:MinimumChunks with a pseudo-query); reciprocal-rank fusion",
+            _ => "too few chunks to calibrate (at least Rag:Retrieval:Calibration:MinimumChunks with a pseudo-query), or the last calibration failed (see the log; the next write or hybrid search retries); reciprocal-rank fusion",
         }, null, null),
         var c => new FusionStatsResponse(state.Stale is null ? "calibrated" : Pending(state) ?? "stale", c.DenseOff ? "bm25 only" : "weighted", c.DenseWeight, c.Reason, state.Stale, c),
     };

@@ -20,6 +20,7 @@ internal sealed class CalibrationHarness : ICalibrationObserver
     private TaskCompletionSource _open = Opened();
     private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _runs;
+    private int _failures;
 
     public FakeTimeProvider Clock { get; } = new();
 
@@ -38,6 +39,11 @@ internal sealed class CalibrationHarness : ICalibrationObserver
     public async Task BeforeCalibratingAsync(CollectionInfo collection, CancellationToken ct)
     {
         Interlocked.Increment(ref _runs);
+        if (Interlocked.Decrement(ref _failures) >= 0)
+        {
+            throw new InvalidOperationException("calibration failed on purpose (test)");
+        }
+
         Task open;
         lock (_gate)
         {
@@ -47,6 +53,9 @@ internal sealed class CalibrationHarness : ICalibrationObserver
 
         await open.WaitAsync(ct);
     }
+
+    /// <summary>The next <paramref name="count"/> calibrations fail (as a broken model or store would).</summary>
+    public void Fail(int count) => Interlocked.Exchange(ref _failures, count);
 
     /// <summary>From now on calibrations wait at the gate until <see cref="Release"/>.</summary>
     public void Hold()

@@ -117,6 +117,29 @@ public sealed class CalibrationTriggerTests
     }
 
     [Fact]
+    public async Task A_failed_calibration_is_retried_when_a_search_finds_none_scheduled()
+    {
+        var harness = new CalibrationHarness();
+        harness.Fail(1);
+        await using var host = await harness.StartAsync();
+        await host.CreateCollectionAsync("en");
+        foreach (var (id, text) in CalibrationCorpora.English())
+        {
+            await host.IngestAsync("en", new { id, text });
+        }
+
+        // The one calibration the uploads asked for fails: nothing is stored and nothing is scheduled.
+        await harness.SettleAsync(host, "en", "not calibrated");
+        Assert.Equal(1, harness.Runs);
+
+        // A hybrid search answers with RRF and schedules it again.
+        Assert.StartsWith("rrf k=60 (not calibrated", FusionDetail(await SearchNotWaitingAsync(host)));
+        Assert.Equal("scheduled", (await CalibrationHarness.FusionAsync(host, "en")).GetProperty("state").GetString());
+        await harness.SettleAsync(host, "en");
+        Assert.Equal(2, harness.Runs);
+    }
+
+    [Fact]
     public async Task A_model_change_at_start_is_recalibrated_without_any_search()
     {
         // Its own database: the first service stops before the second starts on it with another model id (the same

@@ -61,8 +61,9 @@ public sealed class FusionCalibrationService(
     }
 
     /// <summary>
-    /// For a search: <see cref="StateAsync"/>, and when the calibration is missing or stale and nothing is scheduled (a
-    /// write that did not come through the service's ingestion), asks the schedule for one. Returns at once either way.
+    /// For a search: <see cref="StateAsync"/>, and when the calibration is missing or stale and nothing is scheduled (the
+    /// last calibration failed, or a write did not come through the service's ingestion), asks the schedule for one.
+    /// Returns at once either way.
     /// </summary>
     public async Task<CalibrationState> InUseAsync(CollectionInfo collection, CancellationToken ct)
     {
