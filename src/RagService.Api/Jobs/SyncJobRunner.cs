@@ -57,9 +57,10 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
             }
 
             var counts = (await jobs.GetAsync(jobId, ct))!.Counts;
+            // Asked before the job shows as finished, so whoever sees it finished also sees the calibration scheduled.
+            calibration.Request(collection.Name);
             await jobs.FinishAsync(jobId, counts.Failed > 0 ? JobState.CompletedWithErrors : JobState.Succeeded, null, CancellationToken.None);
             spool.Delete(jobId);
-            calibration.Request(collection.Name);
             log.LogInformation("Job {JobId} on {Collection}: {Added} added, {Updated} updated, {Unchanged} unchanged, {Deleted} deleted, {Failed} failed",
                 jobId, job.Collection, counts.Added, counts.Updated, counts.Unchanged, counts.Deleted, counts.Failed);
         }
@@ -68,10 +69,10 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
             // The store or the vector store is down: every further document would fail the same way (and a prune would
             // delete what could not be re-added), so the job stops here. Each write is whole, so nothing is half-written.
             log.LogError("Job {JobId} on {Collection} stopped: {Reason}", jobId, job.Collection, e.Message);
+            calibration.Request(collection.Name);
             await jobs.FinishAsync(jobId, JobState.Failed,
                 $"the job stopped: {e.Message}. The documents written before stay; sync again once it is available", CancellationToken.None);
             spool.Delete(jobId);
-            calibration.Request(collection.Name);
         }
         catch (Exception e) when (ct.IsCancellationRequested)
         {
