@@ -16,6 +16,19 @@ if (args.Length > 0 && args[0] == "real-text")
     }
 }
 
+if (args.Length > 0 && args[0] == "duplicates")
+{
+    try
+    {
+        return RagService.VectorIndex.Bench.Duplicates.DuplicatesBench.Run(RagService.VectorIndex.Bench.Duplicates.DuplicatesOptions.Parse(args[1..]));
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+}
+
 BenchOptions o;
 try
 {

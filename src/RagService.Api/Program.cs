@@ -1,4 +1,16 @@
 using RagService.Api.Hosting;
+using RagService.Storage.Sqlite.Locking;
 
-var app = RagServiceApp.Build(args);
+WebApplication app;
+try
+{
+    app = RagServiceApp.Build(args);
+}
+catch (DataFolderInUseException)
+{
+    // Already logged by RagServiceApp with the folder, the lock file and the holder.
+    return DataFolderOwnership.InUseExitCode;
+}
+
 await app.RunAsync();
+return 0;

@@ -3,6 +3,7 @@ using RagService.Cli.Eval;
 using RagService.Cli.Keys;
 using RagService.Cli.Migrate;
 using RagService.Cli.Sync;
+using RagService.Storage.Sqlite.Locking;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
@@ -22,6 +23,11 @@ try
         "migrate-vectors" => await MigrateVectorsCommand.RunAsync(args[1..]),
         _ => throw new ArgumentException($"unknown command '{args[0]}'; try 'rag --help'"),
     };
+}
+catch (DataFolderInUseException e)
+{
+    Console.Error.WriteLine($"rag: {e.Message}");
+    return 75;
 }
 catch (ArgumentException e)
 {

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using RagService.Core.Indexing;
 using RagService.Core.Storage;
 using FSDirectory = Lucene.Net.Store.FSDirectory;
+using LockObtainFailedException = Lucene.Net.Store.LockObtainFailedException;
 using LuceneDirectory = Lucene.Net.Store.Directory;
 using TermStatistics = RagService.Core.Storage.TermStatistics;
 
@@ -60,7 +61,18 @@ internal sealed class LuceneCollectionIndex : IDisposable
     {
         var index = new LuceneCollectionIndex(path, collection, options, logger);
         using var snapshot = source.OpenSnapshot(collection.Id);
-        var problem = index.TryReuse(snapshot.Version);
+        string? problem;
+        try
+        {
+            problem = index.TryReuse(snapshot.Version);
+        }
+        catch (LockObtainFailedException)
+        {
+            // Another writer holds the index: never "corrupt", never deleted to be rebuilt.
+            index.CloseQuietly();
+            throw;
+        }
+
         if (problem is null)
         {
             index.Verdict = "loaded";
@@ -281,7 +293,8 @@ internal sealed class LuceneCollectionIndex : IDisposable
             _version = sqliteVersion;
             return null;
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or UnauthorizedAccessException
+            && e is not LockObtainFailedException)
         {
             return $"corrupt ({e.GetType().Name}: {e.Message})";
         }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LockObtainFailedException = Lucene.Net.Store.LockObtainFailedException;
 using Microsoft.Extensions.Logging;
 using RagService.Core.Indexing;
 using RagService.Core.Models;
@@ -18,6 +19,7 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
     private readonly ILogger? _logger;
     private readonly ConcurrentDictionary<long, LuceneCollectionIndex> _open = new();
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _openLocks = new();
+    private volatile string? _lockFault;
 
     public LuceneLexicalSearchIndex(IIndexSource source, LuceneOptions options, ILogger? logger = null)
     {
@@ -34,7 +36,7 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
     {
         var version = await _source.GetVersionAsync(collection.Id, ct);
         var allowed = await _source.ChunksMatchingAsync(collection, filter, ct);
-        var index = await GetAsync(collection, ct);
+        var index = await GetForReadAsync(collection, ct);
         index.EnsureCurrent(version, _source);
         return queryTerms.Count == 0 ? [] : index.Search(queryTerms, limit, allowed);
     }
@@ -42,7 +44,7 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
     public async Task<TermStatistics?> GetTermStatisticsAsync(CollectionInfo collection, IReadOnlyList<string> terms, CancellationToken ct)
     {
         var version = await _source.GetVersionAsync(collection.Id, ct);
-        var index = await GetAsync(collection, ct);
+        var index = await GetForReadAsync(collection, ct);
         index.EnsureCurrent(version, _source);
         return index.Statistics(terms);
     }
@@ -78,6 +80,11 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
 
     public Task<ComponentStatus> CheckAsync(CancellationToken ct)
     {
+        if (_lockFault is { } fault)
+        {
+            return Task.FromResult(ComponentStatus.Failed("bm25", fault));
+        }
+
         try
         {
             Directory.CreateDirectory(_options.Directory);
@@ -101,6 +108,28 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
     }
 
     private string PathOf(long collectionId) => Path.Combine(_options.Directory, $"collection-{collectionId}");
+
+    /// <summary>
+    /// The collection's index for a search. Another process writing the same index folder (it holds Lucene's
+    /// write.lock: two services on one Lucene folder) is a fault of the deployment, reported as storage unavailable
+    /// (503) and as bm25 failed in readiness until an open succeeds, never as an internal error.
+    /// </summary>
+    private async Task<LuceneCollectionIndex> GetForReadAsync(CollectionInfo collection, CancellationToken ct)
+    {
+        try
+        {
+            var index = await GetAsync(collection, ct);
+            _lockFault = null;
+            return index;
+        }
+        catch (LockObtainFailedException e)
+        {
+            _lockFault = $"the Lucene index of collection '{collection.Name}' in {PathOf(collection.Id)} is locked by another process ({e.Message}); " +
+                "one index folder serves one process: stop the other one or give each its own Rag:DatabasePath or Rag:Lucene:Directory";
+            _logger?.LogError("BM25 search refused: {Reason}", _lockFault);
+            throw new StorageUnavailableException(_lockFault, e);
+        }
+    }
 
     private async Task<LuceneCollectionIndex> GetAsync(CollectionInfo collection, CancellationToken ct)
     {

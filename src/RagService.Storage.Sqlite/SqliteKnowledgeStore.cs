@@ -333,6 +333,27 @@ public sealed class SqliteKnowledgeStore : IKnowledgeStore, IComponentHealth
         return ids;
     }
 
+    public async Task<IReadOnlyDictionary<long, ChunkPosition>> GetChunkPositionsAsync(IReadOnlyCollection<long> chunkIds, CancellationToken ct)
+    {
+        var positions = new Dictionary<long, ChunkPosition>(chunkIds.Count);
+        if (chunkIds.Count == 0)
+        {
+            return positions;
+        }
+
+        await using var connection = _connections.Open();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT id, document_id, ordinal FROM chunks WHERE id IN (SELECT value FROM json_each($ids))";
+        cmd.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(chunkIds));
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            positions[reader.GetInt64(0)] = new ChunkPosition(reader.GetInt64(1), reader.GetInt32(2));
+        }
+
+        return positions;
+    }
+
     public async Task<IReadOnlyList<StoredChunk>> GetChunksAsync(IReadOnlyList<long> chunkIds, CancellationToken ct)
     {
         if (chunkIds.Count == 0)

@@ -20,5 +20,8 @@ public sealed record GraphHealth(int Nodes, int LiveNodes, int UnreachableLiveNo
 {
     public int ReachableLiveNodes => LiveNodes - UnreachableLiveNodes;
 
+    /// <summary>Slots kept off the graph as duplicates of a node (copies of one vector), live or tombstoned; they are returned with their node.</summary>
+    public int DuplicateGroupMembers { get; init; }
+
     public bool IsHealthy => UnreachableLiveNodes == 0 && Problems.Count == 0;
 }

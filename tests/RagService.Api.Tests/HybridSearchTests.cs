@@ -78,7 +78,7 @@ public sealed class HybridSearchTests : IAsyncLifetime
     {
         var search = await SearchAsync(new { query = "红色的水果", rerank = false, topK = 10, candidates = 10 });
         var stages = Stages(search);
-        foreach (var stage in new[] { "bm25", "dense", "fusion" })
+        foreach (var stage in new[] { "bm25", "dense", "fusion", "neighbours" })
         {
             Assert.Equal("ok", stages[stage].GetProperty("status").GetString());
         }
@@ -99,13 +99,57 @@ public sealed class HybridSearchTests : IAsyncLifetime
         Assert.Equal(expected.Keys.Order(), hits.Select(h => h.GetProperty("chunkId").GetInt64()).Order());
         foreach (var hit in hits)
         {
+            // Every document here is one chunk, so each hit's neighbourhood is itself: score = fused + 1 x fused.
             var want = expected[hit.GetProperty("chunkId").GetInt64()];
             Assert.Equal(want, Num(hit.GetProperty("scores"), "fusion")!.Value, 12);
-            Assert.Equal(want, hit.GetProperty("score").GetDouble(), 12);
+            Assert.Equal(want, Num(hit.GetProperty("scores"), "neighbourhood")!.Value, 12);
+            Assert.Equal(2 * want, hit.GetProperty("score").GetDouble(), 12);
         }
 
         var order = hits.Select(h => expected[h.GetProperty("chunkId").GetInt64()]).ToList();
         Assert.Equal(order.OrderDescending(), order);
+    }
+
+    [Fact]
+    public async Task A_section_next_to_the_best_match_outranks_an_equally_fused_section_elsewhere()
+    {
+        // Chunks of at most 20 characters: one sentence each.
+        await _host.CreateCollectionAsync("menu", new { name = "menu", contextualHeaders = false, chunking = "sentence-pack", chunkSize = 20 });
+        await _host.IngestAsync("menu", new { id = "pizza.md", text = "超级至尊披萨是本店的招牌披萨。它的价格是三十八元。外卖需要另外支付五元运费。每周一全天休息不营业。" });
+        await _host.IngestAsync("menu", new { id = "notice.md", text = "本店的价格表每月更新。" });
+        object Body(string mode) => new { query = "超级至尊披萨的价格", mode, rerank = false, topK = 10, candidates = 10 };
+        var search = await _host.Client.PostAsJsonAsync("/v1/collections/menu/search", Body("hybrid"));
+        var hybrid = await search.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("ok", Stages(hybrid)["neighbours"].GetProperty("status").GetString());
+
+        // The oracle: each retriever alone, fused by hand (reciprocal rank, k = 60: the collection is too small to calibrate),
+        // then each chunk's fused score plus the best fused score among itself and the chunks at ordinal +-1 of the same
+        // document (positions from the document's chunk list).
+        async Task<Dictionary<long, int>> Ranks(string mode) =>
+            (await (await _host.Client.PostAsJsonAsync("/v1/collections/menu/search", Body(mode))).Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("hits").EnumerateArray().Select((h, i) => (Id: h.GetProperty("chunkId").GetInt64(), Rank: i + 1)).ToDictionary(x => x.Id, x => x.Rank);
+        var bm25 = await Ranks("bm25");
+        var dense = await Ranks("dense");
+        var fused = bm25.Keys.Union(dense.Keys).ToDictionary(
+            id => id, id => (bm25.TryGetValue(id, out var b) ? 1.0 / (60 + b) : 0) + (dense.TryGetValue(id, out var d) ? 1.0 / (60 + d) : 0));
+        var position = new Dictionary<long, (string Document, int Ordinal)>();
+        foreach (var document in new[] { "pizza.md", "notice.md" })
+        {
+            foreach (var chunk in (await _host.Client.GetFromJsonAsync<JsonElement>($"/v1/collections/menu/chunks?documentId={document}")).EnumerateArray())
+            {
+                position[chunk.GetProperty("chunkId").GetInt64()] = (document, chunk.GetProperty("ordinal").GetInt32());
+            }
+        }
+
+        Assert.Equal(5, position.Count);
+        var expected = fused.ToDictionary(f => f.Key, f => f.Value + fused.Where(n => position[n.Key].Document == position[f.Key].Document
+            && Math.Abs(position[n.Key].Ordinal - position[f.Key].Ordinal) <= 1).Max(n => n.Value));
+        var hits = hybrid.GetProperty("hits").EnumerateArray().Select(h => (Id: h.GetProperty("chunkId").GetInt64(), Score: h.GetProperty("score").GetDouble())).ToList();
+        Assert.Equal(expected.OrderByDescending(e => e.Value).Select(e => e.Key), hits.Select(h => h.Id));
+        Assert.All(hits, h => Assert.Equal(expected[h.Id], h.Score, 12));
+
+        // Not vacuous: the neighbourhood changed the fused order (a chunk beside the best match moved up).
+        Assert.NotEqual(fused.OrderByDescending(f => f.Value).Select(f => f.Key), hits.Select(h => h.Id));
     }
 
     private async Task<Dictionary<long, int>> RanksAsync(object body) =>

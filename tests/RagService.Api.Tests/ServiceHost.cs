@@ -14,6 +14,7 @@ namespace RagService.Api.Tests;
 public sealed class ServiceHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private bool _stopped;
 
     private ServiceHost(WebApplication app, string directory, HttpClient client)
     {
@@ -46,7 +47,17 @@ public sealed class ServiceHost : IAsyncDisposable
             $"--Rag:Auth:BootstrapKey={BootstrapKey}", "--Rag:Swagger:Enabled=true",
         };
         args.AddRange(settings);
-        var app = RagServiceApp.Build(args.ToArray(), configure);
+        WebApplication app;
+        try
+        {
+            app = RagServiceApp.Build(args.ToArray(), configure);
+        }
+        catch
+        {
+            System.IO.Directory.Delete(dir, recursive: true);
+            throw;
+        }
+
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
@@ -90,12 +101,27 @@ public sealed class ServiceHost : IAsyncDisposable
     public static IReadOnlyList<string> HitTexts(JsonElement search, string property = "hits") =>
         search.GetProperty(property).EnumerateArray().Select(h => h.GetProperty("text").GetString()!).ToList();
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops the service and releases its data folder (indexes closed, lock dropped) but keeps the folder, so that another
+    /// host can start on the same database. Idempotent; <see cref="DisposeAsync"/> calls it.
+    /// </summary>
+    public async Task StopAsync()
     {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

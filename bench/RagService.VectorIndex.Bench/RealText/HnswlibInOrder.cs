@@ -47,7 +47,7 @@ internal static class HnswlibInOrder
     }
 
     /// <summary>.fvecs / .ivecs rows: int32 dimension, then the row's 32-bit values.</summary>
-    private static void WriteVecs(string path, IEnumerable<int[]> rows)
+    internal static void WriteVecs(string path, IEnumerable<int[]> rows)
     {
         using var writer = new BinaryWriter(File.Create(path));
         foreach (var row in rows)

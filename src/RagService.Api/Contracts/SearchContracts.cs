@@ -15,7 +15,9 @@ public sealed record FilterRequest(List<string?>? DocumentIds, Dictionary<string
 public sealed record SearchRequest(string? Query, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter, string? Fusion = null,
     List<string?>? Metadata = null, bool? Explain = null);
 
-public sealed record HitScores(int? Bm25Rank, double? Bm25, int? DenseRank, double? Dense, double? Fusion, double? Rerank);
+/// <param name="Fusion">The fused score (weighted or reciprocal-rank).</param>
+/// <param name="Neighbourhood">The best fused score among the hit and its adjacent candidates in the same document, added to Fusion (the "neighbours" stage, docs/retrieval.md).</param>
+public sealed record HitScores(int? Bm25Rank, double? Bm25, int? DenseRank, double? Dense, double? Fusion, double? Rerank, double? Neighbourhood = null);
 
 /// <param name="Metadata">Only the keys the request asked for.</param>
 /// <param name="Snippet">The passage with the matched query terms in &lt;em&gt;, when the BM25 engine highlights (lucene).</param>

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using RagService.Api.Health;
 using RagService.Api.Hosting;
 using RagService.Api.Security;
 using RagService.Core.Models;
@@ -13,16 +14,19 @@ namespace RagService.Api.Endpoints;
 /// </summary>
 internal sealed class HealthEndpoints : IEndpointModule
 {
-    public sealed record ReadyResponse(string Status, IReadOnlyList<ComponentStatus>? Components);
+    public sealed record ReadyResponse(string Status, IReadOnlyList<ComponentDetail> Components);
 
-    public sealed record ComponentState(string Name, string State);
+    /// <param name="Required">Whether this component failing makes the service unready (Rag:Health:RequiredForReady) rather than degraded.</param>
+    public sealed record ComponentDetail(string Name, string State, string Detail, bool Required);
+
+    public sealed record ComponentState(string Name, string State, bool Required);
 
     public void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/health/live", () => Results.Ok(new { status = "live" })).AllowAnonymous().WithTags("Health").WithSummary("The process is up");
 
-        app.MapGet("/health/ready", async (IEnumerable<IComponentHealth> checks, ComponentRegistry components, IServiceProvider services, HttpContext http,
-            CancellationToken ct) =>
+        app.MapGet("/health/ready", async (IEnumerable<IComponentHealth> checks, ComponentRegistry components, ReadinessPolicy policy, IServiceProvider services,
+            HttpContext http, CancellationToken ct) =>
         {
             var all = new List<ComponentStatus>();
             foreach (var check in checks)
@@ -36,17 +40,18 @@ internal sealed class HealthEndpoints : IEndpointModule
                 all[all.FindIndex(c => c.Name == "llm")] = await llm.CheckAsync(ct);
             }
 
-            // Optional components that are off do not make the service unready; a failed one or the store does.
-            var ready = all.All(c => c.State != "failed");
-            var status = ready ? "ready" : "unready";
-            var code = ready ? 200 : 503;
+            // A required component down: 503 (leave rotation). Only others down: 200 "degraded" (BM25-only, no LLM answer...).
+            var status = policy.Judge(all);
+            var code = ReadinessPolicy.StatusCode(status);
             return Caller.From(http.User) switch
             {
                 null => Results.Json(new { status }, statusCode: code),
-                { Role: ApiRole.Admin } => Results.Json(new ReadyResponse(status, all), statusCode: code),
-                _ => Results.Json(new { status, components = all.Select(c => new ComponentState(c.Name, c.State)) }, statusCode: code),
+                { Role: ApiRole.Admin } => Results.Json(new ReadyResponse(status, all.Select(c => new ComponentDetail(c.Name, c.State, c.Detail, policy.IsRequired(c.Name))).ToList()),
+                    statusCode: code),
+                _ => Results.Json(new { status, components = all.Select(c => new ComponentState(c.Name, c.State, policy.IsRequired(c.Name))) }, statusCode: code),
             };
         }).AllowAnonymous().WithTags("Health")
-        .WithSummary("Store, indexes, models and LLM: on, off (not configured) or failed. Anonymous: status only; any key: component states; admin: details");
+        .WithSummary("ready (200), degraded (200: an optional component such as the LLM or Qdrant failed) or unready (503: a component of " +
+            "Rag:Health:RequiredForReady failed). Components: on, off (not configured), failed. Anonymous: status only; any key: component states; admin: details");
     }
 }

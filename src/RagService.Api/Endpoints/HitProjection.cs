@@ -20,7 +20,7 @@ internal sealed record HitProjection(IReadOnlySet<string> MetadataKeys, int MaxT
             : h.Chunk.Metadata.Where(kv => MetadataKeys.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
         return new SearchHitResponse(h.Rank, h.Score, h.Chunk.ChunkId, h.Chunk.DocumentId, h.Chunk.DocumentTitle, h.Chunk.HeadingPath, h.Chunk.Page,
             cut ? text[..MaxTextChars] : text, metadata,
-            new HitScores(h.Provenance.Bm25Rank, h.Provenance.Bm25Score, h.Provenance.DenseRank, h.Provenance.DenseScore, h.Provenance.FusionScore, h.Provenance.RerankScore),
+            new HitScores(h.Provenance.Bm25Rank, h.Provenance.Bm25Score, h.Provenance.DenseRank, h.Provenance.DenseScore, h.Provenance.FusionScore, h.Provenance.RerankScore, h.Provenance.NeighbourhoodScore),
             h.Provenance.Snippet, cut, h.Chunk.UpdatedAt);
     }
 }

@@ -20,7 +20,7 @@ internal static class SearchExplanation
             var p = c.Provenance;
             var preview = chunk is null ? null : chunk.Text.Length > PreviewChars ? chunk.Text[..PreviewChars] + "…" : chunk.Text;
             return new CandidateResponse(i + 1, finalRank.TryGetValue(c.ChunkId, out var r) ? r : null, c.ChunkId, chunk?.DocumentId, chunk?.DocumentTitle, chunk?.Page, preview,
-                new HitScores(p.Bm25Rank, p.Bm25Score, p.DenseRank, p.DenseScore, p.FusionScore, p.RerankScore));
+                new HitScores(p.Bm25Rank, p.Bm25Score, p.DenseRank, p.DenseScore, p.FusionScore, p.RerankScore, p.NeighbourhoodScore));
         }).ToList();
     }
 }

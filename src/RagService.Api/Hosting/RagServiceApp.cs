@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using RagService.Api.Demo;
 using RagService.Api.Errors;
+using RagService.Api.Health;
 using RagService.Api.Ingestion;
 using RagService.Api.Jobs;
 using RagService.Api.Logging;
@@ -48,6 +49,22 @@ public static class RagServiceApp
 
         var requestLogger = ConfigureLogging(builder);
         var rag = builder.Configuration.GetSection(RagOptions.Section).Get<RagOptions>() ?? new RagOptions();
+        var ownership = DataFolderOwnership.Claim(rag, builder.Configuration, requestLogger);
+        try
+        {
+            return Compose(builder, rag, ownership, requestLogger);
+        }
+        catch
+        {
+            ownership.Dispose();
+            throw;
+        }
+    }
+
+    private static WebApplication Compose(WebApplicationBuilder builder, RagOptions rag, DataFolderOwnership ownership, Serilog.ILogger requestLogger)
+    {
+        // Resolved first below, so the container disposes it last: the folders are released after every index closed its files.
+        builder.Services.AddSingleton(_ => ownership);
         builder.Services.Configure<RagOptions>(builder.Configuration.GetSection(RagOptions.Section));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = rag.Limits.MaxRequestBytes);
         builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f => f.MultipartBodyLengthLimit = rag.Limits.MaxRequestBytes);
@@ -84,6 +101,7 @@ public static class RagServiceApp
 
         AddComponents(builder, rag);
         var app = builder.Build();
+        app.Services.GetRequiredService<DataFolderOwnership>();
 
         app.UseSerilogRequestLogging(o => RequestLog.Configure(o, requestLogger));
         app.UseExceptionHandler();
@@ -123,6 +141,8 @@ public static class RagServiceApp
         var services = builder.Services;
         var components = new ComponentRegistry();
         services.AddSingleton(components);
+        var health = builder.Configuration.GetSection(HealthOptions.Section).Get<HealthOptions>() ?? new HealthOptions();
+        services.AddSingleton(new ReadinessPolicy(health.Required(builder.Configuration["Rag:VectorStore"] ?? "embedded")));
 
         services.AddSqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = rag.DatabasePath });
         AddLexicalIndex(services, rag, builder.Configuration);
@@ -145,6 +165,7 @@ public static class RagServiceApp
         var retrieval = builder.Configuration.GetSection("Rag:Retrieval").Get<RetrievalOptions>() ?? new RetrievalOptions();
         retrieval.Calibration.Validate();
         retrieval.ModelFit.Validate();
+        retrieval.Neighbours.Validate();
         services.AddSingleton(retrieval);
         services.AddSingleton(sp => new CalibrationSchedule(retrieval.Calibration, sp.GetKeyedService<TimeProvider>(CalibrationSchedule.ClockKey)));
         services.AddHostedService<RagService.Api.Calibration.CalibrationWorker>();

@@ -5,6 +5,7 @@ using RagService.Core.Chunking;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Storage.Sqlite;
+using RagService.Storage.Sqlite.Locking;
 
 namespace RagService.Cli.Bench;
 
@@ -48,6 +49,8 @@ internal static class Bm25BenchCommand
             throw new ArgumentException("--engine and --db are required");
         }
 
+        // It writes the database: refused while a service (or another run) owns it.
+        using var dataLock = DataFolderLock.Acquire(db, "--db");
         var analyzer = new MixedScriptAnalyzer();
         if (!File.Exists(db))
         {

@@ -41,6 +41,8 @@ internal sealed record EvalArgs(
           --candidates N       candidates per retriever before fusion (default 100, as the service)
           --dense-weight W     dense weight of weighted fusion, 0..1 (default 0.5; implies --fusion weighted unless --fusion is given)
           --rrf-k K            k of reciprocal-rank fusion (default 60)
+          --neighbour-window N chunks on each side whose fused score a hybrid candidate borrows (default 1; 0 = off)
+          --neighbour-weight W weight of that borrowed score (default 1)
           --embedding-cache F  keep embeddings in file F and reuse them in later runs (same model only)
           --ranks FILE         write "question_id<TAB>rank" per question (0 = not in top 100)
           --conversational     CMRC only: follow-ups (title replaced by 它/他) as asked, via the fallback, via the LLM rewrite (RAG_LLM_URL) and standalone
@@ -114,6 +116,14 @@ internal sealed record EvalArgs(
                     var k = int.Parse(Next(), CultureInfo.InvariantCulture);
                     retrieval = retrieval with { RrfK = k >= 1 ? k : throw new ArgumentException("--rrf-k must be at least 1") };
                     break;
+                case "--neighbour-window":
+                    var window = int.Parse(Next(), CultureInfo.InvariantCulture);
+                    retrieval = retrieval with { Neighbours = retrieval.Neighbours with { Window = window } };
+                    break;
+                case "--neighbour-weight":
+                    var neighbourWeight = double.Parse(Next(), CultureInfo.InvariantCulture);
+                    retrieval = retrieval with { Neighbours = retrieval.Neighbours with { Weight = neighbourWeight } };
+                    break;
                 case "--analyzer":
                     var name = Next();
                     smartCn = name == "smartcn";
@@ -160,6 +170,7 @@ internal sealed record EvalArgs(
             throw new ArgumentException("--mode hybrid+rerank needs --reranker-model");
         }
 
+        retrieval.Neighbours.Validate();
         return new EvalArgs(file, json, chunking, size, overlap, headers, cjk, headerWeight, ranks, engine, modes, embeddingModel, rerankerModel, smartCn, conversational)
         {
             Fusion = fusion ?? FusionMethod.Calibrated,

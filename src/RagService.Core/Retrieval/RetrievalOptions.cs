@@ -24,6 +24,9 @@ public sealed record RetrievalOptions
     /// </summary>
     public double? RelevanceFloor { get; init; }
 
+    /// <summary>How fused candidates borrow evidence from their neighbours in the same document (<see cref="NeighbourEvidence"/>).</summary>
+    public NeighbourEvidenceOptions Neighbours { get; init; } = new();
+
     /// <summary>How calibrated fusion samples pseudo-queries and when it recalibrates ("Rag:Retrieval:Calibration").</summary>
     public CalibrationOptions Calibration { get; init; } = new();
 

@@ -44,7 +44,7 @@ public sealed record SearchQuery
 }
 
 /// <summary>One stage of the query path: what ran, how many candidates it produced, and how long it took.</summary>
-/// <param name="Stage">"analyze", "bm25", "dense", "fusion", "rerank", "fetch".</param>
+/// <param name="Stage">"analyze", "bm25", "dense", "fusion", "neighbours", "rerank", "fetch".</param>
 /// <param name="Status">"ok", "off" (not configured), "skipped" (not requested) or "failed".</param>
 /// <param name="Engine">The index engine that answered ("memory", "lucene", "hnsw"), for the retrieval stages that ran.</param>
 public sealed record StageReport(string Stage, string Status, int Candidates, double Milliseconds, string? Detail = null, string? Engine = null);
@@ -54,6 +54,9 @@ public sealed record HitProvenance(int? Bm25Rank, double? Bm25Score, int? DenseR
 {
     /// <summary>The chunk's passage with the matched query terms highlighted, when a highlighter is configured (Lucene.Net.Highlighter).</summary>
     public string? Snippet { get; init; }
+
+    /// <summary>The best fused score in the hit's neighbourhood (itself and its adjacent candidates), added to its fused score (<see cref="NeighbourEvidence"/>).</summary>
+    public double? NeighbourhoodScore { get; init; }
 }
 
 public sealed record SearchHit(int Rank, double Score, StoredChunk Chunk, HitProvenance Provenance);

@@ -9,8 +9,9 @@ using RagService.Core.Text;
 namespace RagService.Core.Retrieval;
 
 /// <summary>
-/// The query path: analyze the question; run BM25 and dense retrieval in parallel; fuse with reciprocal-rank fusion;
-/// rerank the fused top-N with the cross-encoder; keep the top K. Every stage is reported with its candidates and
+/// The query path: analyze the question; run BM25 and dense retrieval in parallel; fuse them (calibrated weighted or
+/// reciprocal-rank fusion) and re-rank the fused list with each candidate's neighbourhood; rerank the top-N with the
+/// cross-encoder; keep the top K. Every stage is reported with its candidates and
 /// milliseconds; a stage without a model is reported as "off", never silently skipped.
 /// </summary>
 public sealed class SearchService(
@@ -123,6 +124,7 @@ public sealed class SearchService(
             }
 
             stages.Add(new StageReport("fusion", "ok", ranked.Count, sw.Elapsed.TotalMilliseconds + calibrationMs, how));
+            ranked = await WithNeighbourEvidenceAsync(ranked, provenance, stages, ct);
         }
         else
         {
@@ -182,6 +184,30 @@ public sealed class SearchService(
         {
             Candidates = ranked.Select(r => new CandidateTrace(r.Id, provenance[r.Id])).ToList(),
         };
+    }
+
+    /// <summary>The fused candidates re-ranked with their neighbours' evidence (<see cref="NeighbourEvidence"/>), reported as the "neighbours" stage.</summary>
+    private async Task<List<(long Id, double Score)>> WithNeighbourEvidenceAsync(
+        List<(long Id, double Score)> fused, Dictionary<long, HitProvenance> provenance, List<StageReport> stages, CancellationToken ct)
+    {
+        var options = _options.Neighbours;
+        if (!options.Enabled || fused.Count == 0)
+        {
+            stages.Add(new StageReport("neighbours", "off", 0, 0, "Rag:Retrieval:Neighbours turned off"));
+            return fused;
+        }
+
+        var sw = Stopwatch.StartNew();
+        var positions = await store.GetChunkPositionsAsync(fused.Select(f => f.Id).ToList(), ct);
+        var ranked = NeighbourEvidence.Apply(fused, positions, options);
+        foreach (var (id, _, neighbourhood) in ranked)
+        {
+            provenance[id] = provenance[id] with { NeighbourhoodScore = neighbourhood };
+        }
+
+        stages.Add(new StageReport("neighbours", "ok", ranked.Count, sw.Elapsed.TotalMilliseconds, FormattableString.Invariant(
+            $"fused score + {options.Weight} x the best fused score within {options.Window} chunk(s) of it in its document")));
+        return ranked.Select(r => (r.Id, r.Score)).ToList();
     }
 
     /// <summary>Weighted or reciprocal-rank fusion, the dense weight, and the fusion stage's detail.</summary>

@@ -48,5 +48,8 @@ public sealed record StoredChunk(
     IReadOnlyDictionary<string, string> Metadata,
     DateTimeOffset UpdatedAt);
 
+/// <summary>A chunk's place in its collection: the document's internal key and the chunk's 0-based ordinal in reading order.</summary>
+public readonly record struct ChunkPosition(long DocumentKey, int Ordinal);
+
 /// <summary>A scored chunk id from one retriever, best first.</summary>
 public readonly record struct ScoredChunk(long ChunkId, double Score);

@@ -35,4 +35,7 @@ public interface IKnowledgeStore
 
     /// <summary>Reads chunks by id, in the order given; ids that no longer exist are skipped.</summary>
     Task<IReadOnlyList<StoredChunk>> GetChunksAsync(IReadOnlyList<long> chunkIds, CancellationToken ct);
+
+    /// <summary>Where each chunk sits (its document and ordinal), without its text; ids that no longer exist are skipped.</summary>
+    Task<IReadOnlyDictionary<long, ChunkPosition>> GetChunkPositionsAsync(IReadOnlyCollection<long> chunkIds, CancellationToken ct);
 }

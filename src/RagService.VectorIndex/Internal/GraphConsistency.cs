@@ -4,8 +4,9 @@ namespace RagService.VectorIndex.Internal;
 /// Structural check of a graph: link counts within capacity, links to existing nodes only, no self or duplicate
 /// links, links on a level only to nodes that have that level; which live nodes a walk over all levels from the
 /// entry point reaches; and per level the nodes no other node links to and the nodes a walk over that level alone
-/// does not reach. Exact on a quiescent graph; on one being written it is a snapshot that may count a node
-/// whose insert is still running.
+/// does not reach. Slots kept off the graph as duplicates of a node (<see cref="DuplicateGroups"/>) are not nodes:
+/// they count as reached when their node is, and a link to one is a defect. Exact on a quiescent graph; on one being
+/// written it is a snapshot that may count a node whose insert is still running.
 /// </summary>
 internal static class GraphConsistency
 {
@@ -23,9 +24,20 @@ internal static class GraphConsistency
             inDegree[l] = new int[nodes];
         }
 
+        var isMember = DuplicateMembers(graph, nodes, problems);
         var levelNodes = new int[top + 1];
         for (int n = 0; n < nodes; n++)
         {
+            if (isMember[n])
+            {
+                if (graph.LevelOf(n) > 0 || graph.Neighbours(n, 0).Length > 0)
+                {
+                    problems.Add($"duplicate group member {n} has links");
+                }
+
+                continue;
+            }
+
             int level = graph.LevelOf(n);
             for (int l = 0; l <= level; l++)
             {
@@ -34,7 +46,7 @@ internal static class GraphConsistency
                     levelNodes[l]++;
                 }
 
-                CheckList(graph, n, l, nodes, problems, l <= top ? inDegree[l] : null);
+                CheckList(graph, n, l, nodes, isMember, problems, l <= top ? inDegree[l] : null);
             }
         }
 
@@ -55,7 +67,7 @@ internal static class GraphConsistency
             int orphans = 0, unreachable = 0;
             for (int n = 0; n < nodes; n++)
             {
-                if (graph.LevelOf(n) < l)
+                if (graph.LevelOf(n) < l || isMember[n])
                 {
                     continue;
                 }
@@ -74,6 +86,17 @@ internal static class GraphConsistency
         }
 
         var reached = Walk(graph, entry, nodes, 0, int.MaxValue);
+        for (int n = 0; n < nodes; n++)
+        {
+            if (reached[n] && !isMember[n])
+            {
+                for (int m = graph.Duplicates.Next(n), steps = 0; m >= 0 && steps < nodes; m = graph.Duplicates.Next(m), steps++)
+                {
+                    reached[m] = true;
+                }
+            }
+        }
+
         int live = 0, unreachableLive = 0;
         for (int n = 0; n < nodes; n++)
         {
@@ -88,7 +111,7 @@ internal static class GraphConsistency
                 unreachableLive++;
             }
         }
-        return new GraphHealth(nodes, live, unreachableLive, levels, problems);
+        return new GraphHealth(nodes, live, unreachableLive, levels, problems) { DuplicateGroupMembers = isMember.Count(m => m) };
     }
 
     /// <summary>Nodes reached from the entry point following links on the levels lowest..highest.</summary>
@@ -121,7 +144,30 @@ internal static class GraphConsistency
         return reached;
     }
 
-    private static void CheckList(HnswGraph graph, int node, int level, int nodes, List<string> problems, int[]? inDegree)
+    /// <summary>Slots that are members of a node's duplicate group (every slot some other slot's chain points to).</summary>
+    private static bool[] DuplicateMembers(HnswGraph graph, int nodes, List<string> problems)
+    {
+        var isMember = new bool[nodes];
+        for (int n = 0; n < nodes; n++)
+        {
+            int next = graph.Duplicates.Next(n);
+            if (next < 0)
+            {
+                continue;
+            }
+
+            if (next >= nodes || isMember[next])
+            {
+                problems.Add($"slot {n}: duplicate group link to {next}");
+                continue;
+            }
+
+            isMember[next] = true;
+        }
+        return isMember;
+    }
+
+    private static void CheckList(HnswGraph graph, int node, int level, int nodes, bool[] isMember, List<string> problems, int[]? inDegree)
     {
         var links = graph.Neighbours(node, level);
         if (links.Length > graph.Capacity(level))
@@ -135,6 +181,10 @@ internal static class GraphConsistency
             if ((uint)m >= (uint)nodes)
             {
                 problems.Add($"node {node} level {level}: link to missing node {m}");
+            }
+            else if (isMember[m])
+            {
+                problems.Add($"node {node} level {level}: link to duplicate group member {m}");
             }
             else if (m == node)
             {

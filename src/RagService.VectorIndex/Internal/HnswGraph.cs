@@ -18,6 +18,19 @@ internal sealed unsafe class HnswGraph
     /// <summary>Concurrent completions an insert can look back on; beyond it, the insert searches its neighbourhood again.</summary>
     private const int CompletionWindow = 1024;
 
+    /// <summary>Nearest candidates of an insert that are checked for being its duplicate (the nearest one, plus rounding ties).</summary>
+    private const int DuplicateCandidates = 2;
+
+    /// <summary>
+    /// Squared L2 distance below which a vector joins the duplicate group of its nearest node instead of becoming a
+    /// node (<see cref="DuplicateGroups"/>): |a − b|² &lt; √D · 2^-23. The graph compares float32 inner products, and
+    /// for unit vectors a·b = 1 − |a − b|²/2; a computed inner product of D terms carries a rounding error of about
+    /// √D · 2^-24 (as does the norm of a vector normalised in float32). Below the bound, 1 − a·b is within that noise:
+    /// the graph sees the two vectors at distance 0, as it sees identical ones, and every comparison between them
+    /// (the neighbour heuristic, the greedy walk) is decided by rounding.
+    /// </summary>
+    private readonly float _duplicateDistanceSquared;
+
     private readonly VectorCollection _vectors;
     private readonly int _dimension;
     private readonly int _vectorBytes;
@@ -30,6 +43,7 @@ internal sealed unsafe class HnswGraph
     private readonly Lock[] _nodeLocks = Enumerable.Range(0, LockStripes).Select(_ => new Lock()).ToArray();
     private readonly Lock _entryLock = new();
     private readonly CompletionLog _completions = new(CompletionWindow);
+    private readonly DuplicateGroups _duplicates = new();
     private long _entry = Empty;
 
     public HnswGraph(VectorCollection vectors, int m, int efConstruction, int seed)
@@ -42,6 +56,7 @@ internal sealed unsafe class HnswGraph
         _efConstruction = efConstruction;
         _levelMultiplier = 1.0 / Math.Log(m);
         _seed = (ulong)seed;
+        _duplicateDistanceSquared = DuplicateDistanceSquared(_dimension);
         if (vectors.HeaderInts < Level0RecordInts(m))
         {
             throw new ArgumentException("Vector records lack room for level-0 links.", nameof(vectors));
@@ -49,6 +64,15 @@ internal sealed unsafe class HnswGraph
     }
 
     public int M => _m;
+
+    /// <summary>See <see cref="_duplicateDistanceSquared"/>.</summary>
+    public static float DuplicateDistanceSquared(int dimension) => MathF.Sqrt(dimension) / (1 << 23);
+
+    /// <summary>Greatest L2 distance of a duplicate group member from its node.</summary>
+    public float DuplicateReach => MathF.Sqrt(_duplicateDistanceSquared);
+
+    /// <summary>Slots kept off the graph as duplicates of a node; a search that finds the node returns them too.</summary>
+    public DuplicateGroups Duplicates => _duplicates;
 
     /// <summary>
     /// Test hook: called with the node once its own links are written and before any back link to it, i.e. while it is
@@ -87,16 +111,17 @@ internal sealed unsafe class HnswGraph
             lock (_entryLock)
             {
                 entry = _entry;
+                bool isNode = true;
                 if (entry != Empty)
                 {
-                    Connect(node, level, entry);
+                    isNode = Connect(node, level, entry);
                 }
                 else
                 {
                     _completions.Complete(node, _completions.Position, SearchScratch.Current.Concurrent);
                 }
 
-                if (entry == Empty || level > (int)(entry >> 32))
+                if (isNode && (entry == Empty || level > (int)(entry >> 32)))
                 {
                     Volatile.Write(ref _entry, Pack(node, level));
                 }
@@ -157,7 +182,8 @@ internal sealed unsafe class HnswGraph
     /// and every node a pruning drops (the new node included) is re-checked for an in-link afterwards
     /// (<see cref="RelinkOrphans"/>), by whichever insert did the dropping.
     /// </remarks>
-    private void Connect(int node, int level, long entry)
+    /// <returns>False when the vector joined a duplicate group instead of becoming a node (see <see cref="TryJoinDuplicate"/>).</returns>
+    private bool Connect(int node, int level, long entry)
     {
         var scratch = SearchScratch.Current;
         long started = _completions.Position;
@@ -192,12 +218,22 @@ internal sealed unsafe class HnswGraph
                 continue;
             }
 
+            if (l == 0 && TryJoinDuplicate(node, ordered))
+            {
+                _upper[node] = null;
+                return false;
+            }
+
             current = ordered[0].Node;
             currentScore = ordered[0].Score;
             SelectByHeuristic(ordered, _m, selected);
+        }
+
+        for (int l = linkedTop; l >= 0; l--)
+        {
             lock (NodeLock(node))
             {
-                WriteLinks(node, l, selected);
+                WriteLinks(node, l, perLevel[l]);
             }
         }
 
@@ -216,6 +252,35 @@ internal sealed unsafe class HnswGraph
         }
 
         LinkConcurrentInserts(node, linkedTop, started, scratch);
+        return true;
+    }
+
+    /// <summary>
+    /// Copies of one vector (boilerplate chunks embed identically) are the degenerate case of HNSW: all distances
+    /// among them are 0, so the heuristic keeps copies in every copy's list, lists fill with copies only, and the group
+    /// becomes a clique with no way out, which traps any search that enters it (at its entry point, every search). A
+    /// vector within <see cref="_duplicateDistanceSquared"/> of its nearest node therefore joins that node's group and
+    /// stays off the graph: the node finds it for every search. Deleted nodes still serve (their group may be live).
+    /// Copies inserted at the same moment cannot see each other and may each become a node, which the graph handles.
+    /// </summary>
+    private bool TryJoinDuplicate(int node, List<(float Score, int Node)> nearestFirst)
+    {
+        float* vector = _vectors.Vector(node);
+        for (int i = 0; i < Math.Min(DuplicateCandidates, nearestFirst.Count); i++)
+        {
+            int candidate = nearestFirst[i].Node;
+            if (VectorMath.SquaredDistance(vector, _vectors.Vector(candidate), _dimension) < _duplicateDistanceSquared)
+            {
+                lock (NodeLock(candidate))
+                {
+                    _duplicates.Join(candidate, node);
+                }
+
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -613,6 +678,7 @@ internal sealed unsafe class HnswGraph
     private void EnsureCapacity(int nodes)
     {
         _upper.EnsureCapacity(nodes);
+        _duplicates.EnsureCapacity(nodes);
     }
 
     private int RandomLevel(int node)
@@ -661,12 +727,13 @@ internal sealed unsafe class HnswGraph
 
     internal int[]? UpperLinks(int node) => _upper[node];
 
-    internal void RestoreAfterLoad(int nodes, int entryNode, int topLevel, Func<int, int[]?> upperOf)
+    internal void RestoreAfterLoad(int nodes, int entryNode, int topLevel, Func<int, int[]?> upperOf, Func<int, int> nextDuplicateOf)
     {
         EnsureCapacity(nodes);
         for (int n = 0; n < nodes; n++)
         {
             _upper[n] = upperOf(n);
+            _duplicates.Restore(n, nextDuplicateOf(n));
         }
 
         _entry = entryNode < 0 ? Empty : Pack(entryNode, topLevel);

@@ -1,6 +1,10 @@
 namespace RagService.VectorIndex.Internal;
 
-/// <summary>Decides which visited nodes may enter a search's result set (traversal goes through all of them).</summary>
+/// <summary>
+/// Decides which visited nodes may enter a search's result set (traversal goes through all of them). A node stands
+/// for its duplicate group (<see cref="DuplicateGroups"/>): it is accepted when any slot of the group is, and the
+/// result list (<see cref="HitList.FromGraph"/>) then keeps only the slots that are.
+/// </summary>
 internal interface INodeAcceptor
 {
     bool Accept(int node);
@@ -12,12 +16,34 @@ internal readonly struct AcceptAll : INodeAcceptor
     public bool Accept(int node) => true;
 }
 
-internal readonly struct AcceptLive(VectorCollection vectors) : INodeAcceptor
+internal readonly struct AcceptLive(VectorCollection vectors, DuplicateGroups groups) : INodeAcceptor
 {
-    public bool Accept(int node) => vectors.IsLive(node);
+    public bool Accept(int node)
+    {
+        for (int slot = node; slot >= 0; slot = groups.Next(slot))
+        {
+            if (vectors.IsLive(slot))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
 
-internal readonly struct AcceptLiveMatching(VectorCollection vectors, Func<long, bool> filter) : INodeAcceptor
+internal readonly struct AcceptLiveMatching(VectorCollection vectors, DuplicateGroups groups, Func<long, bool> filter) : INodeAcceptor
 {
-    public bool Accept(int node) => vectors.IsLive(node) && filter(vectors.IdAt(node));
+    public bool Accept(int node)
+    {
+        for (int slot = node; slot >= 0; slot = groups.Next(slot))
+        {
+            if (vectors.IsLive(slot) && filter(vectors.IdAt(slot)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

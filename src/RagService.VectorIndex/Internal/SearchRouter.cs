@@ -44,10 +44,10 @@ internal static unsafe class SearchRouter
                 }
                 else
                 {
-                    graph.Search(q, ef, new AcceptLive(vectors), scratch, exhaustUntilFull: true);
+                    graph.Search(q, ef, new AcceptLive(vectors, graph.Duplicates), scratch, exhaustUntilFull: true);
                 }
 
-                var hits = HitList.From(vectors, scratch.Results, k, dropNotLive: allLive);
+                var hits = HitList.FromGraph(vectors, graph, q, scratch.Results, k);
                 return hits.Count >= Math.Min(k, live) ? hits : ExactScanner.ScanAll(vectors, q, k, null);
             }
 
@@ -62,8 +62,8 @@ internal static unsafe class SearchRouter
             // The graph visits about ef nodes that pass; widen the list so that many matching ones are found.
             int widened = (int)Math.Min(Math.Min(ef / fraction, MaxFilteredEf), live);
             var s = SearchScratch.Current;
-            graph.Search(q, Math.Max(ef, widened), new AcceptLiveMatching(vectors, filter), s, exhaustUntilFull: true);
-            var filtered = HitList.From(vectors, s.Results, k);
+            graph.Search(q, Math.Max(ef, widened), new AcceptLiveMatching(vectors, graph.Duplicates, filter), s, exhaustUntilFull: true);
+            var filtered = HitList.FromGraph(vectors, graph, q, s.Results, k, filter);
             return filtered.Count >= k ? filtered : ExactScanner.ScanAll(vectors, q, k, filter);
         }
     }

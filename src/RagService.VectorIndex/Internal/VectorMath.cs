@@ -36,6 +36,19 @@ internal static unsafe class VectorMath
         }
     }
 
+    /// <summary>|a − b|², summed over the differences (no cancellation between two near-equal inner products).</summary>
+    public static float SquaredDistance(float* a, float* b, int n)
+    {
+        float sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            float d = a[i] - b[i];
+            sum += d * d;
+        }
+
+        return sum;
+    }
+
     private static float Dot512(float* a, float* b, int n)
     {
         // Four independent accumulators hide the FMA latency.

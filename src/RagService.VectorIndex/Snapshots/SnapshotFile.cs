@@ -6,7 +6,8 @@ namespace RagService.VectorIndex.Snapshots;
 /// Encodes an index generation to the snapshot file layout and back. Payload after the header:
 /// efConstruction, efSearch, seed, entry node, top level (int32 each); ids (int64 per slot);
 /// slot states (byte per slot); vectors (float32, dimension per slot); for HNSW the level-0 link
-/// records (int32, 1 + 2M per slot), node levels (byte per slot) and upper-level link records.
+/// records (int32, 1 + 2M per slot), node levels (byte per slot), upper-level link records and, per slot, the next
+/// member of its duplicate group (int32, -1 for none; since format version 2).
 /// </summary>
 internal static class SnapshotFile
 {
@@ -72,6 +73,7 @@ internal static class SnapshotFile
         }
 
         int[]?[] upper = [];
+        var nextDuplicate = Array.Empty<int>();
         if (state.Graph is { } graph)
         {
             for (int n = 0; n < slots; n++)
@@ -92,6 +94,9 @@ internal static class SnapshotFile
                 upper[n] = new int[levels[n] * (graph.M + 1)];
                 payload.Read<int>(upper[n]);
             }
+
+            nextDuplicate = new int[slots];
+            payload.Read<int>(nextDuplicate);
         }
         if (payload.Length != header.PayloadLength || file.Position != file.Length)
         {
@@ -117,7 +122,8 @@ internal static class SnapshotFile
             }
 
             LinkValidator.Check(g, upper, slots);
-            g.RestoreAfterLoad(slots, entryNode, topLevel, n => upper[n]);
+            LinkValidator.CheckDuplicateGroups(g, upper, nextDuplicate, entryNode);
+            g.RestoreAfterLoad(slots, entryNode, topLevel, n => upper[n], n => nextDuplicate[n]);
         }
         return (state, options);
     }
@@ -168,5 +174,13 @@ internal static class SnapshotFile
                 payload.Write<int>(links);
             }
         }
+
+        var nextDuplicate = new int[slots];
+        for (int n = 0; n < slots; n++)
+        {
+            nextDuplicate[n] = graph.Duplicates.Next(n);
+        }
+
+        payload.Write<int>(nextDuplicate);
     }
 }

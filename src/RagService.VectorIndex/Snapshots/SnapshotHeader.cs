@@ -8,7 +8,8 @@ internal readonly record struct SnapshotHeader(
     long SourceVersion, long PayloadLength, ulong PayloadChecksum)
 {
     public const int Size = 64;
-    public const int CurrentFormatVersion = 1;
+    /// <summary>2: duplicate groups after the upper links (version 1 snapshots are rebuilt).</summary>
+    public const int CurrentFormatVersion = 2;
     public const ulong Magic = 0x5844_4943_4556_5352; // "RSVECIDX" read as a little-endian u64
 
     public void WriteTo(Span<byte> b)
@@ -26,7 +27,10 @@ internal readonly record struct SnapshotHeader(
         BinaryPrimitives.WriteUInt64LittleEndian(b[56..], Checksum64.Of(b[..56]));
     }
 
-    /// <summary>Parses a header; null with a reason when the bytes are not a valid header.</summary>
+    /// <summary>
+    /// Parses a header; null with a reason when the bytes are not a valid header. Any format version passes (the
+    /// header layout is the same in all); the caller turns away versions it cannot read.
+    /// </summary>
     public static SnapshotHeader? TryRead(ReadOnlySpan<byte> b, out string problem)
     {
         problem = "";
@@ -43,7 +47,6 @@ internal readonly record struct SnapshotHeader(
             BinaryPrimitives.ReadInt64LittleEndian(b[32..]),
             BinaryPrimitives.ReadInt64LittleEndian(b[40..]),
             BinaryPrimitives.ReadUInt64LittleEndian(b[48..]));
-        if (header.FormatVersion != CurrentFormatVersion) { problem = $"format version {header.FormatVersion}, expected {CurrentFormatVersion}"; return null; }
         if (header.Kind is not (SnapshotKind.Hnsw or SnapshotKind.Exact)) { problem = $"unknown index kind {(int)header.Kind}"; return null; }
         if (header.Dimension < 1 || header.SlotCount < 0 || header.LiveCount < 0 || header.LiveCount > header.SlotCount || header.PayloadLength < 0)
         { problem = "header fields out of range"; return null; }

@@ -11,7 +11,7 @@ public enum SnapshotStatus
     Corrupt,
     /// <summary>The snapshot is intact but was taken at a different source version than the store's.</summary>
     Stale,
-    /// <summary>The snapshot is intact but does not fit the requested dimension, kind or M.</summary>
+    /// <summary>The snapshot is intact but does not fit the requested dimension, kind or M, or is of another format version.</summary>
     Incompatible,
 }
 

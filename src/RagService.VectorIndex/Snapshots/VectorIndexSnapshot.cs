@@ -31,6 +31,12 @@ public static class VectorIndexSnapshot
                 return new(SnapshotStatus.Corrupt, null, problem, null);
             }
 
+            if (header.FormatVersion != SnapshotHeader.CurrentFormatVersion)
+            {
+                return new(SnapshotStatus.Incompatible, null,
+                    $"snapshot format version {header.FormatVersion}, this build reads {SnapshotHeader.CurrentFormatVersion}", header.SourceVersion);
+            }
+
             if (file.Length != SnapshotHeader.Size + header.PayloadLength)
             {
                 return new(SnapshotStatus.Corrupt, null, $"file is {file.Length} bytes, header says {SnapshotHeader.Size + header.PayloadLength}", header.SourceVersion);

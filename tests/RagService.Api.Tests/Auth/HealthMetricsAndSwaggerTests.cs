@@ -10,7 +10,7 @@ public sealed class HealthMetricsAndSwaggerTests
     [Fact]
     public async Task Anonymous_readiness_is_the_status_only_a_reader_sees_states_and_an_admin_sees_details()
     {
-        // A reachable model endpoint: readiness probes the LLM for real, and an unreachable one would make the service unready.
+        // A reachable model endpoint: readiness probes the LLM for real, and an unreachable one would make it "degraded".
         await using var llm = await FakeLlmServer.StartAsync();
         await using var host = await ServiceHost.StartAsync($"--Llm:Url={llm.Url}", "--Llm:Model=private-model-7b");
         using var anonymous = host.CreateClient(null);

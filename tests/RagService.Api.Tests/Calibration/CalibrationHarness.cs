@@ -34,7 +34,7 @@ internal sealed class CalibrationHarness : ICalibrationObserver
             b.Services.AddKeyedSingleton<TimeProvider>(CalibrationSchedule.ClockKey, Clock);
             b.Services.AddSingleton<ICalibrationObserver>(this);
         },
-        [$"--Rag:Embedding:ModelDirectory={RealModelRetrievalTests.RealMiniLmDirectory()}", "--Rag:Embedding:IntraOpThreads=2", "--Rag:Bm25Engine=memory", .. settings]);
+        [$"--Rag:Embedding:ModelDirectory={RealModelRetrievalTests.RealMiniLmDirectory()}", "--Rag:Embedding:IntraOpThreads=2", .. settings]);
 
     public async Task BeforeCalibratingAsync(CollectionInfo collection, CancellationToken ct)
     {

@@ -181,6 +181,7 @@ public sealed class FolderSyncTests : IAsyncLifetime
         Assert.Equal(4, Paths(await SyncAsync(TestArchives.Zip(Version1), prune: true), "added").Length);
 
         // The same database served with another embedding model: no file changed, but every document must be re-embedded.
+        await _host.StopAsync();
         var other = new CountingEmbedder("another-model");
         await using (var restarted = await ServiceHost.StartAsync(b => b.Services.AddSingleton<ITextEmbedder>(other), $"--Rag:DatabasePath={_host.DatabasePath}"))
         {

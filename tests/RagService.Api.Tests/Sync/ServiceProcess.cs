@@ -19,6 +19,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    public int ProcessId => _process.Id;
+
     public string Output
     {
         get

@@ -565,7 +565,7 @@ async function inspect() {
     el('td', { class: 'small' }, el('strong', {}, c.title || c.documentId || ''), c.page ? ` (${t('ask.page')} ${c.page})` : '', el('div', {}, c.preview ?? '')),
     el('td', { class: 'bm25-rank' }, num(c.scores.bm25Rank)), el('td', {}, num(c.scores.bm25)),
     el('td', { class: 'dense-rank' }, num(c.scores.denseRank)), el('td', {}, num(c.scores.dense)),
-    el('td', {}, num(c.scores.fusion)), el('td', {}, num(c.scores.rerank)))));
+    el('td', {}, num(c.scores.fusion)), el('td', {}, num(c.scores.neighbourhood)), el('td', {}, num(c.scores.rerank)))));
   $('inspector').dataset.state = 'done';
   $('inspector').dataset.mode = result.mode;
 }

@@ -45,6 +45,12 @@ public sealed record CalibrationOptions
     /// <summary>Recalibrate when the chunk count moved by more than this fraction since the last calibration (0.25 = a quarter more or less).</summary>
     public double RecalibrateAfterChange { get; init; } = 0.25;
 
+    /// <summary>
+    /// Dense is off when at least this share of the sampled tokens is unknown to the embedding model, whatever the
+    /// pseudo-queries say. 0.5: the model then misses more of the text than it sees.
+    /// </summary>
+    public double DenseOffUnknownTokenRate { get; init; } = 0.5;
+
     /// <summary>Dense weights tried, from 0 to 1 in this step.</summary>
     public double WeightStep { get; init; } = 0.05;
 
@@ -64,10 +70,10 @@ public sealed record CalibrationOptions
 
     public void Validate()
     {
-        if (SampleSize < 10 || MinimumChunks < 10 || RecalibrateAfterChange <= 0 || WeightStep is <= 0 or > 0.5)
+        if (SampleSize < 10 || MinimumChunks < 10 || RecalibrateAfterChange <= 0 || WeightStep is <= 0 or > 0.5 || DenseOffUnknownTokenRate is <= 0 or > 1)
         {
             throw new ArgumentException(
-                $"Rag:Retrieval:Calibration needs SampleSize >= 10, MinimumChunks >= 10, RecalibrateAfterChange > 0 and 0 < WeightStep <= 0.5; got {this}");
+                $"Rag:Retrieval:Calibration needs SampleSize >= 10, MinimumChunks >= 10, RecalibrateAfterChange > 0, 0 < WeightStep <= 0.5 and 0 < DenseOffUnknownTokenRate <= 1; got {this}");
         }
 
         if (DebounceDelay < TimeSpan.Zero || MaxDelay < DebounceDelay || MaxDelay > TimeSpan.FromDays(1))

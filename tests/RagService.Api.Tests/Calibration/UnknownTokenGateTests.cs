@@ -1,0 +1,65 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace RagService.Api.Tests.Calibration;
+
+/// <summary>
+/// Rag:Retrieval:Calibration:DenseOffUnknownTokenRate over REST with the real all-MiniLM-L6-v2: when most of a collection's
+/// tokens are unknown to the model, dense is off whatever the pseudo-queries say, and the calibration says so; raised to 1,
+/// the pseudo-queries decide again.
+/// </summary>
+public sealed class UnknownTokenGateTests
+{
+    [Fact]
+    public async Task Dense_is_off_when_most_tokens_are_unknown_to_the_model_and_the_reason_cites_the_setting()
+    {
+        // Independent oracle for the rate: the corpus's Chinese characters looked up in the model's own vocabulary file.
+        var vocabulary = File.ReadLines(Path.Combine(RealModelRetrievalTests.RealMiniLmDirectory(), "vocab.txt")).ToHashSet(StringComparer.Ordinal);
+        var cjk = CalibrationCorpora.Chinese().SelectMany(d => d.Text).Where(c => c >= '\u4e00' && c <= '\u9fff').ToList();
+        Assert.True(cjk.Count(c => !vocabulary.Contains(c.ToString())) > cjk.Count * 0.6);
+
+        var fusion = await CalibratedFusionAsync();
+        Assert.Equal(0, fusion.GetProperty("denseWeight").GetDouble());
+        Assert.Equal("bm25 only", fusion.GetProperty("method").GetString());
+        Assert.Contains("(DenseOffUnknownTokenRate 50 %)", fusion.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task With_the_gate_raised_to_one_the_pseudo_queries_decide()
+    {
+        var fusion = await CalibratedFusionAsync("--Rag:Retrieval:Calibration:DenseOffUnknownTokenRate=1");
+        Assert.DoesNotContain("DenseOffUnknownTokenRate", fusion.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task An_out_of_range_gate_stops_the_start_naming_the_setting()
+    {
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => ServiceHost.StartAsync("--Rag:Retrieval:Calibration:DenseOffUnknownTokenRate=1.5"));
+        Assert.Contains("DenseOffUnknownTokenRate", e.ToString());
+    }
+
+    /// <summary>The Chinese corpus's fusion in collection stats once it is calibrated (a hybrid search asks for it).</summary>
+    private static async Task<JsonElement> CalibratedFusionAsync(params string[] extra)
+    {
+        await using var host = await ServiceHost.StartAsync([
+            $"--Rag:Embedding:ModelDirectory={RealModelRetrievalTests.RealMiniLmDirectory()}", "--Rag:Embedding:IntraOpThreads=2", .. extra]);
+        await host.CreateCollectionAsync("zh");
+        foreach (var (id, text) in CalibrationCorpora.Chinese())
+        {
+            await host.IngestAsync("zh", new { id, text });
+        }
+
+        await host.SearchAsync("zh", "杭州瓷器博物馆始建于哪一年", topK: 3, mode: "hybrid");
+        for (var attempt = 0; ; attempt++)
+        {
+            var fusion = (await host.Client.GetFromJsonAsync<JsonElement>("/v1/collections/zh")).GetProperty("fusion");
+            if (fusion.GetProperty("state").GetString() == "calibrated" || attempt == 600)
+            {
+                Assert.Equal("calibrated", fusion.GetProperty("state").GetString());
+                return fusion;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
