@@ -54,12 +54,32 @@ public sealed record CalibrationOptions
     /// <summary>Dense weights tried, from 0 to 1 in this step.</summary>
     public double WeightStep { get; init; } = 0.05;
 
+    /// <summary>
+    /// Quiet time after a collection's last write before its calibration runs, so that a burst of uploads is calibrated
+    /// once. 2 s: a client's back-to-back uploads follow each other within milliseconds (the next request starts when the
+    /// previous one returns), so 2 s of silence means the burst is over, and a single upload waits only 2 s longer.
+    /// </summary>
+    public TimeSpan DebounceDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Longest a due calibration waits behind a continuous stream of writes (counted from the first write of the stream).
+    /// 1 min: during a long sync searches use the previous weights (or RRF) for at most a minute plus one calibration, and
+    /// calibrating at most once a minute (a few seconds of embedding each) costs a small share of one core.
+    /// </summary>
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMinutes(1);
+
     public void Validate()
     {
         if (SampleSize < 10 || MinimumChunks < 10 || RecalibrateAfterChange <= 0 || WeightStep is <= 0 or > 0.5 || DenseOffUnknownTokenRate is <= 0 or > 1)
         {
             throw new ArgumentException(
                 $"Rag:Retrieval:Calibration needs SampleSize >= 10, MinimumChunks >= 10, RecalibrateAfterChange > 0, 0 < WeightStep <= 0.5 and 0 < DenseOffUnknownTokenRate <= 1; got {this}");
+        }
+
+        if (DebounceDelay < TimeSpan.Zero || MaxDelay < DebounceDelay || MaxDelay > TimeSpan.FromDays(1))
+        {
+            throw new ArgumentException(
+                $"Rag:Retrieval:Calibration needs 0 <= DebounceDelay <= MaxDelay <= 1 day (e.g. \"00:00:02\" and \"00:01:00\"); got DebounceDelay {DebounceDelay}, MaxDelay {MaxDelay}");
         }
     }
 }
