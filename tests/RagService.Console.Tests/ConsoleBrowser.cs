@@ -84,6 +84,12 @@ public sealed class ConsoleBrowser : IDisposable
     public IWebElement Visible(string selector) =>
         Until(d => d.FindElements(By.CssSelector(selector)).FirstOrDefault(e => e.Displayed)!, $"'{selector}' to be visible");
 
+    /// <summary>
+    /// Reads from the element <paramref name="selector"/> finds, finding it again if the page re-rendered it in between
+    /// (live lists replace their items on every refresh, which makes an element found earlier stale).
+    /// </summary>
+    public string Read(string selector, Func<IWebElement, string> read) => Until(d => read(d.FindElement(By.CssSelector(selector))), $"'{selector}' to read");
+
     public void Click(string selector) => Visible(selector).Click();
 
     public void Type(string selector, string text)

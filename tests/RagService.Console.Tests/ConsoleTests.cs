@@ -50,7 +50,7 @@ public sealed class ConsoleTests(ITestOutputHelper output)
         var files = WriteFixtures();
         browser.Id("file-input").SendKeys(string.Join("\n", files));
         browser.Until(d => browser.All("#uploads li[data-state='done']").Count == 3, "the three uploads to finish");
-        var jobId = browser.Css("#uploads li[data-job]").GetDomAttribute("data-job");
+        var jobId = browser.Read("#uploads li[data-job]", e => e.GetDomAttribute("data-job") ?? "");
         browser.Until(d => browser.All($"#jobs li[data-job='{jobId}'][data-state='succeeded']").Count == 1, "the sync job to succeed in the jobs list");
         browser.Until(d => browser.All("#docs tbody tr[data-document]").Count == 3, "the documents table to list the three documents");
         Assert.Equal("3", browser.Css("[data-stat='stats.documents']").Text);
@@ -238,14 +238,13 @@ public sealed class ConsoleTests(ITestOutputHelper output)
         browser.Id("file-input").SendKeys(zip);
         await embedder.Entered;
 
-        var jobId = browser.Visible("#uploads li[data-job]").GetDomAttribute("data-job");
-        var running = browser.Visible($"#jobs li[data-job='{jobId}'][data-state='running']");
-        Assert.Equal("0", running.FindElement(By.CssSelector("progress")).GetDomProperty("value"));
-        Assert.Equal("2", running.FindElement(By.CssSelector("progress")).GetDomAttribute("max"));
+        var jobId = browser.Read("#uploads li[data-job]", e => e.GetDomAttribute("data-job") ?? "");
+        // Read value and max from one rendering of the item: the live list re-renders while the test looks.
+        var running = browser.Read($"#jobs li[data-job='{jobId}'][data-state='running'] progress", p => $"{p.GetDomProperty("value")} of {p.GetDomAttribute("max")}");
+        Assert.Equal("0 of 2", running);
 
         embedder.Open();
-        var done = browser.Visible($"#jobs li[data-job='{jobId}'][data-state='succeeded']");
-        Assert.Equal("2", done.FindElement(By.CssSelector("progress")).GetDomProperty("value"));
+        Assert.Equal("2", browser.Read($"#jobs li[data-job='{jobId}'][data-state='succeeded'] progress", p => p.GetDomProperty("value") ?? ""));
         browser.Until(d => browser.All("#docs tbody tr[data-document]").Count == 2, "the synced documents in the table");
         File.Delete(zip);
     }

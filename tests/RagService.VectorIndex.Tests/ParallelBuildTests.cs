@@ -42,7 +42,7 @@ public class ParallelBuildTests
 
     /// <summary>
     /// Builds on <paramref name="threads"/> threads in the vectors' order, then asserts the graph reaches every node,
-    /// every node has an in-link on level 0, and recall@10 at the default ef against exact search is ≥ 0.999.
+    /// every node has an in-link on level 0, and recall@10 at the ef of <paramref name="options"/> against exact search is ≥ 0.999.
     /// </summary>
     internal static void AssertWholeGraphWithExactTop10(float[][] vectors, float[][] queries, VectorIndexOptions options, int threads)
     {

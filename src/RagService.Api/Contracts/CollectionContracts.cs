@@ -25,8 +25,12 @@ public sealed record CollectionStatsResponse(string Name, int Documents, int Chu
     CollectionResponse Settings, IndexStatsResponse Bm25, IndexStatsResponse? VectorIndex, RagService.Core.Vectors.VectorGraphHealth? VectorGraph = null,
     FusionStatsResponse? Fusion = null, ModelFitResponse? ModelFit = null);
 
-/// <param name="State">"calibrated", "stale" (recalibrates at the next hybrid search; see Stale) or "not calibrated" (no hybrid search yet, or too few chunks).</param>
-/// <param name="Method">"weighted" (calibrated dense weight), "bm25 only" (dense off by calibration) or "rrf" (until calibrated).</param>
+/// <param name="State">
+/// "calibrated"; "scheduled" (missing or stale, calibrates in the background once writes settle) or "calibrating" (running now):
+/// meanwhile searches use the stale calibration (see Stale) or RRF; "stale" (not yet scheduled; the next write or hybrid
+/// search schedules it); "not calibrated" (too few chunks, RRF).
+/// </param>
+/// <param name="Method">"weighted" (calibrated dense weight), "bm25 only" (dense off by calibration) or "rrf" (until calibrated): what searches use now.</param>
 /// <param name="Calibration">The weights and their evidence: pseudo-query recall per retriever, sample size, date, model.</param>
 public sealed record FusionStatsResponse(string State, string Method, double? DenseWeight, string Detail, string? Stale,
     RagService.Core.Retrieval.Calibration.FusionCalibration? Calibration);

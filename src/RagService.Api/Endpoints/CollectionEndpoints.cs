@@ -88,9 +88,21 @@ internal sealed class CollectionEndpoints : IEndpointModule
 
     private static FusionStatsResponse ToResponse(CalibrationState state) => state.Calibration switch
     {
-        null => new FusionStatsResponse("not calibrated", "rrf", null,
-            "calibrates at the first hybrid search (needs at least Rag:Retrieval:Calibration:MinimumChunks chunks); reciprocal-rank fusion until then", null, null),
-        var c => new FusionStatsResponse(state.Stale is null ? "calibrated" : "stale", c.DenseOff ? "bm25 only" : "weighted", c.DenseWeight, c.Reason, state.Stale, c),
+        null => new FusionStatsResponse(Pending(state) ?? "not calibrated", "rrf", null, state.Activity switch
+        {
+            CalibrationActivity.Running => "calibrating now; reciprocal-rank fusion until it finishes",
+            CalibrationActivity.Scheduled => "calibrates once the latest writes have settled (Rag:Retrieval:Calibration:DebounceDelay); reciprocal-rank fusion until then",
+            _ => "too few chunks to calibrate (at least Rag:Retrieval:Calibration:MinimumChunks with a pseudo-query), or the last calibration failed (see the log; the next write or hybrid search retries); reciprocal-rank fusion",
+        }, null, null),
+        var c => new FusionStatsResponse(state.Stale is null ? "calibrated" : Pending(state) ?? "stale", c.DenseOff ? "bm25 only" : "weighted", c.DenseWeight, c.Reason, state.Stale, c),
+    };
+
+    /// <summary>"calibrating" or "scheduled" while a missing or stale calibration is being redone in the background.</summary>
+    private static string? Pending(CalibrationState state) => state.Activity switch
+    {
+        CalibrationActivity.Running => "calibrating",
+        CalibrationActivity.Scheduled => "scheduled",
+        _ => null,
     };
 
     private static ModelFitResponse ToResponse(ModelFitReport r) => new(

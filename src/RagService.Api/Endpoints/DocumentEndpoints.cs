@@ -9,6 +9,7 @@ using RagService.Core.Documents;
 using RagService.Core.Ingestion;
 using RagService.Core.Jobs;
 using RagService.Core.Security;
+using RagService.Core.Retrieval.Calibration;
 using RagService.Core.Storage;
 
 namespace RagService.Api.Endpoints;
@@ -19,7 +20,8 @@ internal sealed class DocumentEndpoints : IEndpointModule
     {
         var group = app.MapGroup("/v1/collections/{collection}/documents").WithTags("Documents");
 
-        group.MapPost("/", async (string collection, IngestTextRequest body, DocumentIngestor ingestor, RequestMapping map, CancellationToken ct) =>
+        group.MapPost("/", async (string collection, IngestTextRequest body, DocumentIngestor ingestor, RequestMapping map, CalibrationSchedule calibration,
+            CancellationToken ct) =>
         {
             if (string.IsNullOrWhiteSpace(body.Text))
             {
@@ -38,11 +40,12 @@ internal sealed class DocumentEndpoints : IEndpointModule
             var title = map.Title(body.Title);
             var info = await map.CollectionAsync(collection, ct);
             var result = await ingestor.IngestAsync(info, Encoding.UTF8.GetBytes(body.Text), null, mediaType, body.Id, title, metadata, null, ct);
+            calibration.Request(info.Name);
             return ToResult(collection, result);
         }).RequireRole(ApiRole.Writer).WithSummary("Add or replace a document sent as JSON text");
 
         group.MapPost("/upload", async (string collection, IFormFile? file, [Microsoft.AspNetCore.Mvc.FromForm] string? id,
-            [Microsoft.AspNetCore.Mvc.FromForm] string? title, DocumentIngestor ingestor, RequestMapping map, CancellationToken ct) =>
+            [Microsoft.AspNetCore.Mvc.FromForm] string? title, DocumentIngestor ingestor, RequestMapping map, CalibrationSchedule calibration, CancellationToken ct) =>
         {
             if (file is null || file.Length == 0)
             {
@@ -54,6 +57,7 @@ internal sealed class DocumentEndpoints : IEndpointModule
             using var buffer = new MemoryStream((int)file.Length);
             await file.CopyToAsync(buffer, ct);
             var result = await ingestor.IngestAsync(info, buffer.ToArray(), file.FileName, file.ContentType, id ?? Path.GetFileName(file.FileName), title, new Dictionary<string, string>(), null, ct);
+            calibration.Request(info.Name);
             return ToResult(collection, result);
         }).DisableAntiforgery().RequireRole(ApiRole.Writer).WithSummary("Add or replace a document uploaded as a file (multipart/form-data)");
 
@@ -73,13 +77,18 @@ internal sealed class DocumentEndpoints : IEndpointModule
             return ToResponse(doc);
         }).RequireRole(ApiRole.Reader).WithSummary("Get a document's record (ids containing '/' are sent as path segments, see README)");
 
-        group.MapDelete("/{**id}", async (string collection, HttpContext http, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
+        group.MapDelete("/{**id}", async (string collection, HttpContext http, RequestMapping map, IKnowledgeStore store, CalibrationSchedule calibration,
+            CancellationToken ct) =>
         {
             var id = DocumentIdPath.Decode(http);
             var info = await map.CollectionAsync(collection, ct);
-            return await store.DeleteDocumentAsync(info, id, ct)
-                ? Results.NoContent()
-                : throw DocumentNotFound(collection, id);
+            if (!await store.DeleteDocumentAsync(info, id, ct))
+            {
+                throw DocumentNotFound(collection, id);
+            }
+
+            calibration.Request(info.Name);
+            return Results.NoContent();
         }).RequireRole(ApiRole.Writer).WithSummary("Delete a document and its chunks");
     }
 

@@ -167,12 +167,15 @@ public static class RagServiceApp
         retrieval.ModelFit.Validate();
         retrieval.Neighbours.Validate();
         services.AddSingleton(retrieval);
+        services.AddSingleton(sp => new CalibrationSchedule(retrieval.Calibration, sp.GetKeyedService<TimeProvider>(CalibrationSchedule.ClockKey)));
+        services.AddHostedService<RagService.Api.Calibration.CalibrationWorker>();
         if (embedder is not null)
         {
             services.AddSingleton(embedder);
             services.AddSingleton(sp => new FusionCalibrationService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<IIndexSource>(),
                 sp.GetRequiredService<IFusionCalibrationStore>(), sp.GetRequiredService<AnalyzerCatalog>(), sp.GetRequiredService<ITextEmbedder>(),
-                retrieval.Calibration, new Bm25Parameters { HeaderWeight = rag.HeaderWeight }));
+                retrieval.Calibration, new Bm25Parameters { HeaderWeight = rag.HeaderWeight }, sp.GetRequiredService<CalibrationSchedule>(),
+                sp.GetService<ICalibrationObserver>()));
             services.AddSingleton(sp => new ModelFitCheck(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<IIndexSource>(),
                 sp.GetRequiredService<ITextEmbedder>(), retrieval.ModelFit, retrieval.Calibration));
             services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<ModelFitCheck>());

@@ -2,6 +2,7 @@ using RagService.Api.Ingestion;
 using RagService.Core.Documents;
 using RagService.Core.Ingestion;
 using RagService.Core.Jobs;
+using RagService.Core.Retrieval.Calibration;
 using RagService.Core.Storage;
 
 namespace RagService.Api.Jobs;
@@ -10,8 +11,11 @@ namespace RagService.Api.Jobs;
 /// Runs a stored sync job: ingests the pending adds and updates one document at a time (each an atomic write), then,
 /// with prune, deletes what the folder no longer has. Every finished item is recorded, so a job interrupted by a
 /// shutdown or a crash resumes with the items still pending; an item redone after a crash is a no-op by content hash.
+/// A finished job (or one stopped by an unavailable store, whose earlier documents stay) asks for the collection's fusion
+/// calibration; it runs in the background once the job's writes are over (<see cref="CalibrationSchedule"/>).
 /// </summary>
-internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, DocumentIngestor ingestor, CollectionJobLocks locks, JobContentSpool spool, ILogger<SyncJobRunner> log)
+internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, DocumentIngestor ingestor, CollectionJobLocks locks, JobContentSpool spool,
+    CalibrationSchedule calibration, ILogger<SyncJobRunner> log)
 {
     public async Task RunAsync(string jobId, CancellationToken ct)
     {
@@ -53,6 +57,8 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
             }
 
             var counts = (await jobs.GetAsync(jobId, ct))!.Counts;
+            // Asked before the job shows as finished, so whoever sees it finished also sees the calibration scheduled.
+            calibration.Request(collection.Name);
             await jobs.FinishAsync(jobId, counts.Failed > 0 ? JobState.CompletedWithErrors : JobState.Succeeded, null, CancellationToken.None);
             spool.Delete(jobId);
             log.LogInformation("Job {JobId} on {Collection}: {Added} added, {Updated} updated, {Unchanged} unchanged, {Deleted} deleted, {Failed} failed",
@@ -63,6 +69,7 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
             // The store or the vector store is down: every further document would fail the same way (and a prune would
             // delete what could not be re-added), so the job stops here. Each write is whole, so nothing is half-written.
             log.LogError("Job {JobId} on {Collection} stopped: {Reason}", jobId, job.Collection, e.Message);
+            calibration.Request(collection.Name);
             await jobs.FinishAsync(jobId, JobState.Failed,
                 $"the job stopped: {e.Message}. The documents written before stay; sync again once it is available", CancellationToken.None);
             spool.Delete(jobId);

@@ -59,6 +59,12 @@ internal static class EvalCommand
             var calibration = embedder is null ? null : new FusionCalibrationService(store, kb.Source, new InMemoryFusionCalibrationStore(), new AnalyzerCatalog(analyzer),
                 embedder, bm25: new Core.Lexical.Bm25Parameters { HeaderWeight = args.HeaderWeight });
             var search = new SearchService(store, kb.Lexical, new AnalyzerCatalog(analyzer), kb.Vectors, embedder, reranker, args.Retrieval, calibration: calibration);
+            if (calibration is not null && args.Fusion == FusionMethod.Calibrated && args.Modes.Any(m => m.StartsWith("hybrid", StringComparison.Ordinal)))
+            {
+                // As the service does at the end of ingestion: searches never calibrate, they use what is stored.
+                await calibration.GetOrCalibrateAsync(collection, args.Candidates, CancellationToken.None);
+            }
+
             if (args.Conversational)
             {
                 Console.WriteLine(await ConversationalEval.RunAsync(search, collection, args));

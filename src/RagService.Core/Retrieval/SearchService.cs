@@ -45,9 +45,11 @@ public sealed class SearchService(
         var candidates = Math.Max(query.Candidates, query.TopK);
         var runBm25 = query.Mode != RetrievalMode.Dense;
         var calibrationWatch = Stopwatch.StartNew();
-        var calibrated = query.Mode == RetrievalMode.Hybrid && query.Fusion == FusionMethod.Calibrated && DenseAvailable && calibration is not null
-            ? await calibration.GetOrCalibrateAsync(collection, candidates, ct)
+        // Never waits for a calibration: the stored one (even stale) or RRF while there is none (FusionCalibrationService).
+        var calibrationState = query.Mode == RetrievalMode.Hybrid && query.Fusion == FusionMethod.Calibrated && DenseAvailable && calibration is not null
+            ? await calibration.InUseAsync(collection, ct)
             : null;
+        var calibrated = calibrationState?.Calibration;
         var calibrationMs = calibrationWatch.Elapsed.TotalMilliseconds;
         var runDense = query.Mode != RetrievalMode.Bm25 && DenseAvailable && calibrated?.DenseOff != true;
 
@@ -112,7 +114,7 @@ public sealed class SearchService(
         List<(long Id, double Score)> ranked;
         if (bm25 is not null && dense is not null)
         {
-            var (weighted, denseWeight, how) = FusionOf(query, calibrated);
+            var (weighted, denseWeight, how) = FusionOf(query, calibrationState);
             ranked = (weighted
                 ? WeightedScoreFusion.Fuse(bm25Hits.Select(h => (h.ChunkId, h.Score)).ToList(), denseHits.Select(h => (h.ChunkId, h.Score)).ToList(), denseWeight)
                 : ReciprocalRankFusion.Fuse([bm25Hits.Select(h => h.ChunkId).ToList(), denseHits.Select(h => h.ChunkId).ToList()], _options.RrfK)).ToList();
@@ -127,7 +129,7 @@ public sealed class SearchService(
         else
         {
             ranked = (bm25Hits.Count > 0 ? bm25Hits : denseHits).Select(h => (h.ChunkId, h.Score)).ToList();
-            stages.Add(new StageReport("fusion", "skipped", ranked.Count, calibrationMs, calibrated?.DenseOff == true ? calibrated.Describe() : "one retriever"));
+            stages.Add(new StageReport("fusion", "skipped", ranked.Count, calibrationMs, calibrated?.DenseOff == true ? calibrationState!.DescribeInUse() : "one retriever"));
         }
 
         var useRerank = reranker is not null && query.Rerank != false && ranked.Count > 0;
@@ -209,12 +211,12 @@ public sealed class SearchService(
     }
 
     /// <summary>Weighted or reciprocal-rank fusion, the dense weight, and the fusion stage's detail.</summary>
-    private (bool Weighted, double DenseWeight, string Detail) FusionOf(SearchQuery query, FusionCalibration? calibrated) => query.Fusion switch
+    private (bool Weighted, double DenseWeight, string Detail) FusionOf(SearchQuery query, CalibrationState? state) => query.Fusion switch
     {
         FusionMethod.Weighted => (true, _options.DenseWeight, FormattableString.Invariant($"weighted dense={_options.DenseWeight}")),
-        FusionMethod.Calibrated when calibrated is not null => (true, calibrated.DenseWeight, calibrated.Describe()),
+        FusionMethod.Calibrated when state?.Calibration is { } calibrated => (true, calibrated.DenseWeight, state.DescribeInUse()),
         FusionMethod.Calibrated => (false, 0, FormattableString.Invariant(
-            $"rrf k={_options.RrfK} (not calibrated: {(calibration is null ? "no calibration configured" : "too few chunks to sample pseudo-queries from")})")),
+            $"rrf k={_options.RrfK} ({(state is null ? "not calibrated: no calibration configured" : state.NotCalibrated)})")),
         _ => (false, 0, FormattableString.Invariant($"rrf k={_options.RrfK}")),
     };
 

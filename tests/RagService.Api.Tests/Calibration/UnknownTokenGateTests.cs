@@ -18,16 +18,34 @@ public sealed class UnknownTokenGateTests
         var cjk = CalibrationCorpora.Chinese().SelectMany(d => d.Text).Where(c => c >= '\u4e00' && c <= '\u9fff').ToList();
         Assert.True(cjk.Count(c => !vocabulary.Contains(c.ToString())) > cjk.Count * 0.6);
 
-        var fusion = await CalibratedFusionAsync();
+        var fusion = await CalibratedFusionAsync(CalibrationCorpora.Chinese());
         Assert.Equal(0, fusion.GetProperty("denseWeight").GetDouble());
         Assert.Equal("bm25 only", fusion.GetProperty("method").GetString());
         Assert.Contains("(DenseOffUnknownTokenRate 50 %)", fusion.GetProperty("detail").GetString());
     }
 
     [Fact]
+    public async Task A_collection_too_small_for_pseudo_queries_still_gets_dense_off_when_the_model_cannot_read_it()
+    {
+        // 5 chunks, under MinimumChunks (30): no pseudo-queries, yet the unknown-token gate applies, instead of plain RRF.
+        var fusion = await CalibratedFusionAsync(CalibrationCorpora.Chinese().Take(5));
+        Assert.Equal(0, fusion.GetProperty("denseWeight").GetDouble());
+        Assert.Equal("bm25 only", fusion.GetProperty("method").GetString());
+        Assert.Contains("too few chunks for pseudo-queries (MinimumChunks 30)", fusion.GetProperty("detail").GetString());
+        Assert.Equal(0, fusion.GetProperty("calibration").GetProperty("sampleSize").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_small_english_collection_keeps_reciprocal_rank_fusion()
+    {
+        var fusion = await CalibratedFusionAsync(CalibrationCorpora.English().Take(5), expectedState: "not calibrated");
+        Assert.Equal("rrf", fusion.GetProperty("method").GetString());
+    }
+
+    [Fact]
     public async Task With_the_gate_raised_to_one_the_pseudo_queries_decide()
     {
-        var fusion = await CalibratedFusionAsync("--Rag:Retrieval:Calibration:DenseOffUnknownTokenRate=1");
+        var fusion = await CalibratedFusionAsync(CalibrationCorpora.Chinese(), settings: "--Rag:Retrieval:Calibration:DenseOffUnknownTokenRate=1");
         Assert.DoesNotContain("DenseOffUnknownTokenRate", fusion.GetProperty("detail").GetString());
     }
 
@@ -38,24 +56,24 @@ public sealed class UnknownTokenGateTests
         Assert.Contains("DenseOffUnknownTokenRate", e.ToString());
     }
 
-    /// <summary>The Chinese corpus's fusion in collection stats once it is calibrated (a hybrid search asks for it).</summary>
-    private static async Task<JsonElement> CalibratedFusionAsync(params string[] extra)
+    /// <summary>The documents' fusion in collection stats once it is calibrated (a hybrid search asks for it).</summary>
+    private static async Task<JsonElement> CalibratedFusionAsync(IEnumerable<(string Id, string Text)> documents, string expectedState = "calibrated", params string[] settings)
     {
         await using var host = await ServiceHost.StartAsync([
-            $"--Rag:Embedding:ModelDirectory={RealModelRetrievalTests.RealMiniLmDirectory()}", "--Rag:Embedding:IntraOpThreads=2", .. extra]);
-        await host.CreateCollectionAsync("zh");
-        foreach (var (id, text) in CalibrationCorpora.Chinese())
+            $"--Rag:Embedding:ModelDirectory={RealModelRetrievalTests.RealMiniLmDirectory()}", "--Rag:Embedding:IntraOpThreads=2", .. settings]);
+        await host.CreateCollectionAsync("kb");
+        foreach (var (id, text) in documents)
         {
-            await host.IngestAsync("zh", new { id, text });
+            await host.IngestAsync("kb", new { id, text });
         }
 
-        await host.SearchAsync("zh", "杭州瓷器博物馆始建于哪一年", topK: 3, mode: "hybrid");
+        await host.SearchAsync("kb", "杭州瓷器博物馆始建于哪一年", topK: 3, mode: "hybrid");
         for (var attempt = 0; ; attempt++)
         {
-            var fusion = (await host.Client.GetFromJsonAsync<JsonElement>("/v1/collections/zh")).GetProperty("fusion");
-            if (fusion.GetProperty("state").GetString() == "calibrated" || attempt == 600)
+            var fusion = (await host.Client.GetFromJsonAsync<JsonElement>("/v1/collections/kb")).GetProperty("fusion");
+            if (fusion.GetProperty("state").GetString() == expectedState || attempt == 600)
             {
-                Assert.Equal("calibrated", fusion.GetProperty("state").GetString());
+                Assert.Equal(expectedState, fusion.GetProperty("state").GetString());
                 return fusion;
             }
 

@@ -26,7 +26,7 @@ public sealed class FusionCalibrator(ITextEmbedder embedder, Bm25Parameters bm25
         var splits = sample.Select(c => (c.Header, Split: InverseClozeSplit.Of(c.Text))).Where(s => s.Split is not null).ToList();
         if (splits.Count < options.MinimumChunks)
         {
-            return null;
+            return sample.Count == 0 ? null : UnseenWithoutPseudoQueries(sample, collectionChunks);
         }
 
         var queries = splits.Select(s => s.Split!.Query).ToList();
@@ -75,6 +75,23 @@ public sealed class FusionCalibrator(ITextEmbedder embedder, Bm25Parameters bm25
 
         return new FusionCalibration((double)chosen / steps, bm25Alone, denseAlone, Recall(reciprocal[chosen]), splits.Count, collectionChunks,
             embedder.ModelId, embedder.Dimension, DateTimeOffset.UtcNow, reason, fit);
+    }
+
+    /// <summary>
+    /// Too few chunks for pseudo-queries, but enough to see whether the model can read them: dense off when it cannot
+    /// (the unknown-token gate needs no pseudo-query); null, reciprocal-rank fusion, otherwise.
+    /// </summary>
+    private FusionCalibration? UnseenWithoutPseudoQueries(IReadOnlyList<CalibrationChunk> sample, int collectionChunks)
+    {
+        if (embedder.MeasureFit(sample.Select(ChunkSample.Embedded).ToList()) is not { } fit || fit.UnknownTokenRate < options.DenseOffUnknownTokenRate)
+        {
+            return null;
+        }
+
+        var none = new PseudoQueryRecall(0, 0, 0);
+        return new FusionCalibration(0, none, none, none, 0, collectionChunks, embedder.ModelId, embedder.Dimension, DateTimeOffset.UtcNow,
+            FormattableString.Invariant($"dense off: {fit.UnknownTokenRate:P1} of the tokens of the collection's {sample.Count} chunks are unknown to the model (DenseOffUnknownTokenRate {options.DenseOffUnknownTokenRate:P0}); too few chunks for pseudo-queries (MinimumChunks {options.MinimumChunks})"),
+            fit);
     }
 
     private static List<(long, double)> Top(double[] scores, int limit, bool positiveOnly) =>

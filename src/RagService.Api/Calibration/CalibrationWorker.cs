@@ -1,0 +1,98 @@
+using RagService.Core.Retrieval;
+using RagService.Core.Retrieval.Calibration;
+using RagService.Core.Storage;
+
+namespace RagService.Api.Calibration;
+
+/// <summary>
+/// Calibrates collections' fusion in the background, one at a time, as <see cref="CalibrationSchedule"/> hands them out
+/// (after ingestion's writes have settled). At start it schedules every collection whose stored calibration is missing
+/// or stale, e.g. because the embedding model changed, so no search has to wait for it.
+/// </summary>
+internal sealed class CalibrationWorker(CalibrationSchedule schedule, IKnowledgeStore store, IServiceProvider services, ILogger<CalibrationWorker> log)
+    : BackgroundService
+{
+    /// <summary>Candidates each retriever ranks during calibration: what a search fuses by default.</summary>
+    private static readonly int Candidates = new SearchQuery { Query = "" }.Candidates;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Without an embedding model there is no hybrid search and nothing to calibrate.
+        if (services.GetService<FusionCalibrationService>() is not { } calibration)
+        {
+            return;
+        }
+
+        await Task.Yield();
+        try
+        {
+            await ScheduleStaleAsync(calibration, stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A broken data folder: searches keep their stored calibration or RRF; readiness reports the store.
+            log.LogError("Fusion calibration could not check the collections at start: {Reason}", e.Message);
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            string name;
+            try
+            {
+                name = await schedule.NextDueAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            try
+            {
+                await CalibrateAsync(calibration, name, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Nothing was stored; the check at the next start schedules it again.
+                return;
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "Fusion calibration of collection {Collection} failed; searches keep the previous fusion", name);
+            }
+            finally
+            {
+                schedule.Finished(name);
+            }
+        }
+    }
+
+    private async Task ScheduleStaleAsync(FusionCalibrationService calibration, CancellationToken ct)
+    {
+        foreach (var collection in await store.ListCollectionsAsync(ct))
+        {
+            var state = await calibration.StateAsync(collection, ct);
+            if (state.Stale is not null || (state.Calibration is null && state.Chunks >= calibration.Options.MinimumChunks))
+            {
+                log.LogInformation("Collection {Collection}: fusion calibration scheduled at start ({Reason})", collection.Name, state.Stale ?? "none stored");
+                schedule.Request(collection.Name);
+            }
+        }
+    }
+
+    private async Task CalibrateAsync(FusionCalibrationService calibration, string name, CancellationToken ct)
+    {
+        // Looked up by name when due: a collection deleted meanwhile is skipped, one re-created under the name is calibrated.
+        if (await store.GetCollectionAsync(name, ct) is not { } collection)
+        {
+            return;
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var (result, ran) = await calibration.CalibrateIfDueAsync(collection, Candidates, ct);
+        if (ran)
+        {
+            log.LogInformation("Collection {Collection} calibrated in {Seconds:0.0} s: {Fusion}", name, watch.Elapsed.TotalSeconds,
+                result?.Describe() ?? "too few chunks to calibrate; reciprocal-rank fusion");
+        }
+    }
+}
