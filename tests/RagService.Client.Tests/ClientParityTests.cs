@@ -75,6 +75,40 @@ public sealed class ClientParityTests
     }
 
     [Fact]
+    public async Task Collection_stats_and_the_sync_job_say_why_dense_is_off_for_text_the_model_cannot_read()
+    {
+        // The test embedder's vocabulary is Chinese characters only: every English word is an unknown token to it.
+        await using var f = await ClientFixture.StartAsync([.. TestModelDirectories.ServiceArguments(), "--Rag:Retrieval:Calibration:DebounceDelay=00:00:00.050"]);
+        var rag = f.Client;
+        await rag.CreateCollectionAsync(new CollectionSettings("manuals"));
+        var folder = Directory.CreateDirectory(Path.Combine(f.Host.Directory, "manuals")).FullName;
+        foreach (var topic in new[] { "descaling", "filters", "warranty", "batteries", "cleaning" })
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, $"{topic}.md"), $"# {topic}\n\nThe kettle manual explains {topic} step by step.\n");
+        }
+
+        // The job as GET /v1/jobs/{id} reports it once finished carries the model-fit warnings.
+        var job = await rag.WaitForJobAsync((await rag.SyncFolderAsync("manuals", folder)).Id);
+        Assert.Equal(new JobCounts(5, 0, 0, 0, 0), job.Counts);
+        Assert.Contains(job.Warnings!, w => w.Contains("unknown", StringComparison.OrdinalIgnoreCase));
+
+        // Calibration runs in the background after the writes; wait for its outcome (bounded), not for a time.
+        var stats = await rag.GetCollectionAsync("manuals");
+        for (var i = 0; i < 600 && stats.Fusion?.State != "calibrated"; i++)
+        {
+            await Task.Delay(100);
+            stats = await rag.GetCollectionAsync("manuals");
+        }
+
+        var fusion = stats.Fusion!;
+        Assert.Equal(("calibrated", "bm25 only", true, 0.0), (fusion.State, fusion.Method, fusion.DenseOff, fusion.DenseWeight));
+        Assert.Contains("unknown", fusion.Detail, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0.0, fusion.Calibration!.DenseWeight);
+        Assert.True(stats.ModelFit!.UnknownTokenRate >= 0.5, $"unknown-token rate {stats.ModelFit.UnknownTokenRate}");
+        Assert.NotEmpty(stats.ModelFit.Warnings);
+    }
+
+    [Fact]
     public async Task A_documents_chunks_come_back_in_reading_order_and_page_by_offset()
     {
         await using var f = await ClientFixture.StartAsync();
