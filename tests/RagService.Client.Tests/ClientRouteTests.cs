@@ -37,6 +37,8 @@ public sealed class ClientRouteTests
         var search = await rag.SearchAsync("kb", "margherita", new SearchOptions(TopK: 3, Mode: "bm25"));
         Assert.Equal("menu.md", search.Hits[0].DocumentId);
         Assert.Equal(["Menu"], search.Hits[0].HeadingPath);
+        Assert.Contains("<em>margherita</em>", search.Hits[0].Snippet, StringComparison.OrdinalIgnoreCase); // lucene, the default engine, highlights
+        Assert.Equal((await rag.GetDocumentAsync("kb", "menu.md")).UpdatedAt, search.Hits[0].UpdatedAt);
         Assert.Contains(search.Stages, s => s.Name == "bm25");
 
         var filtered = await rag.SearchAsync("kb", "oven warranty margherita", new SearchOptions(Mode: "bm25", Filter: new SearchFilter(Metadata: new Dictionary<string, string> { ["lang"] = "en" }), Metadata: ["lang"]));
