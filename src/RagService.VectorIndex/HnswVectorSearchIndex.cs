@@ -90,7 +90,7 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
     {
         var health = index.CheckGraph();
         var bottom = health.Levels.Count > 0 ? health.Levels[0] : new GraphLevelHealth(0, 0, 0, 0);
-        return new VectorGraphHealth(health.LiveNodes, health.UnreachableLiveNodes, bottom.InDegreeZero, bottom.Unreachable, health.Levels.Count);
+        return new VectorGraphHealth(health.LiveNodes, health.UnreachableLiveNodes, bottom.InDegreeZero, bottom.Unreachable, health.Levels.Count, health.DuplicateGroupMembers);
     }
 
     public Task<ComponentStatus> CheckAsync(CancellationToken ct) =>

@@ -59,6 +59,28 @@ public sealed class HybridSearchTests : IAsyncLifetime
         Assert.Equal(stats.GetProperty("vectors").GetInt32(), graph.GetProperty("vectors").GetInt32());
         Assert.Equal(Documents.Length, graph.GetProperty("vectors").GetInt32());
         Assert.Equal(0, graph.GetProperty("unreachableVectors").GetInt32());
+        Assert.Equal(0, graph.GetProperty("duplicateVectors").GetInt32());
+    }
+
+    [Fact]
+    public async Task Repeated_boilerplate_is_counted_as_duplicate_vectors_and_every_copy_is_still_found()
+    {
+        // Without contextual headers, three documents with the same text embed to the same vector: one graph node, two copies.
+        await _host.CreateCollectionAsync("boiler", new { name = "boiler", contextualHeaders = false });
+        foreach (var id in new[] { "a", "b", "c" })
+        {
+            await _host.IngestAsync("boiler", new { id, text = "本页内容仅供参考，以门店公告为准。" });
+        }
+
+        await _host.IngestAsync("boiler", new { id = "menu", text = "葡萄是紫色的水果，每斤十元。" });
+        var graph = (await _host.Client.GetFromJsonAsync<JsonElement>("/v1/collections/boiler")).GetProperty("vectorGraph");
+        Assert.Equal(4, graph.GetProperty("vectors").GetInt32());
+        Assert.Equal(2, graph.GetProperty("duplicateVectors").GetInt32());
+        Assert.Equal(0, graph.GetProperty("unreachableVectors").GetInt32());
+
+        var response = await _host.Client.PostAsJsonAsync("/v1/collections/boiler/search", new { query = "本页内容仅供参考，以门店公告为准。", mode = "dense", rerank = false, topK = 3 });
+        var hits = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("documentId").GetString()).ToList();
+        Assert.Equal(["a", "b", "c"], hits.Order());
     }
 
     [Fact]

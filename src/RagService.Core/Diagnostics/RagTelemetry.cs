@@ -29,7 +29,7 @@ public static class RagTelemetry
         Meter.CreateCounter<long>("rag.ingest.bytes", "By", "UTF-8 bytes of extracted text ingested");
 
     /// <summary>The order the search runs its stages in (reports list fetch last, but it runs before rerank).</summary>
-    private static readonly string[] ExecutionOrder = ["bm25", "dense", "fusion", "fetch", "rerank", "llm"];
+    private static readonly string[] ExecutionOrder = ["bm25", "dense", "fusion", "neighbours", "fetch", "rerank", "llm"];
 
     /// <summary>
     /// Records a finished search: one child span per stage that ran, with the stage's measured duration, and the

@@ -130,6 +130,7 @@ public sealed class SearchService(
         {
             ranked = (bm25Hits.Count > 0 ? bm25Hits : denseHits).Select(h => (h.ChunkId, h.Score)).ToList();
             stages.Add(new StageReport("fusion", "skipped", ranked.Count, calibrationMs, calibrated?.DenseOff == true ? calibrationState!.DescribeInUse() : "one retriever"));
+            stages.Add(new StageReport("neighbours", "skipped", 0, 0, "one retriever ranked the candidates: nothing was fused"));
         }
 
         var useRerank = reranker is not null && query.Rerank != false && ranked.Count > 0;
