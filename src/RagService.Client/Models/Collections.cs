@@ -37,8 +37,12 @@ public sealed record IndexStats(string Engine, long Entries, long Bytes, string 
 public sealed record VectorGraphHealth(int Vectors, int UnreachableVectors, int Level0InDegreeZero, int Level0Unreachable, int Levels);
 
 /// <summary>How hybrid search fuses in a collection, and why.</summary>
-/// <param name="State">"calibrated", "stale" (recalibration due; <see cref="Stale"/> says why) or "not calibrated" (too few chunks, or not yet).</param>
-/// <param name="Method">"weighted" (calibrated dense weight), "bm25 only" (dense turned off by calibration) or "rrf" (until calibrated).</param>
+/// <param name="State">
+/// "calibrated"; "scheduled" (missing or stale: calibrates in the background once writes settle) or "calibrating" (running
+/// now), meanwhile searches use the stale calibration or RRF; "stale" (<see cref="Stale"/> says why; the next write or
+/// hybrid search schedules it); "not calibrated" (too few chunks: RRF).
+/// </param>
+/// <param name="Method">What searches use now: "weighted" (calibrated dense weight), "bm25 only" (dense turned off by calibration) or "rrf" (until calibrated).</param>
 /// <param name="Detail">The reason in words, e.g. why dense is off.</param>
 /// <param name="Calibration">The weights and their evidence; null until calibrated.</param>
 public sealed record FusionStats(string State, string Method, double? DenseWeight, string Detail, string? Stale, FusionCalibration? Calibration)
