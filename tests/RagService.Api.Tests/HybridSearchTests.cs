@@ -174,6 +174,26 @@ public sealed class HybridSearchTests : IAsyncLifetime
         Assert.NotEqual(fused.OrderByDescending(f => f.Value).Select(f => f.Key), hits.Select(h => h.Id));
     }
 
+    [Fact]
+    public async Task With_neighbours_turned_off_a_hit_scores_its_fused_score()
+    {
+        await using var host = await ServiceHost.StartAsync([.. TestModelDirectories.ServiceArguments(), "--Rag:Retrieval:Neighbours:Window=0"]);
+        await host.CreateCollectionAsync("kb", new { name = "kb", contextualHeaders = false });
+        foreach (var (id, text) in Documents)
+        {
+            await host.IngestAsync("kb", new { id, text });
+        }
+
+        var response = await host.Client.PostAsJsonAsync("/v1/collections/kb/search", new { query = "红色的水果", rerank = false, topK = 4 });
+        var search = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("off", Stages(search)["neighbours"].GetProperty("status").GetString());
+        Assert.All(search.GetProperty("hits").EnumerateArray(), h =>
+        {
+            Assert.Equal(Num(h.GetProperty("scores"), "fusion")!.Value, h.GetProperty("score").GetDouble(), 12);
+            Assert.Null(Num(h.GetProperty("scores"), "neighbourhood"));
+        });
+    }
+
     private async Task<Dictionary<long, int>> RanksAsync(object body) =>
         (await SearchAsync(body)).GetProperty("hits").EnumerateArray()
             .Select((h, i) => (Id: h.GetProperty("chunkId").GetInt64(), Rank: i + 1))

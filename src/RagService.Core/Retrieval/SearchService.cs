@@ -194,7 +194,9 @@ public sealed class SearchService(
         var options = _options.Neighbours;
         if (!options.Enabled || fused.Count == 0)
         {
-            stages.Add(new StageReport("neighbours", "off", 0, 0, "Rag:Retrieval:Neighbours turned off"));
+            stages.Add(options.Enabled
+                ? new StageReport("neighbours", "skipped", 0, 0, "no candidates")
+                : new StageReport("neighbours", "off", 0, 0, "turned off (Rag:Retrieval:Neighbours)"));
             return fused;
         }
 
