@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace RagService.Api.Tests.Calibration;
@@ -56,28 +55,17 @@ public sealed class UnknownTokenGateTests
         Assert.Contains("DenseOffUnknownTokenRate", e.ToString());
     }
 
-    /// <summary>The documents' fusion in collection stats once it is calibrated (a hybrid search asks for it).</summary>
+    /// <summary>The documents' fusion in collection stats once the background calibration after their upload has run.</summary>
     private static async Task<JsonElement> CalibratedFusionAsync(IEnumerable<(string Id, string Text)> documents, string expectedState = "calibrated", params string[] settings)
     {
-        await using var host = await ServiceHost.StartAsync([
-            $"--Rag:Embedding:ModelDirectory={RealModelRetrievalTests.RealMiniLmDirectory()}", "--Rag:Embedding:IntraOpThreads=2", .. settings]);
+        var harness = new CalibrationHarness();
+        await using var host = await harness.StartAsync(settings);
         await host.CreateCollectionAsync("kb");
         foreach (var (id, text) in documents)
         {
             await host.IngestAsync("kb", new { id, text });
         }
 
-        await host.SearchAsync("kb", "杭州瓷器博物馆始建于哪一年", topK: 3, mode: "hybrid");
-        for (var attempt = 0; ; attempt++)
-        {
-            var fusion = (await host.Client.GetFromJsonAsync<JsonElement>("/v1/collections/kb")).GetProperty("fusion");
-            if (fusion.GetProperty("state").GetString() == expectedState || attempt == 600)
-            {
-                Assert.Equal(expectedState, fusion.GetProperty("state").GetString());
-                return fusion;
-            }
-
-            await Task.Delay(100);
-        }
+        return await harness.SettleAsync(host, "kb", expectedState);
     }
 }
