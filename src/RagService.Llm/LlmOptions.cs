@@ -1,3 +1,5 @@
+using RagService.Core.Resilience;
+
 namespace RagService.Llm;
 
 /// <summary>An OpenAI-compatible chat endpoint (OpenAI, Azure OpenAI v1, vLLM, Ollama, llama.cpp server, ...).</summary>
@@ -26,8 +28,11 @@ public sealed record LlmOptions
     /// <summary>Retries after a timeout, a 408/429/5xx or a connection failure; a stream is retried only before its first token.</summary>
     public int MaxRetries { get; init; } = 2;
 
-    /// <summary>Delay before the first retry; doubled for each further one.</summary>
+    /// <summary>Median delay before the first retry; doubled for each further one, with jitter.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>When repeated failures open the circuit, so that asks fail at once (502) instead of waiting out retries.</summary>
+    public CircuitBreakerOptions Breaker { get; init; } = new();
 
     /// <summary>Time limit of the readiness probe (GET {Url}/models).</summary>
     public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -64,6 +69,7 @@ public sealed record LlmOptions
             throw new ArgumentException($"Llm:MaxRetries must be between 0 and 10, got {MaxRetries}");
         }
 
+        Breaker.Validate(Section);
         if (RetryDelay < TimeSpan.Zero || ReadinessCacheTime < TimeSpan.Zero)
         {
             throw new ArgumentException("Llm:RetryDelay and Llm:ReadinessCacheTime must not be negative");

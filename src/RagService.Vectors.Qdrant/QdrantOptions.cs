@@ -1,3 +1,5 @@
+using RagService.Core.Resilience;
+
 namespace RagService.Vectors.Qdrant;
 
 /// <summary>Where the Qdrant server is and how the adapter lays out and queries its collections (section Rag:Qdrant).</summary>
@@ -44,11 +46,14 @@ public sealed record QdrantOptions
     /// <summary>Retries of a request that failed with a transient status (unavailable, deadline, resource exhausted).</summary>
     public int MaxRetries { get; init; } = 3;
 
-    /// <summary>First retry delay; it doubles at each further retry.</summary>
+    /// <summary>Median first retry delay; it doubles at each further retry, with jitter.</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Deadline of one request.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>When repeated failures open the circuit, so that searches answer BM25-only at once instead of waiting out retries.</summary>
+    public CircuitBreakerOptions Breaker { get; init; } = new();
 
     /// <summary>The URL as a Uri; throws with what to fix when it is missing or malformed.</summary>
     public Uri Endpoint => Uri.TryCreate(Url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
@@ -67,6 +72,7 @@ public sealed record QdrantOptions
         Require(MaxRetries is >= 0 and <= 20, nameof(MaxRetries), MaxRetries, "0..20");
         Require(RetryBaseDelay >= TimeSpan.Zero && RetryBaseDelay <= TimeSpan.FromMinutes(1), nameof(RetryBaseDelay), RetryBaseDelay, "0..1 minute");
         Require(RequestTimeout > TimeSpan.Zero && RequestTimeout <= TimeSpan.FromMinutes(10), nameof(RequestTimeout), RequestTimeout, "above 0, at most 10 minutes");
+        Breaker.Validate(SectionName);
         Require(IsName(CollectionPrefix, allowEmpty: true), nameof(CollectionPrefix), CollectionPrefix, "letters, digits, '_' or '-'");
         Require(IsName(VectorName, allowEmpty: false), nameof(VectorName), VectorName, "letters, digits, '_' or '-', not empty");
         return this;

@@ -21,18 +21,19 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
     private readonly QdrantGrpcClient _client;
     private readonly QdrantRequests _requests;
     private readonly QdrantCollectionNames _names;
-    private readonly QdrantRetry _retry;
+    private readonly QdrantCalls _calls;
     private readonly ILogger? _logger;
     private readonly ConcurrentDictionary<long, Target> _targets = new();
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _createLocks = new();
 
-    public QdrantVectorSearchIndex(QdrantOptions options, ILogger? logger = null)
+    /// <param name="time">The clock of retry delays and break times; the system clock when null.</param>
+    public QdrantVectorSearchIndex(QdrantOptions options, ILogger? logger = null, TimeProvider? time = null)
     {
         _options = options.Validate();
         _client = new QdrantGrpcClient(options.Endpoint, string.IsNullOrEmpty(options.ApiKey) ? null : options.ApiKey);
         _requests = new QdrantRequests(options);
         _names = new QdrantCollectionNames(options.CollectionPrefix);
-        _retry = new QdrantRetry(options);
+        _calls = new QdrantCalls(options, time);
         _logger = logger;
     }
 
@@ -62,7 +63,7 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         {
             var page = Math.Min(limit - hits.Count, _options.SearchPageSize);
             var request = _requests.Search(target.Name, query, (ulong)page, (ulong)hits.Count, filter);
-            var response = await _retry.RunAsync("search", d => _client.Points.QueryAsync(request, deadline: d, cancellationToken: ct).ResponseAsync, ct);
+            var response = await _calls.RunAsync("search", d => _client.Points.QueryAsync(request, deadline: d, cancellationToken: ct).ResponseAsync, ct);
             hits.AddRange(response.Result.Select(p => new ScoredChunk((long)p.Id.Num, p.Score)));
             if (response.Result.Count < page)
             {
@@ -90,7 +91,7 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
 
         foreach (var batch in _requests.Upserts(target.Name, document, vectors))
         {
-            await _retry.RunAsync("store vectors", d => _client.Points.UpsertAsync(batch, deadline: d, cancellationToken: ct).ResponseAsync, ct);
+            await _calls.RunAsync("store vectors", d => _client.Points.UpsertAsync(batch, deadline: d, cancellationToken: ct).ResponseAsync, ct);
         }
 
         if (change.Removed.Count == 0)
@@ -103,7 +104,7 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
             var delete = change.Added.Count == 0
                 ? _requests.DeleteDocument(target.Name, document.Id)
                 : _requests.DeleteChunks(target.Name, change.Removed);
-            await _retry.RunAsync("delete vectors", d => _client.Points.DeleteAsync(delete, deadline: d, cancellationToken: ct).ResponseAsync, ct);
+            await _calls.RunAsync("delete vectors", d => _client.Points.DeleteAsync(delete, deadline: d, cancellationToken: ct).ResponseAsync, ct);
         }
         catch (StorageUnavailableException) when (vectors.Count > 0)
         {
@@ -155,7 +156,7 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
     public async Task<ulong> CountAsync(string collectionOrAlias, CancellationToken ct)
     {
         var request = new CountPoints { CollectionName = collectionOrAlias, Exact = true };
-        var response = await _retry.RunAsync("count vectors", d => _client.Points.CountAsync(request, deadline: d, cancellationToken: ct).ResponseAsync, ct);
+        var response = await _calls.RunAsync("count vectors", d => _client.Points.CountAsync(request, deadline: d, cancellationToken: ct).ResponseAsync, ct);
         return response.Result.Count;
     }
 
@@ -170,7 +171,7 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
 
         var request = new GetPoints { CollectionName = target.Name, WithPayload = new WithPayloadSelector { Enable = false }, WithVectors = new WithVectorsSelector { Enable = false } };
         request.Ids.AddRange(chunkIds.Select(id => new PointId { Num = (ulong)id }));
-        var response = await _retry.RunAsync("read points", d => _client.Points.GetAsync(request, deadline: d, cancellationToken: ct).ResponseAsync, ct);
+        var response = await _calls.RunAsync("read points", d => _client.Points.GetAsync(request, deadline: d, cancellationToken: ct).ResponseAsync, ct);
         return response.Result.Select(p => (long)p.Id.Num).ToHashSet();
     }
 
@@ -190,7 +191,7 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         {
             var request = new UpsertPoints { CollectionName = target.Name, Wait = true };
             request.Points.AddRange(batch.Select(p => _requests.Point(p.Document, p.ChunkId, p.Vector)));
-            await _retry.RunAsync("store vectors", d => _client.Points.UpsertAsync(request, deadline: d, cancellationToken: ct).ResponseAsync, ct);
+            await _calls.RunAsync("store vectors", d => _client.Points.UpsertAsync(request, deadline: d, cancellationToken: ct).ResponseAsync, ct);
         }
     }
 
@@ -201,12 +202,12 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
     /// <summary>The alias a knowledge base is served through.</summary>
     public string AliasOf(CollectionInfo collection) => _names.Alias(collection.Name);
 
-    /// <summary>Pings the server (one attempt, no retries): a health check must answer quickly.</summary>
+    /// <summary>Pings the server (one attempt, no retries): a health check must answer quickly. While the circuit is open it says so without a call.</summary>
     public async Task<ComponentStatus> CheckAsync(CancellationToken ct)
     {
         try
         {
-            var reply = await _retry.RunAsync("answer a health check", d => _client.Qdrant.HealthCheckAsync(new HealthCheckRequest(), deadline: d, cancellationToken: ct).ResponseAsync, ct, retry: false);
+            var reply = await _calls.RunAsync("answer a health check", d => _client.Qdrant.HealthCheckAsync(new HealthCheckRequest(), deadline: d, cancellationToken: ct).ResponseAsync, ct, retry: false);
             return ComponentStatus.On("vectors", $"Qdrant {reply.Version} at {_options.Endpoint.Authority}, collections prefixed '{_options.CollectionPrefix}'");
         }
         catch (StorageUnavailableException e)
@@ -223,6 +224,7 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         }
 
         _client.Dispose();
+        _calls.Dispose();
     }
 
     /// <summary>
@@ -250,14 +252,14 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         }
 
         var alias = _names.Alias(collection.Name);
-        var aliases = await _retry.RunAsync("list aliases", d => _client.Collections.ListAliasesAsync(new ListAliasesRequest(), deadline: d, cancellationToken: ct).ResponseAsync, ct);
+        var aliases = await _calls.RunAsync("list aliases", d => _client.Collections.ListAliasesAsync(new ListAliasesRequest(), deadline: d, cancellationToken: ct).ResponseAsync, ct);
         var physical = aliases.Aliases.FirstOrDefault(a => a.AliasName == alias)?.CollectionName;
         if (physical is null || _names.Parse(physical) is not { } parsed || parsed.CollectionId != collection.Id)
         {
             return null;
         }
 
-        var info = await _retry.RunAsync("describe a collection", d => _client.Collections.GetAsync(new GetCollectionInfoRequest { CollectionName = physical }, deadline: d, cancellationToken: ct).ResponseAsync, ct);
+        var info = await _calls.RunAsync("describe a collection", d => _client.Collections.GetAsync(new GetCollectionInfoRequest { CollectionName = physical }, deadline: d, cancellationToken: ct).ResponseAsync, ct);
         var size = info.Result.Config.Params.VectorsConfig.ParamsMap?.Map.TryGetValue(_options.VectorName, out var p) == true ? (int)p.Size : 0;
         var target = new Target(physical, parsed.Generation, size);
         _targets[collection.Id] = target;
@@ -304,17 +306,17 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
     private async Task<Target> CreateGenerationAsync(CollectionInfo collection, int generation, int dimension, CancellationToken ct)
     {
         var name = _names.Physical(collection.Name, collection.Id, generation);
-        var exists = await _retry.RunAsync("look up a collection", d => _client.Collections.CollectionExistsAsync(new CollectionExistsRequest { CollectionName = name }, deadline: d, cancellationToken: ct).ResponseAsync, ct);
+        var exists = await _calls.RunAsync("look up a collection", d => _client.Collections.CollectionExistsAsync(new CollectionExistsRequest { CollectionName = name }, deadline: d, cancellationToken: ct).ResponseAsync, ct);
         if (exists.Result.Exists)
         {
             await DeleteCollectionAsync(name, ct); // left by a creation that failed halfway
         }
 
         var create = _requests.CreateCollection(name, dimension);
-        await _retry.RunAsync("create a collection", d => _client.Collections.CreateAsync(create, deadline: d, cancellationToken: ct).ResponseAsync, ct);
+        await _calls.RunAsync("create a collection", d => _client.Collections.CreateAsync(create, deadline: d, cancellationToken: ct).ResponseAsync, ct);
         foreach (var index in _requests.PayloadIndexes(name))
         {
-            await _retry.RunAsync("create a payload index", d => _client.Points.CreateFieldIndexAsync(index, deadline: d, cancellationToken: ct).ResponseAsync, ct);
+            await _calls.RunAsync("create a payload index", d => _client.Points.CreateFieldIndexAsync(index, deadline: d, cancellationToken: ct).ResponseAsync, ct);
         }
 
         return new Target(name, generation, dimension);
@@ -323,15 +325,15 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
     private async Task SwapAliasAsync(CollectionInfo collection, Target target, CancellationToken ct)
     {
         var alias = _names.Alias(collection.Name);
-        var aliases = await _retry.RunAsync("list aliases", d => _client.Collections.ListAliasesAsync(new ListAliasesRequest(), deadline: d, cancellationToken: ct).ResponseAsync, ct);
+        var aliases = await _calls.RunAsync("list aliases", d => _client.Collections.ListAliasesAsync(new ListAliasesRequest(), deadline: d, cancellationToken: ct).ResponseAsync, ct);
         var change = _requests.SwapAlias(alias, target.Name, aliases.Aliases.Any(a => a.AliasName == alias));
-        await _retry.RunAsync("swap an alias", d => _client.Collections.UpdateAliasesAsync(change, deadline: d, cancellationToken: ct).ResponseAsync, ct);
+        await _calls.RunAsync("swap an alias", d => _client.Collections.UpdateAliasesAsync(change, deadline: d, cancellationToken: ct).ResponseAsync, ct);
         _targets[collection.Id] = target;
     }
 
     private async Task DropAsync(long collectionId, CancellationToken ct)
     {
-        var collections = await _retry.RunAsync("list collections", d => _client.Collections.ListAsync(new ListCollectionsRequest(), deadline: d, cancellationToken: ct).ResponseAsync, ct);
+        var collections = await _calls.RunAsync("list collections", d => _client.Collections.ListAsync(new ListCollectionsRequest(), deadline: d, cancellationToken: ct).ResponseAsync, ct);
         foreach (var name in collections.Collections.Select(c => c.Name).Where(n => _names.Parse(n)?.CollectionId == collectionId))
         {
             await DeleteCollectionAsync(name, ct); // Qdrant removes the aliases of a deleted collection with it
@@ -339,7 +341,7 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
     }
 
     private Task DeleteCollectionAsync(string name, CancellationToken ct) =>
-        _retry.RunAsync("delete a collection", d => _client.Collections.DeleteAsync(new DeleteCollection { CollectionName = name }, deadline: d, cancellationToken: ct).ResponseAsync, ct);
+        _calls.RunAsync("delete a collection", d => _client.Collections.DeleteAsync(new DeleteCollection { CollectionName = name }, deadline: d, cancellationToken: ct).ResponseAsync, ct);
 
     /// <summary>Best effort after a failed write: removes the points it had added, so no point outlives the rolled-back chunk ids.</summary>
     private async Task ForgetAddedAsync(Target target, IReadOnlyList<IndexEntry> added, CancellationToken ct)
@@ -347,7 +349,7 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         try
         {
             var delete = _requests.DeleteChunks(target.Name, added.Select(a => a.ChunkId));
-            await _retry.RunAsync("undo a write", d => _client.Points.DeleteAsync(delete, deadline: d, cancellationToken: ct).ResponseAsync, ct);
+            await _calls.RunAsync("undo a write", d => _client.Points.DeleteAsync(delete, deadline: d, cancellationToken: ct).ResponseAsync, ct);
         }
         catch (StorageUnavailableException e)
         {

@@ -241,7 +241,6 @@ public sealed class DuplicateVectorTests : IDisposable
 
         var bytes = File.ReadAllBytes(path);
         BitConverter.TryWriteBytes(bytes.AsSpan(8), 1);   // format version 1: no duplicate groups in the payload
-        BitConverter.TryWriteBytes(bytes.AsSpan(56), Checksum64.Of(bytes.AsSpan(0, 56)));
         File.WriteAllBytes(path, bytes);
 
         var loaded = VectorIndexSnapshot.TryLoad(path, 2, Dim, SnapshotKind.Hnsw, Options);

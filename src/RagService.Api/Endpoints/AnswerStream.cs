@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
+using System.Net.ServerSentEvents;
 using RagService.Api.Errors;
 using RagService.Api.Logging;
 using RagService.Core.Diagnostics;
@@ -11,40 +9,66 @@ using RagService.Core.Retrieval;
 namespace RagService.Api.Endpoints;
 
 /// <summary>
-/// Writes an answer as server-sent events: "token" events with pieces of text as the LLM produces them, then one
-/// "done" event carrying the whole response (answer, sources, prompt, stages). The first token is awaited before the
-/// response starts, so an LLM that fails at once still gets a proper 502/504 problem detail; one that fails later (e.g.
-/// stalls longer than Llm:StreamIdleTimeout) ends the stream with an "error" event carrying the same problem detail.
+/// An answer as server-sent events (framed by <see cref="TypedResults.ServerSentEvents{T}(IAsyncEnumerable{SseItem{T}})"/>):
+/// "token" events with pieces of text as the LLM produces them, then one "done" event carrying the whole response
+/// (answer, sources, prompt, stages). The first token is awaited before the result is returned, so before the response
+/// starts: an LLM that fails at once still gets a proper 502/504 problem detail; one that fails later (e.g. stalls
+/// longer than Llm:StreamIdleTimeout) ends the stream with an "error" event carrying the same problem detail.
 /// </summary>
 internal static class AnswerStream
 {
-    public static async Task WriteAsync(HttpContext http, SearchQuery query, (AskOutcome Start, IAsyncEnumerable<string> Tokens) stream, CancellationToken ct,
+    /// <summary>Awaits the first token, then returns the event stream; an LLM failure before it throws (a problem detail).</summary>
+    public static async Task<IResult> StartAsync(HttpContext http, SearchQuery query, (AskOutcome Start, IAsyncEnumerable<string> Tokens) stream, CancellationToken ct,
         HitProjection? projection = null)
     {
-        var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var (start, tokens) = stream;
         RequestTimings.Record(http, SearchEndpoints.Stages(start));
         var sw = Stopwatch.StartNew();
-        await using var e = tokens.GetAsyncEnumerator(ct);
-        var hasToken = await e.MoveNextAsync();
+        var e = tokens.GetAsyncEnumerator(ct);
+        bool hasToken;
+        try
+        {
+            hasToken = await e.MoveNextAsync();
+        }
+        catch
+        {
+            await e.DisposeAsync();
+            throw;
+        }
 
-        http.Response.ContentType = "text/event-stream; charset=utf-8";
-        http.Response.Headers.CacheControl = "no-cache";
-        http.Response.Headers["X-Accel-Buffering"] = "no";
+        http.Response.Headers["X-Accel-Buffering"] = "no"; // nginx and the like would otherwise hold the events back
+        return TypedResults.ServerSentEvents(EventsAsync(http, query, start, e, hasToken, sw, projection));
+    }
+
+    /// <summary>Starts the stream (<see cref="StartAsync"/>) and writes it to the response.</summary>
+    public static async Task WriteAsync(HttpContext http, SearchQuery query, (AskOutcome Start, IAsyncEnumerable<string> Tokens) stream, CancellationToken ct,
+        HitProjection? projection = null) =>
+        await (await StartAsync(http, query, stream, ct, projection)).ExecuteAsync(http);
+
+    private static async IAsyncEnumerable<SseItem<object>> EventsAsync(HttpContext http, SearchQuery query, AskOutcome start, IAsyncEnumerator<string> tokens,
+        bool hasToken, Stopwatch sw, HitProjection? projection)
+    {
+        await using var e = tokens;
         var answer = new System.Text.StringBuilder();
         while (hasToken)
         {
             answer.Append(e.Current);
-            await SendAsync(http, "token", new { text = e.Current }, json, ct);
+            yield return new SseItem<object>(new { text = e.Current }, "token");
+            LlmUnavailableException? failure = null;
             try
             {
                 hasToken = await e.MoveNextAsync();
             }
-            catch (LlmUnavailableException failure)
+            catch (LlmUnavailableException f)
+            {
+                failure = f;
+            }
+
+            if (failure is not null)
             {
                 var (status, title, detail) = ProblemExceptionHandler.Describe(failure);
-                await SendAsync(http, "error", new { title, status, detail, instance = http.Request.Path.Value }, json, ct);
-                return;
+                yield return new SseItem<object>(new { title, status, detail, instance = http.Request.Path.Value }, "error");
+                yield break;
             }
         }
 
@@ -54,13 +78,6 @@ internal static class AnswerStream
             RagTelemetry.RecordStages([new StageReport("llm", "ok", 0, sw.Elapsed.TotalMilliseconds)], DateTimeOffset.UtcNow - sw.Elapsed);
         }
 
-        var response = SearchEndpoints.ToResponse(query, start, text, start.Llm == "ok" ? sw.Elapsed.TotalMilliseconds : 0, projection);
-        await SendAsync(http, "done", response, json, ct);
-    }
-
-    private static async Task SendAsync(HttpContext http, string name, object data, JsonSerializerOptions json, CancellationToken ct)
-    {
-        await http.Response.WriteAsync($"event: {name}\ndata: {JsonSerializer.Serialize(data, json)}\n\n", ct);
-        await http.Response.Body.FlushAsync(ct);
+        yield return new SseItem<object>(SearchEndpoints.ToResponse(query, start, text, start.Llm == "ok" ? sw.Elapsed.TotalMilliseconds : 0, projection), "done");
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.Connectors.OpenAI;
+using RagService.Core.Resilience;
 using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
 using AiChatRole = Microsoft.Extensions.AI.ChatRole;
 
@@ -11,7 +12,8 @@ namespace RagService.Llm.Chat;
 /// <summary>
 /// The service's <see cref="IChatClient"/>: chat completion through Semantic Kernel's OpenAI connector against any
 /// OpenAI-compatible endpoint, with the time limits SK does not have (per attempt, first token, idle between tokens),
-/// retries before the first token only, and failures as sanitised <see cref="Core.Prompting.LlmUnavailableException"/>s.
+/// retries before the first token only and a circuit breaker (<see cref="LlmAttempts"/>), and failures as sanitised
+/// <see cref="Core.Prompting.LlmUnavailableException"/>s.
 /// </summary>
 public sealed class SemanticKernelChatClient : IChatClient
 {
@@ -19,8 +21,10 @@ public sealed class SemanticKernelChatClient : IChatClient
     private readonly HttpClient _http;
     private readonly IChatCompletionService _completion;
     private readonly LlmAttempts _attempts;
+    private readonly DependencyCircuit? _ownCircuit;
 
-    public SemanticKernelChatClient(LlmOptions options)
+    /// <param name="circuit">The "llm" circuit shared with readiness (<see cref="LlmCircuit"/>); null = one of its own.</param>
+    public SemanticKernelChatClient(LlmOptions options, DependencyCircuit? circuit = null)
     {
         options.Validate();
         _options = options;
@@ -31,7 +35,8 @@ public sealed class SemanticKernelChatClient : IChatClient
 #pragma warning disable SKEXP0010
         _completion = new OpenAIChatCompletionService(options.Model, new Uri(options.Url!), string.IsNullOrEmpty(options.ApiKey) ? "none" : options.ApiKey, httpClient: _http);
 #pragma warning restore SKEXP0010
-        _attempts = new LlmAttempts(options);
+        _ownCircuit = circuit is null ? LlmCircuit.Create(options) : null;
+        _attempts = new LlmAttempts(circuit ?? _ownCircuit!);
     }
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -93,7 +98,11 @@ public sealed class SemanticKernelChatClient : IChatClient
     public object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _ownCircuit?.Dispose();
+    }
 
     private async Task<(IAsyncEnumerator<StreamingChatMessageContent> Stream, ChatResponseUpdate? First, CancellationTokenSource Cts)> OpenStreamAsync(
         ChatHistory history, OpenAIPromptExecutionSettings settings, CancellationTokenSource cts)

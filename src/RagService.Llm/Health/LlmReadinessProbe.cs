@@ -1,12 +1,14 @@
 using System.Net.Http.Headers;
 using RagService.Core.Models;
+using RagService.Core.Resilience;
 using RagService.Llm.Chat;
 
 namespace RagService.Llm.Health;
 
 /// <summary>
 /// Readiness of the LLM endpoint, found by really asking it (GET {Url}/models, which every OpenAI-compatible server
-/// serves) and reused for <see cref="LlmOptions.ReadinessCacheTime"/> so health checks do not hammer the model.
+/// serves) and reused for <see cref="LlmOptions.ReadinessCacheTime"/> so health checks do not hammer the model. While
+/// the chat calls' circuit is open the endpoint is failed, whatever its model list says.
 /// </summary>
 public sealed class LlmReadinessProbe : IDisposable
 {
@@ -14,10 +16,12 @@ public sealed class LlmReadinessProbe : IDisposable
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly DependencyCircuit? _circuit;
     private (ComponentStatus Status, DateTimeOffset At)? _last;
 
-    public LlmReadinessProbe(LlmOptions options, TimeProvider? time = null)
+    public LlmReadinessProbe(LlmOptions options, TimeProvider? time = null, DependencyCircuit? circuit = null)
     {
+        _circuit = circuit;
         options.Validate();
         _options = options;
         _time = time ?? TimeProvider.System;
@@ -30,6 +34,11 @@ public sealed class LlmReadinessProbe : IDisposable
 
     public async Task<ComponentStatus> CheckAsync(CancellationToken ct)
     {
+        if (_circuit?.OpenUntil is not null)
+        {
+            return ComponentStatus.Failed("llm", $"{_options.Model} at {_options.BaseUri.Authority}: chat calls failed repeatedly, {_circuit.DescribeOpen()}; asks answer 502 until then");
+        }
+
         await _gate.WaitAsync(ct);
         try
         {

@@ -9,8 +9,11 @@ namespace RagService.Onnx.Tokenization;
 public sealed record LoadedTokenizer(ITokenizer Tokenizer, string Kind, int? ModelMaxLength, string File = "", int VocabularySize = 0);
 
 /// <summary>
-/// Reads a tokenizer from a Hugging Face model directory: <c>tokenizer.json</c> (WordPiece or Unigram) when present,
-/// else <c>vocab.txt</c> with <c>tokenizer_config.json</c> (BERT WordPiece).
+/// Reads a tokenizer from a Hugging Face model directory: a SentencePiece model proto (<c>sentencepiece.bpe.model</c>,
+/// else a single <c>*.model</c>) through Microsoft.ML.Tokenizers when present (<see cref="LibrarySentencePiece"/>,
+/// numbered as tokenizer.json numbers its pieces when that ships too); else <c>tokenizer.json</c> (WordPiece, or
+/// Unigram with our <see cref="UnigramModel"/>, kept because a tokenizer.json-only model has no proto for the library
+/// to load); else <c>vocab.txt</c> with <c>tokenizer_config.json</c> (BERT WordPiece).
 /// </summary>
 public static class TokenizerLoader
 {
@@ -19,6 +22,11 @@ public static class TokenizerLoader
         var config = ReadJson(Path.Combine(directory, "tokenizer_config.json"));
         var maxLength = ModelMaxLength(config);
         var tokenizerJson = Path.Combine(directory, "tokenizer.json");
+        if (SentencePieceProto(directory) is { } proto)
+        {
+            return FromSentencePiece(proto, File.Exists(tokenizerJson) ? tokenizerJson : null, maxLength);
+        }
+
         if (File.Exists(tokenizerJson))
         {
             using var document = JsonDocument.Parse(File.ReadAllText(tokenizerJson));
@@ -38,6 +46,66 @@ public static class TokenizerLoader
         throw new FileNotFoundException($"No tokenizer in {directory}: expected tokenizer.json or vocab.txt.");
     }
 
+    /// <summary>
+    /// The SentencePiece proto through the library; with a tokenizer.json beside it, that file's numbering, template and
+    /// pad id, else the proto's ids with &lt;s&gt; … &lt;/s&gt; around each text (XLM-R's layout) when it has those pieces.
+    /// </summary>
+    public static LoadedTokenizer FromSentencePiece(string proto, string? tokenizerJson, int? maxLength)
+    {
+        if (tokenizerJson is not null)
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(tokenizerJson));
+            var root = document.RootElement;
+            var ids = VocabularyIds(root.GetProperty("model").GetProperty("vocab"));
+            var mapped = LibrarySentencePiece.Load(proto, ids);
+            var template = ReadTemplate(root, ids.GetValueOrDefault) ?? EncodingTemplate.Roberta(Required(ids, "<s>"), Required(ids, "</s>"));
+            return new LoadedTokenizer(new Tokenizer(mapped, template, PadId(root, ids.GetValueOrDefault("<pad>", 1))), "sentencepiece (library, tokenizer.json ids)",
+                maxLength, proto, ids.Count);
+        }
+
+        var model = LibrarySentencePiece.Load(proto, null);
+        var own = model.IdOf("<s>") is { } start && model.IdOf("</s>") is { } end
+            ? EncodingTemplate.Roberta(start, end)
+            : new EncodingTemplate([TemplatePart.A()], [TemplatePart.A(), TemplatePart.B(0)]);
+        return new LoadedTokenizer(new Tokenizer(model, own, model.IdOf("<pad>") ?? model.UnknownId), "sentencepiece (library)", maxLength, proto, model.VocabularySize);
+    }
+
+    /// <summary>sentencepiece.bpe.model, else the one *.model file of the directory; null when there is none (or several).</summary>
+    private static string? SentencePieceProto(string directory)
+    {
+        var named = Path.Combine(directory, "sentencepiece.bpe.model");
+        if (File.Exists(named))
+        {
+            return named;
+        }
+
+        var protos = Directory.Exists(directory) ? Directory.GetFiles(directory, "*.model") : [];
+        return protos.Length == 1 ? protos[0] : null;
+    }
+
+    /// <summary>Piece to id of a tokenizer.json vocabulary: an object (WordPiece) or [piece, score] pairs numbered in order (Unigram).</summary>
+    private static Dictionary<string, int> VocabularyIds(JsonElement vocab)
+    {
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (vocab.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var entry in vocab.EnumerateObject())
+            {
+                ids[entry.Name] = entry.Value.GetInt32();
+            }
+
+            return ids;
+        }
+
+        var i = 0;
+        foreach (var entry in vocab.EnumerateArray())
+        {
+            ids.TryAdd(entry[0].GetString() ?? "", i++);
+        }
+
+        return ids;
+    }
+
     /// <summary>A BERT WordPiece tokenizer over the lines of a vocab.txt (line number = id).</summary>
     public static ITokenizer FromVocabTxt(IEnumerable<string> lines, BertNormalization normalization)
     {
@@ -54,11 +122,7 @@ public static class TokenizerLoader
         {
             case "WordPiece":
             {
-                var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
-                foreach (var entry in model.GetProperty("vocab").EnumerateObject())
-                {
-                    vocab[entry.Name] = entry.Value.GetInt32();
-                }
+                var vocab = VocabularyIds(model.GetProperty("vocab"));
 
                 var lines = vocab.OrderBy(p => p.Value).Select((p, i) => p.Value == i
                     ? p.Key
@@ -73,11 +137,7 @@ public static class TokenizerLoader
             case "Unigram":
             {
                 var pieces = model.GetProperty("vocab").EnumerateArray().Select(e => (e[0].GetString() ?? "", e[1].GetDouble())).ToList();
-                var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-                for (var i = 0; i < pieces.Count; i++)
-                {
-                    ids.TryAdd(pieces[i].Item1, i);
-                }
+                var ids = VocabularyIds(model.GetProperty("vocab"));
 
                 var unigram = new UnigramModel(pieces, model.TryGetProperty("unk_id", out var u) && u.ValueKind == JsonValueKind.Number ? u.GetInt32() : 0,
                     MetaspaceReplacement(root));

@@ -1,15 +1,16 @@
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
 
 namespace RagService.VectorIndex.Snapshots;
 
-/// <summary>Typed reads and writes of the snapshot payload that keep a running checksum and byte count.</summary>
+/// <summary>Typed reads and writes of the snapshot payload that keep a running checksum (XXH3, 64 bits) and byte count.</summary>
 internal sealed class ChecksummedStream(Stream inner)
 {
-    private readonly Checksum64 _checksum = new();
+    private readonly XxHash3 _checksum = new();
 
     public long Length { get; private set; }
 
-    public ulong Checksum => _checksum.Value;
+    public ulong Checksum => _checksum.GetCurrentHashAsUInt64();
 
     public void Write<T>(ReadOnlySpan<T> values) where T : unmanaged
     {

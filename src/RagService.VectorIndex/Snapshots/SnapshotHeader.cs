@@ -1,15 +1,22 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 
 namespace RagService.VectorIndex.Snapshots;
 
-/// <summary>The fixed 64-byte header at the start of a snapshot file (little-endian).</summary>
+/// <summary>
+/// The fixed 64-byte header at the start of a snapshot file (little-endian). The header and the payload each carry an
+/// XXH3 64-bit checksum (System.IO.Hashing, seed 0); it detects truncation and corruption, it is not a cryptographic hash.
+/// </summary>
 internal readonly record struct SnapshotHeader(
     int FormatVersion, SnapshotKind Kind, int Dimension, int LiveCount, int SlotCount, int M,
     long SourceVersion, long PayloadLength, ulong PayloadChecksum)
 {
     public const int Size = 64;
-    /// <summary>2: duplicate groups after the upper links (version 1 snapshots are rebuilt).</summary>
-    public const int CurrentFormatVersion = 2;
+    /// <summary>
+    /// 3: XXH3 checksums (version 2 had the service's own multiply-rotate checksum; 2: duplicate groups after the upper
+    /// links). Snapshots of older versions are rebuilt.
+    /// </summary>
+    public const int CurrentFormatVersion = 3;
     public const ulong Magic = 0x5844_4943_4556_5352; // "RSVECIDX" read as a little-endian u64
 
     public void WriteTo(Span<byte> b)
@@ -24,19 +31,25 @@ internal readonly record struct SnapshotHeader(
         BinaryPrimitives.WriteInt64LittleEndian(b[32..], SourceVersion);
         BinaryPrimitives.WriteInt64LittleEndian(b[40..], PayloadLength);
         BinaryPrimitives.WriteUInt64LittleEndian(b[48..], PayloadChecksum);
-        BinaryPrimitives.WriteUInt64LittleEndian(b[56..], Checksum64.Of(b[..56]));
+        BinaryPrimitives.WriteUInt64LittleEndian(b[56..], XxHash3.HashToUInt64(b[..56]));
     }
 
     /// <summary>
     /// Parses a header; null with a reason when the bytes are not a valid header. Any format version passes (the
-    /// header layout is the same in all); the caller turns away versions it cannot read.
+    /// header layout is the same in all); the caller turns away versions it cannot read. The header checksum is checked
+    /// for the current version only: older versions used another checksum, and are rebuilt whatever their checksum says.
     /// </summary>
     public static SnapshotHeader? TryRead(ReadOnlySpan<byte> b, out string problem)
     {
         problem = "";
         if (b.Length < Size) { problem = "file shorter than the header"; return null; }
         if (BinaryPrimitives.ReadUInt64LittleEndian(b) != Magic) { problem = "bad magic number"; return null; }
-        if (BinaryPrimitives.ReadUInt64LittleEndian(b[56..]) != Checksum64.Of(b[..56])) { problem = "header checksum mismatch"; return null; }
+        if (BinaryPrimitives.ReadInt32LittleEndian(b[8..]) == CurrentFormatVersion && BinaryPrimitives.ReadUInt64LittleEndian(b[56..]) != XxHash3.HashToUInt64(b[..56]))
+        {
+            problem = "header checksum mismatch";
+            return null;
+        }
+
         var header = new SnapshotHeader(
             BinaryPrimitives.ReadInt32LittleEndian(b[8..]),
             (SnapshotKind)BinaryPrimitives.ReadInt32LittleEndian(b[12..]),

@@ -39,12 +39,7 @@ public sealed class UnreachableQdrantTests
     [Fact]
     public async Task The_service_starts_reports_dense_failed_answers_from_bm25_and_refuses_writes_whole()
     {
-        // A document written by a service on the embedded store, stopped (one process owns a data folder) but its
-        // folder kept, so that BM25 has something to find.
-        await using var embedded = await ServiceHost.StartAsync(TestModelDirectories.ServiceArguments());
-        await embedded.CreateCollectionAsync("kb");
-        await embedded.IngestAsync("kb", new { id = "oven", text = "The oven reaches 450 degrees in twenty minutes." });
-        await embedded.StopAsync();
+        await using var embedded = await StoppedEmbeddedHost.WithOvenDocumentAsync();
 
         await using var host = await StartAsync(embedded.DatabasePath);
 
