@@ -138,7 +138,7 @@ public sealed class FakeLlmServer : IAsyncDisposable
             var reply = scripted?.Reply ?? Reply;
             if (body.TryGetProperty("stream", out var stream) && stream.GetBoolean())
             {
-                await StreamAsync(http, model, reply);
+                await StreamAsync(http, model, reply, IncludesUsage(body));
                 return;
             }
 
@@ -183,8 +183,14 @@ public sealed class FakeLlmServer : IAsyncDisposable
         };
     }
 
-    /// <summary>The reply word by word as OpenAI chat.completion.chunk events, <see cref="Delay"/> apart.</summary>
-    private async Task StreamAsync(HttpContext http, string model, string reply)
+    private static bool IncludesUsage(JsonElement body) =>
+        body.TryGetProperty("stream_options", out var o) && o.ValueKind == JsonValueKind.Object && o.TryGetProperty("include_usage", out var u) && u.ValueKind == JsonValueKind.True;
+
+    /// <summary>
+    /// The reply word by word as OpenAI chat.completion.chunk events, <see cref="Delay"/> apart; then, when the request
+    /// asked for it (stream_options.include_usage), a usage chunk of 10 prompt and 5 completion tokens.
+    /// </summary>
+    private async Task StreamAsync(HttpContext http, string model, string reply, bool includeUsage)
     {
         http.Response.ContentType = "text/event-stream";
         var first = true;
@@ -207,6 +213,13 @@ public sealed class FakeLlmServer : IAsyncDisposable
             await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(chunk) + "\n\n", http.RequestAborted);
             await http.Response.Body.FlushAsync(http.RequestAborted);
             await Task.Delay(Delay, http.RequestAborted);
+        }
+
+        if (includeUsage)
+        {
+            var usage = new { id = "chatcmpl-test", @object = "chat.completion.chunk", created = 1_700_000_000, model, choices = Array.Empty<object>(),
+                usage = new { prompt_tokens = 10, completion_tokens = 5, total_tokens = 15 } };
+            await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(usage) + "\n\n", http.RequestAborted);
         }
 
         await http.Response.WriteAsync("data: [DONE]\n\n", http.RequestAborted);

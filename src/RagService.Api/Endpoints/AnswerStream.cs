@@ -28,9 +28,7 @@ internal static class AnswerStream
         await using var e = tokens.GetAsyncEnumerator(ct);
         var hasToken = await e.MoveNextAsync();
 
-        http.Response.ContentType = "text/event-stream; charset=utf-8";
-        http.Response.Headers.CacheControl = "no-cache";
-        http.Response.Headers["X-Accel-Buffering"] = "no";
+        StartEventStream(http);
         var answer = new System.Text.StringBuilder();
         while (hasToken)
         {
@@ -56,6 +54,14 @@ internal static class AnswerStream
 
         var response = SearchEndpoints.ToResponse(query, start, text, start.Llm == "ok" ? sw.Elapsed.TotalMilliseconds : 0, projection);
         await SendAsync(http, "done", response, json, ct);
+    }
+
+    /// <summary>Server-sent events headers: not cached, not buffered by a proxy.</summary>
+    public static void StartEventStream(HttpContext http)
+    {
+        http.Response.ContentType = "text/event-stream; charset=utf-8";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no";
     }
 
     private static async Task SendAsync(HttpContext http, string name, object data, JsonSerializerOptions json, CancellationToken ct)

@@ -45,7 +45,7 @@ public sealed class SemanticKernelChatClient : IChatClient
                 return await _completion.GetChatMessageContentAsync(history, settings, kernel: null, cts.Token);
             }
         }, _options.AttemptTimeout, "did not answer within", cancellationToken);
-        return new ChatResponse(new AiChatMessage(AiChatRole.Assistant, result.Content ?? "")) { ModelId = result.ModelId ?? _options.Model };
+        return new ChatResponse(new AiChatMessage(AiChatRole.Assistant, result.Content ?? "")) { ModelId = result.ModelId ?? _options.Model, Usage = Usage(result.Metadata) };
     }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
@@ -110,7 +110,10 @@ public sealed class SemanticKernelChatClient : IChatClient
         }
     }
 
-    /// <summary>The next update that carries text (role-only and empty updates are skipped), or null at the end.</summary>
+    /// <summary>
+    /// The next update that carries text, or the endpoint's token counts (role-only and empty updates are skipped), or
+    /// null at the end.
+    /// </summary>
     private static async Task<ChatResponseUpdate?> NextTextAsync(IAsyncEnumerator<StreamingChatMessageContent> stream)
     {
         while (await stream.MoveNextAsync())
@@ -119,10 +122,21 @@ public sealed class SemanticKernelChatClient : IChatClient
             {
                 return new ChatResponseUpdate(AiChatRole.Assistant, stream.Current.Content) { ModelId = stream.Current.ModelId };
             }
+
+            if (Usage(stream.Current.Metadata) is { } usage)
+            {
+                return new ChatResponseUpdate(AiChatRole.Assistant, [new UsageContent(usage)]) { ModelId = stream.Current.ModelId };
+            }
         }
 
         return null;
     }
+
+    /// <summary>The token counts SK's OpenAI connector puts in a message's metadata, when the endpoint sent them.</summary>
+    private static UsageDetails? Usage(IReadOnlyDictionary<string, object?>? metadata) =>
+        metadata is not null && metadata.TryGetValue("Usage", out var value) && value is OpenAI.Chat.ChatTokenUsage u
+            ? new UsageDetails { InputTokenCount = u.InputTokenCount, OutputTokenCount = u.OutputTokenCount, TotalTokenCount = u.TotalTokenCount }
+            : null;
 
     private OpenAIPromptExecutionSettings Settings(ChatOptions? options) => new()
     {
