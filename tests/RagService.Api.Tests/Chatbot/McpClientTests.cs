@@ -11,12 +11,12 @@ public sealed class McpClientTests
 {
     private static readonly string[] ReadTools = ["ask", "get_chunks", "get_document", "list_collections", "search"];
 
-    private static Task<McpClient> ConnectAsync(ChatbotHost chat, string key) =>
+    private static Task<McpClient> ConnectAsync(ChatbotHost chat, string key, string header = "Authorization") =>
         McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
         {
             Endpoint = new Uri(chat.BaseAddress, "mcp"),
             TransportMode = HttpTransportMode.StreamableHttp,
-            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = $"Bearer {key}" },
+            AdditionalHeaders = new Dictionary<string, string> { [header] = header == "Authorization" ? $"Bearer {key}" : key },
         }));
 
     private static JsonElement Structured(CallToolResult result)
@@ -144,9 +144,14 @@ public sealed class McpClientTests
     }
 
     [Fact]
-    public async Task Without_a_key_the_MCP_endpoint_refuses_to_connect()
+    public async Task The_key_may_come_as_X_Api_Key_and_without_a_valid_key_the_endpoint_refuses_to_connect()
     {
         await using var chat = await ChatbotHost.StartAsync(withLlm: false);
+
+        await using (var viaHeader = await ConnectAsync(chat, chat.WriterKey, "X-Api-Key"))
+        {
+            Assert.Contains("add_document", (await viaHeader.ListToolsAsync()).Select(t => t.Name));
+        }
 
         await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync(chat, "not-a-key-of-this-service"));
         using var anonymous = chat.Host.CreateClient(null);

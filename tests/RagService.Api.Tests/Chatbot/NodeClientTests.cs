@@ -11,6 +11,7 @@ public sealed class NodeClientTests
     [SkippableFact]
     public async Task The_openai_npm_package_gets_answers_streams_follow_ups_models_and_its_own_errors()
     {
+        NodeClients.RequireNode();
         await using var chat = await ChatbotHost.StartAsync();
 
         var seen = await NodeClients.RunAsync("openai-chat.mjs", new Dictionary<string, string>
@@ -55,6 +56,7 @@ public sealed class NodeClientTests
     [SkippableFact]
     public async Task The_MCP_TypeScript_SDK_initializes_lists_tools_and_searches()
     {
+        NodeClients.RequireNode();
         await using var chat = await ChatbotHost.StartAsync(withLlm: false);
 
         var seen = await NodeClients.RunAsync("mcp-search.mjs", new Dictionary<string, string>

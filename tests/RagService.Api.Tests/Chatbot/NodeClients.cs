@@ -14,10 +14,14 @@ internal static class NodeClients
 
     public static string Folder { get; } = FindFolder();
 
+    /// <summary>Skips the calling test when node is not on PATH (the only reason these tests skip).</summary>
+    public static void RequireNode() =>
+        Skip.If(Find("node") is null, "node is not installed: the OpenAI and MCP TypeScript SDK clients need Node.js 20 or later on PATH");
+
     /// <summary>Runs `node script` with the variables and returns the JSON it printed last.</summary>
     public static async Task<JsonElement> RunAsync(string script, IReadOnlyDictionary<string, string> environment)
     {
-        Skip.If(Find("node") is null, "node is not installed: the OpenAI and MCP TypeScript SDK clients need Node.js 20 or later on PATH");
+        RequireNode();
         await EnsureInstalledAsync();
         var (exit, stdout, stderr) = await CliProcess.RunProgramAsync(Find("node")!, [Path.Combine(Folder, script)], environment, Folder);
         Assert.True(exit == 0, $"node {script} exited with {exit}:\n{stderr}\n{stdout}");
