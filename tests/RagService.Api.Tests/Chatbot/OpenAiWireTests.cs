@@ -122,4 +122,19 @@ public sealed class OpenAiWireTests
         Assert.Equal(param, error.GetProperty("param").GetString());
         Assert.Empty(chat.Llm!.Requests);
     }
+
+    [Fact]
+    public async Task The_rate_limiters_refusal_is_an_OpenAI_error_too()
+    {
+        await using var host = await ServiceHost.StartAsync("--Rag:RateLimits:PerKey:PermitLimit=1", "--Rag:RateLimits:PerKey:Window=01:00:00");
+
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/v1/models")).StatusCode);
+        var refused = await host.Client.GetAsync("/v1/models");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        var error = await ErrorAsync(refused);
+        Assert.Equal("rate_limit_exceeded", error.GetProperty("code").GetString());
+        Assert.Contains("Rag:RateLimits:PerKey", error.GetProperty("message").GetString());
+    }
 }
