@@ -15,7 +15,7 @@ namespace RagService.Api.OpenAi;
 
 /// <summary>
 /// Writes a streamed chat completion as OpenAI does: a first chunk with the assistant role, one chat.completion.chunk
-/// per piece of text, a final chunk with finish_reason "stop", the citation annotations and the service's whole ask
+/// per piece of text, a final chunk with the finish_reason ("stop", or "length" when the output cap cut the answer), the citation annotations and the service's whole ask
 /// response under "rag", a usage chunk (empty choices) when stream_options.include_usage asked for it and the LLM
 /// counted, then "data: [DONE]". The first token is awaited before the response starts, so an LLM that fails at once
 /// gets a proper OpenAI error with 502/504; one that fails later ends the stream with an error chunk and no [DONE].
@@ -25,8 +25,8 @@ internal static class ChatCompletionStream
     public static async Task WriteAsync(HttpContext http, ChatAsk chat, CollectionInfo collection, AskService ask, CancellationToken ct)
     {
         var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        var usage = new StreamedUsage();
-        var (start, tokens) = await ask.StreamAsync(collection, chat.Query, chat.History, ct, chat.Generation, usage);
+        var completion = new StreamedCompletion();
+        var (start, tokens) = await ask.StreamAsync(collection, chat.Query, chat.History, ct, chat.Generation, completion);
         RequestTimings.Record(http, SearchEndpoints.Stages(start));
         var sw = Stopwatch.StartNew();
         await using var e = tokens.GetAsyncEnumerator(ct);
@@ -64,8 +64,8 @@ internal static class ChatCompletionStream
         var text = answer.ToString();
         var rag = SearchEndpoints.ToResponse(chat.Query, start, text, start.Llm == "ok" ? sw.Elapsed.TotalMilliseconds : 0);
         var annotations = CitationAnnotations.Of(text, rag.Sources, collection.Name, OpenAiApi.BaseUrl(http));
-        await SendAsync(http, Chunk(new ChatDelta(Annotations: annotations), "stop") with { Rag = rag }, json, ct);
-        if (chat.IncludeUsage && OpenAiApi.Usage(usage.Details) is { } counts)
+        await SendAsync(http, Chunk(new ChatDelta(Annotations: annotations), OpenAiApi.FinishReason(completion.FinishReason)) with { Rag = rag }, json, ct);
+        if (chat.IncludeUsage && OpenAiApi.Usage(completion.Usage) is { } counts)
         {
             await SendAsync(http, new ChatCompletionChunk(id, "chat.completion.chunk", created, collection.Name, [], counts), json, ct);
         }

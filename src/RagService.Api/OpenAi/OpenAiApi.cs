@@ -67,7 +67,7 @@ internal static class OpenAiApi
         var answer = outcome.Answer ?? "";
         var message = new ChatAnswerMessage("assistant", answer, CitationAnnotations.Of(answer, rag.Sources, collection.Name, BaseUrl(http)));
         return TypedResults.Ok(new ChatCompletionResponse(CompletionId(), "chat.completion", DateTimeOffset.UtcNow.ToUnixTimeSeconds(), collection.Name,
-            [new ChatChoice(0, message, "stop")], Usage(outcome.Usage), rag));
+            [new ChatChoice(0, message, FinishReason(outcome.FinishReason))], Usage(outcome.Usage), rag));
     }
 
     /// <summary>The collection, when it exists and the key may read it; otherwise the same 404 either way.</summary>
@@ -82,6 +82,9 @@ internal static class OpenAiApi
 
     /// <summary>scheme://host[:port] of this request, for links to documents.</summary>
     public static string BaseUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}";
+
+    /// <summary>"length" when the LLM says the output cap cut the answer, otherwise "stop".</summary>
+    public static string FinishReason(ChatFinishReason? reason) => reason == ChatFinishReason.Length ? "length" : "stop";
 
     public static ChatUsage? Usage(UsageDetails? usage) => usage is { InputTokenCount: { } input, OutputTokenCount: { } output }
         ? new ChatUsage(input, output, usage.TotalTokenCount ?? input + output)

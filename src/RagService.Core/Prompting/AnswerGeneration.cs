@@ -15,8 +15,10 @@ public sealed record AnswerGeneration(float? Temperature = null, int? MaxOutputT
     public ChatOptions Options(string? model) => new() { ModelId = model, Temperature = Temperature ?? DefaultTemperature, MaxOutputTokens = MaxOutputTokens };
 }
 
-/// <summary>The LLM's token counts for a streamed answer: filled once the stream ends, when the LLM reported them.</summary>
-public sealed class StreamedUsage
+/// <summary>What the LLM reports about a streamed answer besides its text, filled once the stream ends: token counts and why it stopped (when it says).</summary>
+public sealed class StreamedCompletion
 {
-    public UsageDetails? Details { get; internal set; }
+    public UsageDetails? Usage { get; internal set; }
+
+    public ChatFinishReason? FinishReason { get; internal set; }
 }

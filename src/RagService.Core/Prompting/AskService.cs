@@ -13,8 +13,9 @@ namespace RagService.Core.Prompting;
 /// <param name="Llm">"ok", "not configured" or "skipped" (nothing relevant enough was retrieved).</param>
 /// <param name="Rewrite">What retrieval ran on when the question came with earlier turns; null without history.</param>
 /// <param name="Usage">The LLM's token counts for the answer, when it reported them.</param>
+/// <param name="FinishReason">Why the LLM stopped (e.g. length: the output cap cut the answer), when it said.</param>
 public sealed record AskOutcome(string? Answer, string Llm, string? Model, AugmentedPrompt Prompt, SearchOutcome Retrieval, double LlmMilliseconds,
-    QuestionRewrite? Rewrite = null, UsageDetails? Usage = null);
+    QuestionRewrite? Rewrite = null, UsageDetails? Usage = null, ChatFinishReason? FinishReason = null);
 
 /// <summary>The LLM endpoint failed or timed out; the retrieved sources are still valid.</summary>
 public sealed class LlmUnavailableException(string message, bool timedOut, Exception? inner = null) : Exception(message, inner)
@@ -58,7 +59,8 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
         {
             var response = await chat.GetResponseAsync(Messages(prompt), (generation ?? AnswerGeneration.Default).Options(model), ct);
             RagTelemetry.RecordStages([new StageReport("llm", "ok", 0, sw.Elapsed.TotalMilliseconds)], DateTimeOffset.UtcNow - sw.Elapsed);
-            return new AskOutcome(response.Text, "ok", response.ModelId ?? model, prompt, retrieval, sw.Elapsed.TotalMilliseconds, rewrite, response.Usage);
+            return new AskOutcome(response.Text, "ok", response.ModelId ?? model, prompt, retrieval, sw.Elapsed.TotalMilliseconds, rewrite, response.Usage,
+                response.FinishReason);
         }
         catch (Exception e) when (e is not (OperationCanceledException or LlmUnavailableException))
         {
@@ -71,9 +73,9 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
     /// Streams the answer: the retrieval outcome first (so sources can be shown at once), then the answer's text pieces.
     /// Cancelling <paramref name="ct"/> (the caller disconnected) cancels the LLM request.
     /// </summary>
-    /// <param name="usage">Receives the LLM's token counts once the tokens are read to the end, when it reports them.</param>
+    /// <param name="completion">Receives the LLM's token counts and finish reason once the tokens are read to the end, when it reports them.</param>
     public async Task<(AskOutcome Start, IAsyncEnumerable<string> Tokens)> StreamAsync(CollectionInfo collection, SearchQuery query,
-        IReadOnlyList<ConversationTurn> history, CancellationToken ct, AnswerGeneration? generation = null, StreamedUsage? usage = null)
+        IReadOnlyList<ConversationTurn> history, CancellationToken ct, AnswerGeneration? generation = null, StreamedCompletion? completion = null)
     {
         var (retrieval, prompt, notFound, rewrite) = await RetrieveAsync(collection, query, history, ct);
         if (notFound is not null)
@@ -86,16 +88,22 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
             return (new AskOutcome(null, "not configured", null, prompt, retrieval, 0, rewrite), Empty());
         }
 
-        return (new AskOutcome(null, "ok", model, prompt, retrieval, 0, rewrite), Tokens(prompt, generation ?? AnswerGeneration.Default, usage, ct));
+        return (new AskOutcome(null, "ok", model, prompt, retrieval, 0, rewrite), Tokens(prompt, generation ?? AnswerGeneration.Default, completion, ct));
     }
 
-    private async IAsyncEnumerable<string> Tokens(AugmentedPrompt prompt, AnswerGeneration generation, StreamedUsage? usage, [EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<string> Tokens(AugmentedPrompt prompt, AnswerGeneration generation, StreamedCompletion? completion,
+        [EnumeratorCancellation] CancellationToken ct)
     {
         await foreach (var update in chat!.GetStreamingResponseAsync(Messages(prompt), generation.Options(model), ct))
         {
-            if (usage is not null && update.Contents.OfType<UsageContent>().FirstOrDefault() is { } counts)
+            if (completion is not null && update.Contents.OfType<UsageContent>().FirstOrDefault() is { } counts)
             {
-                usage.Details = counts.Details;
+                completion.Usage = counts.Details;
+            }
+
+            if (completion is not null && update.FinishReason is { } finish)
+            {
+                completion.FinishReason = finish;
             }
 
             if (!string.IsNullOrEmpty(update.Text))

@@ -81,6 +81,28 @@ public sealed class OpenAiSdkTests
     }
 
     [Fact]
+    public async Task An_answer_cut_by_the_output_cap_finishes_with_length_streamed_or_not()
+    {
+        await using var chat = await ChatbotHost.StartAsync();
+        chat.Llm!.FinishReason = "length";
+        var client = Chat(chat, "demo", chat.ReaderKey);
+        var options = new ChatCompletionOptions { MaxOutputTokenCount = 3 };
+
+        var whole = await client.CompleteChatAsync([new UserChatMessage(ChatbotHost.Question)], options);
+        var streamed = new List<ChatFinishReason>();
+        await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage(ChatbotHost.Question)], options))
+        {
+            if (update.FinishReason is { } reason)
+            {
+                streamed.Add(reason);
+            }
+        }
+
+        Assert.Equal(ChatFinishReason.Length, whole.Value.FinishReason);
+        Assert.Equal([ChatFinishReason.Length], streamed);
+    }
+
+    [Fact]
     public async Task A_follow_up_with_history_is_rewritten_and_retrieves_like_ask_does()
     {
         await using var chat = await ChatbotHost.StartAsync();
