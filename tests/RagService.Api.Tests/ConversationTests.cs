@@ -20,7 +20,7 @@ public sealed class ConversationTests
     ];
 
     /// <summary>The rewrite request is the one whose instructions ask for a standalone question (in either language).</summary>
-    private static bool IsRewrite(JsonElement body)
+    internal static bool IsRewrite(JsonElement body)
     {
         var system = body.GetProperty("messages")[0].GetProperty("content").GetString()!;
         return system.Contains("standalone question", StringComparison.Ordinal) || system.Contains("改写成", StringComparison.Ordinal);

@@ -39,6 +39,9 @@ public sealed class FakeLlmServer : IAsyncDisposable
 
     public string Reply { get; set; } = "最便宜的是芝士多多披萨，26元 [1]。";
 
+    /// <summary>The finish_reason of answers (a stream sends it in a last chunk with an empty delta).</summary>
+    public string FinishReason { get; set; } = "stop";
+
     /// <summary>Every chat request fails with this status (0 = answer normally).</summary>
     public int FailWithStatus { get; set; }
 
@@ -138,7 +141,7 @@ public sealed class FakeLlmServer : IAsyncDisposable
             var reply = scripted?.Reply ?? Reply;
             if (body.TryGetProperty("stream", out var stream) && stream.GetBoolean())
             {
-                await StreamAsync(http, model, reply);
+                await StreamAsync(http, model, reply, IncludesUsage(body));
                 return;
             }
 
@@ -156,7 +159,7 @@ public sealed class FakeLlmServer : IAsyncDisposable
         var messages = body.GetProperty("messages").EnumerateArray().ToList();
         var last = messages[^1];
         object message = new { role = "assistant", content = reply };
-        var finish = "stop";
+        var finish = FinishReason;
         if (ToolCall is { } call && body.TryGetProperty("tools", out var tools))
         {
             if (last.GetProperty("role").GetString() == "tool")
@@ -183,8 +186,15 @@ public sealed class FakeLlmServer : IAsyncDisposable
         };
     }
 
-    /// <summary>The reply word by word as OpenAI chat.completion.chunk events, <see cref="Delay"/> apart.</summary>
-    private async Task StreamAsync(HttpContext http, string model, string reply)
+    private static bool IncludesUsage(JsonElement body) =>
+        body.TryGetProperty("stream_options", out var o) && o.ValueKind == JsonValueKind.Object && o.TryGetProperty("include_usage", out var u) && u.ValueKind == JsonValueKind.True;
+
+    /// <summary>
+    /// The reply word by word as OpenAI chat.completion.chunk events, <see cref="Delay"/> apart, a chunk with the
+    /// <see cref="FinishReason"/>; then, when the request asked for it (stream_options.include_usage), a usage chunk of
+    /// 10 prompt and 5 completion tokens.
+    /// </summary>
+    private async Task StreamAsync(HttpContext http, string model, string reply, bool includeUsage)
     {
         http.Response.ContentType = "text/event-stream";
         var first = true;
@@ -207,6 +217,16 @@ public sealed class FakeLlmServer : IAsyncDisposable
             await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(chunk) + "\n\n", http.RequestAborted);
             await http.Response.Body.FlushAsync(http.RequestAborted);
             await Task.Delay(Delay, http.RequestAborted);
+        }
+
+        var last = new { id = "chatcmpl-test", @object = "chat.completion.chunk", created = 1_700_000_000, model,
+            choices = new[] { new { index = 0, delta = new { }, finish_reason = FinishReason } } };
+        await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(last) + "\n\n", http.RequestAborted);
+        if (includeUsage)
+        {
+            var usage = new { id = "chatcmpl-test", @object = "chat.completion.chunk", created = 1_700_000_000, model, choices = Array.Empty<object>(),
+                usage = new { prompt_tokens = 10, completion_tokens = 5, total_tokens = 15 } };
+            await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(usage) + "\n\n", http.RequestAborted);
         }
 
         await http.Response.WriteAsync("data: [DONE]\n\n", http.RequestAborted);

@@ -6,16 +6,25 @@ namespace RagService.Cli.Tests;
 internal static class CliProcess
 {
     /// <param name="environment">Variables set for the process only (e.g. RAG_API_KEY).</param>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string ragDll, IEnumerable<string> args,
-        IReadOnlyDictionary<string, string>? environment = null)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string ragDll, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null) =>
+        RunProgramAsync("dotnet", [ragDll, .. args], environment);
+
+    /// <summary>Runs any program the same way (e.g. node or npm for the Node clients), optionally in <paramref name="workingDirectory"/>.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunProgramAsync(string program, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
         }
 
-        start.ArgumentList.Add(ragDll);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -80,4 +80,16 @@ internal static class AnswerStream
 
         yield return new SseItem<object>(SearchEndpoints.ToResponse(query, start, text, start.Llm == "ok" ? sw.Elapsed.TotalMilliseconds : 0, projection), "done");
     }
+
+    /// <summary>
+    /// Server-sent events headers for a stream written by hand (the OpenAI-compatible chat stream, whose unnamed
+    /// "data:" lines end with a raw "[DONE]" that the typed SSE result would serialize as JSON): not cached, not buffered
+    /// by a proxy.
+    /// </summary>
+    public static void StartEventStream(HttpContext http)
+    {
+        http.Response.ContentType = "text/event-stream; charset=utf-8";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no";
+    }
 }

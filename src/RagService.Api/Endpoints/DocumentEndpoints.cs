@@ -29,13 +29,7 @@ internal sealed class DocumentEndpoints : IEndpointModule
             }
 
             // A media type, not a made-up file name: posted text has no file name to title it with.
-            var mediaType = body.Format?.Trim().ToLowerInvariant() switch
-            {
-                null or "" or "text" => "text/plain",
-                "markdown" or "md" => "text/markdown",
-                "html" => "text/html",
-                var other => throw ApiProblemException.BadRequest($"'format' must be \"text\", \"markdown\" or \"html\", not \"{InputEcho.Of(other)}\""),
-            };
+            var mediaType = RequestMapping.TextMediaType(body.Format);
             var metadata = map.Metadata(body.Metadata);
             var title = map.Title(body.Title);
             var info = await map.CollectionAsync(collection, ct);

@@ -41,6 +41,12 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         }
 
         http.Response.StatusCode = status;
+        if (IErrorBodyWriter.Of(http) is { } writer)
+        {
+            await writer.WriteAsync(http, status, title, detail ?? ReasonPhrase(status));
+            return true;
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,
@@ -54,6 +60,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
     /// <summary>502 or 504 with the failure's sanitised reason (never the upstream's body).</summary>
     public static (int Status, string Title, string Detail) Describe(LlmUnavailableException l) =>
         (l.TimedOut ? 504 : 502, l.TimedOut ? "LLM timed out" : "LLM failed", l.Message + "; the retrieved sources are still available from the search endpoint");
+
+    private static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
 
     private static int StatusFor(ExtractionFailure failure) => failure switch
     {

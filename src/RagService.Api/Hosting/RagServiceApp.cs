@@ -7,6 +7,7 @@ using RagService.Api.Health;
 using RagService.Api.Ingestion;
 using RagService.Api.Jobs;
 using RagService.Api.Logging;
+using RagService.Api.Mcp;
 using RagService.Api.RateLimiting;
 using RagService.Api.Requests;
 using RagService.Api.Security;
@@ -98,6 +99,7 @@ public static class RagServiceApp
         builder.Services.AddRagAuth(builder.Configuration, rag.DatabasePath);
         builder.Services.AddRagRateLimits(builder.Configuration);
         builder.Services.AddRagTelemetry(builder.Configuration);
+        builder.Services.AddRagMcpServer(builder.Configuration);
 
         AddComponents(builder, rag);
         var app = builder.Build();

@@ -74,7 +74,9 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
     }
 
     /// <summary>An ask's earlier turns: each a "user" or "assistant" turn with content, bounded in turns and in characters.</summary>
-    public IReadOnlyList<ConversationTurn> History(List<HistoryTurnRequest?>? history)
+    /// <param name="field">The request field the turns came in, for refusals ("history", or "messages" on the chat route).</param>
+    /// <param name="callerSystem">Also accept "system" / "developer" turns, kept as <see cref="ConversationRole.CallerSystem"/> context.</param>
+    public IReadOnlyList<ConversationTurn> History(List<HistoryTurnRequest?>? history, string field = "history", bool callerSystem = false)
     {
         if (history is null || history.Count == 0)
         {
@@ -85,7 +87,7 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
         if (history.Count > bounds.MaxHistoryTurns)
         {
             throw ApiProblemException.BadRequest(
-                $"'history' has {history.Count} turns; the limit is {bounds.MaxHistoryTurns} (Rag:Conversation:MaxHistoryTurns): send only the newest turns");
+                $"'{field}' has {history.Count} turns; the limit is {bounds.MaxHistoryTurns} (Rag:Conversation:MaxHistoryTurns): send only the newest turns");
         }
 
         var turns = new List<ConversationTurn>(history.Count);
@@ -96,11 +98,13 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
             {
                 "user" => ConversationRole.User,
                 "assistant" => ConversationRole.Assistant,
-                _ => throw ApiProblemException.BadRequest($"'history[{i}].role' must be \"user\" or \"assistant\", not \"{InputEcho.Of(turn?.Role)}\""),
+                "system" or "developer" when callerSystem => ConversationRole.CallerSystem,
+                _ => throw ApiProblemException.BadRequest(
+                    $"'{field}[{i}].role' must be \"user\" or \"assistant\"{(callerSystem ? ", \"system\" or \"developer\"" : "")}, not \"{InputEcho.Of(turn?.Role)}\""),
             };
             if (string.IsNullOrWhiteSpace(turn!.Content))
             {
-                throw ApiProblemException.BadRequest($"'history[{i}].content' is required and must not be blank");
+                throw ApiProblemException.BadRequest($"'{field}[{i}].content' is required and must not be blank");
             }
 
             turns.Add(new ConversationTurn(role, turn.Content));
@@ -110,7 +114,7 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
         if (chars > bounds.MaxHistoryChars)
         {
             throw ApiProblemException.BadRequest(
-                $"'history' has {chars} characters; the limit is {bounds.MaxHistoryChars} (Rag:Conversation:MaxHistoryChars): send only the newest turns");
+                $"'{field}' has {chars} characters; the limit is {bounds.MaxHistoryChars} (Rag:Conversation:MaxHistoryChars): send only the newest turns");
         }
 
         return turns;
@@ -188,6 +192,15 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
 
         return new HitProjection(keys.Select(k => k!).ToHashSet(StringComparer.Ordinal), Limits.MaxHitTextChars);
     }
+
+    /// <summary>The media type of a document posted as text: "text" (default), "markdown" or "html".</summary>
+    public static string TextMediaType(string? format) => format?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "text" => "text/plain",
+        "markdown" or "md" => "text/markdown",
+        "html" => "text/html",
+        var other => throw ApiProblemException.BadRequest($"'format' must be \"text\", \"markdown\" or \"html\", not \"{InputEcho.Of(other)}\""),
+    };
 
     public static string ModeName(RetrievalMode mode) => mode.ToString().ToLowerInvariant();
 

@@ -34,6 +34,12 @@ internal sealed class AuthProblemResultHandler(IProblemDetailsService problems) 
     public static async Task WriteAsync(IProblemDetailsService problems, HttpContext http, int status, string title, string detail)
     {
         http.Response.StatusCode = status;
+        if (Errors.IErrorBodyWriter.Of(http) is { } writer)
+        {
+            await writer.WriteAsync(http, status, title, detail);
+            return;
+        }
+
         await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,

@@ -12,8 +12,10 @@ namespace RagService.Core.Prompting;
 /// <param name="Answer">The model's answer, the "not found" answer, or null when no LLM is configured.</param>
 /// <param name="Llm">"ok", "not configured" or "skipped" (nothing relevant enough was retrieved).</param>
 /// <param name="Rewrite">What retrieval ran on when the question came with earlier turns; null without history.</param>
+/// <param name="Usage">The LLM's token counts for the answer, when it reported them.</param>
+/// <param name="FinishReason">Why the LLM stopped (e.g. length: the output cap cut the answer), when it said.</param>
 public sealed record AskOutcome(string? Answer, string Llm, string? Model, AugmentedPrompt Prompt, SearchOutcome Retrieval, double LlmMilliseconds,
-    QuestionRewrite? Rewrite = null);
+    QuestionRewrite? Rewrite = null, UsageDetails? Usage = null, ChatFinishReason? FinishReason = null);
 
 /// <summary>The LLM endpoint failed or timed out; the retrieved sources are still valid.</summary>
 public sealed class LlmUnavailableException(string message, bool timedOut, Exception? inner = null) : Exception(message, inner)
@@ -37,7 +39,9 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
     public bool LlmConfigured => chat is not null;
 
     /// <param name="history">Earlier turns of the conversation, oldest first (empty for a single question).</param>
-    public async Task<AskOutcome> AskAsync(CollectionInfo collection, SearchQuery query, IReadOnlyList<ConversationTurn> history, CancellationToken ct)
+    /// <param name="generation">The caller's temperature and output cap for the answer (null = the defaults).</param>
+    public async Task<AskOutcome> AskAsync(CollectionInfo collection, SearchQuery query, IReadOnlyList<ConversationTurn> history, CancellationToken ct,
+        AnswerGeneration? generation = null)
     {
         var (retrieval, prompt, notFound, rewrite) = await RetrieveAsync(collection, query, history, ct);
         if (notFound is not null)
@@ -53,9 +57,10 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
         var sw = Stopwatch.StartNew();
         try
         {
-            var response = await chat.GetResponseAsync(Messages(prompt), new ChatOptions { ModelId = model, Temperature = 0.1f }, ct);
+            var response = await chat.GetResponseAsync(Messages(prompt), (generation ?? AnswerGeneration.Default).Options(model), ct);
             RagTelemetry.RecordStages([new StageReport("llm", "ok", 0, sw.Elapsed.TotalMilliseconds)], DateTimeOffset.UtcNow - sw.Elapsed);
-            return new AskOutcome(response.Text, "ok", response.ModelId ?? model, prompt, retrieval, sw.Elapsed.TotalMilliseconds, rewrite);
+            return new AskOutcome(response.Text, "ok", response.ModelId ?? model, prompt, retrieval, sw.Elapsed.TotalMilliseconds, rewrite, response.Usage,
+                response.FinishReason);
         }
         catch (Exception e) when (e is not (OperationCanceledException or LlmUnavailableException))
         {
@@ -68,8 +73,9 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
     /// Streams the answer: the retrieval outcome first (so sources can be shown at once), then the answer's text pieces.
     /// Cancelling <paramref name="ct"/> (the caller disconnected) cancels the LLM request.
     /// </summary>
+    /// <param name="completion">Receives the LLM's token counts and finish reason once the tokens are read to the end, when it reports them.</param>
     public async Task<(AskOutcome Start, IAsyncEnumerable<string> Tokens)> StreamAsync(CollectionInfo collection, SearchQuery query,
-        IReadOnlyList<ConversationTurn> history, CancellationToken ct)
+        IReadOnlyList<ConversationTurn> history, CancellationToken ct, AnswerGeneration? generation = null, StreamedCompletion? completion = null)
     {
         var (retrieval, prompt, notFound, rewrite) = await RetrieveAsync(collection, query, history, ct);
         if (notFound is not null)
@@ -82,13 +88,24 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
             return (new AskOutcome(null, "not configured", null, prompt, retrieval, 0, rewrite), Empty());
         }
 
-        return (new AskOutcome(null, "ok", model, prompt, retrieval, 0, rewrite), Tokens(prompt, ct));
+        return (new AskOutcome(null, "ok", model, prompt, retrieval, 0, rewrite), Tokens(prompt, generation ?? AnswerGeneration.Default, completion, ct));
     }
 
-    private async IAsyncEnumerable<string> Tokens(AugmentedPrompt prompt, [EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<string> Tokens(AugmentedPrompt prompt, AnswerGeneration generation, StreamedCompletion? completion,
+        [EnumeratorCancellation] CancellationToken ct)
     {
-        await foreach (var update in chat!.GetStreamingResponseAsync(Messages(prompt), new ChatOptions { ModelId = model, Temperature = 0.1f }, ct))
+        await foreach (var update in chat!.GetStreamingResponseAsync(Messages(prompt), generation.Options(model), ct))
         {
+            if (completion is not null && update.Contents.OfType<UsageContent>().FirstOrDefault() is { } counts)
+            {
+                completion.Usage = counts.Details;
+            }
+
+            if (completion is not null && update.FinishReason is { } finish)
+            {
+                completion.FinishReason = finish;
+            }
+
             if (!string.IsNullOrEmpty(update.Text))
             {
                 yield return update.Text;

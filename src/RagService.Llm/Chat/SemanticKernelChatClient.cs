@@ -50,7 +50,8 @@ public sealed class SemanticKernelChatClient : IChatClient
                 return await _completion.GetChatMessageContentAsync(history, settings, kernel: null, cts.Token);
             }
         }, _options.AttemptTimeout, "did not answer within", cancellationToken);
-        return new ChatResponse(new AiChatMessage(AiChatRole.Assistant, result.Content ?? "")) { ModelId = result.ModelId ?? _options.Model };
+        return new ChatResponse(new AiChatMessage(AiChatRole.Assistant, result.Content ?? "")) { ModelId = result.ModelId ?? _options.Model, Usage = Usage(result.Metadata),
+            FinishReason = FinishReason(result.Metadata) };
     }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
@@ -119,7 +120,10 @@ public sealed class SemanticKernelChatClient : IChatClient
         }
     }
 
-    /// <summary>The next update that carries text (role-only and empty updates are skipped), or null at the end.</summary>
+    /// <summary>
+    /// The next update that carries text, or the endpoint's token counts or finish reason (role-only and empty updates
+    /// are skipped), or null at the end.
+    /// </summary>
     private static async Task<ChatResponseUpdate?> NextTextAsync(IAsyncEnumerator<StreamingChatMessageContent> stream)
     {
         while (await stream.MoveNextAsync())
@@ -128,10 +132,29 @@ public sealed class SemanticKernelChatClient : IChatClient
             {
                 return new ChatResponseUpdate(AiChatRole.Assistant, stream.Current.Content) { ModelId = stream.Current.ModelId };
             }
+
+            var usage = Usage(stream.Current.Metadata);
+            var finish = FinishReason(stream.Current.Metadata);
+            if (usage is not null || finish is not null)
+            {
+                return new ChatResponseUpdate(AiChatRole.Assistant, usage is null ? [] : [new UsageContent(usage)]) { ModelId = stream.Current.ModelId, FinishReason = finish };
+            }
         }
 
         return null;
     }
+
+    /// <summary>The finish reason SK's OpenAI connector puts in a message's metadata ("Stop", "Length", ...), when the endpoint sent one.</summary>
+    private static ChatFinishReason? FinishReason(IReadOnlyDictionary<string, object?>? metadata) =>
+        metadata is not null && metadata.TryGetValue("FinishReason", out var value) && value?.ToString() is { Length: > 0 } reason
+            ? new ChatFinishReason(reason.ToLowerInvariant())
+            : null;
+
+    /// <summary>The token counts SK's OpenAI connector puts in a message's metadata, when the endpoint sent them.</summary>
+    private static UsageDetails? Usage(IReadOnlyDictionary<string, object?>? metadata) =>
+        metadata is not null && metadata.TryGetValue("Usage", out var value) && value is OpenAI.Chat.ChatTokenUsage u
+            ? new UsageDetails { InputTokenCount = u.InputTokenCount, OutputTokenCount = u.OutputTokenCount, TotalTokenCount = u.TotalTokenCount }
+            : null;
 
     private OpenAIPromptExecutionSettings Settings(ChatOptions? options) => new()
     {

@@ -17,7 +17,12 @@ internal sealed class ConversationBlock
         {
             var rendered = await _turn.RenderAsync(_kernel, new KernelArguments
             {
-                ["role"] = turn.Role == ConversationRole.User ? "user" : "assistant",
+                ["role"] = turn.Role switch
+                {
+                    ConversationRole.User => "user",
+                    ConversationRole.Assistant => "assistant",
+                    _ => "caller-system",
+                },
                 ["content"] = PromptField.Text(turn.Content.Trim()),
             }, ct);
             block.Append(rendered.TrimEnd('\r', '\n')).Append('\n');

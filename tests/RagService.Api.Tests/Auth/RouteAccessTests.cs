@@ -18,7 +18,8 @@ public sealed class RouteAccessTests : IAsyncLifetime
     /// <summary>Who may call a route: anyone, or at least this role (AllCollections: with a key that is not scoped).</summary>
     public enum Need { Anyone, Reader, Writer, Admin, AdminAllCollections }
 
-    private sealed record Route(string Method, string Pattern, string Path, Need Need, bool InCollectionAlpha, Func<HttpContent?> Body);
+    /// <param name="OpenAiErrors">The route refuses with OpenAI's error body instead of a problem detail.</param>
+    private sealed record Route(string Method, string Pattern, string Path, Need Need, bool InCollectionAlpha, Func<HttpContent?> Body, bool OpenAiErrors = false);
 
     private ServiceHost _host = null!;
     private readonly Dictionary<string, string?> _callers = [];
@@ -76,6 +77,12 @@ public sealed class RouteAccessTests : IAsyncLifetime
         new("GET", "/v1/keys/", "/v1/keys", Need.AdminAllCollections, false, None),
         new("DELETE", "/v1/keys/{id}", "/v1/keys/000000000000", Need.AdminAllCollections, false, None),
         new("GET", "/metrics", "/metrics", Need.AdminAllCollections, false, None),
+        // The model is named in the body: a key scoped elsewhere gets 404 model_not_found there, never 403.
+        new("POST", "/v1/chat/completions", "/v1/chat/completions", Need.Reader, false,
+            () => JsonContent.Create(new { model = "alpha", messages = Array.Empty<object>() }), OpenAiErrors: true),
+        new("GET", "/v1/models", "/v1/models", Need.Reader, false, None, OpenAiErrors: true),
+        new("GET", "/v1/models/{id}", "/v1/models/alpha", Need.Reader, false, None, OpenAiErrors: true),
+        new("POST", "/mcp/", "/mcp", Need.Reader, false, () => JsonContent.Create(new { jsonrpc = "2.0", id = 1, method = "tools/list" })),
     ];
 
     [Fact]
@@ -99,6 +106,11 @@ public sealed class RouteAccessTests : IAsyncLifetime
                 if (!ok)
                 {
                     failures.Add($"{route.Method} {route.Path} as {caller}: expected {(expected == 0 ? "not 401/403" : expected)}, got {actual} {await response.Content.ReadAsStringAsync()}");
+                }
+                else if (actual is 401 or 403 && route.OpenAiErrors)
+                {
+                    var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+                    Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()));
                 }
                 else if (actual is 401 or 403)
                 {
