@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what RagService needs beyond the .NET SDK, idempotently:
-#   - Debian packages: poppler-utils (PDF text), tesseract-ocr + chi_sim/eng (OCR),
+#   - Debian packages: poppler-utils (PDF text) + poppler-data (CJK encodings for non-embedded fonts), tesseract-ocr + chi_sim/eng (OCR),
 #     python3-onnx + python3-numpy (tests build their small ONNX models with them),
 #     fonts-droid-fallback + fonts-dejavu-core (tests draw Chinese/Latin text into PDF and PNG fixtures)
 #   ONNX Runtime itself comes from NuGet (Microsoft.ML.OnnxRuntime) with the build: nothing here needs npm or, once the
@@ -12,7 +12,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
-apt_packages=(poppler-utils tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng)
+apt_packages=(poppler-utils poppler-data tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng)
 if [ "${1:-}" != "--runtime-only" ]; then
   apt_packages+=(python3-onnx python3-numpy fonts-droid-fallback fonts-dejavu-core chromium chromium-driver)
 fi

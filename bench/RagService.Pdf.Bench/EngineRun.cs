@@ -1,11 +1,11 @@
-using RagService.Extraction;
+using RagService.Core.Documents;
 
 namespace RagService.Pdf.Bench;
 
 /// <summary>One engine's measurements over one producer's documents: scores, best pass, CPU, best time per file.</summary>
 internal sealed class EngineRun
 {
-    public EngineRun(string name, DocumentExtractor extractor, int files)
+    public EngineRun(string name, IDocumentExtractor extractor, int files)
     {
         Name = name;
         Extractor = extractor;
@@ -15,7 +15,7 @@ internal sealed class EngineRun
 
     public string Name { get; }
 
-    public DocumentExtractor Extractor { get; }
+    public IDocumentExtractor Extractor { get; }
 
     public Metrics Metrics { get; } = new() { Seconds = double.MaxValue };
 

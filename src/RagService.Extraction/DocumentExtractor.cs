@@ -48,9 +48,30 @@ public sealed class DocumentExtractor : IDocumentExtractor
         ];
     }
 
-    public async Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, string? fileName, string? contentType, CancellationToken cancellationToken)
+    public Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, string? fileName, string? contentType, CancellationToken cancellationToken) =>
+        ExtractAsync(content, fileName, contentType, onSniffed: null, cancellationToken);
+
+    /// <summary>As <see cref="ExtractAsync(ReadOnlyMemory{byte}, string?, string?, CancellationToken)"/>, telling <paramref name="onSniffed"/> which extractor runs before it starts.</summary>
+    public async Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, string? fileName, string? contentType, Action<SourceFormat>? onSniffed, CancellationToken cancellationToken)
     {
         var sniffed = FormatSniffer.Sniff(content, fileName, contentType);
+        onSniffed?.Invoke(sniffed.Format);
+        try
+        {
+            return await ExtractSniffedAsync(content, fileName, sniffed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ExtractionException e) when (e.Extractor is null)
+        {
+            e.Extractor = ExtractorName(sniffed.Format);
+            throw;
+        }
+    }
+
+    /// <summary>The short name of the extractor for a format, as logs and <see cref="ExtractedDocument.Format"/> write it.</summary>
+    public static string ExtractorName(SourceFormat format) => format.ToString().ToLowerInvariant();
+
+    private async Task<ExtractedDocument> ExtractSniffedAsync(ReadOnlyMemory<byte> content, string? fileName, SniffResult sniffed, CancellationToken cancellationToken)
+    {
         if (!_extractors.TryGetValue(sniffed.Format, out var extractor))
         {
             throw new ExtractionException($"Extraction of {sniffed.Format} files is not available on this server.", ExtractionFailure.UnsupportedFormat);
@@ -66,6 +87,13 @@ public sealed class DocumentExtractor : IDocumentExtractor
         catch (OperationCanceledException) when (totalTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new ExtractionException($"Extraction took longer than {_options.TotalTimeout.TotalSeconds:0} s (Extraction:TotalTimeout); the document was not indexed.", ExtractionFailure.TimedOut);
+        }
+
+        // PDF pages are judged one by one inside the PDF extractor; DOCX and OCR text as a whole here.
+        if (sniffed.Format is SourceFormat.Docx or SourceFormat.Image
+            && TextLayerJudge.WhyUnreadable(document.FullText, _options.MaxUnreadableCharShare) is { } unreadable)
+        {
+            throw new ExtractionException($"The {document.Format} file's text is unreadable: {unreadable}.", ExtractionFailure.Unreadable);
         }
 
         var chars = document.Blocks.Sum(b => (long)b.Text.Length);

@@ -32,6 +32,12 @@ public sealed record ExtractionOptions
     /// <summary>When more than this share of PdfPig's characters is invalid (U+FFFD, control, private use), the PDF goes to poppler.</summary>
     public double MaxPdfPigInvalidCharShare { get; init; } = 0.2;
 
+    /// <summary>
+    /// A text layer (PDF page from PdfPig or poppler, OCR output, DOCX text) with a larger share of control,
+    /// private-use or replacement characters is unreadable: the next fallback runs (OCR), or the file is refused.
+    /// </summary>
+    public double MaxUnreadableCharShare { get; init; } = 0.2;
+
     /// <summary>Wall-clock bound for rendering and OCR of one page or image.</summary>
     public TimeSpan OcrTimeoutPerPage { get; init; } = TimeSpan.FromSeconds(90);
 
@@ -100,6 +106,11 @@ public sealed record ExtractionOptions
         if (MaxPdfPigPageLetters <= 0)
         {
             throw new ArgumentException($"{SectionName}:{nameof(MaxPdfPigPageLetters)} must be positive, not {MaxPdfPigPageLetters}.");
+        }
+
+        if (MaxUnreadableCharShare is < 0 or > 1 || double.IsNaN(MaxUnreadableCharShare))
+        {
+            throw new ArgumentException($"{SectionName}:{nameof(MaxUnreadableCharShare)} must be between 0 and 1, not {MaxUnreadableCharShare}.");
         }
 
         if (MaxPdfPigInvalidCharShare is < 0 or > 1 || double.IsNaN(MaxPdfPigInvalidCharShare))

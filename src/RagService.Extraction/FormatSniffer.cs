@@ -10,8 +10,11 @@ namespace RagService.Extraction;
 public sealed record SniffResult(SourceFormat Format, DecodedText? Text = null);
 
 /// <summary>
-/// Decides the format of an upload. Magic bytes win; the file name and content type only choose between textual
-/// formats (text / Markdown / HTML) and make the error message precise when a binary is misnamed.
+/// Decides the format of an upload. A file with a text name (.txt, .md, .html, …) whose bytes are valid UTF-8 text is
+/// text, whatever it mentions (a Markdown page about PDFs that quotes <c>%PDF-</c> near its top). Otherwise magic
+/// bytes win: <c>%PDF-</c> anywhere in the first KiB is a PDF (readers accept junk before the header), then images,
+/// DOCX. The file name and content type otherwise only choose between textual formats and make the error message
+/// precise when a binary is misnamed.
 /// </summary>
 public static partial class FormatSniffer
 {
@@ -27,6 +30,13 @@ public static partial class FormatSniffer
         [".tif"] = SourceFormat.Image,
         [".tiff"] = SourceFormat.Image,
     };
+
+    private static readonly HashSet<string> TextExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".txt", ".text", ".md", ".markdown", ".mdown", ".mkd", ".html", ".htm", ".xhtml", ".csv", ".tsv", ".log", ".rst", ".adoc",
+    };
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     [GeneratedRegex(@"charset\s*=\s*[""']?([A-Za-z0-9_\-:.]+)", RegexOptions.IgnoreCase)]
     private static partial Regex Charset();
@@ -46,17 +56,18 @@ public static partial class FormatSniffer
         var extension = Path.GetExtension(fileName ?? "");
         var mediaType = contentType?.Split(';')[0].Trim().ToLowerInvariant() ?? "";
 
-        if (content[..Math.Min(content.Length, 1024)].IndexOf("%PDF-"u8) >= 0)
+        var namedText = TextExtensions.Contains(extension) && IsUtf8Text(content);
+        if (!namedText && content[..Math.Min(content.Length, 1024)].IndexOf("%PDF-"u8) >= 0)
         {
             return new SniffResult(SourceFormat.Pdf);
         }
 
-        if (IsImage(content))
+        if (!namedText && IsImage(content))
         {
             return new SniffResult(SourceFormat.Image);
         }
 
-        if (content.StartsWith("PK\u0003\u0004"u8))
+        if (!namedText && content.StartsWith("PK\u0003\u0004"u8))
         {
             return SniffZip(contentMemory, extension, mediaType);
         }
@@ -127,6 +138,26 @@ public static partial class FormatSniffer
         || c.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])
         || c.StartsWith("II*\0"u8)
         || c.StartsWith("MM\0*"u8);
+
+    // Valid UTF-8 (a BOM allowed) without the NULs and control characters of binary data.
+    private static bool IsUtf8Text(ReadOnlySpan<byte> content)
+    {
+        var body = content.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? content[3..] : content;
+        if (LooksBinary(body))
+        {
+            return false;
+        }
+
+        try
+        {
+            _ = StrictUtf8.GetCharCount(body);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+    }
 
     // Text never holds NUL bytes (UTF-16 is only accepted with a BOM) and rarely other C0 controls.
     private static bool LooksBinary(ReadOnlySpan<byte> content)

@@ -101,4 +101,28 @@ public class SniffingTests
         Assert.Equal(SourceFormat.Image, FormatSniffer.Sniff(jpeg, "a.pdf", null).Format);
         Assert.Equal(SourceFormat.Image, FormatSniffer.Sniff(tiff, null, null).Format);
     }
+
+    [Theory]
+    [InlineData("extraction.md", SourceFormat.Markdown)]
+    [InlineData("notes.txt", SourceFormat.Text)]
+    [InlineData("page.html", SourceFormat.Html)]
+    public void A_text_file_that_quotes_the_pdf_header_is_text(string name, SourceFormat expected)
+    {
+        // As docs/extraction.md does: the header is named near the top of a page about extraction.
+        var text = "# Extraction\n\n1. 0 bytes → Unreadable.\n2. `%PDF-` in the first 1 KiB → PDF.\n3. 图片 → OCR.\n";
+
+        Assert.Equal(expected, FormatSniffer.Sniff(Encoding.UTF8.GetBytes(text), name, null).Format);
+    }
+
+    [Theory]
+    [InlineData("report.pdf")]
+    [InlineData("report.txt")]
+    [InlineData("report.md")]
+    [InlineData(null)]
+    public void A_binary_pdf_with_junk_before_its_header_is_a_pdf_whatever_its_name(string? name)
+    {
+        var pdf = Encoding.ASCII.GetBytes("MIME junk before the header\r\n").Concat(Fixtures.PdfFixture.TextPdf("Pumps need oil.")).ToArray();
+
+        Assert.Equal(SourceFormat.Pdf, FormatSniffer.Sniff(pdf, name, null).Format);
+    }
 }

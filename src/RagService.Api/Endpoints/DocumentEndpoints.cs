@@ -88,7 +88,7 @@ internal sealed class DocumentEndpoints : IEndpointModule
 
     private static IResult ToResult(string collection, IngestResult r)
     {
-        var body = new IngestResponse(r.DocumentId, r.Outcome.ToString().ToLowerInvariant(), r.Chunks, Math.Round(r.Milliseconds, 3));
+        var body = new IngestResponse(r.DocumentId, r.Outcome.ToString().ToLowerInvariant(), r.Chunks, Math.Round(r.Milliseconds, 3), r.Warnings.Count > 0 ? r.Warnings : null);
         return r.Outcome == WriteOutcome.Created
             ? Results.Created(DocumentIdPath.Location(collection, r.DocumentId), body)
             : Results.Ok(body);

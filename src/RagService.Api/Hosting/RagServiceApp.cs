@@ -27,6 +27,7 @@ using RagService.Core.Retrieval.Calibration;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Extraction;
+using RagService.Extraction.Isolation;
 using RagService.Lexical.Lucene;
 using RagService.Lexical.Lucene.Analysis;
 using RagService.Lexical.Memory;
@@ -152,7 +153,8 @@ public static class RagServiceApp
         services.AddLuceneHighlighter();
         services.AddSingleton(new AnalyzerCatalog(("mixed", new MixedScriptAnalyzer()), ("smartcn", new SmartCnTextAnalyzer())));
         var extraction = builder.Configuration.GetSection(ExtractionOptions.SectionName).Get<ExtractionOptions>() ?? new ExtractionOptions();
-        services.AddSingleton<IDocumentExtractor>(new DocumentExtractor(extraction));
+        var isolation = builder.Configuration.GetSection(ExtractionIsolationOptions.SectionName).Get<ExtractionIsolationOptions>() ?? new ExtractionIsolationOptions();
+        services.AddDocumentExtraction(extraction, isolation);
 
         // Models load once at start; a broken model turns its stage "failed" (reported in /health/ready) unless the
         // section sets Required, which stops the start with the loader's message.

@@ -42,7 +42,8 @@ internal sealed class DocumentIngestor(IDocumentExtractor extractor, IngestionSe
             throw new DocumentRejectedException(DocumentRejection.Empty, "the document contains no text to index");
         }
 
-        return await ingestion.IngestAsync(collection, new IngestRequest(id, title, document, metadata, source), ct);
+        var result = await ingestion.IngestAsync(collection, new IngestRequest(id, title, document, metadata, source), ct);
+        return result with { Warnings = document.Warnings };
     }
 }
 

@@ -14,4 +14,7 @@ public sealed record ExtractedDocument(string? Title, IReadOnlyList<DocumentBloc
     /// pages were OCRed); stored with the document's metadata so that GET on the document shows it.
     /// </summary>
     public IReadOnlyDictionary<string, string> Report { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>What could not be read although the document as a whole was (e.g. "page 3: the text layer is unreadable …").</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }

@@ -17,6 +17,9 @@ public sealed class ExtractionException : Exception
         : base(message, inner) => Failure = failure;
 
     public ExtractionFailure Failure { get; }
+
+    /// <summary>Which extractor refused the file ("pdf", "docx", …), when known; for logs.</summary>
+    public string? Extractor { get; set; }
 }
 
 public enum ExtractionFailure
@@ -29,4 +32,6 @@ public enum ExtractionFailure
     TooLarge,
     /// <summary>The extractor ran past its time bound (HTTP 422).</summary>
     TimedOut,
+    /// <summary>The isolated extractor died on the file: out of memory, out of CPU time, stack overflow, a signal (HTTP 422).</summary>
+    Crashed,
 }

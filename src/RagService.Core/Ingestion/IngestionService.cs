@@ -17,7 +17,11 @@ namespace RagService.Core.Ingestion;
 public sealed record IngestRequest(string? DocumentId, string? Title, ExtractedDocument Document, IReadOnlyDictionary<string, string> Metadata,
     SyncSource? Source = null);
 
-public sealed record IngestResult(string DocumentId, WriteOutcome Outcome, int Chunks, double Milliseconds);
+public sealed record IngestResult(string DocumentId, WriteOutcome Outcome, int Chunks, double Milliseconds)
+{
+    /// <summary>The extractor's warnings about parts of the document it could not read.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>
 /// Chunks, analyzes and (when a model is configured) embeds a document, then hands it to the store in one write.

@@ -25,7 +25,11 @@ public sealed class DocxExtractor(ExtractionOptions options) : IFormatExtractor
             var styles = new DocxStyles(main.StyleDefinitionsPart?.Styles ?? main.StylesWithEffectsPart?.Styles);
             var blocks = new List<DocumentBlock>();
             string? styledTitle = null;
-            Walk(main.Document?.Body, styles, blocks, ref styledTitle, cancellationToken);
+            // Writers (and hostile files) may put several w:body elements in the document; Word shows them all.
+            foreach (var body in main.Document?.Elements<W.Body>() ?? [])
+            {
+                Walk(body, styles, blocks, ref styledTitle, cancellationToken);
+            }
 
             var title = package.PackageProperties.Title is { Length: > 0 } t ? CjkText.CollapseWhitespace(t) : styledTitle;
             return Task.FromResult(new ExtractedDocument(title, blocks, "docx"));

@@ -13,7 +13,7 @@ public sealed class ImageExtractor(ExtractionOptions options, TesseractOcr ocr) 
     {
         if (ImageDimensions.TryRead(content.Span) is var (width, height) && width * height > options.MaxImagePixels)
         {
-            throw new ExtractionException($"The image is {width}×{height} pixels; the limit is {options.MaxImagePixels} pixels (Extraction:MaxImagePixels).", ExtractionFailure.TooLarge);
+            throw new ExtractionException($"The image is {width}×{height} pixels; the limit is {options.MaxImagePixels} pixels (Extraction:MaxImagePixels). Scale it down before uploading.", ExtractionFailure.TooLarge);
         }
 
         using var temp = PrivateTempDirectory.Create(options.TempDirectory);

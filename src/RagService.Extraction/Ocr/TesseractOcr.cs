@@ -14,15 +14,22 @@ public sealed class TesseractOcr(ExtractionOptions options, ChildProcessRunner r
             options.TesseractPath,
             [imagePath, "stdout", "-l", options.OcrLanguages, "--psm", "3"],
             options.OcrTimeoutPerPage, "OCR (tesseract)", nameof(options.OcrTimeoutPerPage), cancellationToken).ConfigureAwait(false);
-        if (result.ExitCode != 0)
+        // Leptonica reports an image it cannot allocate ("Error in pixCreateHeader: requested bytes >= 2^31") and
+        // tesseract still exits 0 with no text: an error line is an error whatever the exit code.
+        if (result.ExitCode != 0 || ErrorLine(result.StandardError) is not null)
         {
-            throw new ExtractionException($"OCR failed: {FirstError(result.StandardError)}", ExtractionFailure.Unreadable);
+            throw new ExtractionException($"OCR failed: {ErrorLine(result.StandardError) ?? result.StandardError.Trim()}", ExtractionFailure.Unreadable);
         }
 
         return CjkText.RemoveSpacesBetweenCjk(result.StandardOutput);
     }
 
-    private static string FirstError(string stderr) =>
-        stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .FirstOrDefault(l => l.Contains("rror", StringComparison.Ordinal)) ?? stderr.Trim();
+    // The most telling error line: leptonica's "requested bytes" line when there is one, else the first error line.
+    private static string? ErrorLine(string stderr)
+    {
+        var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => l.StartsWith("Error", StringComparison.Ordinal) || l.Contains(" error", StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        return errors.FirstOrDefault(l => l.Contains("requested bytes", StringComparison.Ordinal)) ?? errors.FirstOrDefault();
+    }
 }

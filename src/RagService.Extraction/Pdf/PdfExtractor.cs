@@ -17,6 +17,7 @@ public sealed class PdfExtractor(ExtractionOptions options, ChildProcessRunner r
     public const string TextLayerKey = "extraction.textLayer";
     public const string FallbackReasonKey = "extraction.fallbackReason";
     public const string OcrPagesKey = "extraction.ocrPages";
+    public const string WarningsKey = "extraction.warnings";
 
     public SourceFormat Format => SourceFormat.Pdf;
 
@@ -36,6 +37,11 @@ public sealed class PdfExtractor(ExtractionOptions options, ChildProcessRunner r
         var pig = options.PdfTextLayer == PdfTextLayer.PdfPig
             ? await new PdfPigTextLayer(options).ReadAsync(content, cancellationToken).ConfigureAwait(false)
             : null;
+        if (pig is { RejectedBecause: null } && TextLayerJudge.WhyUnreadable(AllText(pig), options.MaxUnreadableCharShare) is { } pigUnreadable)
+        {
+            pig = PdfPigResult.Rejected($"PdfPig's text is unreadable: {pigUnreadable}");
+        }
+
         if (pig is { RejectedBecause: null })
         {
             report[TextLayerKey] = "pdfpig";
@@ -69,27 +75,64 @@ public sealed class PdfExtractor(ExtractionOptions options, ChildProcessRunner r
             throw new ExtractionException($"The PDF has {scanned.Count} pages without a text layer; at most {options.MaxOcrPages} are OCRed (Extraction:MaxOcrPages).", ExtractionFailure.TooLarge);
         }
 
-        if (scanned.Count > 0)
+        // A page whose text layer does not read as text goes to OCR as well, within the same page budget.
+        var garbled = pages.Where(p => !scanned.Contains(p.Number))
+            .Select(p => (p.Number, Why: TextLayerJudge.WhyUnreadable(string.Join("\n", p.Blocks.Select(b => b.Text)), options.MaxUnreadableCharShare)))
+            .Where(p => p.Why is not null)
+            .ToDictionary(p => p.Number, p => p.Why!);
+        if (scanned.Count + garbled.Count > options.MaxOcrPages)
         {
-            report[OcrPagesKey] = string.Join(',', scanned);
+            var (page, why) = garbled.First();
+            throw new ExtractionException($"The text layer of {garbled.Count} pages of the PDF is unreadable (page {page}: {why}); OCR of {scanned.Count + garbled.Count} pages is more than Extraction:MaxOcrPages ({options.MaxOcrPages}).", ExtractionFailure.Unreadable);
         }
 
+        var ocrPages = scanned.Concat(garbled.Keys).Order().ToList();
+        if (ocrPages.Count > 0)
+        {
+            report[OcrPagesKey] = string.Join(',', ocrPages);
+        }
+
+        var warnings = new List<string>();
         var result = new List<DocumentBlock>();
         foreach (var page in pages)
         {
-            if (scanned.Contains(page.Number))
-            {
-                var ocrText = await OcrPageAsync(await input.PathAsync(cancellationToken).ConfigureAwait(false), page.Number, input.Directory, cancellationToken).ConfigureAwait(false);
-                result.AddRange(ParagraphSplitter.Split(ocrText, joinLines: true, page: page.Number));
-            }
-            else
+            if (!ocrPages.Contains(page.Number))
             {
                 result.AddRange(page.Blocks);
+                continue;
+            }
+
+            var ocrText = await OcrPageAsync(await input.PathAsync(cancellationToken).ConfigureAwait(false), page.Number, input.Directory, cancellationToken).ConfigureAwait(false);
+            var ocrUnreadable = TextLayerJudge.WhyUnreadable(ocrText, options.MaxUnreadableCharShare);
+            if (garbled.TryGetValue(page.Number, out var layerWhy) && (ocrUnreadable is not null || string.IsNullOrWhiteSpace(ocrText)))
+            {
+                warnings.Add($"page {page.Number}: the text layer is unreadable ({layerWhy}) and OCR found {(ocrUnreadable is null ? "no text" : "no readable text (" + ocrUnreadable + ")")}; the page was left out");
+                continue;
+            }
+
+            if (ocrUnreadable is not null)
+            {
+                warnings.Add($"page {page.Number}: OCR found no readable text ({ocrUnreadable}); the page was left out");
+                continue;
+            }
+
+            result.AddRange(ParagraphSplitter.Split(ocrText, joinLines: true, page: page.Number));
+        }
+
+        if (warnings.Count > 0)
+        {
+            report[WarningsKey] = string.Join("; ", warnings);
+            if (result.All(b => string.IsNullOrWhiteSpace(b.Text)))
+            {
+                throw new ExtractionException($"No page of the PDF has readable text: {warnings[0]}.", ExtractionFailure.Unreadable);
             }
         }
 
-        return new ExtractedDocument(title, result, "pdf") { Report = report };
+        return new ExtractedDocument(title, result, "pdf") { Report = report, Warnings = warnings };
     }
+
+    private static string AllText(PdfPigResult pig) =>
+        string.Join("\n", pig.Pages.SelectMany(p => p.Blocks).Select(b => b.Text));
 
     private sealed record PageText(int Number, int TextChars, IReadOnlyList<DocumentBlock> Blocks);
 

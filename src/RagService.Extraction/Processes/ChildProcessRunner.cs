@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
 using RagService.Core.Documents;
 
@@ -15,16 +14,12 @@ public sealed record ChildProcessResult(int ExitCode, string StandardOutput, str
 /// timeout, cancellation or completion the whole process group is killed: no orphan survives the call.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "SemaphoreSlim needs disposing only when its wait handle is used; the runner lives as long as the service.")]
-public sealed partial class ChildProcessRunner(ExtractionOptions options)
+public sealed class ChildProcessRunner(ExtractionOptions options)
 {
     private const int MaxStandardErrorChars = 16 * 1024;
-    private const int SigKill = 9;
 
     // OCR is CPU-bound: many uploads at once must queue rather than start a tesseract each.
     private readonly SemaphoreSlim _slots = new(Math.Max(1, options.MaxConcurrentChildProcesses));
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 
     /// <summary>Runs <paramref name="tool"/> and returns its result whatever the exit code.</summary>
     /// <param name="what">Human description for messages, e.g. "pdftotext".</param>
@@ -46,35 +41,10 @@ public sealed partial class ChildProcessRunner(ExtractionOptions options)
 
     private async Task<ChildProcessResult> RunExclusiveAsync(string tool, IEnumerable<string> arguments, TimeSpan timeout, string what, string timeoutSetting, CancellationToken cancellationToken)
     {
-        var command = new List<string>();
-        var setsid = ExecutableLocator.Find(options.SetsidPath);
-        var ownGroup = setsid is not null;
-        if (setsid is not null)
-        {
-            command.Add(setsid);
-        }
-
-        if (options.ChildProcessMemoryLimitBytes > 0 && ExecutableLocator.Find(options.PrlimitPath) is { } prlimit)
-        {
-            command.AddRange([prlimit, $"--as={options.ChildProcessMemoryLimitBytes}", "--"]);
-        }
-
-        command.Add(ExecutableLocator.Find(tool) ?? throw new InvalidOperationException($"The extraction tool '{tool}' was not found; run deploy/setup.sh (poppler-utils, tesseract-ocr) or set its path in the Extraction options."));
-        command.AddRange(arguments);
-
-        var startInfo = new ProcessStartInfo(command[0])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in command.Skip(1))
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
+        var executable = ExecutableLocator.Find(tool) ?? throw new InvalidOperationException($"The extraction tool '{tool}' was not found; run deploy/setup.sh (poppler-utils, tesseract-ocr) or set its path in the Extraction options.");
+        var startInfo = ProcessGroup.StartInfo(options, executable, Limits(timeout), arguments, out var ownGroup);
+        startInfo.StandardOutputEncoding = Encoding.UTF8;
+        startInfo.StandardErrorEncoding = Encoding.UTF8;
         // One OCR thread per child: the service already runs extractions in parallel, and OpenMP threads oversubscribe the CPUs.
         startInfo.Environment["OMP_THREAD_LIMIT"] = "1";
 
@@ -85,24 +55,24 @@ public sealed partial class ChildProcessRunner(ExtractionOptions options)
         }
         catch (Win32Exception ex)
         {
-            throw new InvalidOperationException($"Could not start '{command[0]}': {ex.Message}", ex);
+            throw new InvalidOperationException($"Could not start '{startInfo.FileName}': {ex.Message}", ex);
         }
         process.StandardInput.Close();
 
         using var timeoutCts = new CancellationTokenSource(timeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
-        var stdout = new BoundedReader(process.StandardOutput, options.MaxExtractedChars, () => KillTree(process, ownGroup));
+        var stdout = new BoundedReader(process.StandardOutput, options.MaxExtractedChars, () => ProcessGroup.KillTree(process, ownGroup));
         var stderr = new BoundedReader(process.StandardError, MaxStandardErrorChars, onOverflow: null);
         var readers = Task.WhenAll(stdout.ReadAsync(linked.Token), stderr.ReadAsync(linked.Token));
         try
         {
             await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
-            KillTree(process, ownGroup);
+            ProcessGroup.KillTree(process, ownGroup);
             await readers.WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            KillTree(process, ownGroup);
+            ProcessGroup.KillTree(process, ownGroup);
             // The readers end with the killed pipes (or with the cancelled token); observe them so nothing is left unobserved.
             _ = readers.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             cancellationToken.ThrowIfCancellationRequested();
@@ -110,7 +80,7 @@ public sealed partial class ChildProcessRunner(ExtractionOptions options)
         }
         finally
         {
-            KillTree(process, ownGroup);
+            ProcessGroup.KillTree(process, ownGroup);
         }
 
         if (stdout.Overflowed)
@@ -121,39 +91,16 @@ public sealed partial class ChildProcessRunner(ExtractionOptions options)
         return new ChildProcessResult(process.ExitCode, stdout.Text, stderr.Text);
     }
 
-    // Kills the child's whole process group (it is the group leader thanks to setsid) and, as a fallback,
-    // the descendants .NET can see. Safe to call after the child has exited.
-    private static void KillTree(Process process, bool ownGroup)
+    // Address space as configured; CPU time no more than the wall-clock bound, so a child orphaned by a dying worker still ends.
+    private List<string> Limits(TimeSpan timeout)
     {
-        int pid;
-        try
+        var limits = new List<string> { $"--cpu={Math.Max(1, (long)Math.Ceiling(timeout.TotalSeconds))}" };
+        if (options.ChildProcessMemoryLimitBytes > 0)
         {
-            pid = process.Id;
-        }
-        catch (InvalidOperationException)
-        {
-            return;
-        }
-        if (ownGroup)
-        {
-            _ = Kill(-pid, SigKill);
+            limits.Add($"--as={options.ChildProcessMemoryLimitBytes}");
         }
 
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Exited between the check and the kill.
-        }
-        catch (Win32Exception)
-        {
-            // Already gone.
-        }
+        return limits;
     }
 
     /// <summary>Reads a stream to the end, keeping at most <c>limit</c> characters; on overflow calls <c>onOverflow</c> (or drops the rest).</summary>

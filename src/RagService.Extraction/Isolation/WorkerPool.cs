@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+
+namespace RagService.Extraction.Isolation;
+
+/// <summary>
+/// Keeps up to <see cref="ExtractionIsolationOptions.PoolSize"/> workers warm (started on first need, so JIT and
+/// parser start-up are paid once per worker) and lends each to one file at a time. A worker that died, was killed or
+/// has served its quota is disposed and replaced by a fresh one on the next need.
+/// </summary>
+internal sealed class WorkerPool(ExtractionOptions extraction, ExtractionIsolationOptions limits) : IDisposable
+{
+    private readonly SemaphoreSlim _slots = new(limits.PoolSize, limits.PoolSize);
+    private readonly ConcurrentBag<ExtractionWorker> _idle = [];
+    private volatile bool _disposed;
+
+    /// <summary>How many workers were started so far (a replaced worker counts again).</summary>
+    public int Started => _started;
+
+    private int _started;
+
+    public async Task<T> UseAsync<T>(Func<ExtractionWorker, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ExtractionWorker? worker = null;
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            worker = TakeIdle() ?? StartWorker();
+            return await work(worker).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (worker is not null)
+            {
+                if (worker.Usable && !_disposed)
+                {
+                    _idle.Add(worker);
+                }
+                else
+                {
+                    worker.Dispose();
+                }
+            }
+
+            _slots.Release();
+        }
+    }
+
+    private ExtractionWorker? TakeIdle()
+    {
+        while (_idle.TryTake(out var worker))
+        {
+            if (worker.Usable)
+            {
+                return worker;
+            }
+
+            worker.Dispose();
+        }
+
+        return null;
+    }
+
+    private ExtractionWorker StartWorker()
+    {
+        Interlocked.Increment(ref _started);
+        return ExtractionWorker.Start(extraction, limits);
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_idle.TryTake(out var worker))
+        {
+            worker.Dispose();
+        }
+    }
+}
