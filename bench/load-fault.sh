@@ -12,7 +12,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-1000}; THREADS=${2:-4}; SECONDS_PER_PHASE=${3:-15}; shift $(( $# < 3 ? $# : 3 ))
 EXTRA=("$@")
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build "$ROOT/src/RagService.Api" -c Release -v q -nologo >/dev/null
+[ -n "${RAG_BENCH_NO_BUILD:-}" ] || dotnet build "$ROOT/src/RagService.Api" -c Release -v q -nologo >/dev/null
 API="$ROOT/src/RagService.Api/bin/Release/net10.0/RagService.Api.dll"
 WORK=$(mktemp -d)
 SERVICE_PID=""

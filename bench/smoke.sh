@@ -37,13 +37,21 @@ for name in ("cmrc2018_trial", "squad_v1.1_dev_trial"):
     json.dump(items, open(f"{sys.argv[1]}/{name}.json", "w", encoding="utf-8"), ensure_ascii=False)
 PY
 
-# name | the line its summary prints (extended regex) | command
+# The service and the CLI are built once here; the benchmarks skip their own build (RAG_BENCH_NO_BUILD).
+if ! dotnet build src/RagService.Api -c Release -v q -nologo >"$WORK/build.log" 2>&1 || ! dotnet build src/RagService.Cli -c Release -v q -nologo >>"$WORK/build.log" 2>&1; then
+  echo "bench smoke: building src/RagService.Api and src/RagService.Cli failed:"; tail -n 20 "$WORK/build.log" | sed 's/^/    /'
+  echo "Failed!  - Failed: 1, Passed: 0, Skipped: 0, Total: 1 - bench/smoke.sh"
+  exit 1
+fi
+export RAG_BENCH_NO_BUILD=1
+
+# name | the line its summary prints (extended regex, no '|') | command
 BENCHES=(
   "auth-overhead|Rag:Auth:Mode=none +p50|bench/auth-overhead.sh 20"
   "load-fault|file check: ok|bench/load-fault.sh 30 2 1"
   "sync-throughput|full sync, end to end|bench/sync-throughput.sh 40"
   "search-latency|queries per mode|env RERANK_CANDIDATES=10 bench/search-latency.sh 300 5"
-  "onnx-throughput|tiny|bench/onnx-throughput.sh --rounds 1 --only tiny --tiny-seconds 1"
+  "onnx-throughput|load average at end|bench/onnx-throughput.sh --rounds 1 --only tiny --tiny-seconds 1"
   "eval-fusion|CMRC: +hybrid R@1|env RAG_EVAL_CACHE=$WORK/eval-cache bench/eval-fusion.sh $WORK/data"
   "eval-vs-lucene|Lucene query throughput|bench/eval-vs-lucene.sh $WORK/data/cmrc2018_trial.json"
   "calibration-burst|calibrated .* after it|python3 bench/calibration-burst.py 40 0 $WORK/data/squad_v1.1_dev_trial.json"
