@@ -1,6 +1,11 @@
 using RagService.Api.Hosting;
 using RagService.Storage.Sqlite.Locking;
 
+if (args is [OpenApiExport.Option, var openApiPath, .. var settings])
+{
+    return await OpenApiExport.RunAsync(openApiPath, settings);
+}
+
 WebApplication app;
 try
 {

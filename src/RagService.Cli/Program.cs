@@ -1,3 +1,4 @@
+using RagService.Cli;
 using RagService.Cli.Bench;
 using RagService.Cli.Eval;
 using RagService.Cli.Keys;
@@ -5,9 +6,15 @@ using RagService.Cli.Migrate;
 using RagService.Cli.Sync;
 using RagService.Storage.Sqlite.Locking;
 
+if (args is ["--version"] or ["version"])
+{
+    Console.WriteLine($"rag {CliVersion.Current}");
+    return 0;
+}
+
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine("rag — RagService command line\n\n" + EvalArgs.Usage + "\n" + SyncArgs.Usage + "\n" + KeysCommand.Usage + "\n" + SearchBenchCommand.Usage + "\n" + Bm25BenchCommand.Usage + "\n" + MigrateVectorsCommand.Usage);
+    Console.WriteLine($"rag {CliVersion.Current} — RagService command line (rag --version prints the version)\n\n" + EvalArgs.Usage + "\n" + SyncArgs.Usage + "\n" + KeysCommand.Usage + "\n" + SearchBenchCommand.Usage + "\n" + Bm25BenchCommand.Usage + "\n" + MigrateVectorsCommand.Usage);
     return args.Length == 0 ? 2 : 0;
 }
 

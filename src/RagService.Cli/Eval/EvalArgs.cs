@@ -33,7 +33,7 @@ internal sealed record EvalArgs(
           --headers            index document title + heading path with every chunk (contextual headers)
           --analyzer A         bigram+unigram (default) | bigram | unigram (the mixed analyzer) | smartcn (Lucene SmartChineseAnalyzer)
           --header-weight W    BM25 weight of the header column (default 4, as the service)
-          --bm25-engine E      memory (default, as the service) | lucene
+          --bm25-engine E      memory (default) | lucene (the service's default engine; both give the same rankings)
           --mode M             bm25 (default) | dense | hybrid | hybrid+rerank | all (every mode the models allow, side by side)
           --embedding-model D  ONNX embedding model directory (model.onnx + tokenizer.json or vocab.txt) for dense/hybrid
           --reranker-model D   ONNX cross-encoder directory for hybrid+rerank

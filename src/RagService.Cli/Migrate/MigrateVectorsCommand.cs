@@ -14,15 +14,19 @@ internal static class MigrateVectorsCommand
     public const string Usage = """
         rag migrate-vectors --collection C --to qdrant [--db PATH] [--qdrant-url URL] [--qdrant-api-key KEY] [--prefix P] [--batch N]
             Copies collection C's stored vectors into Qdrant (no re-embedding); resumable; checks counts at the end.
-            --db defaults to RAG_DB or rag.db; --qdrant-url (gRPC, e.g. http://localhost:6334) to RAG_QDRANT_URL;
+            --db defaults to RAG_DB or data/ragservice.db (the service's default, relative to the folder it runs in);
+            --qdrant-url (gRPC, e.g. http://localhost:6334) to RAG_QDRANT_URL;
             --prefix must match the service's Rag:Qdrant:CollectionPrefix (default rag_); --batch: vectors per page (500).
             Then serve with Rag:VectorStore=qdrant. Exit 0: copied and counted; 1: Qdrant failed or counts differ; 2: bad arguments.
         """;
 
+    /// <summary>The service's Rag:DatabasePath default (appsettings.json), relative to the folder it runs in.</summary>
+    public const string DefaultDatabase = "data/ragservice.db";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var options = Parse(args);
-        var database = options.GetValueOrDefault("--db") ?? Environment.GetEnvironmentVariable("RAG_DB") ?? "rag.db";
+        var database = options.GetValueOrDefault("--db") ?? (Environment.GetEnvironmentVariable("RAG_DB") is { Length: > 0 } env ? env : DefaultDatabase);
         var name = options.GetValueOrDefault("--collection") ?? throw new ArgumentException("--collection is required");
         if (options.GetValueOrDefault("--to") != "qdrant")
         {

@@ -267,7 +267,17 @@ async function deleteDocument(d) {
   }
 }
 
+/** The service's rule for collection names (RequestMapping.ValidCollectionName): checked here so the form can say it. */
+const collectionName = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
 async function createCollection(name) {
+  const error = $('kb-name-error');
+  error.hidden = collectionName.test(name);
+  if (!error.hidden) {
+    error.textContent = t('kb.badname');
+    $('kb-new-name').focus();
+    return;
+  }
   const created = await attempt(() => api('POST', '/v1/collections', { name }));
   if (created) {
     $('kb-new-name').value = '';
@@ -481,6 +491,7 @@ async function ask(question) {
   answer.dataset.tokens = '0';
   answer.dataset.state = 'running';
   $('sources').replaceChildren();
+  labelSources('ask.sources');
   $('prompt-box').hidden = true;
   $('open-inspector').hidden = true;
   $('inspector').hidden = true;
@@ -513,14 +524,27 @@ async function ask(question) {
   }
 }
 
+/** Names the sources list: the sources of the answer, or on "not found" the closest passages the floor rejected. */
+function labelSources(key) {
+  const title = $('sources-title');
+  title.dataset.i18n = key;
+  title.textContent = t(key);
+}
+
 function finishAnswer(response, streamed) {
   const answer = $('answer');
+  // "skipped": the relevance floor found nothing relevant, so the LLM was not called ("not found").
+  const notFound = response.llm === 'skipped';
   renderSources(response.sources);
+  labelSources(notFound ? 'ask.closest' : 'ask.sources');
   $('prompt').textContent = `${response.prompt.system}\n\n${response.prompt.user}`;
+  const summary = $('prompt-summary');
+  summary.dataset.i18n = response.llm === 'not configured' || notFound ? 'ask.promptunsent' : 'ask.prompt';
+  summary.textContent = t(summary.dataset.i18n);
+  $('prompt-box').open = false;
   $('prompt-box').hidden = false;
   if (response.llm === 'not configured') {
     answer.replaceChildren(el('p', { class: 'notice' }, t('ask.nollm')));
-    $('prompt-box').open = true;
   } else {
     renderAnswer(response.answer ?? streamed, response.sources.length);
     if (response.llm === 'skipped') {
