@@ -35,15 +35,18 @@ internal sealed record EvalArgs(
         var chunkSize = OptionRules.Create("--chunk-size", "largest chunk in characters", "N", 200).AtLeast(1);
         var overlap = OptionRules.Create("--overlap", "overlap for structured chunking", "N", 0).AtLeast(0);
         var headers = new Option<bool>("--headers") { Description = "index document title + heading path with every chunk (contextual headers)" };
-        var analyzer = OptionRules.Create("--analyzer", "bigram+unigram | bigram | unigram (the mixed analyzer) | smartcn (Lucene SmartChineseAnalyzer)", "A", "bigram+unigram").OneOf("bigram+unigram", "bigram", "unigram", "smartcn");
+        var analyzer = OptionRules.Create("--analyzer", "bigram+unigram | bigram | unigram (the mixed analyzer) | smartcn (Lucene SmartChineseAnalyzer)", "A", "bigram+unigram")
+            .OneOf("bigram+unigram", "bigram", "unigram", "smartcn");
         var headerWeight = OptionRules.Number("--header-weight", "BM25 weight of the header column (as the service)", "W", 4.0);
         var engine = OptionRules.Create("--bm25-engine", "memory | lucene (the service's default engine; both give the same rankings)", "E", "memory").OneOf("memory", "lucene");
-        var mode = OptionRules.Create("--mode", "bm25 | dense | hybrid | hybrid+rerank | all (every mode the models allow, side by side)", "M", "bm25").OneOf("bm25", "dense", "hybrid", "hybrid+rerank", "all");
+        var mode = OptionRules.Create("--mode", "bm25 | dense | hybrid | hybrid+rerank | all (every mode the models allow, side by side)", "M", "bm25")
+            .OneOf("bm25", "dense", "hybrid", "hybrid+rerank", "all");
         var embeddingModel = OptionRules.Create<string>("--embedding-model", "ONNX embedding model directory (model.onnx + tokenizer.json or vocab.txt) for dense/hybrid", "DIR");
         var rerankerModel = OptionRules.Create<string>("--reranker-model", "ONNX cross-encoder directory for hybrid+rerank", "DIR");
         var fusion = OptionRules.Create<string>("--fusion", "how hybrid fuses: calibrated (default, as a new collection) | weighted | rrf", "F").OneOf("calibrated", "weighted", "rrf");
         var candidates = OptionRules.Create("--candidates", "candidates per retriever before fusion (as the service)", "N", new SearchQuery { Query = "" }.Candidates).AtLeast(1);
-        var denseWeight = OptionRules.Number("--dense-weight", $"dense weight of weighted fusion, 0..1 (default {defaults.DenseWeight.ToString(CultureInfo.InvariantCulture)}; implies --fusion weighted unless --fusion is given)", "W")
+        var denseWeight = OptionRules.Number("--dense-weight",
+            $"dense weight of weighted fusion, 0..1 (default {defaults.DenseWeight.ToString(CultureInfo.InvariantCulture)}; implies --fusion weighted unless --fusion is given)", "W")
             .Within(0.0, 1.0);
         var rrfK = OptionRules.Create("--rrf-k", "k of reciprocal-rank fusion", "K", defaults.RrfK).AtLeast(1);
         var neighbourWindow = OptionRules.Create("--neighbour-window", "chunks on each side whose fused score a hybrid candidate borrows (0 = off)", "N", defaults.Neighbours.Window);
@@ -74,7 +77,11 @@ internal sealed record EvalArgs(
         });
         command.SetAction(parse =>
         {
-            var retrieval = defaults with { RrfK = parse.GetValue(rrfK), Neighbours = defaults.Neighbours with { Window = parse.GetValue(neighbourWindow), Weight = parse.GetValue(neighbourWeight) } };
+            var retrieval = defaults with
+            {
+                RrfK = parse.GetValue(rrfK),
+                Neighbours = defaults.Neighbours with { Window = parse.GetValue(neighbourWindow), Weight = parse.GetValue(neighbourWeight) },
+            };
             var givenDenseWeight = parse.GetResult(denseWeight) is not null;
             if (givenDenseWeight)
             {

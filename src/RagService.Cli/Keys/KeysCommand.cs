@@ -25,7 +25,8 @@ internal static class KeysCommand
         var id = new Argument<string>("ID") { Description = "the key id (see 'rag keys list')" };
         var revoke = new Command("revoke", "revoke a key") { id };
         revoke.SetAction(parse => WithServiceAsync(parse, service, http => RevokeAsync(http, parse.GetRequiredValue(id))));
-        return new Command("keys", "Manages API keys (needs an admin key for every collection). 'create' prints the new key once: store it then. A client may hold two active keys, so a new key can be rolled out before the old one is revoked.")
+        return new Command("keys", "Manages API keys (needs an admin key for every collection). 'create' prints the new key once: store it then. A " +
+            "client may hold two active keys, so a new key can be rolled out before the old one is revoked.")
         {
             create, list, revoke, service.Url, service.ApiKey,
         };

@@ -27,7 +27,9 @@ internal static class MigrateVectorsCommand
         var qdrantKey = OptionRules.Create<string>("--qdrant-api-key", "Qdrant's API key (default $RAG_QDRANT_API_KEY)", "KEY");
         var prefix = OptionRules.Create("--prefix", "must match the service's Rag:Qdrant:CollectionPrefix", "P", new QdrantOptions().CollectionPrefix);
         var batch = OptionRules.Create("--batch", "vectors per page", "N", 500).Within(1, 10_000);
-        var command = new Command("migrate-vectors", "Copies collection C's stored vectors from the SQLite database into Qdrant (no re-embedding); resumable; checks counts at the end. Then serve with Rag:VectorStore=qdrant. Exit 0: copied and counted; 1: Qdrant failed or counts differ; 2: bad arguments.")
+        var command = new Command("migrate-vectors", "Copies collection C's stored vectors from the SQLite database into Qdrant (no re-embedding); resumable; checks " +
+            "counts at the end. Then serve with Rag:VectorStore=qdrant. Exit 0: copied and counted; 1: Qdrant failed or " +
+            "counts differ; 2: bad arguments.")
         {
             collection, to, db, qdrantUrl, qdrantKey, prefix, batch,
         };

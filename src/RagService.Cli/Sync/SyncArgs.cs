@@ -52,7 +52,11 @@ internal sealed record SyncArgs(
         var idempotencyKey = OptionRules.Create<string>("--idempotency-key",
             "sent with the sync; a repeated request with the same key returns the first one's job (default: a new key per run, reused for this run's own retries)", "K");
         var extensions = OptionRules.Create("--ext", "file extensions to send (* for all)", "LIST", DefaultExtensions);
-        var command = new Command("sync", "Makes the collection match the folder: adds new files, replaces changed ones, skips unchanged ones (by SHA-256, nothing is re-embedded) and with --prune deletes documents the folder no longer has. Prints the plan (documents to add, update and delete) first. Hidden files and folders (names starting with '.') are never sent. Exit code 0 when every document synced, 1 when any failed, 2 for usage errors, 3 when the plan deletes more than --max-deletes or --max-delete-share allow and --yes was not given (nothing is written then).")
+        var command = new Command("sync", "Makes the collection match the folder: adds new files, replaces changed ones, skips unchanged ones (by " +
+            "SHA-256, nothing is re-embedded) and with --prune deletes documents the folder no longer has. Prints the plan " +
+            "(documents to add, update and delete) first. Hidden files and folders (names starting with '.') are never " +
+            "sent. Exit code 0 when every document synced, 1 when any failed, 2 for usage errors, 3 when the plan deletes " +
+            "more than --max-deletes or --max-delete-share allow and --yes was not given (nothing is written then).")
         {
             folder, collection, prune, dryRun, yes, maxDeletes, maxDeleteShare, create, service.Url, service.ApiKey, full, idempotencyKey, extensions,
         };
