@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Spectre.Console;
 using RagService.Cli.Local;
+using RagService.Cli.Terminal;
 using RagService.Core.Chunking;
 using RagService.Core.Documents;
 using RagService.Core.Indexing;
@@ -48,12 +50,19 @@ internal static class EvalCommand
             var ingestion = new IngestionService(store, new AnalyzerCatalog(analyzer), embedder);
             var indexWatch = Stopwatch.StartNew();
             var chunkTexts = new List<string>();
-            foreach (var p in data.Passages)
+            await ProgressDisplay.RunAsync("eval", async progress =>
             {
-                var document = new ExtractedDocument(p.Title, [new DocumentBlock(BlockKind.Paragraph, p.Text)], "text");
-                await ingestion.IngestAsync(collection, new IngestRequest(p.Id, p.Title, document, new Dictionary<string, string>()), CancellationToken.None);
-                chunkTexts.AddRange(new StructuredChunker(chunking).Chunk(document).Select(c => c.Text));
-            }
+                var indexed = 0;
+                foreach (var p in data.Passages)
+                {
+                    var document = new ExtractedDocument(p.Title, [new DocumentBlock(BlockKind.Paragraph, p.Text)], "text");
+                    await ingestion.IngestAsync(collection, new IngestRequest(p.Id, p.Title, document, new Dictionary<string, string>()), CancellationToken.None);
+                    chunkTexts.AddRange(new StructuredChunker(chunking).Chunk(document).Select(c => c.Text));
+                    progress.Report(new ProgressStep("indexing", ++indexed, data.Passages.Count));
+                }
+
+                return 0;
+            }, plain: args.Json);
 
             var indexMs = indexWatch.Elapsed.TotalMilliseconds;
             var calibration = embedder is null ? null : new FusionCalibrationService(store, kb.Source, new InMemoryFusionCalibrationStore(), new AnalyzerCatalog(analyzer),
@@ -89,7 +98,15 @@ internal static class EvalCommand
                 RetrievalMetrics.From(ranks), data.Passages.Count, chunkTexts.Count, chunkTexts.Count == 0 ? 0 : chunkTexts.Average(c => c.Length),
                 intact.Count, intact.Count(x => ranks[x.i] is 0 or > 20), indexMs, qps, qpsCpu, args, byMode);
             cache?.Save();
-            Console.WriteLine(args.Json ? report.ToJson() : report.ToTable());
+            if (args.Json || !TerminalOutput.IsInteractive)
+            {
+                Console.WriteLine(args.Json ? report.ToJson() : report.ToTable());
+            }
+            else
+            {
+                report.Write(TerminalOutput.Out);
+            }
+
             if (args.RanksOut is { } ranksPath)
             {
                 await File.WriteAllLinesAsync(ranksPath, data.Questions.Select((q, i) => $"{q.Id}\t{ranks[i]}"));
@@ -215,16 +232,39 @@ internal sealed record EvalReport(
         }),
     });
 
+    /// <summary>The plain report (stdout redirected): fixed-width columns that scripts and logs read.</summary>
     public string ToTable()
     {
         var rows = string.Join("\n", ByMode.Select(kv => string.Create(CultureInfo.InvariantCulture,
             $"{kv.Key,-14} {kv.Value.RecallAt1,6:0.000} {kv.Value.RecallAt5,6:0.000} {kv.Value.RecallAt20,6:0.000} {kv.Value.MrrAt10,6:0.000} {kv.Value.FailureAt20,7:0.000}")));
-        return string.Create(CultureInfo.InvariantCulture, $"""
-            {Path.GetFileName(Args.File)}: {Passages} passages, {Metrics.Questions} questions | chunking={Args.Chunking} size={Args.ChunkSize} headers={Args.Headers} analyzer={Args.AnalyzerName} header_weight={Args.HeaderWeight} bm25={Args.Bm25Engine}
-            chunks: {Chunks} (mean {MeanChunkChars:0.0} chars) | answer intact in some chunk: {IntactQuestions} questions, of which missed@20 ({Args.Modes[0]}): {IntactMissesAt20}
-            index {IndexMs:0.0} ms | BM25 throughput: {Qps:0} QPS wall, {QpsCpu:0} QPS per CPU second
+        return $"""
+            {Summary()}
             mode             R@1    R@5   R@20 MRR@10 Fail@20
             {rows}
-            """);
+            """;
     }
+
+    /// <summary>The report on a terminal: the summary, then the metrics per mode as a table.</summary>
+    public void Write(IAnsiConsole console)
+    {
+        console.WriteLine(Summary());
+        var table = new Table().AddColumn("mode");
+        foreach (var metric in new[] { "R@1", "R@5", "R@20", "MRR@10", "Fail@20" })
+        {
+            table.AddColumn(new TableColumn(metric).RightAligned());
+        }
+
+        foreach (var (mode, m) in ByMode)
+        {
+            table.AddRow([mode, .. new[] { m.RecallAt1, m.RecallAt5, m.RecallAt20, m.MrrAt10, m.FailureAt20 }.Select(v => v.ToString("0.000", CultureInfo.InvariantCulture))]);
+        }
+
+        console.Write(table);
+    }
+
+    private string Summary() => string.Create(CultureInfo.InvariantCulture, $"""
+        {Path.GetFileName(Args.File)}: {Passages} passages, {Metrics.Questions} questions | chunking={Args.Chunking} size={Args.ChunkSize} headers={Args.Headers} analyzer={Args.AnalyzerName} header_weight={Args.HeaderWeight} bm25={Args.Bm25Engine}
+        chunks: {Chunks} (mean {MeanChunkChars:0.0} chars) | answer intact in some chunk: {IntactQuestions} questions, of which missed@20 ({Args.Modes[0]}): {IntactMissesAt20}
+        index {IndexMs:0.0} ms | BM25 throughput: {Qps:0} QPS wall, {QpsCpu:0} QPS per CPU second
+        """);
 }

@@ -2,6 +2,7 @@ using RagService.Client;
 using RagService.Client.Errors;
 using RagService.Client.Models;
 using RagService.Client.Sync;
+using RagService.Cli.Terminal;
 
 namespace RagService.Cli.Sync;
 
@@ -9,7 +10,7 @@ namespace RagService.Cli.Sync;
 /// rag sync: plans through <see cref="RagServiceClient.PlanFolderSyncAsync"/> (the service says which files changed and
 /// which documents a prune deletes); stops there with --dry-run, or when the plan deletes more than the limits allow
 /// without --yes (<see cref="DeleteLimit"/>); otherwise sends the changed files with the manifest (retried safely under
-/// an idempotency key) and follows the job to the end with a progress bar. Exit 0 only when every document synced.
+/// an idempotency key) and follows the job to the end with a progress display. Exit 0 only when every document synced.
 /// </summary>
 internal static class SyncCommand
 {
@@ -61,9 +62,7 @@ internal static class SyncCommand
 
             Console.Error.WriteLine($"sync: {args.Folder} → collection '{args.Collection}'");
             var job = await client.ApplyFolderSyncPlanAsync(args.Collection, plan, options);
-            var bar = new ProgressBar();
-            job = await client.WaitForJobAsync(job.Id, new SyncProgress(bar));
-            bar.Finish();
+            job = await ProgressDisplay.RunAsync("sync", progress => client.WaitForJobAsync(job.Id, new SyncProgress(progress)));
             return Report(job);
         }
         catch (RagServiceException e)
@@ -113,9 +112,9 @@ internal static class SyncCommand
         return job.State == "succeeded" ? 0 : 1;
     }
 
-    /// <summary>Feeds each job state the client sees to the progress bar (synchronously, unlike Progress&lt;T&gt;).</summary>
-    private sealed class SyncProgress(ProgressBar bar) : IProgress<Job>
+    /// <summary>Feeds each job state the client sees to the progress display (synchronously, unlike Progress&lt;T&gt;).</summary>
+    private sealed class SyncProgress(IProgress<ProgressStep> progress) : IProgress<Job>
     {
-        public void Report(Job value) => bar.Report(value.IsFinished ? "done" : value.Stage, value.Progress.Done, value.Progress.Total);
+        public void Report(Job value) => progress.Report(new ProgressStep(value.IsFinished ? "done" : value.Stage, value.Progress.Done, value.Progress.Total));
     }
 }
