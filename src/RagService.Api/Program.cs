@@ -1,5 +1,5 @@
 using RagService.Api.Hosting;
-using RagService.Storage.Sqlite.Locking;
+using RagService.Core.Locking;
 
 WebApplication app;
 try

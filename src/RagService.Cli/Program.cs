@@ -3,7 +3,7 @@ using RagService.Cli.Eval;
 using RagService.Cli.Keys;
 using RagService.Cli.Migrate;
 using RagService.Cli.Sync;
-using RagService.Storage.Sqlite.Locking;
+using RagService.Core.Locking;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
