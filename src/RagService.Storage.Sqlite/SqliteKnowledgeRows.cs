@@ -63,7 +63,8 @@ public sealed class SqliteKnowledgeRows : IKnowledgeRows, IComponentHealth
             throw new StorageUnavailableException(Fault);
         }
 
-        return Task.FromResult<IKnowledgeTransaction>(SqliteFaults.Translate(() => new SqliteKnowledgeTransaction(_connections.Open())));
+        // Off the caller's thread: an immediate transaction waits (busy timeout) while another process writes.
+        return Task.Run<IKnowledgeTransaction>(() => SqliteFaults.Translate(() => new SqliteKnowledgeTransaction(_connections.Open())), ct);
     }
 
     public async Task<CollectionInfo?> GetCollectionAsync(string name, CancellationToken ct)

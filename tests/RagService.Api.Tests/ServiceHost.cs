@@ -47,6 +47,7 @@ public sealed class ServiceHost : IAsyncDisposable
             $"--Rag:Auth:BootstrapKey={BootstrapKey}", "--Rag:Swagger:Enabled=true",
         };
         args.AddRange(settings);
+        args.AddRange(StoreChoice.Arguments(args));
         WebApplication app;
         try
         {
