@@ -32,7 +32,7 @@ public sealed class PostgresDatabase : IDisposable
         };
         _source = NpgsqlDataSource.Create(builder);
         Location = $"{builder.Host}:{builder.Port}/{builder.Database}";
-        Faults = new PostgresFaults(Location);
+        Faults = new PostgresFaults(Location, _source.Clear);
         TryEnsureSchema();
     }
 

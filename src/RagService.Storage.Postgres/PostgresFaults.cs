@@ -8,15 +8,25 @@ namespace RagService.Storage.Postgres;
 /// Turns PostgreSQL's "cannot be used now" failures (no connection, the server shutting down or out of resources, a
 /// connection lost mid-statement) into the store-neutral <see cref="StorageUnavailableException"/> naming the store.
 /// </summary>
-public sealed class PostgresFaults(string location) : IStoreFaults
+/// <param name="onUnreachable">Runs when a fault says the server went away (the pool drops its idle connections, dead with it).</param>
+public sealed class PostgresFaults(string location, Action? onUnreachable = null) : IStoreFaults
 {
-    public StorageUnavailableException? Translate(Exception exception) => exception switch
+    public StorageUnavailableException? Translate(Exception exception)
     {
-        StorageUnavailableException u => u,
-        _ when IsUnreachable(exception) => new StorageUnavailableException(
-            $"the store (PostgreSQL at {location}) cannot be used now ({exception.Message}); writes fail and nothing is half-written until it is back", exception),
-        _ => null,
-    };
+        if (exception is StorageUnavailableException u)
+        {
+            return u;
+        }
+
+        if (!IsUnreachable(exception))
+        {
+            return null;
+        }
+
+        onUnreachable?.Invoke();
+        return new StorageUnavailableException(
+            $"the store (PostgreSQL at {location}) cannot be used now ({exception.Message}); writes fail and nothing is half-written until it is back", exception);
+    }
 
     /// <summary>
     /// SQLSTATE classes 08 (connection exception), 53 (insufficient resources), 57P (operator intervention: shutdown,

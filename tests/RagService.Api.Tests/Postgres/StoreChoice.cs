@@ -42,4 +42,7 @@ public static class StoreChoice
         connection.Open();
         return connection;
     }
+
+    /// <summary>The PostgreSQL database of the host with this database path.</summary>
+    public static string DatabaseName(string databasePath) => Databases["--Rag:DatabasePath=" + databasePath].Name!;
 }
