@@ -17,7 +17,11 @@ public static class StoreChoice
     private static readonly AsyncLocal<bool> Postgres = new();
     private static readonly ConcurrentDictionary<string, PostgresTestDatabase> Databases = new(StringComparer.Ordinal);
 
-    public static void UsePostgres() => Postgres.Value = true;
+    public static void UsePostgres()
+    {
+        ServiceHost.StoreArguments = Arguments;
+        Postgres.Value = true;
+    }
 
     /// <summary>The settings that put a host on the chosen store (none for SQLite).</summary>
     public static IEnumerable<string> Arguments(IReadOnlyList<string> args)
