@@ -8,6 +8,7 @@ deploy/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed, 0 skipped"; 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet restore RagService.sln || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 dotnet build RagService.sln -c Release --no-restore -v q || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+. tests/postgres/start.sh || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }   # a private PostgreSQL; exports RAG_POSTGRES
 log=$(mktemp)
 dotnet test RagService.sln -c Release --no-build -v q --logger "console;verbosity=minimal" "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}

@@ -1,5 +1,5 @@
 using RagService.Api.Hosting;
-using RagService.Storage.Sqlite.Locking;
+using RagService.Core.Locking;
 
 if (args is [OpenApiExport.Option, var openApiPath, .. var settings])
 {

@@ -7,7 +7,7 @@ using RagService.Core.Chunking;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Storage.Sqlite;
-using RagService.Storage.Sqlite.Locking;
+using RagService.Core.Locking;
 
 namespace RagService.Cli.Bench;
 

@@ -6,7 +6,7 @@ using RagService.Cli.Eval;
 using RagService.Cli.Keys;
 using RagService.Cli.Migrate;
 using RagService.Cli.Sync;
-using RagService.Storage.Sqlite.Locking;
+using RagService.Core.Locking;
 
 namespace RagService.Cli.CommandLine;
 
