@@ -55,6 +55,8 @@ BENCHES=(
   "eval-fusion|CMRC: +hybrid R@1|env RAG_EVAL_CACHE=$WORK/eval-cache bench/eval-fusion.sh $WORK/data"
   "eval-vs-lucene|Lucene query throughput|bench/eval-vs-lucene.sh $WORK/data/cmrc2018_trial.json"
   "calibration-burst|calibrated .* after it|python3 bench/calibration-burst.py 40 0 $WORK/data/squad_v1.1_dev_trial.json"
+  "qdrant-breaker-latency|ready: vectors|bench/qdrant-breaker-latency.sh"
+  "store-compare|^database bytes|env RAG_BENCH_DATA=$WORK/data/cmrc2018_trial.json bench/store-compare.sh 100 5 5"
   "floor-stopwords|^ +9 [^0-9]|python3 bench/floor-stopwords.py $WORK/data/squad_v1.1_dev_trial.json $WORK/data/cmrc2018_trial.json 3,9"
 )
 

@@ -13,7 +13,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SYNTH=${1:-100000}; QUERIES=${2:-300}; DOCS=${3:-256}
 DATA=${RAG_BENCH_DATA:-$ROOT/../shared/data/cmrc2018_trial.json}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build "$ROOT/src/RagService.Api" -c Release -v q -nologo >/dev/null
+[ -n "${RAG_BENCH_NO_BUILD:-}" ] || dotnet build "$ROOT/src/RagService.Api" -c Release -v q -nologo >/dev/null
 cd "$ROOT"
 . tests/postgres/start.sh
 python3 - "$ROOT" "$DATA" "$SYNTH" "$QUERIES" "$DOCS" <<'PY'
