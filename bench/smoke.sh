@@ -65,7 +65,7 @@ missing_prerequisite() {
   case "$1" in
     eval-vs-lucene)
       [ -x "$ROOT/../shared/anchors/lucene-bm25/run.sh" ] || { echo "needs the Lucene anchor at ../shared/anchors/lucene-bm25 (outside this repository)"; return; }
-      ls /usr/share/java/lucene8-core*.jar /usr/share/java/lucene-core*.jar >/dev/null 2>&1 || echo "needs Debian's liblucene8-java (apt-get install liblucene8-java)" ;;
+      compgen -G "/usr/share/java/lucene-core-8*.jar" >/dev/null || echo "needs Debian's liblucene8-java (apt-get install liblucene8-java)" ;;
   esac
 }
 
