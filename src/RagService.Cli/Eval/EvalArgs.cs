@@ -20,6 +20,14 @@ internal sealed record EvalArgs(
     /// <summary>Retrieval options for --dense-weight and --rrf-k, service defaults otherwise.</summary>
     public RetrievalOptions Retrieval { get; init; } = new();
 
+    /// <summary>--context-budget: token budgets at which to compare the sources block as retrieved with the assembled one; empty: no context report.</summary>
+    public IReadOnlyList<int> ContextBudgets { get; init; } = [];
+
+    /// <summary>--context-hits: how many ranked hits each sources block is made from (default 5, ask's default topK).</summary>
+    public IReadOnlyList<int> ContextHits { get; init; } = [DefaultContextHits];
+
+    public const int DefaultContextHits = 5;
+
     /// <summary>The analyzer as reported: the mixed analyzer's CJK segmentation, or smartcn.</summary>
     public string AnalyzerName => SmartCn ? "smartcn" : Cjk.ToString();
 
@@ -44,6 +52,10 @@ internal sealed record EvalArgs(
           --neighbour-window N chunks on each side whose fused score a hybrid candidate borrows (default 1; 0 = off)
           --neighbour-weight W weight of that borrowed score (default 1)
           --embedding-cache F  keep embeddings in file F and reuse them in later runs (same model only)
+          --context-budget N[,N…]  also assemble each question's prompt sources as ask does, within N tokens (the embedding
+                               model's tokenizer, or characters/4 without one): context recall, tokens, sources, per mode,
+                               beside the hits as retrieved (docs/llm.md)
+          --context-hits K[,K…]    ranked hits the sources are made from (default 5, ask's default topK)
           --ranks FILE         write "question_id<TAB>rank" per question (0 = not in top 100)
           --conversational     CMRC only: follow-ups (title replaced by 它/他) as asked, via the fallback, via the LLM rewrite (RAG_LLM_URL) and standalone
         """;
@@ -65,6 +77,8 @@ internal sealed record EvalArgs(
         var candidates = new SearchQuery { Query = "" }.Candidates;
         var retrieval = new RetrievalOptions();
         string? embeddingCache = null;
+        IReadOnlyList<int> budgets = [];
+        IReadOnlyList<int> contextHits = [DefaultContextHits];
         for (var i = 0; i < args.Count; i++)
         {
             string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -124,6 +138,12 @@ internal sealed record EvalArgs(
                     var neighbourWeight = double.Parse(Next(), CultureInfo.InvariantCulture);
                     retrieval = retrieval with { Neighbours = retrieval.Neighbours with { Weight = neighbourWeight } };
                     break;
+                case "--context-budget":
+                    budgets = PositiveList(args[i], Next(), 50, 1_000_000);
+                    break;
+                case "--context-hits":
+                    contextHits = PositiveList(args[i], Next(), 1, 100);
+                    break;
                 case "--analyzer":
                     var name = Next();
                     smartCn = name == "smartcn";
@@ -177,6 +197,25 @@ internal sealed record EvalArgs(
             Candidates = candidates,
             Retrieval = retrieval,
             EmbeddingCache = embeddingCache,
+            ContextBudgets = budgets,
+            ContextHits = contextHits,
         };
+    }
+
+    /// <summary>"500,1000,2000" as numbers, each within [min, max].</summary>
+    private static List<int> PositiveList(string option, string value, int min, int max)
+    {
+        var numbers = new List<int>();
+        foreach (var part in value.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min || n > max)
+            {
+                throw new ArgumentException($"{option} takes comma-separated whole numbers from {min} to {max}; '{part}' is not one");
+            }
+
+            numbers.Add(n);
+        }
+
+        return numbers.Distinct().Order().ToList();
     }
 }

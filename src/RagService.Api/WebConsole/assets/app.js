@@ -432,9 +432,27 @@ function renderSources(sources) {
       el('dl', { class: 'source-meta' },
         el('dt', {}, t('ask.document')), el('dd', {}, s.documentId),
         s.citation ? [el('dt', {}, t('ask.section')), el('dd', { class: 'citation' }, s.citation)] : null,
-        s.page ? [el('dt', {}, t('ask.page')), el('dd', {}, s.page)] : null,
-        s.updatedAt ? [el('dt', {}, t('ask.updated')), el('dd', {}, formatDate(s.updatedAt))] : null),
-      el('blockquote', {}, highlighted(s.snippet, s.text))))));
+        s.page ? [el('dt', {}, t('ask.page')), el('dd', {}, pageRange(s))] : null,
+        s.updatedAt ? [el('dt', {}, t('ask.updated')), el('dd', {}, formatDate(s.updatedAt))] : null,
+        s.context ? [el('dt', {}, t('ask.assembled')), el('dd', { class: 'assembled' }, assembly(s.context))] : null),
+      // A grown or merged source shows all of its text; the snippet only covers its best hit's chunk.
+      el('blockquote', {}, highlighted(s.context && s.context.chunkIds.length > 1 ? null : s.snippet, s.text))))));
+}
+
+/** "3" or "3–5" for a source spanning pages. */
+function pageRange(s) {
+  const last = s.context?.lastPage;
+  return last && last !== s.page ? `${s.page}–${last}` : `${s.page}`;
+}
+
+/** What a source is made of: which hits (merged when several), how many neighbouring chunks were added, its tokens. */
+function assembly(c) {
+  const parts = [t(c.merged ? 'ask.merged' : 'ask.hit', { ranks: c.hitRanks.map(r => `#${r}`).join(' + ') })];
+  if (c.expanded) {
+    parts.push(t('ask.expanded', { n: c.expandedChunkIds.length }));
+  }
+  parts.push(t('ask.tokens', { n: c.tokens }));
+  return parts.join(' · ');
 }
 
 /** The answer with each [n] a link that opens source card n. */
