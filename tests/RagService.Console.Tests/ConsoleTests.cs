@@ -79,6 +79,8 @@ public sealed class ConsoleTests(ITestOutputHelper output)
         Assert.Contains("selected", browser.Css("#source-1").GetDomAttribute("class"));
         Assert.Contains("额定电压", browser.Css("#source-1 blockquote").Text);
         Assert.NotEmpty(browser.All("#source-1 blockquote mark"));
+        // The card says what the source was assembled from: its hits (#1 first) and its tokens.
+        Assert.Matches(@"^hits? #1\b.* · \d+ tokens$", browser.Css("#source-1 dd.assembled").Text);
         Report("ask page", browser.Screenshot("ask"));
 
         // The inspector: hybrid ran, so candidates carry dense ranks and fusion scores; BM25-only drops them.

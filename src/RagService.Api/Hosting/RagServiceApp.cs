@@ -12,6 +12,7 @@ using RagService.Api.RateLimiting;
 using RagService.Api.Requests;
 using RagService.Api.Security;
 using RagService.Api.Telemetry;
+using RagService.Core.Context;
 using RagService.Core.Conversation;
 using RagService.Api.WebConsole;
 using RagService.Core.Documents;
@@ -210,9 +211,13 @@ public static class RagServiceApp
         }
 
         rag.Conversation.Validate();
+        rag.Context.Validate();
         services.AddSingleton(sp => new QuestionRewriter(sp.GetRequiredService<IRewritePromptRenderer>(), rag.Conversation, sp.GetService<IChatClient>(), llm.Model));
+        services.AddSingleton(sp => new ContextAssembler(rag.Context,
+            sp.GetService<ITextEmbedder>() is { } tokenizer ? new EmbeddingTokenCounter(tokenizer) : CharacterTokenCounter.Instance));
         services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>(), sp.GetRequiredService<IAnswerPromptRenderer>(),
-            sp.GetService<IChatClient>(), llm.Model, retrieval, sp.GetRequiredService<QuestionRewriter>(), rag.Conversation));
+            sp.GetService<IChatClient>(), llm.Model, retrieval, sp.GetRequiredService<QuestionRewriter>(), rag.Conversation,
+            sp.GetRequiredService<ContextAssembler>(), sp.GetRequiredService<IKnowledgeStore>()));
 
         // Resolved from the container so that tests can put a counting embedder in place of the model.
         services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<AnalyzerCatalog>(),

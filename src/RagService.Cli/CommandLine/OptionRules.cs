@@ -49,6 +49,16 @@ internal static class OptionRules
     public static Option<int> AtLeast(this Option<int> option, int min) =>
         option.Check(value => value >= min, value => $"{option.Name} must be at least {min}, not {value}");
 
+    /// <summary>Comma-separated whole numbers ("500,1000,2000"), each within [min, max]; the error names the option.</summary>
+    public static Option<string> NumberList(this Option<string> option, int min, int max) =>
+        option.Check(value => value is null || value.Split(',', StringSplitOptions.TrimEntries).All(part =>
+                int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max),
+            value => $"{option.Name} takes comma-separated whole numbers from {min} to {max}, not '{value}'");
+
+    /// <summary>The numbers of a value checked by <see cref="NumberList"/>, distinct and in order; empty for none.</summary>
+    public static IReadOnlyList<int> ParseNumberList(string? value) =>
+        value is null ? [] : value.Split(',', StringSplitOptions.TrimEntries).Select(part => int.Parse(part, CultureInfo.InvariantCulture)).Distinct().Order().ToList();
+
     /// <summary>Adds an error saying <paramref name="error"/> when a parsed value fails <paramref name="valid"/>.</summary>
     public static Option<T> Check<T>(this Option<T> option, Func<T, bool> valid, Func<T, string> error)
     {

@@ -22,6 +22,14 @@ internal sealed record EvalArgs(
     /// <summary>Retrieval options for --dense-weight and --rrf-k, service defaults otherwise.</summary>
     public RetrievalOptions Retrieval { get; init; } = new();
 
+    /// <summary>--context-budget: token budgets at which to compare the sources block as retrieved with the assembled one; empty: no context report.</summary>
+    public IReadOnlyList<int> ContextBudgets { get; init; } = [];
+
+    /// <summary>--context-hits: how many ranked hits each sources block is made from (default 5, ask's default topK).</summary>
+    public IReadOnlyList<int> ContextHits { get; init; } = [DefaultContextHits];
+
+    public const int DefaultContextHits = 5;
+
     /// <summary>The analyzer as reported: the mixed analyzer's CJK segmentation, or smartcn.</summary>
     public string AnalyzerName => SmartCn ? "smartcn" : Cjk.ToString();
 
@@ -52,6 +60,11 @@ internal sealed record EvalArgs(
         var neighbourWindow = OptionRules.Create("--neighbour-window", "chunks on each side whose fused score a hybrid candidate borrows (0 = off)", "N", defaults.Neighbours.Window);
         var neighbourWeight = OptionRules.Number("--neighbour-weight", "weight of that borrowed score", "W", defaults.Neighbours.Weight);
         var embeddingCache = OptionRules.Create<string>("--embedding-cache", "keep embeddings in file F and reuse them in later runs (same model only)", "F");
+        var contextBudget = OptionRules.Create<string>("--context-budget",
+            "also assemble each question's prompt sources as ask does, within N tokens (the embedding model's tokenizer, or characters/4 without one): " +
+            "context recall, tokens, sources, per mode, beside the hits as retrieved (docs/llm.md)", "N[,N…]").NumberList(50, 1_000_000);
+        var contextHits = OptionRules.Create("--context-hits", "ranked hits the sources are made from (ask's default topK)", "K[,K…]",
+            EvalArgs.DefaultContextHits.ToString(CultureInfo.InvariantCulture)).NumberList(1, 100);
         var ranks = OptionRules.Create<string>("--ranks", "write \"question_id<TAB>rank\" per question (0 = not in top 100)", "FILE");
         var conversational = new Option<bool>("--conversational")
         {
@@ -61,7 +74,7 @@ internal sealed record EvalArgs(
             "then prints recall@1/5/20, MRR@10, failure@20 and BM25 query throughput (a table, or JSON with --json).")
         {
             file, json, chunking, chunkSize, overlap, headers, analyzer, headerWeight, engine, mode, embeddingModel, rerankerModel, fusion, candidates,
-            denseWeight, rrfK, neighbourWindow, neighbourWeight, embeddingCache, ranks, conversational,
+            denseWeight, rrfK, neighbourWindow, neighbourWeight, embeddingCache, contextBudget, contextHits, ranks, conversational,
         };
         command.Validators.Add(result =>
         {
@@ -112,6 +125,8 @@ internal sealed record EvalArgs(
                 Candidates = parse.GetValue(candidates),
                 Retrieval = retrieval,
                 EmbeddingCache = parse.GetValue(embeddingCache),
+                ContextBudgets = OptionRules.ParseNumberList(parse.GetValue(contextBudget)),
+                ContextHits = OptionRules.ParseNumberList(parse.GetValue(contextHits)),
             };
             return EvalCommand.RunAsync(args);
         });

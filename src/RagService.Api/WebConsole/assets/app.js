@@ -442,9 +442,44 @@ function renderSources(sources) {
       el('dl', { class: 'source-meta' },
         el('dt', {}, t('ask.document')), el('dd', {}, s.documentId),
         s.citation ? [el('dt', {}, t('ask.section')), el('dd', { class: 'citation' }, s.citation)] : null,
-        s.page ? [el('dt', {}, t('ask.page')), el('dd', {}, s.page)] : null,
-        s.updatedAt ? [el('dt', {}, t('ask.updated')), el('dd', {}, formatDate(s.updatedAt))] : null),
-      el('blockquote', {}, highlighted(s.snippet, s.text))))));
+        s.page ? [el('dt', {}, t('ask.page')), el('dd', {}, pageRange(s))] : null,
+        s.updatedAt ? [el('dt', {}, t('ask.updated')), el('dd', {}, formatDate(s.updatedAt))] : null,
+        s.context ? [el('dt', {}, t('ask.assembled')), el('dd', { class: 'assembled' }, assembly(s.context))] : null),
+      // A grown or merged source shows all of its text, marked with the terms its best hit's snippet marked.
+      el('blockquote', {}, s.context && s.context.chunkIds.length > 1 ? markedTerms(s.snippet, s.text) : highlighted(s.snippet, s.text))))));
+}
+
+/** The text with every occurrence of the snippet's <em> terms in <mark>. */
+function markedTerms(snippet, text) {
+  const terms = [...new Set([...(snippet ?? '').matchAll(/<em>(.*?)<\/em>/g)].map(m => m[1]).filter(Boolean))];
+  const span = el('span', { class: 'passage' });
+  if (terms.length === 0) {
+    span.textContent = text;
+    return span;
+  }
+  const pattern = new RegExp(`(${terms.sort((a, b) => b.length - a.length).map(t => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`);
+  text.split(pattern).forEach((part, i) => {
+    if (part) {
+      span.append(i % 2 === 1 ? el('mark', {}, part) : document.createTextNode(part));
+    }
+  });
+  return span;
+}
+
+/** "3" or "3–5" for a source spanning pages. */
+function pageRange(s) {
+  const last = s.context?.lastPage;
+  return last && last !== s.page ? `${s.page}–${last}` : `${s.page}`;
+}
+
+/** What a source is made of: which hits (merged when several), how many neighbouring chunks were added, its tokens. */
+function assembly(c) {
+  const parts = [t(c.merged ? 'ask.merged' : 'ask.hit', { ranks: c.hitRanks.map(r => `#${r}`).join(' + ') })];
+  if (c.expanded) {
+    parts.push(t('ask.expanded', { n: c.expandedChunkIds.length }));
+  }
+  parts.push(t('ask.tokens', { n: c.tokens }));
+  return parts.join(' · ');
 }
 
 /** The answer with each [n] a link that opens source card n. */
