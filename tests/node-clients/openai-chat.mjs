@@ -3,6 +3,10 @@
 // RAG_FOLLOW_UP (asked after RAG_QUESTION and the ASSISTANT_TURN), RAG_OUT_OF_SCOPE (a collection the key cannot read).
 import OpenAI from 'openai';
 
+// The retrieved hits inside the answer's sources (a source may merge several), in rank order: what a search returns.
+const hitChunkIds = (sources) =>
+  sources.flatMap((s) => s.context.hitRanks.map((rank, i) => [rank, s.context.hitChunkIds[i]])).sort((a, b) => a[0] - b[0]).map(([, id]) => id);
+
 const env = process.env;
 const client = new OpenAI({ baseURL: `${env.RAG_BASE_URL}/v1`, apiKey: env.RAG_API_KEY, maxRetries: 0 });
 const question = [{ role: 'user', content: env.RAG_QUESTION }];
@@ -64,7 +68,7 @@ console.log(JSON.stringify({
     sources: plain.rag.sources.map((s) => s.chunkId),
   },
   stream: { pieces, finishReasons, annotations, sources: streamedSources, usage: streamUsage },
-  followUp: { content: followUp.choices[0].message.content, rewrittenQuestion: followUp.rag.rewrittenQuestion, sources: followUp.rag.sources.map((s) => s.chunkId) },
+  followUp: { content: followUp.choices[0].message.content, rewrittenQuestion: followUp.rag.rewrittenQuestion, sources: hitChunkIds(followUp.rag.sources) },
   modelIds,
   wrongKey,
   outOfScope,

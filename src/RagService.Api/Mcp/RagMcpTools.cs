@@ -7,6 +7,7 @@ using RagService.Api.Contracts;
 using RagService.Api.Errors;
 using RagService.Api.Ingestion;
 using RagService.Api.Requests;
+using RagService.Core.Context;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
 using RagService.Core.Retrieval.Calibration;
@@ -81,7 +82,7 @@ internal static class RagMcpTools
             try
             {
                 var outcome = await ask.AskAsync(info, query, turns, ct);
-                return new AskResult(query.Query, outcome.Answer, outcome.Llm, outcome.Rewrite?.Query, Passages(info.Name, outcome.Retrieval.Hits, map));
+                return new AskResult(query.Query, outcome.Answer, outcome.Llm, outcome.Rewrite?.Query, Passages(info.Name, outcome.Context.Sources, map));
             }
             catch (LlmUnavailableException e)
             {
@@ -175,12 +176,16 @@ internal static class RagMcpTools
     private static List<McpPassage> Passages(string collection, IReadOnlyList<SearchHit> hits, RequestMapping map)
     {
         var projection = map.Projection(null);
-        var passages = new List<McpPassage>(hits.Count);
-        foreach (var hit in hits.Select(projection.Hit))
-        {
-            passages.Add(new McpPassage(passages.Count + 1, hit.Text, Math.Round(hit.Score, 6), McpCitation.Of(collection, hit), hit.TextTruncated));
-        }
-
-        return passages;
+        return Numbered(collection, hits.Select(projection.Hit));
     }
+
+    /// <summary>An answer's sources as the prompt numbered them: [n] cites source n (merged and expanded hits are one source).</summary>
+    private static List<McpPassage> Passages(string collection, IReadOnlyList<ContextSource> sources, RequestMapping map)
+    {
+        var projection = map.Projection(null);
+        return Numbered(collection, sources.Select(projection.Source));
+    }
+
+    private static List<McpPassage> Numbered(string collection, IEnumerable<SearchHitResponse> passages) =>
+        passages.Select((p, i) => new McpPassage(i + 1, p.Text, Math.Round(p.Score, 6), McpCitation.Of(collection, p), p.TextTruncated)).ToList();
 }

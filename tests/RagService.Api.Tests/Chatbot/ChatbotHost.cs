@@ -82,6 +82,12 @@ internal sealed class ChatbotHost : IAsyncDisposable
 
     public static List<long> ChunkIds(JsonElement sources) => sources.EnumerateArray().Select(s => s.GetProperty("chunkId").GetInt64()).ToList();
 
+    /// <summary>The retrieved hits inside an answer's sources (a source may merge several), in rank order: what a search for the same question returns.</summary>
+    public static List<long> HitChunkIds(JsonElement sources) => sources.EnumerateArray()
+        .Select(s => s.GetProperty("context"))
+        .SelectMany(c => c.GetProperty("hitRanks").EnumerateArray().Zip(c.GetProperty("hitChunkIds").EnumerateArray(), (r, id) => (Rank: r.GetInt32(), Id: id.GetInt64())))
+        .OrderBy(h => h.Rank).Select(h => h.Id).ToList();
+
     public static object[] PizzaHistory =>
     [
         new { role = "user", content = PizzaQuestion },

@@ -113,9 +113,8 @@ public sealed class OpenAiSdkTests
         var rag = Raw(result).GetProperty("rag");
         Assert.Equal(ChatbotHost.FollowUp, rag.GetProperty("question").GetString());
         Assert.Equal(ChatbotHost.Rewrite, rag.GetProperty("rewrittenQuestion").GetString());
-        var sources = ChatbotHost.ChunkIds(rag.GetProperty("sources"));
-        Assert.Equal(await chat.SearchChunkIdsAsync(ChatbotHost.Rewrite), sources);
-        Assert.Equal(await chat.AskSourcesAsync(ChatbotHost.FollowUp, ChatbotHost.PizzaHistory), sources);
+        Assert.Equal(await chat.SearchChunkIdsAsync(ChatbotHost.Rewrite), ChatbotHost.HitChunkIds(rag.GetProperty("sources")));
+        Assert.Equal(await chat.AskSourcesAsync(ChatbotHost.FollowUp, ChatbotHost.PizzaHistory), ChatbotHost.ChunkIds(rag.GetProperty("sources")));
 
         // The answer prompt shows the earlier turns as the conversation.
         var prompt = string.Join("\n", chat.AnswerRequests[0].GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("content").GetString()));

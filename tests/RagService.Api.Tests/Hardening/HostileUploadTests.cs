@@ -68,7 +68,7 @@ public sealed class HostileUploadTests(ITestOutputHelper output)
                 {
                     // Every refusal is logged as a Warning with the file's SHA-256, size and extractor.
                     var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
-                    var logged = service.Output.Split('\n').FirstOrDefault(l => l.Contains(sha, StringComparison.Ordinal));
+                    var logged = await service.OutputLineAsync(l => l.Contains(sha, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
                     Assert.True(logged is not null && logged.Contains("WRN", StringComparison.Ordinal) && logged.Contains($"{bytes.Length} bytes", StringComparison.Ordinal),
                         $"no warning with the SHA-256 of {file.Name}: {logged}");
                 }

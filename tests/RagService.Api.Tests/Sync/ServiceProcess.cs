@@ -32,6 +32,25 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The first output line that <paramref name="match"/> accepts, waiting up to <paramref name="limit"/> for it: the
+    /// service writes a log line through its console sink, which may reach the pipe after the response it belongs to.
+    /// </summary>
+    public async Task<string?> OutputLineAsync(Func<string, bool> match, TimeSpan limit)
+    {
+        var until = DateTime.UtcNow + limit;
+        while (true)
+        {
+            var line = Output.Split('\n').FirstOrDefault(match);
+            if (line is not null || DateTime.UtcNow > until || _process.HasExited)
+            {
+                return line;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <param name="settings">More arguments, e.g. "--Rag:Bm25Engine=lucene".</param>
     public static async Task<ServiceProcess> StartAsync(string databasePath, params string[] settings)
     {
