@@ -5,8 +5,11 @@ namespace RagService.Storage.Sqlite;
 /// <summary>Creates the tables on first use, and moves the terms of a database written with FTS5 tables into chunk_terms.</summary>
 internal static class SqliteSchema
 {
-    /// <summary>2: a sync's bookkeeping (source_sha256, ingest_signature) moved from the metadata JSON into its own columns.</summary>
-    public const int Version = 2;
+    /// <summary>
+    /// 2: a sync's bookkeeping (source_sha256, ingest_signature) moved from the metadata JSON into its own columns.
+    /// 3: job_items.warnings, the extractor's warnings for a document indexed with parts it could not read.
+    /// </summary>
+    public const int Version = 3;
 
     public static void Ensure(SqliteConnection connection)
     {
@@ -61,6 +64,7 @@ internal static class SqliteSchema
         }
 
         MoveSyncBookkeepingOutOfMetadata(connection);
+        AddJobItemWarnings(connection);
         MoveFtsTerms(connection);
     }
 
@@ -91,6 +95,30 @@ internal static class SqliteSchema
             WHERE json_type(metadata, '$.source_sha256') IS NOT NULL OR json_type(metadata, '$.ingest_signature') IS NOT NULL;
             UPDATE schema_info SET version = 2;
             """;
+        cmd.ExecuteNonQuery();
+        tx.Commit();
+    }
+
+    /// <summary>Version 2 databases: job_items gains its warnings column (a JSON array of strings, null when none), in one transaction.</summary>
+    private static void AddJobItemWarnings(SqliteConnection connection)
+    {
+        using var tx = connection.BeginTransaction();
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT max(version) FROM schema_info";
+        if (Convert.ToInt64(cmd.ExecuteScalar()) >= 3)
+        {
+            return;
+        }
+
+        cmd.CommandText = "SELECT count(*) FROM pragma_table_info('job_items') WHERE name = 'warnings'";
+        if (Convert.ToInt64(cmd.ExecuteScalar()) == 0)
+        {
+            cmd.CommandText = "ALTER TABLE job_items ADD COLUMN warnings TEXT";
+            cmd.ExecuteNonQuery();
+        }
+
+        cmd.CommandText = "UPDATE schema_info SET version = 3";
         cmd.ExecuteNonQuery();
         tx.Commit();
     }
@@ -202,6 +230,7 @@ internal static class SqliteSchema
             chunks INTEGER NOT NULL DEFAULT 0,
             error TEXT,
             content BLOB,
+            warnings TEXT,
             PRIMARY KEY (job_id, ordinal));
         """;
 
