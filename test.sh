@@ -8,9 +8,11 @@ deploy/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed, 0 skipped"; 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet restore RagService.sln || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 dotnet build RagService.sln -c Release --no-restore -v q || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+. tests/postgres/start.sh || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }   # a private PostgreSQL; exports RAG_POSTGRES
 log=$(mktemp)
 dotnet test RagService.sln -c Release --no-build -v q --logger "console;verbosity=minimal" "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
+bench/smoke.sh 2>&1 | tee -a "$log" || rc=1   # every benchmark once at tiny sizes; its result line joins the totals
 # Each test project prints "Failed!  - Failed: F, Passed: P, Skipped: S, Total: T" or "Passed!  - ...".
 read -r passed failed skipped < <(grep -oE 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" |
   awk -F'[:,]' '{f+=$2; p+=$4; s+=$6} END {printf "%d %d %d\n", p, f, s}')

@@ -6,7 +6,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-1000}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build "$ROOT/src/RagService.Api" -c Release -v q -nologo >/dev/null
+[ -n "${RAG_BENCH_NO_BUILD:-}" ] || dotnet build "$ROOT/src/RagService.Api" -c Release -v q -nologo >/dev/null
 API="$ROOT/src/RagService.Api/bin/Release/net10.0/RagService.Api.dll"
 ADMIN=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 WORK=$(mktemp -d)

@@ -4,13 +4,19 @@
 Starts the service (Release build, all-MiniLM-L6-v2 from .models/) on a fresh database, uploads N SQuAD trial passages
 one by one, sends a hybrid search right after the last upload (it must not wait for calibration), polls the collection
 stats until the fusion is calibrated, searches again, and prints the worker's "calibrated in" log lines.
-usage: dotnet build src/RagService.Api -c Release && python3 bench/calibration-burst.py [N=400] [PORT=5397]
+usage: dotnet build src/RagService.Api -c Release && python3 bench/calibration-burst.py [N=400] [PORT=0] [DATA.json]
+PORT 0 picks a free loopback port; DATA.json (CMRC/SQuAD trial format) defaults to ../shared/data/squad_v1.1_dev_trial.json.
 """
-import json, os, shutil, subprocess, sys, tempfile, time, urllib.request
+import json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 400
-port = int(sys.argv[2]) if len(sys.argv) > 2 else 5397
+port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+if port == 0:
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+data = sys.argv[3] if len(sys.argv) > 3 else f'{root}/../shared/data/squad_v1.1_dev_trial.json'
 key = 'calibration-burst-bench-key-0123456789'
 work = tempfile.mkdtemp(prefix='rag-calibration-burst-')
 log_path = os.path.join(work, 'service.log')
@@ -43,7 +49,7 @@ with open(log_path, 'w') as log:
             except OSError:
                 time.sleep(0.2)
         call('POST', '/v1/collections', {'name': 'squad'})
-        passages = json.load(open(f'{root}/../shared/data/squad_v1.1_dev_trial.json'))[:n]
+        passages = json.load(open(data))[:n]
         started = time.time()
         for p in passages:
             call('POST', '/v1/collections/squad/documents', {'id': p['context_id'], 'title': p['title'], 'text': p['context_text']})

@@ -8,7 +8,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DATA=$(realpath "${1:-$ROOT/../shared/data}")
 CACHE=${RAG_EVAL_CACHE:-/tmp/rag-eval-cache}
-dotnet build "$ROOT/src/RagService.Cli" -c Release -v q >/dev/null
+[ -n "${RAG_BENCH_NO_BUILD:-}" ] || dotnet build "$ROOT/src/RagService.Cli" -c Release -v q >/dev/null
 RAG="dotnet $ROOT/src/RagService.Cli/bin/Release/net10.0/rag.dll"
 for set in cmrc2018_trial squad_v1.1_dev_trial; do
   $RAG eval "$DATA/$set.json" --mode all --headers --embedding-model "$ROOT/.models/all-MiniLM-L6-v2" \

@@ -8,7 +8,7 @@ DATA=$(realpath "${1:-$ROOT/../shared/data/cmrc2018_trial.json}")
 ANCHOR="$ROOT/../shared/anchors/lucene-bm25"
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
-dotnet build "$ROOT/src/RagService.Cli" -c Release -v q >/dev/null
+[ -n "${RAG_BENCH_NO_BUILD:-}" ] || dotnet build "$ROOT/src/RagService.Cli" -c Release -v q >/dev/null
 RAG="dotnet $ROOT/src/RagService.Cli/bin/Release/net10.0/rag.dll"
 
 ( cd "$ANCHOR" && ./run.sh "$DATA" "$OUT/lucene-plain.json" "$OUT/plain" >/dev/null \

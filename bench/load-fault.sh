@@ -12,19 +12,23 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-1000}; THREADS=${2:-4}; SECONDS_PER_PHASE=${3:-15}; shift $(( $# < 3 ? $# : 3 ))
 EXTRA=("$@")
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build "$ROOT/src/RagService.Api" -c Release -v q -nologo >/dev/null
+[ -n "${RAG_BENCH_NO_BUILD:-}" ] || dotnet build "$ROOT/src/RagService.Api" -c Release -v q -nologo >/dev/null
 API="$ROOT/src/RagService.Api/bin/Release/net10.0/RagService.Api.dll"
 WORK=$(mktemp -d)
 SERVICE_PID=""
 cleanup() { [ -n "$SERVICE_PID" ] && kill -9 "$SERVICE_PID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 trap "exit 143" TERM INT
+# Every route needs a key: the service starts with this one as its bootstrap admin key, and every request sends it.
+export RAG_API_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
+AUTH=(-H "X-Api-Key: $RAG_API_KEY")
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 URL="http://127.0.0.1:$PORT"
 
 start_service() {
   dotnet "$API" --urls "$URL" --Rag:DatabasePath="$WORK/rag.db" --Rag:Sync:MaxEntries=$((N + 100)) \
-    --Rag:Sync:MaxSynchronousItems=0 --Serilog:MinimumLevel:Default=Warning "${EXTRA[@]}" >>"$WORK/service.log" 2>&1 &
+    --Rag:Sync:MaxSynchronousItems=0 --Rag:Auth:BootstrapKey="$RAG_API_KEY" --Rag:RateLimits:PerKey:PermitLimit=0 \
+    --Rag:RateLimits:PerIp:PermitLimit=0 --Serilog:MinimumLevel:Default=Warning "${EXTRA[@]}" >>"$WORK/service.log" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 1 600); do curl -fs "$URL/health/live" >/dev/null && return; sleep 0.1; done
   echo "service did not start"; cat "$WORK/service.log"; exit 1
@@ -52,7 +56,7 @@ PY
 }
 
 submit_sync() {  # prints the job id, or stops the benchmark with the service's answer
-  curl -s -X POST "$URL/v1/collections/bench/sync" -H 'content-type: application/gzip' --data-binary "@$WORK/$1.tar.gz" >"$WORK/submit.json"
+  curl -s "${AUTH[@]}" -X POST "$URL/v1/collections/bench/sync" -H 'content-type: application/gzip' --data-binary "@$WORK/$1.tar.gz" >"$WORK/submit.json"
   python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$WORK/submit.json" 2>/dev/null \
     || { echo "sync $1 refused: $(head -c 500 "$WORK/submit.json")" >&2; kill -9 "$SERVICE_PID"; exit 1; }
 }
@@ -60,7 +64,7 @@ submit_sync() {  # prints the job id, or stops the benchmark with the service's 
 wait_job() {
   [ -n "$1" ] || exit 1
   for _ in $(seq 1 6000); do
-    state=$(curl -fs "$URL/v1/jobs/$1?lists=false" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["state"] if j.get("finishedAt") else "")')
+    state=$(curl -fs "${AUTH[@]}" "$URL/v1/jobs/$1?lists=false" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["state"] if j.get("finishedAt") else "")')
     [ -n "$state" ] && { echo "$state"; return; }
     sleep 0.1
   done
@@ -69,7 +73,8 @@ wait_job() {
 
 for rev in revA revB revC; do make_archive $rev; done
 start_service
-curl -fs -X POST "$URL/v1/collections" -H 'content-type: application/json' -d '{"name":"bench"}' >/dev/null
+curl -sS --fail-with-body "${AUTH[@]}" -X POST "$URL/v1/collections" -H 'content-type: application/json' -d '{"name":"bench"}' -o "$WORK/create.json" \
+  || { echo "load-fault: could not create the collection: $(head -c 500 "$WORK/create.json" 2>/dev/null)"; exit 1; }
 seed_job=$(submit_sync revA) || exit 1
 seed_state=$(wait_job "$seed_job")
 [ "$seed_state" = succeeded ] || { echo "seed sync: $seed_state"; exit 1; }
@@ -83,7 +88,7 @@ revb_state=$(wait_job "$job")
 # Fault: SIGKILL while the revC sync is part-way, restart, let the job resume, stop cleanly, check the file.
 job=$(submit_sync revC) || exit 1
 for _ in $(seq 1 600); do
-  done_count=$(curl -fs "$URL/v1/jobs/$job?lists=false" | python3 -c 'import json,sys; print(json.load(sys.stdin)["progress"]["done"])')
+  done_count=$(curl -fs "${AUTH[@]}" "$URL/v1/jobs/$job?lists=false" | python3 -c 'import json,sys; print(json.load(sys.stdin)["progress"]["done"])')
   [ "$done_count" -ge $((N / 3)) ] && break
   sleep 0.05
 done

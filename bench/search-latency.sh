@@ -11,6 +11,6 @@ RERANKER=$(mktemp -d)
 trap 'rm -rf "$MODEL" "$RERANKER"' EXIT
 "$ROOT/bench/make-minilm-model.sh" "$MODEL"
 "$ROOT/bench/make-minilm-model.sh" "$RERANKER" --cross-encoder
-dotnet build "$ROOT/src/RagService.Cli" -c Release -v q >/dev/null
+[ -n "${RAG_BENCH_NO_BUILD:-}" ] || dotnet build "$ROOT/src/RagService.Cli" -c Release -v q >/dev/null
 dotnet "$ROOT/src/RagService.Cli/bin/Release/net10.0/rag.dll" bench-search --embedding-model "$MODEL" --reranker-model "$RERANKER" --chunks "${1:-100000}" --queries "${2:-200}" \
   --rerank-candidates "${RERANK_CANDIDATES:-10,20,30,50}" ${RERANKER_MAX_TOKENS:+--reranker-max-tokens "$RERANKER_MAX_TOKENS"}

@@ -10,8 +10,8 @@ N=${1:-10000}
 MODEL_ARGS=()
 LABEL="BM25 only, no embedding model"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build "$ROOT/src/RagService.Api" -c Release -v q -nologo >/dev/null
-dotnet build "$ROOT/src/RagService.Cli" -c Release -v q -nologo >/dev/null
+[ -n "${RAG_BENCH_NO_BUILD:-}" ] || dotnet build "$ROOT/src/RagService.Api" -c Release -v q -nologo >/dev/null
+[ -n "${RAG_BENCH_NO_BUILD:-}" ] || dotnet build "$ROOT/src/RagService.Cli" -c Release -v q -nologo >/dev/null
 API="$ROOT/src/RagService.Api/bin/Release/net10.0/RagService.Api.dll"
 RAG="$ROOT/src/RagService.Cli/bin/Release/net10.0/rag.dll"
 

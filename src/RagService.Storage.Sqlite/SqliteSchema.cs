@@ -7,9 +7,10 @@ internal static class SqliteSchema
 {
     /// <summary>
     /// 2: a sync's bookkeeping (source_sha256, ingest_signature) moved from the metadata JSON into its own columns.
-    /// 3: job_items.warnings, the extractor's warnings for a document indexed with parts it could not read.
+    /// 3: chunk ids are AUTOINCREMENT (never given again, see <see cref="ChunkColumns"/>).
+    /// 4: job_items.warnings, the extractor's warnings for a document indexed with parts it could not read.
     /// </summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     public static void Ensure(SqliteConnection connection)
     {
@@ -32,14 +33,8 @@ internal static class SqliteSchema
                 source_sha256 TEXT,
                 ingest_signature TEXT,
                 UNIQUE (collection_id, doc_key));
-            CREATE TABLE IF NOT EXISTS chunks (
-                id INTEGER PRIMARY KEY,
-                document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-                ordinal INTEGER NOT NULL,
-                text TEXT NOT NULL,
-                heading_path TEXT NOT NULL,
-                page INTEGER);
-            CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_id);
+            CREATE TABLE IF NOT EXISTS chunks ({ChunkColumns});
+            {ChunkIndexes}
             CREATE TABLE IF NOT EXISTS chunk_context_cache (
                 key TEXT PRIMARY KEY,
                 context TEXT NOT NULL);
@@ -55,7 +50,8 @@ internal static class SqliteSchema
                 calibration TEXT NOT NULL);
             """ + JobTables + KeyTables;
         cmd.ExecuteNonQuery();
-        MigrateCollectionIdsToAutoincrement(connection);
+        RebuildWithAutoincrement(connection, "collections", CollectionColumns, "id, name, settings, created_at, version", "");
+        RebuildWithAutoincrement(connection, "chunks", ChunkColumns, "id, document_id, ordinal, text, heading_path, page", ChunkIndexes);
         cmd.CommandText = "SELECT count(*) FROM schema_info";
         if (Convert.ToInt64(cmd.ExecuteScalar()) == 0)
         {
@@ -65,6 +61,8 @@ internal static class SqliteSchema
 
         MoveSyncBookkeepingOutOfMetadata(connection);
         AddJobItemWarnings(connection);
+        cmd.CommandText = $"UPDATE schema_info SET version = {Version} WHERE version < {Version}";
+        cmd.ExecuteNonQuery();
         MoveFtsTerms(connection);
     }
 
@@ -99,28 +97,16 @@ internal static class SqliteSchema
         tx.Commit();
     }
 
-    /// <summary>Version 2 databases: job_items gains its warnings column (a JSON array of strings, null when none), in one transaction.</summary>
+    /// <summary>Databases before version 4: job_items gains its warnings column (a JSON array of strings, null when none).</summary>
     private static void AddJobItemWarnings(SqliteConnection connection)
     {
-        using var tx = connection.BeginTransaction();
         using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "SELECT max(version) FROM schema_info";
-        if (Convert.ToInt64(cmd.ExecuteScalar()) >= 3)
-        {
-            return;
-        }
-
         cmd.CommandText = "SELECT count(*) FROM pragma_table_info('job_items') WHERE name = 'warnings'";
         if (Convert.ToInt64(cmd.ExecuteScalar()) == 0)
         {
             cmd.CommandText = "ALTER TABLE job_items ADD COLUMN warnings TEXT";
             cmd.ExecuteNonQuery();
         }
-
-        cmd.CommandText = "UPDATE schema_info SET version = 3";
-        cmd.ExecuteNonQuery();
-        tx.Commit();
     }
 
     /// <summary>
@@ -167,14 +153,30 @@ internal static class SqliteSchema
         """;
 
     /// <summary>
-    /// Databases created before ids were AUTOINCREMENT get the collections table rebuilt (SQLite's documented
-    /// create-copy-drop-rename procedure, foreign keys off so the documents are kept). sqlite_sequence then starts
-    /// above every existing id.
+    /// AUTOINCREMENT: a deleted chunk's id is never given to a new chunk. Engines outside the store key their points by
+    /// chunk id (Qdrant), so a re-saved document whose new chunks got its old ids back would have them deleted as
+    /// "removed" by the very write that stored them.
     /// </summary>
-    private static void MigrateCollectionIdsToAutoincrement(SqliteConnection connection)
+    private const string ChunkColumns = """
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+                ordinal INTEGER NOT NULL,
+                text TEXT NOT NULL,
+                heading_path TEXT NOT NULL,
+                page INTEGER
+        """;
+
+    private const string ChunkIndexes = "CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_id);";
+
+    /// <summary>
+    /// Tables created before their ids were AUTOINCREMENT are rebuilt in place (SQLite's documented
+    /// create-copy-drop-rename procedure, foreign keys off so the rows that reference them are kept). sqlite_sequence
+    /// then starts above every existing id.
+    /// </summary>
+    private static void RebuildWithAutoincrement(SqliteConnection connection, string table, string columns, string columnList, string indexes)
     {
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'collections'";
+        cmd.CommandText = $"SELECT sql FROM sqlite_master WHERE type = 'table' AND name = '{table}'";
         if (cmd.ExecuteScalar() is not string ddl || ddl.Contains("AUTOINCREMENT", StringComparison.OrdinalIgnoreCase))
         {
             return;
@@ -187,10 +189,11 @@ internal static class SqliteSchema
             using var tx = connection.BeginTransaction(deferred: false);
             cmd.Transaction = tx;
             cmd.CommandText = $"""
-                CREATE TABLE collections_autoincrement ({CollectionColumns});
-                INSERT INTO collections_autoincrement(id, name, settings, created_at, version) SELECT id, name, settings, created_at, version FROM collections;
-                DROP TABLE collections;
-                ALTER TABLE collections_autoincrement RENAME TO collections;
+                CREATE TABLE {table}_autoincrement ({columns});
+                INSERT INTO {table}_autoincrement({columnList}) SELECT {columnList} FROM {table};
+                DROP TABLE {table};
+                ALTER TABLE {table}_autoincrement RENAME TO {table};
+                {indexes}
                 """;
             cmd.ExecuteNonQuery();
             tx.Commit();

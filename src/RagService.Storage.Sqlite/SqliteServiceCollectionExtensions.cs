@@ -2,8 +2,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
+using RagService.Core.Jobs;
 using RagService.Core.Models;
 using RagService.Core.Retrieval.Calibration;
+using RagService.Core.Security;
 using RagService.Core.Storage;
 
 namespace RagService.Storage.Sqlite;
@@ -11,10 +13,11 @@ namespace RagService.Storage.Sqlite;
 public static class SqliteServiceCollectionExtensions
 {
     /// <summary>
-    /// The SQLite knowledge store (documents, chunks, terms, vectors), the index source the search indexes rebuild from,
-    /// the contextual-retrieval cache and the fusion calibrations. The store hands its writes to every registered <see cref="ISearchIndex"/>.
+    /// Every store port over one SQLite file: the knowledge store (documents, chunks, terms, vectors), the index source
+    /// the search indexes rebuild from, jobs, API keys, the contextual-retrieval cache, the fusion calibrations, and the
+    /// reading of SQLite's faults (<see cref="IStoreFaults"/>). The store hands its writes to every registered <see cref="ISearchIndex"/>.
     /// </summary>
-    public static IServiceCollection AddSqliteKnowledgeStore(this IServiceCollection services, SqliteStoreOptions options)
+    public static IServiceCollection AddSqliteStore(this IServiceCollection services, SqliteStoreOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.DatabasePath))
         {
@@ -29,6 +32,10 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<IIndexSource>(new SqliteIndexSource(options));
         services.AddSingleton<IChunkContextCache>(new SqliteChunkContextCache(options));
         services.AddSingleton<IFusionCalibrationStore>(new SqliteFusionCalibrationStore(options));
+        services.AddSingleton<IJobStore>(new SqliteJobStore(options));
+        services.AddSingleton<IApiKeyStore>(new SqliteApiKeyStore(options));
+        services.AddSingleton<IStoreFaults, SqliteFaults>();
+        services.AddSingleton<IStoreDescription>(new StoreDescription("sqlite", Path.GetFullPath(options.DatabasePath)));
         return services;
     }
 }

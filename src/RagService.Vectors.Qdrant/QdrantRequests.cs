@@ -92,6 +92,30 @@ internal sealed class QdrantRequests(QdrantOptions options)
         return point;
     }
 
+    /// <summary>
+    /// The requests one document write sends, in order: the upserts of its added chunks, then the delete of what it
+    /// removed (by document filter when nothing was added; otherwise by id). The delete never names an id the same
+    /// write upserts: stores do not give chunk ids again, and should one ever do, its new point must survive.
+    /// </summary>
+    public QdrantWrite Write(string collection, IndexChange change)
+    {
+        var document = change.Document ?? throw new InvalidOperationException("the Qdrant vector store needs the document of every write");
+        var upserts = Upserts(collection, document, change.Added).ToList();
+        if (change.Removed.Count == 0)
+        {
+            return new QdrantWrite(upserts, null);
+        }
+
+        if (change.Added.Count == 0)
+        {
+            return new QdrantWrite(upserts, DeleteDocument(collection, document.Id));
+        }
+
+        var written = change.Added.Select(a => a.ChunkId).ToHashSet();
+        var gone = change.Removed.Where(id => !written.Contains(id)).ToList();
+        return new QdrantWrite(upserts, gone.Count == 0 ? null : DeleteChunks(collection, gone));
+    }
+
     /// <summary>Deletes points by id (the chunks a replaced document had).</summary>
     public DeletePoints DeleteChunks(string collection, IEnumerable<long> chunkIds)
     {
@@ -211,3 +235,6 @@ internal sealed class QdrantRequests(QdrantOptions options)
         point.Payload.Add(ticksField, new Value { IntegerValue = ticks });
     }
 }
+
+/// <summary>What one document write sends to Qdrant: the upserts (each acknowledged), then the delete, if any.</summary>
+internal sealed record QdrantWrite(IReadOnlyList<UpsertPoints> Upserts, DeletePoints? Delete);

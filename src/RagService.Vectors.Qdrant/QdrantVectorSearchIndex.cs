@@ -82,28 +82,25 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
             return;
         }
 
-        var document = change.Document ?? throw new InvalidOperationException("the Qdrant vector store needs the document of every write");
         var target = vectors.Count > 0 ? await EnsureAsync(change.Collection, vectors[0].Vector!.Length, ct) : await ResolveAsync(change.Collection, ct);
         if (target is null)
         {
             return; // nothing was ever written to Qdrant for this knowledge base, so there is nothing to delete
         }
 
-        foreach (var batch in _requests.Upserts(target.Name, document, vectors))
+        var write = _requests.Write(target.Name, change);
+        foreach (var batch in write.Upserts)
         {
             await _calls.RunAsync("store vectors", d => _client.Points.UpsertAsync(batch, deadline: d, cancellationToken: ct).ResponseAsync, ct);
         }
 
-        if (change.Removed.Count == 0)
+        if (write.Delete is not { } delete)
         {
             return;
         }
 
         try
         {
-            var delete = change.Added.Count == 0
-                ? _requests.DeleteDocument(target.Name, document.Id)
-                : _requests.DeleteChunks(target.Name, change.Removed);
             await _calls.RunAsync("delete vectors", d => _client.Points.DeleteAsync(delete, deadline: d, cancellationToken: ct).ResponseAsync, ct);
         }
         catch (StorageUnavailableException) when (vectors.Count > 0)

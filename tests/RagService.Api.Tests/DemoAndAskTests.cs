@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace RagService.Api.Tests;
 
-public sealed class DemoAndAskTests : IAsyncLifetime
+public class DemoAndAskTests : IAsyncLifetime
 {
     private ServiceHost _host = null!;
 
@@ -19,7 +19,7 @@ public sealed class DemoAndAskTests : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Cheapest_pizza_question_retrieves_the_menu_and_the_promotion()
     {
         var ask = await AskAsync(_host, "你们现在最便宜的披萨是什么？有没有什么优惠？");
@@ -35,7 +35,7 @@ public sealed class DemoAndAskTests : IAsyncLifetime
         Assert.Contains("cite", ask.GetProperty("prompt").GetProperty("system").GetString()!, StringComparison.OrdinalIgnoreCase);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Off_topic_question_without_a_reranker_answers_not_found_without_calling_the_llm()
     {
         await using var llm = await FakeLlmServer.StartAsync();
@@ -52,7 +52,7 @@ public sealed class DemoAndAskTests : IAsyncLifetime
         Assert.Equal("ok", onTopic.GetProperty("llm").GetString());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Responses_report_the_mode_that_ran_beside_the_requested_one()
     {
         var search = await _host.SearchAsync("demo", "XYZ-123");
@@ -64,14 +64,14 @@ public sealed class DemoAndAskTests : IAsyncLifetime
         Assert.Equal("hybrid", ask.GetProperty("requestedMode").GetString());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Membership_question_retrieves_the_membership_chunk_first()
     {
         var ask = await AskAsync(_host, "加入会员送的饮料是什么？");
         Assert.Contains("扫码加入会员，免费送可乐一杯", ServiceHost.HitTexts(ask, "sources")[0]);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Error_code_query_ranks_the_error_code_chunk_first()
     {
         var search = await _host.SearchAsync("demo", "XYZ-123");
@@ -80,7 +80,7 @@ public sealed class DemoAndAskTests : IAsyncLifetime
         Assert.Contains("错误代码XYZ-123", top.GetProperty("headingPath").EnumerateArray().Select(e => e.GetString()));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Ask_calls_the_configured_llm_with_the_augmented_prompt()
     {
         await using var llm = await FakeLlmServer.StartAsync();
@@ -97,7 +97,7 @@ public sealed class DemoAndAskTests : IAsyncLifetime
         Assert.Contains("芝士多多披萨", messages[1].GetProperty("content").GetRawText());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Llm_failure_is_a_502_problem_while_search_still_works()
     {
         await using var llm = await FakeLlmServer.StartAsync();

@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace RagService.Api.Tests;
 
-public sealed class IngestAndSearchTests : IAsyncLifetime
+public class IngestAndSearchTests : IAsyncLifetime
 {
     private ServiceHost _host = null!;
 
@@ -16,7 +16,7 @@ public sealed class IngestAndSearchTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    [Fact]
+    [SkippableFact]
     public async Task Markdown_document_is_chunked_with_heading_paths_and_found_by_search()
     {
         var result = await _host.IngestAsync("kb", new
@@ -42,7 +42,7 @@ public sealed class IngestAndSearchTests : IAsyncLifetime
         Assert.Equal("off", stages["rerank"]);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Reingesting_unchanged_content_is_a_noop_and_changed_content_replaces_old_chunks()
     {
         var doc = new { id = "notice", text = "本周营业时间：周一至周五 9:00-21:00。橘子汽水半价。" };
@@ -62,7 +62,7 @@ public sealed class IngestAndSearchTests : IAsyncLifetime
         Assert.Contains("柠檬红茶", hits[0]);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Deleting_a_document_removes_its_chunks_from_search()
     {
         await _host.IngestAsync("kb", new { id = "a", text = "Zebra crossings are painted white." });
@@ -73,7 +73,7 @@ public sealed class IngestAndSearchTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await _host.Client.DeleteAsync("/v1/collections/kb/documents/a")).StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Uploaded_markdown_file_is_ingested_under_its_file_name()
     {
         using var form = new MultipartFormDataContent();
@@ -90,7 +90,7 @@ public sealed class IngestAndSearchTests : IAsyncLifetime
         Assert.Equal("退货政策", top.GetProperty("title").GetString());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Filters_restrict_results_to_matching_documents()
     {
         await _host.IngestAsync("kb", new { id = "x1", text = "Widget pricing for 2024.", metadata = new Dictionary<string, string> { ["year"] = "2024" } });
@@ -103,7 +103,7 @@ public sealed class IngestAndSearchTests : IAsyncLifetime
         Assert.Equal(["x1"], byId.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("documentId").GetString()!).ToArray());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Collections_can_be_listed_described_and_deleted()
     {
         await _host.CreateCollectionAsync("second", new { name = "second", chunkSize = 200, chunkOverlap = 20 });
@@ -121,7 +121,7 @@ public sealed class IngestAndSearchTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await _host.Client.GetAsync("/v1/collections/second")).StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Health_and_swagger_are_served()
     {
         Assert.Equal(HttpStatusCode.OK, (await _host.Client.GetAsync("/health/live")).StatusCode);

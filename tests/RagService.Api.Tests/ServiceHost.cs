@@ -28,6 +28,9 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public string Directory { get; }
 
+    /// <summary>Settings that put a host on another store than SQLite, from the test's store choice (set by the Api tests' StoreChoice).</summary>
+    public static Func<IReadOnlyList<string>, IEnumerable<string>>? StoreArguments { get; set; }
+
     public HttpClient Client { get; }
 
     public IServiceProvider Services => _app.Services;
@@ -47,6 +50,7 @@ public sealed class ServiceHost : IAsyncDisposable
             $"--Rag:Auth:BootstrapKey={BootstrapKey}", "--Rag:Swagger:Enabled=true",
         };
         args.AddRange(settings);
+        args.AddRange(StoreArguments?.Invoke(args) ?? []);
         WebApplication app;
         try
         {

@@ -34,6 +34,24 @@ public sealed class MigrateVectorsTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_db_it_reads_the_services_default_database_in_the_folder_it_runs_in()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "rag-migrate-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+        try
+        {
+            var (exit, _, stderr) = await CliProcess.RunAsync(Rag, ["migrate-vectors", "--collection", "kb", "--to", "qdrant"],
+                new Dictionary<string, string> { ["RAG_DB"] = "" }, folder);
+
+            Assert.Equal(2, exit);
+            Assert.Contains($"no database at {Path.Combine(folder, "data", "ragservice.db")}", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task An_unreachable_qdrant_fails_with_exit_1_naming_qdrant_and_how_to_resume()
     {
         var db = await DatabaseWithVectorsAsync();

@@ -83,6 +83,23 @@ public sealed class SemanticKernelTests
     }
 
     [Fact]
+    public async Task A_heading_that_repeats_the_title_is_not_repeated_in_the_citation_name()
+    {
+        await using var f = await ClientFixture.StartAsync();
+        await f.Client.CreateCollectionAsync(new CollectionSettings("kb"));
+        await f.Client.AddDocumentAsync("kb", new DocumentInput("# 披萨菜单\n\n## 经典披萨\n\n玛格丽特披萨26元。", Id: "menu", Title: "披萨菜单", Format: "markdown"));
+        var search = new RagServiceTextSearch(f.Client, f.Address, "kb", new SearchOptions(Mode: "bm25"));
+
+        var names = new List<string?>();
+        await foreach (var r in (await search.GetTextSearchResultsAsync("玛格丽特", new TextSearchOptions<SearchHit> { Top = 1 })).Results)
+        {
+            names.Add(r.Name);
+        }
+
+        Assert.Equal("披萨菜单 › 经典披萨", Assert.Single(names));
+    }
+
+    [Fact]
     public async Task The_ask_function_returns_the_services_answer_with_numbered_sources()
     {
         await using var llm = await FakeLlmServer.StartAsync();

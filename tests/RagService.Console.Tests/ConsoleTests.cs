@@ -34,8 +34,11 @@ public sealed class ConsoleTests(ITestOutputHelper output)
 
         // The UI follows the browser's language; the switch changes it.
         Assert.Equal("登录", browser.Visible("#signin-title").Text);
+        Assert.Contains("data/bootstrap-admin.key", browser.Visible("#signin-runsh").Text);
         browser.Select("#lang", "en");
         Assert.Equal("Sign in", browser.Visible("#signin-title").Text);
+        Assert.Equal("Started with ./run.sh? It wrote an admin key to data/bootstrap-admin.key in the repository folder (cat data/bootstrap-admin.key).",
+            browser.Visible("#signin-runsh").Text);
 
         browser.Type("#apikey", ServiceHost.BootstrapKey);
         browser.Click("#signin");
@@ -76,11 +79,17 @@ public sealed class ConsoleTests(ITestOutputHelper output)
         Assert.Contains("selected", browser.Css("#source-1").GetDomAttribute("class"));
         Assert.Contains("额定电压", browser.Css("#source-1 blockquote").Text);
         Assert.NotEmpty(browser.All("#source-1 blockquote mark"));
+        // The card says what the source was assembled from: its hits (#1 first) and its tokens.
+        Assert.Matches(@"^hits? #1\b.* · \d+ tokens$", browser.Css("#source-1 dd.assembled").Text);
         Report("ask page", browser.Screenshot("ask"));
 
         // The inspector: hybrid ran, so candidates carry dense ranks and fusion scores; BM25-only drops them.
+        Assert.Equal("Prompt sent to the LLM", browser.Css("#prompt-summary").Text);
         browser.Click("#open-inspector");
         browser.Until(d => browser.Id("inspector").GetDomAttribute("data-state") == "done", "the inspector's first run");
+        // The fusion menu offers the service's default, calibrated, and starts on it.
+        Assert.Equal(["calibrated", "rrf", "weighted"], browser.All("#insp-fusion option").Select(o => o.GetDomAttribute("value")));
+        Assert.Equal("calibrated", browser.Id("insp-fusion").GetDomProperty("value"));
         Assert.Equal("hybrid", browser.Id("inspector").GetDomAttribute("data-mode"));
         var hybridRows = browser.All("#insp-candidates tbody tr");
         var chunks = (await host.Client.GetFromJsonAsync<JsonElement>("/v1/collections/manuals")).GetProperty("chunks").GetInt32();
@@ -147,8 +156,12 @@ public sealed class ConsoleTests(ITestOutputHelper output)
         browser.Until(d => browser.Id("answer").GetDomAttribute("data-state") == "done", "the answer without an LLM");
         Assert.Equal("not configured", browser.Id("answer").GetDomAttribute("data-llm"));
         Assert.Equal("prices.md", browser.Css("#source-1").GetDomAttribute("data-document"));
-        Assert.True(browser.Id("prompt").Displayed);
-        Assert.Contains("How much is the cheese pizza?", browser.Id("prompt").Text);
+        // Nothing was sent: the prompt is offered collapsed, as what would be sent.
+        Assert.Equal("Prompt that would be sent to the LLM (not sent)", browser.Css("#prompt-summary").Text);
+        Assert.Null(browser.Id("prompt-box").GetDomAttribute("open"));
+        Assert.False(browser.Id("prompt").Displayed);
+        Assert.Contains("How much is the cheese pizza?", browser.Id("prompt").GetDomProperty("textContent"));
+        Assert.Equal("Sources", browser.Id("sources-title").Text);
     }
 
     [Fact]
@@ -180,14 +193,22 @@ public sealed class ConsoleTests(ITestOutputHelper output)
         Assert.StartsWith("The language model failed.", shown);
         Assert.DoesNotContain(FakeLlmServer.UpstreamErrorText, shown);
 
-        // A bad collection name: the 400's detail says what to fix.
+        // A collection name the service refuses (upper case, spaces): the form says the service's rule and sends nothing.
         browser.Click("#tab-kb");
-        browser.Driver.ExecuteScript("document.getElementById('kb-new-name').removeAttribute('pattern')");
-        browser.Type("#kb-new-name", "no spaces allowed");
+        foreach (var name in new[] { "MyKB", "no spaces allowed", "-dash-first" })
+        {
+            browser.Id("kb-new-name").Clear();
+            browser.Type("#kb-new-name", name);
+            browser.Click("#kb-create");
+            Assert.Equal("Use 1 to 64 lower-case letters, digits, - or _, starting with a letter or digit (e.g. my-kb).", browser.Visible("#kb-name-error").Text);
+        }
+
+        Assert.Equal(["docs"], (await host.Client.GetFromJsonAsync<JsonElement>("/v1/collections")).EnumerateArray().Select(c => c.GetProperty("name").GetString()));
+        browser.Id("kb-new-name").Clear();
+        browser.Type("#kb-new-name", "my-kb");
         browser.Click("#kb-create");
-        alert = browser.Until(d => browser.Id("alert").Displayed ? browser.Id("alert").Text : null, "the create failure")!;
-        Assert.StartsWith("Please fix the request.", alert);
-        Assert.True(alert.Length > "Please fix the request.".Length + 10, alert);
+        browser.Until(d => browser.Id("kb-detail-title").Text == "my-kb", "the valid name to be created");
+        Assert.False(browser.Id("kb-name-error").Displayed);
     }
 
     [Fact]
@@ -209,6 +230,10 @@ public sealed class ConsoleTests(ITestOutputHelper output)
         Assert.Equal("skipped", browser.Id("answer").GetDomAttribute("data-llm"));
         Assert.Equal("未找到：知识库中没有足够相关的内容来回答这个问题。", browser.Css("#answer .not-found").Text);
         Assert.Empty(llm.Requests);
+        // The passages it did find are not the answer's sources, and the prompt was never sent.
+        Assert.Equal("最接近的段落（低于相关性阈值）", browser.Id("sources-title").Text);
+        Assert.Equal("将发送给大模型的提示词（未发送）", browser.Css("#prompt-summary").Text);
+        Assert.Null(browser.Id("prompt-box").GetDomAttribute("open"));
         Report("phone-sized not-found answer (Chinese UI)", browser.Screenshot("phone-not-found"));
     }
 

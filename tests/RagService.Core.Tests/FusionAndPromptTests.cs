@@ -1,3 +1,4 @@
+using RagService.Core.Context;
 using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
@@ -40,9 +41,9 @@ public sealed class FusionAndPromptTests
         Assert.Equal([1L, 2L, 3L, 4L], fused.Select(f => f.Id).ToArray());
     }
 
-    private static SearchHit Hit(int rank, string text, string title = "Doc", params string[] path) => new(rank, 1.0,
+    private static ContextSource Hit(int rank, string text, string title = "Doc", params string[] path) => ContextSource.Of(new SearchHit(rank, 1.0,
         new StoredChunk(rank, "doc" + rank, title, 0, text, path, 3, new Dictionary<string, string>(), DateTimeOffset.Parse("2026-01-02T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture)),
-        new HitProvenance(rank, 1, null, null, null, null));
+        new HitProvenance(rank, 1, null, null, null, null)), rank);
 
     [Fact]
     public async Task Prompt_numbers_sources_with_title_section_and_page()

@@ -38,6 +38,19 @@ public sealed class LexicalFloorTests
     }
 
     [Fact]
+    public void The_detail_names_each_kind_of_term_and_prints_no_empty_list()
+    {
+        Assert.Equal("single characters of a question with words: 有",
+            LexicalFloor.Describe(Stats(9, ("你们", 0), ("没有", 0), ("寿司", 0), ("有", 3))));
+        Assert.Equal("too common (in half the chunks or more): 披萨 (5 of 9 chunks)",
+            LexicalFloor.Describe(Stats(9, ("披萨", 5), ("多少", 0))));
+        Assert.Equal("meaningful (in fewer than half the chunks): 烤箱; too common (in half the chunks or more): 烤 (5 of 9 chunks); " +
+            "single characters of a question with words: 箱",
+            LexicalFloor.Describe(Stats(9, ("烤箱", 4), ("烤", 5), ("箱", 4), ("清洁", 0))));
+        Assert.Equal("no term of the query occurs in the collection", LexicalFloor.Describe(Stats(9, ("寿司", 0))));
+    }
+
+    [Fact]
     public void Latin_terms_count_like_words()
     {
         Assert.Equal(["qx-77"], LexicalFloor.MeaningfulMatches(Stats(9, ("qx-77", 1), ("the", 9), ("what", 0))));

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using RagService.Storage.Sqlite.Locking;
+using RagService.Core.Locking;
 
 namespace RagService.Storage.Sqlite.Tests;
 

@@ -7,6 +7,7 @@ using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Lexical.Memory;
+using RagService.Tests.Shared;
 
 namespace RagService.Storage.Sqlite.Tests;
 
@@ -96,7 +97,7 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         // A cancelled write (the caller went away mid-transaction) must roll back completely.
         using var cts = new CancellationTokenSource();
         var chunks = Enumerable.Range(0, 50).Select(i => new IndexedChunk(new Chunk(i, $"第二版第{i}段。", [], null), _analyzer.Analyze($"第二版第{i}段"), [])).ToList();
-        var write = new DocumentWrite("d", null, "new-hash", "text", new Dictionary<string, string>(), new CancelAfter(chunks, 25, cts));
+        var write = new DocumentWrite("d", null, "new-hash", "text", new Dictionary<string, string>(), new CancelAtChunk(chunks, 25, cts));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.UpsertDocumentAsync(c, write, cts.Token));
 
         var after = await store.GetDocumentAsync(c, "d", default);
@@ -106,28 +107,6 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         Assert.DoesNotContain(texts, t => t.Contains("第二版", StringComparison.Ordinal));
         var stats = await store.GetStatsAsync(c, default);
         Assert.Equal(before.ChunkCount, stats.Chunks);
-    }
-
-    /// <summary>A chunk list that cancels the token when the writer reaches a given chunk.</summary>
-    private sealed class CancelAfter(IReadOnlyList<IndexedChunk> inner, int at, CancellationTokenSource cts) : IReadOnlyList<IndexedChunk>
-    {
-        public IndexedChunk this[int index] => inner[index];
-        public int Count => inner.Count;
-
-        public IEnumerator<IndexedChunk> GetEnumerator()
-        {
-            for (var i = 0; i < inner.Count; i++)
-            {
-                if (i == at)
-                {
-                    cts.Cancel();
-                }
-
-                yield return inner[i];
-            }
-        }
-
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     public void Dispose()

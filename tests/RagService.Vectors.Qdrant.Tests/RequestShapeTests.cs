@@ -1,7 +1,10 @@
 using Google.Protobuf;
 using Qdrant.Client.Grpc;
 using RagService.Core.Indexing;
+using RagService.Core.Chunking;
 using RagService.Core.Storage;
+using RagService.Storage.Sqlite;
+using CollectionInfo = RagService.Core.Storage.CollectionInfo;
 
 namespace RagService.Vectors.Qdrant.Tests;
 
@@ -152,6 +155,75 @@ public sealed class RequestShapeTests
             requests.DeleteDocument("rag_kb", "doc-1"));
         AssertSame("""{"collectionName":"rag_kb","wait":true,"points":{"points":{"ids":[{"num":"4"},{"num":"5"}]}}}""",
             requests.DeleteChunks("rag_kb", [4, 5]));
+    }
+
+    [Fact]
+    public void A_write_never_deletes_a_point_it_upserts()
+    {
+        var document = new IndexedDocument("a", new Dictionary<string, string>(), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+        var change = new IndexChange(new CollectionInfo(1, "kb", new CollectionSettings(), DateTimeOffset.UnixEpoch), 2, [2, 3],
+            [new IndexEntry(3, "x", [], [], Vector: [1f, 0f]), new IndexEntry(4, "y", [], [], Vector: [0f, 1f])], document);
+
+        var write = new QdrantRequests(Options).Write("rag_kb", change);
+
+        Assert.Equal([3, 4], write.Upserts.SelectMany(u => u.Points).Select(p => (long)p.Id.Num));
+        AssertSame("""{"collectionName":"rag_kb","wait":true,"points":{"points":{"ids":[{"num":"2"}]}}}""", write.Delete);
+    }
+
+    [Fact]
+    public async Task Resaving_the_document_that_holds_the_highest_ids_deletes_none_of_its_new_points()
+    {
+        var dir = Directory.CreateTempSubdirectory("ragsvc-resave-");
+        try
+        {
+            var recorder = new RecordingIndex();
+            var store = new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = Path.Combine(dir.FullName, "kb.db") }, [recorder]);
+            var kb = await store.CreateCollectionAsync("kb", new CollectionSettings(), default);
+            await store.UpsertDocumentAsync(kb, OneChunk("b", "v1", [1f, 0f]), default);
+            await store.UpsertDocumentAsync(kb, OneChunk("a", "v1", [0f, 1f]), default);
+            await store.UpsertDocumentAsync(kb, OneChunk("a", "v2", [0.6f, 0.8f]), default);
+
+            var resave = recorder.Changes[^1];
+            var write = new QdrantRequests(Options).Write("rag_kb", resave);
+            var upserted = write.Upserts.SelectMany(u => u.Points).Select(p => p.Id.Num).ToList();
+            var deleted = write.Delete?.Points.Points.Ids.Select(id => id.Num).ToList() ?? [];
+            Assert.Single(upserted);
+            Assert.Empty(upserted.Intersect(deleted));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            dir.Delete(recursive: true);
+        }
+    }
+
+    private static DocumentWrite OneChunk(string id, string version, float[] vector) =>
+        new(id, null, id + version, "text", new Dictionary<string, string>(), [new IndexedChunk(new Chunk(0, id + " " + version, [], null), [id], [], vector)]);
+
+    /// <summary>Keeps the changes the store hands its indexes before each commit.</summary>
+    private sealed class RecordingIndex : ISearchIndex
+    {
+        public List<IndexChange> Changes { get; } = [];
+
+        public string Engine => "recording";
+
+        public Task PrepareAsync(IndexChange change, CancellationToken ct)
+        {
+            Changes.Add(change);
+            return Task.CompletedTask;
+        }
+
+        public void Apply(IndexChange change)
+        {
+        }
+
+        public void Drop(long collectionId)
+        {
+        }
+
+        public Task<IndexStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct) => Task.FromResult(new IndexStats(Engine, 0, 0, ""));
+
+        public Task<RagService.Core.Models.ComponentStatus> CheckAsync(CancellationToken ct) => Task.FromResult(RagService.Core.Models.ComponentStatus.On("recording", ""));
     }
 
     [Fact]

@@ -60,6 +60,17 @@ public abstract class VectorIndexConformance : IDisposable
     }
 
     [SkippableFact]
+    public async Task A_document_resaved_while_it_holds_the_highest_ids_is_still_found()
+    {
+        var kb = await StartAsync();
+        await WriteAsync(kb, "b", [[0, 0, 1, 0]]);
+        await WriteAsync(kb, "a", [[0, 1, 0, 0]]);
+        await WriteAsync(kb, "a", [[1, 0, 0, 0]]); // its chunk is the newest: a store that reuses ids hands the same id back
+
+        Assert.Equal([("a", 1.0), ("b", 0.0)], await SearchAsync(kb, [1, 0, 0, 0], 10));
+    }
+
+    [SkippableFact]
     public async Task Each_filter_kind_keeps_exactly_the_documents_the_store_filter_keeps()
     {
         var kb = await StartAsync();

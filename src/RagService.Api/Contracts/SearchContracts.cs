@@ -23,19 +23,50 @@ public sealed record HitScores(int? Bm25Rank, double? Bm25, int? DenseRank, doub
 /// <param name="Snippet">The passage with the matched query terms in &lt;em&gt;, when the BM25 engine highlights (lucene).</param>
 /// <param name="TextTruncated">The chunk's text was cut to Rag:Limits:MaxHitTextChars.</param>
 /// <param name="UpdatedAt">When the passage's document was last written.</param>
+/// <param name="Context">Only on an ask's sources: how the source was assembled from hits and their neighbours; its fields above are its best hit's, its text the whole source's.</param>
 public sealed record SearchHitResponse(int Rank, double Score, long ChunkId, string DocumentId, string? Title,
     IReadOnlyList<string> HeadingPath, int? Page, string Text, IReadOnlyDictionary<string, string> Metadata, HitScores Scores, string? Snippet = null,
-    bool TextTruncated = false, DateTimeOffset? UpdatedAt = null)
+    bool TextTruncated = false, DateTimeOffset? UpdatedAt = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    SourceContextResponse? Context = null)
 {
-    /// <summary>Where the passage is, for citing it: "section › subsection, p. N" (either part alone when the other is unknown), or null.</summary>
-    public string? Citation => (HeadingPath.Count > 0, Page) switch
+    /// <summary>Where the passage is, for citing it: "section › subsection, p. N" (or "pp. N–M" for a source spanning pages; either part alone when the other is unknown), or null.</summary>
+    public string? Citation => (HeadingPath.Count > 0, Pages) switch
     {
-        (true, { } page) => $"{string.Join(" › ", HeadingPath)}, p. {page}",
+        (true, { } pages) => $"{string.Join(" › ", HeadingPath)}, {pages}",
         (true, null) => string.Join(" › ", HeadingPath),
-        (false, { } page) => $"p. {page}",
+        (false, { } pages) => pages,
+        _ => null,
+    };
+
+    private string? Pages => (Page, Context?.LastPage) switch
+    {
+        ({ } first, { } last) when last != first => $"pp. {first}–{last}",
+        ({ } first, _) => $"p. {first}",
         _ => null,
     };
 }
+
+/// <summary>How one of an ask's sources was put together (the "context" stage, docs/llm.md).</summary>
+/// <param name="Number">Its citation number: [Number] in the answer.</param>
+/// <param name="HitRanks">Ranks of the retrieved hits it contains, best first; more than one: touching hits merged into one source.</param>
+/// <param name="HitChunkIds">Those hits' chunk ids, in the same order.</param>
+/// <param name="ChunkIds">Its chunks in reading order.</param>
+/// <param name="ExpandedChunkIds">Those of its chunks that no retriever returned: neighbours added for context.</param>
+/// <param name="FirstPage">Page where it starts (null without pages); <paramref name="LastPage"/> where it ends.</param>
+/// <param name="Sections">The heading paths it spans (one, unless touching hits sat in different sections).</param>
+/// <param name="Tokens">Its text in the budget's tokens.</param>
+public sealed record SourceContextResponse(int Number, IReadOnlyList<int> HitRanks, IReadOnlyList<long> HitChunkIds, IReadOnlyList<long> ChunkIds, IReadOnlyList<long> ExpandedChunkIds,
+    int? FirstPage, int? LastPage, IReadOnlyList<IReadOnlyList<string>> Sections, int Tokens)
+{
+    public bool Merged => HitRanks.Count > 1;
+
+    public bool Expanded => ExpandedChunkIds.Count > 0;
+}
+
+/// <summary>What the LLM was given: the sources' tokens against the budget, how they were counted and ordered, and the hits that did not fit.</summary>
+/// <param name="LeftOutHitRanks">Ranks of hits in no source (no room in the budget).</param>
+public sealed record ContextResponse(int Tokens, int BudgetTokens, string Counter, string Order, IReadOnlyList<int> LeftOutHitRanks);
 
 /// <param name="Engine">The index engine that answered a retrieval stage: "memory" or "lucene" for bm25, "hnsw" for dense.</param>
 public sealed record StageResponse(string Stage, string Status, int Candidates, double Milliseconds, string? Detail, string? Engine = null);
@@ -68,9 +99,10 @@ public sealed record PromptResponse(string System, string User);
 
 /// <param name="Answer">The LLM's answer with [n] citations, or null when no LLM is configured.</param>
 /// <param name="Llm">"ok" or "not configured".</param>
-/// <param name="Sources">The numbered sources; [n] in the answer is Sources[n-1].</param>
+/// <param name="Sources">The numbered sources as the prompt holds them (hits grown, merged and packed into the budget); [n] in the answer is Sources[n-1].</param>
+/// <param name="Context">The sources' tokens against the budget, and the hits left out.</param>
 /// <param name="Question">The question as asked.</param>
 /// <param name="Mode">The retrieval that ran; <paramref name="RequestedMode"/> is the one asked for.</param>
 /// <param name="RewrittenQuestion">With history: the standalone question retrieval ran on (the LLM's rewrite, or the fallback: previous user turn plus the question; the "rewrite" stage says which); null without history.</param>
 public sealed record AskResponse(string Question, string? Answer, string Llm, string? Model, string Mode, string RequestedMode, IReadOnlyList<SearchHitResponse> Sources,
-    PromptResponse Prompt, IReadOnlyList<StageResponse> Stages, double TotalMilliseconds, string? RewrittenQuestion = null);
+    PromptResponse Prompt, IReadOnlyList<StageResponse> Stages, double TotalMilliseconds, string? RewrittenQuestion = null, ContextResponse? Context = null);

@@ -1,4 +1,5 @@
 using RagService.Api.Contracts;
+using RagService.Core.Context;
 using RagService.Core.Retrieval;
 
 namespace RagService.Api.Endpoints;
@@ -22,5 +23,21 @@ internal sealed record HitProjection(IReadOnlySet<string> MetadataKeys, int MaxT
             cut ? text[..MaxTextChars] : text, metadata,
             new HitScores(h.Provenance.Bm25Rank, h.Provenance.Bm25Score, h.Provenance.DenseRank, h.Provenance.DenseScore, h.Provenance.FusionScore, h.Provenance.RerankScore, h.Provenance.NeighbourhoodScore),
             h.Provenance.Snippet, cut, h.Chunk.UpdatedAt);
+    }
+
+    /// <summary>An assembled source: its best hit's reference and scores, the whole source's text, and how it was assembled.</summary>
+    public SearchHitResponse Source(ContextSource s)
+    {
+        var best = Hit(s.Hits[0]);
+        var cut = s.Text.Length > MaxTextChars;
+        return best with
+        {
+            HeadingPath = s.First.HeadingPath,
+            Page = s.FirstPage,
+            Text = cut ? s.Text[..MaxTextChars] : s.Text,
+            TextTruncated = cut,
+            Context = new SourceContextResponse(s.Number, s.Hits.Select(h => h.Rank).ToList(), s.Hits.Select(h => h.Chunk.ChunkId).ToList(), s.Chunks.Select(c => c.ChunkId).ToList(),
+                s.Expanded.Select(c => c.ChunkId).ToList(), s.FirstPage, s.LastPage, s.Sections, s.Tokens),
+        };
     }
 }

@@ -60,12 +60,14 @@ internal sealed class SearchEndpoints : IEndpointModule
             _ => new StageResponse("llm", "off", 0, 0, "no LLM configured (RAG_LLM_URL)"),
         });
         return new AskResponse(query.Query, answer, outcome.Llm, outcome.Model, RequestMapping.ModeName(outcome.Retrieval.RanMode), RequestMapping.ModeName(query.Mode),
-            outcome.Retrieval.Hits.Select(projection.Hit).ToList(),
+            outcome.Context.Sources.Select(projection.Source).ToList(),
             new PromptResponse(outcome.Prompt.System, outcome.Prompt.User), stages,
-            Math.Round((outcome.Rewrite?.Milliseconds ?? 0) + outcome.Retrieval.TotalMilliseconds + llmMs, 3), outcome.Rewrite?.Query);
+            Math.Round((outcome.Rewrite?.Milliseconds ?? 0) + outcome.Retrieval.TotalMilliseconds + outcome.Context.Stage.Milliseconds + llmMs, 3), outcome.Rewrite?.Query,
+            new ContextResponse(outcome.Context.Tokens, outcome.Context.BudgetTokens, outcome.Context.Counter, outcome.Context.Order.ToString().ToLowerInvariant(),
+                outcome.Context.LeftOut.Select(h => h.Rank).ToList()));
     }
 
-    /// <summary>The retrieval stages, after the rewrite stage when the question came with history.</summary>
+    /// <summary>The retrieval stages (after the rewrite stage when the question came with history), then the context stage.</summary>
     public static IReadOnlyList<StageReport> Stages(AskOutcome outcome) =>
-        outcome.Rewrite is { } rewrite ? [rewrite.Stage, .. outcome.Retrieval.Stages] : outcome.Retrieval.Stages;
+        outcome.Rewrite is { } rewrite ? [rewrite.Stage, .. outcome.Retrieval.Stages, outcome.Context.Stage] : [.. outcome.Retrieval.Stages, outcome.Context.Stage];
 }

@@ -9,10 +9,12 @@ using RagService.Core.Storage;
 namespace RagService.Api.Errors;
 
 /// <summary>Maps every exception that escapes an endpoint to a problem detail that says what to fix.</summary>
-internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, IEnumerable<IStoreFaults> storeFaults, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
+        // The store adapter says which of its own exceptions mean "the store cannot be used now".
+        exception = storeFaults.Select(f => f.Translate(exception)).FirstOrDefault(t => t is not null) ?? exception;
         var (status, title, detail) = exception switch
         {
             ApiProblemException p => (p.Status, p.Title, p.Message),
@@ -30,8 +32,6 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             StageUnavailableException s => (400, "Stage not available", s.Message),
             LlmUnavailableException l => Describe(l),
             StorageUnavailableException u => (503, "Storage unavailable", u.Message),
-            Microsoft.Data.Sqlite.SqliteException q when StorageErrors.Contains(q.SqliteErrorCode) => (503, "Storage unavailable",
-                $"the data folder cannot be read or written (SQLite error {q.SqliteErrorCode}: {q.Message}); the service stays up, writes fail until it is fixed"),
             _ => (500, "Internal error", "the service failed; see the server log for the request id"),
         };
 
@@ -55,8 +55,6 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         });
     }
 
-    /// <summary>SQLite result codes that mean the files cannot be used: PERM, READONLY, IOERR, FULL, CANTOPEN, AUTH.</summary>
-    private static readonly int[] StorageErrors = [3, 8, 10, 13, 14, 23];
     /// <summary>502 or 504 with the failure's sanitised reason (never the upstream's body).</summary>
     public static (int Status, string Title, string Detail) Describe(LlmUnavailableException l) =>
         (l.TimedOut ? 504 : 502, l.TimedOut ? "LLM timed out" : "LLM failed", l.Message + "; the retrieved sources are still available from the search endpoint");

@@ -1,4 +1,4 @@
-using RagService.Storage.Sqlite.Locking;
+using RagService.Core.Locking;
 
 namespace RagService.Api.Hosting;
 

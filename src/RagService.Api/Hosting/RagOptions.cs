@@ -1,5 +1,6 @@
 using RagService.Api.Jobs;
 using RagService.Core.Chunking;
+using RagService.Core.Context;
 using RagService.Core.Conversation;
 
 namespace RagService.Api.Hosting;
@@ -19,6 +20,9 @@ public sealed class RagOptions
 
     /// <summary>Bounds of an ask's history and of the question rewrite (Rag:Conversation).</summary>
     public ConversationOptions Conversation { get; set; } = new();
+
+    /// <summary>The prompt's sources: token budget, expansion cap and order (Rag:Context, docs/llm.md).</summary>
+    public ContextOptions Context { get; set; } = new();
 
     /// <summary>Sync archives and the ingestion job queue.</summary>
     public SyncOptions Sync { get; set; } = new();

@@ -12,6 +12,7 @@ using RagService.Api.RateLimiting;
 using RagService.Api.Requests;
 using RagService.Api.Security;
 using RagService.Api.Telemetry;
+using RagService.Core.Context;
 using RagService.Core.Conversation;
 using RagService.Api.WebConsole;
 using RagService.Core.Documents;
@@ -33,7 +34,6 @@ using RagService.Lexical.Lucene.Analysis;
 using RagService.Lexical.Memory;
 using RagService.Llm;
 using RagService.Onnx;
-using RagService.Storage.Sqlite;
 using RagService.VectorIndex;
 using Serilog;
 
@@ -97,7 +97,7 @@ public static class RagServiceApp
                 [new Microsoft.OpenApi.OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, document)] = [],
             });
         });
-        builder.Services.AddRagAuth(builder.Configuration, rag.DatabasePath);
+        builder.Services.AddRagAuth(builder.Configuration);
         builder.Services.AddRagRateLimits(builder.Configuration);
         builder.Services.AddRagTelemetry(builder.Configuration);
         builder.Services.AddRagMcpServer(builder.Configuration);
@@ -129,7 +129,8 @@ public static class RagServiceApp
         app.MapRagMetrics();
 
         var startup = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RagService");
-        startup.LogInformation("Database: {Path} (set Rag:DatabasePath or RAG_DB to move it)", app.Services.GetRequiredService<SqliteKnowledgeStore>().DatabasePath);
+        var store = app.Services.GetRequiredService<IStoreDescription>();
+        startup.LogInformation("Store: {Kind} at {Location} (Rag:Store; Rag:DatabasePath or RAG_DB for sqlite, Rag:Postgres:ConnectionString or RAG_POSTGRES for postgres)", store.Kind, store.Location);
         if (rag.Demo)
         {
             var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Demo");
@@ -147,7 +148,7 @@ public static class RagServiceApp
         var health = builder.Configuration.GetSection(HealthOptions.Section).Get<HealthOptions>() ?? new HealthOptions();
         services.AddSingleton(new ReadinessPolicy(health.Required(builder.Configuration["Rag:VectorStore"] ?? "embedded")));
 
-        services.AddSqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = rag.DatabasePath });
+        StoreComposition.AddStore(services, rag, builder.Configuration);
         AddLexicalIndex(services, rag, builder.Configuration);
         AddVectorIndex(services, rag, builder.Configuration);
         services.AddLuceneHighlighter();
@@ -210,9 +211,13 @@ public static class RagServiceApp
         }
 
         rag.Conversation.Validate();
+        rag.Context.Validate();
         services.AddSingleton(sp => new QuestionRewriter(sp.GetRequiredService<IRewritePromptRenderer>(), rag.Conversation, sp.GetService<IChatClient>(), llm.Model));
+        services.AddSingleton(sp => new ContextAssembler(rag.Context,
+            sp.GetService<ITextEmbedder>() is { } tokenizer ? new EmbeddingTokenCounter(tokenizer) : CharacterTokenCounter.Instance));
         services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>(), sp.GetRequiredService<IAnswerPromptRenderer>(),
-            sp.GetService<IChatClient>(), llm.Model, retrieval, sp.GetRequiredService<QuestionRewriter>(), rag.Conversation));
+            sp.GetService<IChatClient>(), llm.Model, retrieval, sp.GetRequiredService<QuestionRewriter>(), rag.Conversation,
+            sp.GetRequiredService<ContextAssembler>(), sp.GetRequiredService<IKnowledgeStore>()));
 
         // Resolved from the container so that tests can put a counting embedder in place of the model.
         services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<AnalyzerCatalog>(),
@@ -262,7 +267,6 @@ public static class RagServiceApp
 
     private static void AddJobs(IServiceCollection services, RagOptions rag)
     {
-        services.AddSingleton<IJobStore>(new SqliteJobStore(new SqliteStoreOptions { DatabasePath = rag.DatabasePath }));
         services.AddSingleton<JobQueue>();
         services.AddSingleton(new JobContentSpool(Path.GetFullPath(rag.DatabasePath) + ".spool"));
         services.AddSingleton<CollectionJobLocks>();

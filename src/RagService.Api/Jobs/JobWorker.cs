@@ -8,7 +8,7 @@ namespace RagService.Api.Jobs;
 /// Runs queued jobs one at a time. At start it resumes the jobs a previous process left queued or running; at shutdown
 /// the running job stops between documents and is left queued for the next start.
 /// </summary>
-internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner runner, JobContentSpool spool, IOptions<RagOptions> options, ILogger<JobWorker> log) : BackgroundService
+internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner runner, JobContentSpool spool, IOptions<RagOptions> options, IEnumerable<Core.Storage.IStoreFaults> storeFaults, ILogger<JobWorker> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -16,7 +16,7 @@ internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner ru
         {
             await ResumeAsync(stoppingToken);
         }
-        catch (Exception e) when (e is Core.Storage.StorageUnavailableException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is Core.Storage.StorageUnavailableException or IOException or UnauthorizedAccessException || storeFaults.Any(f => f.Translate(e) is not null))
         {
             // A read-only or broken data folder: the service keeps serving what it can; readiness reports the store.
             log.LogError("Jobs are unavailable: the job table cannot be used ({Reason})", e.Message);

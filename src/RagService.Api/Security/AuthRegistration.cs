@@ -5,14 +5,13 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using RagService.Core.Security;
-using RagService.Storage.Sqlite;
 
 namespace RagService.Api.Security;
 
 /// <summary>API keys, roles, CORS and the cross-site guard, registered over the "Rag:Auth" and "Rag:Cors" sections.</summary>
 public static class AuthRegistration
 {
-    public static IServiceCollection AddRagAuth(this IServiceCollection services, IConfiguration configuration, string databasePath)
+    public static IServiceCollection AddRagAuth(this IServiceCollection services, IConfiguration configuration)
     {
         var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         auth.Validate();
@@ -21,7 +20,6 @@ public static class AuthRegistration
         services.AddSingleton(Options.Create(auth));
         services.AddSingleton(Options.Create(cors));
 
-        services.AddSingleton<IApiKeyStore>(new SqliteApiKeyStore(new SqliteStoreOptions { DatabasePath = databasePath }));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ApiKeyService>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)

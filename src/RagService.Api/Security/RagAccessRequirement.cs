@@ -55,7 +55,7 @@ internal sealed class RagAccessRequirement(ApiRole role, bool allCollections) : 
 internal static class RagPolicies
 {
     public static AuthorizationPolicy For(ApiRole role, bool allCollections = false) =>
-        new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).AddRequirements(new RagAccessRequirement(role, allCollections)).Build();
+        new AuthorizationPolicyBuilder().AddRequirements(new RagAccessRequirement(role, allCollections)).Build();
 
     /// <summary>Declares who may call the route; see <see cref="RagAccessRequirement"/>.</summary>
     public static TBuilder RequireRole<TBuilder>(this TBuilder builder, ApiRole role, bool allCollections = false)

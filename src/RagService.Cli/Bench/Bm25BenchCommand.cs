@@ -1,11 +1,13 @@
 using System.Diagnostics;
+using System.CommandLine;
 using System.Globalization;
+using RagService.Cli.CommandLine;
 using RagService.Cli.Local;
 using RagService.Core.Chunking;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Storage.Sqlite;
-using RagService.Storage.Sqlite.Locking;
+using RagService.Core.Locking;
 
 namespace RagService.Cli.Bench;
 
@@ -17,38 +19,29 @@ namespace RagService.Cli.Bench;
 /// </summary>
 internal static class Bm25BenchCommand
 {
-    public const string Usage = """
-        rag bench-bm25 --engine memory|lucene --db PATH [--chunks N] [--seconds S] [--writes N] [--commit-every N]
-          fills PATH with N synthetic chunks (default 100000) if it does not exist, then measures the engine:
-          first answer, QPS for S seconds (default 10), RSS, index size, N writes of 10 chunks (default 200)
-        """;
-
     private const int ChunksPerDocument = 100;
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    /// <summary>`rag bench-bm25`: its options and help.</summary>
+    public static Command CreateCommand()
     {
-        string? engine = null, db = null;
-        int chunks = 100_000, seconds = 10, writes = 200, commitEvery = 1;
-        for (var i = 0; i < args.Count; i++)
+        var engine = OptionRules.Create<string>("--engine", "memory | lucene", "E").OneOf("memory", "lucene");
+        var db = OptionRules.Create<string>("--db", "the database: filled with synthetic chunks if it does not exist, reused otherwise", "PATH");
+        engine.Required = db.Required = true;
+        var chunks = OptionRules.Create("--chunks", "synthetic chunks to fill a new database with", "N", 100_000).AtLeast(1);
+        var seconds = OptionRules.Create("--seconds", "how long queries per second are measured", "S", 10).AtLeast(1);
+        var writes = OptionRules.Create("--writes", "writes of 10 chunks timed at the end", "N", 200).AtLeast(0);
+        var commitEvery = OptionRules.Create("--commit-every", "writes per Lucene commit", "N", 1).AtLeast(1);
+        var command = new Command("bench-bm25", "Measures one BM25 engine at scale: first answer, QPS, RSS, index size and write throughput.")
         {
-            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--engine": engine = Next(); break;
-                case "--db": db = Next(); break;
-                case "--chunks": chunks = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--seconds": seconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--writes": writes = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--commit-every": commitEvery = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                default: throw new ArgumentException($"unexpected argument '{args[i]}'");
-            }
-        }
+            engine, db, chunks, seconds, writes, commitEvery,
+        };
+        command.SetAction(parse => RunAsync(
+            parse.GetRequiredValue(engine), parse.GetRequiredValue(db), parse.GetValue(chunks), parse.GetValue(seconds), parse.GetValue(writes), parse.GetValue(commitEvery)));
+        return command;
+    }
 
-        if (engine is null || db is null)
-        {
-            throw new ArgumentException("--engine and --db are required");
-        }
-
+    private static async Task<int> RunAsync(string engine, string db, int chunks, int seconds, int writes, int commitEvery)
+    {
         // It writes the database: refused while a service (or another run) owns it.
         using var dataLock = DataFolderLock.Acquire(db, "--db");
         var analyzer = new MixedScriptAnalyzer();

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.CommandLine;
 using System.Globalization;
+using RagService.Cli.CommandLine;
 using RagService.Cli.Local;
 using RagService.Core.Chunking;
 using RagService.Core.Models;
@@ -18,39 +20,37 @@ namespace RagService.Cli.Bench;
 /// </summary>
 internal static class SearchBenchCommand
 {
-    public const string Usage = """
-        rag bench-search --embedding-model DIR [--chunks N] [--queries N] [--reranker-model DIR]
-                         [--rerank-candidates 10,20,30,50] [--reranker-max-tokens N]
-          fills a temporary store with N synthetic chunks (default 100000) and times N queries per mode (default 200);
-          hybrid+rerank gets one row per candidate count; pairs are truncated to the reranker's max tokens
-        """;
-
-    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    /// <summary>`rag bench-search`: its options and help.</summary>
+    public static Command CreateCommand()
     {
-        string? embeddingDir = null, rerankerDir = null;
-        int chunks = 100_000, queries = 200;
-        int? rerankerMaxTokens = null;
-        int[] rerankCandidates = [new RetrievalOptions().RerankCandidates];
-        for (var i = 0; i < args.Count; i++)
+        var embedding = OptionRules.Create<string>("--embedding-model", "ONNX embedding model directory", "DIR");
+        embedding.Required = true;
+        var chunks = OptionRules.Create("--chunks", "synthetic chunks in the temporary store", "N", 100_000).AtLeast(1);
+        var queries = OptionRules.Create("--queries", "queries timed per mode", "N", 200).AtLeast(1);
+        var reranker = OptionRules.Create<string>("--reranker-model", "ONNX cross-encoder directory: adds hybrid+rerank rows", "DIR");
+        var rerankCandidates = OptionRules.Create("--rerank-candidates", "candidate counts, one hybrid+rerank row each (e.g. 10,20,30,50)", "LIST",
+            new RetrievalOptions().RerankCandidates.ToString(CultureInfo.InvariantCulture));
+        rerankCandidates.Validators.Add(result =>
         {
-            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
+            if (!(result.GetValueOrDefault<string>() ?? "").Split(',').All(c => int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0))
             {
-                case "--embedding-model": embeddingDir = Next(); break;
-                case "--reranker-model": rerankerDir = Next(); break;
-                case "--chunks": chunks = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--queries": queries = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--rerank-candidates": rerankCandidates = Next().Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(); break;
-                case "--reranker-max-tokens": rerankerMaxTokens = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                default: throw new ArgumentException($"unexpected argument '{args[i]}'");
+                result.AddError($"--rerank-candidates must be positive whole numbers separated by commas, not '{result.GetValueOrDefault<string>()}'");
             }
-        }
-
-        if (embeddingDir is null)
+        });
+        var rerankerMaxTokens = OptionRules.Create<int?>("--reranker-max-tokens", "pairs are truncated to this many tokens (default: the reranker's maximum)", "N");
+        var command = new Command("bench-search",
+            "Fills a temporary store with synthetic chunks and times queries per mode with the real embedding model: p50, p99 and each stage's share.")
         {
-            throw new ArgumentException("--embedding-model is required");
-        }
+            embedding, chunks, queries, reranker, rerankCandidates, rerankerMaxTokens,
+        };
+        command.SetAction(parse => RunAsync(
+            parse.GetRequiredValue(embedding), parse.GetValue(reranker), parse.GetValue(chunks), parse.GetValue(queries),
+            parse.GetRequiredValue(rerankCandidates).Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(), parse.GetValue(rerankerMaxTokens)));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(string embeddingDir, string? rerankerDir, int chunks, int queries, int[] rerankCandidates, int? rerankerMaxTokens)
+    {
         var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = embeddingDir, IntraOpThreads = 2 });
         if (embedder is null)
         {

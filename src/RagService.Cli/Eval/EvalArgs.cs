@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using RagService.Cli.CommandLine;
 using RagService.Core.Retrieval;
 using RagService.Core.Text;
 
@@ -20,163 +22,114 @@ internal sealed record EvalArgs(
     /// <summary>Retrieval options for --dense-weight and --rrf-k, service defaults otherwise.</summary>
     public RetrievalOptions Retrieval { get; init; } = new();
 
+    /// <summary>--context-budget: token budgets at which to compare the sources block as retrieved with the assembled one; empty: no context report.</summary>
+    public IReadOnlyList<int> ContextBudgets { get; init; } = [];
+
+    /// <summary>--context-hits: how many ranked hits each sources block is made from (default 5, ask's default topK).</summary>
+    public IReadOnlyList<int> ContextHits { get; init; } = [DefaultContextHits];
+
+    public const int DefaultContextHits = 5;
+
     /// <summary>The analyzer as reported: the mixed analyzer's CJK segmentation, or smartcn.</summary>
     public string AnalyzerName => SmartCn ? "smartcn" : Cjk.ToString();
 
-    public const string Usage = """
-        rag eval FILE [options]
-          FILE                 CMRC 2018 JSON or JSONL ({question, answers[], passages[{title, text}]} per line)
-          --json               print one JSON object (recall@1, recall@5, recall@20, mrr@10, failure@20, qps, ...)
-          --chunking MODE      anchor (Lucene anchor's 200-char sentence packing, default) | structured
-          --chunk-size N       largest chunk in characters (default 200)
-          --overlap N          overlap for structured chunking (default 0)
-          --headers            index document title + heading path with every chunk (contextual headers)
-          --analyzer A         bigram+unigram (default) | bigram | unigram (the mixed analyzer) | smartcn (Lucene SmartChineseAnalyzer)
-          --header-weight W    BM25 weight of the header column (default 4, as the service)
-          --bm25-engine E      memory (default, as the service) | lucene
-          --mode M             bm25 (default) | dense | hybrid | hybrid+rerank | all (every mode the models allow, side by side)
-          --embedding-model D  ONNX embedding model directory (model.onnx + tokenizer.json or vocab.txt) for dense/hybrid
-          --reranker-model D   ONNX cross-encoder directory for hybrid+rerank
-          --fusion F           how hybrid fuses: calibrated (default, as a new collection) | weighted | rrf
-          --candidates N       candidates per retriever before fusion (default 100, as the service)
-          --dense-weight W     dense weight of weighted fusion, 0..1 (default 0.5; implies --fusion weighted unless --fusion is given)
-          --rrf-k K            k of reciprocal-rank fusion (default 60)
-          --neighbour-window N chunks on each side whose fused score a hybrid candidate borrows (default 1; 0 = off)
-          --neighbour-weight W weight of that borrowed score (default 1)
-          --embedding-cache F  keep embeddings in file F and reuse them in later runs (same model only)
-          --ranks FILE         write "question_id<TAB>rank" per question (0 = not in top 100)
-          --conversational     CMRC only: follow-ups (title replaced by 它/他) as asked, via the fallback, via the LLM rewrite (RAG_LLM_URL) and standalone
-        """;
-
-    public static EvalArgs Parse(IReadOnlyList<string> args)
+    /// <summary>`rag eval`: its arguments, help and checks; the action runs <see cref="EvalCommand"/>.</summary>
+    public static Command CreateCommand()
     {
-        string? file = null;
-        bool json = false, headers = false, conversational = false;
-        string chunking = "anchor";
-        int size = 200, overlap = 0;
-        var cjk = CjkSegmentation.BigramAndUnigram;
-        var smartCn = false;
-        double headerWeight = 4.0;
-        string? ranks = null;
-        var engine = "memory";
-        var mode = "bm25";
-        string? embeddingModel = null, rerankerModel = null;
-        FusionMethod? fusion = null;
-        var candidates = new SearchQuery { Query = "" }.Candidates;
-        var retrieval = new RetrievalOptions();
-        string? embeddingCache = null;
-        for (var i = 0; i < args.Count; i++)
+        var defaults = new RetrievalOptions();
+        var file = new Argument<FileInfo>("FILE") { Description = "CMRC 2018 JSON or JSONL ({question, answers[], passages[{title, text}]} per line)" }.AcceptExistingOnly();
+        var json = new Option<bool>("--json") { Description = "print one JSON object (recall@1, recall@5, recall@20, mrr@10, failure@20, qps, ...); progress stays plain" };
+        var chunking = OptionRules.Create("--chunking", "anchor (Lucene anchor's 200-char sentence packing) | structured", "MODE", "anchor").OneOf("anchor", "structured");
+        var chunkSize = OptionRules.Create("--chunk-size", "largest chunk in characters", "N", 200).AtLeast(1);
+        var overlap = OptionRules.Create("--overlap", "overlap for structured chunking", "N", 0).AtLeast(0);
+        var headers = new Option<bool>("--headers") { Description = "index document title + heading path with every chunk (contextual headers)" };
+        var analyzer = OptionRules.Create("--analyzer", "bigram+unigram | bigram | unigram (the mixed analyzer) | smartcn (Lucene SmartChineseAnalyzer)", "A", "bigram+unigram")
+            .OneOf("bigram+unigram", "bigram", "unigram", "smartcn");
+        var headerWeight = OptionRules.Number("--header-weight", "BM25 weight of the header column (as the service)", "W", 4.0);
+        var engine = OptionRules.Create("--bm25-engine", "memory | lucene (the service's default engine; both give the same rankings)", "E", "memory").OneOf("memory", "lucene");
+        var mode = OptionRules.Create("--mode", "bm25 | dense | hybrid | hybrid+rerank | all (every mode the models allow, side by side)", "M", "bm25")
+            .OneOf("bm25", "dense", "hybrid", "hybrid+rerank", "all");
+        var embeddingModel = OptionRules.Create<string>("--embedding-model", "ONNX embedding model directory (model.onnx + tokenizer.json or vocab.txt) for dense/hybrid", "DIR");
+        var rerankerModel = OptionRules.Create<string>("--reranker-model", "ONNX cross-encoder directory for hybrid+rerank", "DIR");
+        var fusion = OptionRules.Create<string>("--fusion", "how hybrid fuses: calibrated (default, as a new collection) | weighted | rrf", "F").OneOf("calibrated", "weighted", "rrf");
+        var candidates = OptionRules.Create("--candidates", "candidates per retriever before fusion (as the service)", "N", new SearchQuery { Query = "" }.Candidates).AtLeast(1);
+        var denseWeight = OptionRules.Number("--dense-weight",
+            $"dense weight of weighted fusion, 0..1 (default {defaults.DenseWeight.ToString(CultureInfo.InvariantCulture)}; implies --fusion weighted unless --fusion is given)", "W")
+            .Within(0.0, 1.0);
+        var rrfK = OptionRules.Create("--rrf-k", "k of reciprocal-rank fusion", "K", defaults.RrfK).AtLeast(1);
+        var neighbourWindow = OptionRules.Create("--neighbour-window", "chunks on each side whose fused score a hybrid candidate borrows (0 = off)", "N", defaults.Neighbours.Window);
+        var neighbourWeight = OptionRules.Number("--neighbour-weight", "weight of that borrowed score", "W", defaults.Neighbours.Weight);
+        var embeddingCache = OptionRules.Create<string>("--embedding-cache", "keep embeddings in file F and reuse them in later runs (same model only)", "F");
+        var contextBudget = OptionRules.Create<string>("--context-budget",
+            "also assemble each question's prompt sources as ask does, within N tokens (the embedding model's tokenizer, or characters/4 without one): " +
+            "context recall, tokens, sources, per mode, beside the hits as retrieved (docs/llm.md)", "N[,N…]").NumberList(50, 1_000_000);
+        var contextHits = OptionRules.Create("--context-hits", "ranked hits the sources are made from (ask's default topK)", "K[,K…]",
+            EvalArgs.DefaultContextHits.ToString(CultureInfo.InvariantCulture)).NumberList(1, 100);
+        var ranks = OptionRules.Create<string>("--ranks", "write \"question_id<TAB>rank\" per question (0 = not in top 100)", "FILE");
+        var conversational = new Option<bool>("--conversational")
         {
-            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--json": json = true; break;
-                case "--headers": headers = true; break;
-                case "--conversational": conversational = true; break;
-                case "--chunking":
-                    chunking = Next();
-                    if (chunking is not ("anchor" or "structured"))
-                    {
-                        throw new ArgumentException("--chunking must be anchor or structured");
-                    }
-
-                    break;
-                case "--chunk-size": size = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--overlap": overlap = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--header-weight": headerWeight = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--ranks": ranks = Next(); break;
-                case "--bm25-engine": engine = Next(); break;
-                case "--mode": mode = Next(); break;
-                case "--embedding-model": embeddingModel = Next(); break;
-                case "--reranker-model": rerankerModel = Next(); break;
-                case "--embedding-cache": embeddingCache = Next(); break;
-                case "--fusion":
-                    fusion = Next() switch
-                    {
-                        "rrf" => FusionMethod.Rrf,
-                        "weighted" => FusionMethod.Weighted,
-                        "calibrated" => FusionMethod.Calibrated,
-                        var other => throw new ArgumentException($"--fusion must be rrf, weighted or calibrated, not '{other}'"),
-                    };
-                    break;
-                case "--candidates":
-                    candidates = int.Parse(Next(), CultureInfo.InvariantCulture);
-                    if (candidates < 1)
-                    {
-                        throw new ArgumentException("--candidates must be at least 1");
-                    }
-
-                    break;
-                case "--dense-weight":
-                    var weight = double.Parse(Next(), CultureInfo.InvariantCulture);
-                    retrieval = retrieval with { DenseWeight = weight is >= 0 and <= 1 ? weight : throw new ArgumentException("--dense-weight must be between 0 and 1") };
-                    fusion ??= FusionMethod.Weighted;
-                    break;
-                case "--rrf-k":
-                    var k = int.Parse(Next(), CultureInfo.InvariantCulture);
-                    retrieval = retrieval with { RrfK = k >= 1 ? k : throw new ArgumentException("--rrf-k must be at least 1") };
-                    break;
-                case "--neighbour-window":
-                    var window = int.Parse(Next(), CultureInfo.InvariantCulture);
-                    retrieval = retrieval with { Neighbours = retrieval.Neighbours with { Window = window } };
-                    break;
-                case "--neighbour-weight":
-                    var neighbourWeight = double.Parse(Next(), CultureInfo.InvariantCulture);
-                    retrieval = retrieval with { Neighbours = retrieval.Neighbours with { Weight = neighbourWeight } };
-                    break;
-                case "--analyzer":
-                    var name = Next();
-                    smartCn = name == "smartcn";
-                    cjk = smartCn ? cjk : name switch
-                    {
-                        "bigram+unigram" => CjkSegmentation.BigramAndUnigram,
-                        "bigram" => CjkSegmentation.Bigram,
-                        "unigram" => CjkSegmentation.Unigram,
-                        var other => throw new ArgumentException($"unknown analyzer '{other}'"),
-                    };
-                    break;
-                default:
-                    if (args[i].StartsWith("--", StringComparison.Ordinal) || file is not null)
-                    {
-                        throw new ArgumentException($"unexpected argument '{args[i]}'");
-                    }
-
-                    file = args[i];
-                    break;
-            }
-        }
-
-        if (file is null)
-        {
-            throw new ArgumentException("the QA file is missing");
-        }
-
-        if (!System.IO.File.Exists(file))
-        {
-            throw new ArgumentException($"no such file: {file}");
-        }
-
-        string[] all = ["bm25", "dense", "hybrid", "hybrid+rerank"];
-        IReadOnlyList<string> modes = mode == "all"
-            ? all.Where(m => m == "bm25" || (embeddingModel is not null && (m != "hybrid+rerank" || rerankerModel is not null))).ToList()
-            : Array.IndexOf(all, mode) >= 0 ? [mode] : throw new ArgumentException($"unknown mode '{mode}'");
-        if (modes.Any(m => m != "bm25") && embeddingModel is null)
-        {
-            throw new ArgumentException($"--mode {mode} needs --embedding-model");
-        }
-
-        if (modes.Contains("hybrid+rerank") && rerankerModel is null)
-        {
-            throw new ArgumentException("--mode hybrid+rerank needs --reranker-model");
-        }
-
-        retrieval.Neighbours.Validate();
-        return new EvalArgs(file, json, chunking, size, overlap, headers, cjk, headerWeight, ranks, engine, modes, embeddingModel, rerankerModel, smartCn, conversational)
-        {
-            Fusion = fusion ?? FusionMethod.Calibrated,
-            Candidates = candidates,
-            Retrieval = retrieval,
-            EmbeddingCache = embeddingCache,
+            Description = "CMRC only: follow-ups (title replaced by 它/他) as asked, via the fallback, via the LLM rewrite (RAG_LLM_URL) and standalone",
         };
+        var command = new Command("eval", "Indexes the passages of a QA file into a fresh local collection through the service's own ingestion and search code, " +
+            "then prints recall@1/5/20, MRR@10, failure@20 and BM25 query throughput (a table, or JSON with --json).")
+        {
+            file, json, chunking, chunkSize, overlap, headers, analyzer, headerWeight, engine, mode, embeddingModel, rerankerModel, fusion, candidates,
+            denseWeight, rrfK, neighbourWindow, neighbourWeight, embeddingCache, contextBudget, contextHits, ranks, conversational,
+        };
+        command.Validators.Add(result =>
+        {
+            var chosen = result.GetValue(mode);
+            if (chosen is "dense" or "hybrid" or "hybrid+rerank" && result.GetValue(embeddingModel) is null)
+            {
+                result.AddError($"--mode {chosen} needs --embedding-model");
+            }
+            else if (chosen == "hybrid+rerank" && result.GetValue(rerankerModel) is null)
+            {
+                result.AddError("--mode hybrid+rerank needs --reranker-model");
+            }
+        });
+        command.SetAction(parse =>
+        {
+            var retrieval = defaults with
+            {
+                RrfK = parse.GetValue(rrfK),
+                Neighbours = defaults.Neighbours with { Window = parse.GetValue(neighbourWindow), Weight = parse.GetValue(neighbourWeight) },
+            };
+            var givenDenseWeight = parse.GetResult(denseWeight) is not null;
+            if (givenDenseWeight)
+            {
+                retrieval = retrieval with { DenseWeight = parse.GetValue(denseWeight) };
+            }
+
+            retrieval.Neighbours.Validate();
+            var analyzerName = parse.GetRequiredValue(analyzer);
+            var embedding = parse.GetValue(embeddingModel);
+            var reranking = parse.GetValue(rerankerModel);
+            var chosen = parse.GetRequiredValue(mode);
+            IReadOnlyList<string> modes = chosen == "all"
+                ? new[] { "bm25", "dense", "hybrid", "hybrid+rerank" }.Where(m => m == "bm25" || (embedding is not null && (m != "hybrid+rerank" || reranking is not null))).ToList()
+                : [chosen];
+            var args = new EvalArgs(
+                parse.GetRequiredValue(file).ToString(), parse.GetValue(json), parse.GetRequiredValue(chunking), parse.GetValue(chunkSize), parse.GetValue(overlap),
+                parse.GetValue(headers), analyzerName switch { "bigram" => CjkSegmentation.Bigram, "unigram" => CjkSegmentation.Unigram, _ => CjkSegmentation.BigramAndUnigram },
+                parse.GetValue(headerWeight), parse.GetValue(ranks), parse.GetRequiredValue(engine), modes, embedding, reranking, analyzerName == "smartcn",
+                parse.GetValue(conversational))
+            {
+                Fusion = parse.GetValue(fusion) switch
+                {
+                    "rrf" => FusionMethod.Rrf,
+                    "weighted" => FusionMethod.Weighted,
+                    "calibrated" => FusionMethod.Calibrated,
+                    _ => givenDenseWeight ? FusionMethod.Weighted : FusionMethod.Calibrated,
+                },
+                Candidates = parse.GetValue(candidates),
+                Retrieval = retrieval,
+                EmbeddingCache = parse.GetValue(embeddingCache),
+                ContextBudgets = OptionRules.ParseNumberList(parse.GetValue(contextBudget)),
+                ContextHits = OptionRules.ParseNumberList(parse.GetValue(contextHits)),
+            };
+            return EvalCommand.RunAsync(args);
+        });
+        return command;
     }
 }

@@ -2,8 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Spectre.Console;
 using RagService.Cli.Local;
+using RagService.Cli.Terminal;
 using RagService.Core.Chunking;
+using RagService.Core.Context;
 using RagService.Core.Documents;
 using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
@@ -43,17 +46,25 @@ internal static class EvalCommand
 
             var model = Load(args.EmbeddingModel, OnnxModelLoader.LoadEmbedder);
             var cache = model is not null && args.EmbeddingCache is { } cachePath ? new EmbeddingCache(model, cachePath) : null;
-            var embedder = (RagService.Core.Models.ITextEmbedder?)cache ?? model;
+            // With --mode bm25 a model only counts tokens for --context-budget: nothing is embedded.
+            var embedder = args.Modes.Any(m => m != "bm25") ? (RagService.Core.Models.ITextEmbedder?)cache ?? model : null;
             var reranker = Load(args.RerankerModel, OnnxModelLoader.LoadReranker);
             var ingestion = new IngestionService(store, new AnalyzerCatalog(analyzer), embedder);
             var indexWatch = Stopwatch.StartNew();
             var chunkTexts = new List<string>();
-            foreach (var p in data.Passages)
+            await ProgressDisplay.RunAsync("eval", async progress =>
             {
-                var document = new ExtractedDocument(p.Title, [new DocumentBlock(BlockKind.Paragraph, p.Text)], "text");
-                await ingestion.IngestAsync(collection, new IngestRequest(p.Id, p.Title, document, new Dictionary<string, string>()), CancellationToken.None);
-                chunkTexts.AddRange(new StructuredChunker(chunking).Chunk(document).Select(c => c.Text));
-            }
+                var indexed = 0;
+                foreach (var p in data.Passages)
+                {
+                    var document = new ExtractedDocument(p.Title, [new DocumentBlock(BlockKind.Paragraph, p.Text)], "text");
+                    await ingestion.IngestAsync(collection, new IngestRequest(p.Id, p.Title, document, new Dictionary<string, string>()), CancellationToken.None);
+                    chunkTexts.AddRange(new StructuredChunker(chunking).Chunk(document).Select(c => c.Text));
+                    progress.Report(new ProgressStep("indexing", ++indexed, data.Passages.Count));
+                }
+
+                return 0;
+            }, plain: args.Json);
 
             var indexMs = indexWatch.Elapsed.TotalMilliseconds;
             var calibration = embedder is null ? null : new FusionCalibrationService(store, kb.Source, new InMemoryFusionCalibrationStore(), new AnalyzerCatalog(analyzer),
@@ -71,11 +82,14 @@ internal static class EvalCommand
                 return 0;
             }
 
+            var context = args.ContextBudgets.Count == 0 ? null : new ContextRecallEval(new StoreChunkNeighbours(store, collection),
+                new RememberingTokenCounter(model is null ? CharacterTokenCounter.Instance : new EmbeddingTokenCounter(model)), args.ContextBudgets, args.ContextHits);
             var byMode = new Dictionary<string, RetrievalMetrics>();
             List<int> ranks = [];
             foreach (var mode in args.Modes)
             {
-                var modeRanks = await RanksAsync(search, collection, data.Questions, mode, args);
+                var modeRanks = await RanksAsync(search, collection, data.Questions, mode, args,
+                    context is null ? null : (q, hits) => context.AddAsync(mode, q, hits));
                 byMode[mode] = RetrievalMetrics.From(modeRanks);
                 if (ranks.Count == 0)
                 {
@@ -87,9 +101,17 @@ internal static class EvalCommand
             var intact = data.Questions.Select((q, i) => (q, i)).Where(x => x.q.Answers.Any(a => chunkTexts.Any(c => c.Contains(a, StringComparison.Ordinal)))).ToList();
             var report = new EvalReport(
                 RetrievalMetrics.From(ranks), data.Passages.Count, chunkTexts.Count, chunkTexts.Count == 0 ? 0 : chunkTexts.Average(c => c.Length),
-                intact.Count, intact.Count(x => ranks[x.i] is 0 or > 20), indexMs, qps, qpsCpu, args, byMode);
+                intact.Count, intact.Count(x => ranks[x.i] is 0 or > 20), indexMs, qps, qpsCpu, args, byMode, context);
             cache?.Save();
-            Console.WriteLine(args.Json ? report.ToJson() : report.ToTable());
+            if (args.Json || !TerminalOutput.IsInteractive)
+            {
+                Console.WriteLine(args.Json ? report.ToJson() : report.ToTable());
+            }
+            else
+            {
+                report.Write(TerminalOutput.Out);
+            }
+
             if (args.RanksOut is { } ranksPath)
             {
                 await File.WriteAllLinesAsync(ranksPath, data.Questions.Select((q, i) => $"{q.Id}\t{ranks[i]}"));
@@ -117,7 +139,9 @@ internal static class EvalCommand
     }
 
     /// <summary>1-based rank of the first chunk containing a gold answer, per question (0 = not in the top 100).</summary>
-    internal static async Task<List<int>> RanksAsync(SearchService search, CollectionInfo collection, IReadOnlyList<QaQuestion> questions, string mode, EvalArgs args)
+    /// <param name="onHits">Also given each question's ranked hits (the context report).</param>
+    internal static async Task<List<int>> RanksAsync(SearchService search, CollectionInfo collection, IReadOnlyList<QaQuestion> questions, string mode, EvalArgs args,
+        Func<QaQuestion, IReadOnlyList<SearchHit>, Task>? onHits = null)
     {
         var ranks = new List<int>(questions.Count);
         string? fusionDetail = null;
@@ -136,6 +160,10 @@ internal static class EvalCommand
             fusionDetail ??= mode.StartsWith("hybrid", StringComparison.Ordinal) ? outcome.Stages.FirstOrDefault(s => s.Stage == "fusion")?.Detail : null;
             var hit = outcome.Hits.FirstOrDefault(h => q.Answers.Any(a => h.Chunk.Text.Contains(a, StringComparison.Ordinal)));
             ranks.Add(hit?.Rank ?? 0);
+            if (onHits is not null)
+            {
+                await onHits(q, outcome.Hits);
+            }
         }
 
         if (fusionDetail is not null)
@@ -181,7 +209,7 @@ internal static class EvalCommand
 
 internal sealed record EvalReport(
     RetrievalMetrics Metrics, int Passages, int Chunks, double MeanChunkChars, int IntactQuestions, int IntactMissesAt20,
-    double IndexMs, double Qps, double QpsCpu, EvalArgs Args, IReadOnlyDictionary<string, RetrievalMetrics> ByMode)
+    double IndexMs, double Qps, double QpsCpu, EvalArgs Args, IReadOnlyDictionary<string, RetrievalMetrics> ByMode, ContextRecallEval? Context = null)
 {
     public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, object>
     {
@@ -213,18 +241,46 @@ internal sealed record EvalReport(
             ["mrr@10"] = Math.Round(kv.Value.MrrAt10, 4),
             ["failure@20"] = Math.Round(kv.Value.FailureAt20, 4),
         }),
+        ["context"] = Context is null ? null! : new Dictionary<string, object> { ["counter"] = Context.Counter, ["modes"] = Context.ToJson() },
     });
 
+    /// <summary>The plain report (stdout redirected): fixed-width columns that scripts and logs read.</summary>
     public string ToTable()
     {
         var rows = string.Join("\n", ByMode.Select(kv => string.Create(CultureInfo.InvariantCulture,
             $"{kv.Key,-14} {kv.Value.RecallAt1,6:0.000} {kv.Value.RecallAt5,6:0.000} {kv.Value.RecallAt20,6:0.000} {kv.Value.MrrAt10,6:0.000} {kv.Value.FailureAt20,7:0.000}")));
-        return string.Create(CultureInfo.InvariantCulture, $"""
-            {Path.GetFileName(Args.File)}: {Passages} passages, {Metrics.Questions} questions | chunking={Args.Chunking} size={Args.ChunkSize} headers={Args.Headers} analyzer={Args.AnalyzerName} header_weight={Args.HeaderWeight} bm25={Args.Bm25Engine}
-            chunks: {Chunks} (mean {MeanChunkChars:0.0} chars) | answer intact in some chunk: {IntactQuestions} questions, of which missed@20 ({Args.Modes[0]}): {IntactMissesAt20}
-            index {IndexMs:0.0} ms | BM25 throughput: {Qps:0} QPS wall, {QpsCpu:0} QPS per CPU second
+        return $"""
+            {Summary()}
             mode             R@1    R@5   R@20 MRR@10 Fail@20
             {rows}
-            """);
+            """ + (Context is null ? "" : "\n" + Context.ToTable(ByMode));
     }
+
+    /// <summary>The report on a terminal: the summary, then the metrics per mode as a table.</summary>
+    public void Write(IAnsiConsole console)
+    {
+        console.WriteLine(Summary());
+        var table = new Table().AddColumn("mode");
+        foreach (var metric in new[] { "R@1", "R@5", "R@20", "MRR@10", "Fail@20" })
+        {
+            table.AddColumn(new TableColumn(metric).RightAligned());
+        }
+
+        foreach (var (mode, m) in ByMode)
+        {
+            table.AddRow([mode, .. new[] { m.RecallAt1, m.RecallAt5, m.RecallAt20, m.MrrAt10, m.FailureAt20 }.Select(v => v.ToString("0.000", CultureInfo.InvariantCulture))]);
+        }
+
+        console.Write(table);
+        if (Context is not null)
+        {
+            console.WriteLine(Context.ToTable(ByMode));
+        }
+    }
+
+    private string Summary() => string.Create(CultureInfo.InvariantCulture, $"""
+        {Path.GetFileName(Args.File)}: {Passages} passages, {Metrics.Questions} questions | chunking={Args.Chunking} size={Args.ChunkSize} headers={Args.Headers} analyzer={Args.AnalyzerName} header_weight={Args.HeaderWeight} bm25={Args.Bm25Engine}
+        chunks: {Chunks} (mean {MeanChunkChars:0.0} chars) | answer intact in some chunk: {IntactQuestions} questions, of which missed@20 ({Args.Modes[0]}): {IntactMissesAt20}
+        index {IndexMs:0.0} ms | BM25 throughput: {Qps:0} QPS wall, {QpsCpu:0} QPS per CPU second
+        """);
 }

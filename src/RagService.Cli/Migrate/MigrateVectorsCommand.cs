@@ -1,4 +1,6 @@
-using RagService.Cli.Sync;
+using System.CommandLine;
+using RagService.Cli.CommandLine;
+using RagService.Cli.Terminal;
 using RagService.Storage.Sqlite;
 using RagService.Vectors.Qdrant;
 
@@ -11,38 +13,54 @@ namespace RagService.Cli.Migrate;
 /// </summary>
 internal static class MigrateVectorsCommand
 {
-    public const string Usage = """
-        rag migrate-vectors --collection C --to qdrant [--db PATH] [--qdrant-url URL] [--qdrant-api-key KEY] [--prefix P] [--batch N]
-            Copies collection C's stored vectors into Qdrant (no re-embedding); resumable; checks counts at the end.
-            --db defaults to RAG_DB or rag.db; --qdrant-url (gRPC, e.g. http://localhost:6334) to RAG_QDRANT_URL;
-            --prefix must match the service's Rag:Qdrant:CollectionPrefix (default rag_); --batch: vectors per page (500).
-            Then serve with Rag:VectorStore=qdrant. Exit 0: copied and counted; 1: Qdrant failed or counts differ; 2: bad arguments.
-        """;
+    /// <summary>The service's Rag:DatabasePath default (appsettings.json), relative to the folder it runs in.</summary>
+    public const string DefaultDatabase = "data/ragservice.db";
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>`rag migrate-vectors`: its options, help and checks.</summary>
+    public static Command CreateCommand()
     {
-        var options = Parse(args);
-        var database = options.GetValueOrDefault("--db") ?? Environment.GetEnvironmentVariable("RAG_DB") ?? "rag.db";
-        var name = options.GetValueOrDefault("--collection") ?? throw new ArgumentException("--collection is required");
-        if (options.GetValueOrDefault("--to") != "qdrant")
+        var collection = OptionRules.Create<string>("--collection", "the collection whose vectors are copied", "C");
+        collection.Required = true;
+        var to = OptionRules.Create<string>("--to", "the target: qdrant (the only one)", "qdrant");
+        var db = OptionRules.Create<string>("--db", $"the SQLite database (default $RAG_DB or {DefaultDatabase}, the service's default, relative to the folder it runs in)", "PATH");
+        var qdrantUrl = OptionRules.Create<string>("--qdrant-url", "Qdrant's gRPC URL, e.g. http://localhost:6334 (default $RAG_QDRANT_URL)", "URL");
+        var qdrantKey = OptionRules.Create<string>("--qdrant-api-key", "Qdrant's API key (default $RAG_QDRANT_API_KEY)", "KEY");
+        var prefix = OptionRules.Create("--prefix", "must match the service's Rag:Qdrant:CollectionPrefix", "P", new QdrantOptions().CollectionPrefix);
+        var batch = OptionRules.Create("--batch", "vectors per page", "N", 500).Within(1, 10_000);
+        var command = new Command("migrate-vectors", "Copies collection C's stored vectors from the SQLite database into Qdrant (no re-embedding); resumable; checks " +
+            "counts at the end. Then serve with Rag:VectorStore=qdrant. Exit 0: copied and counted; 1: Qdrant failed or " +
+            "counts differ; 2: bad arguments.")
         {
-            throw new ArgumentException("--to qdrant is required (the only target)");
-        }
+            collection, to, db, qdrantUrl, qdrantKey, prefix, batch,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(to) != "qdrant")
+            {
+                result.AddError($"--to qdrant is required (the only target){(result.GetValue(to) is { } other ? $", not '{other}'" : "")}");
+            }
+        });
+        command.SetAction(parse => RunAsync(
+            parse.GetRequiredValue(collection),
+            parse.GetValue(db) ?? (Environment.GetEnvironmentVariable("RAG_DB") is { Length: > 0 } env ? env : DefaultDatabase),
+            new QdrantOptions
+            {
+                Url = parse.GetValue(qdrantUrl) ?? Environment.GetEnvironmentVariable("RAG_QDRANT_URL"),
+                ApiKey = parse.GetValue(qdrantKey) ?? Environment.GetEnvironmentVariable("RAG_QDRANT_API_KEY"),
+                CollectionPrefix = parse.GetRequiredValue(prefix),
+            },
+            parse.GetValue(batch)));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(string name, string database, QdrantOptions qdrantOptions, int batch)
+    {
         if (!File.Exists(database))
         {
             throw new ArgumentException($"no database at {Path.GetFullPath(database)} (set --db or RAG_DB)");
         }
 
-        var batch = int.TryParse(options.GetValueOrDefault("--batch") ?? "500", out var b) && b is >= 1 and <= 10_000
-            ? b : throw new ArgumentException("--batch must be a number within 1..10000");
-        var qdrantOptions = new QdrantOptions
-        {
-            Url = options.GetValueOrDefault("--qdrant-url") ?? Environment.GetEnvironmentVariable("RAG_QDRANT_URL"),
-            ApiKey = options.GetValueOrDefault("--qdrant-api-key") ?? Environment.GetEnvironmentVariable("RAG_QDRANT_API_KEY"),
-            CollectionPrefix = options.GetValueOrDefault("--prefix") ?? new QdrantOptions().CollectionPrefix,
-        }.Validate();
-
+        qdrantOptions.Validate();
         var storeOptions = new SqliteStoreOptions { DatabasePath = database };
         var collection = await new SqliteKnowledgeStore(storeOptions).GetCollectionAsync(name, CancellationToken.None)
             ?? throw new ArgumentException($"no collection '{name}' in {database}");
@@ -51,26 +69,7 @@ internal static class MigrateVectorsCommand
         using var qdrant = new QdrantVectorSearchIndex(qdrantOptions);
         try
         {
-            var progress = new ProgressBar();
-            long done = 0, copied = 0, last = 0;
-            while (true)
-            {
-                var page = export.ReadPage(collection.Id, dimension, last, batch);
-                if (page.Count == 0)
-                {
-                    break;
-                }
-
-                var present = await qdrant.ExistingAsync(collection, page.Select(v => v.ChunkId).ToList(), CancellationToken.None);
-                var missing = page.Where(v => !present.Contains(v.ChunkId)).Select(v => (v.Document, v.ChunkId, v.Vector)).ToList();
-                await qdrant.CopyAsync(collection, missing, CancellationToken.None);
-                copied += missing.Count;
-                done += page.Count;
-                last = page[^1].ChunkId;
-                progress.Report("copying", (int)Math.Min(done, int.MaxValue), (int)Math.Min(total, int.MaxValue));
-            }
-
-            progress.Finish();
+            var (done, copied) = await ProgressDisplay.RunAsync("migrate-vectors", progress => CopyAsync(export, qdrant, collection, dimension, total, batch, progress));
             var inQdrant = await qdrant.CountAsync(collection, CancellationToken.None);
             Console.WriteLine($"{name}: {total} vectors of dimension {dimension} in SQLite; {copied} copied now, {done - copied} were already in Qdrant; "
                 + $"Qdrant alias {qdrant.AliasOf(collection)} holds {inQdrant}");
@@ -89,19 +88,27 @@ internal static class MigrateVectorsCommand
         }
     }
 
-    private static Dictionary<string, string> Parse(string[] args)
+    /// <summary>Copies the pages not yet in Qdrant.</summary>
+    /// <returns>Vectors read, and of those, copied now.</returns>
+    private static async Task<(long Done, long Copied)> CopyAsync(
+        SqliteVectorExport export, QdrantVectorSearchIndex qdrant, Core.Storage.CollectionInfo collection, int dimension, long total, int batch, IProgress<ProgressStep> progress)
     {
-        var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
+        long done = 0, copied = 0, last = 0;
+        while (true)
         {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+            var page = export.ReadPage(collection.Id, dimension, last, batch);
+            if (page.Count == 0)
             {
-                throw new ArgumentException($"unexpected argument '{args[i]}'");
+                return (done, copied);
             }
 
-            options[args[i]] = args[++i];
+            var present = await qdrant.ExistingAsync(collection, page.Select(v => v.ChunkId).ToList(), CancellationToken.None);
+            var missing = page.Where(v => !present.Contains(v.ChunkId)).Select(v => (v.Document, v.ChunkId, v.Vector)).ToList();
+            await qdrant.CopyAsync(collection, missing, CancellationToken.None);
+            copied += missing.Count;
+            done += page.Count;
+            last = page[^1].ChunkId;
+            progress.Report(new ProgressStep("copying", (int)Math.Min(done, int.MaxValue), (int)Math.Min(total, int.MaxValue)));
         }
-
-        return options;
     }
 }

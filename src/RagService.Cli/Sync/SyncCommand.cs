@@ -1,13 +1,16 @@
 using RagService.Client;
 using RagService.Client.Errors;
 using RagService.Client.Models;
+using RagService.Client.Sync;
+using RagService.Cli.Terminal;
 
 namespace RagService.Cli.Sync;
 
 /// <summary>
-/// rag sync: through <see cref="RagServiceClient.SyncFolderAsync"/> (which asks the service which files changed, zips
-/// only those with the manifest and retries safely under an idempotency key), then follows the job to the end with a
-/// progress bar. Exit 0 only when every document synced.
+/// rag sync: plans through <see cref="RagServiceClient.PlanFolderSyncAsync"/> (the service says which files changed and
+/// which documents a prune deletes); stops there with --dry-run, or when the plan deletes more than the limits allow
+/// without --yes (<see cref="DeleteLimit"/>); otherwise sends the changed files with the manifest (retried safely under
+/// an idempotency key) and follows the job to the end with a progress display. Exit 0 only when every document synced.
 /// </summary>
 internal static class SyncCommand
 {
@@ -22,33 +25,44 @@ internal static class SyncCommand
         });
         try
         {
-            if (args.Create)
+            var documents = await DocumentCountAsync(client, args.Collection);
+            if (documents is null && !args.Create)
             {
-                await EnsureCollectionAsync(client, args.Collection);
+                Console.Error.WriteLine($"rag sync: collection '{args.Collection}' does not exist on {args.Url}; add --create to create it");
+                return 1;
             }
-            else
+
+            var options = new SyncFolderOptions(args.Prune, args.Extensions, args.Full, args.IdempotencyKey, plan =>
+                // The job's progress counts files to index plus documents to delete; say both, so the bar's total adds up.
+                Console.Error.WriteLine(plan.Deletes is { } d
+                    ? $"sync: sending {plan.Send} new or changed files; {plan.Files - plan.Send} unchanged; {d} documents to delete (--prune); progress total {plan.Send + d}"
+                    : $"sync: sending all {plan.Send} files (--full){(args.Prune ? "; documents not in the folder are deleted and counted in the progress total" : "")}"));
+            var plan = documents is null
+                ? RagServiceClient.PlanFolderSyncIntoNewCollection(args.Folder, options)
+                : await client.PlanFolderSyncAsync(args.Collection, args.Folder, options);
+            if (args.DryRun)
             {
-                try
-                {
-                    await client.GetCollectionAsync(args.Collection);
-                }
-                catch (RagServiceNotFoundException)
-                {
-                    Console.Error.WriteLine($"rag sync: collection '{args.Collection}' does not exist on {args.Url}; add --create to create it");
-                    return 1;
-                }
+                SyncPlanPrinter.Print(Console.Out, args.Collection, plan, createsCollection: documents is null);
+                Console.Out.WriteLine("dry run: nothing was written");
+                return 0;
+            }
+
+            if (!args.Yes && DeleteLimit.Exceeded(plan.Deleted.Count, documents ?? 0, args.MaxDeletes, args.MaxDeleteShare) is { } reason)
+            {
+                SyncPlanPrinter.Print(Console.Out, args.Collection, plan, createsCollection: false);
+                Console.Error.WriteLine($"rag sync: not syncing, because {reason}; check the plan above and run again with --yes to carry it out");
+                return SyncArgs.ExitRefused;
+            }
+
+            if (documents is null)
+            {
+                await client.CreateCollectionAsync(new CollectionSettings(args.Collection));
+                Console.Error.WriteLine($"sync: created collection '{args.Collection}'");
             }
 
             Console.Error.WriteLine($"sync: {args.Folder} → collection '{args.Collection}'");
-            var job = await client.SyncFolderAsync(args.Collection, args.Folder,
-                new SyncFolderOptions(args.Prune, args.Extensions, args.Full, args.IdempotencyKey, plan =>
-                    // The job's progress counts files to index plus documents to delete; say both, so the bar's total adds up.
-                    Console.Error.WriteLine(plan.Deletes is { } d
-                        ? $"sync: sending {plan.Send} new or changed files; {plan.Files - plan.Send} unchanged; {d} documents to delete (--prune); progress total {plan.Send + d}"
-                        : $"sync: sending all {plan.Send} files (--full){(args.Prune ? "; documents not in the folder are deleted and counted in the progress total" : "")}")));
-            var bar = new ProgressBar();
-            job = await client.WaitForJobAsync(job.Id, new SyncProgress(bar));
-            bar.Finish();
+            var job = await client.ApplyFolderSyncPlanAsync(args.Collection, plan, options);
+            job = await ProgressDisplay.RunAsync("sync", progress => client.WaitForJobAsync(job.Id, new SyncProgress(progress)));
             return Report(job);
         }
         catch (RagServiceException e)
@@ -63,16 +77,16 @@ internal static class SyncCommand
         }
     }
 
-    private static async Task EnsureCollectionAsync(RagServiceClient client, string name)
+    /// <returns>The collection's document count, or null when it does not exist.</returns>
+    private static async Task<int?> DocumentCountAsync(RagServiceClient client, string name)
     {
         try
         {
-            await client.GetCollectionAsync(name);
+            return (await client.GetCollectionAsync(name)).Documents;
         }
         catch (RagServiceNotFoundException)
         {
-            await client.CreateCollectionAsync(new CollectionSettings(name));
-            Console.Error.WriteLine($"sync: created collection '{name}'");
+            return null;
         }
     }
 
@@ -98,9 +112,9 @@ internal static class SyncCommand
         return job.State == "succeeded" ? 0 : 1;
     }
 
-    /// <summary>Feeds each job state the client sees to the progress bar (synchronously, unlike Progress&lt;T&gt;).</summary>
-    private sealed class SyncProgress(ProgressBar bar) : IProgress<Job>
+    /// <summary>Feeds each job state the client sees to the progress display (synchronously, unlike Progress&lt;T&gt;).</summary>
+    private sealed class SyncProgress(IProgress<ProgressStep> progress) : IProgress<Job>
     {
-        public void Report(Job value) => bar.Report(value.IsFinished ? "done" : value.Stage, value.Progress.Done, value.Progress.Total);
+        public void Report(Job value) => progress.Report(new ProgressStep(value.IsFinished ? "done" : value.Stage, value.Progress.Done, value.Progress.Total));
     }
 }

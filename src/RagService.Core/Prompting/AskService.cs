@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using RagService.Core.Context;
 using RagService.Core.Conversation;
 using RagService.Core.Diagnostics;
 using RagService.Core.Retrieval;
@@ -15,7 +16,11 @@ namespace RagService.Core.Prompting;
 /// <param name="Usage">The LLM's token counts for the answer, when it reported them.</param>
 /// <param name="FinishReason">Why the LLM stopped (e.g. length: the output cap cut the answer), when it said.</param>
 public sealed record AskOutcome(string? Answer, string Llm, string? Model, AugmentedPrompt Prompt, SearchOutcome Retrieval, double LlmMilliseconds,
-    QuestionRewrite? Rewrite = null, UsageDetails? Usage = null, ChatFinishReason? FinishReason = null);
+    QuestionRewrite? Rewrite = null, UsageDetails? Usage = null, ChatFinishReason? FinishReason = null)
+{
+    /// <summary>The prompt's numbered sources and how they were assembled from the hits (the "context" stage).</summary>
+    public AssembledContext Context { get; init; } = AssembledContext.Empty;
+}
 
 /// <summary>The LLM endpoint failed or timed out; the retrieved sources are still valid.</summary>
 public sealed class LlmUnavailableException(string message, bool timedOut, Exception? inner = null) : Exception(message, inner)
@@ -24,11 +29,13 @@ public sealed class LlmUnavailableException(string message, bool timedOut, Excep
 }
 
 /// <summary>
-/// Rewrite a follow-up into a standalone question (when earlier turns come with it), retrieve, build the augmented
-/// prompt, and ask the LLM when one is configured and the sources are relevant enough.
+/// Rewrite a follow-up into a standalone question (when earlier turns come with it), retrieve, assemble the sources
+/// within the token budget (<see cref="ContextAssembler"/>), build the augmented prompt, and ask the LLM when one is
+/// configured and the sources are relevant enough.
 /// </summary>
+/// <param name="context">Assembles the sources, reading neighbours from <paramref name="store"/>; without both, each hit is its own source, as retrieved.</param>
 public sealed class AskService(SearchService search, IAnswerPromptRenderer prompts, IChatClient? chat = null, string? model = null, RetrievalOptions? options = null,
-    QuestionRewriter? rewriter = null, ConversationOptions? conversation = null)
+    QuestionRewriter? rewriter = null, ConversationOptions? conversation = null, ContextAssembler? context = null, IKnowledgeStore? store = null)
 {
     public const string NotFoundChinese = "根据现有资料，无法回答这个问题。";
     public const string NotFoundEnglish = "The available documents do not contain the answer to this question.";
@@ -43,15 +50,15 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
     public async Task<AskOutcome> AskAsync(CollectionInfo collection, SearchQuery query, IReadOnlyList<ConversationTurn> history, CancellationToken ct,
         AnswerGeneration? generation = null)
     {
-        var (retrieval, prompt, notFound, rewrite) = await RetrieveAsync(collection, query, history, ct);
+        var (retrieval, assembled, prompt, notFound, rewrite) = await RetrieveAsync(collection, query, history, ct);
         if (notFound is not null)
         {
-            return new AskOutcome(notFound, "skipped", null, prompt, retrieval, 0, rewrite);
+            return new AskOutcome(notFound, "skipped", null, prompt, retrieval, 0, rewrite) { Context = assembled };
         }
 
         if (chat is null)
         {
-            return new AskOutcome(null, "not configured", null, prompt, retrieval, 0, rewrite);
+            return new AskOutcome(null, "not configured", null, prompt, retrieval, 0, rewrite) { Context = assembled };
         }
 
         var sw = Stopwatch.StartNew();
@@ -60,7 +67,7 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
             var response = await chat.GetResponseAsync(Messages(prompt), (generation ?? AnswerGeneration.Default).Options(model), ct);
             RagTelemetry.RecordStages([new StageReport("llm", "ok", 0, sw.Elapsed.TotalMilliseconds)], DateTimeOffset.UtcNow - sw.Elapsed);
             return new AskOutcome(response.Text, "ok", response.ModelId ?? model, prompt, retrieval, sw.Elapsed.TotalMilliseconds, rewrite, response.Usage,
-                response.FinishReason);
+                response.FinishReason) { Context = assembled };
         }
         catch (Exception e) when (e is not (OperationCanceledException or LlmUnavailableException))
         {
@@ -77,18 +84,18 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
     public async Task<(AskOutcome Start, IAsyncEnumerable<string> Tokens)> StreamAsync(CollectionInfo collection, SearchQuery query,
         IReadOnlyList<ConversationTurn> history, CancellationToken ct, AnswerGeneration? generation = null, StreamedCompletion? completion = null)
     {
-        var (retrieval, prompt, notFound, rewrite) = await RetrieveAsync(collection, query, history, ct);
+        var (retrieval, assembled, prompt, notFound, rewrite) = await RetrieveAsync(collection, query, history, ct);
         if (notFound is not null)
         {
-            return (new AskOutcome(notFound, "skipped", null, prompt, retrieval, 0, rewrite), One(notFound));
+            return (new AskOutcome(notFound, "skipped", null, prompt, retrieval, 0, rewrite) { Context = assembled }, One(notFound));
         }
 
         if (chat is null)
         {
-            return (new AskOutcome(null, "not configured", null, prompt, retrieval, 0, rewrite), Empty());
+            return (new AskOutcome(null, "not configured", null, prompt, retrieval, 0, rewrite) { Context = assembled }, Empty());
         }
 
-        return (new AskOutcome(null, "ok", model, prompt, retrieval, 0, rewrite), Tokens(prompt, generation ?? AnswerGeneration.Default, completion, ct));
+        return (new AskOutcome(null, "ok", model, prompt, retrieval, 0, rewrite) { Context = assembled }, Tokens(prompt, generation ?? AnswerGeneration.Default, completion, ct));
     }
 
     private async IAsyncEnumerable<string> Tokens(AugmentedPrompt prompt, AnswerGeneration generation, StreamedCompletion? completion,
@@ -117,7 +124,7 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
     /// With history, retrieval runs on the standalone question (or the fallback); the answer prompt keeps the question as
     /// asked with a bounded tail of the history, and its numbered sources are this turn's hits only.
     /// </summary>
-    private async Task<(SearchOutcome Retrieval, AugmentedPrompt Prompt, string? NotFound, QuestionRewrite? Rewrite)> RetrieveAsync(
+    private async Task<(SearchOutcome Retrieval, AssembledContext Context, AugmentedPrompt Prompt, string? NotFound, QuestionRewrite? Rewrite)> RetrieveAsync(
         CollectionInfo collection, SearchQuery query, IReadOnlyList<ConversationTurn> history, CancellationToken ct)
     {
         QuestionRewrite? rewrite = null;
@@ -131,8 +138,26 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
 
         var retrieval = await search.SearchAsync(collection, rewrite is null ? query : query with { Query = rewrite.Query }, ct);
         var tail = ConversationTail.Of(history, _conversation.PromptHistoryTurns, _conversation.PromptHistoryChars);
-        var prompt = await prompts.RenderAsync(query.Query, retrieval.Hits, tail, ct);
-        return (retrieval, prompt, IsBelowFloor(retrieval) ? NotFound(query.Query) : null, rewrite);
+        var assembled = await AssembleAsync(collection, retrieval.Hits, ct);
+        var prompt = await prompts.RenderAsync(query.Query, assembled.Sources, tail, ct);
+        return (retrieval, assembled, prompt, IsBelowFloor(retrieval) ? NotFound(query.Query) : null, rewrite);
+    }
+
+    /// <summary>The "context" stage, after rerank and the floors: the hits grown, merged and packed into the budget.</summary>
+    private async Task<AssembledContext> AssembleAsync(CollectionInfo collection, IReadOnlyList<SearchHit> hits, CancellationToken ct)
+    {
+        if (context is null || store is null)
+        {
+            return AssembledContext.Empty with
+            {
+                Sources = hits.Select((h, i) => ContextSource.Of(h, i + 1)).ToList(),
+                Stage = new StageReport("context", "off", hits.Count, 0, "no context assembler: each hit is its own source, as retrieved"),
+            };
+        }
+
+        var assembled = await context.AssembleAsync(hits, new StoreChunkNeighbours(store, collection), ct);
+        RagTelemetry.RecordStages([assembled.Stage], DateTimeOffset.UtcNow - TimeSpan.FromMilliseconds(assembled.Stage.Milliseconds));
+        return assembled;
     }
 
     private bool IsBelowFloor(SearchOutcome retrieval)

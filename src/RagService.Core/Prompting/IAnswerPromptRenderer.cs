@@ -1,5 +1,5 @@
+using RagService.Core.Context;
 using RagService.Core.Conversation;
-using RagService.Core.Retrieval;
 
 namespace RagService.Core.Prompting;
 
@@ -12,8 +12,9 @@ public sealed record AugmentedPrompt(string System, string User);
 /// </summary>
 public interface IAnswerPromptRenderer
 {
-    Task<AugmentedPrompt> RenderAsync(string question, IReadOnlyList<SearchHit> sources, CancellationToken ct);
+    /// <param name="sources">The assembled sources (<see cref="Context.ContextAssembler"/>); source n is cited [n].</param>
+    Task<AugmentedPrompt> RenderAsync(string question, IReadOnlyList<ContextSource> sources, CancellationToken ct);
 
     /// <param name="history">The newest earlier turns to show with the question, oldest first; they are context, never sources.</param>
-    Task<AugmentedPrompt> RenderAsync(string question, IReadOnlyList<SearchHit> sources, IReadOnlyList<ConversationTurn> history, CancellationToken ct);
+    Task<AugmentedPrompt> RenderAsync(string question, IReadOnlyList<ContextSource> sources, IReadOnlyList<ConversationTurn> history, CancellationToken ct);
 }

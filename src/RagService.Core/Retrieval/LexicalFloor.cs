@@ -38,6 +38,38 @@ public static class LexicalFloor
             .Select(t => t.Key).ToList();
     }
 
+    /// <summary>
+    /// The floor stage's detail: the meaningful matches, the too-common terms with their document frequency and the
+    /// single characters that did not count; a list that would be empty is left out, and a query none of whose terms
+    /// occur says so.
+    /// </summary>
+    public static string Describe(TermStatistics statistics)
+    {
+        var meaningful = MeaningfulMatches(statistics);
+        var found = statistics.DocumentFrequencies.Where(t => t.Value > 0 && !meaningful.Contains(t.Key)).ToList();
+        var common = found.Where(t => !IsMeaningful(statistics.Chunks, t.Value))
+            .OrderByDescending(t => t.Key.Length).ThenBy(t => t.Key, StringComparer.Ordinal).Take(5)
+            .Select(t => $"{t.Key} ({t.Value} of {statistics.Chunks} chunks)").ToList();
+        var characters = found.Where(t => IsMeaningful(statistics.Chunks, t.Value)).Select(t => t.Key).Order(StringComparer.Ordinal).Take(10).ToList();
+        var parts = new List<string>();
+        if (meaningful.Count > 0)
+        {
+            parts.Add($"meaningful (in fewer than half the chunks): {string.Join(' ', meaningful.Take(10))}");
+        }
+
+        if (common.Count > 0)
+        {
+            parts.Add($"too common (in half the chunks or more): {string.Join(", ", common)}");
+        }
+
+        if (characters.Count > 0)
+        {
+            parts.Add($"single characters of a question with words: {string.Join(' ', characters)}");
+        }
+
+        return parts.Count > 0 ? string.Join("; ", parts) : "no term of the query occurs in the collection";
+    }
+
     private static bool IsSingleCjkCharacter(string term) =>
         term.Length > 0 && new StringInfo(term).LengthInTextElements == 1 && MixedScriptAnalyzer.IsCjk(term, 0);
 }

@@ -238,9 +238,7 @@ public sealed class SearchService(
         }
 
         var meaningful = LexicalFloor.MeaningfulMatches(statistics);
-        var common = statistics.DocumentFrequencies.Where(t => t.Value > 0 && !meaningful.Contains(t.Key))
-            .OrderByDescending(t => t.Key.Length).Take(5).Select(t => $"{t.Key} ({t.Value} of {statistics.Chunks} chunks)");
-        var detail = $"meaningful (in fewer than half the chunks): {string.Join(' ', meaningful.Take(10))}; too common or single characters: {string.Join(", ", common)}";
+        var detail = LexicalFloor.Describe(statistics);
         return (meaningful.Count == 0 ? "not found" : "ok", meaningful.Count, detail);
     }
 

@@ -4,23 +4,12 @@ namespace RagService.Core.Storage;
 /// Where collections, documents and chunks live (the source of truth the search indexes are derived from). Writes to one collection are serialised;
 /// reads never wait for writers. Every write is atomic: a document is either fully old or fully new.
 /// </summary>
-public interface IKnowledgeStore
+public interface IKnowledgeStore : IKnowledgeReader
 {
     Task<CollectionInfo> CreateCollectionAsync(string name, CollectionSettings settings, CancellationToken ct);
 
-    Task<CollectionInfo?> GetCollectionAsync(string name, CancellationToken ct);
-
-    Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken ct);
-
     /// <summary>Deletes the collection with all its documents and indexes; false when it did not exist.</summary>
     Task<bool> DeleteCollectionAsync(string name, CancellationToken ct);
-
-    /// <summary>Documents, chunks and stored vectors; index sizes come from the indexes themselves.</summary>
-    Task<CollectionStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct);
-
-    Task<DocumentRecord?> GetDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct);
-
-    Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(CollectionInfo collection, int offset, int limit, CancellationToken ct);
 
     /// <summary>
     /// Writes a document and its chunks, replacing the previous version in one transaction.
@@ -29,6 +18,21 @@ public interface IKnowledgeStore
     Task<WriteOutcome> UpsertDocumentAsync(CollectionInfo collection, DocumentWrite document, CancellationToken ct);
 
     Task<bool> DeleteDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct);
+}
+
+/// <summary>The reads of a knowledge store; they never wait for writers.</summary>
+public interface IKnowledgeReader
+{
+    Task<CollectionInfo?> GetCollectionAsync(string name, CancellationToken ct);
+
+    Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken ct);
+
+    /// <summary>Documents, chunks and stored vectors; index sizes come from the indexes themselves.</summary>
+    Task<CollectionStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct);
+
+    Task<DocumentRecord?> GetDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct);
+
+    Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(CollectionInfo collection, int offset, int limit, CancellationToken ct);
 
     /// <summary>A page of one document's chunk ids in reading order (empty when the document does not exist).</summary>
     Task<IReadOnlyList<long>> ListChunkIdsAsync(CollectionInfo collection, string documentId, int offset, int limit, CancellationToken ct);

@@ -4,13 +4,12 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using RagService.Api.Tests.Sync;
 
 namespace RagService.Api.Tests.Auth;
 
 /// <summary>Creating, rotating and revoking keys, over HTTP and with `rag keys`; what the database holds.</summary>
-public sealed class KeyLifecycleTests : IAsyncLifetime
+public class KeyLifecycleTests : IAsyncLifetime
 {
     private ServiceHost _host = null!;
 
@@ -22,7 +21,7 @@ public sealed class KeyLifecycleTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    [Fact]
+    [SkippableFact]
     public async Task A_client_rotates_with_two_active_keys_and_a_third_is_refused_until_one_is_revoked()
     {
         var first = await Keys.CreateAsync(_host.Client, "chatbot", "reader");
@@ -48,7 +47,7 @@ public sealed class KeyLifecycleTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await _host.Client.DeleteAsync($"/v1/keys/{first.Id}")).StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Only_the_sha256_of_a_key_is_stored_and_the_list_never_shows_a_secret()
     {
         var key = await Keys.CreateAsync(_host.Client, "ci", "writer", ["kb"]);
@@ -64,11 +63,10 @@ public sealed class KeyLifecycleTests : IAsyncLifetime
         Assert.Equal(["kb"], entry.GetProperty("collections").EnumerateArray().Select(c => c.GetString()));
         Assert.Equal(JsonValueKind.String, entry.GetProperty("lastUsedAt").ValueKind);
 
-        await using var db = new SqliteConnection($"Data Source={_host.DatabasePath}");
-        await db.OpenAsync();
+        await using var db = StoreChoice.Connect(_host.DatabasePath);
         await using var cmd = db.CreateCommand();
-        cmd.CommandText = "SELECT * FROM api_keys WHERE id = $id";
-        cmd.Parameters.AddWithValue("$id", key.Id);
+        Assert.Matches("^[A-Za-z0-9_]+$", key.Id);
+        cmd.CommandText = $"SELECT * FROM api_keys WHERE id = '{key.Id}'";
         await using var row = await cmd.ExecuteReaderAsync();
         Assert.True(await row.ReadAsync());
         var secret = key.Key[(key.Key.LastIndexOf('_') + 1)..];
@@ -81,7 +79,7 @@ public sealed class KeyLifecycleTests : IAsyncLifetime
         Assert.Equal(SHA256.HashData(Encoding.UTF8.GetBytes(key.Key)), (byte[])row["secret_hash"]);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Bad_key_requests_get_400_saying_what_to_fix()
     {
         foreach (var body in new object[]
@@ -100,7 +98,7 @@ public sealed class KeyLifecycleTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, (await _host.Client.DeleteAsync("/v1/keys/bootstrap")).StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Rag_keys_creates_lists_and_revokes_with_an_admin_key()
     {
         var created = await RunCliAsync("create", "--client", "support-bot", "--role", "reader", "--collections", "kb");

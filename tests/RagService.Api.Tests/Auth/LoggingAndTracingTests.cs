@@ -44,6 +44,52 @@ public sealed class LoggingAndTracingTests
     }
 
     [Fact]
+    public async Task A_bad_key_is_logged_once_per_request()
+    {
+        var lines = await LogOfAsync([], async host =>
+        {
+            using var client = host.CreateClient("not-a-key-of-this-service");
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/v1/collections")).StatusCode);
+        });
+
+        Assert.Single(lines, l => l.Contains("was not authenticated", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_new_collection_s_empty_lucene_index_is_information_not_a_warning()
+    {
+        var lines = await LogOfAsync(["--Rag:Demo=true", "--Rag:Bm25Engine=lucene"], async host =>
+        {
+            await host.CreateCollectionAsync("kb");
+            await host.IngestAsync("kb", new { id = "menu", text = "Margherita costs 42 yuan." });
+            await host.SearchAsync("demo", "披萨");
+        });
+
+        Assert.DoesNotContain(lines, l => l.Contains("Lucene index", StringComparison.Ordinal) && l.Contains("[WRN]", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("[INF] Lucene index of collection demo does not exist yet; creating it", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("[INF] Lucene index of collection kb does not exist yet; creating it", StringComparison.Ordinal));
+    }
+
+    /// <summary>The service's log lines at Information while <paramref name="act"/> runs against it.</summary>
+    private static async Task<string[]> LogOfAsync(string[] settings, Func<ServiceHost, Task> act)
+    {
+        var log = Path.Combine(Path.GetTempPath(), "ragsvc-log-" + Guid.NewGuid().ToString("N")[..12] + ".txt");
+        try
+        {
+            await using (var host = await ServiceHost.StartAsync([.. LogTo(log, "Information"), .. settings]))
+            {
+                await act(host);
+            }
+
+            return await File.ReadAllLinesAsync(log);
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
+    [Fact]
     public async Task Start_up_says_how_to_create_the_first_key_and_warns_about_mode_none()
     {
         var log = Path.Combine(Path.GetTempPath(), "ragsvc-log-" + Guid.NewGuid().ToString("N")[..12] + ".txt");

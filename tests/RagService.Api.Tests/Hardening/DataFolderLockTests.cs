@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using RagService.Api.Tests.Sync;
-using RagService.Storage.Sqlite.Locking;
+using RagService.Core.Locking;
 
 namespace RagService.Api.Tests.Hardening;
 

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -68,6 +68,71 @@ public sealed class CliSyncTests : IAsyncLifetime
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("sending 2 new or changed files; 0 unchanged; 1 documents to delete (--prune); progress total 3", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("done 3/3", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dry_run_prints_every_path_of_the_plan_and_writes_nothing()
+    {
+        File.Delete(Path.Combine(_folder, "scan.pdf"));
+        var intoNew = await RunAsync("--create", "--prune", "--dry-run");
+        Assert.True(intoNew.ExitCode == 0, intoNew.ToString());
+        Assert.Contains("plan for collection 'handbook' (created first): 2 to add, 0 to update, 0 unchanged, 0 to delete", intoNew.Stdout, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.Client.GetAsync("/v1/collections/handbook")).StatusCode);
+
+        Assert.True((await RunAsync("--create")).ExitCode == 0);
+        var before = await DocumentsAsync();
+        await File.WriteAllTextAsync(Path.Combine(_folder, "menu.md"), "# Menu\n\nMargherita 45 yuan.");
+        File.Delete(Path.Combine(_folder, "guides", "oven.txt"));
+        await File.WriteAllTextAsync(Path.Combine(_folder, "notes.md"), "# Notes\n\nClosed on Monday.");
+
+        var result = await RunAsync("--prune", "--dry-run");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("1 to add, 1 to update, 0 unchanged, 1 to delete", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  + notes.md\n", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  ~ menu.md\n", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  - guides/oven.txt\n", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(before, await DocumentsAsync());
+    }
+
+    [Theory]
+    [InlineData(new string[0], 3)]                                 // 3 of 4 documents: more than the default share, half
+    [InlineData(new[] { "--max-delete-share", "1", "--max-deletes", "2" }, 3)] // 3 documents: more than --max-deletes 2
+    [InlineData(new[] { "--max-delete-share", "1" }, 0)]         // within both limits
+    [InlineData(new[] { "--yes" }, 0)]
+    public async Task A_prune_over_the_delete_limits_shows_the_plan_and_needs_yes(string[] options, int exitCode)
+    {
+        File.Delete(Path.Combine(_folder, "scan.pdf"));
+        await File.WriteAllTextAsync(Path.Combine(_folder, "a.md"), "Alpha.");
+        await File.WriteAllTextAsync(Path.Combine(_folder, "b.md"), "Beta.");
+        Assert.True((await RunAsync("--create")).ExitCode == 0);
+        var before = await DocumentsAsync();
+        Assert.Equal(4, before.Count);
+        foreach (var name in new[] { "a.md", "b.md", "guides/oven.txt" })
+        {
+            File.Delete(Path.Combine(_folder, name));
+        }
+
+        var result = await RunAsync(["--prune", .. options]);
+
+        Assert.True(result.ExitCode == exitCode, result.ToString());
+        if (exitCode == 3)
+        {
+            Assert.Contains("  - a.md\n", result.Stdout, StringComparison.Ordinal);
+            Assert.Contains("--yes", result.Stderr, StringComparison.Ordinal);
+            Assert.Equal(before, await DocumentsAsync());
+        }
+        else
+        {
+            Assert.Equal(["menu.md"], (await DocumentsAsync()).Select(d => d.Split(' ')[0]));
+        }
+    }
+
+    /// <summary>Each document as "id sha256", in id order.</summary>
+    private async Task<List<string>> DocumentsAsync()
+    {
+        var docs = await _host.Client.GetFromJsonAsync<JsonElement>("/v1/collections/handbook/documents");
+        return docs.EnumerateArray().Select(d => $"{d.GetProperty("id").GetString()} {d.GetProperty("sourceSha256").GetString()}").Order(StringComparer.Ordinal).ToList();
     }
 
     private sealed record CliResult(int ExitCode, string Stdout, string Stderr)

@@ -267,7 +267,17 @@ async function deleteDocument(d) {
   }
 }
 
+/** The service's rule for collection names (RequestMapping.ValidCollectionName): checked here so the form can say it. */
+const collectionName = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
 async function createCollection(name) {
+  const error = $('kb-name-error');
+  error.hidden = collectionName.test(name);
+  if (!error.hidden) {
+    error.textContent = t('kb.badname');
+    $('kb-new-name').focus();
+    return;
+  }
   const created = await attempt(() => api('POST', '/v1/collections', { name }));
   if (created) {
     $('kb-new-name').value = '';
@@ -432,9 +442,44 @@ function renderSources(sources) {
       el('dl', { class: 'source-meta' },
         el('dt', {}, t('ask.document')), el('dd', {}, s.documentId),
         s.citation ? [el('dt', {}, t('ask.section')), el('dd', { class: 'citation' }, s.citation)] : null,
-        s.page ? [el('dt', {}, t('ask.page')), el('dd', {}, s.page)] : null,
-        s.updatedAt ? [el('dt', {}, t('ask.updated')), el('dd', {}, formatDate(s.updatedAt))] : null),
-      el('blockquote', {}, highlighted(s.snippet, s.text))))));
+        s.page ? [el('dt', {}, t('ask.page')), el('dd', {}, pageRange(s))] : null,
+        s.updatedAt ? [el('dt', {}, t('ask.updated')), el('dd', {}, formatDate(s.updatedAt))] : null,
+        s.context ? [el('dt', {}, t('ask.assembled')), el('dd', { class: 'assembled' }, assembly(s.context))] : null),
+      // A grown or merged source shows all of its text, marked with the terms its best hit's snippet marked.
+      el('blockquote', {}, s.context && s.context.chunkIds.length > 1 ? markedTerms(s.snippet, s.text) : highlighted(s.snippet, s.text))))));
+}
+
+/** The text with every occurrence of the snippet's <em> terms in <mark>. */
+function markedTerms(snippet, text) {
+  const terms = [...new Set([...(snippet ?? '').matchAll(/<em>(.*?)<\/em>/g)].map(m => m[1]).filter(Boolean))];
+  const span = el('span', { class: 'passage' });
+  if (terms.length === 0) {
+    span.textContent = text;
+    return span;
+  }
+  const pattern = new RegExp(`(${terms.sort((a, b) => b.length - a.length).map(t => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`);
+  text.split(pattern).forEach((part, i) => {
+    if (part) {
+      span.append(i % 2 === 1 ? el('mark', {}, part) : document.createTextNode(part));
+    }
+  });
+  return span;
+}
+
+/** "3" or "3–5" for a source spanning pages. */
+function pageRange(s) {
+  const last = s.context?.lastPage;
+  return last && last !== s.page ? `${s.page}–${last}` : `${s.page}`;
+}
+
+/** What a source is made of: which hits (merged when several), how many neighbouring chunks were added, its tokens. */
+function assembly(c) {
+  const parts = [t(c.merged ? 'ask.merged' : 'ask.hit', { ranks: c.hitRanks.map(r => `#${r}`).join(' + ') })];
+  if (c.expanded) {
+    parts.push(t('ask.expanded', { n: c.expandedChunkIds.length }));
+  }
+  parts.push(t('ask.tokens', { n: c.tokens }));
+  return parts.join(' · ');
 }
 
 /** The answer with each [n] a link that opens source card n. */
@@ -481,6 +526,7 @@ async function ask(question) {
   answer.dataset.tokens = '0';
   answer.dataset.state = 'running';
   $('sources').replaceChildren();
+  labelSources('ask.sources');
   $('prompt-box').hidden = true;
   $('open-inspector').hidden = true;
   $('inspector').hidden = true;
@@ -513,14 +559,27 @@ async function ask(question) {
   }
 }
 
+/** Names the sources list: the sources of the answer, or on "not found" the closest passages the floor rejected. */
+function labelSources(key) {
+  const title = $('sources-title');
+  title.dataset.i18n = key;
+  title.textContent = t(key);
+}
+
 function finishAnswer(response, streamed) {
   const answer = $('answer');
+  // "skipped": the relevance floor found nothing relevant, so the LLM was not called ("not found").
+  const notFound = response.llm === 'skipped';
   renderSources(response.sources);
+  labelSources(notFound ? 'ask.closest' : 'ask.sources');
   $('prompt').textContent = `${response.prompt.system}\n\n${response.prompt.user}`;
+  const summary = $('prompt-summary');
+  summary.dataset.i18n = response.llm === 'not configured' || notFound ? 'ask.promptunsent' : 'ask.prompt';
+  summary.textContent = t(summary.dataset.i18n);
+  $('prompt-box').open = false;
   $('prompt-box').hidden = false;
   if (response.llm === 'not configured') {
     answer.replaceChildren(el('p', { class: 'notice' }, t('ask.nollm')));
-    $('prompt-box').open = true;
   } else {
     renderAnswer(response.answer ?? streamed, response.sources.length);
     if (response.llm === 'skipped') {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace RagService.Storage.Sqlite.Locking;
+namespace RagService.Core.Locking;
 
 /// <summary>
 /// Makes one process the owner of a database and everything kept beside it (the Lucene index, vector snapshots,

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace RagService.Storage.Sqlite.Locking;
+namespace RagService.Core.Locking;
 
 /// <summary>
 /// Finds which process holds a flock on a file, on Linux: /proc/locks lists each lock's owner, and the owner's

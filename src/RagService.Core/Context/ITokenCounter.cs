@@ -1,0 +1,31 @@
+using RagService.Core.Models;
+
+namespace RagService.Core.Context;
+
+/// <summary>Measures text in the unit of the context budget.</summary>
+public interface ITokenCounter
+{
+    /// <summary>How the counter measures, e.g. "all-MiniLM-L6-v2 tokenizer" or "characters / 4".</summary>
+    string Name { get; }
+
+    int Count(string text);
+}
+
+/// <summary>Characters / 4, rounded up: the rule of thumb for English when no tokenizer is at hand (Chinese needs about one token per character).</summary>
+public sealed class CharacterTokenCounter : ITokenCounter
+{
+    public static readonly CharacterTokenCounter Instance = new();
+
+    public string Name => "characters / 4";
+
+    public int Count(string text) => (text.Length + 3) / 4;
+}
+
+/// <summary>Sub-word tokens of the embedding model's tokenizer (<see cref="ITextEmbedder.MeasureFit"/>); characters / 4 when the embedder cannot tell.</summary>
+public sealed class EmbeddingTokenCounter(ITextEmbedder embedder) : ITokenCounter
+{
+    public string Name => $"{embedder.ModelId} tokenizer";
+
+    public int Count(string text) =>
+        embedder.MeasureFit([text]) is { } fit ? (int)fit.Tokens : CharacterTokenCounter.Instance.Count(text);
+}

@@ -1,0 +1,52 @@
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using RagService.Core.Storage;
+
+namespace RagService.Storage.Postgres;
+
+/// <summary>
+/// Appends the WHERE conditions of a <see cref="SearchFilter"/> over the documents table aliased "d", with the SQLite
+/// store's semantics: any of the document ids; every metadata pair exactly (jsonb containment of string values);
+/// times at or after the "after" bound and strictly before the "before" bound.
+/// </summary>
+internal static class PostgresFilter
+{
+    public static void Append(StringBuilder sql, NpgsqlCommand cmd, SearchFilter filter)
+    {
+        if (filter.DocumentIds is { Count: > 0 } ids)
+        {
+            sql.Append(" AND d.doc_key = ANY(").Append(Add(cmd, ids.ToArray())).Append(')');
+        }
+
+        if (filter.Metadata is { Count: > 0 } metadata)
+        {
+            sql.Append(" AND d.metadata @> ").Append(Add(cmd, JsonSerializer.Serialize(metadata))).Append("::jsonb");
+        }
+
+        AppendTime(sql, cmd, "d.created_at >=", filter.CreatedAfter);
+        AppendTime(sql, cmd, "d.created_at <", filter.CreatedBefore);
+        AppendTime(sql, cmd, "d.updated_at >=", filter.UpdatedAfter);
+        AppendTime(sql, cmd, "d.updated_at <", filter.UpdatedBefore);
+    }
+
+    /// <summary>
+    /// Stored times are whole microseconds (<see cref="StoreTime"/>), so for a stored t and any bound T, t ≥ T and
+    /// t &lt; T hold exactly when they hold for T rounded up to the microsecond, which PostgreSQL can represent.
+    /// </summary>
+    private static void AppendTime(StringBuilder sql, NpgsqlCommand cmd, string condition, DateTimeOffset? value)
+    {
+        if (value is { } time)
+        {
+            var below = time.UtcTicks % TimeSpan.TicksPerMicrosecond;
+            var up = below == 0 ? time : time.AddTicks(TimeSpan.TicksPerMicrosecond - below);
+            sql.Append(" AND ").Append(condition).Append(' ').Append(Add(cmd, up.UtcDateTime));
+        }
+    }
+
+    private static string Add(NpgsqlCommand cmd, object value)
+    {
+        cmd.Parameters.Add(new NpgsqlParameter { Value = value });
+        return "$" + cmd.Parameters.Count;
+    }
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Logging;
+using RagService.Core.Indexing;
+using RagService.Core.Models;
+using RagService.Core.Storage;
+
+namespace RagService.Storage.Postgres;
+
+/// <summary>The shared knowledge store: <see cref="KnowledgeStore"/>'s writes over PostgreSQL's rows (<see cref="PostgresKnowledgeRows"/>).</summary>
+public sealed class PostgresKnowledgeStore : KnowledgeStore, IComponentHealth
+{
+    private readonly PostgresKnowledgeRows _rows;
+
+    public PostgresKnowledgeStore(PostgresDatabase database, IEnumerable<ISearchIndex>? indexes = null, ILogger? logger = null)
+        : this(new PostgresKnowledgeRows(database), indexes, logger)
+    {
+    }
+
+    private PostgresKnowledgeStore(PostgresKnowledgeRows rows, IEnumerable<ISearchIndex>? indexes, ILogger? logger)
+        : base(rows, indexes, logger) => _rows = rows;
+
+    /// <summary>Reads one row: "store" on, or failed with the reason; used by the readiness probe.</summary>
+    public Task<ComponentStatus> CheckAsync(CancellationToken ct) => _rows.CheckAsync(ct);
+}

@@ -1,0 +1,154 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using RagService.Core.Storage;
+
+namespace RagService.Storage.Postgres;
+
+/// <summary>
+/// One read-committed PostgreSQL transaction over the knowledge tables. Writers of one collection, from any process,
+/// queue on the collection's row lock (<see cref="LockCollectionAsync"/>); chunks arrive in one binary COPY under ids
+/// drawn from the identity sequence beforehand. Connection faults surface as <see cref="StorageUnavailableException"/>.
+/// </summary>
+internal sealed class PostgresKnowledgeTransaction(NpgsqlConnection connection, NpgsqlTransaction tx, PostgresFaults faults) : IKnowledgeTransaction
+{
+    private static readonly JsonSerializerOptions Json = PostgresKnowledgeRows.Json;
+
+    public Task<long?> InsertCollectionAsync(string name, CollectionSettings settings, DateTimeOffset created, CancellationToken ct) =>
+        ScalarAsync<long?>("INSERT INTO collections(name, settings, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING id",
+            [name, JsonSerializer.Serialize(settings, Json), created.UtcDateTime], ct);
+
+    public Task<long?> DeleteCollectionAsync(string name, CancellationToken ct) =>
+        ScalarAsync<long?>("DELETE FROM collections WHERE name = $1 RETURNING id", [name], ct);
+
+    public async Task<bool> LockCollectionAsync(CollectionInfo collection, CancellationToken ct) =>
+        await ScalarAsync<int?>("SELECT 1 FROM collections WHERE id = $1 AND name = $2 FOR UPDATE", [collection.Id, collection.Name], ct) is not null;
+
+    public Task<DocumentRow?> FindDocumentAsync(long collectionId, string documentId, CancellationToken ct) =>
+        RunAsync(async () =>
+        {
+            await using var cmd = Command("SELECT id, content_hash, created_at FROM documents WHERE collection_id = $1 AND doc_key = $2", collectionId, documentId);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            return await reader.ReadAsync(ct) ? new DocumentRow(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)) : null;
+        });
+
+    public Task<IReadOnlyList<long>> DeleteDocumentAsync(long documentRow, CancellationToken ct) =>
+        RunAsync<IReadOnlyList<long>>(async () =>
+        {
+            await using var cmd = Command("""
+                WITH gone AS (DELETE FROM chunks WHERE document_id = $1 RETURNING id), doc AS (DELETE FROM documents WHERE id = $1)
+                SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM gone
+                """, documentRow);
+            return (long[])(await cmd.ExecuteScalarAsync(ct))!;
+        });
+
+    public Task<long> InsertDocumentAsync(long collectionId, DocumentWrite document, DateTimeOffset created, DateTimeOffset updated, CancellationToken ct) =>
+        RunAsync(async () =>
+        {
+            await using var cmd = Command("""
+                INSERT INTO documents(collection_id, doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature)
+                VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11) RETURNING id
+                """,
+                collectionId, document.Id, (object?)document.Title ?? DBNull.Value, document.ContentHash, document.Format,
+                JsonSerializer.Serialize(document.Metadata, Json), document.Chunks.Count, created.UtcDateTime, updated.UtcDateTime,
+                (object?)document.Source?.Sha256 ?? DBNull.Value, (object?)document.Source?.IngestSignature ?? DBNull.Value);
+            return (long)(await cmd.ExecuteScalarAsync(ct))!;
+        });
+
+    public Task<IReadOnlyList<long>> InsertChunksAsync(long documentRow, IReadOnlyList<IndexedChunk> chunks, CancellationToken ct) =>
+        RunAsync<IReadOnlyList<long>>(async () =>
+        {
+            if (chunks.Count == 0)
+            {
+                return [];
+            }
+
+            await using var ids = Command("SELECT nextval(pg_get_serial_sequence('chunks', 'id')) FROM generate_series(1, $1)", chunks.Count);
+            var drawn = new List<long>(chunks.Count);
+            await using (var reader = await ids.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    drawn.Add(reader.GetInt64(0));
+                }
+            }
+
+            drawn.Sort();
+            await using var copy = await connection.BeginBinaryImportAsync(
+                "COPY chunks (id, document_id, ordinal, text, heading_path, page, body_terms, header_terms, vector) FROM STDIN (FORMAT BINARY)", ct);
+            var next = 0;
+            foreach (var item in chunks)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(drawn[next++], NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(documentRow, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(item.Chunk.Ordinal, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(item.Chunk.Text, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(JsonSerializer.Serialize(item.Chunk.HeadingPath, Json), NpgsqlDbType.Text, ct);
+                await WriteNullableAsync(copy, item.Chunk.Page, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(item.BodyTerms.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(item.HeaderTerms.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+                await WriteNullableAsync(copy, item.Vector, NpgsqlDbType.Array | NpgsqlDbType.Real, ct);
+            }
+
+            await copy.CompleteAsync(ct);
+            return drawn;
+        });
+
+    public async Task<long> BumpVersionAsync(long collectionId, CancellationToken ct) =>
+        (await ScalarAsync<long?>("UPDATE collections SET version = version + 1 WHERE id = $1 RETURNING version", [collectionId], ct))!.Value;
+
+    public Task CommitAsync(CancellationToken ct) => RunAsync(async () =>
+    {
+        await tx.CommitAsync(ct);
+        return true;
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        await tx.DisposeAsync();
+        await connection.DisposeAsync();
+    }
+
+    private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct)
+    {
+        if (value is null)
+        {
+            await copy.WriteNullAsync(ct);
+        }
+        else
+        {
+            await copy.WriteAsync(value, type, ct);
+        }
+    }
+
+    private NpgsqlCommand Command(string sql, params object[] parameters)
+    {
+        var cmd = new NpgsqlCommand(sql, connection, tx);
+        foreach (var value in parameters)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        return cmd;
+    }
+
+    private Task<T> ScalarAsync<T>(string sql, object[] parameters, CancellationToken ct) => RunAsync(async () =>
+    {
+        await using var cmd = Command(sql, parameters);
+        var value = await cmd.ExecuteScalarAsync(ct);
+        return value is null or DBNull ? default! : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T));
+    });
+
+    private async Task<T> RunAsync<T>(Func<Task<T>> work)
+    {
+        try
+        {
+            return await work();
+        }
+        catch (Exception e) when (faults.Translate(e) is { } unavailable && e is not StorageUnavailableException)
+        {
+            throw unavailable;
+        }
+    }
+}
