@@ -52,14 +52,15 @@ public sealed class PostgresJobStore(PostgresDatabase database) : IJobStore
         database.QueryAsync("SELECT id FROM jobs WHERE state IN ($1, $2) ORDER BY created_at", [Name(JobState.Queued), Name(JobState.Running)], r => r.GetString(0), ct);
 
     public Task<IReadOnlyList<JobItem>> GetItemsAsync(string id, CancellationToken ct) =>
-        database.QueryAsync("SELECT ordinal, path, action, status, sha256, chunks, error FROM job_items WHERE job_id = $1 ORDER BY ordinal", [id], r => new JobItem(
+        database.QueryAsync("SELECT ordinal, path, action, status, sha256, chunks, error, warnings FROM job_items WHERE job_id = $1 ORDER BY ordinal", [id], r => new JobItem(
             r.GetInt32(0),
             r.GetString(1),
             Enum.Parse<SyncAction>(r.GetString(2), ignoreCase: true),
             Enum.Parse<ItemStatus>(r.GetString(3), ignoreCase: true),
             r.IsDBNull(4) ? null : r.GetString(4),
             r.GetInt32(5),
-            r.IsDBNull(6) ? null : r.GetString(6)), ct);
+            r.IsDBNull(6) ? null : r.GetString(6),
+            r.IsDBNull(7) ? [] : r.GetFieldValue<string[]>(7)), ct);
 
     public async Task<byte[]?> ReadContentAsync(string id, int ordinal, CancellationToken ct) =>
         await database.QueryFirstAsync("SELECT content FROM job_items WHERE job_id = $1 AND ordinal = $2", [id, ordinal],
@@ -81,12 +82,13 @@ public sealed class PostgresJobStore(PostgresDatabase database) : IJobStore
     public Task SetStateAsync(string id, JobState state, JobStage stage, CancellationToken ct) =>
         database.ExecuteAsync("UPDATE jobs SET state = $2, stage = $3, updated_at = $4 WHERE id = $1", [id, Name(state), Name(stage), DateTime.UtcNow], ct);
 
-    public Task CompleteItemAsync(string id, int ordinal, ItemStatus status, SyncAction action, int chunks, string? error, CancellationToken ct) =>
+    public Task CompleteItemAsync(string id, int ordinal, ItemStatus status, SyncAction action, int chunks, string? error, IReadOnlyList<string> warnings,
+        CancellationToken ct) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
             await using var cmd = PostgresDatabase.Command(connection, tx,
-                "UPDATE job_items SET status = $3, action = $4, chunks = $5, error = $6, content = NULL WHERE job_id = $1 AND ordinal = $2",
-                id, ordinal, Name(status), Name(action), chunks, error);
+                "UPDATE job_items SET status = $3, action = $4, chunks = $5, error = $6, warnings = $7, content = NULL WHERE job_id = $1 AND ordinal = $2",
+                id, ordinal, Name(status), Name(action), chunks, error, warnings.Count == 0 ? null : warnings.ToArray());
             await cmd.ExecuteNonQueryAsync(ct);
             await TouchAsync(connection, tx, id, ct);
             return true;

@@ -88,6 +88,7 @@ internal static class PostgresSchema
                 revoked_at timestamptz);
             CREATE INDEX api_keys_by_client ON api_keys(client, revoked_at);
             """),
+        (2, "ALTER TABLE job_items ADD COLUMN warnings text[]"), // the extractor's warnings for a partly unreadable document
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using RagService.Core.Jobs;
 
@@ -132,7 +133,7 @@ public sealed class SqliteJobStore : IJobStore
     {
         await using var connection = _connections.Open();
         await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT ordinal, path, action, status, sha256, chunks, error FROM job_items WHERE job_id = $id ORDER BY ordinal";
+        cmd.CommandText = "SELECT ordinal, path, action, status, sha256, chunks, error, warnings FROM job_items WHERE job_id = $id ORDER BY ordinal";
         cmd.Parameters.AddWithValue("$id", id);
         var items = new List<JobItem>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
@@ -145,7 +146,8 @@ public sealed class SqliteJobStore : IJobStore
                 Enum.Parse<ItemStatus>(reader.GetString(3), ignoreCase: true),
                 reader.IsDBNull(4) ? null : reader.GetString(4),
                 reader.GetInt32(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6)));
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.IsDBNull(7) ? [] : JsonSerializer.Deserialize<List<string>>(reader.GetString(7)) ?? []));
         }
 
         return items;
@@ -182,15 +184,16 @@ public sealed class SqliteJobStore : IJobStore
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    public Task CompleteItemAsync(string id, int ordinal, ItemStatus status, SyncAction action, int chunks, string? error, CancellationToken ct) =>
+    public Task CompleteItemAsync(string id, int ordinal, ItemStatus status, SyncAction action, int chunks, string? error, IReadOnlyList<string> warnings, CancellationToken ct) =>
         InTransactionAsync(id, async (connection, tx, cmd) =>
         {
-            cmd.CommandText = "UPDATE job_items SET status = $s, action = $a, chunks = $n, error = $e, content = NULL WHERE job_id = $id AND ordinal = $o";
+            cmd.CommandText = "UPDATE job_items SET status = $s, action = $a, chunks = $n, error = $e, warnings = $w, content = NULL WHERE job_id = $id AND ordinal = $o";
             cmd.Parameters.AddWithValue("$o", ordinal);
             cmd.Parameters.AddWithValue("$s", Name(status));
             cmd.Parameters.AddWithValue("$a", Name(action));
             cmd.Parameters.AddWithValue("$n", chunks);
             cmd.Parameters.AddWithValue("$e", (object?)error ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$w", warnings.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(warnings));
             await cmd.ExecuteNonQueryAsync(ct);
             await TouchAsync(connection, tx, id, ct);
         }, ct);

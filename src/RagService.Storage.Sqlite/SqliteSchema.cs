@@ -8,8 +8,9 @@ internal static class SqliteSchema
     /// <summary>
     /// 2: a sync's bookkeeping (source_sha256, ingest_signature) moved from the metadata JSON into its own columns.
     /// 3: chunk ids are AUTOINCREMENT (never given again, see <see cref="ChunkColumns"/>).
+    /// 4: job_items.warnings, the extractor's warnings for a document indexed with parts it could not read.
     /// </summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     public static void Ensure(SqliteConnection connection)
     {
@@ -59,6 +60,7 @@ internal static class SqliteSchema
         }
 
         MoveSyncBookkeepingOutOfMetadata(connection);
+        AddJobItemWarnings(connection);
         cmd.CommandText = $"UPDATE schema_info SET version = {Version} WHERE version < {Version}";
         cmd.ExecuteNonQuery();
         MoveFtsTerms(connection);
@@ -93,6 +95,18 @@ internal static class SqliteSchema
             """;
         cmd.ExecuteNonQuery();
         tx.Commit();
+    }
+
+    /// <summary>Databases before version 4: job_items gains its warnings column (a JSON array of strings, null when none).</summary>
+    private static void AddJobItemWarnings(SqliteConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT count(*) FROM pragma_table_info('job_items') WHERE name = 'warnings'";
+        if (Convert.ToInt64(cmd.ExecuteScalar()) == 0)
+        {
+            cmd.CommandText = "ALTER TABLE job_items ADD COLUMN warnings TEXT";
+            cmd.ExecuteNonQuery();
+        }
     }
 
     /// <summary>
@@ -219,6 +233,7 @@ internal static class SqliteSchema
             chunks INTEGER NOT NULL DEFAULT 0,
             error TEXT,
             content BLOB,
+            warnings TEXT,
             PRIMARY KEY (job_id, ordinal));
         """;
 

@@ -187,14 +187,15 @@ public abstract class StoreConformance : IDisposable
         Assert.Equal(new byte[] { 1, 2, 3 }, await jobs.ReadContentAsync(job.Id, 0, default));
         await jobs.AddItemsAsync(job.Id, [new NewJobItem("d.md", SyncAction.Update, ItemStatus.Pending, "sha-d", [9], null)], default);
         await jobs.SetStateAsync(job.Id, JobState.Running, JobStage.Ingesting, default);
-        await jobs.CompleteItemAsync(job.Id, 0, ItemStatus.Done, SyncAction.Add, 4, null, default);
-        await jobs.CompleteItemAsync(job.Id, 3, ItemStatus.Failed, SyncAction.Update, 0, "unreadable", default);
+        await jobs.CompleteItemAsync(job.Id, 0, ItemStatus.Done, SyncAction.Add, 4, null, ["page 2: no text layer or OCR read it"], default);
+        await jobs.CompleteItemAsync(job.Id, 3, ItemStatus.Failed, SyncAction.Update, 0, "unreadable", [], default);
 
         var running = (await jobs.GetAsync(job.Id, default))!;
         Assert.Equal((JobState.Running, JobStage.Ingesting), (running.State, running.Stage));
         Assert.Equal(new JobCounts(3, 2, 1, 0, 1, 0, 1), running.Counts);
         Assert.Equal(["a.md:Done:4", "b.md:Done:0", "c.md:Pending:0", "d.md:Failed:0:unreadable"],
             (await jobs.GetItemsAsync(job.Id, default)).Select(i => $"{i.Path}:{i.Status}:{i.Chunks}" + (i.Error is null ? "" : ":" + i.Error)));
+        Assert.Equal([["page 2: no text layer or OCR read it"], [], [], []], (await jobs.GetItemsAsync(job.Id, default)).Select(i => i.Warnings.ToArray()));
         Assert.Null(await jobs.ReadContentAsync(job.Id, 0, default)); // a completed item drops its content
         Assert.Contains(job.Id, await jobs.ListUnfinishedAsync(default));
 

@@ -50,7 +50,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         var (job, _) = await store.CreateAsync(Sync(), default);
         await store.SetStateAsync(job.Id, JobState.Running, JobStage.Ingesting, default);
 
-        await store.CompleteItemAsync(job.Id, 0, ItemStatus.Done, SyncAction.Add, chunks: 3, null, default);
+        await store.CompleteItemAsync(job.Id, 0, ItemStatus.Done, SyncAction.Add, chunks: 3, null, [], default);
         var midway = (await store.GetAsync(job.Id, default))!;
         Assert.Equal(JobState.Running, midway.State);
         Assert.Equal(JobStage.Ingesting, midway.Stage);
@@ -59,8 +59,8 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Equal(Bytes("# B"), await store.ReadContentAsync(job.Id, 1, default));
 
         // An update whose document vanished meanwhile is recorded as the add it turned into.
-        await store.CompleteItemAsync(job.Id, 1, ItemStatus.Done, SyncAction.Add, 2, null, default);
-        await store.CompleteItemAsync(job.Id, 3, ItemStatus.Done, SyncAction.Delete, 0, null, default);
+        await store.CompleteItemAsync(job.Id, 1, ItemStatus.Done, SyncAction.Add, 2, null, [], default);
+        await store.CompleteItemAsync(job.Id, 3, ItemStatus.Done, SyncAction.Delete, 0, null, [], default);
         Assert.Equal(new JobCounts(4, 4, 2, 0, 1, 1, 1), (await store.GetAsync(job.Id, default))!.Counts);
         var items = await store.GetItemsAsync(job.Id, default);
         Assert.Equal(3, items[0].Chunks);
@@ -95,7 +95,7 @@ public sealed class SqliteJobStoreTests : IDisposable
             running = (await before.CreateAsync(Sync(), default)).Job.Id;
             finished = (await before.CreateAsync(Sync(), default)).Job.Id;
             await before.SetStateAsync(running, JobState.Running, JobStage.Ingesting, default);
-            await before.CompleteItemAsync(running, 0, ItemStatus.Done, SyncAction.Add, 1, null, default);
+            await before.CompleteItemAsync(running, 0, ItemStatus.Done, SyncAction.Add, 1, null, [], default);
             await before.FinishAsync(finished, JobState.Succeeded, null, default);
         }
 
@@ -159,5 +159,44 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Equal([second, first], (await store.ListAsync(null, 10, default)).Select(j => j.Id));
         Assert.Equal([second], (await store.ListAsync("other", 10, default)).Select(j => j.Id));
         Assert.Equal([second], (await store.ListAsync(null, 1, default)).Select(j => j.Id));
+    }
+
+    [Fact]
+    public async Task A_version_2_database_gains_item_warnings_and_keeps_its_jobs()
+    {
+        // A version 2 database as that release wrote it: job_items without the warnings column, one job pending.
+        Directory.CreateDirectory(_dir);
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "jobs.db")}"))
+        {
+            old.Open();
+            using var cmd = old.CreateCommand();
+            cmd.CommandText = """
+                CREATE TABLE schema_info (version INTEGER NOT NULL);
+                INSERT INTO schema_info(version) VALUES (2);
+                CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, collection TEXT NOT NULL, state TEXT NOT NULL, stage TEXT NOT NULL,
+                    prune INTEGER NOT NULL, idempotency_key TEXT, request_hash TEXT NOT NULL, error TEXT, created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL, finished_at TEXT, UNIQUE (collection, idempotency_key));
+                CREATE TABLE job_items (job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, ordinal INTEGER NOT NULL, path TEXT NOT NULL,
+                    action TEXT NOT NULL, status TEXT NOT NULL, sha256 TEXT, chunks INTEGER NOT NULL DEFAULT 0, error TEXT, content BLOB,
+                    PRIMARY KEY (job_id, ordinal));
+                INSERT INTO jobs VALUES ('job_old', 'sync', 'kb', 'queued', 'planned', 0, NULL, 'h', NULL, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', NULL);
+                INSERT INTO job_items VALUES ('job_old', 0, 'half.pdf', 'add', 'pending', 'sha-h', 0, NULL, NULL);
+                """;
+            cmd.ExecuteNonQuery();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var store = Store();
+        Assert.Null(store.Fault);
+        Assert.Empty(Assert.Single(await store.GetItemsAsync("job_old", default)).Warnings);
+
+        await store.CompleteItemAsync("job_old", 0, ItemStatus.Done, SyncAction.Add, 4, null, ["page 2: the text layer is unreadable"], default);
+
+        Assert.Equal(["page 2: the text layer is unreadable"], Assert.Single(await Store().GetItemsAsync("job_old", default)).Warnings);
+        using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "jobs.db")}");
+        check.Open();
+        using var version = check.CreateCommand();
+        version.CommandText = "SELECT max(version) FROM schema_info";
+        Assert.Equal(4L, version.ExecuteScalar());
     }
 }

@@ -8,9 +8,13 @@ public sealed record JobCountsResponse(int Added, int Updated, int Unchanged, in
 
 public sealed record JobFailureResponse(string Path, string Error);
 
+/// <summary>A document the job indexed although parts of it could not be read, with the extractor's warnings (as an upload's "warnings").</summary>
+public sealed record JobItemWarningsResponse(string Path, IReadOnlyList<string> Warnings);
+
 /// <summary>An ingestion job. The path lists hold finished items; they are left out when the job is fetched with lists=false.</summary>
 /// <param name="State">"queued", "running", "succeeded", "completed_with_errors" (some documents failed) or "failed" (the job could not run).</param>
 /// <param name="Stage">"planned", "ingesting", "pruning" or "done".</param>
+/// <param name="PartlyRead">Documents indexed with parts that could not be read, each with its warnings; left out with lists=false.</param>
 public sealed record JobResponse(
     string Id,
     string Kind,
@@ -25,6 +29,7 @@ public sealed record JobResponse(
     IReadOnlyList<string>? Unchanged,
     IReadOnlyList<string>? Deleted,
     IReadOnlyList<JobFailureResponse>? Failed,
+    IReadOnlyList<JobItemWarningsResponse>? PartlyRead,
     string? Error,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,

@@ -53,6 +53,7 @@ internal sealed class JobEndpoints : IEndpointModule
             new JobCountsResponse(c.Added, c.Updated, c.Unchanged, c.Deleted, c.Failed),
             Paths(SyncAction.Add), Paths(SyncAction.Update), Paths(SyncAction.Unchanged), Paths(SyncAction.Delete),
             items?.Where(i => i.Status == ItemStatus.Failed).Select(i => new JobFailureResponse(i.Path, i.Error ?? "failed")).ToList(),
+            items?.Where(i => i.Warnings.Count > 0).Select(i => new JobItemWarningsResponse(i.Path, i.Warnings)).ToList(),
             job.Error, job.CreatedAt, job.UpdatedAt, job.FinishedAt);
     }
 

@@ -95,7 +95,7 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
             : await spool.ReadAsync(jobId, item.Sha256, ct) ?? await jobs.ReadContentAsync(jobId, item.Ordinal, ct);
         if (content is null || item.Sha256 is null)
         {
-            await jobs.CompleteItemAsync(jobId, item.Ordinal, ItemStatus.Failed, item.Action, 0, "the file's content is missing from the job", CancellationToken.None);
+            await jobs.CompleteItemAsync(jobId, item.Ordinal, ItemStatus.Failed, item.Action, 0, "the file's content is missing from the job", [], CancellationToken.None);
             return;
         }
 
@@ -116,7 +116,7 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
         }
         catch (StorageUnavailableException e) when (!ct.IsCancellationRequested)
         {
-            await jobs.CompleteItemAsync(jobId, item.Ordinal, ItemStatus.Failed, item.Action, 0, e.Message, CancellationToken.None);
+            await jobs.CompleteItemAsync(jobId, item.Ordinal, ItemStatus.Failed, item.Action, 0, e.Message, [], CancellationToken.None);
             throw;
         }
         catch (Exception e) when (e is not OperationCanceledException && !ct.IsCancellationRequested)
@@ -132,7 +132,7 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
             WriteOutcome.Updated => SyncAction.Update,
             _ => item.Action,
         };
-        await jobs.CompleteItemAsync(jobId, item.Ordinal, error is null ? ItemStatus.Done : ItemStatus.Failed, action, result?.Chunks ?? 0, error, CancellationToken.None);
+        await jobs.CompleteItemAsync(jobId, item.Ordinal, error is null ? ItemStatus.Done : ItemStatus.Failed, action, result?.Chunks ?? 0, error, result?.Warnings ?? [], CancellationToken.None);
     }
 
     /// <summary>Deletes every document that is not a path of this job, including any added since the job was planned.</summary>
@@ -151,7 +151,7 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
         {
             ct.ThrowIfCancellationRequested();
             await store.DeleteDocumentAsync(collection, item.Path, ct);
-            await jobs.CompleteItemAsync(jobId, item.Ordinal, ItemStatus.Done, SyncAction.Delete, 0, null, CancellationToken.None);
+            await jobs.CompleteItemAsync(jobId, item.Ordinal, ItemStatus.Done, SyncAction.Delete, 0, null, [], CancellationToken.None);
         }
     }
 }

@@ -33,6 +33,9 @@ public sealed record JobCounts(int Added, int Updated, int Unchanged, int Delete
 /// <summary>A document a job could not sync, and why.</summary>
 public sealed record JobFailure(string Path, string Error);
 
+/// <summary>A document a job indexed although parts of it could not be read, with the extractor's warnings.</summary>
+public sealed record JobItemWarnings(string Path, IReadOnlyList<string> Warnings);
+
 /// <summary>An ingestion job. The path lists are null when fetched without them.</summary>
 /// <param name="State">"queued", "running", "succeeded", "completed_with_errors" or "failed".</param>
 /// <param name="Stage">"planned", "ingesting", "pruning" or "done".</param>
@@ -48,4 +51,7 @@ public sealed record Job(string Id, string Kind, string Collection, string State
     /// model); empty when the text fits, null while running or when the service has no embedding model.
     /// </summary>
     public IReadOnlyList<string>? Warnings { get; init; }
+
+    /// <summary>Documents indexed with parts that could not be read (a page no text layer or OCR read), with their warnings; null when fetched without lists.</summary>
+    public IReadOnlyList<JobItemWarnings>? PartlyRead { get; init; }
 }

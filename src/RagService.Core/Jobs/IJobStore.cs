@@ -26,7 +26,8 @@ public interface IJobStore
 
     Task SetStateAsync(string id, JobState state, JobStage stage, CancellationToken ct);
 
-    Task CompleteItemAsync(string id, int ordinal, ItemStatus status, SyncAction action, int chunks, string? error, CancellationToken ct);
+    /// <param name="warnings">The extractor's warnings about parts of the document it could not read; empty when none.</param>
+    Task CompleteItemAsync(string id, int ordinal, ItemStatus status, SyncAction action, int chunks, string? error, IReadOnlyList<string> warnings, CancellationToken ct);
 
     /// <summary>Deletes jobs that finished before the given time, with their items; returns how many.</summary>
     Task<int> DeleteFinishedBeforeAsync(DateTimeOffset before, CancellationToken ct);

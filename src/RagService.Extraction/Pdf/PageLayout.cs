@@ -2,11 +2,12 @@ using System.Globalization;
 using System.Text;
 using RagService.Extraction.Text;
 using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.DocumentLayoutAnalysis;
 
 namespace RagService.Extraction.Pdf;
 
 /// <summary>
-/// Letters → words (<see cref="WordBuilder"/>) → regions in reading order (<see cref="ReadingOrder"/>: recursive
+/// Letters, overdrawn duplicates dropped → words (<see cref="WordBuilder"/>) → regions in reading order (<see cref="ReadingOrder"/>: recursive
 /// XY cut, columns before rows) → lines → blocks (a region split where size or weight changes) → block text.
 /// </summary>
 internal static class PageLayout
@@ -21,7 +22,9 @@ internal static class PageLayout
             return new LaidOutPage(page.Number, page.Height, [], 0, 0);
         }
 
-        var words = WordBuilder.Build(letters).Select(PlacedWord.Of).ToList();
+        // Bold faked by drawing a glyph twice a fraction of a point apart: PdfPig's duplicate filter keeps one.
+        var drawn = DuplicateOverlappingTextProcessor.Get(letters);
+        var words = WordBuilder.Build(drawn).Select(PlacedWord.Of).ToList();
         var blocks = new List<LaidOutBlock>();
         foreach (var region in ReadingOrder.Regions(words, MedianLetterSize(visible)))
         {
@@ -115,8 +118,10 @@ internal static class PageLayout
 
     /// <summary>
     /// The text of a line: its letters left to right (a word can sit inside another's span, as 「，）」 set tight in CJK
-    /// punctuation), a space where one word ends and the next begins, except between two CJK characters, where a space
-    /// is kept only where the author typed one (<see cref="IsSpaced"/>), as in 「第一章 游戏」.
+    /// punctuation), a space where a word gap of the line's own spacing (<see cref="WordGaps"/>) or a space glyph
+    /// separates two letters, except between two CJK characters, where a space is kept only where the author typed one
+    /// (<see cref="IsSpaced"/>), as in 「第一章 游戏」. Accents set over letters join them (<see cref="SpacingAccents"/>)
+    /// and the line comes out in Unicode NFC, so a letter drawn with combining marks reads as its precomposed form.
     /// </summary>
     private static string LineText(List<PlacedWord> line, IReadOnlyList<Letter> spaces)
     {
@@ -124,16 +129,23 @@ internal static class PageLayout
             .SelectMany((w, i) => w.Word.Letters.Where(l => !string.IsNullOrWhiteSpace(l.Value)).Select(l => (Letter: l, Word: i)))
             .OrderBy(x => x.Letter.StartBaseLine.X)
             .ToList();
+        var (marks, absorbed) = SpacingAccents.Attach(letters.ConvertAll(x => x.Letter));
+        var gaps = WordGaps.Of(letters.Where((_, i) => !absorbed.Contains(i)).Select(x => x.Letter).ToList());
         var sb = new StringBuilder();
         (Letter Letter, int Word)? previous = null;
-        foreach (var (letter, word) in letters)
+        for (var i = 0; i < letters.Count; i++)
         {
-            var value = FoldCompatibilityForms(letter.Value);
-            if (previous is { } p && sb.Length > 0)
+            if (absorbed.Contains(i))
+            {
+                continue;
+            }
+
+            var (letter, word) = letters[i];
+            var value = FoldCompatibilityForms(letter.Value) + marks.GetValueOrDefault(i, "");
+            if (previous is { } p && sb.Length > 0 && !IsCombiningMark(value[0]))
             {
                 var cjk = IsCjk(sb[^1]) && IsCjk(value[0]);
-                var gap = letter.StartBaseLine.X - p.Letter.EndBaseLine.X;
-                if (cjk ? IsSpaced(p.Letter, letter, spaces) : p.Word != word && (gap > letter.PointSize * 0.1 || HasSpaceBetween(p.Letter, letter, spaces)))
+                if (cjk ? IsSpaced(p.Letter, letter, spaces) : gaps.IsWordGap(p.Letter, letter, p.Word != word) || HasSpaceBetween(p.Letter, letter, spaces))
                 {
                     sb.Append(' ');
                 }
@@ -143,8 +155,10 @@ internal static class PageLayout
             previous = (letter, word);
         }
 
-        return sb.ToString().Trim();
+        return sb.ToString().Trim().Normalize(NormalizationForm.FormC);
     }
+
+    private static bool IsCombiningMark(char c) => CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark;
 
     private static bool IsSpaced(Letter left, Letter right, IReadOnlyList<Letter> spaces)
     {

@@ -45,7 +45,7 @@ internal static class ReadingOrder
 
         var (vGap, vAt, byLeft) = WidestGap(group.OrderBy(w => w.Left).ToList(), w => w.Left, w => w.Right, ascending: true);
         var (hGap, hAt, byTop) = WidestGap(group.OrderByDescending(w => w.Top).ToList(), w => -w.Top, w => -w.Bottom, ascending: true);
-        if (vGap >= fontSize && vGap >= hGap)
+        if (vGap >= hGap && (vGap >= fontSize || IsNarrowGutter(byLeft, vAt, vGap, fontSize)))
         {
             Cut(byLeft[..vAt], fontSize, regions);
             Cut(byLeft[vAt..], fontSize, regions);
@@ -59,6 +59,39 @@ internal static class ReadingOrder
         {
             regions.Add(group);
         }
+    }
+
+    /// <summary>
+    /// A vertical gap narrower than a font size still parts two columns when each side holds at least
+    /// <see cref="NarrowGutterMinLines"/> lines and the gap is at least <see cref="NarrowGutterMinEm"/> wide and
+    /// <see cref="NarrowGutterWordGaps"/> times the group's median word gap: justified columns set close together. A
+    /// short paragraph whose word gaps happen to line up (a "river") has too few lines or too narrow a gap.
+    /// </summary>
+    private static bool IsNarrowGutter(List<PlacedWord> byLeft, int at, double gap, double fontSize) =>
+        gap >= fontSize * NarrowGutterMinEm
+        && gap >= NarrowGutterWordGaps * MedianWordGap(byLeft)
+        && LineCount(byLeft[..at], fontSize) >= NarrowGutterMinLines
+        && LineCount(byLeft[at..], fontSize) >= NarrowGutterMinLines;
+
+    private const double NarrowGutterMinEm = 0.6;
+    private const double NarrowGutterWordGaps = 1.5;
+    private const int NarrowGutterMinLines = 3;
+
+    private static int LineCount(List<PlacedWord> words, double fontSize) =>
+        words.Select(w => Math.Round(w.Baseline / (fontSize * 0.5))).Distinct().Count();
+
+    private static double MedianWordGap(List<PlacedWord> words)
+    {
+        var gaps = words
+            .GroupBy(w => Math.Round(w.Baseline))
+            .SelectMany(line =>
+            {
+                var sorted = line.OrderBy(w => w.Left).ToList();
+                return sorted.Zip(sorted.Skip(1), (a, b) => b.Left - a.Right).Where(g => g > 0);
+            })
+            .Order()
+            .ToList();
+        return gaps.Count == 0 ? 0 : gaps[gaps.Count / 2];
     }
 
     /// <summary>The widest gap between the far edge of the words so far and the near edge of the next, along one axis.</summary>

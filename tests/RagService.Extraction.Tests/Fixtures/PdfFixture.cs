@@ -172,7 +172,8 @@ internal static class PdfFixture
         return ms.ToArray();
     }
 
-    private static void EnsureFonts()
+    /// <summary>Installs the fixture font resolver (once per process: PDFsharp's resolver is global).</summary>
+    internal static void EnsureFonts()
     {
         lock (FontLock)
         {
@@ -189,6 +190,9 @@ internal static class PdfFixture
             }
         }
     }
+
+    /// <summary>The family that DejaVu Sans draws.</summary>
+    internal const string LatinFamily = FixtureFontResolver.LatinFamily;
 
     private sealed class FixtureFontResolver : IFontResolver
     {
