@@ -15,9 +15,11 @@ public sealed class FakeKnowledgeStore : IKnowledgeStore
 
     public List<IReadOnlyList<long>> ChunkReads { get; } = [];
 
-    public StoredChunk Add(long id, string text, long documentKey = 0, int ordinal = 0)
+    public List<CollectionInfo> Collections { get; } = [];
+
+    public StoredChunk Add(long id, string text, long documentKey = 0, int ordinal = 0, string? title = null, params string[] headings)
     {
-        var chunk = new StoredChunk(id, $"doc{documentKey}", null, ordinal, text, [], null, new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
+        var chunk = new StoredChunk(id, $"doc{documentKey}", title, ordinal, text, headings, null, new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
         Chunks[id] = chunk;
         Positions[id] = new ChunkPosition(documentKey, ordinal);
         ChunkCount = Chunks.Count;
@@ -39,7 +41,7 @@ public sealed class FakeKnowledgeStore : IKnowledgeStore
 
     public Task<CollectionInfo?> GetCollectionAsync(string name, CancellationToken ct) => throw new NotSupportedException();
 
-    public Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken ct) => throw new NotSupportedException();
+    public Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<CollectionInfo>>(Collections);
 
     public Task<bool> DeleteCollectionAsync(string name, CancellationToken ct) => throw new NotSupportedException();
 
@@ -121,7 +123,13 @@ public sealed class FakeEmbedder(string modelId = "fake-model", int dimension = 
 
     public string? ExecutionProvider => "cpu";
 
-    public ModelFit? MeasureFit(IReadOnlyList<string> texts) => Fit;
+    public List<IReadOnlyList<string>> Measured { get; } = [];
+
+    public ModelFit? MeasureFit(IReadOnlyList<string> texts)
+    {
+        Measured.Add(texts);
+        return Fit;
+    }
 
     public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingPurpose purpose, CancellationToken cancellationToken)
     {
@@ -141,5 +149,35 @@ public sealed class FakeReranker(Dictionary<string, float> scores) : IReranker
     {
         Calls.Add(passages);
         return Task.FromResult(passages.Select(p => scores.GetValueOrDefault(p)).ToArray());
+    }
+}
+
+/// <summary>An index source over the fake store's chunks: a settable version and a snapshot listing the chunk ids (in the order given).</summary>
+public sealed class FakeIndexSource(FakeKnowledgeStore store) : IIndexSource
+{
+    public long Version { get; set; } = 1;
+
+    /// <summary>The order the snapshot lists chunk ids in; the store's order when null.</summary>
+    public IReadOnlyList<long>? SnapshotOrder { get; set; }
+
+    public Task<long> GetVersionAsync(long collectionId, CancellationToken ct) => Task.FromResult(Version);
+
+    public Task<IReadOnlySet<long>?> ChunksMatchingAsync(CollectionInfo collection, SearchFilter filter, CancellationToken ct) => throw new NotSupportedException();
+
+    public IIndexSnapshot OpenSnapshot(long collectionId) => new Snapshot(Version, (SnapshotOrder ?? store.Chunks.Keys.ToList()).Select(id => new IndexEntry(id, store.Chunks[id].Text, [], [])).ToList());
+
+    private sealed class Snapshot(long version, List<IndexEntry> entries) : IIndexSnapshot
+    {
+        public long Version => version;
+
+        public int VectorDimension => 0;
+
+        public IEnumerable<IndexEntry> ReadTerms() => entries;
+
+        public IEnumerable<(long ChunkId, float[] Vector)> ReadVectors(int dimension) => [];
+
+        public void Dispose()
+        {
+        }
     }
 }
