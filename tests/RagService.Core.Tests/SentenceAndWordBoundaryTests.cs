@@ -141,3 +141,29 @@ public sealed class SentenceAndWordBoundaryTests
         Assert.Equal("中文d", InverseClozeSplit.Of("a b c中文d e f g h")!.Query);
     }
 }
+
+/// <summary>Which scripts a pseudo-query counts per character: nine of one character split only when it is CJK.</summary>
+public sealed class InverseClozeScriptEdgeTests
+{
+    [Theory]
+    [InlineData(0x3041, true)] // first hiragana
+    [InlineData(0x30FF, true)] // last katakana block character
+    [InlineData(0x3400, true)] // extension A, first
+    [InlineData(0x4DBF, true)] // extension A, last
+    [InlineData(0x4E00, true)]
+    [InlineData(0x9FFF, true)]
+    [InlineData(0xF900, true)] // compatibility ideographs
+    [InlineData(0x20000, true)] // extension B, first
+    [InlineData(0x2A6DF, true)] // extension B, last
+    [InlineData(0xAC00, true)] // first Hangul syllable
+    [InlineData(0xD7A3, true)] // last Hangul syllable
+    [InlineData(0x3105, false)] // Bopomofo: a letter, not in the ranges
+    [InlineData(0xA000, false)] // Yi
+    [InlineData(0x3300, false)] // CJK compatibility square: a symbol
+    public void Nine_of_one_character_make_a_pseudo_query_only_in_a_cjk_script(int codePoint, bool cjk)
+    {
+        var c = char.ConvertFromUtf32(codePoint);
+        var split = InverseClozeSplit.Of(string.Concat(Enumerable.Repeat(c, 9)));
+        Assert.Equal(cjk ? c + c + c : null, split?.Query);
+    }
+}
