@@ -240,7 +240,7 @@ public sealed class SearchServiceTests
         Assert.True(outcome.NothingSpecificMatched);
         var floor = Stage(outcome, "floor");
         Assert.Equal(("not found", 0), (floor.Status, floor.Candidates));
-        Assert.Equal("meaningful (in fewer than half the chunks): ; too common or single characters: alpha (6 of 10 chunks)", floor.Detail);
+        Assert.Equal("too common (in half the chunks or more): alpha (6 of 10 chunks)", floor.Detail);   // no empty "meaningful" list
 
         // "beta" in 2 of 10 is meaningful.
         lexical.Statistics = new TermStatistics(10, new Dictionary<string, int> { ["alpha"] = 6, ["beta"] = 2 });
