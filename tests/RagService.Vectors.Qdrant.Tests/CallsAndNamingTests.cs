@@ -47,10 +47,7 @@ public sealed class CallsAndNamingTests
             count++;
             throw Unavailable();
         }, default);
-        for (var retry = 0; retry < 3; retry++)
-        {
-            await clock.AdvancePastNextTimerAsync();
-        }
+        await clock.AdvanceUntilDoneAsync(run);
 
         var e = await Assert.ThrowsAsync<StorageUnavailableException>(() => run);
         Assert.Equal(4, count);

@@ -33,6 +33,22 @@ internal sealed class TimerGateClock : FakeTimeProvider
         return timer;
     }
 
+    /// <summary>
+    /// Moves time past every wait the code sets until <paramref name="work"/> has finished, for tests about what happens
+    /// after the retries rather than about their delays (a jittered delay may round to zero and set no timer).
+    /// </summary>
+    public async Task AdvanceUntilDoneAsync(Task work)
+    {
+        while (!work.IsCompleted)
+        {
+            var next = _set.Reader.ReadAsync().AsTask();
+            if (await Task.WhenAny(work, next).WaitAsync(TimeSpan.FromSeconds(30)) == next)
+            {
+                Advance(await next);
+            }
+        }
+    }
+
     /// <summary>Waits until the next timer is set, then moves time to its due time; returns the due time.</summary>
     public async Task<TimeSpan> AdvancePastNextTimerAsync()
     {
