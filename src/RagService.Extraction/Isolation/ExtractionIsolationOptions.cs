@@ -33,11 +33,17 @@ public sealed record ExtractionIsolationOptions
     /// <summary>Wall-clock bound for one file in the worker, starting the worker included; past it the worker is killed.</summary>
     public TimeSpan WallTimeout { get; init; } = TimeSpan.FromMinutes(11);
 
-    /// <summary>The worker's answer (the extracted blocks as JSON) may be at most this many bytes; more → TooLarge.</summary>
+    /// <summary>The worker's answer (the extracted blocks, UTF-8 text with a few bytes per block) may be at most this many bytes; more → TooLarge.</summary>
     public long MaxOutputBytes { get; init; } = 96L << 20;
 
     /// <summary>A worker is retired after this many files, so that memory a parser leaked does not pile up.</summary>
     public int MaxFilesPerWorker { get; init; } = 200;
+
+    /// <summary>
+    /// A fresh worker first extracts a few built-in documents (a one-page PDF, Markdown, HTML, text), so that the parsers
+    /// are compiled before the first upload reaches it. Costs about a second of CPU per started worker.
+    /// </summary>
+    public bool WarmUpWorkers { get; init; } = true;
 
     /// <summary>The worker's entry assembly; null = RagService.Extraction.Worker.dll beside this assembly.</summary>
     public string? WorkerPath { get; init; }

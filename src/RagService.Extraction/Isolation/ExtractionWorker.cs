@@ -9,8 +9,9 @@ namespace RagService.Extraction.Isolation;
 
 /// <summary>
 /// One worker process as the service sees it: started under setsid + prlimit (RLIMIT_DATA, RLIMIT_AS, no core
-/// dumps), fed one file at a time through a private folder, answered in JSON lines. A worker that dies, overruns its
-/// wall-clock bound or its answer size is killed with everything it started and is not used again.
+/// dumps), fed one file at a time over its standard input and answered in frames (<see cref="WorkerFrames"/>) on its
+/// standard output. A worker that dies, overruns its wall-clock bound or its answer size is killed with everything it
+/// started and is not used again.
 /// </summary>
 internal sealed class ExtractionWorker : IDisposable
 {
@@ -20,8 +21,13 @@ internal sealed class ExtractionWorker : IDisposable
     private readonly ExtractionIsolationOptions _limits;
     private readonly WorkerCrashOutput _crash = new();
     private readonly Task _stderr;
-    private readonly LineReader _answers;
+    private readonly Stream _requests;
+    private readonly Stream _answers;
+    private readonly byte[] _header = new byte[WorkerFrames.HeaderBytes];
     private int _files;
+
+    // Files up to this size travel in the request frame itself: one write, one wake-up of the worker.
+    private const int InlineContentBytes = 256 * 1024;
 
     private ExtractionWorker(Process process, bool ownGroup, PrivateTempDirectory folder, ExtractionIsolationOptions limits)
     {
@@ -29,7 +35,8 @@ internal sealed class ExtractionWorker : IDisposable
         _ownGroup = ownGroup;
         _folder = folder;
         _limits = limits;
-        _answers = new LineReader(process.StandardOutput.BaseStream, limits.MaxOutputBytes);
+        _requests = process.StandardInput.BaseStream;
+        _answers = process.StandardOutput.BaseStream;
         _stderr = Task.Run(DrainStandardErrorAsync);
     }
 
@@ -51,9 +58,9 @@ internal sealed class ExtractionWorker : IDisposable
         try
         {
             var optionsPath = Path.Combine(folder.Path, "options.json");
-            File.WriteAllText(optionsPath, JsonSerializer.Serialize(extraction with { TempDirectory = folder.Path }, WorkerJson.Options));
+            File.WriteAllText(optionsPath, JsonSerializer.Serialize(extraction with { TempDirectory = folder.Path }, WorkerLoop.JsonOptions));
             string[] prlimits = [$"--data={limits.MemoryLimitBytes}", $"--as={limits.MemoryLimitBytes + limits.AddressSpaceHeadroomBytes}", "--core=0"];
-            var startInfo = ProcessGroup.StartInfo(extraction, dotnet, prlimits, [workerDll, optionsPath], out var ownGroup);
+            var startInfo = ProcessGroup.StartInfo(extraction, dotnet, prlimits, limits.WarmUpWorkers ? [workerDll, optionsPath, WorkerLoop.WarmUpArgument] : [workerDll, optionsPath], out var ownGroup);
             startInfo.StandardErrorEncoding = Encoding.UTF8;
             startInfo.Environment["DOTNET_gcServer"] = "0";
             startInfo.Environment["DOTNET_DbgEnableMiniDump"] = "0";
@@ -85,58 +92,50 @@ internal sealed class ExtractionWorker : IDisposable
     /// <exception cref="OperationCanceledException">The caller cancelled; the worker was killed.</exception>
     public async Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, string? fileName, string? contentType, CancellationToken cancellationToken)
     {
-        var job = Path.Combine(_folder.Path, "job-" + Interlocked.Increment(ref _files));
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(job);
-        }
-        else
-        {
-            Directory.CreateDirectory(job, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-        string? extractor = null;
         using var wallClock = new CancellationTokenSource(_limits.WallTimeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, wallClock.Token);
         // A read blocked on the pipe ends when the worker is killed, whether or not the pipe honours the token.
         using var killOnCancel = linked.Token.Register(Kill);
         try
         {
-            var input = Path.Combine(job, "input");
-            await File.WriteAllBytesAsync(input, content, cancellationToken).ConfigureAwait(false);
-            var request = new WorkerRequest(input, fileName, contentType, (long)Math.Ceiling(_limits.CpuTimeLimit.TotalSeconds));
-            await _process.StandardInput.WriteLineAsync(JsonSerializer.Serialize(request, WorkerJson.Options).AsMemory(), linked.Token).ConfigureAwait(false);
-            await _process.StandardInput.FlushAsync(linked.Token).ConfigureAwait(false);
+            var request = new WorkerRequest(fileName, contentType, (long)Math.Ceiling(_limits.CpuTimeLimit.TotalSeconds), content);
+            _files++;
+            var (head, contentIncluded) = WorkerFrames.Request(request, InlineContentBytes);
+            await _requests.WriteAsync(head, linked.Token).ConfigureAwait(false);
+            if (!contentIncluded)
+            {
+                await _requests.WriteAsync(content, linked.Token).ConfigureAwait(false);
+            }
+
+            await _requests.FlushAsync(linked.Token).ConfigureAwait(false);
             while (true)
             {
-                var line = await _answers.ReadLineAsync(linked.Token).ConfigureAwait(false);
-                if (line is null)
+                if (await ReadFrameAsync(linked.Token).ConfigureAwait(false) is not var (kind, payload))
                 {
                     linked.Token.ThrowIfCancellationRequested();
-                    throw await DiedAsync(extractor).ConfigureAwait(false);
+                    throw await DiedAsync().ConfigureAwait(false);
                 }
 
-                var message = JsonSerializer.Deserialize<WorkerMessage>(line, WorkerJson.Options)
-                    ?? throw new InvalidDataException("The extraction worker answered an empty message.");
-                extractor = message.Extractor ?? extractor;
-                if (message.Document is { } document)
+                switch (kind)
                 {
-                    if (_files >= _limits.MaxFilesPerWorker)
-                    {
-                        Usable = false;
-                    }
+                    case WorkerFrameKind.Document:
+                        if (_files >= _limits.MaxFilesPerWorker)
+                        {
+                            Usable = false;
+                        }
 
-                    return document.ToDocument();
-                }
-
-                if (message.Error is { } error)
-                {
-                    throw Refusal(error);
+                        return WorkerFrames.ReadDocument(payload);
+                    case WorkerFrameKind.Error:
+                        throw Refusal(WorkerFrames.ReadError(payload));
+                    default:
+                        throw new InvalidDataException($"The extraction worker answered a {kind} frame.");
                 }
             }
         }
         catch (OperationCanceledException) when (wallClock.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             Kill();
+            var extractor = CurrentExtractor();
             throw new ExtractionException($"the extractor{(extractor is null ? "" : $" ({extractor})")} did not finish within {_limits.WallTimeout.TotalSeconds:0} s ({ExtractionIsolationOptions.SectionName}:WallTimeout); the document was not indexed.",
                 ExtractionFailure.TimedOut) { Extractor = extractor };
         }
@@ -148,17 +147,41 @@ internal sealed class ExtractionWorker : IDisposable
         catch (AnswerTooLargeException)
         {
             Kill();
+            var extractor = CurrentExtractor();
             throw new ExtractionException($"the extracted text takes more than {WorkerDeath.Bytes(_limits.MaxOutputBytes)} ({ExtractionIsolationOptions.SectionName}:MaxOutputBytes); the document was not indexed.",
                 ExtractionFailure.TooLarge) { Extractor = extractor };
         }
         catch (IOException) when (_process.HasExited || !Usable)
         {
             // Standard input broke: the worker died before it read the request.
-            throw await DiedAsync(extractor).ConfigureAwait(false);
+            throw await DiedAsync().ConfigureAwait(false);
         }
-        finally
+    }
+
+    /// <summary>One answer frame; null when the pipe ends before one starts (the worker died).</summary>
+    private async Task<(WorkerFrameKind Kind, byte[] Payload)?> ReadFrameAsync(CancellationToken cancellationToken)
+    {
+        try
         {
-            DeleteQuietly(job);
+            var read = await _answers.ReadAtLeastAsync(_header, _header.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            if (read < _header.Length)
+            {
+                return null;
+            }
+
+            var (kind, length) = WorkerFrames.ReadHeader(_header);
+            if (length > _limits.MaxOutputBytes)
+            {
+                throw new AnswerTooLargeException();
+            }
+
+            var payload = new byte[length];
+            await _answers.ReadExactlyAsync(payload, cancellationToken).ConfigureAwait(false);
+            return (kind, payload);
+        }
+        catch (EndOfStreamException)
+        {
+            return null;
         }
     }
 
@@ -180,7 +203,10 @@ internal sealed class ExtractionWorker : IDisposable
         }
     }
 
-    private async Task<ExtractionException> DiedAsync(string? extractor)
+    /// <summary>The extractor the worker started on the current file, as its status file says; null before it started one.</summary>
+    private string? CurrentExtractor() => WorkerStatusFile.Read(_folder.Path, _files);
+
+    private async Task<ExtractionException> DiedAsync()
     {
         Usable = false;
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -197,7 +223,7 @@ internal sealed class ExtractionWorker : IDisposable
         }
 
         Kill();
-        return WorkerDeath.Describe(exitCode, _crash, _limits, extractor);
+        return WorkerDeath.Describe(exitCode, _crash, _limits, CurrentExtractor());
     }
 
     private async Task DrainStandardErrorAsync()
@@ -228,20 +254,6 @@ internal sealed class ExtractionWorker : IDisposable
         ProcessGroup.KillTree(_process, _ownGroup);
     }
 
-    private static void DeleteQuietly(string folder)
-    {
-        try
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
     private static string? DotnetHost(ExtractionIsolationOptions limits)
     {
         if (limits.DotnetPath is { } configured)
@@ -267,44 +279,6 @@ internal sealed class ExtractionWorker : IDisposable
 
         _process.Dispose();
         _folder.Dispose();
-    }
-
-    /// <summary>Reads newline-terminated byte lines, refusing a line longer than the bound.</summary>
-    private sealed class LineReader(Stream stream, long maxLineBytes)
-    {
-        private readonly byte[] _buffer = new byte[64 * 1024];
-        private int _start;
-        private int _end;
-
-        public async Task<string?> ReadLineAsync(CancellationToken cancellationToken)
-        {
-            var line = new MemoryStream();
-            while (true)
-            {
-                var newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
-                var take = (newline >= 0 ? newline : _end) - _start;
-                if (line.Length + take > maxLineBytes)
-                {
-                    throw new AnswerTooLargeException();
-                }
-
-                line.Write(_buffer, _start, take);
-                if (newline >= 0)
-                {
-                    _start = newline + 1;
-                    return Encoding.UTF8.GetString(line.GetBuffer(), 0, (int)line.Length);
-                }
-
-                _start = _end = 0;
-                var read = await stream.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    return null;
-                }
-
-                _end = read;
-            }
-        }
     }
 
     private sealed class AnswerTooLargeException : Exception;

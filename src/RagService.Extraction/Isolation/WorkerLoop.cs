@@ -4,9 +4,10 @@ using RagService.Core.Documents;
 namespace RagService.Extraction.Isolation;
 
 /// <summary>
-/// The worker's side: reads one <see cref="WorkerRequest"/> per line on standard input, extracts the file in process and
-/// answers with <see cref="WorkerMessage"/> lines on standard output, until standard input closes. Anything else that
-/// writes to the console goes to standard error, so the answer channel carries only answers.
+/// The worker's side: reads one request frame at a time on standard input (<see cref="WorkerFrames"/>), extracts the
+/// file in process and answers with frames on standard output, until standard input closes. Anything else that writes
+/// to the console goes to standard error, so the answer channel carries only answers. The loop blocks on the pipe on
+/// its own thread: a file costs no hop through the thread pool to arrive or to be answered.
 /// </summary>
 public static class WorkerLoop
 {
@@ -18,29 +19,43 @@ public static class WorkerLoop
     private static volatile bool _allocationFailed;
 
     /// <param name="optionsPath">The <see cref="ExtractionOptions"/> as JSON, written by the service.</param>
-    public static async Task<int> RunAsync(string optionsPath)
+    /// <param name="warmUp">Extract <see cref="WarmUpDocuments"/> before the first request, so that it meets compiled code.</param>
+    public static int Run(string optionsPath, bool warmUp)
     {
-        var options = JsonSerializer.Deserialize<ExtractionOptions>(await File.ReadAllTextAsync(optionsPath), WorkerJson.Options)
+        var options = JsonSerializer.Deserialize<ExtractionOptions>(File.ReadAllText(optionsPath), JsonOptions)
             ?? throw new InvalidOperationException($"{optionsPath} holds no extraction options.");
         var extractor = new DocumentExtractor(options);
         AppDomain.CurrentDomain.FirstChanceException += (_, e) => _allocationFailed |= e.Exception is OutOfMemoryException;
-        await using var answers = Console.OpenStandardOutput();
+        using var answers = Console.OpenStandardOutput();
         Console.SetOut(Console.Error);
-        using var requests = new StreamReader(Console.OpenStandardInput());
-        while (await requests.ReadLineAsync() is { } line)
+        using var requests = Console.OpenStandardInput();
+        using var status = WorkerStatusFile.Open(Path.GetDirectoryName(Path.GetFullPath(optionsPath))!);
+        var files = 0;
+        if (warmUp)
         {
-            var request = JsonSerializer.Deserialize<WorkerRequest>(line, WorkerJson.Options)
-                ?? throw new InvalidDataException("An empty request reached the extraction worker.");
+            WarmUpDocuments.Extract(extractor);
+        }
+
+        while (WorkerFrames.ReadBlocking(requests) is var (kind, payload))
+        {
+            if (kind != WorkerFrameKind.Request)
+            {
+                throw new InvalidDataException($"The extraction worker expects requests, not {kind}.");
+            }
+
+            var request = WorkerFrames.ReadRequest(payload);
             CpuTimeLimit.AllowFromNow(request.CpuSeconds);
             _allocationFailed = false;
-            var (answer, outOfMemory) = await ExtractAsync(extractor, request, answers);
-            if (_allocationFailed && answer.Error is { } error && error.Kind != WorkerErrorKinds.OutOfMemory)
+            var file = ++files;
+            var (answer, outOfMemory) = Extract(extractor, request, name => status.Write(file, name));
+            if (_allocationFailed && answer is WorkerError error && error.Kind != WorkerErrorKinds.OutOfMemory)
             {
-                answer = Error(WorkerErrorKinds.OutOfMemory, error.Message, error.Extractor);
+                answer = new WorkerError(WorkerErrorKinds.OutOfMemory, error.Message, error.Extractor);
             }
 
             outOfMemory |= _allocationFailed;
-            await WriteAsync(answers, answer);
+            answers.Write(answer is WorkerError e ? WorkerFrames.Error(e) : WorkerFrames.Document((ExtractedDocument)answer));
+            answers.Flush();
             if (outOfMemory)
             {
                 return ExitAfterOutOfMemory;
@@ -50,46 +65,42 @@ public static class WorkerLoop
         return 0;
     }
 
-    private static async Task<(WorkerMessage Answer, bool OutOfMemory)> ExtractAsync(DocumentExtractor extractor, WorkerRequest request, Stream answers)
+    /// <summary>The command-line flag that asks the worker to warm up first.</summary>
+    public const string WarmUpArgument = "--warm-up";
+
+    /// <summary>The service writes <see cref="ExtractionOptions"/> with these settings and the worker reads them back.</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web);
+
+    /// <returns>The document, or the <see cref="WorkerError"/> that ends the file.</returns>
+    private static (object Answer, bool OutOfMemory) Extract(DocumentExtractor extractor, WorkerRequest request, Action<string> onExtractor)
     {
         string? name = null;
         try
         {
-            var content = await File.ReadAllBytesAsync(request.InputPath);
-            var document = await extractor.ExtractAsync(content, request.FileName, request.ContentType,
+            var document = extractor.ExtractAsync(request.Content, request.FileName, request.ContentType,
                 format =>
                 {
                     name = DocumentExtractor.ExtractorName(format);
-                    WriteAsync(answers, new WorkerMessage { Extractor = name }).GetAwaiter().GetResult();
+                    onExtractor(name);
                 },
-                CancellationToken.None);
-            return (new WorkerMessage { Document = WorkerDocument.From(document) }, false);
+                CancellationToken.None).GetAwaiter().GetResult();
+            return (document, false);
         }
         catch (ExtractionException e)
         {
-            return (Error(e.Failure.ToString(), e.Message, e.Extractor ?? name), false);
+            return (new WorkerError(e.Failure.ToString(), e.Message, e.Extractor ?? name), false);
         }
         catch (OutOfMemoryException)
         {
-            return (Error(WorkerErrorKinds.OutOfMemory, "out of memory", name), true);
+            return (new WorkerError(WorkerErrorKinds.OutOfMemory, "out of memory", name), true);
         }
         catch (InvalidOperationException e)
         {
-            return (Error(WorkerErrorKinds.ServerFault, e.Message, name), false);
+            return (new WorkerError(WorkerErrorKinds.ServerFault, e.Message, name), false);
         }
         catch (Exception e)
         {
-            return (Error(WorkerErrorKinds.Unexpected, $"{e.GetType().Name}: {e.Message}", name), false);
+            return (new WorkerError(WorkerErrorKinds.Unexpected, $"{e.GetType().Name}: {e.Message}", name), false);
         }
-    }
-
-    private static WorkerMessage Error(string kind, string message, string? extractor) => new() { Error = new WorkerError(kind, message, extractor) };
-
-    private static async Task WriteAsync(Stream answers, WorkerMessage message)
-    {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(message, WorkerJson.Options);
-        await answers.WriteAsync(bytes);
-        answers.WriteByte((byte)'\n');
-        await answers.FlushAsync();
     }
 }
