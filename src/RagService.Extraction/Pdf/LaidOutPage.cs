@@ -12,4 +12,8 @@ internal sealed record LaidOutBlock(string Text, double FontSize, bool Bold, dou
 /// <param name="Number">1-based page number.</param>
 /// <param name="TextChars">Non-blank glyphs on the page before any block is dropped (decides whether the page is OCRed).</param>
 /// <param name="InvalidChars">Glyphs that decoded to U+FFFD, control or private-use characters.</param>
-internal sealed record LaidOutPage(int Number, double Height, IReadOnlyList<LaidOutBlock> Blocks, int TextChars, int InvalidChars);
+internal sealed record LaidOutPage(int Number, double Height, IReadOnlyList<LaidOutBlock> Blocks, int TextChars, int InvalidChars)
+{
+    /// <summary>Fonts on the page whose glyphs may be read as the wrong characters (<see cref="UnmappedFonts"/>).</summary>
+    public IReadOnlyList<string> FontWarnings { get; init; } = [];
+}

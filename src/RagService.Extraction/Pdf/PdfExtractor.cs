@@ -119,6 +119,10 @@ public sealed class PdfExtractor(ExtractionOptions options, ChildProcessRunner r
             result.AddRange(ParagraphSplitter.Split(ocrText, joinLines: true, page: page.Number));
         }
 
+        // Pages read from PdfPig's text layer (not OCRed) whose fonts may map glyphs to the wrong characters.
+        warnings.AddRange(pig is { RejectedBecause: null }
+            ? pig.Pages.Where(p => !ocrPages.Contains(p.Number)).SelectMany(p => p.FontWarnings)
+            : []);
         if (warnings.Count > 0)
         {
             report[WarningsKey] = string.Join("; ", warnings);

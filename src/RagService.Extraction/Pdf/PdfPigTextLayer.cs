@@ -124,7 +124,7 @@ internal sealed class PdfPigTextLayer(ExtractionOptions options, TimeProvider? t
             return (null, $"page {number} has {letters.Count} glyphs, more than Extraction:MaxPdfPigPageLetters ({options.MaxPdfPigPageLetters}) for in-process layout");
         }
 
-        return (PageLayout.Read(page, letters), null);
+        return (PageLayout.Read(page, letters) with { FontWarnings = UnmappedFonts.Warnings(page, letters, document.Structure.TokenScanner) }, null);
     }
 
     private static List<OutlineEntry> ReadOutline(PdfDocument document)
