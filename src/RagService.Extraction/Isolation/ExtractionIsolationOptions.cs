@@ -40,6 +40,17 @@ public sealed record ExtractionIsolationOptions
     public int MaxFilesPerWorker { get; init; } = 200;
 
     /// <summary>
+    /// Bound each worker's memory with cgroup v2 <c>memory.max</c> (a child cgroup per worker under
+    /// <see cref="CgroupParent"/>) instead of RLIMIT_DATA, where such a cgroup can be created; otherwise RLIMIT_DATA as
+    /// before (<see cref="MemoryLimitMechanism.Choose"/> says which and why). Counts what the worker and the tools it
+    /// starts really use, page cache included, and past it the kernel ends the worker.
+    /// </summary>
+    public bool CgroupMemoryLimit { get; init; }
+
+    /// <summary>The delegated cgroup v2 directory (e.g. /sys/fs/cgroup/rag.slice/workers) for the workers' cgroups; null = the service's own cgroup.</summary>
+    public string? CgroupParent { get; init; }
+
+    /// <summary>
     /// A fresh worker first extracts a few built-in documents (a one-page PDF, Markdown, HTML, text), so that the parsers
     /// are compiled before the first upload reaches it. Costs about a second of CPU per started worker.
     /// </summary>
@@ -72,6 +83,11 @@ public sealed record ExtractionIsolationOptions
         if (WallTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException($"{SectionName}:{nameof(WallTimeout)} must be positive, not {WallTimeout}.");
+        }
+
+        if (CgroupParent is { } parent && !Path.IsPathFullyQualified(parent))
+        {
+            throw new ArgumentException($"{SectionName}:{nameof(CgroupParent)} must be an absolute path such as /sys/fs/cgroup/rag.slice/workers, not '{parent}'.");
         }
 
         if (MemoryLimitBytes < 128L << 20)

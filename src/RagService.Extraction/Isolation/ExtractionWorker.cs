@@ -29,8 +29,11 @@ internal sealed class ExtractionWorker : IDisposable
     // Files up to this size travel in the request frame itself: one write, one wake-up of the worker.
     private const int InlineContentBytes = 256 * 1024;
 
-    private ExtractionWorker(Process process, bool ownGroup, PrivateTempDirectory folder, ExtractionIsolationOptions limits)
+    private readonly WorkerCgroup? _cgroup;
+
+    private ExtractionWorker(Process process, bool ownGroup, PrivateTempDirectory folder, ExtractionIsolationOptions limits, WorkerCgroup? cgroup)
     {
+        _cgroup = cgroup;
         _process = process;
         _ownGroup = ownGroup;
         _folder = folder;
@@ -45,7 +48,7 @@ internal sealed class ExtractionWorker : IDisposable
 
     public int ProcessId => _process.Id;
 
-    public static ExtractionWorker Start(ExtractionOptions extraction, ExtractionIsolationOptions limits)
+    public static ExtractionWorker Start(ExtractionOptions extraction, ExtractionIsolationOptions limits, MemoryLimitMechanism memoryLimit)
     {
         var dotnet = DotnetHost(limits) ?? throw new InvalidOperationException("The dotnet host that runs the extraction worker was not found; set Rag:Extraction:DotnetPath.");
         var workerDll = limits.WorkerPath ?? Path.Combine(AppContext.BaseDirectory, "RagService.Extraction.Worker.dll");
@@ -55,11 +58,20 @@ internal sealed class ExtractionWorker : IDisposable
         }
 
         var folder = PrivateTempDirectory.Create(extraction.TempDirectory);
+        WorkerCgroup? cgroup = null;
         try
         {
             var optionsPath = Path.Combine(folder.Path, "options.json");
             File.WriteAllText(optionsPath, JsonSerializer.Serialize(extraction with { TempDirectory = folder.Path }, WorkerLoop.JsonOptions));
-            string[] prlimits = [$"--data={limits.MemoryLimitBytes}", $"--as={limits.MemoryLimitBytes + limits.AddressSpaceHeadroomBytes}", "--core=0"];
+            // With a cgroup, memory.max bounds what the worker really uses; RLIMIT_AS stays as the guard against runaway reservations.
+            string[] prlimits = memoryLimit.UsesCgroup
+                ? [$"--as={limits.MemoryLimitBytes + limits.AddressSpaceHeadroomBytes}", "--core=0"]
+                : [$"--data={limits.MemoryLimitBytes}", $"--as={limits.MemoryLimitBytes + limits.AddressSpaceHeadroomBytes}", "--core=0"];
+            if (memoryLimit.CgroupParent is not null)
+            {
+                cgroup = WorkerCgroup.Create(memoryLimit.CgroupParent, limits.MemoryLimitBytes);
+            }
+
             var startInfo = ProcessGroup.StartInfo(extraction, dotnet, prlimits, limits.WarmUpWorkers ? [workerDll, optionsPath, WorkerLoop.WarmUpArgument] : [workerDll, optionsPath], out var ownGroup);
             startInfo.StandardErrorEncoding = Encoding.UTF8;
             startInfo.Environment["DOTNET_gcServer"] = "0";
@@ -77,10 +89,23 @@ internal sealed class ExtractionWorker : IDisposable
                 throw new InvalidOperationException($"Could not start the extraction worker '{dotnet} {workerDll}': {ex.Message}", ex);
             }
 
-            return new ExtractionWorker(process, ownGroup, folder, limits);
+            try
+            {
+                // Before the first request: no file reaches the worker outside its cgroup.
+                cgroup?.Add(process.Id);
+            }
+            catch
+            {
+                ProcessGroup.KillTree(process, ownGroup);
+                process.Dispose();
+                throw;
+            }
+
+            return new ExtractionWorker(process, ownGroup, folder, limits, cgroup);
         }
         catch
         {
+            cgroup?.Dispose();
             folder.Dispose();
             throw;
         }
@@ -223,6 +248,11 @@ internal sealed class ExtractionWorker : IDisposable
         }
 
         Kill();
+        if (_cgroup?.OomKilled() == true)
+        {
+            _crash.OomKilled();
+        }
+
         return WorkerDeath.Describe(exitCode, _crash, _limits, CurrentExtractor());
     }
 
@@ -275,6 +305,12 @@ internal sealed class ExtractionWorker : IDisposable
         }
         catch (IOException)
         {
+        }
+
+        if (_cgroup is not null)
+        {
+            _process.WaitForExit(TimeSpan.FromSeconds(5));
+            _cgroup.Dispose();
         }
 
         _process.Dispose();

@@ -21,6 +21,9 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
     /// <summary>Worker processes started so far, replacements included.</summary>
     public int WorkersStarted => _pool.Started;
 
+    /// <summary>How the workers' memory is bounded (cgroup v2 memory.max or RLIMIT_DATA) and why.</summary>
+    public MemoryLimitMechanism MemoryLimit => _pool.MemoryLimit;
+
     public Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, string? fileName, string? contentType, CancellationToken cancellationToken) =>
         _pool.UseAsync(worker => worker.ExtractAsync(content, fileName, contentType, cancellationToken), cancellationToken);
 

@@ -64,6 +64,9 @@ public sealed class WorkerCrashOutput
 
     public bool OutOfMemory { get; private set; }
 
+    /// <summary>The kernel's OOM killer ended the worker (its cgroup's memory.events say so).</summary>
+    public void OomKilled() => OutOfMemory = true;
+
     public void Observe(string line)
     {
         StackOverflow |= line.Contains("Stack overflow", StringComparison.Ordinal);

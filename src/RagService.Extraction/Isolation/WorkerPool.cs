@@ -13,6 +13,9 @@ internal sealed class WorkerPool(ExtractionOptions extraction, ExtractionIsolati
     private readonly ConcurrentBag<ExtractionWorker> _idle = [];
     private volatile bool _disposed;
 
+    /// <summary>How the workers' memory is bounded, decided once when the pool is made.</summary>
+    public MemoryLimitMechanism MemoryLimit { get; } = MemoryLimitMechanism.Choose(limits);
+
     /// <summary>How many workers were started so far (a replaced worker counts again).</summary>
     public int Started => _started;
 
@@ -64,7 +67,7 @@ internal sealed class WorkerPool(ExtractionOptions extraction, ExtractionIsolati
     private ExtractionWorker StartWorker()
     {
         Interlocked.Increment(ref _started);
-        return ExtractionWorker.Start(extraction, limits);
+        return ExtractionWorker.Start(extraction, limits, MemoryLimit);
     }
 
     public void Dispose()
