@@ -6,9 +6,15 @@ namespace RagService.Extraction.Isolation;
 /// <summary>
 /// The worker's side: reads one request frame at a time on standard input (<see cref="WorkerFrames"/>), extracts the
 /// file in process and answers with frames on standard output, until standard input closes. Anything else that writes
-/// to the console goes to standard error, so the answer channel carries only answers. The loop blocks on the pipe on
-/// its own thread: a file costs no hop through the thread pool to arrive or to be answered.
+/// to the console goes to standard error, so the answer channel carries only answers.
 /// </summary>
+/// <remarks>
+/// The loop runs on a pool thread and reads the pipe with blocking reads. A file then wakes one thread: the one
+/// blocked in the read. PdfPig's reading task, queued from that thread, is usually taken by the same thread once it
+/// awaits, and the answer is written from the thread that finished the document, so no thread waits for another to
+/// be scheduled (a blocked main thread would be woken once more per file, which on a loaded machine costs more
+/// than a small PDF's extraction).
+/// </remarks>
 public static class WorkerLoop
 {
     /// <summary>Exit code after an allocation failed: the heap may be in a state no further file should meet.</summary>
@@ -19,8 +25,10 @@ public static class WorkerLoop
     private static volatile bool _allocationFailed;
 
     /// <param name="optionsPath">The <see cref="ExtractionOptions"/> as JSON, written by the service.</param>
-    /// <param name="warmUp">Extract <see cref="WarmUpDocuments"/> before the first request, so that it meets compiled code.</param>
-    public static int Run(string optionsPath, bool warmUp)
+    /// <param name="warmUp">Extract <see cref="WarmUpDocuments"/> on start, so that the first request meets compiled code.</param>
+    public static int Run(string optionsPath, bool warmUp) => Task.Run(() => RunAsync(optionsPath, warmUp)).GetAwaiter().GetResult();
+
+    private static async Task<int> RunAsync(string optionsPath, bool warmUp)
     {
         var options = JsonSerializer.Deserialize<ExtractionOptions>(File.ReadAllText(optionsPath), JsonOptions)
             ?? throw new InvalidOperationException($"{optionsPath} holds no extraction options.");
@@ -33,7 +41,8 @@ public static class WorkerLoop
         var files = 0;
         if (warmUp)
         {
-            WarmUpDocuments.Extract(extractor);
+            // Beside the loop, not before it: a file that arrives meanwhile is not kept waiting for the warm-up.
+            _ = Task.Run(() => WarmUpDocuments.Extract(extractor));
         }
 
         while (WorkerFrames.ReadBlocking(requests) is var (kind, payload))
@@ -47,7 +56,7 @@ public static class WorkerLoop
             CpuTimeLimit.AllowFromNow(request.CpuSeconds);
             _allocationFailed = false;
             var file = ++files;
-            var (answer, outOfMemory) = Extract(extractor, request, name => status.Write(file, name));
+            var (answer, outOfMemory) = await ExtractAsync(extractor, request, name => status.Write(file, name));
             if (_allocationFailed && answer is WorkerError error && error.Kind != WorkerErrorKinds.OutOfMemory)
             {
                 answer = new WorkerError(WorkerErrorKinds.OutOfMemory, error.Message, error.Extractor);
@@ -72,18 +81,18 @@ public static class WorkerLoop
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web);
 
     /// <returns>The document, or the <see cref="WorkerError"/> that ends the file.</returns>
-    private static (object Answer, bool OutOfMemory) Extract(DocumentExtractor extractor, WorkerRequest request, Action<string> onExtractor)
+    private static async Task<(object Answer, bool OutOfMemory)> ExtractAsync(DocumentExtractor extractor, WorkerRequest request, Action<string> onExtractor)
     {
         string? name = null;
         try
         {
-            var document = extractor.ExtractAsync(request.Content, request.FileName, request.ContentType,
+            var document = await extractor.ExtractAsync(request.Content, request.FileName, request.ContentType,
                 format =>
                 {
                     name = DocumentExtractor.ExtractorName(format);
                     onExtractor(name);
                 },
-                CancellationToken.None).GetAwaiter().GetResult();
+                CancellationToken.None);
             return (document, false);
         }
         catch (ExtractionException e)

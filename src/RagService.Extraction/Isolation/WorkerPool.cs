@@ -5,7 +5,8 @@ namespace RagService.Extraction.Isolation;
 /// <summary>
 /// Keeps up to <see cref="ExtractionIsolationOptions.PoolSize"/> workers warm (started on first need, so JIT and
 /// parser start-up are paid once per worker) and lends each to one file at a time. A worker that died, was killed or
-/// has served its quota is disposed and replaced by a fresh one on the next need.
+/// has served its quota is disposed and replaced at once when workers warm up (so the replacement is warm when the
+/// next file comes), else on the next need.
 /// </summary>
 internal sealed class WorkerPool(ExtractionOptions extraction, ExtractionIsolationOptions limits) : IDisposable
 {
@@ -42,6 +43,7 @@ internal sealed class WorkerPool(ExtractionOptions extraction, ExtractionIsolati
                 else
                 {
                     worker.Dispose();
+                    StartSpare();
                 }
             }
 
@@ -64,6 +66,32 @@ internal sealed class WorkerPool(ExtractionOptions extraction, ExtractionIsolati
         return null;
     }
 
+    /// <summary>
+    /// Replaces a retired or dead worker at once, so that the replacement starts and warms up while the caller goes on
+    /// (chunking, embedding) rather than when the next file arrives. A failed start is left to the next file to report.
+    /// </summary>
+    private void StartSpare()
+    {
+        if (_disposed || !limits.WarmUpWorkers)
+        {
+            return;
+        }
+
+        try
+        {
+            _idle.Add(StartWorker());
+        }
+        catch (InvalidOperationException)
+        {
+            return;
+        }
+
+        if (_disposed)
+        {
+            DisposeIdle();
+        }
+    }
+
     private ExtractionWorker StartWorker()
     {
         Interlocked.Increment(ref _started);
@@ -73,6 +101,11 @@ internal sealed class WorkerPool(ExtractionOptions extraction, ExtractionIsolati
     public void Dispose()
     {
         _disposed = true;
+        DisposeIdle();
+    }
+
+    private void DisposeIdle()
+    {
         while (_idle.TryTake(out var worker))
         {
             worker.Dispose();
