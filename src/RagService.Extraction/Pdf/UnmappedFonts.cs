@@ -11,8 +11,9 @@ namespace RagService.Extraction.Pdf;
 /// warning. A font is unmapped when it has no <c>/ToUnicode</c> map and
 /// <list type="bullet">
 /// <item>its font descriptor flags it symbolic (<c>/Flags</c> bit 3): its character codes select the font's own glyphs
-/// (math, dingbats), which PdfPig reads as the codes' ASCII or private-use look-alikes; the standard Symbol and
-/// ZapfDingbats fonts, when not embedded, are exempt (their encodings are published and PdfPig applies them);</item>
+/// (math, dingbats), which PdfPig reads as the codes' ASCII or private-use look-alikes. Exempt: an embedded Type 1 or
+/// CFF program (it names its glyphs, and PdfPig maps the names), and the standard Symbol and ZapfDingbats fonts when
+/// not embedded (their encodings are published and PdfPig applies them);</item>
 /// <item>or it is a composite (Type0) font with an <c>Identity-H/V</c> encoding: codes are glyph ids, nothing maps them;</item>
 /// <item>or its <c>/Encoding</c> <c>/Differences</c> name a glyph outside the Adobe Glyph List (and not <c>uniXXXX</c>/<c>uXXXX</c>).</item>
 /// </list>
@@ -78,12 +79,14 @@ internal static class UnmappedFonts
 
         var descriptor = font.TryGet(NameToken.FontDescriptor, out var descriptorToken)
             && DirectObjectFinder.TryGet<DictionaryToken>(descriptorToken, scanner, out var d) ? d : null;
-        var embedded = descriptor is not null && (descriptor.ContainsKey(NameToken.FontFile) || descriptor.ContainsKey(NameToken.FontFile2) || descriptor.ContainsKey(NameToken.FontFile3));
+        // An embedded Type 1 or CFF program names its glyphs, and PdfPig maps the names (TeX's math fonts, for one).
+        var namesItsGlyphs = descriptor is not null && (descriptor.ContainsKey(NameToken.FontFile) || descriptor.ContainsKey(NameToken.FontFile3));
         if (descriptor is not null
+            && !namesItsGlyphs
             && descriptor.TryGet(NameToken.Flags, out var flagsToken)
             && DirectObjectFinder.TryGet<NumericToken>(flagsToken, scanner, out var flags)
             && (flags.Int & SymbolicFlag) != 0
-            && (embedded || !StandardSymbolFonts.Contains(name)))
+            && (descriptor.ContainsKey(NameToken.FontFile2) || !StandardSymbolFonts.Contains(name)))
         {
             return "is flagged symbolic";
         }
