@@ -19,6 +19,9 @@ public sealed class RagServiceClient : IDisposable
     /// <summary>The header that carries the API key.</summary>
     public const string ApiKeyHeader = "X-Api-Key";
 
+    /// <summary>The header that names the end user's principals for a delegating key.</summary>
+    public const string OnBehalfOfHeader = "X-Rag-On-Behalf-Of";
+
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly RagServiceClientOptions _options;
@@ -49,6 +52,13 @@ public sealed class RagServiceClient : IDisposable
 
     /// <summary>The options the client was created with.</summary>
     public RagServiceClientOptions Options => _options;
+
+    /// <summary>
+    /// A client over the same connection that acts for one end user (a chatbot's delegate key names the user's
+    /// principals, e.g. "user:alice@corp.example", "group:hr"): everything it reads is limited to what they may see.
+    /// </summary>
+    public RagServiceClient ForUser(params IReadOnlyList<string> principals) =>
+        new(_http, _options with { OnBehalfOf = principals }, ownsHttp: false);
 
     // ---- collections
 
@@ -113,6 +123,10 @@ public sealed class RagServiceClient : IDisposable
     /// </summary>
     public Task<IReadOnlyList<Chunk>> ListChunksAsync(string collection, string documentId, int offset = 0, int limit = 100, CancellationToken ct = default) =>
         GetAsync<IReadOnlyList<Chunk>>($"{CollectionPath(collection)}/chunks?documentId={Uri.EscapeDataString(documentId)}&offset={offset}&limit={limit}", ct);
+
+    /// <summary>Replaces a document's access list (null: none, the collection's default applies); nothing is re-extracted or re-embedded.</summary>
+    public Task<Document> SetDocumentAccessAsync(string collection, string id, IReadOnlyList<string>? access, CancellationToken ct = default) =>
+        SendJsonAsync<Document>(HttpMethod.Put, DocumentPath(collection, id) + "/access", new { access }, retryOnNetworkError: true, ct);
 
     /// <summary>Deletes a document and its chunks.</summary>
     public Task DeleteDocumentAsync(string collection, string id, CancellationToken ct = default) =>
@@ -396,6 +410,11 @@ public sealed class RagServiceClient : IDisposable
         if (_options.ApiKey is { Length: > 0 } key)
         {
             request.Headers.Add(ApiKeyHeader, key);
+        }
+
+        if (_options.OnBehalfOf is { Count: > 0 } principals)
+        {
+            request.Headers.Add(OnBehalfOfHeader, string.Join(',', principals));
         }
 
         return request;

@@ -9,6 +9,12 @@ public sealed record RagServiceClientOptions
     /// <summary>Sent as the <c>X-Api-Key</c> header with every request when set.</summary>
     public string? ApiKey { get; init; }
 
+    /// <summary>
+    /// The end user's principals, sent as <c>X-Rag-On-Behalf-Of</c> with every request when set: a key with the
+    /// delegate permission then reads only what that user may (see <see cref="RagServiceClient.ForUser"/>).
+    /// </summary>
+    public IReadOnlyList<string>? OnBehalfOf { get; init; }
+
     /// <summary>Time limit of one HTTP request (a streamed answer is limited only by its cancellation token).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
 

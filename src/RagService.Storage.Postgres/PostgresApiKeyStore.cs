@@ -7,7 +7,7 @@ namespace RagService.Storage.Postgres;
 /// <summary>API keys in the shared database (the SHA-256 of each secret, never the secret), so a key works on every replica.</summary>
 public sealed class PostgresApiKeyStore(PostgresDatabase database) : IApiKeyStore
 {
-    private const string Columns = "SELECT id, client, role, collections, secret_hash, created_at, last_used_at, revoked_at FROM api_keys";
+    private const string Columns = "SELECT id, client, role, collections, secret_hash, created_at, last_used_at, revoked_at, principals, delegate_within FROM api_keys";
 
     public Task CreateAsync(ApiKeyRecord key, int maxActivePerClient, CancellationToken ct) =>
         database.InTransactionAsync(async (connection, tx) =>
@@ -27,9 +27,9 @@ public sealed class PostgresApiKeyStore(PostgresDatabase database) : IApiKeyStor
             }
 
             await using var insert = PostgresDatabase.Command(connection, tx,
-                "INSERT INTO api_keys(id, client, role, collections, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO api_keys(id, client, role, collections, secret_hash, created_at, principals, delegate_within) VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8::text[])",
                 key.Id, key.Client, key.Role.ToString().ToLowerInvariant(), key.Collections is null ? null : JsonSerializer.Serialize(key.Collections),
-                key.SecretHash, key.CreatedAt.UtcDateTime);
+                key.SecretHash, key.CreatedAt.UtcDateTime, key.Principals?.ToArray(), key.DelegateWithin?.ToArray());
             await insert.ExecuteNonQueryAsync(ct);
             return true;
         }, ct);
@@ -56,5 +56,9 @@ public sealed class PostgresApiKeyStore(PostgresDatabase database) : IApiKeyStor
         r.GetFieldValue<byte[]>(4),
         r.GetFieldValue<DateTimeOffset>(5),
         r.IsDBNull(6) ? null : r.GetFieldValue<DateTimeOffset>(6),
-        r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7));
+        r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7))
+    {
+        Principals = r.IsDBNull(8) ? null : r.GetFieldValue<string[]>(8),
+        DelegateWithin = r.IsDBNull(9) ? null : r.GetFieldValue<string[]>(9),
+    };
 }

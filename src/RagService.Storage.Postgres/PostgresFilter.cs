@@ -1,19 +1,25 @@
 using System.Text;
 using System.Text.Json;
 using Npgsql;
+using RagService.Core.Access;
 using RagService.Core.Storage;
 
 namespace RagService.Storage.Postgres;
 
 /// <summary>
 /// Appends the WHERE conditions of a <see cref="SearchFilter"/> over the documents table aliased "d", with the SQLite
-/// store's semantics: any of the document ids; every metadata pair exactly (jsonb containment of string values);
+/// store's semantics: documents the access scope may read; any of the document ids; every metadata pair exactly (jsonb containment of string values);
 /// times at or after the "after" bound and strictly before the "before" bound.
 /// </summary>
 internal static class PostgresFilter
 {
-    public static void Append(StringBuilder sql, NpgsqlCommand cmd, SearchFilter filter)
+    public static void Append(StringBuilder sql, NpgsqlCommand cmd, SearchFilter filter, CollectionSettings settings)
     {
+        if (filter.Access is { } access)
+        {
+            sql.Append(AccessCondition(settings, Add(cmd, access.Principals.ToArray())));
+        }
+
         if (filter.DocumentIds is { Count: > 0 } ids)
         {
             sql.Append(" AND d.doc_key = ANY(").Append(Add(cmd, ids.ToArray())).Append(')');
@@ -29,6 +35,10 @@ internal static class PostgresFilter
         AppendTime(sql, cmd, "d.updated_at >=", filter.UpdatedAfter);
         AppendTime(sql, cmd, "d.updated_at <", filter.UpdatedBefore);
     }
+
+    /// <summary>" AND ..." visible to the principals in the text[] <paramref name="principals"/> names: the list overlaps them, or (open collections) there is none.</summary>
+    public static string AccessCondition(CollectionSettings settings, string principals) =>
+        settings.UnlistedAccess == UnlistedAccess.Open ? $" AND (d.access IS NULL OR d.access && {principals}::text[])" : $" AND d.access && {principals}::text[]";
 
     /// <summary>
     /// Stored times are whole microseconds (<see cref="StoreTime"/>), so for a stored t and any bound T, t ≥ T and

@@ -26,7 +26,7 @@ public sealed class PostgresIndexSource(PostgresDatabase database) : IIndexSourc
         await using var cmd = new NpgsqlCommand { Connection = connection };
         cmd.Parameters.Add(new NpgsqlParameter { Value = collection.Id });
         var sql = new StringBuilder("SELECT ch.id FROM chunks ch JOIN documents d ON d.id = ch.document_id WHERE d.collection_id = $1");
-        PostgresFilter.Append(sql, cmd, filter);
+        PostgresFilter.Append(sql, cmd, filter, collection.Settings);
         cmd.CommandText = sql.ToString();
         var ids = new HashSet<long>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);

@@ -1,3 +1,4 @@
+using RagService.Core.Access;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Npgsql;
@@ -44,13 +45,14 @@ public sealed class PostgresKnowledgeRows(PostgresDatabase database) : IKnowledg
     public Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken ct) =>
         database.QueryAsync(CollectionColumns + " ORDER BY name COLLATE \"C\"", [], ReadCollection, ct);
 
-    public async Task<CollectionStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct)
+    public async Task<CollectionStats> GetStatsAsync(CollectionInfo collection, AccessScope? access, CancellationToken ct)
     {
-        var rows = await database.QueryAsync("""
-            SELECT (SELECT count(*) FROM documents WHERE collection_id = $1), count(ch.id), coalesce(sum(octet_length(ch.text)), 0),
+        var visible = access is null ? "" : PostgresFilter.AccessCondition(collection.Settings, "$2");
+        var rows = await database.QueryAsync($"""
+            SELECT (SELECT count(*) FROM documents d WHERE d.collection_id = $1{visible}), count(ch.id), coalesce(sum(octet_length(ch.text)), 0),
                    count(ch.vector), coalesce(sum(4 * cardinality(ch.vector)), 0)
-            FROM documents d JOIN chunks ch ON ch.document_id = d.id WHERE d.collection_id = $1
-            """, [collection.Id], r => new CollectionStats((int)r.GetInt64(0), (int)r.GetInt64(1), r.GetInt64(2))
+            FROM documents d JOIN chunks ch ON ch.document_id = d.id WHERE d.collection_id = $1{visible}
+            """, access is null ? [collection.Id] : [collection.Id, access.Principals.ToArray()], r => new CollectionStats((int)r.GetInt64(0), (int)r.GetInt64(1), r.GetInt64(2))
             {
                 Vectors = (int)r.GetInt64(3),
                 VectorBytes = r.GetInt64(4),
@@ -64,8 +66,10 @@ public sealed class PostgresKnowledgeRows(PostgresDatabase database) : IKnowledg
         return found.Count == 0 ? null : found[0];
     }
 
-    public Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(CollectionInfo collection, int offset, int limit, CancellationToken ct) =>
-        database.QueryAsync(DocumentColumns + " WHERE collection_id = $1 ORDER BY doc_key COLLATE \"C\" LIMIT $2 OFFSET $3", [collection.Id, limit, offset], ReadDocument, ct);
+    public Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(CollectionInfo collection, int offset, int limit, AccessScope? access, CancellationToken ct) =>
+        database.QueryAsync(
+            DocumentColumns + $" d WHERE d.collection_id = $1{(access is null ? "" : PostgresFilter.AccessCondition(collection.Settings, "$4"))} ORDER BY d.doc_key COLLATE \"C\" LIMIT $2 OFFSET $3",
+            access is null ? [collection.Id, limit, offset] : [collection.Id, limit, offset, access.Principals.ToArray()], ReadDocument, ct);
 
     public Task<IReadOnlyList<long>> ListChunkIdsAsync(CollectionInfo collection, string documentId, int offset, int limit, CancellationToken ct) =>
         database.QueryAsync("""
@@ -112,7 +116,7 @@ public sealed class PostgresKnowledgeRows(PostgresDatabase database) : IKnowledg
     private const string CollectionColumns = "SELECT id, name, settings, created_at FROM collections";
 
     private const string DocumentColumns =
-        "SELECT doc_key, title, content_hash, format, metadata::text, chunk_count, created_at, updated_at, source_sha256, ingest_signature FROM documents";
+        "SELECT doc_key, title, content_hash, format, metadata::text, chunk_count, created_at, updated_at, source_sha256, ingest_signature, access FROM documents";
 
     private static CollectionInfo ReadCollection(NpgsqlDataReader r) => new(
         r.GetInt64(0),
@@ -129,5 +133,5 @@ public sealed class PostgresKnowledgeRows(PostgresDatabase database) : IKnowledg
         r.GetInt32(5),
         r.GetFieldValue<DateTimeOffset>(6),
         r.GetFieldValue<DateTimeOffset>(7),
-        r.IsDBNull(8) ? null : new SyncSource(r.GetString(8), r.IsDBNull(9) ? "" : r.GetString(9)));
+        r.IsDBNull(8) ? null : new SyncSource(r.GetString(8), r.IsDBNull(9) ? "" : r.GetString(9))) { Access = r.IsDBNull(10) ? null : r.GetFieldValue<string[]>(10) };
 }

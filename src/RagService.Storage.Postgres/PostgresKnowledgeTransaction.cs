@@ -27,9 +27,11 @@ internal sealed class PostgresKnowledgeTransaction(NpgsqlConnection connection, 
     public Task<DocumentRow?> FindDocumentAsync(long collectionId, string documentId, CancellationToken ct) =>
         RunAsync(async () =>
         {
-            await using var cmd = Command("SELECT id, content_hash, created_at FROM documents WHERE collection_id = $1 AND doc_key = $2", collectionId, documentId);
+            await using var cmd = Command("SELECT id, content_hash, created_at, access FROM documents WHERE collection_id = $1 AND doc_key = $2", collectionId, documentId);
             await using var reader = await cmd.ExecuteReaderAsync(ct);
-            return await reader.ReadAsync(ct) ? new DocumentRow(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)) : null;
+            return await reader.ReadAsync(ct)
+                ? new DocumentRow(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<string[]>(3))
+                : null;
         });
 
     public Task<IReadOnlyList<long>> DeleteDocumentAsync(long documentRow, CancellationToken ct) =>
@@ -46,14 +48,27 @@ internal sealed class PostgresKnowledgeTransaction(NpgsqlConnection connection, 
         RunAsync(async () =>
         {
             await using var cmd = Command("""
-                INSERT INTO documents(collection_id, doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature)
-                VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11) RETURNING id
+                INSERT INTO documents(collection_id, doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature, access)
+                VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12) RETURNING id
                 """,
                 collectionId, document.Id, (object?)document.Title ?? DBNull.Value, document.ContentHash, document.Format,
                 JsonSerializer.Serialize(document.Metadata, Json), document.Chunks.Count, created.UtcDateTime, updated.UtcDateTime,
-                (object?)document.Source?.Sha256 ?? DBNull.Value, (object?)document.Source?.IngestSignature ?? DBNull.Value);
+                (object?)document.Source?.Sha256 ?? DBNull.Value, (object?)document.Source?.IngestSignature ?? DBNull.Value, AccessArray(document.Access));
             return (long)(await cmd.ExecuteScalarAsync(ct))!;
         });
+
+    public Task<IReadOnlyList<long>> SetDocumentAccessAsync(long documentRow, IReadOnlyList<string>? access, CancellationToken ct) =>
+        RunAsync<IReadOnlyList<long>>(async () =>
+        {
+            await using var update = Command("UPDATE documents SET access = $2 WHERE id = $1", documentRow, AccessArray(access));
+            await update.ExecuteNonQueryAsync(ct);
+            await using var cmd = Command("SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM chunks WHERE document_id = $1", documentRow);
+            return (long[])(await cmd.ExecuteScalarAsync(ct))!;
+        });
+
+    /// <summary>An access list as a text[] parameter (typed, so that null is a null array).</summary>
+    private static NpgsqlParameter AccessArray(IReadOnlyList<string>? access) =>
+        new() { Value = access is null ? DBNull.Value : access.ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text };
 
     public Task<IReadOnlyList<long>> InsertChunksAsync(long documentRow, IReadOnlyList<IndexedChunk> chunks, CancellationToken ct) =>
         RunAsync<IReadOnlyList<long>>(async () =>
@@ -127,7 +142,7 @@ internal sealed class PostgresKnowledgeTransaction(NpgsqlConnection connection, 
         var cmd = new NpgsqlCommand(sql, connection, tx);
         foreach (var value in parameters)
         {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = value });
+            cmd.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value });
         }
 
         return cmd;

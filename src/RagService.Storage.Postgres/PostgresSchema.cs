@@ -89,6 +89,14 @@ internal static class PostgresSchema
             CREATE INDEX api_keys_by_client ON api_keys(client, revoked_at);
             """),
         (2, "ALTER TABLE job_items ADD COLUMN warnings text[]"), // the extractor's warnings for a partly unreadable document
+        // access lists: a document's principals (null: its collection's default, GIN-indexed for the overlap filter),
+        // a key's own principals, and the patterns a delegating key may name
+        (3, """
+            ALTER TABLE documents ADD COLUMN access text[];
+            CREATE INDEX documents_by_access ON documents USING gin (access);
+            ALTER TABLE api_keys ADD COLUMN principals text[];
+            ALTER TABLE api_keys ADD COLUMN delegate_within text[];
+            """),
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

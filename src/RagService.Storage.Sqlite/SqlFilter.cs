@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using RagService.Core.Access;
 using RagService.Core.Storage;
 
 namespace RagService.Storage.Sqlite;
@@ -8,8 +9,13 @@ namespace RagService.Storage.Sqlite;
 /// <summary>Appends the WHERE conditions of a <see cref="SearchFilter"/> over the documents table aliased "d".</summary>
 internal static class SqlFilter
 {
-    public static void Append(StringBuilder sql, SqliteCommand cmd, SearchFilter filter)
+    public static void Append(StringBuilder sql, SqliteCommand cmd, SearchFilter filter, CollectionSettings settings)
     {
+        if (filter.Access is { } access)
+        {
+            AppendAccess(sql, cmd, access, settings);
+        }
+
         if (filter.DocumentIds is { Count: > 0 } ids)
         {
             sql.Append(" AND d.doc_key IN (SELECT value FROM json_each($fdocs))");
@@ -29,6 +35,14 @@ internal static class SqlFilter
         AppendTime(sql, cmd, "d.created_at < $fcbefore", "$fcbefore", filter.CreatedBefore);
         AppendTime(sql, cmd, "d.updated_at >= $fuafter", "$fuafter", filter.UpdatedAfter);
         AppendTime(sql, cmd, "d.updated_at < $fubefore", "$fubefore", filter.UpdatedBefore);
+    }
+
+    /// <summary>Visible to the scope: the list names one of its principals, or there is no list and the collection leaves such documents open.</summary>
+    public static void AppendAccess(StringBuilder sql, SqliteCommand cmd, AccessScope access, CollectionSettings settings)
+    {
+        sql.Append(settings.UnlistedAccess == UnlistedAccess.Open ? " AND (d.access IS NULL OR " : " AND (d.access IS NOT NULL AND ")
+            .Append("EXISTS (SELECT 1 FROM json_each(d.access) a WHERE a.value IN (SELECT value FROM json_each($faccess))))");
+        cmd.Parameters.AddWithValue("$faccess", JsonSerializer.Serialize(access.Principals));
     }
 
     /// <summary>Times are stored as UTC round-trip strings, which sort like the instants they stand for.</summary>

@@ -8,7 +8,7 @@ namespace RagService.Storage.Sqlite;
 /// <summary>API keys in the same SQLite file as the knowledge base.</summary>
 public sealed class SqliteApiKeyStore : IApiKeyStore
 {
-    private const string Columns = "SELECT id, client, role, collections, secret_hash, created_at, last_used_at, revoked_at FROM api_keys";
+    private const string Columns = "SELECT id, client, role, collections, secret_hash, created_at, last_used_at, revoked_at, principals, delegate_within FROM api_keys";
 
     private readonly SqliteConnectionFactory _connections;
 
@@ -33,9 +33,11 @@ public sealed class SqliteApiKeyStore : IApiKeyStore
         }
 
         cmd.CommandText = """
-            INSERT INTO api_keys(id, client, role, collections, secret_hash, created_at)
-            VALUES ($id, $client, $role, $collections, $hash, $created)
+            INSERT INTO api_keys(id, client, role, collections, secret_hash, created_at, principals, delegate_within)
+            VALUES ($id, $client, $role, $collections, $hash, $created, $principals, $delegate)
             """;
+        cmd.Parameters.AddWithValue("$principals", key.Principals is null ? DBNull.Value : JsonSerializer.Serialize(key.Principals));
+        cmd.Parameters.AddWithValue("$delegate", key.DelegateWithin is null ? DBNull.Value : JsonSerializer.Serialize(key.DelegateWithin));
         cmd.Parameters.AddWithValue("$id", key.Id);
         cmd.Parameters.AddWithValue("$role", key.Role.ToString().ToLowerInvariant());
         cmd.Parameters.AddWithValue("$collections", key.Collections is null ? DBNull.Value : JsonSerializer.Serialize(key.Collections));
@@ -99,7 +101,11 @@ public sealed class SqliteApiKeyStore : IApiKeyStore
                 (byte[])reader.GetValue(4),
                 Parse(reader.GetString(5)),
                 reader.IsDBNull(6) ? null : Parse(reader.GetString(6)),
-                reader.IsDBNull(7) ? null : Parse(reader.GetString(7))));
+                reader.IsDBNull(7) ? null : Parse(reader.GetString(7)))
+            {
+                Principals = reader.IsDBNull(8) ? null : JsonSerializer.Deserialize<List<string>>(reader.GetString(8)),
+                DelegateWithin = reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<List<string>>(reader.GetString(9)),
+            });
         }
 
         return keys;

@@ -31,7 +31,7 @@ public sealed class SqliteIndexSource(SqliteStoreOptions options) : IIndexSource
         await using var connection = _connections.Open();
         await using var cmd = connection.CreateCommand();
         var sql = new StringBuilder("SELECT ch.id FROM chunks ch JOIN documents d ON d.id = ch.document_id WHERE d.collection_id = $c");
-        SqlFilter.Append(sql, cmd, filter);
+        SqlFilter.Append(sql, cmd, filter, collection.Settings);
         cmd.CommandText = sql.ToString();
         cmd.Parameters.AddWithValue("$c", collection.Id);
         var ids = new HashSet<long>();

@@ -1,3 +1,5 @@
+using RagService.Core.Access;
+using System.Text;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -93,14 +95,20 @@ public sealed class SqliteKnowledgeRows : IKnowledgeRows, IComponentHealth
     }
 
 
-    public async Task<CollectionStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct)
+    public async Task<CollectionStats> GetStatsAsync(CollectionInfo collection, AccessScope? access, CancellationToken ct)
     {
         await using var connection = _connections.Open();
         await using var cmd = connection.CreateCommand();
-        cmd.CommandText = """
-            SELECT (SELECT count(*) FROM documents WHERE collection_id = $c),
+        var visible = new StringBuilder();
+        if (access is not null)
+        {
+            SqlFilter.AppendAccess(visible, cmd, access, collection.Settings);
+        }
+
+        cmd.CommandText = $"""
+            SELECT (SELECT count(*) FROM documents d WHERE d.collection_id = $c{visible}),
                    count(ch.id), coalesce(sum(length(CAST(ch.text AS BLOB))), 0)
-            FROM documents d JOIN chunks ch ON ch.document_id = d.id WHERE d.collection_id = $c
+            FROM documents d JOIN chunks ch ON ch.document_id = d.id WHERE d.collection_id = $c{visible}
             """;
         cmd.Parameters.AddWithValue("$c", collection.Id);
         CollectionStats stats;
@@ -110,9 +118,9 @@ public sealed class SqliteKnowledgeRows : IKnowledgeRows, IComponentHealth
             stats = new CollectionStats(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2));
         }
 
-        cmd.CommandText = """
+        cmd.CommandText = $"""
             SELECT count(v.chunk_id), coalesce(sum(length(v.vector)), 0)
-            FROM chunk_vectors v JOIN chunks ch ON ch.id = v.chunk_id JOIN documents d ON d.id = ch.document_id WHERE d.collection_id = $c
+            FROM chunk_vectors v JOIN chunks ch ON ch.id = v.chunk_id JOIN documents d ON d.id = ch.document_id WHERE d.collection_id = $c{visible}
             """;
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
@@ -132,11 +140,17 @@ public sealed class SqliteKnowledgeRows : IKnowledgeRows, IComponentHealth
         return await reader.ReadAsync(ct) ? ReadDocument(reader) : null;
     }
 
-    public async Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(CollectionInfo collection, int offset, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(CollectionInfo collection, int offset, int limit, AccessScope? access, CancellationToken ct)
     {
         await using var connection = _connections.Open();
         await using var cmd = connection.CreateCommand();
-        cmd.CommandText = DocumentColumns + " WHERE collection_id = $c ORDER BY doc_key LIMIT $l OFFSET $o";
+        var visible = new StringBuilder();
+        if (access is not null)
+        {
+            SqlFilter.AppendAccess(visible, cmd, access, collection.Settings);
+        }
+
+        cmd.CommandText = DocumentColumns + $" d WHERE d.collection_id = $c{visible} ORDER BY d.doc_key LIMIT $l OFFSET $o";
         cmd.Parameters.AddWithValue("$c", collection.Id);
         cmd.Parameters.AddWithValue("$l", limit);
         cmd.Parameters.AddWithValue("$o", offset);
@@ -230,7 +244,7 @@ public sealed class SqliteKnowledgeRows : IKnowledgeRows, IComponentHealth
     }
 
     private const string DocumentColumns =
-        "SELECT doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature FROM documents";
+        "SELECT doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature, access FROM documents";
 
     private static DocumentRecord ReadDocument(SqliteDataReader r) => new(
         r.GetString(0),
@@ -241,7 +255,11 @@ public sealed class SqliteKnowledgeRows : IKnowledgeRows, IComponentHealth
         r.GetInt32(5),
         DateTimeOffset.Parse(r.GetString(6), CultureInfo.InvariantCulture),
         DateTimeOffset.Parse(r.GetString(7), CultureInfo.InvariantCulture),
-        r.IsDBNull(8) ? null : new SyncSource(r.GetString(8), r.IsDBNull(9) ? "" : r.GetString(9)));
+        r.IsDBNull(8) ? null : new SyncSource(r.GetString(8), r.IsDBNull(9) ? "" : r.GetString(9))) { Access = ReadAccess(r, 10) };
+
+    /// <summary>A documents.access column: a JSON array of principals, or null.</summary>
+    internal static IReadOnlyList<string>? ReadAccess(SqliteDataReader r, int ordinal) =>
+        r.IsDBNull(ordinal) ? null : JsonSerializer.Deserialize<List<string>>(r.GetString(ordinal), Json);
 
     private static CollectionInfo ReadCollection(SqliteDataReader r) => new(
         r.GetInt64(0),

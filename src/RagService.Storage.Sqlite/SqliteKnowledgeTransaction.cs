@@ -61,12 +61,13 @@ internal sealed class SqliteKnowledgeTransaction : IKnowledgeTransaction
     public Task<DocumentRow?> FindDocumentAsync(long collectionId, string documentId, CancellationToken ct) =>
         RunAsync(async cmd =>
         {
-            cmd.CommandText = "SELECT id, content_hash, created_at FROM documents WHERE collection_id = $c AND doc_key = $k";
+            cmd.CommandText = "SELECT id, content_hash, created_at, access FROM documents WHERE collection_id = $c AND doc_key = $k";
             cmd.Parameters.AddWithValue("$c", collectionId);
             cmd.Parameters.AddWithValue("$k", documentId);
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             return await reader.ReadAsync(ct)
-                ? new DocumentRow(reader.GetInt64(0), reader.GetString(1), DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture))
+                ? new DocumentRow(reader.GetInt64(0), reader.GetString(1), DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture),
+                    SqliteKnowledgeRows.ReadAccess(reader, 3))
                 : null;
         });
 
@@ -93,9 +94,10 @@ internal sealed class SqliteKnowledgeTransaction : IKnowledgeTransaction
         RunAsync(async cmd =>
         {
             cmd.CommandText = """
-                INSERT INTO documents(collection_id, doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature)
-                VALUES ($c, $k, $t, $h, $f, $m, $n, $ca, $ua, $ss, $is) RETURNING id
+                INSERT INTO documents(collection_id, doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature, access)
+                VALUES ($c, $k, $t, $h, $f, $m, $n, $ca, $ua, $ss, $is, $ac) RETURNING id
                 """;
+            cmd.Parameters.AddWithValue("$ac", AccessText(document.Access));
             cmd.Parameters.AddWithValue("$c", collectionId);
             cmd.Parameters.AddWithValue("$k", document.Id);
             cmd.Parameters.AddWithValue("$t", (object?)document.Title ?? DBNull.Value);
@@ -109,6 +111,26 @@ internal sealed class SqliteKnowledgeTransaction : IKnowledgeTransaction
             cmd.Parameters.AddWithValue("$is", (object?)document.Source?.IngestSignature ?? DBNull.Value);
             return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
         });
+
+    public Task<IReadOnlyList<long>> SetDocumentAccessAsync(long documentRow, IReadOnlyList<string>? access, CancellationToken ct) =>
+        RunAsync<IReadOnlyList<long>>(async cmd =>
+        {
+            cmd.CommandText = "UPDATE documents SET access = $ac WHERE id = $d";
+            cmd.Parameters.AddWithValue("$d", documentRow);
+            cmd.Parameters.AddWithValue("$ac", AccessText(access));
+            await cmd.ExecuteNonQueryAsync(ct);
+            cmd.CommandText = "SELECT id FROM chunks WHERE document_id = $d ORDER BY id";
+            var chunks = new List<long>();
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                chunks.Add(reader.GetInt64(0));
+            }
+
+            return chunks;
+        });
+
+    private static object AccessText(IReadOnlyList<string>? access) => access is null ? DBNull.Value : JsonSerializer.Serialize(access, Json);
 
     public Task<IReadOnlyList<long>> InsertChunksAsync(long documentRow, IReadOnlyList<IndexedChunk> chunks, CancellationToken ct) =>
         RunAsync<IReadOnlyList<long>>(async insertChunk =>

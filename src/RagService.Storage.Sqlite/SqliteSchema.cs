@@ -9,8 +9,9 @@ internal static class SqliteSchema
     /// 2: a sync's bookkeeping (source_sha256, ingest_signature) moved from the metadata JSON into its own columns.
     /// 3: chunk ids are AUTOINCREMENT (never given again, see <see cref="ChunkColumns"/>).
     /// 4: job_items.warnings, the extractor's warnings for a document indexed with parts it could not read.
+    /// 5: access lists: documents.access, api_keys.principals and api_keys.delegate_within (<see cref="AddAccessColumns"/>).
     /// </summary>
-    public const int Version = 4;
+    public const int Version = 5;
 
     public static void Ensure(SqliteConnection connection)
     {
@@ -32,6 +33,7 @@ internal static class SqliteSchema
                 updated_at TEXT NOT NULL,
                 source_sha256 TEXT,
                 ingest_signature TEXT,
+                access TEXT,
                 UNIQUE (collection_id, doc_key));
             CREATE TABLE IF NOT EXISTS chunks ({ChunkColumns});
             {ChunkIndexes}
@@ -61,6 +63,7 @@ internal static class SqliteSchema
 
         MoveSyncBookkeepingOutOfMetadata(connection);
         AddJobItemWarnings(connection);
+        AddAccessColumns(connection);
         cmd.CommandText = $"UPDATE schema_info SET version = {Version} WHERE version < {Version}";
         cmd.ExecuteNonQuery();
         MoveFtsTerms(connection);
@@ -107,6 +110,29 @@ internal static class SqliteSchema
             cmd.CommandText = "ALTER TABLE job_items ADD COLUMN warnings TEXT";
             cmd.ExecuteNonQuery();
         }
+    }
+
+    /// <summary>
+    /// Databases before version 5: documents.access (a JSON array of principals, null: the collection's default),
+    /// api_keys.principals (the key's own principals) and api_keys.delegate_within (the patterns a delegating key may
+    /// name), each a JSON array or null; in one transaction.
+    /// </summary>
+    private static void AddAccessColumns(SqliteConnection connection)
+    {
+        using var tx = connection.BeginTransaction(deferred: false);
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        foreach (var (table, column) in new[] { ("documents", "access"), ("api_keys", "principals"), ("api_keys", "delegate_within") })
+        {
+            cmd.CommandText = $"SELECT count(*) FROM pragma_table_info('{table}') WHERE name = '{column}'";
+            if (Convert.ToInt64(cmd.ExecuteScalar()) == 0)
+            {
+                cmd.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} TEXT";
+                cmd.ExecuteNonQuery();
+            }
+        }
+
+        tx.Commit();
     }
 
     /// <summary>
@@ -247,7 +273,9 @@ internal static class SqliteSchema
             secret_hash BLOB NOT NULL,
             created_at TEXT NOT NULL,
             last_used_at TEXT,
-            revoked_at TEXT);
+            revoked_at TEXT,
+            principals TEXT,
+            delegate_within TEXT);
         CREATE INDEX IF NOT EXISTS api_keys_by_client ON api_keys(client, revoked_at);
         """;
 }

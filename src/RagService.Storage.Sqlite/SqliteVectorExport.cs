@@ -37,7 +37,7 @@ public sealed class SqliteVectorExport(SqliteStoreOptions options)
         using var connection = _connections.Open();
         using var cmd = connection.CreateCommand();
         cmd.CommandText = """
-            SELECT v.chunk_id, d.doc_key, d.metadata, d.created_at, d.updated_at, v.vector
+            SELECT v.chunk_id, d.doc_key, d.metadata, d.created_at, d.updated_at, v.vector, d.access
             FROM chunk_vectors v JOIN chunks ch ON ch.id = v.chunk_id JOIN documents d ON d.id = ch.document_id
             WHERE d.collection_id = $c AND length(v.vector) = $bytes AND v.chunk_id > $after
             ORDER BY v.chunk_id LIMIT $limit
@@ -52,7 +52,7 @@ public sealed class SqliteVectorExport(SqliteStoreOptions options)
         {
             var metadata = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(2)) ?? [];
             var document = new IndexedDocument(reader.GetString(1), metadata,
-                DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture), DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture));
+                DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture), DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture)) { Access = SqliteKnowledgeRows.ReadAccess(reader, 6) };
             page.Add(new ExportedVector(reader.GetInt64(0), document, VectorBlob.FromBytes((byte[])reader.GetValue(5))));
         }
 

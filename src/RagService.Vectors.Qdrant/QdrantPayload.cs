@@ -21,11 +21,14 @@ internal static class QdrantPayload
     public const string UpdatedSeconds = "updated_s";
     public const string UpdatedTicks = "updated_t";
 
+    /// <summary>The document's access list (keywords); absent for a document without one (the collection's default decides).</summary>
+    public const string Access = "access";
+
     /// <summary>Separates key and value in <see cref="MetadataPairs"/>: a control character that metadata text does not carry.</summary>
     private const char PairSeparator = '\u001f';
 
     /// <summary>The keyword fields and the integer fields that get a payload index.</summary>
-    public static readonly IReadOnlyList<string> KeywordFields = [DocumentId, MetadataPairs];
+    public static readonly IReadOnlyList<string> KeywordFields = [DocumentId, MetadataPairs, Access];
 
     public static readonly IReadOnlyList<string> IntegerFields = [ChunkId, CreatedSeconds, CreatedTicks, UpdatedSeconds, UpdatedTicks];
 

@@ -1,4 +1,5 @@
 using Qdrant.Client.Grpc;
+using RagService.Core.Access;
 using RagService.Core.Indexing;
 using RagService.Core.Storage;
 using GrpcRange = Qdrant.Client.Grpc.Range;
@@ -87,6 +88,11 @@ internal sealed class QdrantRequests(QdrantOptions options)
 
         point.Payload.Add(QdrantPayload.Metadata, new Value { StructValue = metadata });
         point.Payload.Add(QdrantPayload.MetadataPairs, new Value { ListValue = pairs });
+        if (document.Access is { } access)
+        {
+            point.Payload.Add(QdrantPayload.Access, AccessValue(access));
+        }
+
         AddTime(point, QdrantPayload.Created, QdrantPayload.CreatedSeconds, QdrantPayload.CreatedTicks, document.Created);
         AddTime(point, QdrantPayload.Updated, QdrantPayload.UpdatedSeconds, QdrantPayload.UpdatedTicks, document.Updated);
         return point;
@@ -116,6 +122,32 @@ internal sealed class QdrantRequests(QdrantOptions options)
         return new QdrantWrite(upserts, gone.Count == 0 ? null : DeleteChunks(collection, gone));
     }
 
+    /// <summary>
+    /// An access-only change (<see cref="IndexChange.AccessChanged"/>): sets the new list on the document's points, or
+    /// deletes the field when the document has no list any more. Vectors and every other field stay as they are.
+    /// </summary>
+    public AccessUpdate AccessUpdate(string collection, IndexChange change)
+    {
+        var ids = new PointsIdsList();
+        ids.Ids.AddRange(change.AccessChanged.Select(id => new PointId { Num = (ulong)id }));
+        var points = new PointsSelector { Points = ids };
+        if (change.Document?.Access is { } access)
+        {
+            var set = new SetPayloadPoints { CollectionName = collection, Wait = true, PointsSelector = points };
+            set.Payload.Add(QdrantPayload.Access, AccessValue(access));
+            return new AccessUpdate(set, null);
+        }
+
+        return new AccessUpdate(null, new DeletePayloadPoints { CollectionName = collection, Wait = true, Keys = { QdrantPayload.Access }, PointsSelector = points });
+    }
+
+    private static Value AccessValue(IReadOnlyList<string> access)
+    {
+        var list = new ListValue();
+        list.Values.AddRange(access.Select(p => new Value { StringValue = p }));
+        return new Value { ListValue = list };
+    }
+
     /// <summary>Deletes points by id (the chunks a replaced document had).</summary>
     public DeletePoints DeleteChunks(string collection, IEnumerable<long> chunkIds)
     {
@@ -126,10 +158,10 @@ internal sealed class QdrantRequests(QdrantOptions options)
 
     /// <summary>Deletes every point of a document (a deleted document), by a document-id filter.</summary>
     public DeletePoints DeleteDocument(string collection, string documentId) =>
-        new() { CollectionName = collection, Wait = true, Points = new PointsSelector { Filter = Filter(new SearchFilter { DocumentIds = [documentId] })! } };
+        new() { CollectionName = collection, Wait = true, Points = new PointsSelector { Filter = Filter(new SearchFilter { DocumentIds = [documentId] }, UnlistedAccess.Open)! } };
 
     /// <summary>One page of a dense search (Query API, nearest): hits <paramref name="offset"/> .. offset + limit, ids and scores only.</summary>
-    public QueryPoints Search(string collection, float[] query, ulong limit, ulong offset, SearchFilter filter)
+    public QueryPoints Search(string collection, float[] query, ulong limit, ulong offset, SearchFilter filter, UnlistedAccess unlisted = UnlistedAccess.Open)
     {
         var dense = new DenseVector();
         dense.Data.AddRange(query);
@@ -157,7 +189,7 @@ internal sealed class QdrantRequests(QdrantOptions options)
             request.Params.Quantization = new QuantizationSearchParams { Rescore = true };
         }
 
-        if (Filter(filter) is { } condition)
+        if (Filter(filter, unlisted) is { } condition)
         {
             request.Filter = condition;
         }
@@ -166,10 +198,12 @@ internal sealed class QdrantRequests(QdrantOptions options)
     }
 
     /// <summary>
-    /// The filter with the store's semantics (SqlFilter): any of the document ids; every metadata pair exactly; created
-    /// and updated at or after the "after" bound and strictly before the "before" bound. Null when nothing is filtered.
+    /// The filter with the store's semantics (SqlFilter): documents the access scope may read (their access keywords
+    /// name one of its principals, or they have none and <paramref name="unlisted"/> is open); any of the document ids;
+    /// every metadata pair exactly; created and updated at or after the "after" bound and strictly before the "before"
+    /// bound. Null when nothing is filtered.
     /// </summary>
-    public static Filter? Filter(SearchFilter filter)
+    public static Filter? Filter(SearchFilter filter, UnlistedAccess unlisted = UnlistedAccess.Open)
     {
         if (filter.IsEmpty)
         {
@@ -177,6 +211,11 @@ internal sealed class QdrantRequests(QdrantOptions options)
         }
 
         var result = new Filter();
+        if (filter.Access is { } scope)
+        {
+            result.Must.Add(new Condition { Filter = AccessFilter(scope, unlisted) });
+        }
+
         if (filter.DocumentIds is { Count: > 0 } ids)
         {
             var any = new RepeatedStrings();
@@ -194,6 +233,35 @@ internal sealed class QdrantRequests(QdrantOptions options)
         AddBound(result, QdrantPayload.UpdatedSeconds, QdrantPayload.UpdatedTicks, filter.UpdatedAfter, atOrAfter: true);
         AddBound(result, QdrantPayload.UpdatedSeconds, QdrantPayload.UpdatedTicks, filter.UpdatedBefore, atOrAfter: false);
         return result;
+    }
+
+    /// <summary>
+    /// Any of the scope's principals among the access keywords, or (open collections) no access field. A scope that
+    /// can match neither asks for a condition and its negation, which no point passes.
+    /// </summary>
+    private static Filter AccessFilter(AccessScope scope, UnlistedAccess unlisted)
+    {
+        var either = new Filter();
+        if (scope.Principals.Count > 0)
+        {
+            var any = new RepeatedStrings();
+            any.Strings.AddRange(scope.Principals);
+            either.Should.Add(Field(QdrantPayload.Access, new Match { Keywords = any }));
+        }
+
+        var unlistedCondition = new Condition { IsEmpty = new IsEmptyCondition { Key = QdrantPayload.Access } };
+        if (unlisted == UnlistedAccess.Open)
+        {
+            either.Should.Add(unlistedCondition);
+        }
+
+        if (either.Should.Count == 0)
+        {
+            either.Must.Add(unlistedCondition);
+            either.MustNot.Add(unlistedCondition);
+        }
+
+        return either;
     }
 
     /// <summary>
@@ -235,6 +303,9 @@ internal sealed class QdrantRequests(QdrantOptions options)
         point.Payload.Add(ticksField, new Value { IntegerValue = ticks });
     }
 }
+
+/// <summary>What an access-only change sends: the new list, or the removal of the field.</summary>
+internal sealed record AccessUpdate(SetPayloadPoints? Set, DeletePayloadPoints? Delete);
 
 /// <summary>What one document write sends to Qdrant: the upserts (each acknowledged), then the delete, if any.</summary>
 internal sealed record QdrantWrite(IReadOnlyList<UpsertPoints> Upserts, DeletePoints? Delete);

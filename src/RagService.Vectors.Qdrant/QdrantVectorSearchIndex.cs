@@ -62,7 +62,7 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         while (hits.Count < limit)
         {
             var page = Math.Min(limit - hits.Count, _options.SearchPageSize);
-            var request = _requests.Search(target.Name, query, (ulong)page, (ulong)hits.Count, filter);
+            var request = _requests.Search(target.Name, query, (ulong)page, (ulong)hits.Count, filter, collection.Settings.UnlistedAccess);
             var response = await _calls.RunAsync("search", d => _client.Points.QueryAsync(request, deadline: d, cancellationToken: ct).ResponseAsync, ct);
             hits.AddRange(response.Result.Select(p => new ScoredChunk((long)p.Id.Num, p.Score)));
             if (response.Result.Count < page)
@@ -76,6 +76,12 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
 
     private async Task PrepareOnceAsync(IndexChange change, CancellationToken ct)
     {
+        if (change.AccessChanged.Count > 0)
+        {
+            await UpdateAccessAsync(change, ct);
+            return;
+        }
+
         var vectors = change.Added.Where(a => a.Vector is not null).ToList();
         if (vectors.Count == 0 && change.Removed.Count == 0)
         {
@@ -107,6 +113,25 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         {
             await ForgetAddedAsync(target, vectors, ct);
             throw;
+        }
+    }
+
+    private async Task UpdateAccessAsync(IndexChange change, CancellationToken ct)
+    {
+        if (await ResolveAsync(change.Collection, ct) is not { } target)
+        {
+            return; // no points yet, so none to change
+        }
+
+        var update = _requests.AccessUpdate(target.Name, change);
+        if (update.Set is { } set)
+        {
+            await _calls.RunAsync("set access", d => _client.Points.SetPayloadAsync(set, deadline: d, cancellationToken: ct).ResponseAsync, ct);
+        }
+
+        if (update.Delete is { } delete)
+        {
+            await _calls.RunAsync("clear access", d => _client.Points.DeletePayloadAsync(delete, deadline: d, cancellationToken: ct).ResponseAsync, ct);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using RagService.Core.Access;
 using RagService.Core.Chunking;
 using RagService.Core.Indexing;
 using RagService.Core.Jobs;
@@ -98,7 +99,7 @@ public abstract class StoreConformance : IDisposable
 
         Assert.Empty(await RowsAsync("documents"));
         Assert.Empty(await RowsAsync("chunks"));
-        Assert.Equal(0, (await store.GetStatsAsync(second, default)).Documents);
+        Assert.Equal(0, (await store.GetStatsAsync(second, null, default)).Documents);
     }
 
     [SkippableFact]
@@ -117,7 +118,7 @@ public abstract class StoreConformance : IDisposable
         var pages = new List<string>();
         for (var offset = 0; offset < 10; offset += 3)
         {
-            pages.Add(string.Join(",", (await store.ListDocumentsAsync(kb, offset, 3, default)).Select(d => d.Id)));
+            pages.Add(string.Join(",", (await store.ListDocumentsAsync(kb, offset, 3, null, default)).Select(d => d.Id)));
         }
 
         Assert.Equal(["B,a,b", "c,d,e", "long,é", ""], pages);
@@ -166,6 +167,83 @@ public abstract class StoreConformance : IDisposable
     }
 
     [SkippableFact]
+    public async Task Access_lists_are_stored_and_changed_alone_without_rewriting_chunks()
+    {
+        var recorder = new RecordingIndex();
+        var store = Start(recorder);
+        var kb = await store.CreateCollectionAsync("kb", new CollectionSettings { UnlistedAccess = UnlistedAccess.Closed }, default);
+        Assert.Equal(UnlistedAccess.Closed, (await store.GetCollectionAsync("kb", default))!.Settings.UnlistedAccess);
+        await store.UpsertDocumentAsync(kb, Doc("d", "v1", "one", "two") with { Access = ["group:hr", "user:a@corp.example"] }, default);
+        await store.UpsertDocumentAsync(kb, Doc("e", "v1", "three"), default);
+        Assert.Equal(["group:hr", "user:a@corp.example"], (await store.GetDocumentAsync(kb, "d", default))!.Access);
+        Assert.Null((await store.GetDocumentAsync(kb, "e", default))!.Access);
+        Assert.Equal([["group:hr", "user:a@corp.example"], null], (await store.ListDocumentsAsync(kb, 0, 10, null, default)).Select(d => d.Access));
+
+        var chunks = await store.ListChunkIdsAsync(kb, "d", 0, 10, default);
+        var before = (await store.GetDocumentAsync(kb, "d", default))!;
+        var version = await OpenSource().GetVersionAsync(kb.Id, default);
+        Assert.True(await store.SetDocumentAccessAsync(kb, "d", ["group:finance"], default));
+
+        var after = (await store.GetDocumentAsync(kb, "d", default))!;
+        Assert.Equal(["group:finance"], after.Access);
+        Assert.Equal((before.ContentHash, before.UpdatedAt, before.ChunkCount), (after.ContentHash, after.UpdatedAt, after.ChunkCount));
+        Assert.Equal(chunks, await store.ListChunkIdsAsync(kb, "d", 0, 10, default));
+        Assert.Equal(version + 1, await OpenSource().GetVersionAsync(kb.Id, default));
+        var change = recorder.Changes[^1];
+        Assert.Equal((0, 0), (change.Removed.Count, change.Added.Count));
+        Assert.Equal(chunks, change.AccessChanged);
+        Assert.Equal(["group:finance"], change.Document!.Access);
+
+        // The same content again with another list changes the list only; without a list, or with the same, it writes nothing.
+        Assert.Equal(WriteOutcome.Updated, await store.UpsertDocumentAsync(kb, Doc("d", "v1", "one", "two") with { Access = ["group:legal"] }, default));
+        Assert.Equal(["group:legal"], (await store.GetDocumentAsync(kb, "d", default))!.Access);
+        Assert.Equal(chunks, await store.ListChunkIdsAsync(kb, "d", 0, 10, default));
+        Assert.Equal(WriteOutcome.Unchanged, await store.UpsertDocumentAsync(kb, Doc("d", "v1", "one", "two"), default));
+        Assert.Equal(WriteOutcome.Unchanged, await store.UpsertDocumentAsync(kb, Doc("d", "v1", "one", "two") with { Access = ["group:legal"] }, default));
+        Assert.True(await store.SetDocumentAccessAsync(kb, "d", ["group:legal"], default));
+        Assert.Equal(version + 2, await OpenSource().GetVersionAsync(kb.Id, default)); // setting the list it has writes nothing
+
+        // New content without a list keeps the restriction: re-sending a document never opens it.
+        Assert.Equal(WriteOutcome.Updated, await store.UpsertDocumentAsync(kb, Doc("d", "v2", "changed"), default));
+        Assert.Equal(["group:legal"], (await store.GetDocumentAsync(kb, "d", default))!.Access);
+        Assert.True(await store.SetDocumentAccessAsync(kb, "d", null, default));
+        Assert.Null((await store.GetDocumentAsync(kb, "d", default))!.Access);
+
+        Assert.False(await store.SetDocumentAccessAsync(kb, "missing", ["group:hr"], default));
+    }
+
+    [SkippableTheory]
+    [InlineData(UnlistedAccess.Open)]
+    [InlineData(UnlistedAccess.Closed)]
+    public async Task An_access_scope_keeps_the_documents_naming_one_of_its_principals_and_unlisted_ones_where_open(UnlistedAccess unlisted)
+    {
+        var store = Start();
+        var kb = await store.CreateCollectionAsync("kb", new CollectionSettings { UnlistedAccess = unlisted }, default);
+        await store.UpsertDocumentAsync(kb, Doc("hr", "1", "hr text") with { Access = ["group:hr"] }, default);
+        await store.UpsertDocumentAsync(kb, Doc("both", "1", "both text") with { Access = ["group:hr", "user:a"] }, default);
+        await store.UpsertDocumentAsync(kb, Doc("open", "1", "open text"), default);
+        await store.UpsertDocumentAsync(kb, Doc("opened", "1", "opened text") with { Access = ["user:b"] }, default);
+        await store.SetDocumentAccessAsync(kb, "opened", null, default);
+
+        string[] unlistedDocs = unlisted == UnlistedAccess.Open ? ["open", "opened"] : [];
+        var cases = new (AccessScope Scope, string[] Expected)[]
+        {
+            (new AccessScope([]), unlistedDocs),
+            (new AccessScope(["user:a"]), ["both", .. unlistedDocs]),
+            (new AccessScope(["group:hr"]), ["both", "hr", .. unlistedDocs]),
+            (new AccessScope(["user:b"]), unlistedDocs),
+            (new AccessScope(["group:hr'); --", "user:\"a\""]), unlistedDocs),
+        };
+        var source = OpenSource();
+        foreach (var (scope, expected) in cases)
+        {
+            var chunks = await source.ChunksMatchingAsync(kb, new SearchFilter { Access = scope }, default);
+            var docs = (await store.GetChunksAsync(chunks!.ToList(), default)).Select(c => c.DocumentId).Distinct().Order(StringComparer.Ordinal);
+            Assert.Equal(expected.Order(StringComparer.Ordinal), docs);
+        }
+    }
+
+    [SkippableFact]
     public async Task Jobs_keep_their_idempotency_key_item_progress_and_content()
     {
         Start();
@@ -208,6 +286,24 @@ public abstract class StoreConformance : IDisposable
         Assert.Equal(job.Id, (await jobs.ListAsync("kb", 10, default)).Single().Id);
         Assert.Equal(1, await jobs.DeleteFinishedBeforeAsync(DateTimeOffset.UtcNow.AddMinutes(1), default));
         Assert.Null(await jobs.GetAsync(job.Id, default));
+    }
+
+    [SkippableFact]
+    public async Task Keys_keep_their_principals_and_delegation_patterns()
+    {
+        Start();
+        var keys = OpenKeys();
+        var created = new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
+        await keys.CreateAsync(new ApiKeyRecord("kp", "hr-app", ApiRole.Reader, null, [1, 2], created, null, null) { Principals = ["group:hr", "user:a@corp.example"] }, 5, default);
+        await keys.CreateAsync(new ApiKeyRecord("kd", "bot", ApiRole.Reader, null, [3, 4], created, null, null) { DelegateWithin = ["user:*@corp.example", "group:*"] }, 5, default);
+        await keys.CreateAsync(new ApiKeyRecord("kn", "plain", ApiRole.Reader, null, [5, 6], created, null, null), 5, default);
+
+        var byId = (await OpenKeys().ListAsync(default)).ToDictionary(k => k.Id);
+        Assert.Equal(["group:hr", "user:a@corp.example"], byId["kp"].Principals);
+        Assert.Null(byId["kp"].DelegateWithin);
+        Assert.Equal(["user:*@corp.example", "group:*"], (await keys.GetAsync("kd", default))!.DelegateWithin);
+        Assert.Null(byId["kd"].Principals);
+        Assert.Equal((null, null), (byId["kn"].Principals, byId["kn"].DelegateWithin));
     }
 
     [SkippableFact]
@@ -284,7 +380,7 @@ public abstract class StoreConformance : IDisposable
         }
 
         Assert.Equal(["kept text"], (await RowsAsync("chunks")).Select(r => r[3]));
-        Assert.Equal(["kept"], (await store.ListDocumentsAsync(kb, 0, 10, default)).Select(d => d.Id));
+        Assert.Equal(["kept"], (await store.ListDocumentsAsync(kb, 0, 10, null, default)).Select(d => d.Id));
         Assert.Equal("kept-1", (await store.GetDocumentAsync(kb, "kept", default))!.ContentHash);
         Assert.Equal(version, await OpenSource().GetVersionAsync(kb.Id, default));
     }

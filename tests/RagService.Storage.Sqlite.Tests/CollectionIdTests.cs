@@ -44,7 +44,7 @@ public sealed class CollectionIdTests : IDisposable
             Assert.True(await store.DeleteCollectionAsync("kb", default));
             var second = await store.CreateCollectionAsync("kb", new CollectionSettings(), default);
             Assert.True(second.Id > first.Id, $"id {first.Id} was given again ({second.Id})");
-            Assert.Equal(1, (await store.GetStatsAsync(kept, default)).Documents);
+            Assert.Equal(1, (await store.GetStatsAsync(kept, null, default)).Documents);
         }
 
         SqliteConnection.ClearAllPools();

@@ -105,7 +105,7 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         Assert.Equal(["d"], await SearchAsync(search, c, "第一版"));
         var texts = (await search.SearchAsync(c, new SearchQuery { Query = "第二版", Mode = RetrievalMode.Bm25 }, default)).Hits.Select(h => h.Chunk.Text);
         Assert.DoesNotContain(texts, t => t.Contains("第二版", StringComparison.Ordinal));
-        var stats = await store.GetStatsAsync(c, default);
+        var stats = await store.GetStatsAsync(c, null, default);
         Assert.Equal(before.ChunkCount, stats.Chunks);
     }
 

@@ -1,9 +1,11 @@
 using Google.Protobuf;
 using Qdrant.Client.Grpc;
+using RagService.Core.Access;
 using RagService.Core.Indexing;
 using RagService.Core.Chunking;
 using RagService.Core.Storage;
 using RagService.Storage.Sqlite;
+using RagService.Tests.Shared;
 using CollectionInfo = RagService.Core.Storage.CollectionInfo;
 
 namespace RagService.Vectors.Qdrant.Tests;
@@ -47,6 +49,50 @@ public sealed class RequestShapeTests
     {
         AssertSame("""{"must":[{"field":{"key":"metadata_pairs","match":{"keyword":"lang\u001fzh"}}},{"field":{"key":"metadata_pairs","match":{"keyword":"team.name\u001fsearch"}}}]}""",
             QdrantRequests.Filter(new SearchFilter { Metadata = new Dictionary<string, string> { ["team.name"] = "search", ["lang"] = "zh" } }));
+    }
+
+    [Fact]
+    public void An_access_scope_matches_any_of_its_principals_or_in_an_open_collection_no_access_field()
+    {
+        var scope = new SearchFilter { Access = new AccessScope(["user:a", "group:hr"]) };
+        AssertSame("""{"must":[{"filter":{"should":[{"field":{"key":"access","match":{"keywords":{"strings":["group:hr","user:a"]}}}},{"isEmpty":{"key":"access"}}]}}]}""",
+            QdrantRequests.Filter(scope, UnlistedAccess.Open));
+        AssertSame("""{"must":[{"filter":{"should":[{"field":{"key":"access","match":{"keywords":{"strings":["group:hr","user:a"]}}}}]}}]}""",
+            QdrantRequests.Filter(scope, UnlistedAccess.Closed));
+    }
+
+    [Fact]
+    public void A_scope_without_principals_sees_unlisted_documents_of_open_collections_and_nothing_in_closed_ones()
+    {
+        var none = new SearchFilter { Access = new AccessScope([]) };
+        AssertSame("""{"must":[{"filter":{"should":[{"isEmpty":{"key":"access"}}]}}]}""", QdrantRequests.Filter(none, UnlistedAccess.Open));
+        AssertSame("""{"must":[{"filter":{"must":[{"isEmpty":{"key":"access"}}],"mustNot":[{"isEmpty":{"key":"access"}}]}}]}""",
+            QdrantRequests.Filter(none, UnlistedAccess.Closed));
+    }
+
+    [Fact]
+    public void Changing_access_sets_or_clears_the_field_on_the_documents_points_only()
+    {
+        var kb = new CollectionInfo(1, "kb", new CollectionSettings(), DateTimeOffset.UnixEpoch);
+        var restricted = new IndexedDocument("a", new Dictionary<string, string>(), default, default) { Access = ["group:hr"] };
+        var set = new QdrantRequests(Options).AccessUpdate("rag_kb", new IndexChange(kb, 3, [], [], restricted) { AccessChanged = [7, 9] });
+        AssertSame("""{"collectionName":"rag_kb","wait":true,"payload":{"access":{"listValue":{"values":[{"stringValue":"group:hr"}]}}},"pointsSelector":{"points":{"ids":[{"num":"7"},{"num":"9"}]}}}""",
+            set.Set);
+        Assert.Null(set.Delete);
+
+        var opened = restricted with { Access = null };
+        var clear = new QdrantRequests(Options).AccessUpdate("rag_kb", new IndexChange(kb, 4, [], [], opened) { AccessChanged = [7, 9] });
+        AssertSame("""{"collectionName":"rag_kb","wait":true,"keys":["access"],"pointsSelector":{"points":{"ids":[{"num":"7"},{"num":"9"}]}}}""", clear.Delete);
+        Assert.Null(clear.Set);
+    }
+
+    [Fact]
+    public void A_restricted_documents_points_carry_its_access_list()
+    {
+        var document = new IndexedDocument("d", new Dictionary<string, string>(), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch) { Access = ["group:hr", "user:a"] };
+        var point = new QdrantRequests(Options).Point(document, 5, [1f, 0f]);
+        AssertSame("""{"listValue":{"values":[{"stringValue":"group:hr"},{"stringValue":"user:a"}]}}""", point.Payload["access"]);
+        Assert.False(new QdrantRequests(Options).Point(document with { Access = null }, 5, [1f, 0f]).Payload.ContainsKey("access"));
     }
 
     [Fact]
@@ -119,7 +165,7 @@ public sealed class RequestShapeTests
         var indexes = new QdrantRequests(Options).PayloadIndexes("c").ToDictionary(i => i.FieldName, i => i.FieldType);
         Assert.Equal(new Dictionary<string, FieldType>
         {
-            ["doc_id"] = FieldType.Keyword, ["metadata_pairs"] = FieldType.Keyword, ["chunk_id"] = FieldType.Integer,
+            ["doc_id"] = FieldType.Keyword, ["metadata_pairs"] = FieldType.Keyword, ["access"] = FieldType.Keyword, ["chunk_id"] = FieldType.Integer,
             ["created_s"] = FieldType.Integer, ["created_t"] = FieldType.Integer, ["updated_s"] = FieldType.Integer, ["updated_t"] = FieldType.Integer,
         }, indexes);
     }
@@ -199,32 +245,6 @@ public sealed class RequestShapeTests
 
     private static DocumentWrite OneChunk(string id, string version, float[] vector) =>
         new(id, null, id + version, "text", new Dictionary<string, string>(), [new IndexedChunk(new Chunk(0, id + " " + version, [], null), [id], [], vector)]);
-
-    /// <summary>Keeps the changes the store hands its indexes before each commit.</summary>
-    private sealed class RecordingIndex : ISearchIndex
-    {
-        public List<IndexChange> Changes { get; } = [];
-
-        public string Engine => "recording";
-
-        public Task PrepareAsync(IndexChange change, CancellationToken ct)
-        {
-            Changes.Add(change);
-            return Task.CompletedTask;
-        }
-
-        public void Apply(IndexChange change)
-        {
-        }
-
-        public void Drop(long collectionId)
-        {
-        }
-
-        public Task<IndexStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct) => Task.FromResult(new IndexStats(Engine, 0, 0, ""));
-
-        public Task<RagService.Core.Models.ComponentStatus> CheckAsync(CancellationToken ct) => Task.FromResult(RagService.Core.Models.ComponentStatus.On("recording", ""));
-    }
 
     [Fact]
     public void The_alias_swap_deletes_and_creates_in_one_change()

@@ -1,3 +1,4 @@
+using RagService.Core.Access;
 using RagService.Core.Chunking;
 using RagService.Core.Indexing;
 using RagService.Core.Lexical;
@@ -106,6 +107,52 @@ public abstract class VectorIndexConformance : IDisposable
         }
     }
 
+    [SkippableTheory]
+    [InlineData(UnlistedAccess.Open)]
+    [InlineData(UnlistedAccess.Closed)]
+    public async Task Access_scopes_keep_exactly_the_documents_they_may_read_before_top_k(UnlistedAccess unlisted)
+    {
+        var kb = await StartAsync(unlisted);
+        // The restricted documents lie nearest the query, so a filter applied after top-k would leave the caller nothing.
+        await WriteAsync(kb, "hr", [[1, 0, 0, 0]], access: ["group:hr"]);
+        await WriteAsync(kb, "alice", [[0.99f, 0.141f, 0, 0]], access: ["user:alice@corp.example"]);
+        await WriteAsync(kb, "opened", [[0.96f, 0.28f, 0, 0]], access: ["group:finance"]);
+        await WriteAsync(kb, "closed", [[0.8f, 0.6f, 0, 0]]);
+        await WriteAsync(kb, "open", [[0.6f, 0.8f, 0, 0]]);
+        Assert.True(await _store.SetDocumentAccessAsync(kb, "opened", null, default));         // restricted, then opened
+        Assert.True(await _store.SetDocumentAccessAsync(kb, "closed", ["group:hr"], default)); // opened, then restricted
+        Assert.False(await _store.SetDocumentAccessAsync(kb, "missing", ["group:hr"], default));
+
+        var unlistedDocs = unlisted == UnlistedAccess.Open ? new[] { "open", "opened" } : [];
+        var cases = new (AccessScope? Scope, string[] Expected)[]
+        {
+            (null, ["alice", "closed", "hr", "open", "opened"]), // admin
+            (new AccessScope([]), unlistedDocs),
+            (new AccessScope(["user:alice@corp.example"]), ["alice", .. unlistedDocs]),
+            (new AccessScope(["group:hr", "user:bob@corp.example"]), ["closed", "hr", .. unlistedDocs]),
+            (new AccessScope(["group:finance"]), unlistedDocs), // finance lost "opened" to the collection's default
+            (new AccessScope(["group:HR"]), unlistedDocs),      // principals compare exactly
+        };
+        foreach (var (scope, expected) in cases)
+        {
+            var filter = new SearchFilter { Access = scope };
+            var hits = await SearchAsync(kb, [1, 0, 0, 0], 10, filter);
+            Assert.Equal(expected.Order(StringComparer.Ordinal), hits.Select(h => h.Doc).Order(StringComparer.Ordinal));
+
+            // Top-1 is the best document the scope may read, whatever restricted ones score.
+            var best = await SearchAsync(kb, [1, 0, 0, 0], 1, filter);
+            Assert.Equal(hits.Take(1).Select(h => h.Doc), best.Select(h => h.Doc));
+
+            var allowed = await _source.ChunksMatchingAsync(kb, filter, default);
+            var byStore = allowed is null ? expected : (await _store.GetChunksAsync(allowed.ToList(), default)).Select(c => c.DocumentId).ToArray();
+            Assert.Equal(expected.Order(StringComparer.Ordinal), byStore.Order(StringComparer.Ordinal));
+        }
+
+        // Access combines with the other conditions: each must hold.
+        var both = new SearchFilter { Access = new AccessScope(["group:hr"]), DocumentIds = ["closed", "alice", "open"] };
+        Assert.Equal(unlisted == UnlistedAccess.Open ? ["closed", "open"] : ["closed"], (await SearchAsync(kb, [1, 0, 0, 0], 10, both)).Select(h => h.Doc));
+    }
+
     [SkippableFact]
     public async Task A_hit_only_dense_retrieval_finds_survives_fusion()
     {
@@ -205,15 +252,16 @@ public abstract class VectorIndexConformance : IDisposable
     {
     }
 
-    private async Task<CollectionInfo> StartAsync()
+    private async Task<CollectionInfo> StartAsync(UnlistedAccess unlisted = UnlistedAccess.Open)
     {
         Skip.If(SkipReason is not null, SkipReason);
         _vectors = OpenIndex(_source);
         _store = new SqliteKnowledgeStore(_storeOptions, [_lexical, _vectors]);
-        return await _store.CreateCollectionAsync("kb", new CollectionSettings(), default);
+        return await _store.CreateCollectionAsync("kb", new CollectionSettings { UnlistedAccess = unlisted }, default);
     }
 
-    private async Task WriteAsync(CollectionInfo kb, string id, float[][] vectors, Dictionary<string, string>? metadata = null, string? text = null)
+    private async Task WriteAsync(CollectionInfo kb, string id, float[][] vectors, Dictionary<string, string>? metadata = null, string? text = null,
+        IReadOnlyList<string>? access = null)
     {
         var chunks = vectors.Select((v, i) =>
         {
@@ -221,7 +269,7 @@ public abstract class VectorIndexConformance : IDisposable
             return new IndexedChunk(new Chunk(i, chunkText, [], null), _analyzer.Analyze(chunkText), [], v);
         }).ToList();
         var hash = id + string.Join(';', vectors.Select(v => string.Join(',', v)));
-        await _store.UpsertDocumentAsync(kb, new DocumentWrite(id, null, hash, "text", metadata ?? [], chunks), default);
+        await _store.UpsertDocumentAsync(kb, new DocumentWrite(id, null, hash, "text", metadata ?? [], chunks) { Access = access }, default);
     }
 
     /// <summary>The hits as (document id, score rounded to 4 places), best first.</summary>

@@ -6,15 +6,22 @@ namespace RagService.Api.Contracts;
 /// <param name="Text">The document's text.</param>
 /// <param name="Format">"text" (default), "markdown" or "html".</param>
 /// <param name="Metadata">String key/values, usable in search filters.</param>
-public sealed record IngestTextRequest(string? Id, string? Title, string? Text, string? Format, Dictionary<string, string?>? Metadata);
+/// <param name="Access">Who may read it: principals such as "group:hr" or "user:alice@corp.example". Omitted or null: the collection's unlistedAccess decides.</param>
+public sealed record IngestTextRequest(string? Id, string? Title, string? Text, string? Format, Dictionary<string, string?>? Metadata, List<string>? Access = null);
+
+/// <summary>A document's new access list; changing it never re-extracts or re-embeds, and the next search obeys it.</summary>
+/// <param name="Access">Principals such as "group:hr" or "user:alice@corp.example"; null: none (the collection's unlistedAccess decides).</param>
+public sealed record SetAccessRequest(List<string>? Access);
 
 /// <param name="Status">"created", "updated" or "unchanged".</param>
 /// <param name="Warnings">Parts of the file that could not be read (e.g. a page whose text layer and OCR are both unreadable); null when none.</param>
 public sealed record IngestResponse(string DocumentId, string Status, int Chunks, double Milliseconds, IReadOnlyList<string>? Warnings = null);
 
 /// <param name="SourceSha256">SHA-256 of the file a sync indexed the document from; null for documents posted directly.</param>
+/// <param name="Access">Who may read it; null: the collection's unlistedAccess decides.</param>
 public sealed record DocumentResponse(string Id, string? Title, string Format, string ContentHash, int Chunks,
-    IReadOnlyDictionary<string, string> Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? SourceSha256 = null);
+    IReadOnlyDictionary<string, string> Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? SourceSha256 = null,
+    IReadOnlyList<string>? Access = null);
 
 /// <summary>One chunk of a document as stored: its place in the document, section path, page and text.</summary>
 public sealed record ChunkResponse(long ChunkId, int Ordinal, IReadOnlyList<string> HeadingPath, int? Page, string Text);

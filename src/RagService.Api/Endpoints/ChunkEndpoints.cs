@@ -23,12 +23,8 @@ internal sealed class ChunkEndpoints : IEndpointModule
 
             var info = await map.CollectionAsync(collection, ct);
             var (skip, take) = map.Page(offset, limit);
+            await DocumentEndpoints.VisibleDocumentAsync(store, map, info, documentId, ct);
             var ids = await store.ListChunkIdsAsync(info, documentId, skip, take, ct);
-            if (ids.Count == 0 && await store.GetDocumentAsync(info, documentId, ct) is null)
-            {
-                throw ApiProblemException.NotFound($"document '{InputEcho.Of(documentId)}' does not exist in '{InputEcho.Of(collection)}'");
-            }
-
             return (await store.GetChunksAsync(ids, ct)).Select(c => new ChunkResponse(c.ChunkId, c.Ordinal, c.HeadingPath, c.Page, c.Text));
         }).WithTags("Documents").RequireRole(ApiRole.Reader).WithSummary("A document's chunks in reading order (?documentId=ID&offset=&limit=)");
     }

@@ -1,3 +1,4 @@
+using RagService.Core.Access;
 using Microsoft.Extensions.Options;
 using RagService.Api.Contracts;
 using RagService.Api.Errors;
@@ -57,6 +58,12 @@ internal sealed class CollectionEndpoints : IEndpointModule
                     : throw ApiProblemException.BadRequest("'llmContext' needs an LLM: set RAG_LLM_URL (Llm:Url)")),
                 Analyzer = (analyzers.Named(body.Analyzer?.Trim().ToLowerInvariant() ?? analyzers.DefaultName)
                     ?? throw ApiProblemException.BadRequest($"'analyzer' must be one of {string.Join(", ", analyzers.Names.Select(n => $"\"{n}\""))}, not \"{body.Analyzer}\"")).Signature,
+                UnlistedAccess = body.UnlistedAccess?.Trim().ToLowerInvariant() switch
+                {
+                    null or "" or "open" => UnlistedAccess.Open,
+                    "closed" => UnlistedAccess.Closed,
+                    var other => throw ApiProblemException.BadRequest($"'unlistedAccess' must be \"open\" or \"closed\", not \"{InputEcho.Of(other)}\""),
+                },
             };
             var created = await store.CreateCollectionAsync(name, settings, ct);
             return Results.Created($"/v1/collections/{name}", ToResponse(created, analyzers));
@@ -70,14 +77,22 @@ internal sealed class CollectionEndpoints : IEndpointModule
             SearchService search, AnalyzerCatalog analyzers, IServiceProvider services, CancellationToken ct) =>
         {
             var info = await map.CollectionAsync(collection, ct);
-            var stats = await store.GetStatsAsync(info, ct);
+            var access = map.CallerAccess();
+            var stats = await store.GetStatsAsync(info, access, ct);
             var bm25 = await lexical.GetStatsAsync(info, ct);
             var vectors = search.DenseAvailable && services.GetService<IVectorSearchIndex>() is { } v ? await v.GetStatsAsync(info, ct) : null;
+            if (access is not null)
+            {
+                // The indexes count every chunk; a caller limited by principals gets the store's counts of what it may read only.
+                bm25 = bm25 with { Entries = stats.Chunks };
+                vectors = vectors is null ? null : vectors with { Entries = stats.Vectors, Graph = null };
+            }
+
             var fusion = services.GetService<FusionCalibrationService>() is { } calibration ? ToResponse(await calibration.StateAsync(info, ct)) : null;
             var fit = services.GetService<ModelFitCheck>() is { } check && await check.CheckAsync(info, ct) is { } report ? ToResponse(report) : null;
             return new CollectionStatsResponse(info.Name, stats.Documents, stats.Chunks, stats.ChunkTextBytes, bm25.Bytes, stats.Vectors, stats.VectorBytes,
                 ToResponse(info, analyzers), ToResponse(bm25), vectors is null ? null : ToResponse(vectors), vectors?.Graph, fusion, fit);
-        }).RequireRole(ApiRole.Reader).WithSummary("Collection statistics: documents, chunks, index sizes and settings");
+        }).RequireRole(ApiRole.Reader).WithSummary("Collection statistics: documents, chunks, index sizes and settings (counts of what the caller may read; full for admins)");
 
         group.MapDelete("/{collection}", async (string collection, IKnowledgeStore store, CancellationToken ct) =>
             await store.DeleteCollectionAsync(collection, ct)
@@ -112,5 +127,6 @@ internal sealed class CollectionEndpoints : IEndpointModule
 
     private static CollectionResponse ToResponse(CollectionInfo c, AnalyzerCatalog analyzers) => new(
         c.Name, c.CreatedAt, c.Settings.Chunking.Mode == ChunkingMode.SentencePack ? "sentence-pack" : "structured",
-        c.Settings.Chunking.MaxSize, c.Settings.Chunking.Overlap, c.Settings.ContextualHeaders, c.Settings.LlmContext, analyzers.NameOf(c.Settings));
+        c.Settings.Chunking.MaxSize, c.Settings.Chunking.Overlap, c.Settings.ContextualHeaders, c.Settings.LlmContext, analyzers.NameOf(c.Settings),
+        c.Settings.UnlistedAccess == UnlistedAccess.Closed ? "closed" : "open");
 }

@@ -15,6 +15,17 @@ internal static class DocumentIdPath
 
     public static string Location(string collection, string id) => $"/v1/collections/{collection}/documents/{Encode(id)}";
 
+    /// <summary>
+    /// The id from a .../documents/{**id}/{suffix} target: every segment but the last, which must be the suffix (so an
+    /// id may itself end in the suffix's word: x/access/access is document "x/access"). Null when the target does not end so.
+    /// </summary>
+    public static string? DecodeBefore(HttpContext http, string suffix)
+    {
+        var id = Decode(http);
+        var cut = id.LastIndexOf('/');
+        return cut > 0 && id[(cut + 1)..] == suffix ? id[..cut] : null;
+    }
+
     /// <summary>The id from the raw request target of a matched /v1/collections/{collection}/documents/{**id} route.</summary>
     public static string Decode(HttpContext http)
     {

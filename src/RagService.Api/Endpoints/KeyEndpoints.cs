@@ -2,6 +2,7 @@ using RagService.Api.Errors;
 using RagService.Api.Hosting;
 using RagService.Api.Requests;
 using RagService.Api.Security;
+using RagService.Core.Access;
 using RagService.Core.Security;
 
 namespace RagService.Api.Endpoints;
@@ -9,14 +10,17 @@ namespace RagService.Api.Endpoints;
 /// <summary>Admin routes for API keys. The secret is returned once, at creation; only its SHA-256 is stored.</summary>
 internal sealed class KeyEndpoints : IEndpointModule
 {
-    public sealed record CreateKeyRequest(string? Client, string? Role, List<string>? Collections);
+    /// <param name="Principals">The key's own principals ("group:hr", "user:alice@corp.example"): the documents it reads. Admin keys read everything.</param>
+    /// <param name="DelegateWithin">The delegate permission: patterns ('*' = any characters) of the end-user principals the key may name in X-Rag-On-Behalf-Of.</param>
+    public sealed record CreateKeyRequest(string? Client, string? Role, List<string>? Collections, List<string>? Principals = null, List<string>? DelegateWithin = null);
 
     public sealed record KeyResponse(
         string Id, string Client, string Role, IReadOnlyList<string>? Collections, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt,
-        DateTimeOffset? RevokedAt, bool Active);
+        DateTimeOffset? RevokedAt, bool Active, IReadOnlyList<string>? Principals = null, IReadOnlyList<string>? DelegateWithin = null);
 
     /// <param name="Key">The secret: send it as X-Api-Key. It cannot be shown again.</param>
-    public sealed record CreatedKeyResponse(string Id, string Key, string Client, string Role, IReadOnlyList<string>? Collections, DateTimeOffset CreatedAt);
+    public sealed record CreatedKeyResponse(string Id, string Key, string Client, string Role, IReadOnlyList<string>? Collections, DateTimeOffset CreatedAt,
+        IReadOnlyList<string>? Principals = null, IReadOnlyList<string>? DelegateWithin = null);
 
     private const int MaxClientLength = 100;
     private const int MaxCollections = 100;
@@ -46,11 +50,14 @@ internal sealed class KeyEndpoints : IEndpointModule
             }
 
             var collections = body.Collections?.Select(RequestMappingName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            var principals = RequestMapping.Access(body.Principals, "principals");
+            var delegateWithin = DelegationPatterns(body.DelegateWithin);
             try
             {
-                var (record, key) = await keys.CreateAsync(client, role, collections, ct);
+                var (record, key) = await keys.CreateAsync(client, role, collections, principals, delegateWithin, ct);
                 return Results.Created($"/v1/keys/{record.Id}",
-                    new CreatedKeyResponse(record.Id, key, record.Client, RagAccessRequirement.Name(record.Role), record.Collections, record.CreatedAt));
+                    new CreatedKeyResponse(record.Id, key, record.Client, RagAccessRequirement.Name(record.Role), record.Collections, record.CreatedAt,
+                        record.Principals, record.DelegateWithin));
             }
             catch (TooManyActiveKeysException e)
             {
@@ -86,6 +93,29 @@ internal sealed class KeyEndpoints : IEndpointModule
         }
     }
 
+    private static List<string>? DelegationPatterns(List<string>? patterns)
+    {
+        if (patterns is null)
+        {
+            return null;
+        }
+
+        if (patterns.Count == 0 || patterns.Count > Principals.MaxPerList)
+        {
+            throw ApiProblemException.BadRequest($"'delegateWithin' must list 1-{Principals.MaxPerList} patterns; leave it out for a key that cannot delegate");
+        }
+
+        foreach (var pattern in patterns)
+        {
+            if (Delegation.PatternProblem(pattern) is { } problem)
+            {
+                throw ApiProblemException.BadRequest($"'delegateWithin': {problem}");
+            }
+        }
+
+        return patterns.Distinct(StringComparer.Ordinal).ToList();
+    }
+
     private static KeyResponse ToResponse(ApiKeyRecord k) =>
-        new(k.Id, k.Client, RagAccessRequirement.Name(k.Role), k.Collections, k.CreatedAt, k.LastUsedAt, k.RevokedAt, k.IsActive);
+        new(k.Id, k.Client, RagAccessRequirement.Name(k.Role), k.Collections, k.CreatedAt, k.LastUsedAt, k.RevokedAt, k.IsActive, k.Principals, k.DelegateWithin);
 }

@@ -20,7 +20,7 @@ internal sealed class SyncEndpoints : IEndpointModule
             SyncSubmitted submitted;
             try
             {
-                submitted = await sync.SubmitAsync(info, prune ?? false, http, ct);
+                submitted = await sync.SubmitAsync(info, prune ?? false, map.CallerAccess(), http, ct);
             }
             catch (RetryLaterException e)
             {
@@ -50,7 +50,7 @@ internal sealed class SyncEndpoints : IEndpointModule
         group.MapPost("/plan", async (string collection, SyncManifest body, RequestMapping map, SyncSubmission sync, CancellationToken ct) =>
         {
             var info = await map.CollectionAsync(collection, ct);
-            return await sync.PreviewAsync(info, body, ct);
+            return await sync.PreviewAsync(info, body, map.CallerAccess(), ct);
         }).RequireRole(ApiRole.Writer).WithSummary("Given a folder's paths and SHA-256 hashes, say which files a sync must send and what it would add, update and delete");
     }
 }

@@ -195,6 +195,7 @@ public static class RagServiceApp
             sp.GetRequiredService<AnalyzerCatalog>(), sp.GetRequiredService<IVectorSearchIndex>(), sp.GetService<ITextEmbedder>(), sp.GetService<IReranker>(), retrieval,
             sp.GetService<IHitHighlighter>(), sp.GetService<FusionCalibrationService>()));
         services.AddSingleton<DocumentIngestor>();
+        services.AddHttpContextAccessor();
         services.AddSingleton<RequestMapping>();
         AddJobs(services, rag);
 

@@ -15,7 +15,7 @@ internal sealed class DocumentIngestor(IDocumentExtractor extractor, IngestionSe
     /// <exception cref="DocumentRejectedException">The id, the size or the content is not acceptable; nothing was written.</exception>
     /// <exception cref="ExtractionException">The bytes could not be read as a document.</exception>
     public async Task<IngestResult> IngestAsync(CollectionInfo collection, byte[] content, string? fileName, string? contentType,
-        string? id, string? title, IReadOnlyDictionary<string, string> metadata, SyncSource? source, CancellationToken ct)
+        string? id, string? title, IReadOnlyDictionary<string, string> metadata, SyncSource? source, IReadOnlyList<string>? access, CancellationToken ct)
     {
         if (id is not null && (id.Length > 512 || id.Any(char.IsControl)))
         {
@@ -42,7 +42,7 @@ internal sealed class DocumentIngestor(IDocumentExtractor extractor, IngestionSe
             throw new DocumentRejectedException(DocumentRejection.Empty, "the document contains no text to index");
         }
 
-        var result = await ingestion.IngestAsync(collection, new IngestRequest(id, title, document, metadata, source), ct);
+        var result = await ingestion.IngestAsync(collection, new IngestRequest(id, title, document, metadata, source) { Access = access }, ct);
         return result with { Warnings = document.Warnings };
     }
 }

@@ -1,3 +1,4 @@
+using RagService.Core.Access;
 using RagService.Core.Jobs;
 using RagService.Core.Storage;
 
@@ -10,14 +11,15 @@ internal static class StoredSources
     /// <summary>
     /// Every document id of the collection with the source hash a previous sync recorded: null when none, or when the
     /// document was indexed under another <paramref name="ingestSignature"/> (e.g. another embedding model), so that
-    /// the sync re-indexes it although its file did not change.
+    /// the sync re-indexes it although its file did not change. Only documents <paramref name="access"/> may read (null: all).
     /// </summary>
-    public static async Task<IReadOnlyDictionary<string, string?>> LoadAsync(IKnowledgeStore store, CollectionInfo collection, string? ingestSignature, CancellationToken ct)
+    public static async Task<IReadOnlyDictionary<string, string?>> LoadAsync(IKnowledgeStore store, CollectionInfo collection, string? ingestSignature,
+        AccessScope? access, CancellationToken ct)
     {
         var sources = new Dictionary<string, string?>(StringComparer.Ordinal);
         for (var offset = 0; ; offset += Page)
         {
-            var page = await store.ListDocumentsAsync(collection, offset, Page, ct);
+            var page = await store.ListDocumentsAsync(collection, offset, Page, access, ct);
             foreach (var doc in page)
             {
                 var current = ingestSignature is null || doc.Source?.IngestSignature == ingestSignature;

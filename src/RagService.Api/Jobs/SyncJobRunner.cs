@@ -104,7 +104,7 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
         try
         {
             result = await ingestor.IngestAsync(collection, content, item.Path, null, item.Path, null, SyncMetadata.For(item.Path),
-                new SyncSource(item.Sha256, ingestor.Signature(collection)), ct);
+                new SyncSource(item.Sha256, ingestor.Signature(collection)), null, ct);
         }
         catch (DocumentRejectedException e)
         {
@@ -139,7 +139,7 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
     private async Task PruneAsync(string jobId, CollectionInfo collection, CancellationToken ct)
     {
         var items = await jobs.GetItemsAsync(jobId, ct);
-        var stored = await StoredSources.LoadAsync(store, collection, null, ct);
+        var stored = await StoredSources.LoadAsync(store, collection, null, null, ct); // prune needs an unrestricted caller (SyncSubmission)
         var late = SyncPlanner.Deletions(stored.Keys, items.Select(i => i.Path));
         if (late.Count > 0)
         {

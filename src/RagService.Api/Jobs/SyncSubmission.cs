@@ -7,6 +7,7 @@ using RagService.Api.Contracts;
 using RagService.Api.Errors;
 using RagService.Api.Hosting;
 using RagService.Api.Ingestion;
+using RagService.Core.Access;
 using RagService.Core.Jobs;
 using RagService.Core.Storage;
 
@@ -35,9 +36,11 @@ internal sealed class SyncSubmission(
 
     private SyncOptions Sync => options.Value.Sync;
 
-    public async Task<SyncSubmitted> SubmitAsync(CollectionInfo collection, bool prune, HttpContext http, CancellationToken ct)
+    /// <param name="access">What the caller may read: its plan sees only those documents; prune needs a caller who reads all (null).</param>
+    public async Task<SyncSubmitted> SubmitAsync(CollectionInfo collection, bool prune, AccessScope? access, HttpContext http, CancellationToken ct)
     {
         RefuseWhenStopping();
+        RefusePruneWhenRestricted(prune, access);
         var key = IdempotencyKey(http.Request);
         await using var body = await SpoolAsync(http, ct);
         var hash = RequestHash(body, prune);
@@ -48,7 +51,7 @@ internal sealed class SyncSubmission(
         var keep = false;
         try
         {
-            var (job, created, inline) = await PlanAndStoreAsync(collection, prune, key, hash, jobId, body, folder, ct);
+            var (job, created, inline) = await PlanAndStoreAsync(collection, prune, access, key, hash, jobId, body, folder, ct);
             keep = created;
             if (!created)
             {
@@ -86,7 +89,7 @@ internal sealed class SyncSubmission(
     }
 
     /// <summary>Reads the archive into the spool folder, plans against the stored hashes, reserves queue room and stores the job.</summary>
-    private async Task<(JobRecord Job, bool Created, bool Inline)> PlanAndStoreAsync(CollectionInfo collection, bool prune, string? key, string hash,
+    private async Task<(JobRecord Job, bool Created, bool Inline)> PlanAndStoreAsync(CollectionInfo collection, bool prune, AccessScope? access, string? key, string hash,
         string jobId, FileStream body, string folder, CancellationToken ct)
     {
         var archive = SafeArchiveReader.Read(body, new ArchiveLimits(Sync.MaxEntries, Sync.MaxFileBytes, Sync.MaxTotalBytes, Sync.MaxEntryPathChars, Sync.MaxTarHeaderBytes), folder);
@@ -95,7 +98,7 @@ internal sealed class SyncSubmission(
         var manifest = manifestEntry is null ? [] : ManifestFiles.Validate((await ParseManifestAsync(manifestEntry, ct)).Files, Sync.MaxManifestFiles);
         var files = ManifestFiles.Merge(documents, manifest);
 
-        var plan = SyncPlanner.Plan(files, await StoredSources.LoadAsync(store, collection, ingestor.Signature(collection), ct), prune);
+        var plan = SyncPlanner.Plan(files, await StoredSources.LoadAsync(store, collection, ingestor.Signature(collection), access, ct), prune);
         var items = plan.Select(ToItem).ToList();
         var work = items.Count(i => i.Status == ItemStatus.Pending);
         var inline = work <= Sync.MaxSynchronousItems && !locks.IsBusy(collection.Name);
@@ -142,10 +145,11 @@ internal sealed class SyncSubmission(
         return bytes;
     }
 
-    public async Task<SyncPlanResponse> PreviewAsync(CollectionInfo collection, SyncManifest manifest, CancellationToken ct)
+    public async Task<SyncPlanResponse> PreviewAsync(CollectionInfo collection, SyncManifest manifest, AccessScope? access, CancellationToken ct)
     {
+        RefusePruneWhenRestricted(manifest.Prune ?? false, access);
         var files = ManifestFiles.Validate(manifest.Files, Sync.MaxManifestFiles);
-        var plan = SyncPlanner.Plan(files, await StoredSources.LoadAsync(store, collection, ingestor.Signature(collection), ct), manifest.Prune ?? false);
+        var plan = SyncPlanner.Plan(files, await StoredSources.LoadAsync(store, collection, ingestor.Signature(collection), access, ct), manifest.Prune ?? false);
         List<string> Paths(Func<PlannedItem, bool> which) => plan.Where(which).Select(p => p.Path).ToList();
         return new SyncPlanResponse(
             Paths(p => p.NeedsContent),
@@ -153,6 +157,16 @@ internal sealed class SyncSubmission(
             Paths(p => p.Action == SyncAction.Update),
             plan.Count(p => p.Action == SyncAction.Unchanged),
             Paths(p => p.Action == SyncAction.Delete));
+    }
+
+    /// <summary>Prune deletes every document the folder lacks, which only a caller who may read them all can know.</summary>
+    private static void RefusePruneWhenRestricted(bool prune, AccessScope? access)
+    {
+        if (prune && access is not null)
+        {
+            throw new ApiProblemException(StatusCodes.Status403Forbidden, "Forbidden",
+                "prune deletes every document the folder lacks; it needs a key that reads every document (an admin key), not one limited by principals");
+        }
     }
 
     public void RefuseWhenStopping()

@@ -1,3 +1,4 @@
+using RagService.Core.Access;
 using System.ComponentModel;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
@@ -21,8 +22,10 @@ internal static class RagMcpResources
     {
         var info = await McpAccess.CollectionAsync(context.User, collection, store, ct);
         var documentId = Uri.UnescapeDataString(id);
-        var doc = await store.GetDocumentAsync(info, documentId, ct)
-            ?? throw new McpException($"document '{Errors.InputEcho.Of(documentId)}' does not exist in '{info.Name}'");
+        var doc = await store.GetDocumentAsync(info, documentId, ct) is { } found
+            && McpAccess.Caller(context.User).Access.MayRead(found, info)
+            ? found
+            : throw new McpException($"document '{Errors.InputEcho.Of(documentId)}' does not exist in '{info.Name}'");
         var (text, _) = await DocumentText.ReadAsync(store, info, doc, options.Value.MaxDocumentChars, ct);
         return new TextResourceContents { Uri = RagDocumentUri.Of(info.Name, doc.Id), MimeType = "text/plain", Text = text };
     }
@@ -35,7 +38,7 @@ internal static class RagMcpResources
         var resources = new List<Resource>();
         foreach (var collection in (await store.ListCollectionsAsync(ct)).Where(c => caller.CanAccess(c.Name)))
         {
-            foreach (var doc in await store.ListDocumentsAsync(collection, 0, max - resources.Count, ct))
+            foreach (var doc in await store.ListDocumentsAsync(collection, 0, max - resources.Count, caller.Access, ct))
             {
                 resources.Add(new Resource
                 {

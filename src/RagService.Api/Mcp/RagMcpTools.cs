@@ -1,3 +1,4 @@
+using RagService.Core.Access;
 using System.ComponentModel;
 using System.Text;
 using ModelContextProtocol;
@@ -40,7 +41,7 @@ internal static class RagMcpTools
             var collections = new List<McpCollection>();
             foreach (var c in (await store.ListCollectionsAsync(ct)).Where(c => caller.CanAccess(c.Name)))
             {
-                var stats = await store.GetStatsAsync(c, ct);
+                var stats = await store.GetStatsAsync(c, caller.Access, ct);
                 collections.Add(new McpCollection(c.Name, stats.Documents, stats.Chunks, c.CreatedAt));
             }
 
@@ -101,7 +102,7 @@ internal static class RagMcpTools
         McpAccess.GuardAsync(async () =>
         {
             var info = await McpAccess.CollectionAsync(context.User, collection, store, ct);
-            var doc = await FindDocumentAsync(store, info, documentId, ct);
+            var doc = await FindDocumentAsync(store, info, documentId, McpAccess.Caller(context.User).Access, ct);
             var (text, truncated) = await DocumentText.ReadAsync(store, info, doc, options.Value.MaxDocumentChars, ct);
             return new DocumentResult(info.Name, doc.Id, doc.Title, doc.Format, doc.Metadata, doc.ChunkCount, doc.CreatedAt, doc.UpdatedAt,
                 RagDocumentUri.Of(info.Name, doc.Id), text, truncated);
@@ -120,7 +121,7 @@ internal static class RagMcpTools
         {
             var (skip, take) = map.Page(offset, limit);
             var info = await McpAccess.CollectionAsync(context.User, collection, store, ct);
-            var doc = await FindDocumentAsync(store, info, documentId, ct);
+            var doc = await FindDocumentAsync(store, info, documentId, McpAccess.Caller(context.User).Access, ct);
             var chunks = await store.GetChunksAsync(await store.ListChunkIdsAsync(info, doc.Id, skip, take, ct), ct);
             return new ChunksResult(info.Name, doc.Id, skip, chunks.OrderBy(c => c.Ordinal)
                 .Select(c => new McpChunk(c.Ordinal, c.Text, new McpCitation(c.DocumentId, c.DocumentTitle, c.HeadingPath, c.Page, RagDocumentUri.Of(info.Name, c.DocumentId))))
@@ -146,7 +147,7 @@ internal static class RagMcpTools
 
             var mediaType = RequestMapping.TextMediaType(format);
             var info = await McpAccess.CollectionAsync(context.User, collection, store, ct);
-            var result = await ingestor.IngestAsync(info, Encoding.UTF8.GetBytes(text), null, mediaType, id, map.Title(title), new Dictionary<string, string>(), null, ct);
+            var result = await ingestor.IngestAsync(info, Encoding.UTF8.GetBytes(text), null, mediaType, id, map.Title(title), new Dictionary<string, string>(), null, null, ct);
             calibration.Request(info.Name);
             return new AddDocumentResult(info.Name, result.DocumentId, result.Outcome.ToString().ToLowerInvariant(), result.Chunks, RagDocumentUri.Of(info.Name, result.DocumentId));
         });
@@ -161,17 +162,19 @@ internal static class RagMcpTools
         McpAccess.GuardAsync(async () =>
         {
             var info = await McpAccess.CollectionAsync(context.User, collection, store, ct);
-            var doc = await FindDocumentAsync(store, info, documentId, ct);
+            var doc = await FindDocumentAsync(store, info, documentId, McpAccess.Caller(context.User).Access, ct);
             var deleted = await store.DeleteDocumentAsync(info, doc.Id, ct);
             calibration.Request(info.Name);
             return new DeleteDocumentResult(info.Name, doc.Id, deleted);
         });
 
-    private static async Task<DocumentRecord> FindDocumentAsync(IKnowledgeStore store, CollectionInfo info, string? documentId, CancellationToken ct) =>
+    /// <summary>The document when the caller may read it; otherwise the same refusal as for one that does not exist.</summary>
+    private static async Task<DocumentRecord> FindDocumentAsync(IKnowledgeStore store, CollectionInfo info, string? documentId, AccessScope? access, CancellationToken ct) =>
         string.IsNullOrEmpty(documentId)
             ? throw ApiProblemException.BadRequest("'documentId' is required: a citation's documentId, or one from get_document")
-            : await store.GetDocumentAsync(info, documentId, ct)
-              ?? throw ApiProblemException.NotFound($"document '{InputEcho.Of(documentId)}' does not exist in '{info.Name}': search the collection to find one");
+            : await store.GetDocumentAsync(info, documentId, ct) is { } doc && access.MayRead(doc, info)
+                ? doc
+                : throw ApiProblemException.NotFound($"document '{InputEcho.Of(documentId)}' does not exist in '{info.Name}': search the collection to find one");
 
     private static List<McpPassage> Passages(string collection, IReadOnlyList<SearchHit> hits, RequestMapping map)
     {

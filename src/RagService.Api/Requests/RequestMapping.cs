@@ -1,3 +1,4 @@
+using RagService.Core.Access;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using RagService.Api.Contracts;
@@ -11,8 +12,16 @@ using RagService.Core.Storage;
 namespace RagService.Api.Requests;
 
 /// <summary>Validates request bodies and turns them into core types; every refusal says which field to fix.</summary>
-internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnowledgeStore store)
+internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnowledgeStore store, IHttpContextAccessor http)
 {
+    /// <summary>
+    /// The documents the current request's caller may read (null: all, an admin). Every query this class builds
+    /// carries it in its filter, so search, ask, the OpenAI-compatible and MCP routes cannot leave it out.
+    /// </summary>
+    public AccessScope? CallerAccess() =>
+        (Security.Caller.From(http.HttpContext?.User ?? throw new InvalidOperationException("no request: the caller's access is unknown"))
+            ?? throw new InvalidOperationException("an unauthenticated request reached a route that reads documents")).Access;
+
     private LimitOptions Limits => options.Value.Limits;
 
     // \A...\z: '$' would also match before a trailing newline.
@@ -62,7 +71,7 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
             Mode = ParseMode(mode),
             Rerank = rerank,
             Candidates = candidates ?? 100,
-            Filter = Filter(filter),
+            Filter = Filter(filter) with { Access = CallerAccess() },
             Fusion = fusion?.Trim().ToLowerInvariant() switch
             {
                 null or "" or "calibrated" => FusionMethod.Calibrated,
@@ -119,6 +128,17 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
 
         return turns;
     }
+
+    /// <summary>A document's access list in its stored form (<see cref="Principals.NormalizeList"/>), or a 400 naming the rule it breaks.</summary>
+    public static IReadOnlyList<string>? Access(IReadOnlyList<string>? access, string field = "access")
+    {
+        var (list, problem) = Principals.NormalizeList(access);
+        return problem is null ? list : throw ApiProblemException.BadRequest($"'{field}': {problem}");
+    }
+
+    /// <summary>A form field's access list: principals separated by commas (principals never contain one); blank: none.</summary>
+    public static IReadOnlyList<string>? FormAccess(string? access) =>
+        string.IsNullOrWhiteSpace(access) ? null : Access(access.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
 
     /// <summary>A document's metadata: bounded in entries, key length, value and total bytes.</summary>
     public IReadOnlyDictionary<string, string> Metadata(Dictionary<string, string?>? metadata)

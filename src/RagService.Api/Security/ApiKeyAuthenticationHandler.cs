@@ -8,10 +8,11 @@ namespace RagService.Api.Security;
 /// <summary>
 /// Reads the key from X-Api-Key or "Authorization: Bearer". No key: no identity (routes that need one answer 401).
 /// A wrong or revoked key: a failure whose reason becomes the 401's detail. Mode=none: every caller is a global admin.
+/// A bearer JWT (when Rag:Auth:Jwt is set) goes to the JwtBearer scheme instead; a delegation header is applied last (<see cref="Delegation"/>).
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> schemes, ILoggerFactory logger, UrlEncoder encoder,
-    ApiKeyService keys, IOptions<AuthOptions> auth)
+    ApiKeyService keys, IOptions<AuthOptions> auth, IOptions<JwtOptions> jwt)
     : AuthenticationHandler<AuthenticationSchemeOptions>(schemes, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -23,7 +24,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     /// <summary>The key id of every caller when Rag:Auth:Mode=none.</summary>
     public const string NoKeyId = "none";
 
-    private static readonly Caller Unauthenticated = new(NoKeyId, "none (Rag:Auth:Mode=none)", ApiRole.Admin, null);
+    private static readonly Caller Unauthenticated = new(NoKeyId, "none (Rag:Auth:Mode=none)", ApiRole.Admin, null, null);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -38,14 +39,39 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var check = await keys.CheckAsync(presented, Context.RequestAborted);
+        var check = jwt.Value.Enabled && JwtCallers.LooksLikeJwt(presented)
+            ? await CheckTokenAsync()
+            : await keys.CheckAsync(presented, Context.RequestAborted);
         if (check.Caller is null)
         {
             Context.Items[RefusalItem] = check.Refusal;
             return AuthenticateResult.Fail(check.Refusal!);
         }
 
-        return Success(check.Caller);
+        var (caller, status, refusal) = Delegation.Apply(check.Caller, DelegationHeader(Request));
+        if (caller is null)
+        {
+            Context.Items[RefusalItem] = refusal;
+            Context.Items[DelegationRefusalStatusItem] = status;
+            return AuthenticateResult.Fail(refusal!);
+        }
+
+        return Success(caller);
+    }
+
+    /// <summary>HttpContext.Items key under which a refused delegation's status (400 or 403) waits for the response.</summary>
+    public const string DelegationRefusalStatusItem = "rag.auth.delegation-status";
+
+    private static string? DelegationHeader(HttpRequest request) =>
+        request.Headers[Delegation.HeaderName] is { Count: > 0 } values ? string.Join(',', values.ToArray()) : null;
+
+    /// <summary>A bearer JWT, validated by the JwtBearer scheme (signature, issuer, audience, lifetime), as a caller.</summary>
+    private async Task<KeyCheck> CheckTokenAsync()
+    {
+        var result = await Context.AuthenticateAsync(JwtCallers.SchemeName);
+        return result.Succeeded
+            ? new KeyCheck(JwtCallers.ToCaller(result.Principal, jwt.Value), null)
+            : new KeyCheck(null, $"the bearer token is not valid: {result.Failure?.Message ?? "no token"}");
     }
 
     private AuthenticateResult Success(Caller caller) =>

@@ -30,7 +30,7 @@ internal sealed class ApiKeyService
     {
         if (_bootstrapHash is not null && ApiKeySecret.Matches(presented, _bootstrapHash))
         {
-            return new KeyCheck(new Caller(BootstrapId, BootstrapId, ApiRole.Admin, null), null);
+            return new KeyCheck(new Caller(BootstrapId, BootstrapId, ApiRole.Admin, null, null), null);
         }
 
         var id = ApiKeySecret.IdOf(presented);
@@ -51,14 +51,20 @@ internal sealed class ApiKeyService
             await _store.TouchAsync(record.Id, now, ct);
         }
 
-        return new KeyCheck(new Caller(record.Id, record.Client, record.Role, record.Collections?.ToHashSet(StringComparer.Ordinal)), null);
+        return new KeyCheck(new Caller(record.Id, record.Client, record.Role, record.Collections?.ToHashSet(StringComparer.Ordinal),
+            Caller.PrincipalsOf(record.Role, record.Principals)) { DelegateWithin = record.DelegateWithin }, null);
     }
 
     /// <summary>Creates a key and returns its record with the secret, which exists nowhere else afterwards.</summary>
-    public async Task<(ApiKeyRecord Record, string Key)> CreateAsync(string client, ApiRole role, IReadOnlyList<string>? collections, CancellationToken ct)
+    public async Task<(ApiKeyRecord Record, string Key)> CreateAsync(string client, ApiRole role, IReadOnlyList<string>? collections,
+        IReadOnlyList<string>? principals, IReadOnlyList<string>? delegateWithin, CancellationToken ct)
     {
         var (id, key) = ApiKeySecret.Generate();
-        var record = new ApiKeyRecord(id, client, role, collections, ApiKeySecret.Hash(key), _time.GetUtcNow(), null, null);
+        var record = new ApiKeyRecord(id, client, role, collections, ApiKeySecret.Hash(key), _time.GetUtcNow(), null, null)
+        {
+            Principals = principals,
+            DelegateWithin = delegateWithin,
+        };
         await _store.CreateAsync(record, _options.MaxActiveKeysPerClient, ct);
         return (record, key);
     }

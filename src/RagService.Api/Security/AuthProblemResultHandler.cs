@@ -18,8 +18,11 @@ internal sealed class AuthProblemResultHandler(IProblemDetailsService problems) 
             return;
         }
 
+        var refusal = http.Items[ApiKeyAuthenticationHandler.RefusalItem] as string;
         var (status, title, detail) = result.Challenged
-            ? (401, "API key required", http.Items[ApiKeyAuthenticationHandler.RefusalItem] as string ?? MissingKey)
+            ? http.Items[ApiKeyAuthenticationHandler.DelegationRefusalStatusItem] is int delegation
+                ? (delegation, "Delegation refused", refusal!)
+                : (401, "API key required", refusal ?? MissingKey)
             : (403, "Forbidden", string.Join("; ", result.AuthorizationFailure?.FailureReasons.Select(r => r.Message) ?? []) is { Length: > 0 } reasons
                 ? reasons
                 : "this key may not call this route");

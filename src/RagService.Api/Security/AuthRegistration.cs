@@ -22,8 +22,16 @@ public static class AuthRegistration
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ApiKeyService>();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        var jwt = configuration.GetSection(JwtOptions.Section).Get<JwtOptions>() ?? new JwtOptions();
+        jwt.Validate();
+        services.AddSingleton(Options.Create(jwt));
+        var authentication = services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        if (jwt.Enabled)
+        {
+            JwtCallers.Register(authentication, jwt);
+        }
+
         // A route that declares nothing still needs a reader key: forgetting a declaration cannot open a route.
         services.AddAuthorizationBuilder().SetFallbackPolicy(RagPolicies.For(ApiRole.Reader));
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuthProblemResultHandler>();
@@ -32,7 +40,7 @@ public static class AuthRegistration
             if (cors.AllowedOrigins.Length > 0)
             {
                 p.WithOrigins(cors.AllowedOrigins).AllowAnyMethod()
-                    .WithHeaders(ApiKeyAuthenticationHandler.HeaderName, "Authorization", "Content-Type", "Idempotency-Key")
+                    .WithHeaders(ApiKeyAuthenticationHandler.HeaderName, "Authorization", "Content-Type", "Idempotency-Key", Delegation.HeaderName)
                     .WithExposedHeaders("Location", "Retry-After")
                     .SetPreflightMaxAge(cors.PreflightMaxAge);
             }

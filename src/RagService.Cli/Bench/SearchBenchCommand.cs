@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using RagService.Cli.CommandLine;
 using RagService.Cli.Local;
+using RagService.Core.Access;
 using RagService.Core.Chunking;
 using RagService.Core.Models;
 using RagService.Core.Retrieval;
@@ -38,18 +39,34 @@ internal static class SearchBenchCommand
             }
         });
         var rerankerMaxTokens = OptionRules.Create<int?>("--reranker-max-tokens", "pairs are truncated to this many tokens (default: the reranker's maximum)", "N");
+        var visible = OptionRules.Create<string>("--visible",
+            "percentages of the documents a caller may read (e.g. 1,10,100): documents get access lists and each mode is also timed per share, next to the unfiltered admin", "LIST");
+        visible.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } list && !list.Split(',').All(c => int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 100))
+            {
+                result.AddError($"--visible must be percentages 1-100 separated by commas, not '{list}'");
+            }
+        });
         var command = new Command("bench-search",
             "Fills a temporary store with synthetic chunks and times queries per mode with the real embedding model: p50, p99 and each stage's share.")
         {
-            embedding, chunks, queries, reranker, rerankCandidates, rerankerMaxTokens,
+            embedding, chunks, queries, reranker, rerankCandidates, rerankerMaxTokens, visible,
         };
         command.SetAction(parse => RunAsync(
             parse.GetRequiredValue(embedding), parse.GetValue(reranker), parse.GetValue(chunks), parse.GetValue(queries),
-            parse.GetRequiredValue(rerankCandidates).Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(), parse.GetValue(rerankerMaxTokens)));
+            parse.GetRequiredValue(rerankCandidates).Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(), parse.GetValue(rerankerMaxTokens),
+            parse.GetValue(visible)?.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() ?? []));
         return command;
     }
 
-    private static async Task<int> RunAsync(string embeddingDir, string? rerankerDir, int chunks, int queries, int[] rerankCandidates, int? rerankerMaxTokens)
+    /// <summary>Access buckets: document d may be read by group:b{d mod 100}, so a caller holding buckets 0..p-1 reads p % of the documents.</summary>
+    private const int AccessBuckets = 100;
+
+    private static AccessScope ScopeFor(int percent) => new(Enumerable.Range(0, percent).Select(b => $"group:b{b}"));
+
+    private static async Task<int> RunAsync(string embeddingDir, string? rerankerDir, int chunks, int queries, int[] rerankCandidates, int? rerankerMaxTokens,
+        int[] visiblePercents)
     {
         var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = embeddingDir, IntraOpThreads = 2 });
         if (embedder is null)
@@ -84,7 +101,11 @@ internal static class SearchBenchCommand
                     texts.Add(text);
                     return new IndexedChunk(new Chunk(k, text, [], null), analyzer.Analyze(text), [], corpus.UnitVector(embedder.Dimension));
                 }).ToList();
-                await store.UpsertDocumentAsync(collection, new DocumentWrite($"doc-{d}", null, $"h{d}", "text", new Dictionary<string, string>(), batch), CancellationToken.None);
+                var write = new DocumentWrite($"doc-{d}", null, $"h{d}", "text", new Dictionary<string, string>(), batch)
+                {
+                    Access = visiblePercents.Length > 0 ? [$"group:b{d % AccessBuckets}"] : null,
+                };
+                await store.UpsertDocumentAsync(collection, write, CancellationToken.None);
             }
 
             Console.WriteLine($"stored {chunks} chunks in {sw.Elapsed.TotalSeconds:0.0} s");
@@ -115,12 +136,49 @@ internal static class SearchBenchCommand
                 Console.WriteLine(Row(name, runs));
             }
 
+            if (visiblePercents.Length > 0)
+            {
+                await TimeVisibleSharesAsync(SearchWith(rerankCandidates[0]), collection, questions, visiblePercents);
+            }
+
             return 0;
         }
         finally
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Per mode: the unfiltered admin, then callers who may read each share of the documents, with p50 and p99 and the p50 ratio to the admin's.</summary>
+    private static async Task TimeVisibleSharesAsync(SearchService search, CollectionInfo collection, IReadOnlyList<string> questions, int[] percents)
+    {
+        Console.WriteLine($"\naccess filter: {questions.Count} queries per row; documents in {AccessBuckets} access groups, a caller holds p % of them");
+        Console.WriteLine("mode     visible    p50 ms   p99 ms  p50 / unfiltered");
+        foreach (var (name, mode) in new[] { ("bm25", RetrievalMode.Bm25), ("dense", RetrievalMode.Dense), ("hybrid", RetrievalMode.Hybrid) })
+        {
+            double? baseline = null;
+            foreach (var percent in new int?[] { null }.Concat(percents.Select(p => (int?)p)))
+            {
+                var filter = percent is { } p ? new SearchFilter { Access = ScopeFor(p) } : SearchFilter.None;
+                SearchQuery Query(string q) => new() { Query = q, Mode = mode, Rerank = false, Filter = filter };
+                foreach (var q in questions.Take(10))
+                {
+                    await search.SearchAsync(collection, Query(q), CancellationToken.None);
+                }
+
+                var totals = new List<double>(questions.Count);
+                foreach (var q in questions)
+                {
+                    totals.Add((await search.SearchAsync(collection, Query(q), CancellationToken.None)).TotalMilliseconds);
+                }
+
+                totals.Sort();
+                double Percentile(double q) => totals[Math.Min(totals.Count - 1, (int)Math.Ceiling(q * totals.Count) - 1)];
+                baseline ??= Percentile(0.5);
+                var label = percent is { } share ? $"{share} %" : "all (admin)";
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-8} {label,-11} {Percentile(0.5),7:0.00} {Percentile(0.99),8:0.00}  {Percentile(0.5) / baseline,6:0.00}x"));
+            }
         }
     }
 

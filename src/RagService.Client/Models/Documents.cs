@@ -6,15 +6,18 @@ namespace RagService.Client.Models;
 /// <param name="Title">Shown in citations and indexed with every chunk.</param>
 /// <param name="Format">"text" (default), "markdown" or "html".</param>
 /// <param name="Metadata">String key/values, usable in search filters.</param>
-public sealed record DocumentInput(string Text, string? Id = null, string? Title = null, string? Format = null, IReadOnlyDictionary<string, string>? Metadata = null);
+/// <param name="Access">Who may read it ("group:hr", "user:alice@corp.example"); null keeps a replaced document's list (a new one gets none).</param>
+public sealed record DocumentInput(string Text, string? Id = null, string? Title = null, string? Format = null, IReadOnlyDictionary<string, string>? Metadata = null,
+    IReadOnlyList<string>? Access = null);
 
 /// <summary>What an ingestion did.</summary>
 /// <param name="Status">"created", "updated" or "unchanged".</param>
 public sealed record IngestResult(string DocumentId, string Status, int Chunks, double Milliseconds);
 
 /// <summary>A stored document's record.</summary>
+/// <param name="Access">Who may read it; null: the collection's unlistedAccess decides.</param>
 public sealed record Document(string Id, string? Title, string Format, string ContentHash, int Chunks,
-    IReadOnlyDictionary<string, string> Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    IReadOnlyDictionary<string, string> Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<string>? Access = null);
 
 /// <summary>A chunk of a stored document, as it is indexed.</summary>
 /// <param name="Ordinal">Its place in the document's reading order, from 0.</param>

@@ -11,7 +11,18 @@ public sealed record IndexEntry(long ChunkId, string Text, IReadOnlyList<string>
 /// indexes see the changes of this process in version order.
 /// </summary>
 /// <param name="Document">The document written or deleted (null from writers that do not say), for engines that store it beside the vectors.</param>
-public sealed record IndexChange(CollectionInfo Collection, long Version, IReadOnlyList<long> Removed, IReadOnlyList<IndexEntry> Added, IndexedDocument? Document = null);
+public sealed record IndexChange(CollectionInfo Collection, long Version, IReadOnlyList<long> Removed, IReadOnlyList<IndexEntry> Added, IndexedDocument? Document = null)
+{
+    /// <summary>
+    /// Only the document's access list changed (<see cref="IndexedDocument.Access"/>): these chunks of it stay as they
+    /// are, and engines that keep access beside them update it there. Empty for every other write.
+    /// </summary>
+    public IReadOnlyList<long> AccessChanged { get; init; } = [];
+}
 
 /// <summary>The document fields a search filter reads (<see cref="SearchFilter"/>), as the store holds them.</summary>
-public sealed record IndexedDocument(string Id, IReadOnlyDictionary<string, string> Metadata, DateTimeOffset Created, DateTimeOffset Updated);
+public sealed record IndexedDocument(string Id, IReadOnlyDictionary<string, string> Metadata, DateTimeOffset Created, DateTimeOffset Updated)
+{
+    /// <summary>The document's access list; null: none (its collection's default decides).</summary>
+    public IReadOnlyList<string>? Access { get; init; }
+}

@@ -1,3 +1,4 @@
+using RagService.Core.Access;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -15,7 +16,11 @@ namespace RagService.Core.Ingestion;
 /// <param name="DocumentId">The caller's id, or null to derive one from the content.</param>
 /// <param name="Source">A sync's bookkeeping (file hash, ingest signature), stored beside the metadata, not in it.</param>
 public sealed record IngestRequest(string? DocumentId, string? Title, ExtractedDocument Document, IReadOnlyDictionary<string, string> Metadata,
-    SyncSource? Source = null);
+    SyncSource? Source = null)
+{
+    /// <summary>Who may read the document, normalized; null keeps the stored list (a new document gets none: the collection's default decides).</summary>
+    public IReadOnlyList<string>? Access { get; init; }
+}
 
 public sealed record IngestResult(string DocumentId, WriteOutcome Outcome, int Chunks, double Milliseconds)
 {
@@ -44,8 +49,12 @@ public sealed class IngestionService(
         var existing = await store.GetDocumentAsync(collection, id, ct);
         if (existing?.ContentHash == hash)
         {
-            Count(WriteOutcome.Unchanged, request.Document);
-            return new IngestResult(id, WriteOutcome.Unchanged, existing.ChunkCount, Elapsed(started));
+            // The same content under another access list: the list changes alone, nothing is chunked or embedded again.
+            var accessChanged = request.Access is not null && !Principals.SameList(existing.Access, request.Access)
+                && await store.SetDocumentAccessAsync(collection, id, request.Access, ct);
+            var same = accessChanged ? WriteOutcome.Updated : WriteOutcome.Unchanged;
+            Count(same, request.Document);
+            return new IngestResult(id, same, existing.ChunkCount, Elapsed(started));
         }
 
         var chunks = new StructuredChunker(collection.Settings.Chunking).Chunk(request.Document);
@@ -69,7 +78,7 @@ public sealed class IngestionService(
 
         var analyzer = analyzers.For(collection.Settings);
         var indexed = chunks.Select((c, i) => new IndexedChunk(c, analyzer.Analyze(c.Text), analyzer.Analyze(headers[i]), vectors?[i])).ToList();
-        var write = new DocumentWrite(id, title, hash, request.Document.Format, WithExtractionReport(request), indexed, request.Source);
+        var write = new DocumentWrite(id, title, hash, request.Document.Format, WithExtractionReport(request), indexed, request.Source) { Access = request.Access };
         var outcome = await store.UpsertDocumentAsync(collection, write, ct);
         Count(outcome, request.Document);
         return new IngestResult(id, outcome, chunks.Count, Elapsed(started));

@@ -22,6 +22,15 @@ public sealed record ApiKeyRecord(
     DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt)
 {
     public bool IsActive => RevokedAt is null;
+
+    /// <summary>The key's own principals (see <see cref="Access.AccessScope"/>); null or empty: it sees only unlisted documents of open collections. Admin keys see everything.</summary>
+    public IReadOnlyList<string>? Principals { get; init; }
+
+    /// <summary>
+    /// The delegate permission: the patterns within which the key may name an end user's principals (a header per
+    /// request), e.g. "user:*@corp.example", "group:support-*"; null: the key cannot delegate.
+    /// </summary>
+    public IReadOnlyList<string>? DelegateWithin { get; init; }
 }
 
 /// <summary>The client already has its maximum of active keys; one must be revoked first.</summary>

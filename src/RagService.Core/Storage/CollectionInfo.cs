@@ -1,3 +1,4 @@
+using RagService.Core.Access;
 using RagService.Core.Chunking;
 
 namespace RagService.Core.Storage;
@@ -12,6 +13,9 @@ public sealed record CollectionSettings
 
     /// <summary>Also ask the LLM for a one-to-two sentence situating context per chunk (needs an LLM; cached by content hash).</summary>
     public bool LlmContext { get; init; }
+
+    /// <summary>Whether documents without an access list are open to every reader of the collection or to admins only.</summary>
+    public UnlistedAccess UnlistedAccess { get; init; } = UnlistedAccess.Open;
 
     /// <summary>Analyzer signature the BM25 index was built with.</summary>
     public string Analyzer { get; init; } = "";

@@ -14,7 +14,11 @@ public sealed record DocumentRecord(
     int ChunkCount,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    SyncSource? Source = null);
+    SyncSource? Source = null)
+{
+    /// <summary>Who may read it (see <see cref="Access.AccessScope"/>); null: its collection's default (<see cref="Access.UnlistedAccess"/>).</summary>
+    public IReadOnlyList<string>? Access { get; init; }
+}
 
 /// <summary>A chunk ready to be written: its text, BM25 terms for body and contextual header, and an optional embedding.</summary>
 public sealed record IndexedChunk(Chunk Chunk, IReadOnlyList<string> BodyTerms, IReadOnlyList<string> HeaderTerms, float[]? Vector = null);
@@ -27,7 +31,14 @@ public sealed record DocumentWrite(
     string Format,
     IReadOnlyDictionary<string, string> Metadata,
     IReadOnlyList<IndexedChunk> Chunks,
-    SyncSource? Source = null);
+    SyncSource? Source = null)
+{
+    /// <summary>
+    /// Who may read it, normalized (<see cref="Access.Principals.NormalizeList"/>); null keeps the stored list (none
+    /// for a new document: its collection's default). Only <see cref="IKnowledgeStore.SetDocumentAccessAsync"/> removes a list.
+    /// </summary>
+    public IReadOnlyList<string>? Access { get; init; }
+}
 
 public enum WriteOutcome
 {

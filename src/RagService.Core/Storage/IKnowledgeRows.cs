@@ -40,6 +40,9 @@ public interface IKnowledgeTransaction : IAsyncDisposable
     /// <summary>Inserts the chunks with their terms and vectors; their new ids (never given before), in the order given.</summary>
     Task<IReadOnlyList<long>> InsertChunksAsync(long documentRow, IReadOnlyList<IndexedChunk> chunks, CancellationToken ct);
 
+    /// <summary>Replaces a document's access list (null: none), touching nothing else; its chunks' ids.</summary>
+    Task<IReadOnlyList<long>> SetDocumentAccessAsync(long documentRow, IReadOnlyList<string>? access, CancellationToken ct);
+
     /// <summary>Increments the collection's version; the new version.</summary>
     Task<long> BumpVersionAsync(long collectionId, CancellationToken ct);
 
@@ -47,4 +50,4 @@ public interface IKnowledgeTransaction : IAsyncDisposable
 }
 
 /// <summary>A stored document's row, as a write needs it.</summary>
-public sealed record DocumentRow(long RowId, string ContentHash, DateTimeOffset CreatedAt);
+public sealed record DocumentRow(long RowId, string ContentHash, DateTimeOffset CreatedAt, IReadOnlyList<string>? Access = null);

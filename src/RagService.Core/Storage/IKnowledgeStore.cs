@@ -1,3 +1,5 @@
+using RagService.Core.Access;
+
 namespace RagService.Core.Storage;
 
 /// <summary>
@@ -13,11 +15,18 @@ public interface IKnowledgeStore : IKnowledgeReader
 
     /// <summary>
     /// Writes a document and its chunks, replacing the previous version in one transaction.
-    /// Returns <see cref="WriteOutcome.Unchanged"/> without writing when the stored content hash is the same.
+    /// Returns <see cref="WriteOutcome.Unchanged"/> without writing when the stored content hash is the same. A write
+    /// with an access list replaces the stored one (alone, when the content is the same); one without keeps it.
     /// </summary>
     Task<WriteOutcome> UpsertDocumentAsync(CollectionInfo collection, DocumentWrite document, CancellationToken ct);
 
     Task<bool> DeleteDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct);
+
+    /// <summary>
+    /// Replaces a document's access list (null: none, its collection's default applies) without touching its content,
+    /// chunks or vectors; the next search obeys it. False when the document does not exist.
+    /// </summary>
+    Task<bool> SetDocumentAccessAsync(CollectionInfo collection, string documentId, IReadOnlyList<string>? access, CancellationToken ct);
 }
 
 /// <summary>The reads of a knowledge store; they never wait for writers.</summary>
@@ -27,12 +36,16 @@ public interface IKnowledgeReader
 
     Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken ct);
 
-    /// <summary>Documents, chunks and stored vectors; index sizes come from the indexes themselves.</summary>
-    Task<CollectionStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct);
+    /// <summary>
+    /// Documents, chunks and stored vectors, counting only what <paramref name="access"/> may read (null: everything);
+    /// index sizes come from the indexes themselves.
+    /// </summary>
+    Task<CollectionStats> GetStatsAsync(CollectionInfo collection, AccessScope? access, CancellationToken ct);
 
     Task<DocumentRecord?> GetDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct);
 
-    Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(CollectionInfo collection, int offset, int limit, CancellationToken ct);
+    /// <summary>A page of the documents <paramref name="access"/> may read (null: all), in id order.</summary>
+    Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(CollectionInfo collection, int offset, int limit, AccessScope? access, CancellationToken ct);
 
     /// <summary>A page of one document's chunk ids in reading order (empty when the document does not exist).</summary>
     Task<IReadOnlyList<long>> ListChunkIdsAsync(CollectionInfo collection, string documentId, int offset, int limit, CancellationToken ct);

@@ -1,3 +1,4 @@
+using RagService.Core.Access;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using RagService.Core.Indexing;
@@ -59,9 +60,17 @@ public class KnowledgeStore : IKnowledgeStore
             var existing = await tx.FindDocumentAsync(collection.Id, document.Id, ct);
             if (existing?.ContentHash == document.ContentHash)
             {
-                return WriteOutcome.Unchanged;
+                if (document.Access is null || Principals.SameList(existing.Access, document.Access))
+                {
+                    return WriteOutcome.Unchanged;
+                }
+
+                await ChangeAccessAsync(tx, collection, document.Id, existing.RowId, document.Access, ct);
+                return WriteOutcome.Updated;
             }
 
+            // A write without a list keeps the stored one: re-sending content never opens a restricted document.
+            document = document with { Access = document.Access ?? existing?.Access };
             var now = StoreTime.Now();
             var created = existing?.CreatedAt ?? now;
             IReadOnlyList<long> removed = existing is null ? [] : await tx.DeleteDocumentAsync(existing.RowId, ct);
@@ -69,7 +78,7 @@ public class KnowledgeStore : IKnowledgeStore
             var ids = await tx.InsertChunksAsync(row, document.Chunks, ct);
             var added = document.Chunks.Select((c, i) => new IndexEntry(ids[i], c.Chunk.Text, c.BodyTerms, c.HeaderTerms, c.Vector)).ToList();
             var version = await tx.BumpVersionAsync(collection.Id, ct);
-            var change = new IndexChange(collection, version, removed, added, new IndexedDocument(document.Id, document.Metadata, created, now));
+            var change = new IndexChange(collection, version, removed, added, new IndexedDocument(document.Id, document.Metadata, created, now) { Access = document.Access });
             await CommitAndPublishAsync(tx, change, ct);
             return existing is null ? WriteOutcome.Created : WriteOutcome.Updated;
         }, ct);
@@ -90,17 +99,34 @@ public class KnowledgeStore : IKnowledgeStore
             return true;
         }, ct);
 
+    public Task<bool> SetDocumentAccessAsync(CollectionInfo collection, string documentId, IReadOnlyList<string>? access, CancellationToken ct) =>
+        WriteAsync(collection.Name, async tx =>
+        {
+            await EnsureCollectionStillExistsAsync(tx, collection, ct);
+            if (await tx.FindDocumentAsync(collection.Id, documentId, ct) is not { } existing)
+            {
+                return false;
+            }
+
+            if (!Principals.SameList(existing.Access, access))
+            {
+                await ChangeAccessAsync(tx, collection, documentId, existing.RowId, access, ct);
+            }
+
+            return true;
+        }, ct);
+
     public Task<CollectionInfo?> GetCollectionAsync(string name, CancellationToken ct) => _rows.GetCollectionAsync(name, ct);
 
     public Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken ct) => _rows.ListCollectionsAsync(ct);
 
-    public Task<CollectionStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct) => _rows.GetStatsAsync(collection, ct);
+    public Task<CollectionStats> GetStatsAsync(CollectionInfo collection, AccessScope? access, CancellationToken ct) => _rows.GetStatsAsync(collection, access, ct);
 
     public Task<DocumentRecord?> GetDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct) =>
         _rows.GetDocumentAsync(collection, documentId, ct);
 
-    public Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(CollectionInfo collection, int offset, int limit, CancellationToken ct) =>
-        _rows.ListDocumentsAsync(collection, offset, limit, ct);
+    public Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(CollectionInfo collection, int offset, int limit, AccessScope? access, CancellationToken ct) =>
+        _rows.ListDocumentsAsync(collection, offset, limit, access, ct);
 
     public Task<IReadOnlyList<long>> ListChunkIdsAsync(CollectionInfo collection, string documentId, int offset, int limit, CancellationToken ct) =>
         _rows.ListChunkIdsAsync(collection, documentId, offset, limit, ct);
@@ -109,6 +135,18 @@ public class KnowledgeStore : IKnowledgeStore
 
     public Task<IReadOnlyDictionary<long, ChunkPosition>> GetChunkPositionsAsync(IReadOnlyCollection<long> chunkIds, CancellationToken ct) =>
         _rows.GetChunkPositionsAsync(chunkIds, ct);
+
+    /// <summary>
+    /// Changes only a document's access list: a new collection version (so every derived index and cache sees the
+    /// change at the next search) without re-extracting, re-chunking or re-embedding anything.
+    /// </summary>
+    private async Task ChangeAccessAsync(IKnowledgeTransaction tx, CollectionInfo collection, string documentId, long row, IReadOnlyList<string>? access, CancellationToken ct)
+    {
+        var chunks = await tx.SetDocumentAccessAsync(row, access, ct);
+        var version = await tx.BumpVersionAsync(collection.Id, ct);
+        var document = new IndexedDocument(documentId, new Dictionary<string, string>(), default, default) { Access = access };
+        await CommitAndPublishAsync(tx, new IndexChange(collection, version, [], [], document) { AccessChanged = chunks }, ct);
+    }
 
     /// <summary>
     /// Re-checks, inside the transaction, that the collection the caller looked up earlier still exists with the same

@@ -1,3 +1,5 @@
+using RagService.Core.Access;
+
 namespace RagService.Core.Storage;
 
 /// <summary>Restricts a search to some documents. Every condition that is set must hold.</summary>
@@ -16,7 +18,13 @@ public sealed record SearchFilter
 
     public DateTimeOffset? UpdatedBefore { get; init; }
 
-    public bool IsEmpty => (DocumentIds is null || DocumentIds.Count == 0) && (Metadata is null || Metadata.Count == 0)
+    /// <summary>
+    /// Whom the search acts for: only documents this scope may read are searched, inside every engine, before top-k
+    /// (<see cref="AccessScope.Allows"/> with the collection's <see cref="CollectionSettings.UnlistedAccess"/>). Null: an admin, everything.
+    /// </summary>
+    public AccessScope? Access { get; init; }
+
+    public bool IsEmpty => Access is null && (DocumentIds is null || DocumentIds.Count == 0) && (Metadata is null || Metadata.Count == 0)
         && CreatedAfter is null && CreatedBefore is null && UpdatedAfter is null && UpdatedBefore is null;
 
     public static SearchFilter None { get; } = new();

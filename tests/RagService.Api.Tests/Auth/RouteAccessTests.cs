@@ -65,6 +65,8 @@ public sealed class RouteAccessTests : IAsyncLifetime
         new("GET", "/v1/collections/{collection}/documents/", "/v1/collections/alpha/documents", Need.Reader, true, None),
         new("GET", "/v1/collections/{collection}/documents/{**id}", "/v1/collections/alpha/documents/menu", Need.Reader, true, None),
         new("DELETE", "/v1/collections/{collection}/documents/{**id}", "/v1/collections/alpha/documents/nope", Need.Writer, true, None),
+        new("PUT", "/v1/collections/{collection}/documents/{**idAndAccess}", "/v1/collections/alpha/documents/nope/access", Need.Writer, true,
+            () => JsonContent.Create(new { access = new[] { "group:hr" } })),
         new("GET", "/v1/collections/{collection}/chunks", "/v1/collections/alpha/chunks?documentId=menu", Need.Reader, true, None),
         new("GET", "/v1/whoami", "/v1/whoami", Need.Reader, false, None),
         new("POST", "/v1/collections/{collection}/search", "/v1/collections/alpha/search", Need.Reader, true, () => JsonContent.Create(new { query = "margherita" })),

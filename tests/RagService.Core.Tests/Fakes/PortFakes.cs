@@ -35,7 +35,8 @@ public sealed class FakeKnowledgeStore : IKnowledgeStore
     public Task<IReadOnlyDictionary<long, ChunkPosition>> GetChunkPositionsAsync(IReadOnlyCollection<long> chunkIds, CancellationToken ct) =>
         Task.FromResult<IReadOnlyDictionary<long, ChunkPosition>>(chunkIds.Where(Positions.ContainsKey).ToDictionary(id => id, id => Positions[id]));
 
-    public Task<CollectionStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct) => Task.FromResult(new CollectionStats(1, ChunkCount, 0));
+    public Task<CollectionStats> GetStatsAsync(CollectionInfo collection, RagService.Core.Access.AccessScope? access, CancellationToken ct) =>
+        Task.FromResult(new CollectionStats(1, ChunkCount, 0));
 
     public Task<CollectionInfo> CreateCollectionAsync(string name, CollectionSettings settings, CancellationToken ct) => throw new NotSupportedException();
 
@@ -47,11 +48,15 @@ public sealed class FakeKnowledgeStore : IKnowledgeStore
 
     public Task<DocumentRecord?> GetDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct) => throw new NotSupportedException();
 
-    public Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(CollectionInfo collection, int offset, int limit, CancellationToken ct) => throw new NotSupportedException();
+    public Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(CollectionInfo collection, int offset, int limit, RagService.Core.Access.AccessScope? access,
+        CancellationToken ct) => throw new NotSupportedException();
 
     public Task<WriteOutcome> UpsertDocumentAsync(CollectionInfo collection, DocumentWrite document, CancellationToken ct) => throw new NotSupportedException();
 
     public Task<bool> DeleteDocumentAsync(CollectionInfo collection, string documentId, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<bool> SetDocumentAccessAsync(CollectionInfo collection, string documentId, IReadOnlyList<string>? access, CancellationToken ct) =>
+        throw new NotSupportedException();
 
     public Task<IReadOnlyList<long>> ListChunkIdsAsync(CollectionInfo collection, string documentId, int offset, int limit, CancellationToken ct) =>
         throw new NotSupportedException();

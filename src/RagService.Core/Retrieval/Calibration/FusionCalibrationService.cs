@@ -91,7 +91,7 @@ public sealed class FusionCalibrationService(
             // Read before sampling: a write during the calibration moves the version, so the next look reads the store again.
             var version = await source.GetVersionAsync(collection.Id, ct);
             var stored = await calibrations.GetAsync(collection.Id, ct);
-            var chunks = (await store.GetStatsAsync(collection, ct)).Chunks;
+            var chunks = (await store.GetStatsAsync(collection, null, ct)).Chunks;
             var ran = stored is null || StaleReason(stored, chunks) is not null;
             FusionCalibration? calibration = stored;
             if (ran)
@@ -139,7 +139,7 @@ public sealed class FusionCalibrationService(
         }
 
         var stored = await calibrations.GetAsync(collection.Id, ct);
-        var chunks = (await store.GetStatsAsync(collection, ct)).Chunks;
+        var chunks = (await store.GetStatsAsync(collection, null, ct)).Chunks;
         var fresh = new Known(version, embedder.ModelId, stored, stored is null ? null : StaleReason(stored, chunks), chunks, Attempted: false);
         // A calibration that finished meanwhile for this version wins over what was read before it.
         return _known.AddOrUpdate(collection.Id, fresh, (_, current) => current.Version == version && current.Attempted ? current : fresh);
