@@ -89,6 +89,23 @@ internal static class PostgresSchema
             CREATE INDEX api_keys_by_client ON api_keys(client, revoked_at);
             """),
         (2, "ALTER TABLE job_items ADD COLUMN warnings text[]"), // the extractor's warnings for a partly unreadable document
+        // The change log every replica's indexes catch up from; each insert (and each collection delete) signals
+        // 'rag_changes' at commit, so replicas LISTENing catch up at once instead of at their next poll.
+        (3, """
+            CREATE TABLE change_log (
+                collection_id bigint NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+                version bigint NOT NULL,
+                removed bigint[] NOT NULL,
+                added bigint[] NOT NULL,
+                PRIMARY KEY (collection_id, version));
+            CREATE FUNCTION rag_signal_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('rag_changes', '');
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER change_log_signal AFTER INSERT ON change_log FOR EACH STATEMENT EXECUTE FUNCTION rag_signal_change();
+            CREATE TRIGGER collections_deleted_signal AFTER DELETE ON collections FOR EACH STATEMENT EXECUTE FUNCTION rag_signal_change();
+            """),
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

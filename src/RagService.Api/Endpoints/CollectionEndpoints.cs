@@ -70,13 +70,14 @@ internal sealed class CollectionEndpoints : IEndpointModule
             SearchService search, AnalyzerCatalog analyzers, IServiceProvider services, CancellationToken ct) =>
         {
             var info = await map.CollectionAsync(collection, ct);
+            var version = await services.GetRequiredService<IIndexSource>().GetVersionAsync(info.Id, ct);
             var stats = await store.GetStatsAsync(info, ct);
             var bm25 = await lexical.GetStatsAsync(info, ct);
             var vectors = search.DenseAvailable && services.GetService<IVectorSearchIndex>() is { } v ? await v.GetStatsAsync(info, ct) : null;
             var fusion = services.GetService<FusionCalibrationService>() is { } calibration ? ToResponse(await calibration.StateAsync(info, ct)) : null;
             var fit = services.GetService<ModelFitCheck>() is { } check && await check.CheckAsync(info, ct) is { } report ? ToResponse(report) : null;
             return new CollectionStatsResponse(info.Name, stats.Documents, stats.Chunks, stats.ChunkTextBytes, bm25.Bytes, stats.Vectors, stats.VectorBytes,
-                ToResponse(info, analyzers), ToResponse(bm25), vectors is null ? null : ToResponse(vectors), vectors?.Graph, fusion, fit);
+                ToResponse(info, analyzers), ToResponse(bm25, version), vectors is null ? null : ToResponse(vectors, version), vectors?.Graph, fusion, fit, version);
         }).RequireRole(ApiRole.Reader).WithSummary("Collection statistics: documents, chunks, index sizes and settings");
 
         group.MapDelete("/{collection}", async (string collection, IKnowledgeStore store, CancellationToken ct) =>
@@ -108,7 +109,8 @@ internal sealed class CollectionEndpoints : IEndpointModule
     private static ModelFitResponse ToResponse(ModelFitReport r) => new(
         r.ModelId, r.Fit.Texts, Math.Round(r.Fit.UnknownTokenRate, 4), Math.Round(r.Fit.TruncationRate, 4), r.Fit.MaxSequenceLength, r.Warnings);
 
-    private static IndexStatsResponse ToResponse(IndexStats s) => new(s.Engine, s.Entries, s.Bytes, s.Load);
+    private static IndexStatsResponse ToResponse(IndexStats s, long storeVersion) => new(s.Engine, s.Entries, s.Bytes, s.Load, s.Version,
+        s.Version is { } held ? Math.Max(0, storeVersion - held) : null, s.Follow?.VersionsFromLog ?? 0, s.Follow?.Rebuilds ?? 0, s.Follow?.LastRebuild);
 
     private static CollectionResponse ToResponse(CollectionInfo c, AnalyzerCatalog analyzers) => new(
         c.Name, c.CreatedAt, c.Settings.Chunking.Mode == ChunkingMode.SentencePack ? "sentence-pack" : "structured",
