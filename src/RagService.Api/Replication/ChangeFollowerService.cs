@@ -47,18 +47,3 @@ internal sealed class ChangeFollowerService(IndexFollower follower, IChangeFeed 
         }
     }
 }
-
-internal static class ReplicationComposition
-{
-    /// <summary>Rag:ChangeLog: the follower that keeps this replica's indexes caught up with the store, and its readiness component.</summary>
-    public static void AddIndexFollower(IServiceCollection services, IConfiguration configuration)
-    {
-        var options = configuration.GetSection(ChangeLogOptions.Section).Get<ChangeLogOptions>() ?? new ChangeLogOptions();
-        options.Validate();
-        services.AddSingleton(options);
-        services.AddSingleton(sp => new IndexFollower(sp.GetRequiredService<IChangeFeed>(), sp.GetServices<Core.Indexing.ISearchIndex>(),
-            sp.GetService<ILoggerFactory>()?.CreateLogger<IndexFollower>()));
-        services.AddSingleton<Core.Models.IComponentHealth>(sp => sp.GetRequiredService<IndexFollower>());
-        services.AddHostedService<ChangeFollowerService>();
-    }
-}
