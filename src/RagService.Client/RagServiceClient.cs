@@ -25,6 +25,7 @@ public sealed class RagServiceClient : IDisposable
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly RagServiceClientOptions _options;
+    private readonly Http.WrittenVersions _written = new();
 
     /// <summary>A client with its own <see cref="HttpClient"/>.</summary>
     public RagServiceClient(RagServiceClientOptions options)
@@ -380,6 +381,7 @@ public sealed class RagServiceClient : IDisposable
 
             if (response.IsSuccessStatusCode)
             {
+                _written.Observe(request, response);
                 return response;
             }
 
@@ -417,8 +419,16 @@ public sealed class RagServiceClient : IDisposable
             request.Headers.Add(OnBehalfOfHeader, string.Join(',', principals));
         }
 
+        if (_options.ReadYourWrites)
+        {
+            _written.Stamp(request);
+        }
+
         return request;
     }
+
+    /// <summary>The newest version of the collection this client's document writes answered with (null before its first write).</summary>
+    public long? LastWrittenVersion(string collection) => _written.Of(collection);
 
     private Uri BaseUri => new(_options.BaseAddress.AbsoluteUri.TrimEnd('/') + "/");
 

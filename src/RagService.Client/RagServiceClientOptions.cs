@@ -26,4 +26,11 @@ public sealed record RagServiceClientOptions
 
     /// <summary>How often <see cref="RagServiceClient.WaitForJobAsync"/> asks for a job's state.</summary>
     public TimeSpan JobPollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Read-your-writes (default on): each search or ask of a collection asks for at least the newest collection version
+    /// this client's own document writes answered with, so any replica behind a load balancer answers with them in.
+    /// Off: searches take whatever the answering replica holds.
+    /// </summary>
+    public bool ReadYourWrites { get; init; } = true;
 }

@@ -5,6 +5,7 @@ using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Util;
 using Microsoft.Extensions.Logging;
+using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Storage;
 using FSDirectory = Lucene.Net.Store.FSDirectory;
@@ -15,9 +16,10 @@ using TermStatistics = RagService.Core.Storage.TermStatistics;
 namespace RagService.Lexical.Lucene;
 
 /// <summary>
-/// One collection's Lucene index in its own folder. Each commit records the SQLite version it reflects and which
-/// collection it belongs to; an index that is missing, unreadable, of another collection or at another version is
-/// rebuilt from SQLite. Every applied write is committed and the searcher refreshed before the write returns.
+/// One collection's Lucene index in its own folder. Each commit records the store version it reflects and which
+/// collection it belongs to. An index behind the store (another process wrote, or this one was stopped) catches up by
+/// the store's change log; one that is missing, unreadable, of another collection, ahead of the store, or further
+/// behind than the log reaches is rebuilt from the store. Applied writes are searchable before the write returns.
 /// </summary>
 internal sealed class LuceneCollectionIndex : IDisposable
 {
@@ -34,6 +36,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
     private readonly string _identity;
     private readonly long _collectionId;
     private readonly LuceneOptions _options;
+    private readonly IChangeFeed? _changes;
     private readonly ILogger? _logger;
     private LuceneDirectory _directory = null!;
     private IndexWriter _writer = null!;
@@ -42,12 +45,13 @@ internal sealed class LuceneCollectionIndex : IDisposable
     private long _version;
     private int _uncommitted;
 
-    private LuceneCollectionIndex(string path, CollectionInfo collection, LuceneOptions options, ILogger? logger)
+    private LuceneCollectionIndex(string path, CollectionInfo collection, LuceneOptions options, IChangeFeed? changes, ILogger? logger)
     {
         _path = path;
         _identity = Identity(collection);
         _collectionId = collection.Id;
         _options = options;
+        _changes = changes;
         _logger = logger;
     }
 
@@ -56,10 +60,13 @@ internal sealed class LuceneCollectionIndex : IDisposable
 
     public long Version => Volatile.Read(ref _version);
 
+    /// <summary>Versions caught up from the change log, and rebuilds after the index was open, since this process opened it.</summary>
+    public IndexFollow Follow { get; private set; } = IndexFollow.None;
+
     /// <summary>Opens the collection's index, or rebuilds it from <paramref name="source"/> when it cannot be reused.</summary>
-    public static LuceneCollectionIndex Open(string path, CollectionInfo collection, IIndexSource source, LuceneOptions options, ILogger? logger)
+    public static LuceneCollectionIndex Open(string path, CollectionInfo collection, IIndexSource source, IChangeFeed? changes, LuceneOptions options, ILogger? logger)
     {
-        var index = new LuceneCollectionIndex(path, collection, options, logger);
+        var index = new LuceneCollectionIndex(path, collection, options, changes, logger);
         // No folder yet: the collection's first use (or a folder someone removed). Building it is routine, not a fault.
         var isNew = !System.IO.Directory.Exists(path);
         using var snapshot = source.OpenSnapshot(collection.Id);
@@ -73,6 +80,19 @@ internal sealed class LuceneCollectionIndex : IDisposable
             // Another writer holds the index: never "corrupt", never deleted to be rebuilt.
             index.CloseQuietly();
             throw;
+        }
+
+        if (problem is null && index.Version < snapshot.Version)
+        {
+            var loadedAt = index.Version;
+            problem = index.TryCatchUp();
+            if (problem is null)
+            {
+                index.Verdict = $"loaded at version {loadedAt}, caught up to {index.Version} from the change log";
+                logger?.LogInformation("Lucene index of collection {Collection} loaded at version {Loaded} and caught up to {Version} from the change log",
+                    collection.Name, loadedAt, index.Version);
+                return index;
+            }
         }
 
         if (problem is null)
@@ -105,27 +125,56 @@ internal sealed class LuceneCollectionIndex : IDisposable
         return index;
     }
 
-    /// <summary>Catches up with SQLite when another process wrote (the index is behind <paramref name="sqliteVersion"/>).</summary>
-    public void EnsureCurrent(long sqliteVersion, IIndexSource source)
+    /// <summary>
+    /// Catches up with the store when another process wrote (the index is behind <paramref name="storeVersion"/>): by
+    /// the change log's delta, or, when the log does not reach back far enough (or there is none), by a rebuild.
+    /// </summary>
+    public void EnsureCurrent(long storeVersion, IIndexSource source)
     {
-        if (Version >= sqliteVersion)
+        if (Version >= storeVersion)
         {
             return;
         }
 
         lock (_gate)
         {
-            if (Version >= sqliteVersion)
+            if (Version >= storeVersion)
+            {
+                return;
+            }
+
+            var reason = TryCatchUp();
+            if (reason is null)
             {
                 return;
             }
 
             using var snapshot = source.OpenSnapshot(_collectionId);
-            _logger?.LogInformation("Lucene index {Path} is at version {Index}, SQLite at {Sqlite}: rebuilding", _path, Version, snapshot.Version);
+            _logger?.LogInformation("Lucene index {Path} is at version {Index}, the store at {Store}: rebuilding ({Reason})", _path, Version, snapshot.Version, reason);
             _writer.DeleteAll();
             Rebuild(snapshot);
-            Verdict = $"rebuilt: stale (another writer moved SQLite to version {snapshot.Version})";
+            Verdict = $"rebuilt: stale ({reason})";
+            Follow = Follow with { Rebuilds = Follow.Rebuilds + 1, LastRebuild = reason };
         }
+    }
+
+    /// <summary>Applies the change log's delta from the index's version; null when done, otherwise why it could not.</summary>
+    private string? TryCatchUp()
+    {
+        if (_changes is null)
+        {
+            return $"another writer moved the store to a newer version than {Version} and no change log was given";
+        }
+
+        var read = _changes.ReadSince(_collectionId, Version);
+        if (read.Delta is not { } delta)
+        {
+            return read.Gap;
+        }
+
+        ApplyDelta(delta.ToDelete, delta.Added, delta.ToVersion, (int)Math.Min(delta.Versions, int.MaxValue));
+        Follow = Follow with { VersionsFromLog = Follow.VersionsFromLog + delta.Versions };
+        return null;
     }
 
     /// <summary>Applies this process's committed write when the index is exactly one version behind; otherwise the next search catches up.</summary>
@@ -138,26 +187,31 @@ internal sealed class LuceneCollectionIndex : IDisposable
                 return;
             }
 
-            foreach (var id in change.Removed)
-            {
-                _writer.DeleteDocuments(new Term(IdField, id.ToString(CultureInfo.InvariantCulture)));
-            }
+            ApplyDelta(change.Removed, change.Added, change.Version, 1);
+        }
+    }
 
-            foreach (var entry in change.Added)
-            {
-                _writer.AddDocument(ToDocument(entry));
-            }
+    private void ApplyDelta(IEnumerable<long> removed, IEnumerable<IndexEntry> added, long version, int writes)
+    {
+        foreach (var id in removed)
+        {
+            _writer.DeleteDocuments(new Term(IdField, id.ToString(CultureInfo.InvariantCulture)));
+        }
 
-            _uncommitted++;
-            if (_uncommitted >= _options.CommitEveryWrites)
-            {
-                Commit(change.Version);
-            }
-            else
-            {
-                _searchers.MaybeRefreshBlocking();
-                Volatile.Write(ref _version, change.Version);
-            }
+        foreach (var entry in added)
+        {
+            _writer.AddDocument(ToDocument(entry));
+        }
+
+        _uncommitted += writes;
+        if (_uncommitted >= _options.CommitEveryWrites)
+        {
+            Commit(version);
+        }
+        else
+        {
+            _searchers.MaybeRefreshBlocking();
+            Volatile.Write(ref _version, version);
         }
     }
 
@@ -253,8 +307,11 @@ internal sealed class LuceneCollectionIndex : IDisposable
 
     private static string Identity(CollectionInfo c) => $"{c.Id}/{c.Name}/{c.CreatedAt.UtcTicks}";
 
-    /// <summary>Opens the existing index when it is intact, this collection's and at <paramref name="sqliteVersion"/>; otherwise says why not.</summary>
-    private string? TryReuse(long sqliteVersion)
+    /// <summary>
+    /// Opens the existing index when it is intact, this collection's, and at <paramref name="storeVersion"/> or behind it
+    /// with a change log to catch up from; otherwise says why not.
+    /// </summary>
+    private string? TryReuse(long storeVersion)
     {
         if (!System.IO.Directory.Exists(_path))
         {
@@ -280,9 +337,10 @@ internal sealed class LuceneCollectionIndex : IDisposable
                 return $"incompatible (format '{data.GetValueOrDefault(FormatKey)}', wanted '{Format}')";
             }
 
-            if (data.GetValueOrDefault(VersionKey) != sqliteVersion.ToString(CultureInfo.InvariantCulture))
+            if (!long.TryParse(data.GetValueOrDefault(VersionKey), NumberStyles.None, CultureInfo.InvariantCulture, out var committed)
+                || committed > storeVersion || (committed < storeVersion && _changes is null))
             {
-                return $"stale (index at version {data.GetValueOrDefault(VersionKey)}, SQLite at {sqliteVersion})";
+                return $"stale (index at version {data.GetValueOrDefault(VersionKey)}, the store at {storeVersion})";
             }
 
             OpenWriter(OpenMode.APPEND);
@@ -300,7 +358,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
                 _searchers.Release(searcher);
             }
 
-            _version = sqliteVersion;
+            _version = committed;
             return null;
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or UnauthorizedAccessException

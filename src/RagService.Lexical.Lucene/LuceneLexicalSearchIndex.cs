@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using LockObtainFailedException = Lucene.Net.Store.LockObtainFailedException;
 using Microsoft.Extensions.Logging;
+using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Models;
 using RagService.Core.Storage;
@@ -9,22 +10,25 @@ namespace RagService.Lexical.Lucene;
 
 /// <summary>
 /// The "lucene" BM25 engine: one on-disk Lucene.Net index per collection under <see cref="LuceneOptions.Directory"/>,
-/// derived from SQLite and versioned against it, scored with the same BM25F as the in-memory engine, with highlighted
-/// snippets. It is opened at the collection's first search or write after a start and reused when still current.
+/// derived from the store and versioned against it, scored with the same BM25F as the in-memory engine, with highlighted
+/// snippets. It is opened at the collection's first search or write after a start, reused when intact, and caught up
+/// from the store's change log when another process wrote (see <see cref="LuceneCollectionIndex"/>).
 /// </summary>
 public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
 {
     private readonly IIndexSource _source;
+    private readonly IChangeFeed? _changes;
     private readonly LuceneOptions _options;
     private readonly ILogger? _logger;
     private readonly ConcurrentDictionary<long, LuceneCollectionIndex> _open = new();
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _openLocks = new();
     private volatile string? _lockFault;
 
-    public LuceneLexicalSearchIndex(IIndexSource source, LuceneOptions options, ILogger? logger = null)
+    public LuceneLexicalSearchIndex(IIndexSource source, LuceneOptions options, ILogger? logger = null, IChangeFeed? changes = null)
     {
         options.Validate();
         _source = source;
+        _changes = changes;
         _options = options;
         _logger = logger;
     }
@@ -75,7 +79,19 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
         }
 
         var (entries, bytes) = index.Size();
-        return Task.FromResult(new IndexStats(Engine, entries, bytes, index.Verdict));
+        return Task.FromResult(new IndexStats(Engine, entries, bytes, index.Verdict, Version: index.Version, Follow: index.Follow));
+    }
+
+    public long? HeldVersion(long collectionId) => _open.TryGetValue(collectionId, out var index) ? index.Version : null;
+
+    public Task CatchUpAsync(long collectionId, long storeVersion, CancellationToken ct)
+    {
+        if (_open.TryGetValue(collectionId, out var index) && index.Version < storeVersion)
+        {
+            return Task.Run(() => index.EnsureCurrent(storeVersion, _source), ct);
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task<ComponentStatus> CheckAsync(CancellationToken ct)
@@ -147,7 +163,7 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
                 return index;
             }
 
-            index = await Task.Run(() => LuceneCollectionIndex.Open(PathOf(collection.Id), collection, _source, _options, _logger), ct);
+            index = await Task.Run(() => LuceneCollectionIndex.Open(PathOf(collection.Id), collection, _source, _changes, _options, _logger), ct);
             _open[collection.Id] = index;
             return index;
         }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using RagService.Core.ChangeLog;
 using RagService.Core.Storage;
 
 namespace RagService.Storage.Postgres;
@@ -112,6 +113,14 @@ internal sealed class PostgresKnowledgeTransaction(NpgsqlConnection connection, 
 
     public async Task<long> BumpVersionAsync(long collectionId, CancellationToken ct) =>
         (await ScalarAsync<long?>("UPDATE collections SET version = version + 1 WHERE id = $1 RETURNING version", [collectionId], ct))!.Value;
+
+    public Task AppendChangeAsync(ChangeRecord change, CancellationToken ct) =>
+        RunAsync(async () =>
+        {
+            await using var cmd = Command("INSERT INTO change_log(collection_id, version, removed, added) VALUES ($1, $2, $3, $4)",
+                change.CollectionId, change.Version, change.Removed.ToArray(), change.Added.ToArray());
+            return await cmd.ExecuteNonQueryAsync(ct);
+        });
 
     public Task CommitAsync(CancellationToken ct) => RunAsync(async () =>
     {

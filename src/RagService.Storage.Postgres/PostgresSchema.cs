@@ -97,6 +97,23 @@ internal static class PostgresSchema
             ALTER TABLE api_keys ADD COLUMN principals text[];
             ALTER TABLE api_keys ADD COLUMN delegate_within text[];
             """),
+        // The change log every replica's indexes catch up from; each insert (and each collection delete) signals
+        // 'rag_changes' at commit, so replicas LISTENing catch up at once instead of at their next poll.
+        (4, """
+            CREATE TABLE change_log (
+                collection_id bigint NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+                version bigint NOT NULL,
+                removed bigint[] NOT NULL,
+                added bigint[] NOT NULL,
+                PRIMARY KEY (collection_id, version));
+            CREATE FUNCTION rag_signal_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('rag_changes', '');
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER change_log_signal AFTER INSERT ON change_log FOR EACH STATEMENT EXECUTE FUNCTION rag_signal_change();
+            CREATE TRIGGER collections_deleted_signal AFTER DELETE ON collections FOR EACH STATEMENT EXECUTE FUNCTION rag_signal_change();
+            """),
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
 using RagService.Core.Jobs;
@@ -26,6 +27,8 @@ public static class PostgresServiceCollectionExtensions
         services.AddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<PostgresKnowledgeStore>());
         services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<PostgresKnowledgeStore>());
         services.AddSingleton<IIndexSource>(sp => new PostgresIndexSource(sp.GetRequiredService<PostgresDatabase>()));
+        services.AddSingleton<IChangeFeed>(sp => new PostgresChangeFeed(sp.GetRequiredService<PostgresDatabase>(),
+            sp.GetService<ILoggerFactory>()?.CreateLogger<PostgresChangeFeed>()));
         services.AddSingleton<IChunkContextCache>(sp => new PostgresChunkContextCache(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IFusionCalibrationStore>(sp => new PostgresFusionCalibrationStore(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IJobStore>(sp => new PostgresJobStore(sp.GetRequiredService<PostgresDatabase>()));

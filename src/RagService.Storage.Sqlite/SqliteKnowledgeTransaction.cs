@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using RagService.Core.ChangeLog;
 using RagService.Core.Storage;
 
 namespace RagService.Storage.Sqlite;
@@ -186,6 +187,17 @@ internal sealed class SqliteKnowledgeTransaction : IKnowledgeTransaction
             cmd.CommandText = "UPDATE collections SET version = version + 1 WHERE id = $c RETURNING version";
             cmd.Parameters.AddWithValue("$c", collectionId);
             return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
+        });
+
+    public Task AppendChangeAsync(ChangeRecord change, CancellationToken ct) =>
+        RunAsync(async cmd =>
+        {
+            cmd.CommandText = "INSERT INTO change_log(collection_id, version, removed, added) VALUES ($c, $v, $r, $a)";
+            cmd.Parameters.AddWithValue("$c", change.CollectionId);
+            cmd.Parameters.AddWithValue("$v", change.Version);
+            cmd.Parameters.AddWithValue("$r", SqliteChangeFeed.JoinIds(change.Removed));
+            cmd.Parameters.AddWithValue("$a", SqliteChangeFeed.JoinIds(change.Added));
+            return await cmd.ExecuteNonQueryAsync(ct);
         });
 
     public Task CommitAsync(CancellationToken ct) => SqliteFaults.TranslateAsync(async () =>

@@ -10,8 +10,9 @@ internal static class SqliteSchema
     /// 3: chunk ids are AUTOINCREMENT (never given again, see <see cref="ChunkColumns"/>).
     /// 4: job_items.warnings, the extractor's warnings for a document indexed with parts it could not read.
     /// 5: access lists: documents.access, api_keys.principals and api_keys.delegate_within (<see cref="AddAccessColumns"/>).
+    /// 6: change_log, each write's added and removed chunk ids by collection version (see <see cref="ChangeLogTable"/>).
     /// </summary>
-    public const int Version = 5;
+    public const int Version = 6;
 
     public static void Ensure(SqliteConnection connection)
     {
@@ -50,7 +51,7 @@ internal static class SqliteSchema
             CREATE TABLE IF NOT EXISTS fusion_calibrations (
                 collection_id INTEGER PRIMARY KEY REFERENCES collections(id) ON DELETE CASCADE,
                 calibration TEXT NOT NULL);
-            """ + JobTables + KeyTables;
+            """ + JobTables + KeyTables + ChangeLogTable;
         cmd.ExecuteNonQuery();
         RebuildWithAutoincrement(connection, "collections", CollectionColumns, "id, name, settings, created_at, version", "");
         RebuildWithAutoincrement(connection, "chunks", ChunkColumns, "id, document_id, ordinal, text, heading_path, page", ChunkIndexes);
@@ -261,6 +262,19 @@ internal static class SqliteSchema
             content BLOB,
             warnings TEXT,
             PRIMARY KEY (job_id, ordinal));
+        """;
+
+    /// <summary>
+    /// The change log the derived indexes (this process's and other processes' on the same file) catch up from: one row
+    /// per committed write, chunk ids as space-separated numbers. Trimmed by Rag:ChangeLog:RetainVersions.
+    /// </summary>
+    private const string ChangeLogTable = """
+        CREATE TABLE IF NOT EXISTS change_log (
+            collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            removed TEXT NOT NULL,
+            added TEXT NOT NULL,
+            PRIMARY KEY (collection_id, version));
         """;
 
     /// <summary>API keys: the SHA-256 of the secret, never the secret; looked up by the public id that prefixes every key.</summary>

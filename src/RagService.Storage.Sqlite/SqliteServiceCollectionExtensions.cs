@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
 using RagService.Core.Jobs;
@@ -30,6 +31,7 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<SqliteKnowledgeStore>());
         services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<SqliteKnowledgeStore>());
         services.AddSingleton<IIndexSource>(new SqliteIndexSource(options));
+        services.AddSingleton<IChangeFeed>(new SqliteChangeFeed(options));
         services.AddSingleton<IChunkContextCache>(new SqliteChunkContextCache(options));
         services.AddSingleton<IFusionCalibrationStore>(new SqliteFusionCalibrationStore(options));
         services.AddSingleton<IJobStore>(new SqliteJobStore(options));

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Models;
 
@@ -17,7 +18,7 @@ public static class HnswServiceCollectionExtensions
 
         options ??= new VectorIndexOptions();
         services.AddSingleton(sp => new HnswVectorSearchIndex(sp.GetRequiredService<IIndexSource>(), snapshotDirectory, options,
-            sp.GetService<ILoggerFactory>()?.CreateLogger<HnswVectorSearchIndex>()));
+            sp.GetService<ILoggerFactory>()?.CreateLogger<HnswVectorSearchIndex>(), sp.GetService<IChangeFeed>()));
         services.AddSingleton<IVectorSearchIndex>(sp => sp.GetRequiredService<HnswVectorSearchIndex>());
         services.AddSingleton<ISearchIndex>(sp => sp.GetRequiredService<HnswVectorSearchIndex>());
         services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<HnswVectorSearchIndex>());

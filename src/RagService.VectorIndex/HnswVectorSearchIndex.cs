@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Models;
 using RagService.Core.Storage;
@@ -9,15 +10,18 @@ using RagService.VectorIndex.Snapshots;
 namespace RagService.VectorIndex;
 
 /// <summary>
-/// The embedded vector engine: one HNSW index per collection over the vectors stored in SQLite (the source of truth).
-/// It is loaded from its snapshot file when the snapshot was taken at the collection's current version, otherwise rebuilt
-/// from the store (and the log says why); this process's writes are applied as deltas, and the snapshots are written
-/// again when the engine is disposed.
+/// The embedded vector engine: one HNSW index per collection over the vectors in the store (the source of truth). It
+/// is loaded from its snapshot file and caught up from the store's change log when the snapshot is behind; rebuilt from
+/// the store when there is no usable snapshot or the log does not reach back to it (the log says why). This process's
+/// writes are applied as deltas, other processes' writes are caught up from the change log, and the snapshots are
+/// written again when the engine is disposed.
 /// </summary>
-public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDirectory, VectorIndexOptions options, ILogger? logger = null)
+public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDirectory, VectorIndexOptions options, ILogger? logger = null,
+    IChangeFeed? changes = null)
     : IVectorSearchIndex, IDisposable
 {
     private readonly VersionedCache<EmbeddedVectorIndex> _cache = new();
+    private readonly IndexFollowLedger _ledger = new();
     private readonly ConcurrentDictionary<long, string> _verdicts = new();
     private string? _snapshotFault = File.Exists(snapshotDirectory) ? $"the vector snapshot folder {snapshotDirectory} is a file" : null;
 
@@ -30,7 +34,7 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
     {
         var version = await source.GetVersionAsync(collection.Id, ct);
         var allowed = await source.ChunksMatchingAsync(collection, filter, ct);
-        var index = await _cache.GetAsync(collection.Id, version, () => Load(collection.Id), ct);
+        var index = await GetAsync(collection.Id, version, ct);
         if (index is null || index.Dimension != query.Length)
         {
             return [];
@@ -40,27 +44,62 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
         return hits.Select(h => new ScoredChunk(h.Id, h.Score)).ToList();
     }
 
-    public void Apply(IndexChange change) =>
-        _cache.Apply(change.Collection.Id, change.Version, index =>
+    public void Apply(IndexChange change) => _cache.Apply(change.Collection.Id, change.Version, index => ApplyDelta(index, change.Removed, change.Added));
+
+    public long? HeldVersion(long collectionId) => _cache.HeldVersion(collectionId);
+
+    public async Task CatchUpAsync(long collectionId, long storeVersion, CancellationToken ct)
+    {
+        if (_cache.HeldVersion(collectionId) < storeVersion)
         {
-            var toAdd = change.Added.Where(a => a.Vector is not null).ToList();
-            if (toAdd.Any(a => a.Vector!.Length != index.Dimension))
+            await GetAsync(collectionId, storeVersion, ct);
+        }
+    }
+
+    /// <summary>False when the delta holds another model's vectors: the index is then rebuilt from the store.</summary>
+    private static bool ApplyDelta(EmbeddedVectorIndex index, IEnumerable<long> removed, IEnumerable<IndexEntry> added)
+    {
+        var toAdd = added.Where(a => a.Vector is not null).ToList();
+        if (toAdd.Any(a => a.Vector!.Length != index.Dimension))
+        {
+            return false;
+        }
+
+        foreach (var id in removed)
+        {
+            index.Remove(id);
+        }
+
+        foreach (var entry in toAdd)
+        {
+            index.Upsert(entry.ChunkId, entry.Vector!);
+        }
+
+        return true;
+    }
+
+    private Task<EmbeddedVectorIndex?> GetAsync(long collectionId, long version, CancellationToken ct) =>
+        _cache.GetAsync(collectionId, version, () => Load(collectionId), ct, changes is null ? null : (index, from) => CatchUp(collectionId, index, from));
+
+    /// <summary>Applies the change log's delta from <paramref name="fromVersion"/>; the version reached, or null when the log cannot (rebuild).</summary>
+    private long? CatchUp(long collectionId, EmbeddedVectorIndex index, long fromVersion)
+    {
+        var read = changes!.ReadSince(collectionId, fromVersion);
+        var reason = read.Gap;
+        if (read.Delta is { } delta)
+        {
+            if (ApplyDelta(index, delta.ToDelete, delta.Added))
             {
-                return false; // another model's vectors: rebuild from the store
+                _ledger.CaughtUp(collectionId, delta.Versions);
+                return delta.ToVersion;
             }
 
-            foreach (var id in change.Removed)
-            {
-                index.Remove(id);
-            }
+            reason = "the change log holds vectors of another dimension (a new embedding model)";
+        }
 
-            foreach (var entry in toAdd)
-            {
-                index.Upsert(entry.ChunkId, entry.Vector!);
-            }
-
-            return true;
-        });
+        _ledger.Rebuilt(collectionId, reason!);
+        return null;
+    }
 
     /// <summary>See <see cref="VersionedCache{TIndex}.LocalWrite"/>.</summary>
     public IDisposable LocalWrite(long collectionId) => _cache.LocalWrite(collectionId);
@@ -69,6 +108,7 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
     public void Drop(long collectionId)
     {
         _cache.Invalidate(collectionId);
+        _ledger.Forget(collectionId);
         _verdicts.TryRemove(collectionId, out _);
         if (File.Exists(SnapshotPath(collectionId)))
         {
@@ -80,10 +120,11 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
     public async Task<IndexStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct)
     {
         var version = await source.GetVersionAsync(collection.Id, ct);
-        var index = await _cache.GetAsync(collection.Id, version, () => Load(collection.Id), ct);
+        var index = await GetAsync(collection.Id, version, ct);
         var path = SnapshotPath(collection.Id);
         return new IndexStats(Engine, index?.Count ?? 0, File.Exists(path) ? new FileInfo(path).Length : 0,
-            _verdicts.GetValueOrDefault(collection.Id, "not loaded"), index is HnswIndex hnsw ? DescribeGraph(hnsw) : null);
+            _verdicts.GetValueOrDefault(collection.Id, "not loaded"), index is HnswIndex hnsw ? DescribeGraph(hnsw) : null,
+            _cache.HeldVersion(collection.Id), _ledger.Get(collection.Id));
     }
 
     private static VectorGraphHealth DescribeGraph(HnswIndex index)
@@ -116,6 +157,39 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
         }
     }
 
+    /// <summary>
+    /// A snapshot taken at an older version than the store's, loaded and caught up from the change log (a replica that
+    /// was stopped while others wrote); null when there is no such snapshot or the log does not reach back to it.
+    /// </summary>
+    private (EmbeddedVectorIndex, long)? TryLoadBehind(long collectionId, long storeVersion, int dimension)
+    {
+        var path = SnapshotPath(collectionId);
+        if (changes is null || VectorIndexSnapshot.TryLoad(path, storeVersion, dimension, options: options) is not
+            { Status: SnapshotStatus.Stale, SnapshotSourceVersion: { } taken } || taken > storeVersion)
+        {
+            return null;
+        }
+
+        var loaded = VectorIndexSnapshot.TryLoad(path, taken, dimension, options: options);
+        if (loaded.Index is not { } index)
+        {
+            return null;
+        }
+
+        var read = changes.ReadSince(collectionId, taken);
+        if (read.Delta is not { } delta || !ApplyDelta(index, delta.ToDelete, delta.Added))
+        {
+            index.Dispose();
+            return null;
+        }
+
+        _ledger.CaughtUp(collectionId, delta.Versions);
+        _verdicts[collectionId] = $"loaded at version {taken}, caught up to {delta.ToVersion} from the change log";
+        logger?.LogInformation("Vector index of collection {Collection} loaded from its snapshot at version {Taken} and caught up to {Version} from the change log",
+            collectionId, taken, delta.ToVersion);
+        return (index, delta.ToVersion);
+    }
+
     private (EmbeddedVectorIndex?, long) Load(long collectionId)
     {
         using var snapshot = source.OpenSnapshot(collectionId);
@@ -129,6 +203,12 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
         try
         {
             Directory.CreateDirectory(snapshotDirectory);
+            if (TryLoadBehind(collectionId, snapshot.Version, dimension) is { } caughtUp)
+            {
+                Volatile.Write(ref _snapshotFault, null);
+                return caughtUp;
+            }
+
             result = VectorIndexSnapshot.LoadOrRebuild(SnapshotPath(collectionId), snapshot.Version, dimension, () => snapshot.ReadVectors(dimension), logger, options);
             Volatile.Write(ref _snapshotFault, null);
         }

@@ -197,6 +197,6 @@ public sealed class SqliteJobStoreTests : IDisposable
         check.Open();
         using var version = check.CreateCommand();
         version.CommandText = "SELECT max(version) FROM schema_info";
-        Assert.Equal(5L, version.ExecuteScalar());
+        Assert.Equal(6L, version.ExecuteScalar());
     }
 }

@@ -23,9 +23,10 @@ public sealed record CollectionResponse(string Name, DateTimeOffset CreatedAt, s
 /// <param name="VectorGraph">Connectivity of the vector index (HNSW graph): unreachableVectors should be 0; null without vectors.</param>
 /// <param name="Fusion">How hybrid search fuses in this collection and why (the calibration's evidence); null without an embedding model.</param>
 /// <param name="ModelFit">Unknown-token and truncation rates of the collection's text under the embedding model's tokenizer; null without one.</param>
+/// <param name="Version">The collection's version in the store: it grows with every committed write, through any replica.</param>
 public sealed record CollectionStatsResponse(string Name, int Documents, int Chunks, long ChunkTextBytes, long Bm25IndexBytes, int Vectors, long VectorBytes,
     CollectionResponse Settings, IndexStatsResponse Bm25, IndexStatsResponse? VectorIndex, RagService.Core.Vectors.VectorGraphHealth? VectorGraph = null,
-    FusionStatsResponse? Fusion = null, ModelFitResponse? ModelFit = null);
+    FusionStatsResponse? Fusion = null, ModelFitResponse? ModelFit = null, long? Version = null);
 
 /// <param name="State">
 /// "calibrated"; "scheduled" (missing or stale, calibrates in the background once writes settle) or "calibrating" (running now):
@@ -42,5 +43,10 @@ public sealed record FusionStatsResponse(string State, string Method, double? De
 public sealed record ModelFitResponse(string ModelId, int SampledChunks, double UnknownTokenRate, double TruncationRate, int MaxSequenceLength, IReadOnlyList<string> Warnings);
 
 /// <param name="Engine">"memory", "lucene" or "hnsw".</param>
-/// <param name="Load">"loaded" (reused from disk), "rebuilt: &lt;reason&gt;", "built from SQLite" (memory) or "not loaded" (no search yet).</param>
-public sealed record IndexStatsResponse(string Engine, long Entries, long Bytes, string Load);
+/// <param name="Load">"loaded" (reused from disk), "rebuilt: &lt;reason&gt;", "built from the store" (memory) or "not loaded" (no search yet).</param>
+/// <param name="Version">The store version this replica's index holds; null when it is not loaded (or the engine, Qdrant, is shared by every replica).</param>
+/// <param name="Lag">Versions the index is behind the store (null when not loaded); the change-log follower closes it within Rag:ChangeLog:PollInterval.</param>
+/// <param name="VersionsFromLog">Versions this replica caught up as deltas from the store's change log (other replicas' writes) since it started.</param>
+/// <param name="Rebuilds">Times the held index was rebuilt from the store instead (the change log no longer reached back); LastRebuild says why.</param>
+public sealed record IndexStatsResponse(string Engine, long Entries, long Bytes, string Load, long? Version = null, long? Lag = null, long VersionsFromLog = 0,
+    int Rebuilds = 0, string? LastRebuild = null);

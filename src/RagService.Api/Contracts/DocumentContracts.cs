@@ -15,7 +15,8 @@ public sealed record SetAccessRequest(List<string>? Access);
 
 /// <param name="Status">"created", "updated" or "unchanged".</param>
 /// <param name="Warnings">Parts of the file that could not be read (e.g. a page whose text layer and OCR are both unreadable); null when none.</param>
-public sealed record IngestResponse(string DocumentId, string Status, int Chunks, double Milliseconds, IReadOnlyList<string>? Warnings = null);
+/// <param name="Version">The collection's version after the write (also the Rag-Collection-Version header): pass it as a search's minVersion on any replica to see this write.</param>
+public sealed record IngestResponse(string DocumentId, string Status, int Chunks, double Milliseconds, IReadOnlyList<string>? Warnings = null, long? Version = null);
 
 /// <param name="SourceSha256">SHA-256 of the file a sync indexed the document from; null for documents posted directly.</param>
 /// <param name="Access">Who may read it; null: the collection's unlistedAccess decides.</param>

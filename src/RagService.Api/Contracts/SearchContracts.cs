@@ -13,7 +13,7 @@ public sealed record FilterRequest(List<string?>? DocumentIds, Dictionary<string
 /// <param name="Metadata">Metadata keys to include in each hit (default none: hits carry the documentId; read the document for the rest).</param>
 /// <param name="Explain">Also return every candidate with its rank and score in each stage (the console's retrieval inspector).</param>
 public sealed record SearchRequest(string? Query, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter, string? Fusion = null,
-    List<string?>? Metadata = null, bool? Explain = null);
+    List<string?>? Metadata = null, bool? Explain = null, long? MinVersion = null);
 
 /// <param name="Fusion">The fused score (weighted or reciprocal-rank).</param>
 /// <param name="Neighbourhood">The best fused score among the hit and its adjacent candidates in the same document, added to Fusion (the "neighbours" stage, docs/retrieval.md).</param>
@@ -77,7 +77,7 @@ public sealed record StageResponse(string Stage, string Status, int Candidates, 
 public sealed record SearchResponse(string Query, string Mode, string RequestedMode, IReadOnlyList<SearchHitResponse> Hits, IReadOnlyList<StageResponse> Stages,
     double TotalMilliseconds,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    IReadOnlyList<CandidateResponse>? Candidates = null);
+    IReadOnlyList<CandidateResponse>? Candidates = null, long? Version = null);
 
 /// <summary>One candidate of an explained search: where each stage ranked it, and its final rank when it was returned.</summary>
 /// <param name="FusedRank">Its place after fusion (1-based), before reranking and the topK cut.</param>
@@ -89,7 +89,7 @@ public sealed record CandidateResponse(int FusedRank, int? FinalRank, long Chunk
 /// <param name="Stream">Stream the answer as server-sent events: "token" events, then one "done" event with the whole response.</param>
 /// <param name="History">Earlier turns of the conversation, oldest first; the question is then rewritten into a standalone one for retrieval.</param>
 public sealed record AskRequest(string? Question, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter, bool? Stream, string? Fusion = null,
-    List<string?>? Metadata = null, List<HistoryTurnRequest?>? History = null);
+    List<string?>? Metadata = null, List<HistoryTurnRequest?>? History = null, long? MinVersion = null);
 
 /// <param name="Role">"user" or "assistant".</param>
 /// <param name="Content">What was said.</param>
@@ -105,4 +105,5 @@ public sealed record PromptResponse(string System, string User);
 /// <param name="Mode">The retrieval that ran; <paramref name="RequestedMode"/> is the one asked for.</param>
 /// <param name="RewrittenQuestion">With history: the standalone question retrieval ran on (the LLM's rewrite, or the fallback: previous user turn plus the question; the "rewrite" stage says which); null without history.</param>
 public sealed record AskResponse(string Question, string? Answer, string Llm, string? Model, string Mode, string RequestedMode, IReadOnlyList<SearchHitResponse> Sources,
-    PromptResponse Prompt, IReadOnlyList<StageResponse> Stages, double TotalMilliseconds, string? RewrittenQuestion = null, ContextResponse? Context = null);
+    PromptResponse Prompt, IReadOnlyList<StageResponse> Stages, double TotalMilliseconds, string? RewrittenQuestion = null, ContextResponse? Context = null,
+    long? Version = null);

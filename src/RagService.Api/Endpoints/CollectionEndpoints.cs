@@ -78,6 +78,7 @@ internal sealed class CollectionEndpoints : IEndpointModule
         {
             var info = await map.CollectionAsync(collection, ct);
             var access = map.CallerAccess();
+            var version = await services.GetRequiredService<IIndexSource>().GetVersionAsync(info.Id, ct);
             var stats = await store.GetStatsAsync(info, access, ct);
             var bm25 = await lexical.GetStatsAsync(info, ct);
             var vectors = search.DenseAvailable && services.GetService<IVectorSearchIndex>() is { } v ? await v.GetStatsAsync(info, ct) : null;
@@ -91,7 +92,7 @@ internal sealed class CollectionEndpoints : IEndpointModule
             var fusion = services.GetService<FusionCalibrationService>() is { } calibration ? ToResponse(await calibration.StateAsync(info, ct)) : null;
             var fit = services.GetService<ModelFitCheck>() is { } check && await check.CheckAsync(info, ct) is { } report ? ToResponse(report) : null;
             return new CollectionStatsResponse(info.Name, stats.Documents, stats.Chunks, stats.ChunkTextBytes, bm25.Bytes, stats.Vectors, stats.VectorBytes,
-                ToResponse(info, analyzers), ToResponse(bm25), vectors is null ? null : ToResponse(vectors), vectors?.Graph, fusion, fit);
+                ToResponse(info, analyzers), ToResponse(bm25, version), vectors is null ? null : ToResponse(vectors, version), vectors?.Graph, fusion, fit, version);
         }).RequireRole(ApiRole.Reader).WithSummary("Collection statistics: documents, chunks, index sizes and settings (counts of what the caller may read; full for admins)");
 
         group.MapDelete("/{collection}", async (string collection, IKnowledgeStore store, CancellationToken ct) =>
@@ -123,7 +124,8 @@ internal sealed class CollectionEndpoints : IEndpointModule
     private static ModelFitResponse ToResponse(ModelFitReport r) => new(
         r.ModelId, r.Fit.Texts, Math.Round(r.Fit.UnknownTokenRate, 4), Math.Round(r.Fit.TruncationRate, 4), r.Fit.MaxSequenceLength, r.Warnings);
 
-    private static IndexStatsResponse ToResponse(IndexStats s) => new(s.Engine, s.Entries, s.Bytes, s.Load);
+    private static IndexStatsResponse ToResponse(IndexStats s, long storeVersion) => new(s.Engine, s.Entries, s.Bytes, s.Load, s.Version,
+        s.Version is { } held ? Math.Max(0, storeVersion - held) : null, s.Follow?.VersionsFromLog ?? 0, s.Follow?.Rebuilds ?? 0, s.Follow?.LastRebuild);
 
     private static CollectionResponse ToResponse(CollectionInfo c, AnalyzerCatalog analyzers) => new(
         c.Name, c.CreatedAt, c.Settings.Chunking.Mode == ChunkingMode.SentencePack ? "sentence-pack" : "structured",

@@ -4,6 +4,7 @@ using RagService.Api.Contracts;
 using RagService.Api.Errors;
 using RagService.Api.Hosting;
 using RagService.Api.Ingestion;
+using RagService.Api.Replication;
 using RagService.Api.Requests;
 using RagService.Api.Security;
 using RagService.Core.Documents;
@@ -22,7 +23,7 @@ internal sealed class DocumentEndpoints : IEndpointModule
         var group = app.MapGroup("/v1/collections/{collection}/documents").WithTags("Documents");
 
         group.MapPost("/", async (string collection, IngestTextRequest body, DocumentIngestor ingestor, RequestMapping map, CalibrationSchedule calibration,
-            CancellationToken ct) =>
+            CollectionVersions versions, HttpContext http, CancellationToken ct) =>
         {
             if (string.IsNullOrWhiteSpace(body.Text))
             {
@@ -37,11 +38,12 @@ internal sealed class DocumentEndpoints : IEndpointModule
             var info = await map.CollectionAsync(collection, ct);
             var result = await ingestor.IngestAsync(info, Encoding.UTF8.GetBytes(body.Text), null, mediaType, body.Id, title, metadata, null, access, ct);
             calibration.Request(info.Name);
-            return ToResult(collection, result);
+            return ToResult(collection, result, await versions.StampAsync(http, info, ct));
         }).RequireRole(ApiRole.Writer).WithSummary("Add or replace a document sent as JSON text");
 
         group.MapPost("/upload", async (string collection, IFormFile? file, [Microsoft.AspNetCore.Mvc.FromForm] string? id,
-            [Microsoft.AspNetCore.Mvc.FromForm] string? title, [Microsoft.AspNetCore.Mvc.FromForm] string? access, DocumentIngestor ingestor, RequestMapping map, CalibrationSchedule calibration, CancellationToken ct) =>
+            [Microsoft.AspNetCore.Mvc.FromForm] string? title, [Microsoft.AspNetCore.Mvc.FromForm] string? access, DocumentIngestor ingestor, RequestMapping map,
+            CalibrationSchedule calibration, CollectionVersions versions, HttpContext http, CancellationToken ct) =>
         {
             if (file is null || file.Length == 0)
             {
@@ -55,7 +57,7 @@ internal sealed class DocumentEndpoints : IEndpointModule
             await file.CopyToAsync(buffer, ct);
             var result = await ingestor.IngestAsync(info, buffer.ToArray(), file.FileName, file.ContentType, id ?? Path.GetFileName(file.FileName), title, new Dictionary<string, string>(), null, accessList, ct);
             calibration.Request(info.Name);
-            return ToResult(collection, result);
+            return ToResult(collection, result, await versions.StampAsync(http, info, ct));
         }).DisableAntiforgery().RequireRole(ApiRole.Writer).WithSummary("Add or replace a document uploaded as a file (multipart/form-data)");
 
         group.MapGet("/", async (string collection, int? offset, int? limit, RequestMapping map, IKnowledgeStore store, CancellationToken ct) =>
@@ -92,7 +94,7 @@ internal sealed class DocumentEndpoints : IEndpointModule
             .WithSummary("Replace a document's access list (PUT .../documents/{id}/access); nothing is re-extracted or re-embedded, the next search obeys it");
 
         group.MapDelete("/{**id}", async (string collection, HttpContext http, RequestMapping map, IKnowledgeStore store, CalibrationSchedule calibration,
-            CancellationToken ct) =>
+            CollectionVersions versions, CancellationToken ct) =>
         {
             var id = DocumentIdPath.Decode(http);
             var info = await map.CollectionAsync(collection, ct);
@@ -103,13 +105,15 @@ internal sealed class DocumentEndpoints : IEndpointModule
             }
 
             calibration.Request(info.Name);
+            await versions.StampAsync(http, info, ct);
             return Results.NoContent();
         }).RequireRole(ApiRole.Writer).WithSummary("Delete a document and its chunks");
     }
 
-    private static IResult ToResult(string collection, IngestResult r)
+    private static IResult ToResult(string collection, IngestResult r, long version)
     {
-        var body = new IngestResponse(r.DocumentId, r.Outcome.ToString().ToLowerInvariant(), r.Chunks, Math.Round(r.Milliseconds, 3), r.Warnings.Count > 0 ? r.Warnings : null);
+        var body = new IngestResponse(r.DocumentId, r.Outcome.ToString().ToLowerInvariant(), r.Chunks, Math.Round(r.Milliseconds, 3), r.Warnings.Count > 0 ? r.Warnings : null,
+            version);
         return r.Outcome == WriteOutcome.Created
             ? Results.Created(DocumentIdPath.Location(collection, r.DocumentId), body)
             : Results.Ok(body);

@@ -1,6 +1,7 @@
 using RagService.Api.Contracts;
 using RagService.Api.Hosting;
 using RagService.Api.Logging;
+using RagService.Api.Replication;
 using RagService.Api.Requests;
 using RagService.Api.Security;
 using RagService.Core.Prompting;
@@ -17,24 +18,27 @@ internal sealed class SearchEndpoints : IEndpointModule
         var group = app.MapGroup("/v1/collections/{collection}").WithTags("Search");
 
         group.MapPost("/search", async (string collection, SearchRequest body, RequestMapping map, SearchService search, IKnowledgeStore store, HttpContext http,
-            CancellationToken ct) =>
+            CollectionVersions versions, CancellationToken ct) =>
         {
             var query = map.Query(body.Query, "query", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter, body.Fusion);
             var projection = map.Projection(body.Metadata);
             var info = await map.CollectionAsync(collection, ct);
+            var version = await versions.BeforeSearchAsync(http, info, body.MinVersion, ct);
             var outcome = await search.SearchAsync(info, query, ct);
             RequestTimings.Record(http, outcome.Stages);
             var candidates = body.Explain == true ? await SearchExplanation.CandidatesAsync(outcome, store, ct) : null;
             return new SearchResponse(query.Query, RequestMapping.ModeName(outcome.RanMode), RequestMapping.ModeName(query.Mode), outcome.Hits.Select(projection.Hit).ToList(),
-                outcome.Stages.Select(RequestMapping.Stage).ToList(), Math.Round(outcome.TotalMilliseconds, 3), candidates);
+                outcome.Stages.Select(RequestMapping.Stage).ToList(), Math.Round(outcome.TotalMilliseconds, 3), candidates, version);
         }).RequireRole(ApiRole.Reader).WithSummary("Retrieve the best passages for a query, with per-stage candidates, scores and timings");
 
-        group.MapPost("/ask", async (string collection, AskRequest body, RequestMapping map, AskService ask, HttpContext http, CancellationToken ct) =>
+        group.MapPost("/ask", async (string collection, AskRequest body, RequestMapping map, AskService ask, HttpContext http, CollectionVersions versions,
+            CancellationToken ct) =>
         {
             var query = map.Query(body.Question, "question", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter, body.Fusion);
             var projection = map.Projection(body.Metadata);
             var history = map.History(body.History);
             var info = await map.CollectionAsync(collection, ct);
+            var version = await versions.BeforeSearchAsync(http, info, body.MinVersion, ct);
             if (body.Stream == true)
             {
                 await AnswerStream.WriteAsync(http, query, await ask.StreamAsync(info, query, history, ct), ct, projection);
@@ -43,7 +47,7 @@ internal sealed class SearchEndpoints : IEndpointModule
 
             var outcome = await ask.AskAsync(info, query, history, ct);
             RequestTimings.Record(http, Stages(outcome));
-            return Results.Ok(ToResponse(query, outcome, outcome.Answer, outcome.LlmMilliseconds, projection));
+            return Results.Ok(ToResponse(query, outcome, outcome.Answer, outcome.LlmMilliseconds, projection) with { Version = version });
         }).RequireRole(ApiRole.Reader).WithSummary("Answer a question from the collection with numbered, cited sources");
     }
 

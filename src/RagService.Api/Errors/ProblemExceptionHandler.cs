@@ -32,6 +32,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             StageUnavailableException s => (400, "Stage not available", s.Message),
             LlmUnavailableException l => Describe(l),
             StorageUnavailableException u => (503, "Storage unavailable", u.Message),
+            Replication.VersionNotReachedException v => (503, "Version not reached", v.Message),
             _ => (500, "Internal error", "the service failed; see the server log for the request id"),
         };
 
@@ -41,6 +42,11 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         }
 
         http.Response.StatusCode = status;
+        if (exception is Replication.VersionNotReachedException notReached)
+        {
+            http.Response.Headers.RetryAfter = notReached.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         if (IErrorBodyWriter.Of(http) is { } writer)
         {
             await writer.WriteAsync(http, status, title, detail ?? ReasonPhrase(status));

@@ -6,7 +6,7 @@ public sealed class HealthOptions
     public const string Section = "Rag:Health";
 
     /// <summary>Every component /health/ready reports, in the order it lists them.</summary>
-    public static readonly IReadOnlyList<string> Components = ["store", "bm25", "vectors", "dense", "rerank", "llm", "model-fit"];
+    public static readonly IReadOnlyList<string> Components = ["store", "bm25", "vectors", "dense", "rerank", "llm", "model-fit", "replication"];
 
     /// <summary>
     /// Comma-separated component names that fail readiness (503) when they are failed or off. Unset: this replica's own

@@ -24,5 +24,7 @@ internal static class StoreComposition
             case var other:
                 throw new InvalidOperationException($"Rag:Store must be 'sqlite' or 'postgres', not '{other}'.");
         }
+
+        Replication.ReplicationComposition.AddIndexFollower(services, configuration);
     }
 }

@@ -26,12 +26,17 @@ public sealed record Collection(string Name, DateTimeOffset CreatedAt, string Ch
 /// <param name="ModelFit">Unknown-token and truncation rates of the collection's text under the embedding model's tokenizer; null without one.</param>
 public sealed record CollectionStats(string Name, int Documents, int Chunks, long ChunkTextBytes, long Bm25IndexBytes, int Vectors, long VectorBytes,
     Collection Settings, IndexStats? Bm25 = null, IndexStats? VectorIndex = null, VectorGraphHealth? VectorGraph = null, FusionStats? Fusion = null,
-    ModelFitStats? ModelFit = null);
+    ModelFitStats? ModelFit = null, long? Version = null);
 
 /// <summary>An index engine serving a collection.</summary>
 /// <param name="Engine">"memory", "lucene" or "hnsw".</param>
-/// <param name="Load">"loaded" (reused from disk), "rebuilt: &lt;reason&gt;", "built from SQLite" (memory) or "not loaded" (no search yet).</param>
-public sealed record IndexStats(string Engine, long Entries, long Bytes, string Load);
+/// <param name="Load">"loaded" (reused from disk), "rebuilt: &lt;reason&gt;", "built from the store" (memory) or "not loaded" (no search yet).</param>
+/// <param name="Version">The store version this replica's index holds (null: not loaded).</param>
+/// <param name="Lag">Versions the index is behind the store.</param>
+/// <param name="VersionsFromLog">Versions caught up from the store's change log since the replica started.</param>
+/// <param name="Rebuilds">Times the held index was rebuilt instead (the change log no longer reached back).</param>
+public sealed record IndexStats(string Engine, long Entries, long Bytes, string Load, long? Version = null, long? Lag = null, long VersionsFromLog = 0,
+    int Rebuilds = 0, string? LastRebuild = null);
 
 /// <summary>Connectivity of the vector index's HNSW graph.</summary>
 /// <param name="UnreachableVectors">Vectors no search can reach from the entry point; should be 0.</param>

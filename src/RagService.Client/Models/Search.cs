@@ -49,7 +49,7 @@ public sealed record SearchCandidate(int FusedRank, int? FinalRank, long ChunkId
 /// <param name="RequestedMode">The mode the request asked for ("hybrid" by default).</param>
 /// <param name="Candidates">Every candidate with its per-stage ranks; null unless <see cref="SearchOptions.Explain"/> was set.</param>
 public sealed record SearchResult(string Query, string Mode, IReadOnlyList<SearchHit> Hits, IReadOnlyList<Stage> Stages, double TotalMilliseconds,
-    string? RequestedMode = null, IReadOnlyList<SearchCandidate>? Candidates = null);
+    string? RequestedMode = null, IReadOnlyList<SearchCandidate>? Candidates = null, long? Version = null);
 
 /// <summary>The messages the service sent (or would send) to its LLM.</summary>
 public sealed record Prompt(string System, string User);
@@ -62,7 +62,8 @@ public sealed record Prompt(string System, string User);
 /// <param name="Mode">The retrieval that ran ("bm25" when hybrid was asked for but the service has no embedding model).</param>
 /// <param name="RequestedMode">The mode the request asked for.</param>
 public sealed record AskResult(string Question, string? Answer, string Llm, string? Model, IReadOnlyList<SearchHit> Sources,
-    Prompt Prompt, IReadOnlyList<Stage> Stages, double TotalMilliseconds, string? RewrittenQuestion = null, string? Mode = null, string? RequestedMode = null);
+    Prompt Prompt, IReadOnlyList<Stage> Stages, double TotalMilliseconds, string? RewrittenQuestion = null, string? Mode = null, string? RequestedMode = null,
+    long? Version = null);
 
 /// <summary>An earlier turn of a conversation, sent with a follow-up question.</summary>
 /// <param name="Role">"user" or "assistant".</param>

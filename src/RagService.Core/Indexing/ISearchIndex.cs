@@ -32,6 +32,18 @@ public interface ISearchIndex : IComponentHealth
     IDisposable LocalWrite(long collectionId) => NoLocalWrite.Instance;
 
     Task<IndexStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct);
+
+    /// <summary>
+    /// The store version the collection's index holds, or null when this engine holds none in this process (not
+    /// loaded yet, or an engine shared by every replica that follows nothing).
+    /// </summary>
+    long? HeldVersion(long collectionId) => null;
+
+    /// <summary>
+    /// Brings a held index up to <paramref name="storeVersion"/> from the store's change log (a rebuild only when the
+    /// log no longer reaches back); does nothing when the index is not held or already there.
+    /// </summary>
+    Task CatchUpAsync(long collectionId, long storeVersion, CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <param name="Engine">Which engine holds the index.</param>
@@ -39,7 +51,10 @@ public interface ISearchIndex : IComponentHealth
 /// <param name="Bytes">Size on disk (0 for an index that lives only in memory).</param>
 /// <param name="Load">How the index was last opened: "loaded", "rebuilt: &lt;reason&gt;", "not loaded".</param>
 /// <param name="Graph">Connectivity of a graph index (HNSW); null for other engines or an empty index.</param>
-public sealed record IndexStats(string Engine, long Entries, long Bytes, string Load, RagService.Core.Vectors.VectorGraphHealth? Graph = null);
+/// <param name="Version">The store version the index holds; null when it is not loaded (or the engine follows nothing).</param>
+/// <param name="Follow">Versions caught up from the change log and rebuilds since the start; null for engines that follow nothing.</param>
+public sealed record IndexStats(string Engine, long Entries, long Bytes, string Load, RagService.Core.Vectors.VectorGraphHealth? Graph = null,
+    long? Version = null, RagService.Core.ChangeLog.IndexFollow? Follow = null);
 
 /// <summary>BM25 over the chunks' body and header terms.</summary>
 public interface ILexicalSearchIndex : ISearchIndex

@@ -3,9 +3,11 @@ using System.Collections.Concurrent;
 namespace RagService.Core.Indexing;
 
 /// <summary>
-/// Per-collection in-memory indexes stamped with the collection's version in SQLite. A search asks for the index at the
-/// version it just read; an older entry is reloaded (once, however many searches ask). A write of this process applies
-/// its delta when the entry is exactly one version behind; anything else drops the entry so the next search reloads it.
+/// Per-collection in-memory indexes stamped with the collection's version in the store. A search asks for the index at
+/// the version it just read; an older entry catches up by the change log's delta when the caller gives a way to
+/// (another process wrote), and is reloaded otherwise (once, however many searches ask). A write of this process
+/// applies its delta when the entry is exactly one version behind; anything else drops the entry so the next search
+/// reloads it.
 /// </summary>
 public sealed class VersionedCache<TIndex> : IDisposable
     where TIndex : class, IDisposable
@@ -30,8 +32,14 @@ public sealed class VersionedCache<TIndex> : IDisposable
         });
     }
 
-    /// <param name="load">Reads the collection's index and the version it reflects from SQLite; a null index means "nothing to index".</param>
-    public async Task<TIndex?> GetAsync(long collectionId, long currentVersion, Func<(TIndex? Index, long Version)> load, CancellationToken ct)
+    /// <param name="load">Reads the collection's index and the version it reflects from the store; a null index means "nothing to index".</param>
+    /// <param name="catchUp">
+    /// Brings a held index from the version it holds (the second argument) to the store's current one by the change log;
+    /// the version reached, or null when the log cannot (the entry is then reloaded). Runs under the entry's lock, never
+    /// beside <see cref="Apply"/>.
+    /// </param>
+    public async Task<TIndex?> GetAsync(long collectionId, long currentVersion, Func<(TIndex? Index, long Version)> load, CancellationToken ct,
+        Func<TIndex, long, long?>? catchUp = null)
     {
         if (_entries.TryGetValue(collectionId, out var entry) && entry.Version >= currentVersion)
         {
@@ -56,6 +64,11 @@ public sealed class VersionedCache<TIndex> : IDisposable
                 return entry.Index;
             }
 
+            if (entry is not null && catchUp is not null && await Task.Run(() => TryCatchUp(entry, catchUp), ct) >= currentVersion)
+            {
+                return entry.Index;
+            }
+
             Invalidate(collectionId);
             var (index, version) = await Task.Run(load, ct);
             if (index is not null)
@@ -71,6 +84,22 @@ public sealed class VersionedCache<TIndex> : IDisposable
         }
     }
 
+    /// <summary>The held index's version, or null when none is held.</summary>
+    public long? HeldVersion(long collectionId) => _entries.TryGetValue(collectionId, out var entry) ? entry.Version : null;
+
+    private static long TryCatchUp(Entry entry, Func<TIndex, long, long?> catchUp)
+    {
+        lock (entry)
+        {
+            if (catchUp(entry.Index, entry.Version) is { } reached && reached > entry.Version)
+            {
+                entry.Version = reached;
+            }
+
+            return entry.Version;
+        }
+    }
+
     /// <summary>Applies a committed write made at <paramref name="newVersion"/>; <paramref name="apply"/> returns false when it cannot.</summary>
     public void Apply(long collectionId, long newVersion, Func<TIndex, bool> apply)
     {
@@ -81,6 +110,11 @@ public sealed class VersionedCache<TIndex> : IDisposable
 
         lock (entry)
         {
+            if (entry.Version >= newVersion)
+            {
+                return; // the change log's follower got there first
+            }
+
             if (entry.Version == newVersion - 1 && apply(entry.Index))
             {
                 entry.Version = newVersion;

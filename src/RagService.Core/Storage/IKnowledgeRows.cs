@@ -46,6 +46,9 @@ public interface IKnowledgeTransaction : IAsyncDisposable
     /// <summary>Increments the collection's version; the new version.</summary>
     Task<long> BumpVersionAsync(long collectionId, CancellationToken ct);
 
+    /// <summary>Appends the write to the change log (see <see cref="ChangeLog.ChangeRecord"/>), in this transaction.</summary>
+    Task AppendChangeAsync(ChangeLog.ChangeRecord change, CancellationToken ct);
+
     Task CommitAsync(CancellationToken ct);
 }
 

@@ -1,6 +1,7 @@
 using RagService.Core.Access;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 
 namespace RagService.Core.Storage;
@@ -162,6 +163,7 @@ public class KnowledgeStore : IKnowledgeStore
 
     private async Task CommitAndPublishAsync(IKnowledgeTransaction tx, IndexChange change, CancellationToken ct)
     {
+        await tx.AppendChangeAsync(new ChangeRecord(change.Collection.Id, change.Version, change.Removed, change.Added.Select(a => a.ChunkId).ToList()), ct);
         foreach (var index in _indexes)
         {
             await index.PrepareAsync(change, ct);

@@ -57,7 +57,7 @@ public sealed class DegradedReadinessTests
     public async Task An_unknown_component_name_stops_the_start_naming_the_valid_ones()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceHost.StartAsync("--Rag:Health:RequiredForReady=store, lmm"));
-        Assert.Equal("Rag:Health:RequiredForReady names 'lmm', which is not a component; valid: store, bm25, vectors, dense, rerank, llm, model-fit", error.Message);
+        Assert.Equal("Rag:Health:RequiredForReady names 'lmm', which is not a component; valid: store, bm25, vectors, dense, rerank, llm, model-fit, replication", error.Message);
     }
 
     [Fact]

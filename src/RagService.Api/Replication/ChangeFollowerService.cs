@@ -1,0 +1,49 @@
+using RagService.Core.ChangeLog;
+using RagService.Core.Storage;
+
+namespace RagService.Api.Replication;
+
+/// <summary>
+/// Runs <see cref="IndexFollower"/> whenever the store signals a write (PostgreSQL NOTIFY) and at least every
+/// Rag:ChangeLog:PollInterval, and trims the change log every Rag:ChangeLog:TrimInterval. A store fault is logged once
+/// and retried at the next poll.
+/// </summary>
+internal sealed class ChangeFollowerService(IndexFollower follower, IChangeFeed feed, ChangeLogOptions options, ILogger<ChangeFollowerService> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var nextTrim = DateTimeOffset.UtcNow + options.TrimInterval;
+        var failing = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await follower.FollowOnceAsync(stoppingToken);
+                if (DateTimeOffset.UtcNow >= nextTrim)
+                {
+                    var trimmed = await feed.TrimAsync(options.RetainVersions, stoppingToken);
+                    logger.LogDebug("Change log trimmed: {Rows} entries older than the newest {Keep} versions", trimmed, options.RetainVersions);
+                    nextTrim = DateTimeOffset.UtcNow + options.TrimInterval;
+                }
+
+                failing = false;
+                await feed.WaitForChangeAsync(options.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (StorageUnavailableException e)
+            {
+                if (!failing)
+                {
+                    logger.LogWarning("Cannot follow the store's change log: {Reason}; retrying every {Interval}", e.Message, options.PollInterval);
+                }
+
+                failing = true;
+                await Task.Delay(options.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using RagService.Api.Tests.Sync;
+using RagService.Tests.Shared;
+
+namespace RagService.Api.Tests.Cluster;
+
+/// <summary>
+/// Real replicas: the built service as separate processes (dotnet RagService.Api.dll) on loopback ports chosen at run
+/// time, all on one PostgreSQL database of their own, each with its own local folder for its Lucene index. Without
+/// RAG_POSTGRES the tests using it are skipped with the reason.
+/// </summary>
+internal sealed class ReplicaCluster : IAsyncDisposable
+{
+    private readonly PostgresTestDatabase _database;
+    private readonly string _root = Directory.CreateTempSubdirectory("ragsvc-cluster-").FullName;
+    private readonly ServiceProcess?[] _replicas;
+
+    private ReplicaCluster(PostgresTestDatabase database, int count)
+    {
+        _database = database;
+        _replicas = new ServiceProcess?[count];
+    }
+
+    public ServiceProcess this[int replica] => _replicas[replica] ?? throw new InvalidOperationException($"replica {replica} is stopped");
+
+    public string ConnectionString => _database.ConnectionString!;
+
+    public static async Task<ReplicaCluster> StartAsync(int replicas)
+    {
+        Skip.If(PostgresTestDatabase.SkipReason is not null, PostgresTestDatabase.SkipReason);
+        var cluster = new ReplicaCluster(new PostgresTestDatabase(), replicas);
+        try
+        {
+            // One at a time: the first migrates the schema (the others would wait on its advisory lock anyway).
+            for (var i = 0; i < replicas; i++)
+            {
+                await cluster.StartReplicaAsync(i);
+            }
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+
+        return cluster;
+    }
+
+    /// <summary>Starts (or restarts) replica <paramref name="replica"/> on its own local folder.</summary>
+    public async Task StartReplicaAsync(int replica)
+    {
+        var folder = Path.Combine(_root, $"replica-{replica}");
+        Directory.CreateDirectory(folder);
+        _replicas[replica] = await ServiceProcess.StartAsync(Path.Combine(folder, "rag.db"), "--Rag:Store=postgres",
+            $"--Rag:Postgres:ConnectionString={ConnectionString}", "--Rag:Postgres:MaxPoolSize=10");
+    }
+
+    /// <summary>SIGTERM: a clean stop (Lucene commits its index at the version it holds).</summary>
+    public async Task StopReplicaAsync(int replica)
+    {
+        Assert.Equal(0, this[replica].Terminate());
+        await this[replica].DisposeAsync();
+        _replicas[replica] = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var replica in _replicas)
+        {
+            if (replica is not null)
+            {
+                await replica.DisposeAsync();
+            }
+        }
+
+        _database.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    public static async Task<JsonElement> CreateCollectionAsync(HttpClient client, string name)
+    {
+        var response = await client.PostAsJsonAsync("/v1/collections", new { name });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>Posts a document; its body, with the version header checked against the body's version.</summary>
+    public static async Task<JsonElement> WriteAsync(HttpClient client, string collection, string id, string text)
+    {
+        var response = await client.PostAsJsonAsync($"/v1/collections/{collection}/documents", new { id, text });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(body.GetProperty("version").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Assert.Single(response.Headers.GetValues("Rag-Collection-Version")));
+        return body;
+    }
+
+    public static async Task<HttpResponseMessage> SearchAsync(HttpClient client, string collection, string query, long? minVersion = null,
+        string? minVersionHeader = null, int topK = 10)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/collections/{collection}/search")
+        {
+            Content = JsonContent.Create(new { query, mode = "bm25", topK, minVersion }),
+        };
+        if (minVersionHeader is not null)
+        {
+            request.Headers.Add("Rag-Min-Version", minVersionHeader);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    public static async Task<JsonElement> SearchOkAsync(HttpClient client, string collection, string query, long? minVersion = null, string? minVersionHeader = null,
+        int topK = 10)
+    {
+        using var response = await SearchAsync(client, collection, query, minVersion, minVersionHeader, topK);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public static List<string> DocumentIds(JsonElement search) =>
+        search.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("documentId").GetString()!).ToList();
+
+    public static async Task<JsonElement> Bm25StatsAsync(HttpClient client, string collection) =>
+        (await client.GetFromJsonAsync<JsonElement>($"/v1/collections/{collection}")).GetProperty("bm25");
+
+    /// <summary>
+    /// Waits until the replica's BM25 index of the collection holds at least <paramref name="version"/> (the change-log
+    /// follower's work, no search involved); fails after a generous limit that only a broken follower reaches.
+    /// </summary>
+    public static async Task WaitForIndexVersionAsync(HttpClient client, string collection, long version)
+    {
+        var limit = DateTime.UtcNow.AddMinutes(2);
+        while ((await Bm25StatsAsync(client, collection)).GetProperty("version") is var held && (held.ValueKind != JsonValueKind.Number || held.GetInt64() < version))
+        {
+            Assert.True(DateTime.UtcNow < limit, $"the replica's index did not reach version {version}: {held}");
+            await Task.Delay(50);
+        }
+    }
+}
