@@ -26,7 +26,7 @@ public sealed class PostgresKnowledgeRows(PostgresDatabase database) : IKnowledg
         var connection = await database.OpenAsync(ct);
         try
         {
-            return new PostgresKnowledgeTransaction(connection, await connection.BeginTransactionAsync(ct), database.Faults);
+            return new PostgresKnowledgeTransaction(connection, await connection.BeginTransactionAsync(ct), database.Faults, database.Versions);
         }
         catch (Exception e)
         {

@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using RagService.Core.Storage;
 using RagService.Storage.Postgres;
 
 namespace RagService.Cli.Migrate.Store;
@@ -41,7 +42,7 @@ internal sealed class PostgresTarget(PostgresDatabase database)
                 }
             }
 
-            var copy = documents.Where(d => !present.TryGetValue(d.Id, out var p) || p != (d.CollectionId, d.Key, d.ContentHash, d.ChunkCount, Microseconds(d.UpdatedAt))).ToList();
+            var copy = documents.Where(d => !present.TryGetValue(d.Id, out var p) || p != (d.CollectionId, d.Key, d.ContentHash, d.ChunkCount, StoreTime.Truncate(d.UpdatedAt))).ToList();
             if (copy.Count == 0)
             {
                 return 0;
@@ -150,9 +151,6 @@ internal sealed class PostgresTarget(PostgresDatabase database)
 
     public async Task<long> CountPresentAsync(string table, IReadOnlyCollection<string> ids, CancellationToken ct) =>
         (await database.QueryAsync($"SELECT count(*) FROM {table} WHERE id = ANY($1)", [ids.ToArray()], r => r.GetInt64(0), ct))[0];
-
-    /// <summary>Timestamps keep microseconds in PostgreSQL; the source's 100 ns ticks are compared at that precision.</summary>
-    private static DateTimeOffset Microseconds(DateTimeOffset time) => new(time.UtcTicks - time.UtcTicks % 10, TimeSpan.Zero);
 
     private static async Task CopyDocumentsAsync(NpgsqlConnection connection, IEnumerable<DocumentRow> documents, CancellationToken ct)
     {
