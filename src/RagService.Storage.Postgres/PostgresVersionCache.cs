@@ -2,16 +2,18 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using RagService.Core.Storage;
 
 namespace RagService.Storage.Postgres;
 
 /// <summary>
-/// Collection versions as this process last learned them, so a search does not ask the database for its collection's
-/// version each time. It is trusted only while a dedicated connection LISTENs on <see cref="Channel"/>: every version
+/// Collections (by name) and their versions as this process last learned them, so a search does not ask the database
+/// for its collection and that collection's version each time. A collection row never changes but for its version and
+/// its deletion. It is trusted only while a dedicated connection LISTENs on <see cref="Channel"/>: every version
 /// bump and collection delete, by any replica, sends a notification there when it commits (<see cref="NotifySql"/>),
 /// and this process's own commits are recorded directly. Before the listener is up, and from the moment it is lost
-/// until it is back (all remembered versions forgotten then), every lookup reads the database as before. Another
-/// replica's write is seen once its notification arrives, a moment after that replica's commit.
+/// until it is back (all remembered versions and collections forgotten then), every lookup reads the database as
+/// before. Another replica's write or delete is seen once its notification arrives, a moment after that replica's commit.
 /// </summary>
 internal sealed class PostgresVersionCache : IDisposable
 {
@@ -20,6 +22,7 @@ internal sealed class PostgresVersionCache : IDisposable
     private readonly NpgsqlDataSource _listenSource;
     private readonly ILogger? _logger;
     private readonly ConcurrentDictionary<long, long> _versions = new();
+    private readonly ConcurrentDictionary<string, CollectionInfo> _collections = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly TimeSpan _retryPause;
     private int _started;
@@ -48,14 +51,26 @@ internal sealed class PostgresVersionCache : IDisposable
     /// <summary>The remembered version while listening; otherwise false (read the database). The first call starts the listener.</summary>
     public bool TryGet(long collectionId, out long version, out long generation)
     {
-        if (Interlocked.Exchange(ref _started, 1) == 0)
-        {
-            _ = Task.Run(ListenAsync);
-        }
-
-        generation = Interlocked.Read(ref _generation);
+        generation = StartListening();
         version = 0;
         return _listening && _versions.TryGetValue(collectionId, out version);
+    }
+
+    /// <summary>The remembered collection of that name while listening; otherwise false (read the database).</summary>
+    public bool TryGetCollection(string name, out CollectionInfo? collection, out long generation)
+    {
+        generation = StartListening();
+        collection = null;
+        return _listening && _collections.TryGetValue(name, out collection);
+    }
+
+    /// <summary>Remembers a collection read from the database, unless the listener was lost or restarted since <paramref name="generation"/>.</summary>
+    public void RememberCollection(CollectionInfo collection, long generation)
+    {
+        if (_listening && Interlocked.Read(ref _generation) == generation)
+        {
+            _collections[collection.Name] = collection;
+        }
     }
 
     /// <summary>Remembers a version read from the database, unless the listener was lost or restarted since <paramref name="generation"/>.</summary>
@@ -73,6 +88,11 @@ internal sealed class PostgresVersionCache : IDisposable
         if (version < 0)
         {
             _versions.TryRemove(collectionId, out _);
+            foreach (var gone in _collections.Where(c => c.Value.Id == collectionId))
+            {
+                _collections.TryRemove(gone);
+            }
+
             return;
         }
 
@@ -83,6 +103,17 @@ internal sealed class PostgresVersionCache : IDisposable
     {
         _stop.Cancel();
         _listenSource.Dispose();
+    }
+
+    /// <summary>Starts the listener at the first lookup; the current generation.</summary>
+    private long StartListening()
+    {
+        if (Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            _ = Task.Run(ListenAsync);
+        }
+
+        return Interlocked.Read(ref _generation);
     }
 
     private async Task ListenAsync()
@@ -131,6 +162,7 @@ internal sealed class PostgresVersionCache : IDisposable
         _listening = false;
         Interlocked.Increment(ref _generation);
         _versions.Clear();
+        _collections.Clear();
     }
 
     private void OnNotification(string payload)

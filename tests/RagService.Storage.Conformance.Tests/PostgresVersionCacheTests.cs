@@ -35,6 +35,26 @@ public sealed class PostgresVersionCacheTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task A_collection_another_replica_deletes_is_forgotten_when_its_notification_arrives()
+    {
+        Skip.If(PostgresTestDatabase.SkipReason is not null, PostgresTestDatabase.SkipReason);
+        var (writer, kb, reader, _) = await StartAsync();
+        var readerStore = new PostgresKnowledgeStore(reader);
+        Assert.Equal(kb.Id, (await readerStore.GetCollectionAsync("kb", default))!.Id);
+
+        await using (var connection = new NpgsqlConnection(_database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var rename = new NpgsqlCommand("UPDATE collections SET name = 'renamed' WHERE name = 'kb'", connection);
+            await rename.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(kb.Id, (await readerStore.GetCollectionAsync("kb", default))!.Id);
+        Assert.True(await writer.DeleteCollectionAsync("renamed", default));
+        await WaitUntilAsync(async () => await readerStore.GetCollectionAsync("kb", default) is null);
+    }
+
+    [SkippableFact]
     public async Task Versions_remembered_before_the_listener_was_lost_are_forgotten()
     {
         Skip.If(PostgresTestDatabase.SkipReason is not null, PostgresTestDatabase.SkipReason);
