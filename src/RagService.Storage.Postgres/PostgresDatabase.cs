@@ -29,17 +29,27 @@ public sealed class PostgresDatabase : IDisposable
             MaxPoolSize = options.MaxPoolSize,
             CommandTimeout = (int)Math.Ceiling(options.CommandTimeout.TotalSeconds),
             Timeout = (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds),
+            // The same few statements run for every search and write: prepared once per connection, only bound after that.
+            MaxAutoPrepare = AutoPreparedStatements,
+            AutoPrepareMinUsages = 2,
         };
         _source = NpgsqlDataSource.Create(builder);
         Location = $"{builder.Host}:{builder.Port}/{builder.Database}";
         Faults = new PostgresFaults(Location, _source.Clear);
+        Versions = new PostgresVersionCache(builder, TimeSpan.FromMilliseconds(500), logger);
         TryEnsureSchema();
     }
+
+    /// <summary>How many distinct statements each connection keeps prepared (Npgsql auto-prepare); ours are a few dozen.</summary>
+    private const int AutoPreparedStatements = 64;
 
     /// <summary>Host, port and database, never the password; for logs and messages.</summary>
     public string Location { get; }
 
     public PostgresFaults Faults { get; }
+
+    /// <summary>Collection versions kept current by notifications, so searches need not read them each time.</summary>
+    internal PostgresVersionCache Versions { get; }
 
     /// <summary>Why the database cannot be used (found at the last attempt), or null.</summary>
     public string? Fault => _fault;
@@ -151,6 +161,7 @@ public sealed class PostgresDatabase : IDisposable
 
     public void Dispose()
     {
+        Versions.Dispose();
         _source.Dispose();
         _schemaGate.Dispose();
     }

@@ -5,14 +5,25 @@ using RagService.Core.Storage;
 
 namespace RagService.Storage.Postgres;
 
-/// <summary>What the search indexes read from PostgreSQL: versions, filters as chunk ids, and read snapshots to rebuild from.</summary>
+/// <summary>What the search indexes read from PostgreSQL: versions (from <see cref="PostgresVersionCache"/> while it listens), filters as chunk ids, and read snapshots to rebuild from.</summary>
 public sealed class PostgresIndexSource(PostgresDatabase database) : IIndexSource
 {
     public async Task<long> GetVersionAsync(long collectionId, CancellationToken ct)
     {
+        if (database.Versions.TryGet(collectionId, out var known, out var generation))
+        {
+            return known;
+        }
+
         await using var connection = await database.OpenAsync(ct);
         await using var cmd = new NpgsqlCommand("SELECT version FROM collections WHERE id = $1", connection) { Parameters = { new() { Value = collectionId } } };
-        return await cmd.ExecuteScalarAsync(ct) is long version ? version : 0;
+        if (await cmd.ExecuteScalarAsync(ct) is not long version)
+        {
+            return 0;
+        }
+
+        database.Versions.Remember(collectionId, version, generation);
+        return version;
     }
 
     public async Task<IReadOnlySet<long>?> ChunksMatchingAsync(CollectionInfo collection, SearchFilter filter, CancellationToken ct)

@@ -27,7 +27,7 @@ public sealed class PostgresKnowledgeRows(PostgresDatabase database) : IKnowledg
         var connection = await database.OpenAsync(ct);
         try
         {
-            return new PostgresKnowledgeTransaction(connection, await connection.BeginTransactionAsync(ct), database.Faults);
+            return new PostgresKnowledgeTransaction(connection, await connection.BeginTransactionAsync(ct), database.Faults, database.Versions);
         }
         catch (Exception e)
         {
@@ -38,8 +38,19 @@ public sealed class PostgresKnowledgeRows(PostgresDatabase database) : IKnowledg
 
     public async Task<CollectionInfo?> GetCollectionAsync(string name, CancellationToken ct)
     {
+        if (database.Versions.TryGetCollection(name, out var known, out var generation))
+        {
+            return known;
+        }
+
         var found = await database.QueryAsync(CollectionColumns + " WHERE name = $1", [name], ReadCollection, ct);
-        return found.Count == 0 ? null : found[0];
+        if (found.Count == 0)
+        {
+            return null;
+        }
+
+        database.Versions.RememberCollection(found[0], generation);
+        return found[0];
     }
 
     public Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken ct) =>

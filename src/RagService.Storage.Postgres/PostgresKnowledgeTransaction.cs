@@ -9,18 +9,32 @@ namespace RagService.Storage.Postgres;
 /// <summary>
 /// One read-committed PostgreSQL transaction over the knowledge tables. Writers of one collection, from any process,
 /// queue on the collection's row lock (<see cref="LockCollectionAsync"/>); chunks arrive in one binary COPY under ids
-/// drawn from the identity sequence beforehand. Connection faults surface as <see cref="StorageUnavailableException"/>.
+/// drawn from the identity sequence with the document row. Connection faults surface as <see cref="StorageUnavailableException"/>.
 /// </summary>
-internal sealed class PostgresKnowledgeTransaction(NpgsqlConnection connection, NpgsqlTransaction tx, PostgresFaults faults) : IKnowledgeTransaction
+internal sealed class PostgresKnowledgeTransaction(NpgsqlConnection connection, NpgsqlTransaction tx, PostgresFaults faults, PostgresVersionCache versions) : IKnowledgeTransaction
 {
+    /// <summary>Versions this transaction set (-1: collection deleted), told to <see cref="PostgresVersionCache"/> once committed.</summary>
+    private readonly Dictionary<long, long> _versionsSet = [];
+
+    /// <summary>Chunk ids drawn with a document's row, by document row, until its chunks are inserted.</summary>
+    private readonly Dictionary<long, long[]> _drawnChunkIds = [];
+
     private static readonly JsonSerializerOptions Json = PostgresKnowledgeRows.Json;
 
     public Task<long?> InsertCollectionAsync(string name, CollectionSettings settings, DateTimeOffset created, CancellationToken ct) =>
         ScalarAsync<long?>("INSERT INTO collections(name, settings, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING id",
             [name, JsonSerializer.Serialize(settings, Json), created.UtcDateTime], ct);
 
-    public Task<long?> DeleteCollectionAsync(string name, CancellationToken ct) =>
-        ScalarAsync<long?>("DELETE FROM collections WHERE name = $1 RETURNING id", [name], ct);
+    public async Task<long?> DeleteCollectionAsync(string name, CancellationToken ct)
+    {
+        var id = await ScalarAsync<long?>($"DELETE FROM collections WHERE name = $1 RETURNING id, {PostgresVersionCache.NotifySql("id", "(-1)")}", [name], ct);
+        if (id is { } deleted)
+        {
+            _versionsSet[deleted] = -1;
+        }
+
+        return id;
+    }
 
     public async Task<bool> LockCollectionAsync(CollectionInfo collection, CancellationToken ct) =>
         await ScalarAsync<int?>("SELECT 1 FROM collections WHERE id = $1 AND name = $2 FOR UPDATE", [collection.Id, collection.Name], ct) is not null;
@@ -48,14 +62,21 @@ internal sealed class PostgresKnowledgeTransaction(NpgsqlConnection connection, 
     public Task<long> InsertDocumentAsync(long collectionId, DocumentWrite document, DateTimeOffset created, DateTimeOffset updated, CancellationToken ct) =>
         RunAsync(async () =>
         {
+            // The chunk ids are drawn in the same round trip, for the InsertChunksAsync that follows.
             await using var cmd = Command("""
-                INSERT INTO documents(collection_id, doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature, access)
-                VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12) RETURNING id
+                WITH doc AS (
+                    INSERT INTO documents(collection_id, doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature, access)
+                    VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12) RETURNING id)
+                SELECT doc.id, ARRAY(SELECT nextval(pg_get_serial_sequence('chunks', 'id')) FROM generate_series(1, $7)) FROM doc
                 """,
                 collectionId, document.Id, (object?)document.Title ?? DBNull.Value, document.ContentHash, document.Format,
                 JsonSerializer.Serialize(document.Metadata, Json), document.Chunks.Count, created.UtcDateTime, updated.UtcDateTime,
                 (object?)document.Source?.Sha256 ?? DBNull.Value, (object?)document.Source?.IngestSignature ?? DBNull.Value, AccessArray(document.Access));
-            return (long)(await cmd.ExecuteScalarAsync(ct))!;
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            var row = reader.GetInt64(0);
+            _drawnChunkIds[row] = reader.GetFieldValue<long[]>(1);
+            return row;
         });
 
     public Task<IReadOnlyList<long>> SetDocumentAccessAsync(long documentRow, IReadOnlyList<string>? access, CancellationToken ct) =>
@@ -79,16 +100,7 @@ internal sealed class PostgresKnowledgeTransaction(NpgsqlConnection connection, 
                 return [];
             }
 
-            await using var ids = Command("SELECT nextval(pg_get_serial_sequence('chunks', 'id')) FROM generate_series(1, $1)", chunks.Count);
-            var drawn = new List<long>(chunks.Count);
-            await using (var reader = await ids.ExecuteReaderAsync(ct))
-            {
-                while (await reader.ReadAsync(ct))
-                {
-                    drawn.Add(reader.GetInt64(0));
-                }
-            }
-
+            var drawn = _drawnChunkIds.Remove(documentRow, out var early) && early.Length == chunks.Count ? early.ToList() : await DrawChunkIdsAsync(chunks.Count, ct);
             drawn.Sort();
             await using var copy = await connection.BeginBinaryImportAsync(
                 "COPY chunks (id, document_id, ordinal, text, heading_path, page, body_terms, header_terms, vector) FROM STDIN (FORMAT BINARY)", ct);
@@ -111,8 +123,13 @@ internal sealed class PostgresKnowledgeTransaction(NpgsqlConnection connection, 
             return drawn;
         });
 
-    public async Task<long> BumpVersionAsync(long collectionId, CancellationToken ct) =>
-        (await ScalarAsync<long?>("UPDATE collections SET version = version + 1 WHERE id = $1 RETURNING version", [collectionId], ct))!.Value;
+    public async Task<long> BumpVersionAsync(long collectionId, CancellationToken ct)
+    {
+        var version = (await ScalarAsync<long?>(
+            $"UPDATE collections SET version = version + 1 WHERE id = $1 RETURNING version, {PostgresVersionCache.NotifySql("id", "version")}", [collectionId], ct))!.Value;
+        _versionsSet[collectionId] = version;
+        return version;
+    }
 
     public Task AppendChangeAsync(ChangeRecord change, CancellationToken ct) =>
         RunAsync(async () =>
@@ -125,6 +142,11 @@ internal sealed class PostgresKnowledgeTransaction(NpgsqlConnection connection, 
     public Task CommitAsync(CancellationToken ct) => RunAsync(async () =>
     {
         await tx.CommitAsync(ct);
+        foreach (var (collectionId, version) in _versionsSet)
+        {
+            versions.Observe(collectionId, version);
+        }
+
         return true;
     });
 
@@ -132,6 +154,19 @@ internal sealed class PostgresKnowledgeTransaction(NpgsqlConnection connection, 
     {
         await tx.DisposeAsync();
         await connection.DisposeAsync();
+    }
+
+    private async Task<List<long>> DrawChunkIdsAsync(int count, CancellationToken ct)
+    {
+        await using var ids = Command("SELECT nextval(pg_get_serial_sequence('chunks', 'id')) FROM generate_series(1, $1)", count);
+        var drawn = new List<long>(count);
+        await using var reader = await ids.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            drawn.Add(reader.GetInt64(0));
+        }
+
+        return drawn;
     }
 
     private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct)

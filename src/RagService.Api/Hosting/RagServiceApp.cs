@@ -213,6 +213,7 @@ public static class RagServiceApp
 
         rag.Conversation.Validate();
         rag.Context.Validate();
+        rag.Sync.Validate();
         services.AddSingleton(sp => new QuestionRewriter(sp.GetRequiredService<IRewritePromptRenderer>(), rag.Conversation, sp.GetService<IChatClient>(), llm.Model));
         services.AddSingleton(sp => new ContextAssembler(rag.Context,
             sp.GetService<ITextEmbedder>() is { } tokenizer ? new EmbeddingTokenCounter(tokenizer) : CharacterTokenCounter.Instance));

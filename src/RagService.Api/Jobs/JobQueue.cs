@@ -55,6 +55,9 @@ internal sealed class JobQueue(IOptions<RagOptions> options)
     /// <summary>Hands a job to the worker; the caller holds a reservation.</summary>
     public void Enqueue(string jobId) => _channel.Writer.TryWrite(jobId);
 
+    /// <summary>Whether the job holds a slot (queued or running in this process).</summary>
+    public bool Holds(string jobId) => _reserved.ContainsKey(jobId);
+
     /// <summary>Re-queues a job found unfinished at start-up; it is counted even beyond the bounds, since it was accepted before.</summary>
     public void Resume(string jobId, long bytes)
     {

@@ -5,22 +5,37 @@ using RagService.Core.Jobs;
 namespace RagService.Api.Jobs;
 
 /// <summary>
-/// Runs queued jobs one at a time. At start it resumes the jobs a previous process left queued or running; at shutdown
-/// the running job stops between documents and is left queued for the next start.
+/// Runs queued jobs one at a time. At start it resumes the jobs a previous process left queued or running (when the
+/// store cannot be used then, it looks again every <see cref="SyncOptions.ResumeRetryInterval"/> until it can); at
+/// shutdown the running job stops between documents and is left queued for the next start.
 /// </summary>
 internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner runner, JobContentSpool spool, IOptions<RagOptions> options, IEnumerable<Core.Storage.IStoreFaults> storeFaults, ILogger<JobWorker> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            await ResumeAsync(stoppingToken);
-        }
-        catch (Exception e) when (e is Core.Storage.StorageUnavailableException or IOException or UnauthorizedAccessException || storeFaults.Any(f => f.Translate(e) is not null))
-        {
-            // A read-only or broken data folder: the service keeps serving what it can; readiness reports the store.
-            log.LogError("Jobs are unavailable: the job table cannot be used ({Reason})", e.Message);
-            return;
+            try
+            {
+                await ResumeAsync(stoppingToken);
+                if (attempt > 0)
+                {
+                    log.LogInformation("The job table can be used again; unfinished jobs resumed");
+                }
+
+                break;
+            }
+            catch (Exception e) when (e is Core.Storage.StorageUnavailableException or IOException or UnauthorizedAccessException || storeFaults.Any(f => f.Translate(e) is not null))
+            {
+                // A store that is down or a broken data folder: the service keeps serving what it can; readiness reports the store.
+                if (attempt == 0)
+                {
+                    log.LogError("Jobs cannot resume yet: the job table cannot be used ({Reason}); looking again every {Interval}",
+                        e.Message, options.Value.Sync.ResumeRetryInterval);
+                }
+
+                await Task.Delay(options.Value.Sync.ResumeRetryInterval, stoppingToken);
+            }
         }
 
         await foreach (var id in queue.Reader.ReadAllAsync(stoppingToken))
@@ -57,7 +72,8 @@ internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner ru
 
         var unfinished = await jobs.ListUnfinishedAsync(stoppingToken);
         spool.KeepOnly(unfinished.ToHashSet(StringComparer.Ordinal));
-        foreach (var id in unfinished)
+        // A job accepted by this process while the store was coming back is already queued here.
+        foreach (var id in unfinished.Where(id => !queue.Holds(id)))
         {
             log.LogInformation("Resuming job {JobId}", id);
             queue.Resume(id, spool.Bytes(id));

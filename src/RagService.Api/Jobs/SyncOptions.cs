@@ -38,4 +38,19 @@ public sealed class SyncOptions
 
     /// <summary>Retry-After, seconds, sent with 429 (queue full) and 503 (shutting down).</summary>
     public int RetryAfterSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// When the store cannot be used at start-up, how long the job worker waits before it looks again for the jobs a
+    /// previous process left unfinished; they resume once the store is back, without a restart.
+    /// </summary>
+    public TimeSpan ResumeRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Throws naming the setting to fix.</summary>
+    public void Validate()
+    {
+        if (ResumeRetryInterval < TimeSpan.FromMilliseconds(100) || ResumeRetryInterval > TimeSpan.FromHours(1))
+        {
+            throw new InvalidOperationException($"Rag:Sync:ResumeRetryInterval must be between 00:00:00.1 and 01:00:00, not {ResumeRetryInterval}");
+        }
+    }
 }

@@ -32,6 +32,7 @@ internal static class RagCommandLine
             SearchBenchCommand.CreateCommand(),
             Bm25BenchCommand.CreateCommand(),
             MigrateVectorsCommand.CreateCommand(),
+            MigrateStoreCommand.CreateCommand(),
         };
         foreach (var version in root.Options.OfType<VersionOption>())
         {
