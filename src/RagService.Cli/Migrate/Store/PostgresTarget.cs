@@ -31,18 +31,19 @@ internal sealed class PostgresTarget(PostgresDatabase database)
     public Task<int> WriteDocumentsAsync(IReadOnlyList<DocumentRow> documents, IReadOnlyList<ChunkRow> chunks, CancellationToken ct) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
-            var present = new Dictionary<long, (long Collection, string Key, string Hash, int Chunks, DateTimeOffset Updated)>();
+            var present = new Dictionary<long, (long Collection, string Key, string Hash, int Chunks, DateTimeOffset Updated, string Access)>();
             await using (var read = PostgresDatabase.Command(connection, tx,
-                "SELECT id, collection_id, doc_key, content_hash, chunk_count, updated_at FROM documents WHERE id = ANY($1)", documents.Select(d => d.Id).ToArray()))
+                "SELECT id, collection_id, doc_key, content_hash, chunk_count, updated_at, access FROM documents WHERE id = ANY($1)", documents.Select(d => d.Id).ToArray()))
             await using (var reader = await read.ExecuteReaderAsync(ct))
             {
                 while (await reader.ReadAsync(ct))
                 {
-                    present[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), reader.GetFieldValue<DateTimeOffset>(5));
+                    present[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), reader.GetFieldValue<DateTimeOffset>(5),
+                        AccessKey(reader.IsDBNull(6) ? null : reader.GetFieldValue<string[]>(6)));
                 }
             }
 
-            var copy = documents.Where(d => !present.TryGetValue(d.Id, out var p) || p != (d.CollectionId, d.Key, d.ContentHash, d.ChunkCount, StoreTime.Truncate(d.UpdatedAt))).ToList();
+            var copy = documents.Where(d => !present.TryGetValue(d.Id, out var p) || p != (d.CollectionId, d.Key, d.ContentHash, d.ChunkCount, StoreTime.Truncate(d.UpdatedAt), AccessKey(d.Access))).ToList();
             if (copy.Count == 0)
             {
                 return 0;
@@ -82,9 +83,11 @@ internal sealed class PostgresTarget(PostgresDatabase database)
             foreach (var k in keys)
             {
                 await using var upsert = PostgresDatabase.Command(connection, tx, """
-                    INSERT INTO api_keys(id, client, role, collections, secret_hash, created_at, last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    INSERT INTO api_keys(id, client, role, collections, secret_hash, created_at, last_used_at, revoked_at, principals, delegate_within)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                     ON CONFLICT (id) DO UPDATE SET last_used_at = EXCLUDED.last_used_at, revoked_at = EXCLUDED.revoked_at
-                    """, k.Id, k.Client, k.Role, k.Collections, k.SecretHash, k.CreatedAt.UtcDateTime, k.LastUsedAt?.UtcDateTime, k.RevokedAt?.UtcDateTime);
+                    """, k.Id, k.Client, k.Role, k.Collections, k.SecretHash, k.CreatedAt.UtcDateTime, k.LastUsedAt?.UtcDateTime, k.RevokedAt?.UtcDateTime,
+                    k.Principals, k.DelegateWithin);
                 await upsert.ExecuteNonQueryAsync(ct);
             }
 
@@ -155,7 +158,7 @@ internal sealed class PostgresTarget(PostgresDatabase database)
     private static async Task CopyDocumentsAsync(NpgsqlConnection connection, IEnumerable<DocumentRow> documents, CancellationToken ct)
     {
         await using var copy = await connection.BeginBinaryImportAsync("""
-            COPY documents (id, collection_id, doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature)
+            COPY documents (id, collection_id, doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature, access)
             FROM STDIN (FORMAT BINARY)
             """, ct);
         foreach (var d in documents)
@@ -173,10 +176,14 @@ internal sealed class PostgresTarget(PostgresDatabase database)
             await copy.WriteAsync(d.UpdatedAt.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
             await WriteNullableAsync(copy, d.SourceSha256, NpgsqlDbType.Text, ct);
             await WriteNullableAsync(copy, d.IngestSignature, NpgsqlDbType.Text, ct);
+            await WriteNullableAsync(copy, d.Access, NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
         }
 
         await copy.CompleteAsync(ct);
     }
+
+    /// <summary>An access list as one comparable value ("\0" for none), so a list changed at the source counts as a change.</summary>
+    private static string AccessKey(string[]? access) => access is null ? "\0" : string.Join('\n', access);
 
     private static async Task CopyChunksAsync(NpgsqlConnection connection, IEnumerable<ChunkRow> chunks, CancellationToken ct)
     {

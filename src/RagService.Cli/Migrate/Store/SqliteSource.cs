@@ -32,11 +32,11 @@ internal sealed class SqliteSource : IDisposable
 
     public IReadOnlyList<DocumentRow> Documents(long collectionId, long afterId, int limit) =>
         Query("""
-            SELECT id, collection_id, doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature
+            SELECT id, collection_id, doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature, access
             FROM documents WHERE collection_id = $c AND id > $a ORDER BY id LIMIT $n
             """, [("$c", collectionId), ("$a", afterId), ("$n", limit)],
             r => new DocumentRow(r.GetInt64(0), r.GetInt64(1), r.GetString(2), Text(r, 3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetInt32(7),
-                Time(r, 8)!.Value, Time(r, 9)!.Value, Text(r, 10), Text(r, 11)));
+                Time(r, 8)!.Value, Time(r, 9)!.Value, Text(r, 10), Text(r, 11), JsonList(r, 12)));
 
     /// <summary>The chunks of the collection's documents with ids in (<paramref name="afterId"/>, <paramref name="lastId"/>], with terms and vectors.</summary>
     public IReadOnlyList<ChunkRow> Chunks(long collectionId, long afterId, long lastId) =>
@@ -61,8 +61,9 @@ internal sealed class SqliteSource : IDisposable
         Query("SELECT key, context FROM chunk_context_cache WHERE key > $a ORDER BY key LIMIT $n", [("$a", afterKey), ("$n", limit)], r => (r.GetString(0), r.GetString(1)));
 
     public IReadOnlyList<KeyRow> Keys() =>
-        Query("SELECT id, client, role, collections, secret_hash, created_at, last_used_at, revoked_at FROM api_keys ORDER BY id", [],
-            r => new KeyRow(r.GetString(0), r.GetString(1), r.GetString(2), Text(r, 3), (byte[])r.GetValue(4), Time(r, 5)!.Value, Time(r, 6), Time(r, 7)));
+        Query("SELECT id, client, role, collections, secret_hash, created_at, last_used_at, revoked_at, principals, delegate_within FROM api_keys ORDER BY id", [],
+            r => new KeyRow(r.GetString(0), r.GetString(1), r.GetString(2), Text(r, 3), (byte[])r.GetValue(4), Time(r, 5)!.Value, Time(r, 6), Time(r, 7),
+                JsonList(r, 8), JsonList(r, 9)));
 
     /// <summary>Finished jobs (neither queued nor running) with their items, in id order after <paramref name="afterId"/>.</summary>
     public IReadOnlyList<JobRow> FinishedJobs(string afterId, int limit)
@@ -88,6 +89,9 @@ internal sealed class SqliteSource : IDisposable
     public void Dispose() => _connection.Dispose();
 
     private static string? Text(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    /// <summary>A JSON array of strings as SQLite keeps access lists and key principals (null: none set).</summary>
+    private static string[]? JsonList(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : JsonSerializer.Deserialize<string[]>(r.GetString(i));
 
     private static DateTimeOffset? Time(SqliteDataReader r, int i) =>
         r.IsDBNull(i) ? null : DateTimeOffset.Parse(r.GetString(i), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);

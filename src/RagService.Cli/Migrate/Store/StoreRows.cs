@@ -6,12 +6,13 @@ internal sealed record CollectionRow(long Id, string Name, string Settings, Date
 
 internal sealed record DocumentRow(
     long Id, long CollectionId, string Key, string? Title, string ContentHash, string Format, string Metadata, int ChunkCount,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? SourceSha256, string? IngestSignature);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? SourceSha256, string? IngestSignature, string[]? Access);
 
 internal sealed record ChunkRow(long Id, long DocumentId, int Ordinal, string Text, string HeadingPath, int? Page, string[] BodyTerms, string[] HeaderTerms, float[]? Vector);
 
 internal sealed record KeyRow(
-    string Id, string Client, string Role, string? Collections, byte[] SecretHash, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
+    string Id, string Client, string Role, string? Collections, byte[] SecretHash, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt,
+    string[]? Principals, string[]? DelegateWithin);
 
 internal sealed record JobRow(
     string Id, string Kind, string Collection, string State, string Stage, bool Prune, string? IdempotencyKey, string RequestHash, string? Error,
