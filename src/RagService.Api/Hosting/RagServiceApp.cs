@@ -25,6 +25,7 @@ using RagService.Core.Prompting;
 using RagService.Core.Retrieval;
 using RagService.Vectors.Qdrant;
 using RagService.Core.Retrieval.Calibration;
+using RagService.Core.Retrieval.Pipeline;
 using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Extraction;
@@ -191,9 +192,7 @@ public static class RagServiceApp
             services.AddSingleton(reranker);
         }
 
-        services.AddSingleton(sp => new SearchService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<ILexicalSearchIndex>(),
-            sp.GetRequiredService<AnalyzerCatalog>(), sp.GetRequiredService<IVectorSearchIndex>(), sp.GetService<ITextEmbedder>(), sp.GetService<IReranker>(), retrieval,
-            sp.GetService<IHitHighlighter>(), sp.GetService<FusionCalibrationService>()));
+        services.AddSearchPipeline();
         services.AddSingleton<DocumentIngestor>();
         services.AddSingleton<RequestMapping>();
         AddJobs(services, rag);
@@ -215,9 +214,8 @@ public static class RagServiceApp
         services.AddSingleton(sp => new QuestionRewriter(sp.GetRequiredService<IRewritePromptRenderer>(), rag.Conversation, sp.GetService<IChatClient>(), llm.Model));
         services.AddSingleton(sp => new ContextAssembler(rag.Context,
             sp.GetService<ITextEmbedder>() is { } tokenizer ? new EmbeddingTokenCounter(tokenizer) : CharacterTokenCounter.Instance));
-        services.AddSingleton(sp => new AskService(sp.GetRequiredService<SearchService>(), sp.GetRequiredService<IAnswerPromptRenderer>(),
-            sp.GetService<IChatClient>(), llm.Model, retrieval, sp.GetRequiredService<QuestionRewriter>(), rag.Conversation,
-            sp.GetRequiredService<ContextAssembler>(), sp.GetRequiredService<IKnowledgeStore>()));
+        services.AddSingleton(rag.Conversation);
+        services.AddSingleton<AskService>();
 
         // Resolved from the container so that tests can put a counting embedder in place of the model.
         services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<AnalyzerCatalog>(),

@@ -69,7 +69,7 @@ internal static class EvalCommand
             var indexMs = indexWatch.Elapsed.TotalMilliseconds;
             var calibration = embedder is null ? null : new FusionCalibrationService(store, kb.Source, new InMemoryFusionCalibrationStore(), new AnalyzerCatalog(analyzer),
                 embedder, bm25: new Core.Lexical.Bm25Parameters { HeaderWeight = args.HeaderWeight });
-            var search = new SearchService(store, kb.Lexical, new AnalyzerCatalog(analyzer), kb.Vectors, embedder, reranker, args.Retrieval, calibration: calibration);
+            var search = LocalSearch.Compose(kb, new AnalyzerCatalog(analyzer), embedder, reranker, args.Retrieval, calibration);
             if (calibration is not null && args.Fusion == FusionMethod.Calibrated && args.Modes.Any(m => m.StartsWith("hybrid", StringComparison.Ordinal)))
             {
                 // As the service does at the end of ingestion: searches never calibrate, they use what is stored.
