@@ -35,7 +35,7 @@ internal static class EvalCommand
         {
             // A deterministic vector index build: two runs over the same data and model print the same numbers.
             using var kb = LocalKnowledgeBase.Open(Path.Combine(dir, "eval.db"), args.Bm25Engine, args.HeaderWeight, deterministicVectors: true);
-            var store = kb.Store;
+            var store = kb.KnowledgeStore;
             using var smartCn = args.SmartCn ? new SmartCnTextAnalyzer() : null;
             ITextAnalyzer analyzer = smartCn is null ? new MixedScriptAnalyzer(args.Cjk) : smartCn;
             var chunking = args.Chunking == "anchor"
@@ -67,7 +67,7 @@ internal static class EvalCommand
             }, plain: args.Json);
 
             var indexMs = indexWatch.Elapsed.TotalMilliseconds;
-            var calibration = embedder is null ? null : new FusionCalibrationService(store, kb.Source, new InMemoryFusionCalibrationStore(), new AnalyzerCatalog(analyzer),
+            var calibration = embedder is null ? null : new FusionCalibrationService(store, kb.IndexSource, new InMemoryFusionCalibrationStore(), new AnalyzerCatalog(analyzer),
                 embedder, bm25: new Core.Lexical.Bm25Parameters { HeaderWeight = args.HeaderWeight });
             var search = LocalSearch.Compose(kb, new AnalyzerCatalog(analyzer), embedder, reranker, args.Retrieval, calibration);
             if (calibration is not null && args.Fusion == FusionMethod.Calibrated && args.Modes.Any(m => m.StartsWith("hybrid", StringComparison.Ordinal)))
