@@ -38,7 +38,7 @@ internal static class EvalCommand
             var store = kb.KnowledgeStore;
             using var smartCn = args.SmartCn ? new SmartCnTextAnalyzer() : null;
             ITextAnalyzer analyzer = smartCn is null ? new MixedScriptAnalyzer(args.Cjk) : smartCn;
-            var chunking = args.Chunking == "anchor"
+            var chunking = args.Chunking is "sentence-pack" or "anchor"
                 ? new ChunkingOptions { Mode = ChunkingMode.SentencePack, MaxSize = args.ChunkSize, Overlap = 0 }
                 : new ChunkingOptions { Mode = ChunkingMode.Structured, MaxSize = args.ChunkSize, Overlap = args.Overlap };
             var settings = new CollectionSettings { Chunking = chunking, ContextualHeaders = args.Headers, Analyzer = analyzer.Signature };
