@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Bench;
+namespace RagService.Vectors.Hnsw.Bench;
 
 /// <summary>Command line of the benchmark.</summary>
 internal sealed record BenchOptions
@@ -18,7 +18,7 @@ internal sealed record BenchOptions
     public string? IndexCache { get; init; }
 
     public const string Usage = """
-        usage: RagService.VectorIndex.Bench DATA_DIR [--M 16] [--ef-construction 200] [--threads 2]
+        usage: RagService.Vectors.Hnsw.Bench DATA_DIR [--M 16] [--ef-construction 200] [--threads 2]
                [--ef 16,32,64,128,256] [-k 10] [--repeats 3] [--min-seconds 2] [--exact-queries 200]
                [--hnswlib] [--hnswlib-json FILE] [--anchors DIR] [--index-cache FILE]
           DATA_DIR        a data set written by shared/anchors/ann/gen.py

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace RagService.VectorIndex.Bench;
+namespace RagService.Vectors.Hnsw.Bench;
 
 /// <summary>CPU time of the calling thread (Linux clock_gettime(CLOCK_THREAD_CPUTIME_ID)).</summary>
 internal static partial class Clocks

@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Bench;
+namespace RagService.Vectors.Hnsw.Bench;
 
 /// <summary>Base vectors, queries and exact ground truth of a gen.py data set.</summary>
 internal sealed class DataSet

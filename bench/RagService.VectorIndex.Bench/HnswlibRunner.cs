@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace RagService.VectorIndex.Bench;
+namespace RagService.Vectors.Hnsw.Bench;
 
 /// <summary>The anchor's numbers for one library, as bench.py writes them to its JSON.</summary>
 internal sealed record AnchorResult(string Lib, double BuildSeconds, double BuildCpuSeconds, double RssDeltaMiB, List<SearchRun> Runs);

@@ -1,13 +1,13 @@
 using System.Diagnostics;
-using RagService.VectorIndex;
-using RagService.VectorIndex.Bench;
+using RagService.Vectors.Hnsw;
+using RagService.Vectors.Hnsw.Bench;
 
 System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0] == "real-text")
 {
     try
     {
-        return RagService.VectorIndex.Bench.RealText.RealTextBench.Run(RagService.VectorIndex.Bench.RealText.RealTextOptions.Parse(args[1..]));
+        return RagService.Vectors.Hnsw.Bench.RealText.RealTextBench.Run(RagService.Vectors.Hnsw.Bench.RealText.RealTextOptions.Parse(args[1..]));
     }
     catch (ArgumentException e)
     {
@@ -20,7 +20,7 @@ if (args.Length > 0 && args[0] == "duplicates")
 {
     try
     {
-        return RagService.VectorIndex.Bench.Duplicates.DuplicatesBench.Run(RagService.VectorIndex.Bench.Duplicates.DuplicatesOptions.Parse(args[1..]));
+        return RagService.Vectors.Hnsw.Bench.Duplicates.DuplicatesBench.Run(RagService.Vectors.Hnsw.Bench.Duplicates.DuplicatesOptions.Parse(args[1..]));
     }
     catch (ArgumentException e)
     {
@@ -49,10 +49,10 @@ var options = new VectorIndexOptions { M = o.M, EfConstruction = o.EfConstructio
 double rss0 = Memory.RssMiB(), managed0 = Memory.ManagedMiB();
 double cpu0 = Clocks.ProcessCpuSeconds();
 var sw = Stopwatch.StartNew();
-EmbeddedVectorIndex index;
+NeighbourIndex index;
 if (o.IndexCache is not null && File.Exists(o.IndexCache))
 {
-    var cached = RagService.VectorIndex.Snapshots.VectorIndexSnapshot.TryLoad(o.IndexCache, data.Count, data.Dim, options: options);
+    var cached = RagService.Vectors.Hnsw.Snapshots.VectorIndexSnapshot.TryLoad(o.IndexCache, data.Count, data.Dim, options: options);
     index = cached.Index ?? throw new InvalidOperationException($"{o.IndexCache}: {cached.Status} {cached.Detail}");
     Console.Error.WriteLine($"[bench] loaded our index from {o.IndexCache}: build time below is the load time");
 }
@@ -87,7 +87,7 @@ foreach (int ef in o.Ef)
 SearchRun? exact = null;
 if (o.ExactQueries > 0)
 {
-    using var flat = new ExactVectorIndex(data.Dim, options);
+    using var flat = new ExactIndex(data.Dim, options);
     flat.UpsertMany(data.Count, i => i, i => data.BaseRow(i), o.BuildThreads);
     exact = SearchTiming.Measure(flat, data, Math.Min(o.ExactQueries, data.QueryCount), o.K, null, 1, 0);
     Console.Error.WriteLine($"[bench] exact: recall@{o.K}={exact.Recall:F4} qps={exact.Qps:F1} qps_cpu={exact.QpsCpu:F1}");

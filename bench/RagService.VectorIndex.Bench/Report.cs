@@ -1,6 +1,6 @@
 
 
-namespace RagService.VectorIndex.Bench;
+namespace RagService.Vectors.Hnsw.Bench;
 
 /// <summary>Prints the side-by-side markdown tables (ours vs the anchor) with ratios.</summary>
 internal static class Report
@@ -44,6 +44,6 @@ internal static class Report
             return;
         }
 
-        w.WriteLine($"\nExact search (ExactVectorIndex, 1 thread, {Math.Min(o.ExactQueries, data.QueryCount)} queries): recall@{o.K}={exact.Recall:F4}, QPS={exact.Qps:F1}, QPS (CPU)={exact.QpsCpu:F1}");
+        w.WriteLine($"\nExact search (ExactIndex, 1 thread, {Math.Min(o.ExactQueries, data.QueryCount)} queries): recall@{o.K}={exact.Recall:F4}, QPS={exact.Qps:F1}, QPS (CPU)={exact.QpsCpu:F1}");
     }
 }

@@ -1,6 +1,6 @@
 using RagService.Core.Vectors;
 
-namespace RagService.VectorIndex.Bench;
+namespace RagService.Vectors.Hnsw.Bench;
 
 /// <summary>One ef setting's measurement: recall and single-thread QPS by wall and thread CPU time.</summary>
 internal sealed record SearchRun(int Ef, double Recall, double Qps, double QpsCpu, int Runs);
@@ -10,7 +10,7 @@ internal static class SearchTiming
 {
     private const int MaxRuns = 50;
 
-    public static SearchRun Measure(IVectorIndex index, DataSet data, int queries, int k, int? ef, int repeats, double minSeconds)
+    public static SearchRun Measure(INeighbourIndex index, DataSet data, int queries, int k, int? ef, int repeats, double minSeconds)
     {
         var found = new long[queries][];
         RunAll(index, data, Math.Min(10, queries), k, ef, found);
@@ -29,7 +29,7 @@ internal static class SearchTiming
         return new SearchRun(ef ?? 0, recall, queries / Median(wall), queries / Median(cpu), wall.Count);
     }
 
-    private static void RunAll(IVectorIndex index, DataSet data, int queries, int k, int? ef, long[][] found)
+    private static void RunAll(INeighbourIndex index, DataSet data, int queries, int k, int? ef, long[][] found)
     {
         for (int qi = 0; qi < queries; qi++)
         {

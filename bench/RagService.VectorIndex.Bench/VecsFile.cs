@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace RagService.VectorIndex.Bench;
+namespace RagService.Vectors.Hnsw.Bench;
 
 /// <summary>Reads .fvecs / .ivecs files (per row: int32 dimension, then the row) into one flat array.</summary>
 internal static class VecsFile

@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex;
+namespace RagService.Vectors.Hnsw;
 
 /// <summary>Connectivity of one HNSW level.</summary>
 /// <param name="Level">0 is the bottom level, which holds every node.</param>

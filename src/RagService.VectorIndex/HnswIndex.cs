@@ -1,9 +1,9 @@
-using RagService.VectorIndex.Internal;
+using RagService.Vectors.Hnsw.Internal;
 
-namespace RagService.VectorIndex;
+namespace RagService.Vectors.Hnsw;
 
 /// <summary>Approximate nearest-neighbour index: an HNSW graph over L2-normalised float32 vectors, score = inner product.</summary>
-public sealed class HnswIndex : EmbeddedVectorIndex
+public sealed class HnswIndex : NeighbourIndex
 {
     public HnswIndex(int dimension, VectorIndexOptions? options = null) : base(dimension, options, withGraph: true)
     {

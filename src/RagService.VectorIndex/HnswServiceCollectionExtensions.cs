@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using RagService.Core.Indexing;
 using RagService.Core.Models;
 
-namespace RagService.VectorIndex;
+namespace RagService.Vectors.Hnsw;
 
 public static class HnswServiceCollectionExtensions
 {

@@ -4,9 +4,9 @@ using RagService.Core.Indexing;
 using RagService.Core.Models;
 using RagService.Core.Storage;
 using RagService.Core.Vectors;
-using RagService.VectorIndex.Snapshots;
+using RagService.Vectors.Hnsw.Snapshots;
 
-namespace RagService.VectorIndex;
+namespace RagService.Vectors.Hnsw;
 
 /// <summary>
 /// The embedded vector engine: one HNSW index per collection over the vectors stored in SQLite (the source of truth).
@@ -17,7 +17,7 @@ namespace RagService.VectorIndex;
 public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDirectory, VectorIndexOptions options, ILogger? logger = null)
     : IVectorSearchIndex, IDisposable
 {
-    private readonly VersionedCache<EmbeddedVectorIndex> _cache = new();
+    private readonly VersionedCache<NeighbourIndex> _cache = new();
     private readonly ConcurrentDictionary<long, string> _verdicts = new();
     private string? _snapshotFault = File.Exists(snapshotDirectory) ? $"the vector snapshot folder {snapshotDirectory} is a file" : null;
 
@@ -103,7 +103,7 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
 
     private string SnapshotPath(long collectionId) => Path.Combine(snapshotDirectory, $"collection-{collectionId}.hnsw");
 
-    private void Save(long collectionId, EmbeddedVectorIndex index, long version)
+    private void Save(long collectionId, NeighbourIndex index, long version)
     {
         try
         {
@@ -116,7 +116,7 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
         }
     }
 
-    private (EmbeddedVectorIndex?, long) Load(long collectionId)
+    private (NeighbourIndex?, long) Load(long collectionId)
     {
         using var snapshot = source.OpenSnapshot(collectionId);
         if (snapshot.VectorDimension == 0)

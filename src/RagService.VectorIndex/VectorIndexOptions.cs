@@ -1,6 +1,6 @@
-namespace RagService.VectorIndex;
+namespace RagService.Vectors.Hnsw;
 
-/// <summary>Tuning knobs for <see cref="HnswIndex"/> and <see cref="ExactVectorIndex"/>.</summary>
+/// <summary>Tuning knobs for <see cref="HnswIndex"/> and <see cref="ExactIndex"/>.</summary>
 public sealed record VectorIndexOptions
 {
     /// <summary>Links per node on the upper layers; layer 0 keeps up to 2·M.</summary>

@@ -21,7 +21,7 @@ internal static class Layers
     public static readonly string[] StorageEngines =
     [
         "RagService.Storage.Sqlite", "RagService.Storage.Postgres", "RagService.Lexical.Lucene.Lucene", "RagService.Lexical.Memory",
-        "RagService.VectorIndex", "RagService.Vectors.Qdrant",
+        "RagService.Vectors.Hnsw", "RagService.Vectors.Qdrant",
     ];
 
     /// <summary>Packages only an adapter or the host may use: I/O, engines, models, web and logging frameworks.</summary>

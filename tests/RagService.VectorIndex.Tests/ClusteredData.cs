@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Tests;
+namespace RagService.Vectors.Hnsw.Tests;
 
 /// <summary>Deterministic clustered unit vectors: Gaussian blobs around random unit centres, normalised.</summary>
 internal sealed class ClusteredData

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using RagService.VectorIndex.Internal;
+using RagService.Vectors.Hnsw.Internal;
 
-namespace RagService.VectorIndex.Tests;
+namespace RagService.Vectors.Hnsw.Tests;
 
 public class ConcurrencyTests
 {
@@ -97,7 +97,7 @@ public class ConcurrencyTests
         // compaction relinks it, which is why this is a bound and not equality.
         Assert.True(report.ReachableLiveNodes >= 0.995 * report.LiveNodes, $"{report.ReachableLiveNodes} of {report.LiveNodes} reachable");
 
-        using var exact = new ExactVectorIndex(dim);
+        using var exact = new ExactIndex(dim);
         for (int i = 1_000; i < 9_000; i++)
         {
             if (i is >= 2_000 and < 2_500)

@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Tests;
+namespace RagService.Vectors.Hnsw.Tests;
 
 /// <summary>
 /// Two inserts that overlap in time cannot see each other. Built one after the other, the later of two near-identical

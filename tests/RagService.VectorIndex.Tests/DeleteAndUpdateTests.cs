@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Tests;
+namespace RagService.Vectors.Hnsw.Tests;
 
 public class DeleteAndUpdateTests
 {

@@ -1,6 +1,6 @@
-using RagService.VectorIndex.Snapshots;
+using RagService.Vectors.Hnsw.Snapshots;
 
-namespace RagService.VectorIndex.Tests;
+namespace RagService.Vectors.Hnsw.Tests;
 
 /// <summary>
 /// Many copies of one vector (boilerplate chunks: footers, disclaimers, empty table cells embed identically). Every
@@ -286,7 +286,7 @@ public sealed class DuplicateVectorTests : IDisposable
         }
 
         /// <summary>Share of the k hits whose exact score reaches the exact k-th best score (float32 rounding aside).</summary>
-        public double Recall(float[] query, IReadOnlyList<Core.Vectors.VectorHit> hits, int k)
+        public double Recall(float[] query, IReadOnlyList<NeighbourHit> hits, int k)
         {
             var scores = Vectors.Select(v => Dot(v, query)).ToArray();
             double kth = scores.OrderDescending().ElementAt(k - 1);

@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Tests;
+namespace RagService.Vectors.Hnsw.Tests;
 
 public class FilteredSearchTests
 {
@@ -19,7 +19,7 @@ public class FilteredSearchTests
     {
         var index = Shared.Value;
         bool Matches(long id) => id % modulus == 1;
-        using var exact = new ExactVectorIndex(32);
+        using var exact = new ExactIndex(32);
         IndexFixtures.Fill(exact, Vectors);
 
         long found = 0, agreed = 0;

@@ -1,6 +1,5 @@
-using RagService.Core.Vectors;
 
-namespace RagService.VectorIndex.Tests;
+namespace RagService.Vectors.Hnsw.Tests;
 
 internal static class IndexFixtures
 {
@@ -15,10 +14,10 @@ internal static class IndexFixtures
         BuildThreads = 2,
     };
 
-    public static void Fill(EmbeddedVectorIndex index, float[][] vectors, int threads = 2, long idOffset = 0) =>
+    public static void Fill(NeighbourIndex index, float[][] vectors, int threads = 2, long idOffset = 0) =>
         index.UpsertMany(vectors.Length, i => i + idOffset, i => vectors[i], threads);
 
-    public static double Recall(IVectorIndex approx, IVectorIndex exact, float[][] queries, int k, int? ef = null)
+    public static double Recall(INeighbourIndex approx, INeighbourIndex exact, float[][] queries, int k, int? ef = null)
     {
         long hits = 0;
         foreach (var q in queries)

@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Tests;
+namespace RagService.Vectors.Hnsw.Tests;
 
 /// <summary>
 /// Parallel builds over data whose insertion order follows its clusters (as a document's chunks do): two threads
@@ -48,7 +48,7 @@ public class ParallelBuildTests
     {
         int dim = vectors[0].Length;
         using var hnsw = new HnswIndex(dim, options);
-        using var exact = new ExactVectorIndex(dim);
+        using var exact = new ExactIndex(dim);
         IndexFixtures.Fill(hnsw, vectors, threads);
         IndexFixtures.Fill(exact, vectors);
 

@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Tests;
+namespace RagService.Vectors.Hnsw.Tests;
 
 /// <summary>
 /// Real all-MiniLM-L6-v2 vectors of SQuAD chunks in document order and of SQuAD questions, stored as float16

@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Tests;
+namespace RagService.Vectors.Hnsw.Tests;
 
 /// <summary>
 /// Parallel builds on real sentence embeddings of consecutive document chunks, where neighbouring chunks of one

@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Tests;
+namespace RagService.Vectors.Hnsw.Tests;
 
 public class RecallTests
 {
@@ -9,7 +9,7 @@ public class RecallTests
         var vectors = data.Take(12_000);
         var queries = data.Take(200);
         using var hnsw = new HnswIndex(48, IndexFixtures.GraphOnly());
-        using var exact = new ExactVectorIndex(48);
+        using var exact = new ExactIndex(48);
         IndexFixtures.Fill(hnsw, vectors);
         IndexFixtures.Fill(exact, vectors);
 
@@ -49,7 +49,7 @@ public class RecallTests
     {
         var data = new ClusteredData(16);
         var vectors = data.Take(500);
-        using var exact = new ExactVectorIndex(16);
+        using var exact = new ExactIndex(16);
         IndexFixtures.Fill(exact, vectors);
         var q = data.Next();
 

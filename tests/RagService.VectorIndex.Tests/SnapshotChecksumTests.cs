@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using RagService.VectorIndex.Snapshots;
+using RagService.Vectors.Hnsw.Snapshots;
 
-namespace RagService.VectorIndex.Tests;
+namespace RagService.Vectors.Hnsw.Tests;
 
 /// <summary>
 /// Snapshot checksums are XXH3 (64 bits, seed 0) as System.IO.Hashing computes it over the file's bytes, and a

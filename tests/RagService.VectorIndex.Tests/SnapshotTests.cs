@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using RagService.VectorIndex.Snapshots;
+using RagService.Vectors.Hnsw.Snapshots;
 
-namespace RagService.VectorIndex.Tests;
+namespace RagService.Vectors.Hnsw.Tests;
 
 public sealed class SnapshotTests : IDisposable
 {
@@ -51,7 +51,7 @@ public sealed class SnapshotTests : IDisposable
     public void Exact_index_round_trips_too()
     {
         var vectors = _data.Take(500);
-        using var index = new ExactVectorIndex(24);
+        using var index = new ExactIndex(24);
         IndexFixtures.Fill(index, vectors);
         string path = PathOf("exact.snap");
         index.SaveSnapshot(path, 1);
@@ -60,7 +60,7 @@ public sealed class SnapshotTests : IDisposable
 
         Assert.Equal(SnapshotStatus.Loaded, loaded.Status);
         using var copy = loaded.Index!;
-        Assert.IsType<ExactVectorIndex>(copy);
+        Assert.IsType<ExactIndex>(copy);
         var q = _data.Next();
         Assert.Equal(index.Search(q, 10), copy.Search(q, 10));
     }

@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Bench.Duplicates;
+namespace RagService.Vectors.Hnsw.Bench.Duplicates;
 
 /// <summary>
 /// One data set of the duplicates mode: random unit vectors with copies of one vector (exact, or moved a given L2

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using RagService.VectorIndex.Bench.RealText;
+using RagService.Vectors.Hnsw.Bench.RealText;
 
-namespace RagService.VectorIndex.Bench.Duplicates;
+namespace RagService.Vectors.Hnsw.Bench.Duplicates;
 
 /// <summary>
 /// HNSW over many identical or near-identical vectors (boilerplate chunks: footers, disclaimers, empty table cells):

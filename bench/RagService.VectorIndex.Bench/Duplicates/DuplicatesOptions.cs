@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace RagService.VectorIndex.Bench.Duplicates;
+namespace RagService.Vectors.Hnsw.Bench.Duplicates;
 
 /// <summary>Command line of the duplicates mode.</summary>
 internal sealed record DuplicatesOptions
@@ -19,7 +19,7 @@ internal sealed record DuplicatesOptions
     public bool RunHnswlib { get; init; }
 
     public const string Usage = """
-        usage: RagService.VectorIndex.Bench duplicates [--dim 32] [--random 2000] [--duplicates 300] [--all-identical 500]
+        usage: RagService.Vectors.Hnsw.Bench duplicates [--dim 32] [--random 2000] [--duplicates 300] [--all-identical 500]
                [--near-distances 1e-7] [--threads 1,2] [--queries 200] [-k 10,100] [--M 16] [--ef-construction 200] [--seed 11] [--hnswlib]
           --random, --duplicates  random unit vectors and copies of one more vector, the copies at random places in the insert order
           --all-identical         size of the index that holds nothing but copies of one vector (0: skip)

@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Bench.Duplicates;
+namespace RagService.Vectors.Hnsw.Bench.Duplicates;
 
 /// <summary>
 /// Recall against a brute-force oracle in double precision that does not penalise ties: a returned id counts when

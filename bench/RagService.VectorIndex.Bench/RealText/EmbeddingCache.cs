@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using RagService.Core.Models;
 
-namespace RagService.VectorIndex.Bench.RealText;
+namespace RagService.Vectors.Hnsw.Bench.RealText;
 
 /// <summary>
 /// Embeds texts once and keeps the vectors in a file keyed by a hash of the model id, purpose and texts, so

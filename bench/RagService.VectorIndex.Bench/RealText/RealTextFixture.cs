@@ -1,8 +1,8 @@
-namespace RagService.VectorIndex.Bench.RealText;
+namespace RagService.Vectors.Hnsw.Bench.RealText;
 
 /// <summary>
 /// Writes the real-embedding test fixture: int32 chunk count, int32 query count, int32 dimension, then the chunk
-/// vectors and the query vectors as little-endian float16 (tests/RagService.VectorIndex.Tests reads it).
+/// vectors and the query vectors as little-endian float16 (tests/RagService.Vectors.Hnsw.Tests reads it).
 /// </summary>
 internal static class RealTextFixture
 {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace RagService.VectorIndex.Bench.RealText;
+namespace RagService.Vectors.Hnsw.Bench.RealText;
 
 /// <summary>Command line of the real-text mode.</summary>
 internal sealed record RealTextOptions
@@ -22,7 +22,7 @@ internal sealed record RealTextOptions
     public int FixtureQueries { get; init; } = 200;
 
     public const string Usage = """
-        usage: RagService.VectorIndex.Bench real-text [--data FILE,FILE] [--model-dir DIR] [--cache-dir DIR] [--threads 1,2,4]
+        usage: RagService.Vectors.Hnsw.Bench real-text [--data FILE,FILE] [--model-dir DIR] [--cache-dir DIR] [--threads 1,2,4]
                [--questions 1000] [--chunk-size 200] [--M 16] [--ef-construction 200] [--ef-per-result 1,2,3,4]
                [--ef-floors 32,64,100,128,200] [--exact-sizes 500,1000,2000,3000,4000,5000] [--hnswlib] [--fixture FILE [--fixture-chunks 2000] [--fixture-queries 200]]
           --data        QA JSON files (CMRC layout); default the SQuAD and CMRC trial sets under ../shared/data

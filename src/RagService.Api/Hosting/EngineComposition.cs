@@ -1,7 +1,7 @@
 using RagService.Core.Lexical;
 using RagService.Lexical.Lucene;
 using RagService.Lexical.Memory;
-using RagService.VectorIndex;
+using RagService.Vectors.Hnsw;
 using RagService.Vectors.Qdrant;
 
 namespace RagService.Api.Hosting;

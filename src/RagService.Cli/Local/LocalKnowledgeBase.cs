@@ -4,7 +4,7 @@ using RagService.Core.Storage;
 using RagService.Lexical.Lucene;
 using RagService.Lexical.Memory;
 using RagService.Storage.Sqlite;
-using RagService.VectorIndex;
+using RagService.Vectors.Hnsw;
 
 namespace RagService.Cli.Local;
 

@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Internal;
+namespace RagService.Vectors.Hnsw.Internal;
 
 /// <summary>Managed counterpart of <see cref="PinnedChunkedBuffer{T}"/>: growable without moving written elements.</summary>
 internal sealed class ChunkedArray<T>

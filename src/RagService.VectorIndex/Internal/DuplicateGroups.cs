@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Internal;
+namespace RagService.Vectors.Hnsw.Internal;
 
 /// <summary>
 /// Vectors the graph cannot tell apart, kept off the graph: a slot whose vector duplicates a graph node's joins that

@@ -1,11 +1,10 @@
-using RagService.Core.Vectors;
 
-namespace RagService.VectorIndex.Internal;
+namespace RagService.Vectors.Hnsw.Internal;
 
 /// <summary>Brute-force top-k by inner product over live slots or over a given id set.</summary>
 internal static unsafe class ExactScanner
 {
-    public static List<VectorHit> ScanAll(VectorCollection vectors, float* query, int k, Func<long, bool>? filter)
+    public static List<NeighbourHit> ScanAll(VectorCollection vectors, float* query, int k, Func<long, bool>? filter)
     {
         var heap = SearchScratch.Current.Results;
         heap.Clear();
@@ -28,7 +27,7 @@ internal static unsafe class ExactScanner
         return HitList.From(vectors, heap);
     }
 
-    public static List<VectorHit> ScanIds(VectorCollection vectors, float* query, int k, IEnumerable<long> ids)
+    public static List<NeighbourHit> ScanIds(VectorCollection vectors, float* query, int k, IEnumerable<long> ids)
     {
         var heap = SearchScratch.Current.Results;
         heap.Clear();

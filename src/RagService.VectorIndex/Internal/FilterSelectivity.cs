@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Internal;
+namespace RagService.Vectors.Hnsw.Internal;
 
 /// <summary>Estimates which fraction of the live vectors a filter lets through, from an evenly spread sample.</summary>
 internal static class FilterSelectivity

@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Internal;
+namespace RagService.Vectors.Hnsw.Internal;
 
 /// <summary>
 /// Structural check of a graph: link counts within capacity, links to existing nodes only, no self or duplicate

@@ -1,15 +1,14 @@
-using RagService.Core.Vectors;
 
-namespace RagService.VectorIndex.Internal;
+namespace RagService.Vectors.Hnsw.Internal;
 
 /// <summary>Turns a result heap of slots into hits with caller ids, best first.</summary>
 internal static unsafe class HitList
 {
-    public static List<VectorHit> From(VectorCollection vectors, ScoreHeap heap)
+    public static List<NeighbourHit> From(VectorCollection vectors, ScoreHeap heap)
     {
         var ordered = SearchScratch.Current.Ordered;
         heap.DrainDescending(ordered);
-        return ordered.Select(r => new VectorHit(vectors.IdAt(r.Node), r.Score)).ToList();
+        return ordered.Select(r => new NeighbourHit(vectors.IdAt(r.Node), r.Score)).ToList();
     }
 
     /// <summary>
@@ -19,7 +18,7 @@ internal static unsafe class HitList
     /// that times |query|: groups of nodes that score below the <paramref name="take"/>-th node by twice that margin
     /// cannot reach the top and are not scored.
     /// </summary>
-    public static List<VectorHit> FromGraph(VectorCollection vectors, HnswGraph graph, float* query, ScoreHeap heap, int take,
+    public static List<NeighbourHit> FromGraph(VectorCollection vectors, HnswGraph graph, float* query, ScoreHeap heap, int take,
         Func<long, bool>? filter = null)
     {
         var ordered = SearchScratch.Current.Ordered;
@@ -48,7 +47,7 @@ internal static unsafe class HitList
             ordered.Sort(static (a, b) => b.Score.CompareTo(a.Score));
         }
 
-        var hits = new List<VectorHit>(Math.Min(take, ordered.Count));
+        var hits = new List<NeighbourHit>(Math.Min(take, ordered.Count));
         for (int i = 0; i < ordered.Count && hits.Count < take; i++)
         {
             int slot = ordered[i].Node;
@@ -56,7 +55,7 @@ internal static unsafe class HitList
             // An update published while we check could make both its old and new slot pass; keep one.
             if (vectors.IsLive(slot) && (filter is null || filter(id)) && !hits.Exists(h => h.Id == id))
             {
-                hits.Add(new VectorHit(id, ordered[i].Score));
+                hits.Add(new NeighbourHit(id, ordered[i].Score));
             }
         }
         return hits;

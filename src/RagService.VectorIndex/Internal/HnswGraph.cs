@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics.X86;
 
-namespace RagService.VectorIndex.Internal;
+namespace RagService.Vectors.Hnsw.Internal;
 
 /// <summary>
 /// The layered proximity graph of HNSW (Malkov &amp; Yashunin) over the slots of a <see cref="VectorCollection"/>.

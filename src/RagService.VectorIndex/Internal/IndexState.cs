@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Internal;
+namespace RagService.Vectors.Hnsw.Internal;
 
 /// <summary>
 /// One generation of an index: its vectors and, for HNSW, the graph over them. Compaction builds a

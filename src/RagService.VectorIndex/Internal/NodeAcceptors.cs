@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Internal;
+namespace RagService.Vectors.Hnsw.Internal;
 
 /// <summary>
 /// Decides which visited nodes may enter a search's result set (traversal goes through all of them). A node stands

@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 
-namespace RagService.VectorIndex.Internal;
+namespace RagService.Vectors.Hnsw.Internal;
 
 /// <summary>
 /// Runs body(0..count-1) on a fixed number of dedicated threads that pull the next index from a

@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Internal;
+namespace RagService.Vectors.Hnsw.Internal;
 
 /// <summary>
 /// Fixed-stride records in pinned chunks that never move, so readers can hold raw pointers

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace RagService.VectorIndex.Internal;
+namespace RagService.Vectors.Hnsw.Internal;
 
 /// <summary>Binary min-heap of (score, node); push negated scores to use it as a max-heap.</summary>
 internal sealed class ScoreHeap

@@ -1,6 +1,5 @@
-using RagService.Core.Vectors;
 
-namespace RagService.VectorIndex.Internal;
+namespace RagService.Vectors.Hnsw.Internal;
 
 /// <summary>
 /// Chooses how a query runs: exact scan for small or selectively filtered sets, graph search
@@ -11,7 +10,7 @@ internal static unsafe class SearchRouter
     // Cap on the widened candidate list of a filtered graph search, relative to the live count.
     private const int MaxFilteredEf = 4_096;
 
-    public static List<VectorHit> Search(IndexState state, VectorIndexOptions options, ReadOnlySpan<float> query,
+    public static List<NeighbourHit> Search(IndexState state, VectorIndexOptions options, ReadOnlySpan<float> query,
         int k, Func<long, bool>? filter, int ef)
     {
         var vectors = state.Vectors;
@@ -68,7 +67,7 @@ internal static unsafe class SearchRouter
         }
     }
 
-    public static List<VectorHit> SearchAllowed(IndexState state, VectorIndexOptions options, ReadOnlySpan<float> query,
+    public static List<NeighbourHit> SearchAllowed(IndexState state, VectorIndexOptions options, ReadOnlySpan<float> query,
         int k, IReadOnlyCollection<long> allowedIds, int ef)
     {
         var vectors = state.Vectors;

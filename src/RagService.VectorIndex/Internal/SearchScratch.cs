@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Internal;
+namespace RagService.Vectors.Hnsw.Internal;
 
 /// <summary>Per-thread buffers reused across searches and inserts, so the hot path does not allocate.</summary>
 internal sealed class SearchScratch

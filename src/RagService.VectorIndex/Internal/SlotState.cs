@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Internal;
+namespace RagService.Vectors.Hnsw.Internal;
 
 /// <summary>Life cycle of a storage slot. Fresh (zeroed) slots are Pending, so half-written ones are never returned.</summary>
 internal static class SlotState

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace RagService.VectorIndex.Internal;
+namespace RagService.Vectors.Hnsw.Internal;
 
 /// <summary>
 /// Append-only storage of vectors with their ids and slot states, plus the id → live slot map.

@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Internal;
+namespace RagService.Vectors.Hnsw.Internal;
 
 /// <summary>
 /// Generation-stamped visited marks: starting a new search is O(1), not a clear. Marks are 16-bit to

@@ -1,7 +1,7 @@
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 
-namespace RagService.VectorIndex.Snapshots;
+namespace RagService.Vectors.Hnsw.Snapshots;
 
 /// <summary>Typed reads and writes of the snapshot payload that keep a running checksum (XXH3, 64 bits) and byte count.</summary>
 internal sealed class ChecksummedStream(Stream inner)

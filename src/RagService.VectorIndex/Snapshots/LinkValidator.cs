@@ -1,6 +1,6 @@
-using RagService.VectorIndex.Internal;
+using RagService.Vectors.Hnsw.Internal;
 
-namespace RagService.VectorIndex.Snapshots;
+namespace RagService.Vectors.Hnsw.Snapshots;
 
 /// <summary>Rejects loaded link records whose counts or node ids are out of range, so a bad file cannot crash a search.</summary>
 internal static class LinkValidator

@@ -1,6 +1,6 @@
-using RagService.VectorIndex.Internal;
+using RagService.Vectors.Hnsw.Internal;
 
-namespace RagService.VectorIndex.Snapshots;
+namespace RagService.Vectors.Hnsw.Snapshots;
 
 /// <summary>
 /// Encodes an index generation to the snapshot file layout and back. Payload after the header:

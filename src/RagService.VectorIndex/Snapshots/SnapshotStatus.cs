@@ -1,4 +1,4 @@
-namespace RagService.VectorIndex.Snapshots;
+namespace RagService.Vectors.Hnsw.Snapshots;
 
 /// <summary>What a snapshot load found.</summary>
 public enum SnapshotStatus
@@ -16,4 +16,4 @@ public enum SnapshotStatus
 }
 
 /// <summary>Result of <see cref="VectorIndexSnapshot.TryLoad"/>: the index when loaded, else why not.</summary>
-public sealed record SnapshotLoadResult(SnapshotStatus Status, EmbeddedVectorIndex? Index, string Detail, long? SnapshotSourceVersion);
+public sealed record SnapshotLoadResult(SnapshotStatus Status, NeighbourIndex? Index, string Detail, long? SnapshotSourceVersion);

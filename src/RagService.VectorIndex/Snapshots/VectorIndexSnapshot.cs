@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Logging;
-using RagService.VectorIndex.Internal;
+using RagService.Vectors.Hnsw.Internal;
 
-namespace RagService.VectorIndex.Snapshots;
+namespace RagService.Vectors.Hnsw.Snapshots;
 
 /// <summary>
 /// Loading of index snapshots, with a verdict (missing / corrupt / stale / incompatible) that lets the
-/// caller rebuild from its source of truth. Saving is <see cref="EmbeddedVectorIndex.SaveSnapshot"/>.
+/// caller rebuild from its source of truth. Saving is <see cref="NeighbourIndex.SaveSnapshot"/>.
 /// </summary>
 public static class VectorIndexSnapshot
 {
@@ -54,9 +54,9 @@ public static class VectorIndexSnapshot
             }
 
             var (state, loadedOptions) = SnapshotFile.ReadPayload(file, header, options);
-            EmbeddedVectorIndex index = kind == SnapshotKind.Hnsw
+            NeighbourIndex index = kind == SnapshotKind.Hnsw
                 ? new HnswIndex(loadedOptions with { EfSearch = options.EfSearch }, state)
-                : new ExactVectorIndex(loadedOptions with { EfSearch = options.EfSearch }, state);
+                : new ExactIndex(loadedOptions with { EfSearch = options.EfSearch }, state);
             return new(SnapshotStatus.Loaded, index, $"{header.LiveCount} vectors", header.SourceVersion);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or OverflowException)
@@ -86,7 +86,7 @@ public static class VectorIndexSnapshot
         logger?.LogWarning("Vector index snapshot {Path} is {Status} ({Detail}); rebuilding from the store",
             path, loaded.Status.ToString().ToLowerInvariant(), loaded.Detail);
         var started = DateTime.UtcNow;
-        EmbeddedVectorIndex index = kind == SnapshotKind.Hnsw ? new HnswIndex(dimension, options) : new ExactVectorIndex(dimension, options);
+        NeighbourIndex index = kind == SnapshotKind.Hnsw ? new HnswIndex(dimension, options) : new ExactIndex(dimension, options);
         // Batches keep the copy of the source small next to the index being built.
         foreach (var batch in source().Chunk(RebuildBatch))
         {
@@ -101,7 +101,7 @@ public static class VectorIndexSnapshot
 }
 
 /// <summary>The ready index and what was found on disk (<see cref="SnapshotStatus.Loaded"/> means no rebuild happened).</summary>
-public sealed record LoadOrRebuildResult(EmbeddedVectorIndex Index, SnapshotStatus SnapshotStatus, string Detail)
+public sealed record LoadOrRebuildResult(NeighbourIndex Index, SnapshotStatus SnapshotStatus, string Detail)
 {
     public bool Rebuilt => SnapshotStatus != SnapshotStatus.Loaded;
 }

@@ -1,13 +1,13 @@
-namespace RagService.Core.Vectors;
+namespace RagService.Vectors.Hnsw;
 
 /// <summary>A nearest-neighbour hit: the caller's id and the cosine similarity (inner product of normalised vectors).</summary>
-public readonly record struct VectorHit(long Id, float Score);
+public readonly record struct NeighbourHit(long Id, float Score);
 
 /// <summary>
 /// Nearest-neighbour search over L2-normalised float32 vectors by inner product.
 /// Implementations are safe for concurrent searches alongside inserts and removals.
 /// </summary>
-public interface IVectorIndex : IDisposable
+public interface INeighbourIndex : IDisposable
 {
     int Dimension { get; }
 
@@ -22,5 +22,5 @@ public interface IVectorIndex : IDisposable
 
     /// <summary>The k most similar live vectors, best first, that pass the filter (when given).</summary>
     /// <param name="efSearch">Search breadth for approximate indexes; null uses the configured default.</param>
-    IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k, Func<long, bool>? filter = null, int? efSearch = null);
+    IReadOnlyList<NeighbourHit> Search(ReadOnlySpan<float> query, int k, Func<long, bool>? filter = null, int? efSearch = null);
 }

@@ -1,8 +1,7 @@
-using RagService.Core.Vectors;
-using RagService.VectorIndex.Internal;
-using RagService.VectorIndex.Snapshots;
+using RagService.Vectors.Hnsw.Internal;
+using RagService.Vectors.Hnsw.Snapshots;
 
-namespace RagService.VectorIndex;
+namespace RagService.Vectors.Hnsw;
 
 /// <summary>Reads the vector at position i of a caller's data, for bulk loads without copying into arrays.</summary>
 public delegate ReadOnlySpan<float> VectorAt(int index);
@@ -12,7 +11,7 @@ public delegate ReadOnlySpan<float> VectorAt(int index);
 /// search routing (graph, exact, filtered) and snapshots. Searches take no lock; writers share a
 /// maintenance lock that only compaction and snapshot saving take exclusively.
 /// </summary>
-public abstract class EmbeddedVectorIndex : IVectorIndex
+public abstract class NeighbourIndex : INeighbourIndex
 {
     private const int MinSlotsForAutoCompaction = 1_000;
 
@@ -22,7 +21,7 @@ public abstract class EmbeddedVectorIndex : IVectorIndex
     private int _compacting;
     private volatile bool _disposed;
 
-    private protected EmbeddedVectorIndex(int dimension, VectorIndexOptions? options, bool withGraph)
+    private protected NeighbourIndex(int dimension, VectorIndexOptions? options, bool withGraph)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
         Options = options ?? new VectorIndexOptions();
@@ -32,7 +31,7 @@ public abstract class EmbeddedVectorIndex : IVectorIndex
         _state = IndexState.Create(dimension, Options, withGraph);
     }
 
-    private protected EmbeddedVectorIndex(VectorIndexOptions options, IndexState restored)
+    private protected NeighbourIndex(VectorIndexOptions options, IndexState restored)
     {
         Options = options;
         Dimension = restored.Vectors.Dimension;
@@ -107,7 +106,7 @@ public abstract class EmbeddedVectorIndex : IVectorIndex
         return removed;
     }
 
-    public IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k, Func<long, bool>? filter = null, int? efSearch = null)
+    public IReadOnlyList<NeighbourHit> Search(ReadOnlySpan<float> query, int k, Func<long, bool>? filter = null, int? efSearch = null)
     {
         CheckQuery(query, k, efSearch);
         var state = _state;
@@ -118,7 +117,7 @@ public abstract class EmbeddedVectorIndex : IVectorIndex
     /// Top k among an explicit set of allowed ids (a collection's or documents' chunks). Small sets are
     /// scored directly; large ones become a filter over the graph search.
     /// </summary>
-    public IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k, IReadOnlyCollection<long> allowedIds, int? efSearch = null)
+    public IReadOnlyList<NeighbourHit> Search(ReadOnlySpan<float> query, int k, IReadOnlyCollection<long> allowedIds, int? efSearch = null)
     {
         ArgumentNullException.ThrowIfNull(allowedIds);
         CheckQuery(query, k, efSearch);
