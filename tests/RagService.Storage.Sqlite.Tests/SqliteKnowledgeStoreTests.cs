@@ -8,7 +8,6 @@ using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Lexical.Memory;
 using RagService.Tests.Shared;
-using RagService.Tests.Shared;
 
 namespace RagService.Storage.Sqlite.Tests;
 
