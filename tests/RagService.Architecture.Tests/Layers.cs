@@ -11,7 +11,7 @@ internal static class Layers
     public static readonly IReadOnlyList<string> Adapters =
     [
         "RagService.Storage.Sqlite", "RagService.Storage.Postgres", "RagService.Lexical.Lucene", "RagService.Lexical.Memory",
-        "RagService.VectorIndex", "RagService.Vectors.Qdrant", "RagService.Onnx", "RagService.Llm", "RagService.Extraction",
+        "RagService.Vectors.Hnsw", "RagService.Vectors.Qdrant", "RagService.Onnx", "RagService.Llm", "RagService.Extraction",
     ];
 
     /// <summary>
