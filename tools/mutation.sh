@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Mutation testing for one src project against its unit-test project (Stryker.NET, installed into .tools/).
-# Usage: tools/mutation.sh Core|Lexical.Memory|VectorIndex [extra dotnet-stryker arguments]
+# Usage: tools/mutation.sh Core|Lexical.Memory|Vectors.Hnsw [extra dotnet-stryker arguments]
 # Prints the score over all mutants and over covered ones, the survivors per file and the report path.
 # Not part of ./test.sh: a Core run takes tens of minutes. Run it under `nice -n 19` on a shared machine.
 # The mutate filters, timeout and concurrency live in src/RagService.PROJECT/stryker-config.json.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 STRYKER_VERSION=5.1.0
-project=${1:?usage: tools/mutation.sh Core|Lexical.Memory|VectorIndex [dotnet-stryker args]}
+project=${1:?usage: tools/mutation.sh Core|Lexical.Memory|Vectors.Hnsw [dotnet-stryker args]}
 shift
 src="$ROOT/src/RagService.$project"
 config="$src/stryker-config.json"
-[ -f "$config" ] || { echo "no $config: mutation runs are set up for Core, Lexical.Memory and VectorIndex" >&2; exit 2; }
+[ -f "$config" ] || { echo "no $config: mutation runs are set up for Core, Lexical.Memory and Vectors.Hnsw" >&2; exit 2; }
 
 tools="$ROOT/.tools"
 if ! "$tools/dotnet-stryker" --version 2>/dev/null | grep -q "$STRYKER_VERSION"; then

@@ -3,6 +3,7 @@ using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 using RagService.Core.Tests.Fakes;
 using RagService.Core.Text;
+using RagService.Tests.Shared;
 
 namespace RagService.Core.Tests;
 
@@ -29,7 +30,7 @@ public sealed class SearchServiceTests
 
     private SearchService Service(FakeLexicalIndex lexical, FakeVectorIndex? vectors = null, FakeReranker? reranker = null, RetrievalOptions? options = null,
         IHitHighlighter? highlighter = null) =>
-        new(_store, lexical, new AnalyzerCatalog(new MixedScriptAnalyzer()), vectors, vectors is null ? null : new FakeEmbedder(), reranker, options, highlighter);
+        SearchComposition.Compose(_store, lexical, new AnalyzerCatalog(new MixedScriptAnalyzer()), vectors, vectors is null ? null : new FakeEmbedder(), reranker, options, highlighter);
 
     private static string[] Stages(SearchOutcome outcome) => outcome.Stages.Select(s => $"{s.Stage}:{s.Status}").ToArray();
 

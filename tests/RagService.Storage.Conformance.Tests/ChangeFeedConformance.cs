@@ -9,7 +9,7 @@ using RagService.Lexical.Memory;
 using RagService.Storage.Postgres;
 using RagService.Storage.Sqlite;
 using RagService.Tests.Shared;
-using RagService.VectorIndex;
+using RagService.Vectors.Hnsw;
 
 namespace RagService.Storage.Conformance.Tests;
 

@@ -27,7 +27,7 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         var lexical = new MemoryLexicalSearchIndex(new SqliteIndexSource(options), new Bm25Parameters());
         _engines.Add(lexical);
         var store = new SqliteKnowledgeStore(options, [lexical]);
-        return (store, new SearchService(store, lexical, new AnalyzerCatalog(_analyzer)));
+        return (store, SearchComposition.Compose(store, lexical, new AnalyzerCatalog(_analyzer)));
     }
 
     private static IngestRequest Doc(string id, string text, string? title = null) =>

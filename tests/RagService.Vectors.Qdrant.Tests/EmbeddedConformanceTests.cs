@@ -1,5 +1,5 @@
 using RagService.Core.Indexing;
-using RagService.VectorIndex;
+using RagService.Vectors.Hnsw;
 
 namespace RagService.Vectors.Qdrant.Tests;
 

@@ -8,6 +8,7 @@ using RagService.Core.Storage;
 using RagService.Core.Text;
 using RagService.Lexical.Memory;
 using RagService.Storage.Sqlite;
+using RagService.Tests.Shared;
 
 namespace RagService.Vectors.Qdrant.Tests;
 
@@ -160,7 +161,7 @@ public abstract class VectorIndexConformance : IDisposable
         await WriteAsync(kb, "lexical", [[0, 1, 0, 0]], text: "zebra stripes");
         await WriteAsync(kb, "semantic", [[1, 0, 0, 0]], text: "quokka island");
         var embedder = new TableEmbedder(new Dictionary<string, float[]> { ["zebra"] = [1, 0, 0, 0] });
-        var search = new SearchService(_store, _lexical, new AnalyzerCatalog(_analyzer), _vectors, embedder);
+        var search = SearchComposition.Compose(_store, _lexical, new AnalyzerCatalog(_analyzer), _vectors, embedder);
 
         var outcome = await search.SearchAsync(kb, new SearchQuery { Query = "zebra", Mode = RetrievalMode.Hybrid, TopK = 5 }, default);
 

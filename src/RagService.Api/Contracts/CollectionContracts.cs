@@ -4,7 +4,7 @@ namespace RagService.Api.Contracts;
 /// <param name="Name">Lower-case letters, digits, '-' and '_', 1-64 characters, starting with a letter or digit.</param>
 /// <param name="ChunkSize">Largest chunk, characters (default from Rag:Chunking:MaxSize).</param>
 /// <param name="ChunkOverlap">Overlap between consecutive chunks of a section, characters.</param>
-/// <param name="Chunking">"structured" (default) or "sentence-pack" (the Lucene anchor's chunker).</param>
+/// <param name="Chunking">"structured" (default: sections, paragraphs, overlap) or "sentence-pack" (whole sentences packed up to ChunkSize, no overlap, no headings).</param>
 /// <param name="ContextualHeaders">Index title and heading path with every chunk (default true).</param>
 /// <param name="LlmContext">Ask the LLM for a situating sentence per chunk at ingestion (needs RAG_LLM_URL; default false).</param>
 /// <param name="Analyzer">"mixed" (default: CJK unigrams + bigrams, Latin words and codes) or "smartcn" (Lucene's SmartChineseAnalyzer word segmentation).</param>

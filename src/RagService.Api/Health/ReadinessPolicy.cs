@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RagService.Core.Models;
 
 namespace RagService.Api.Health;
@@ -24,4 +25,12 @@ public sealed class ReadinessPolicy(IReadOnlySet<string> required)
     }
 
     public static int StatusCode(string status) => status == "unready" ? 503 : 200;
+
+    /// <summary>One component's part in <see cref="Judge"/>, as a health check status: unhealthy makes the service unready.</summary>
+    public HealthStatus HealthOf(ComponentStatus component) => component.State switch
+    {
+        "failed" or "off" when IsRequired(component.Name) => HealthStatus.Unhealthy,
+        "failed" => HealthStatus.Degraded,
+        _ => HealthStatus.Healthy,
+    };
 }

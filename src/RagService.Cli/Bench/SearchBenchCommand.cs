@@ -110,7 +110,7 @@ internal static class SearchBenchCommand
 
             Console.WriteLine($"stored {chunks} chunks in {sw.Elapsed.TotalSeconds:0.0} s");
             SearchService SearchWith(int candidates) =>
-                new(store, kb.Lexical, new AnalyzerCatalog(analyzer), kb.Vectors, embedder, reranker, new RetrievalOptions { RerankCandidates = candidates });
+                LocalSearch.Compose(kb, new AnalyzerCatalog(analyzer), embedder, reranker, new RetrievalOptions { RerankCandidates = candidates });
             var search = SearchWith(rerankCandidates[0]);
             sw.Restart();
             await search.SearchAsync(collection, new SearchQuery { Query = "预热", Mode = RetrievalMode.Hybrid, Rerank = false }, CancellationToken.None);

@@ -35,10 +35,10 @@ internal static class EvalCommand
         {
             // A deterministic vector index build: two runs over the same data and model print the same numbers.
             using var kb = LocalKnowledgeBase.Open(Path.Combine(dir, "eval.db"), args.Bm25Engine, args.HeaderWeight, deterministicVectors: true);
-            var store = kb.Store;
+            var store = kb.KnowledgeStore;
             using var smartCn = args.SmartCn ? new SmartCnTextAnalyzer() : null;
             ITextAnalyzer analyzer = smartCn is null ? new MixedScriptAnalyzer(args.Cjk) : smartCn;
-            var chunking = args.Chunking == "anchor"
+            var chunking = args.Chunking is "sentence-pack" or "anchor"
                 ? new ChunkingOptions { Mode = ChunkingMode.SentencePack, MaxSize = args.ChunkSize, Overlap = 0 }
                 : new ChunkingOptions { Mode = ChunkingMode.Structured, MaxSize = args.ChunkSize, Overlap = args.Overlap };
             var settings = new CollectionSettings { Chunking = chunking, ContextualHeaders = args.Headers, Analyzer = analyzer.Signature };
@@ -67,9 +67,9 @@ internal static class EvalCommand
             }, plain: args.Json);
 
             var indexMs = indexWatch.Elapsed.TotalMilliseconds;
-            var calibration = embedder is null ? null : new FusionCalibrationService(store, kb.Source, new InMemoryFusionCalibrationStore(), new AnalyzerCatalog(analyzer),
+            var calibration = embedder is null ? null : new FusionCalibrationService(store, kb.IndexSource, new InMemoryFusionCalibrationStore(), new AnalyzerCatalog(analyzer),
                 embedder, bm25: new Core.Lexical.Bm25Parameters { HeaderWeight = args.HeaderWeight });
-            var search = new SearchService(store, kb.Lexical, new AnalyzerCatalog(analyzer), kb.Vectors, embedder, reranker, args.Retrieval, calibration: calibration);
+            var search = LocalSearch.Compose(kb, new AnalyzerCatalog(analyzer), embedder, reranker, args.Retrieval, calibration);
             if (calibration is not null && args.Fusion == FusionMethod.Calibrated && args.Modes.Any(m => m.StartsWith("hybrid", StringComparison.Ordinal)))
             {
                 // As the service does at the end of ingestion: searches never calibrate, they use what is stored.

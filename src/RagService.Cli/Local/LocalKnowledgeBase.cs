@@ -1,9 +1,10 @@
 using RagService.Core.Indexing;
 using RagService.Core.Lexical;
+using RagService.Core.Storage;
 using RagService.Lexical.Lucene;
 using RagService.Lexical.Memory;
 using RagService.Storage.Sqlite;
-using RagService.VectorIndex;
+using RagService.Vectors.Hnsw;
 
 namespace RagService.Cli.Local;
 
@@ -32,6 +33,12 @@ internal sealed class LocalKnowledgeBase : IDisposable
     public SqliteIndexSource Source { get; }
 
     public SqliteKnowledgeStore Store { get; }
+
+    /// <summary><see cref="Store"/> through its port, for commands that need no SQLite-specific call.</summary>
+    public IKnowledgeStore KnowledgeStore => Store;
+
+    /// <summary><see cref="Source"/> through its port.</summary>
+    public IIndexSource IndexSource => Source;
 
     public ILexicalSearchIndex Lexical { get; }
 

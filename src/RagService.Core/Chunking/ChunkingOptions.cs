@@ -6,9 +6,8 @@ public enum ChunkingMode
     Structured,
 
     /// <summary>
-    /// The Lucene anchor's chunker (shared/anchors/lucene-bm25) extended to space-delimited text: sentences ending in
-    /// 。！？；\n or a Latin . ? ! packed greedily up to <see cref="ChunkingOptions.MaxSize"/> UTF-16 chars, longer sentences
-    /// cut on word boundaries, no overlap, no headings (<see cref="SentencePackChunker"/>).
+    /// Sentences ending in 。！？；\n or a Latin . ? ! packed greedily up to <see cref="ChunkingOptions.MaxSize"/> UTF-16
+    /// chars, longer sentences cut on word boundaries, no overlap, no headings (<see cref="SentencePackChunker"/>).
     /// </summary>
     SentencePack,
 }

@@ -1,11 +1,11 @@
 namespace RagService.Core.Chunking;
 
 /// <summary>
-/// The Lucene anchor's chunker, extended to space-delimited text: every 。！？；\n ends a sentence, and so does a Latin
+/// Whole sentences packed into chunks: every 。！？；\n ends a sentence, and so does a Latin
 /// sentence end (<see cref="LatinSentenceEnds"/>); sentences longer than the maximum are cut into pieces of at most the
 /// maximum on word boundaries (<see cref="WordBoundaries"/>); pieces are packed greedily while the chunk stays within the
 /// maximum, and whitespace-only chunks are dropped. On Chinese text without Latin sentence ends or Latin words at a
-/// hard cut, the chunks are the anchor's, offset for offset.
+/// hard cut, the chunks are those of the Lucene BM25 baseline of docs/retrieval.md, offset for offset.
 /// </summary>
 public static class SentencePackChunker
 {
@@ -14,7 +14,7 @@ public static class SentencePackChunker
     {
         var pieces = new List<(int Start, int End)>();
         var start = 0;
-        foreach (var end in SentenceSplitter.Ends(text, SentenceSplitter.AnchorDelimiters, keepClosingMarks: false))
+        foreach (var end in SentenceSplitter.Ends(text, SentenceSplitter.SentencePackDelimiters, keepClosingMarks: false))
         {
             if (end > start)
             {

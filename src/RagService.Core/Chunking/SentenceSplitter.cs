@@ -6,8 +6,8 @@ namespace RagService.Core.Chunking;
 /// </summary>
 public static class SentenceSplitter
 {
-    /// <summary>The anchor's sentence ends: 。！？； and line feed.</summary>
-    public const string AnchorDelimiters = "。！？；\n";
+    /// <summary>Sentence-pack chunking's sentence ends: 。！？； and line feed.</summary>
+    public const string SentencePackDelimiters = "。！？；\n";
 
     /// <summary>Chinese sentence ends used for structured chunking.</summary>
     public const string CjkDelimiters = "。！？；…\n";

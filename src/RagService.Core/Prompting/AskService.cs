@@ -33,17 +33,17 @@ public sealed class LlmUnavailableException(string message, bool timedOut, Excep
 /// within the token budget (<see cref="ContextAssembler"/>), build the augmented prompt, and ask the LLM when one is
 /// configured and the sources are relevant enough.
 /// </summary>
-/// <param name="context">Assembles the sources, reading neighbours from <paramref name="store"/>; without both, each hit is its own source, as retrieved.</param>
-public sealed class AskService(SearchService search, IAnswerPromptRenderer prompts, IChatClient? chat = null, string? model = null, RetrievalOptions? options = null,
-    QuestionRewriter? rewriter = null, ConversationOptions? conversation = null, ContextAssembler? context = null, IKnowledgeStore? store = null)
+/// <param name="context">Assembles the sources, reading neighbours from <paramref name="store"/>.</param>
+public sealed class AskService(SearchService search, IAnswerPromptRenderer prompts, AnswerModel llm, RetrievalOptions options,
+    QuestionRewriter rewriter, ConversationOptions conversation, ContextAssembler context, IKnowledgeStore store)
 {
     public const string NotFoundChinese = "根据现有资料，无法回答这个问题。";
     public const string NotFoundEnglish = "The available documents do not contain the answer to this question.";
 
-    private readonly RetrievalOptions _options = options ?? new RetrievalOptions();
-    private readonly ConversationOptions _conversation = conversation ?? new ConversationOptions();
+    private readonly IChatClient? _chat = llm.Chat;
+    private readonly string? _model = llm.Model;
 
-    public bool LlmConfigured => chat is not null;
+    public bool LlmConfigured => _chat is not null;
 
     /// <param name="history">Earlier turns of the conversation, oldest first (empty for a single question).</param>
     /// <param name="generation">The caller's temperature and output cap for the answer (null = the defaults).</param>
@@ -56,7 +56,7 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
             return new AskOutcome(notFound, "skipped", null, prompt, retrieval, 0, rewrite) { Context = assembled };
         }
 
-        if (chat is null)
+        if (_chat is null)
         {
             return new AskOutcome(null, "not configured", null, prompt, retrieval, 0, rewrite) { Context = assembled };
         }
@@ -64,9 +64,9 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
         var sw = Stopwatch.StartNew();
         try
         {
-            var response = await chat.GetResponseAsync(Messages(prompt), (generation ?? AnswerGeneration.Default).Options(model), ct);
+            var response = await _chat.GetResponseAsync(Messages(prompt), (generation ?? AnswerGeneration.Default).Options(_model), ct);
             RagTelemetry.RecordStages([new StageReport("llm", "ok", 0, sw.Elapsed.TotalMilliseconds)], DateTimeOffset.UtcNow - sw.Elapsed);
-            return new AskOutcome(response.Text, "ok", response.ModelId ?? model, prompt, retrieval, sw.Elapsed.TotalMilliseconds, rewrite, response.Usage,
+            return new AskOutcome(response.Text, "ok", response.ModelId ?? _model, prompt, retrieval, sw.Elapsed.TotalMilliseconds, rewrite, response.Usage,
                 response.FinishReason) { Context = assembled };
         }
         catch (Exception e) when (e is not (OperationCanceledException or LlmUnavailableException))
@@ -90,18 +90,18 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
             return (new AskOutcome(notFound, "skipped", null, prompt, retrieval, 0, rewrite) { Context = assembled }, One(notFound));
         }
 
-        if (chat is null)
+        if (_chat is null)
         {
             return (new AskOutcome(null, "not configured", null, prompt, retrieval, 0, rewrite) { Context = assembled }, Empty());
         }
 
-        return (new AskOutcome(null, "ok", model, prompt, retrieval, 0, rewrite) { Context = assembled }, Tokens(prompt, generation ?? AnswerGeneration.Default, completion, ct));
+        return (new AskOutcome(null, "ok", _model, prompt, retrieval, 0, rewrite) { Context = assembled }, Tokens(prompt, generation ?? AnswerGeneration.Default, completion, ct));
     }
 
     private async IAsyncEnumerable<string> Tokens(AugmentedPrompt prompt, AnswerGeneration generation, StreamedCompletion? completion,
         [EnumeratorCancellation] CancellationToken ct)
     {
-        await foreach (var update in chat!.GetStreamingResponseAsync(Messages(prompt), generation.Options(model), ct))
+        await foreach (var update in _chat!.GetStreamingResponseAsync(Messages(prompt), generation.Options(_model), ct))
         {
             if (completion is not null && update.Contents.OfType<UsageContent>().FirstOrDefault() is { } counts)
             {
@@ -130,14 +130,12 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
         QuestionRewrite? rewrite = null;
         if (history.Count > 0)
         {
-            rewrite = rewriter is null
-                ? new QuestionRewrite(QuestionRewriter.FallbackQuery(query.Query, history, _conversation.PromptHistoryChars), QuestionRewrite.Fallback, "no question rewriter registered; retrieved with the previous user turn plus the question", 0)
-                : await rewriter.RewriteAsync(query.Query, history, ct);
+            rewrite = await rewriter.RewriteAsync(query.Query, history, ct);
             RagTelemetry.RecordStages([rewrite.Stage], DateTimeOffset.UtcNow - TimeSpan.FromMilliseconds(rewrite.Milliseconds));
         }
 
         var retrieval = await search.SearchAsync(collection, rewrite is null ? query : query with { Query = rewrite.Query }, ct);
-        var tail = ConversationTail.Of(history, _conversation.PromptHistoryTurns, _conversation.PromptHistoryChars);
+        var tail = ConversationTail.Of(history, conversation.PromptHistoryTurns, conversation.PromptHistoryChars);
         var assembled = await AssembleAsync(collection, retrieval.Hits, ct);
         var prompt = await prompts.RenderAsync(query.Query, assembled.Sources, tail, ct);
         return (retrieval, assembled, prompt, IsBelowFloor(retrieval) ? NotFound(query.Query) : null, rewrite);
@@ -146,15 +144,6 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
     /// <summary>The "context" stage, after rerank and the floors: the hits grown, merged and packed into the budget.</summary>
     private async Task<AssembledContext> AssembleAsync(CollectionInfo collection, IReadOnlyList<SearchHit> hits, CancellationToken ct)
     {
-        if (context is null || store is null)
-        {
-            return AssembledContext.Empty with
-            {
-                Sources = hits.Select((h, i) => ContextSource.Of(h, i + 1)).ToList(),
-                Stage = new StageReport("context", "off", hits.Count, 0, "no context assembler: each hit is its own source, as retrieved"),
-            };
-        }
-
         var assembled = await context.AssembleAsync(hits, new StoreChunkNeighbours(store, collection), ct);
         RagTelemetry.RecordStages([assembled.Stage], DateTimeOffset.UtcNow - TimeSpan.FromMilliseconds(assembled.Stage.Milliseconds));
         return assembled;
@@ -167,7 +156,7 @@ public sealed class AskService(SearchService search, IAnswerPromptRenderer promp
             return true;
         }
 
-        return _options.RelevanceFloor is { } floor && retrieval.Hits[0].Provenance.RerankScore is { } best && best < floor;
+        return options.RelevanceFloor is { } floor && retrieval.Hits[0].Provenance.RerankScore is { } best && best < floor;
     }
 
     private static string NotFound(string question) =>

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.AI;
+using RagService.Api.Calibration;
+using RagService.Core.Context;
+using RagService.Core.Conversation;
+using RagService.Core.Indexing;
+using RagService.Core.Ingestion;
+using RagService.Core.Lexical;
+using RagService.Core.Models;
+using RagService.Core.Prompting;
+using RagService.Core.Retrieval;
+using RagService.Core.Retrieval.Calibration;
+using RagService.Core.Retrieval.Pipeline;
+using RagService.Core.Storage;
+using RagService.Core.Text;
+using RagService.Lexical.Lucene.Analysis;
+using RagService.Llm;
+
+namespace RagService.Api.Hosting;
+
+/// <summary>The query and ingestion paths of Core, over whatever ports and models the host registered before.</summary>
+internal static class RetrievalComposition
+{
+    /// <summary>
+    /// Section Rag:Retrieval (validated here), the fusion calibration and model-fit check when the embedding model
+    /// loaded, and the search pipeline (<see cref="SearchPipelineRegistration.AddSearchPipeline"/>).
+    /// </summary>
+    public static IServiceCollection AddRagRetrieval(this IServiceCollection services, RagOptions rag, IConfiguration configuration, bool embeddingModelLoaded)
+    {
+        var retrieval = configuration.GetSection("Rag:Retrieval").Get<RetrievalOptions>() ?? new RetrievalOptions();
+        retrieval.Calibration.Validate();
+        retrieval.ModelFit.Validate();
+        retrieval.Neighbours.Validate();
+        services.AddSingleton(retrieval);
+        services.AddSingleton(new AnalyzerCatalog(("mixed", new MixedScriptAnalyzer()), ("smartcn", new SmartCnTextAnalyzer())));
+        services.AddSingleton(sp => new CalibrationSchedule(retrieval.Calibration, sp.GetKeyedService<TimeProvider>(CalibrationSchedule.ClockKey)));
+        services.AddHostedService<CalibrationWorker>();
+        if (embeddingModelLoaded)
+        {
+            services.AddSingleton(sp => new FusionCalibrationService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<IIndexSource>(),
+                sp.GetRequiredService<IFusionCalibrationStore>(), sp.GetRequiredService<AnalyzerCatalog>(), sp.GetRequiredService<ITextEmbedder>(),
+                retrieval.Calibration, new Bm25Parameters { HeaderWeight = rag.HeaderWeight }, sp.GetRequiredService<CalibrationSchedule>(),
+                sp.GetService<ICalibrationObserver>()));
+            services.AddSingleton(sp => new ModelFitCheck(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<IIndexSource>(),
+                sp.GetRequiredService<ITextEmbedder>(), retrieval.ModelFit, retrieval.Calibration));
+            services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<ModelFitCheck>());
+        }
+
+        return services.AddSearchPipeline();
+    }
+
+    /// <summary>Ask: the follow-up rewriter, the context assembler (sections Rag:Conversation, Rag:Context, validated here) and the LLM answer.</summary>
+    public static IServiceCollection AddRagAsk(this IServiceCollection services, RagOptions rag, LlmOptions llm)
+    {
+        rag.Conversation.Validate();
+        rag.Context.Validate();
+        services.AddSingleton(rag.Conversation);
+        services.AddSingleton(sp => new QuestionRewriter(sp.GetRequiredService<IRewritePromptRenderer>(), rag.Conversation, sp.GetService<IChatClient>(), llm.Model));
+        services.AddSingleton(sp => new ContextAssembler(rag.Context,
+            sp.GetService<ITextEmbedder>() is { } tokenizer ? new EmbeddingTokenCounter(tokenizer) : CharacterTokenCounter.Instance));
+        return services.AddSingleton<AskService>();
+    }
+
+    /// <summary>Ingestion, resolved from the container so that tests can put a counting embedder in place of the model.</summary>
+    public static IServiceCollection AddRagIngestion(this IServiceCollection services, LlmOptions llm) =>
+        services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<AnalyzerCatalog>(),
+            sp.GetService<ITextEmbedder>(),
+            sp.GetService<IChatClient>() is { } chat ? new ChunkContextGenerator(chat, llm.Model, sp.GetRequiredService<IChunkContextCache>()) : null));
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RagService.Core.ChangeLog;
+using RagService.Core.Indexing;
+using RagService.Core.Models;
+
+namespace RagService.Vectors.Hnsw;
+
+public static class HnswServiceCollectionExtensions
+{
+    /// <summary>The embedded HNSW vector engine, one index per collection with snapshots in <paramref name="snapshotDirectory"/>.</summary>
+    public static IServiceCollection AddHnswVectorIndex(this IServiceCollection services, string snapshotDirectory, VectorIndexOptions? options = null)
+    {
+        if (string.IsNullOrWhiteSpace(snapshotDirectory))
+        {
+            throw new ArgumentException("the vector snapshot directory must be set", nameof(snapshotDirectory));
+        }
+
+        options ??= new VectorIndexOptions();
+        services.AddSingleton(sp => new HnswVectorSearchIndex(sp.GetRequiredService<IIndexSource>(), snapshotDirectory, options,
+            sp.GetService<ILoggerFactory>()?.CreateLogger<HnswVectorSearchIndex>(), sp.GetService<IChangeFeed>()));
+        services.AddSingleton<IVectorSearchIndex>(sp => sp.GetRequiredService<HnswVectorSearchIndex>());
+        services.AddSingleton<ISearchIndex>(sp => sp.GetRequiredService<HnswVectorSearchIndex>());
+        services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<HnswVectorSearchIndex>());
+        return services;
+    }
+}

@@ -1,0 +1,60 @@
+
+namespace RagService.Vectors.Hnsw.Internal;
+
+/// <summary>Brute-force top-k by inner product over live slots or over a given id set.</summary>
+internal static unsafe class ExactScanner
+{
+    public static List<NeighbourHit> ScanAll(VectorCollection vectors, float* query, int k, Func<long, bool>? filter)
+    {
+        var heap = SearchScratch.Current.Results;
+        heap.Clear();
+        int slots = vectors.SlotCount;
+        int dim = vectors.Dimension;
+        for (int s = 0; s < slots; s++)
+        {
+            if (!vectors.IsLive(s))
+            {
+                continue;
+            }
+
+            if (filter is not null && !filter(vectors.IdAt(s)))
+            {
+                continue;
+            }
+
+            Offer(heap, k, VectorMath.Dot(query, vectors.Vector(s), dim), s);
+        }
+        return HitList.From(vectors, heap);
+    }
+
+    public static List<NeighbourHit> ScanIds(VectorCollection vectors, float* query, int k, IEnumerable<long> ids)
+    {
+        var heap = SearchScratch.Current.Results;
+        heap.Clear();
+        int dim = vectors.Dimension;
+        var seen = new HashSet<int>();
+        foreach (long id in ids)
+        {
+            if (!vectors.TryGetSlot(id, out int s) || !vectors.IsLive(s) || !seen.Add(s))
+            {
+                continue;
+            }
+
+            Offer(heap, k, VectorMath.Dot(query, vectors.Vector(s), dim), s);
+        }
+        return HitList.From(vectors, heap);
+    }
+
+    private static void Offer(ScoreHeap heap, int k, float score, int slot)
+    {
+        if (heap.Count < k)
+        {
+            heap.Push(score, slot);
+        }
+        else if (score > heap.TopScore)
+        {
+            heap.Pop();
+            heap.Push(score, slot);
+        }
+    }
+}
