@@ -218,7 +218,7 @@ public abstract class ChangeFeedConformance : IDisposable
     private static async Task<IReadOnlyList<long>> ChunkIdsAsync(IKnowledgeReader store, CollectionInfo kb)
     {
         var ids = new List<long>();
-        foreach (var document in await store.ListDocumentsAsync(kb, 0, 1000, default))
+        foreach (var document in await store.ListDocumentsAsync(kb, 0, 1000, null, default))
         {
             ids.AddRange(await store.ListChunkIdsAsync(kb, document.Id, 0, 1000, default));
         }
