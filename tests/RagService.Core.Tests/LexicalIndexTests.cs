@@ -164,16 +164,31 @@ public sealed class LexicalIndexTests
     }
 
     [Fact]
-    public void A_tie_at_the_limit_goes_to_the_earlier_document_whichever_query_term_found_it_first()
+    public void A_tie_at_the_limit_goes_to_the_earliest_document_whichever_query_term_found_it_first()
     {
         using var index = new LexicalIndex();
         index.Add(10, T("a x"), []);
-        index.Add(11, T("c x"), []);
+        index.Add(11, T("b x"), []);
+        index.Add(12, T("c x"), []);
 
-        // "c" and "a" each occur once in one document of the same length: equal scores; the search meets document 11 first.
-        var both = index.Search(T("c a"), 2, P);
-        Assert.Equal(both[0].Score, both[1].Score);
-        Assert.Equal(10, Assert.Single(index.Search(T("c a"), 1, P)).Id);
+        // Each query term occurs once in one document of the same length: equal scores; the search meets 12, 11, 10 in that order.
+        var all = index.Search(T("c b a"), 3, P);
+        Assert.Equal(all[0].Score, all[2].Score);
+        Assert.Equal([10L, 11L, 12L], all.Select(h => h.Id).ToArray());
+        Assert.Equal(10, Assert.Single(index.Search(T("c b a"), 1, P)).Id);
+        Assert.Equal([10L, 11L], index.Search(T("c b a"), 2, P).Select(h => h.Id).ToArray());
+    }
+
+    [Fact]
+    public void No_terms_a_limit_of_zero_or_an_index_without_live_documents_answer_nothing()
+    {
+        using var index = new LexicalIndex();
+        Assert.Empty(index.Search(T("a"), 10, P));
+        index.Add(1, T("a"), []);
+        Assert.Empty(index.Search([], 10, P));
+        Assert.Empty(index.Search(T("a"), 0, P));
+        index.Remove(1);
+        Assert.Empty(index.Search(T("a"), 10, P));
     }
 
     [Fact]
