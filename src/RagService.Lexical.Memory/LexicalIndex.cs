@@ -40,6 +40,23 @@ public sealed class LexicalIndex : IDisposable
         }
     }
 
+    /// <summary>Removed or replaced documents whose postings are still stored, until the next compaction.</summary>
+    public int DeletedCount
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _dead;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
     /// <summary>Adds a document, replacing any document with the same id.</summary>
     public void Add(long id, IReadOnlyList<string> body, IReadOnlyList<string> header)
     {

@@ -32,8 +32,8 @@ public sealed class FusionCalibratorTests
     private static IReadOnlyList<CalibrationChunk> Sample(Func<int, string> word, int count = 10, int words = 9) =>
         Enumerable.Range(0, count).Select(i => new CalibrationChunk("", string.Join(' ', Enumerable.Repeat(word(i), words)))).ToList();
 
-    private static Task<FusionCalibration?> Calibrate(FakeEmbedder embedder, IReadOnlyList<CalibrationChunk> sample) =>
-        new FusionCalibrator(embedder, new Bm25Parameters(), Options).CalibrateAsync(sample, Analyzer, collectionChunks: 40, candidates: 100, default);
+    private static Task<FusionCalibration?> Calibrate(FakeEmbedder embedder, IReadOnlyList<CalibrationChunk> sample, int candidates = 100) =>
+        new FusionCalibrator(embedder, new Bm25Parameters(), Options).CalibrateAsync(sample, Analyzer, collectionChunks: 40, candidates, default);
 
     [Fact]
     public async Task Dense_is_off_when_bm25_alone_finds_every_target_and_dense_only_ties()
@@ -128,5 +128,54 @@ public sealed class FusionCalibratorTests
         Assert.Equal("calibrated " + calibration.Reason, calibration.Describe());
         // No pseudo-query was embedded.
         Assert.Empty(embedder.Calls);
+    }
+
+    [Fact]
+    public async Task Bm25_ranks_only_passages_sharing_a_query_term()
+    {
+        // Chunk i: "common ×3, uniq<i> ×3, common ×3". The pseudo-query is the uniq<i> third: the held-out target has none of
+        // it (BM25 ranks nothing: reciprocal rank 0), the overlapping one keeps two (rank 1). Dense ties everywhere.
+        var embedder = new FakeEmbedder { Embed = (_, _) => [1, 0, 0] };
+        var sample = Enumerable.Range(0, 10).Select(i =>
+        {
+            var unique = "uniq" + (char)('a' + i);
+            return new CalibrationChunk("", $"common common common {unique} {unique} {unique} common common common");
+        }).ToList();
+        var calibration = (await Calibrate(embedder, sample))!;
+
+        Assert.Equal(new PseudoQueryRecall(0.5, 0.5, 0.5), calibration.Bm25);
+        Assert.Equal(0.1, calibration.Dense.RecallAt1, 12);
+        Assert.Equal(TiedMrr, calibration.Dense.Mrr, 12);
+    }
+
+    [Fact]
+    public async Task Each_retrievers_list_stops_at_the_candidate_count()
+    {
+        // BM25 ties, so query q's target is at rank q + 1: with 5 candidates targets 5..9 are not ranked at all.
+        var embedder = new FakeEmbedder(dimension: 16) { Embed = (text, _) => CasePattern(text) };
+        var calibration = (await Calibrate(embedder, Sample(Variant), candidates: 5))!;
+
+        Assert.Equal(0.1, calibration.Bm25.RecallAt1, 12);
+        Assert.Equal(0.5, calibration.Bm25.RecallAt10, 12);
+        Assert.Equal(137.0 / 60 / 10, calibration.Bm25.Mrr, 12); // H(5) / 10
+        Assert.Equal(new PseudoQueryRecall(1, 1, 1), calibration.Dense);
+    }
+
+    [Fact]
+    public async Task Too_few_chunks_and_exactly_the_unknown_token_rate_turn_dense_off()
+    {
+        var embedder = new FakeEmbedder { Fit = new ModelFit(9, 100, 50, 0, 256) };
+        var calibration = await Calibrate(embedder, Sample(Variant, count: 9));
+        Assert.NotNull(calibration);
+        Assert.Equal(0, calibration.DenseWeight);
+    }
+
+    [Fact]
+    public async Task A_dense_weight_chosen_by_the_pseudo_queries_does_not_append_the_models_fit()
+    {
+        var embedder = new FakeEmbedder(dimension: 16) { Embed = (text, _) => CasePattern(text), Fit = new ModelFit(10, 100, 10, 1, 256) };
+        var calibration = (await Calibrate(embedder, Sample(Variant)))!;
+        Assert.Equal(0.05, calibration.DenseWeight, 12);
+        Assert.DoesNotContain("truncated", calibration.Reason);
     }
 }

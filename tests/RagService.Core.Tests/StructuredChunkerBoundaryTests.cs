@@ -80,6 +80,14 @@ public sealed class StructuredChunkerBoundaryTests
     }
 
     [Fact]
+    public void A_heading_at_the_foot_of_a_page_stays_with_its_paragraph_on_the_next_page()
+    {
+        var chunk = Cut(new ChunkingOptions { MaxSize = 100, Overlap = 0 }, H("Title", 1, page: 1), P("body", page: 2)).Single();
+        Assert.Equal("Title\nbody", chunk.Text);
+        Assert.Equal(1, chunk.Page);
+    }
+
+    [Fact]
     public void A_table_too_big_for_one_chunk_is_split_between_rows_repeating_its_header_and_code_is_not()
     {
         // Lines of 4 ("H|H\n") and 14 characters: header + one row = 18, a second row would make 32 > MaxSize 30.

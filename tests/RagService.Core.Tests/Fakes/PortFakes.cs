@@ -157,7 +157,10 @@ public sealed class FakeReranker(Dictionary<string, float> scores) : IReranker
     }
 }
 
-/// <summary>An index source over the fake store's chunks: a settable version and a snapshot listing the chunk ids (in the order given).</summary>
+/// <summary>
+/// An index source over the fake store's chunks: a settable version, a settable filter result, and a snapshot listing the
+/// chunk ids (in the order given) with the terms set in <see cref="Terms"/>; it counts the snapshots opened (index rebuilds).
+/// </summary>
 public sealed class FakeIndexSource(FakeKnowledgeStore store) : IIndexSource
 {
     public long Version { get; set; } = 1;
@@ -165,11 +168,26 @@ public sealed class FakeIndexSource(FakeKnowledgeStore store) : IIndexSource
     /// <summary>The order the snapshot lists chunk ids in; the store's order when null.</summary>
     public IReadOnlyList<long>? SnapshotOrder { get; set; }
 
+    /// <summary>Body and header terms per chunk id; a chunk without an entry has none.</summary>
+    public Dictionary<long, (string[] Body, string[] Header)> Terms { get; } = [];
+
+    /// <summary>What <see cref="ChunksMatchingAsync"/> answers for every filter.</summary>
+    public IReadOnlySet<long>? Matching { get; set; }
+
+    public int SnapshotsOpened { get; private set; }
+
     public Task<long> GetVersionAsync(long collectionId, CancellationToken ct) => Task.FromResult(Version);
 
-    public Task<IReadOnlySet<long>?> ChunksMatchingAsync(CollectionInfo collection, SearchFilter filter, CancellationToken ct) => throw new NotSupportedException();
+    public Task<IReadOnlySet<long>?> ChunksMatchingAsync(CollectionInfo collection, SearchFilter filter, CancellationToken ct) => Task.FromResult(Matching);
 
-    public IIndexSnapshot OpenSnapshot(long collectionId) => new Snapshot(Version, (SnapshotOrder ?? store.Chunks.Keys.ToList()).Select(id => new IndexEntry(id, store.Chunks[id].Text, [], [])).ToList());
+    public IIndexSnapshot OpenSnapshot(long collectionId)
+    {
+        SnapshotsOpened++;
+        return new Snapshot(Version, (SnapshotOrder ?? store.Chunks.Keys.ToList()).Select(Entry).ToList());
+    }
+
+    private IndexEntry Entry(long id) =>
+        Terms.TryGetValue(id, out var terms) ? new IndexEntry(id, store.Chunks[id].Text, terms.Body, terms.Header) : new IndexEntry(id, store.Chunks[id].Text, [], []);
 
     private sealed class Snapshot(long version, List<IndexEntry> entries) : IIndexSnapshot
     {

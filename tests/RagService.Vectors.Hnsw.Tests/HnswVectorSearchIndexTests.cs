@@ -1,0 +1,200 @@
+using RagService.Core.Indexing;
+using RagService.Core.Storage;
+
+namespace RagService.Vectors.Hnsw.Tests;
+
+/// <summary>
+/// The embedded vector engine over a fake store: rebuild or snapshot load (and the verdict it reports), deltas, filters,
+/// dropping, and a snapshot folder it cannot use. Vectors are the axes of an 8-dimensional space, so the nearest chunk to
+/// an axis is the chunk stored on it, with score 1.
+/// </summary>
+public sealed class HnswVectorSearchIndexTests : IDisposable
+{
+    private const int Dimension = 8;
+    private static readonly CollectionInfo Collection = new(4, "manuals", new CollectionSettings(), DateTimeOffset.UnixEpoch);
+    private static readonly VectorIndexOptions Options = new() { EfConstruction = 32 };
+    private readonly string _dir = Directory.CreateTempSubdirectory("hnsw-engine-").FullName;
+    private readonly VectorSource _source = new();
+
+    public HnswVectorSearchIndexTests()
+    {
+        for (var axis = 0; axis < Dimension; axis++)
+        {
+            _source.Vectors[10 + axis] = Axis(axis);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string SnapshotPath => Path.Combine(_dir, $"collection-{Collection.Id}.hnsw");
+
+    [Fact]
+    public async Task A_first_search_rebuilds_from_the_store_and_writes_the_snapshot()
+    {
+        using var engine = Engine();
+        var hits = await engine.SearchAsync(Collection, Axis(3), 2, new SearchFilter(), default);
+        Assert.Equal(13, hits[0].ChunkId);
+        Assert.Equal(1.0, hits[0].Score, 6);
+        Assert.Equal(2, hits.Count);
+
+        var stats = await engine.GetStatsAsync(Collection, default);
+        Assert.Equal("hnsw", stats.Engine);
+        Assert.Equal(8, stats.Entries);
+        Assert.StartsWith("rebuilt: missing (no snapshot at ", stats.Load);
+        Assert.Equal(new FileInfo(SnapshotPath).Length, stats.Bytes);
+        Assert.NotNull(stats.Graph);
+        Assert.Equal(8, stats.Graph.Vectors);
+        Assert.Equal(0, stats.Graph.UnreachableVectors);
+        Assert.Equal(1, _source.VectorReads);
+    }
+
+    [Fact]
+    public async Task After_a_restart_a_snapshot_at_the_current_version_is_loaded_without_reading_the_store()
+    {
+        using (var first = Engine())
+        {
+            await first.SearchAsync(Collection, Axis(0), 1, new SearchFilter(), default);
+        }
+
+        using var second = Engine();
+        var hit = Assert.Single(await second.SearchAsync(Collection, Axis(5), 1, new SearchFilter(), default));
+        Assert.Equal(15, hit.ChunkId);
+        Assert.Equal("loaded", (await second.GetStatsAsync(Collection, default)).Load);
+        Assert.Equal(1, _source.VectorReads);
+    }
+
+    [Fact]
+    public async Task A_snapshot_of_an_older_version_is_rebuilt_as_stale()
+    {
+        using (var first = Engine())
+        {
+            await first.SearchAsync(Collection, Axis(0), 1, new SearchFilter(), default);
+        }
+
+        _source.Version = 2;
+        _source.Vectors.Remove(15);
+        using var second = Engine();
+        Assert.DoesNotContain(15L, (await second.SearchAsync(Collection, Axis(5), 8, new SearchFilter(), default)).Select(h => h.ChunkId));
+        Assert.StartsWith("rebuilt: stale (snapshot at source version 1, store at 2)", (await second.GetStatsAsync(Collection, default)).Load);
+    }
+
+    [Fact]
+    public async Task Queries_of_another_dimension_and_collections_without_vectors_find_nothing()
+    {
+        using var engine = Engine();
+        Assert.Empty(await engine.SearchAsync(Collection, new float[4], 3, new SearchFilter(), default));
+
+        _source.Vectors.Clear();
+        using var empty = Engine(Path.Combine(_dir, "other"));
+        Assert.Empty(await empty.SearchAsync(Collection, Axis(1), 3, new SearchFilter(), default));
+        Assert.Equal(new IndexStats("hnsw", 0, 0, "not loaded"), await empty.GetStatsAsync(Collection, default));
+    }
+
+    [Fact]
+    public async Task A_filter_keeps_only_the_chunks_the_store_says_match()
+    {
+        _source.Matching = new HashSet<long> { 11, 12 };
+        using var engine = Engine();
+        var hits = await engine.SearchAsync(Collection, Axis(2), 5, new SearchFilter(), default);
+        Assert.Equal([12L, 11L], hits.Select(h => h.ChunkId).ToArray());
+    }
+
+    [Fact]
+    public async Task A_write_one_version_ahead_is_applied_in_place()
+    {
+        using var engine = Engine();
+        await engine.SearchAsync(Collection, Axis(3), 1, new SearchFilter(), default);
+
+        _source.Version = 2;
+        engine.Apply(new IndexChange(Collection, 2, [13], [new IndexEntry(30, "", [], [], Axis(3))]));
+        var hits = await engine.SearchAsync(Collection, Axis(3), 8, new SearchFilter(), default);
+        Assert.Equal(30, hits[0].ChunkId);
+        Assert.DoesNotContain(13L, hits.Select(h => h.ChunkId));
+        Assert.Equal(1, _source.VectorReads);
+    }
+
+    [Fact]
+    public async Task A_write_with_vectors_of_another_dimension_makes_the_next_search_rebuild()
+    {
+        using var engine = Engine();
+        await engine.SearchAsync(Collection, Axis(3), 1, new SearchFilter(), default);
+
+        _source.Version = 2;
+        engine.Apply(new IndexChange(Collection, 2, [], [new IndexEntry(30, "", [], [], new float[4])]));
+        await engine.SearchAsync(Collection, Axis(3), 1, new SearchFilter(), default);
+        Assert.Equal(2, _source.VectorReads);
+    }
+
+    [Fact]
+    public async Task Dropping_a_collection_deletes_its_snapshot()
+    {
+        using var engine = Engine();
+        await engine.SearchAsync(Collection, Axis(3), 1, new SearchFilter(), default);
+        Assert.True(File.Exists(SnapshotPath));
+
+        engine.Drop(Collection.Id);
+        Assert.False(File.Exists(SnapshotPath));
+    }
+
+    [Fact]
+    public async Task A_snapshot_folder_that_is_a_file_fails_health_and_dense_search()
+    {
+        var notAFolder = Path.Combine(_dir, "vectors");
+        await File.WriteAllTextAsync(notAFolder, "x");
+        using var engine = Engine(notAFolder);
+
+        var status = await engine.CheckAsync(default);
+        Assert.Equal("failed", status.State);
+        Assert.Equal($"the vector snapshot folder {notAFolder} is a file; dense retrieval answers with BM25 only until it is fixed", status.Detail);
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => engine.SearchAsync(Collection, Axis(1), 1, new SearchFilter(), default));
+
+        using var healthy = Engine();
+        Assert.Equal($"embedded HNSW (M=16), snapshots in {_dir}", (await healthy.CheckAsync(default)).Detail);
+    }
+
+    private HnswVectorSearchIndex Engine(string? directory = null) => new(_source, directory ?? _dir, Options);
+
+    private static float[] Axis(int axis)
+    {
+        var v = new float[Dimension];
+        v[axis] = 1;
+        return v;
+    }
+
+    /// <summary>A store with a settable version and filter result; counts how often the vectors are read (index rebuilds).</summary>
+    private sealed class VectorSource : IIndexSource
+    {
+        public long Version { get; set; } = 1;
+
+        public Dictionary<long, float[]> Vectors { get; } = [];
+
+        public IReadOnlySet<long>? Matching { get; set; }
+
+        public int VectorReads { get; private set; }
+
+        public Task<long> GetVersionAsync(long collectionId, CancellationToken ct) => Task.FromResult(Version);
+
+        public Task<IReadOnlySet<long>?> ChunksMatchingAsync(CollectionInfo collection, SearchFilter filter, CancellationToken ct) => Task.FromResult(Matching);
+
+        public IIndexSnapshot OpenSnapshot(long collectionId) => new Snapshot(this);
+
+        private sealed class Snapshot(VectorSource source) : IIndexSnapshot
+        {
+            public long Version { get; } = source.Version;
+
+            public int VectorDimension => source.Vectors.Count == 0 ? 0 : source.Vectors.Values.Last().Length;
+
+            public IEnumerable<IndexEntry> ReadTerms() => [];
+
+            public IEnumerable<(long ChunkId, float[] Vector)> ReadVectors(int dimension)
+            {
+                source.VectorReads++;
+                return source.Vectors.Where(v => v.Value.Length == dimension).Select(v => (v.Key, v.Value)).ToList();
+            }
+
+            public void Dispose()
+            {
+            }
+        }
+    }
+}
