@@ -86,10 +86,10 @@ public sealed class MemoryLexicalSearchIndexTests : IDisposable
     public async Task Dropping_a_collection_forgets_its_index_until_the_next_search()
     {
         await Ids("oven");
-        Assert.Equal(new IndexStats("memory", 3, 0, "built from SQLite"), await _engine.GetStatsAsync(Collection, default));
+        Assert.Equal(new IndexStats("memory", 3, 0, "built from the store"), Unfollowed(await _engine.GetStatsAsync(Collection, default)));
 
         _engine.Drop(Collection.Id);
-        Assert.Equal(new IndexStats("memory", 0, 0, "not loaded"), await _engine.GetStatsAsync(Collection, default));
+        Assert.Equal(new IndexStats("memory", 0, 0, "not loaded"), Unfollowed(await _engine.GetStatsAsync(Collection, default)));
         await Ids("oven");
         Assert.Equal(2, _source.SnapshotsOpened);
     }
@@ -134,4 +134,7 @@ public sealed class MemoryLexicalSearchIndexTests : IDisposable
 
     private async Task<long[]> Ids(string query) =>
         (await _engine.SearchAsync(Collection, query.Split(' '), 10, new SearchFilter(), default)).Select(h => h.ChunkId).ToArray();
+
+    /// <summary>The stats without the change-log follow fields, which the replication tests cover.</summary>
+    private static IndexStats Unfollowed(IndexStats stats) => stats with { Version = null, Follow = null };
 }
