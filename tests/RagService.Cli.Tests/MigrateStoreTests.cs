@@ -86,13 +86,13 @@ public sealed class MigrateStoreTests : IDisposable
 
             await sqlite.IngestAsync("notes", new { id = "n1", title = "早餐", text = "早餐的价格便宜，会员积分优惠。" });
             // Re-saved: its first chunk ids were given and deleted, so the source's id sequence is ahead of its highest row.
-            await sqlite.IngestAsync("kb", new { id = "apple", text = "苹果是红色的水果，甜，维生素丰富，每斤五元。" });
+            await sqlite.IngestAsync("kb", new { id = "apple", text = "苹果是红色的水果，甜，维生素丰富，每斤五元。", access = new[] { "group:hr" } });
             await sqlite.Client.DeleteAsync("/v1/collections/notes/documents/n1");
             await sqlite.IngestAsync("notes", new { id = "n2", text = "外卖披萨加芝士。" });
             // The newest chunk deleted too: the highest id the source gave is one it no longer holds.
             await sqlite.IngestAsync("notes", new { id = "n-temp", text = "夏天的西瓜。" });
             await sqlite.Client.DeleteAsync("/v1/collections/notes/documents/n-temp");
-            var created = await sqlite.Client.PostAsJsonAsync("/v1/keys", new { client = "reader-app", role = "reader" });
+            var created = await sqlite.Client.PostAsJsonAsync("/v1/keys", new { client = "reader-app", role = "reader", principals = new[] { "group:hr" }, delegateWithin = new[] { "user:*@corp.example" } });
             key = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
             foreach (var query in searches)
             {
@@ -136,8 +136,14 @@ public sealed class MigrateStoreTests : IDisposable
             Assert.Equal((search, hits), (search, Hits(await postgres.SearchAsync("kb", query, 3, mode))));
         }
 
+        // Access lists and key principals travel too: the reader key (group:hr) still sees the restricted apple.
+        Assert.Equal(["apple group:hr"], PostgresRows("SELECT doc_key || ' ' || array_to_string(access, ',') FROM documents WHERE access IS NOT NULL"));
+        Assert.Equal(["reader-app group:hr user:*@corp.example"],
+            PostgresRows("SELECT client || ' ' || array_to_string(principals, ',') || ' ' || array_to_string(delegate_within, ',') FROM api_keys"));
         using var reader = postgres.CreateClient(key);
         Assert.Equal(HttpStatusCode.OK, (await reader.PostAsJsonAsync("/v1/collections/kb/search", new { query = "柠檬" })).StatusCode);
+        var restricted = await reader.PostAsJsonAsync("/v1/collections/kb/search", new { query = "红色的水果", mode = "bm25" });
+        Assert.Contains("apple", await restricted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         await postgres.IngestAsync("notes", new { id = "n3", text = "冬天的西瓜贵。" });
         var newest = long.Parse(PostgresRows("SELECT ch.id FROM chunks ch JOIN documents d ON d.id = ch.document_id WHERE d.doc_key = 'n3'")[0], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(newest > highestGiven, $"chunk id {newest} was drawn again after the migration (the source had given up to {highestGiven})");
