@@ -19,6 +19,7 @@ public abstract class NeighbourIndex : INeighbourIndex
     private readonly bool _withGraph;
     private volatile IndexState _state;
     private int _compacting;
+    private Task _backgroundCompaction = Task.CompletedTask;
     private volatile bool _disposed;
 
     private protected NeighbourIndex(int dimension, VectorIndexOptions? options, bool withGraph)
@@ -55,6 +56,9 @@ public abstract class NeighbourIndex : INeighbourIndex
 
     /// <summary>Test hook: runs inside <see cref="Compact"/> after the new generation is built, before it replaces the old one.</summary>
     internal Action? CompactionBuilt { get; set; }
+
+    /// <summary>Test hook: the automatic compaction queued last (completed when none was).</summary>
+    internal Task BackgroundCompaction => Volatile.Read(ref _backgroundCompaction);
 
     public void Upsert(long id, ReadOnlySpan<float> vector)
     {
@@ -214,7 +218,7 @@ public abstract class NeighbourIndex : INeighbourIndex
             return;
         }
 
-        ThreadPool.QueueUserWorkItem(_ =>
+        Volatile.Write(ref _backgroundCompaction, Task.Run(() =>
         {
             try
             {
@@ -231,7 +235,7 @@ public abstract class NeighbourIndex : INeighbourIndex
             {
                 Volatile.Write(ref _compacting, 0);
             }
-        });
+        }));
     }
 
     private void CheckQuery(ReadOnlySpan<float> query, int k, int? efSearch)
