@@ -6,6 +6,9 @@ namespace RagService.Storage.Postgres;
 /// <summary>Jobs in the shared database, so any replica can report them. Progress counts are computed from the items, so they cannot drift.</summary>
 public sealed class PostgresJobStore(PostgresDatabase database) : IJobStore
 {
+    /// <summary>An arbitrary constant naming the advisory lock that job admissions and claims take turns on ("ragjob" in ASCII).</summary>
+    private const long JobsLockKey = 0x7261_676a_6f62;
+
     private const string JobColumns = """
         SELECT j.id, j.kind, j.collection, j.state, j.stage, j.prune, j.idempotency_key, j.request_hash, j.error, j.created_at, j.updated_at, j.finished_at,
                c.total, c.done, c.added, c.updated, c.unchanged, c.deleted, c.failed
@@ -23,6 +26,11 @@ public sealed class PostgresJobStore(PostgresDatabase database) : IJobStore
     public Task<(JobRecord Job, bool Created)> CreateAsync(NewJob job, CancellationToken ct) =>
         database.InTransactionAsync(async (connection, tx) =>
         {
+            if (job.Admission is not null)
+            {
+                await AdmitAsync(connection, tx, job, ct);
+            }
+
             var id = job.Id ?? "job_" + Guid.NewGuid().ToString("N");
             var now = DateTime.UtcNow;
             // ON CONFLICT: two replicas creating the same idempotency key at once store one job, and both return it.
@@ -39,8 +47,81 @@ public sealed class PostgresJobStore(PostgresDatabase database) : IJobStore
             }
 
             await InsertItemsAsync(connection, tx, id, 0, job.Items, ct);
+            await InsertFilesAsync(connection, tx, id, job.Files ?? [], ct);
             return ((await ReadJobsAsync(connection, tx, " WHERE j.id = $1", [id], ct))[0], true);
         }, ct);
+
+    /// <summary>Refuses the job when the unfinished jobs of every replica are already at a bound; the advisory lock makes concurrent admissions take turns.</summary>
+    private static async Task AdmitAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, NewJob job, CancellationToken ct)
+    {
+        await TakeJobsLockAsync(connection, tx, ct);
+        await using var cmd = PostgresDatabase.Command(connection, tx, """
+            SELECT (SELECT count(*) FROM jobs WHERE state IN ($1, $2)),
+                   (SELECT coalesce(sum(f.bytes), 0)::bigint FROM job_files f JOIN jobs j ON j.id = f.job_id WHERE j.state IN ($1, $2))
+            """, Name(JobState.Queued), Name(JobState.Running));
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        job.Admission!.Check(job, reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private static async Task TakeJobsLockAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, CancellationToken ct)
+    {
+        await using var turn = PostgresDatabase.Command(connection, tx, $"SELECT pg_advisory_xact_lock({JobsLockKey})");
+        await turn.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task InsertFilesAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string id, IReadOnlyList<JobFile> files, CancellationToken ct)
+    {
+        foreach (var file in files)
+        {
+            var data = await file.ReadAsync(ct);
+            await using var insert = PostgresDatabase.Command(connection, tx,
+                "INSERT INTO job_files(job_id, sha256, bytes, content) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", id, file.Sha256, data.LongLength, data);
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    public async Task<byte[]?> ReadFileAsync(string id, string sha256, CancellationToken ct) =>
+        await database.QueryFirstAsync("SELECT content FROM job_files WHERE job_id = $1 AND sha256 = $2", [id, sha256], r => r.GetFieldValue<byte[]>(0), ct);
+
+    /// <summary>
+    /// The jobs that may be leased now (see <see cref="IJobStore.ClaimNextAsync"/>), on the database's clock; $1 and $2
+    /// are the unfinished states. Claims take the jobs' advisory lock first, so the collection test sees every earlier claim.
+    /// </summary>
+    private const string Claimable = """
+        SELECT j.id FROM jobs j
+        WHERE j.state IN ($1, $2) AND (j.lease_until IS NULL OR j.lease_until < clock_timestamp())
+          AND NOT EXISTS (SELECT 1 FROM jobs o WHERE o.collection = j.collection AND o.id <> j.id AND o.state IN ($1, $2)
+                          AND (o.lease_until >= clock_timestamp() OR (o.created_at, o.id) < (j.created_at, j.id)))
+        """;
+
+    public Task<string?> ClaimNextAsync(string owner, TimeSpan lease, CancellationToken ct) =>
+        ClaimAsync(Claimable + " ORDER BY j.created_at, j.id LIMIT 1 FOR UPDATE OF j SKIP LOCKED", null, owner, lease, ct);
+
+    public async Task<bool> TryClaimAsync(string id, string owner, TimeSpan lease, CancellationToken ct) =>
+        await ClaimAsync(Claimable + " AND j.id = $5 FOR UPDATE OF j SKIP LOCKED", id, owner, lease, ct) is not null;
+
+    private Task<string?> ClaimAsync(string claimable, string? id, string owner, TimeSpan lease, CancellationToken ct) =>
+        database.InTransactionAsync(async (connection, tx) =>
+        {
+            await TakeJobsLockAsync(connection, tx, ct);
+
+            await using var claim = PostgresDatabase.Command(connection, tx, $"""
+                UPDATE jobs SET lease_owner = $3, lease_until = clock_timestamp() + $4, updated_at = clock_timestamp()
+                WHERE id = ({claimable}) RETURNING id
+                """, id is null ? [Name(JobState.Queued), Name(JobState.Running), owner, lease] : [Name(JobState.Queued), Name(JobState.Running), owner, lease, id]);
+            return await claim.ExecuteScalarAsync(ct) as string;
+        }, ct);
+
+    public async Task<bool> RenewLeaseAsync(string id, string owner, TimeSpan lease, CancellationToken ct) =>
+        await database.ExecuteAsync("UPDATE jobs SET lease_until = clock_timestamp() + $3 WHERE id = $1 AND lease_owner = $2 AND state IN ($4, $5)",
+            [id, owner, lease, Name(JobState.Queued), Name(JobState.Running)], ct) == 1;
+
+    public Task ReleaseAsync(string id, string owner, CancellationToken ct) =>
+        database.ExecuteAsync("""
+            UPDATE jobs SET state = $3, stage = $5, lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
+            WHERE id = $1 AND lease_owner = $2 AND state IN ($3, $4)
+            """, [id, owner, Name(JobState.Queued), Name(JobState.Running), Name(JobStage.Planned)], ct);
 
     public async Task<JobRecord?> GetAsync(string id, CancellationToken ct) =>
         await database.QueryFirstAsync(JobColumns + " WHERE j.id = $1", [id], ReadJob, ct);
@@ -101,9 +182,11 @@ public sealed class PostgresJobStore(PostgresDatabase database) : IJobStore
         database.InTransactionAsync(async (connection, tx) =>
         {
             await using var job = PostgresDatabase.Command(connection, tx,
-                "UPDATE jobs SET state = $2, stage = $3, error = $4, updated_at = $5, finished_at = $5 WHERE id = $1",
+                "UPDATE jobs SET state = $2, stage = $3, error = $4, updated_at = $5, finished_at = $5, lease_owner = NULL, lease_until = NULL WHERE id = $1",
                 id, Name(state), Name(JobStage.Done), error, DateTime.UtcNow);
             await job.ExecuteNonQueryAsync(ct);
+            await using var files = PostgresDatabase.Command(connection, tx, "DELETE FROM job_files WHERE job_id = $1", id);
+            await files.ExecuteNonQueryAsync(ct);
             await using var items = PostgresDatabase.Command(connection, tx, "UPDATE job_items SET content = NULL WHERE job_id = $1 AND content IS NOT NULL", id);
             await items.ExecuteNonQueryAsync(ct);
             return true;

@@ -114,6 +114,19 @@ internal static class PostgresSchema
             CREATE TRIGGER change_log_signal AFTER INSERT ON change_log FOR EACH STATEMENT EXECUTE FUNCTION rag_signal_change();
             CREATE TRIGGER collections_deleted_signal AFTER DELETE ON collections FOR EACH STATEMENT EXECUTE FUNCTION rag_signal_change();
             """),
+        // Leased jobs: the worker (replica) holding a job and until when, and the files a job's items name by SHA-256,
+        // kept with the job until it finishes so any replica can run it.
+        (5, """
+            ALTER TABLE jobs ADD COLUMN lease_owner text;
+            ALTER TABLE jobs ADD COLUMN lease_until timestamptz;
+            CREATE INDEX jobs_by_collection ON jobs(collection, created_at);
+            CREATE TABLE job_files (
+                job_id text NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                sha256 text NOT NULL,
+                bytes bigint NOT NULL,
+                content bytea NOT NULL,
+                PRIMARY KEY (job_id, sha256));
+            """),
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

@@ -48,6 +48,11 @@ public sealed class SqliteJobStore : IJobStore
             }
         }
 
+        if (job.Admission is not null)
+        {
+            await AdmitAsync(cmd, job, ct);
+        }
+
         var id = job.Id ?? "job_" + Guid.NewGuid().ToString("N");
         var now = Now();
         cmd.Parameters.Clear();
@@ -66,8 +71,133 @@ public sealed class SqliteJobStore : IJobStore
         cmd.Parameters.AddWithValue("$now", now);
         await cmd.ExecuteNonQueryAsync(ct);
         await InsertItemsAsync(connection, tx, id, 0, job.Items, ct);
+        await InsertFilesAsync(connection, tx, id, job.Files ?? [], ct);
         await tx.CommitAsync(ct);
         return ((await GetAsync(id, ct))!, true);
+    }
+
+    /// <summary>Refuses the job when the unfinished jobs (this write transaction holds the file's lock) are already at a bound.</summary>
+    private static async Task AdmitAsync(SqliteCommand cmd, NewJob job, CancellationToken ct)
+    {
+        cmd.Parameters.Clear();
+        cmd.CommandText = """
+            SELECT (SELECT count(*) FROM jobs WHERE state IN ($q, $r)),
+                   (SELECT coalesce(sum(f.bytes), 0) FROM job_files f JOIN jobs j ON j.id = f.job_id WHERE j.state IN ($q, $r))
+            """;
+        cmd.Parameters.AddWithValue("$q", Name(JobState.Queued));
+        cmd.Parameters.AddWithValue("$r", Name(JobState.Running));
+        long jobs, bytes;
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            (jobs, bytes) = (reader.GetInt64(0), reader.GetInt64(1));
+        }
+
+        job.Admission!.Check(job, jobs, bytes);
+    }
+
+    private static async Task InsertFilesAsync(SqliteConnection connection, SqliteTransaction tx, string id, IReadOnlyList<JobFile> files, CancellationToken ct)
+    {
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = "INSERT INTO job_files(job_id, sha256, bytes, content) VALUES ($id, $h, $n, $b) ON CONFLICT DO NOTHING";
+        insert.Parameters.AddWithValue("$id", id);
+        var sha = insert.Parameters.Add("$h", SqliteType.Text);
+        var bytes = insert.Parameters.Add("$n", SqliteType.Integer);
+        var content = insert.Parameters.Add("$b", SqliteType.Blob);
+        foreach (var file in files)
+        {
+            var data = await file.ReadAsync(ct);
+            (sha.Value, bytes.Value, content.Value) = (file.Sha256, data.LongLength, data);
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    public async Task<byte[]?> ReadFileAsync(string id, string sha256, CancellationToken ct)
+    {
+        await using var connection = _connections.Open();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT content FROM job_files WHERE job_id = $id AND sha256 = $h";
+        cmd.Parameters.AddWithValue("$id", id);
+        cmd.Parameters.AddWithValue("$h", sha256);
+        return await cmd.ExecuteScalarAsync(ct) as byte[];
+    }
+
+    /// <summary>The jobs that may be leased now (see <see cref="IJobStore.ClaimNextAsync"/>), oldest first; $now is ISO 8601 UTC, like lease_until.</summary>
+    private const string Claimable = """
+        SELECT j.id FROM jobs j
+        WHERE j.state IN ($q, $r) AND (j.lease_until IS NULL OR j.lease_until < $now)
+          AND NOT EXISTS (SELECT 1 FROM jobs o WHERE o.collection = j.collection AND o.id <> j.id AND o.state IN ($q, $r)
+                          AND (o.lease_until >= $now OR (o.created_at, o.id) < (j.created_at, j.id)))
+        """;
+
+    public Task<string?> ClaimNextAsync(string owner, TimeSpan lease, CancellationToken ct) => ClaimAsync(null, owner, lease, ct);
+
+    public async Task<bool> TryClaimAsync(string id, string owner, TimeSpan lease, CancellationToken ct) => await ClaimAsync(id, owner, lease, ct) is not null;
+
+    /// <summary>Leases job <paramref name="id"/>, or the oldest claimable job when null; the id leased, or null.</summary>
+    private async Task<string?> ClaimAsync(string? id, string owner, TimeSpan lease, CancellationToken ct)
+    {
+        string? claimed = null;
+        await InLeaseTransactionAsync(owner, lease, async cmd =>
+        {
+            cmd.CommandText = Claimable + (id is null ? " ORDER BY j.created_at, j.id LIMIT 1" : " AND j.id = $id");
+            cmd.Parameters.AddWithValue("$id", (object?)id ?? DBNull.Value);
+            claimed = await cmd.ExecuteScalarAsync(ct) as string;
+            if (claimed is not null)
+            {
+                await LeaseAsync(cmd, claimed, ct);
+            }
+        }, ct);
+        return claimed;
+    }
+
+    public async Task<bool> RenewLeaseAsync(string id, string owner, TimeSpan lease, CancellationToken ct)
+    {
+        var renewed = false;
+        await InLeaseTransactionAsync(owner, lease, async cmd =>
+        {
+            cmd.CommandText = "UPDATE jobs SET lease_until = $until WHERE id = $id AND lease_owner = $owner AND state IN ($q, $r)";
+            cmd.Parameters.AddWithValue("$id", id);
+            renewed = await cmd.ExecuteNonQueryAsync(ct) == 1;
+        }, ct);
+        return renewed;
+    }
+
+    public Task ReleaseAsync(string id, string owner, CancellationToken ct) =>
+        InLeaseTransactionAsync(owner, TimeSpan.Zero, async cmd =>
+        {
+            cmd.CommandText = """
+                UPDATE jobs SET state = $q, stage = $g, lease_owner = NULL, lease_until = NULL, updated_at = $now
+                WHERE id = $id AND lease_owner = $owner AND state IN ($q, $r)
+                """;
+            cmd.Parameters.AddWithValue("$id", id);
+            cmd.Parameters.AddWithValue("$g", Name(JobStage.Planned));
+            await cmd.ExecuteNonQueryAsync(ct);
+        }, ct);
+
+    private static async Task LeaseAsync(SqliteCommand cmd, string id, CancellationToken ct)
+    {
+        cmd.CommandText = "UPDATE jobs SET lease_owner = $owner, lease_until = $until, updated_at = $now WHERE id = $claimed";
+        cmd.Parameters.AddWithValue("$claimed", id);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>One write transaction (the file's write lock orders claims) with $owner, $now, $until, $q and $r bound.</summary>
+    private async Task InLeaseTransactionAsync(string owner, TimeSpan lease, Func<SqliteCommand, Task> work, CancellationToken ct)
+    {
+        await using var connection = _connections.Open();
+        await using var tx = connection.BeginTransaction(deferred: false);
+        await using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        var now = DateTimeOffset.UtcNow;
+        cmd.Parameters.AddWithValue("$owner", owner);
+        cmd.Parameters.AddWithValue("$now", now.ToString("O", CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("$until", (now + lease).ToString("O", CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("$q", Name(JobState.Queued));
+        cmd.Parameters.AddWithValue("$r", Name(JobState.Running));
+        await work(cmd);
+        await tx.CommitAsync(ct);
     }
 
     public async Task<JobRecord?> GetAsync(string id, CancellationToken ct)
@@ -211,8 +341,9 @@ public sealed class SqliteJobStore : IJobStore
         InTransactionAsync(id, async (_, _, cmd) =>
         {
             cmd.CommandText = """
-                UPDATE jobs SET state = $s, stage = $g, error = $e, updated_at = $now, finished_at = $now WHERE id = $id;
+                UPDATE jobs SET state = $s, stage = $g, error = $e, updated_at = $now, finished_at = $now, lease_owner = NULL, lease_until = NULL WHERE id = $id;
                 UPDATE job_items SET content = NULL WHERE job_id = $id AND content IS NOT NULL;
+                DELETE FROM job_files WHERE job_id = $id;
                 """;
             cmd.Parameters.AddWithValue("$s", Name(state));
             cmd.Parameters.AddWithValue("$g", Name(JobStage.Done));

@@ -11,8 +11,9 @@ internal static class SqliteSchema
     /// 4: job_items.warnings, the extractor's warnings for a document indexed with parts it could not read.
     /// 5: access lists: documents.access, api_keys.principals and api_keys.delegate_within (<see cref="AddAccessColumns"/>).
     /// 6: change_log, each write's added and removed chunk ids by collection version (see <see cref="ChangeLogTable"/>).
+    /// 7: leased jobs: jobs.lease_owner and jobs.lease_until, and job_files, a job's files by SHA-256 (<see cref="AddJobLeases"/>).
     /// </summary>
-    public const int Version = 6;
+    public const int Version = 7;
 
     public static void Ensure(SqliteConnection connection)
     {
@@ -65,6 +66,7 @@ internal static class SqliteSchema
         MoveSyncBookkeepingOutOfMetadata(connection);
         AddJobItemWarnings(connection);
         AddAccessColumns(connection);
+        AddJobLeases(connection);
         cmd.CommandText = $"UPDATE schema_info SET version = {Version} WHERE version < {Version}";
         cmd.ExecuteNonQuery();
         MoveFtsTerms(connection);
@@ -231,6 +233,35 @@ internal static class SqliteSchema
             cmd.CommandText = "PRAGMA foreign_keys = ON";
             cmd.ExecuteNonQuery();
         }
+    }
+
+    /// <summary>
+    /// Databases before version 7 (and new ones): the lease a worker holds on a job (its owner and until when, ISO 8601
+    /// UTC), and job_files, the files a job's items name by SHA-256, kept until the job finishes; in one transaction.
+    /// </summary>
+    private static void AddJobLeases(SqliteConnection connection)
+    {
+        using var tx = connection.BeginTransaction(deferred: false);
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'lease_owner'";
+        if (Convert.ToInt64(cmd.ExecuteScalar()) == 0)
+        {
+            cmd.CommandText = "ALTER TABLE jobs ADD COLUMN lease_owner TEXT; ALTER TABLE jobs ADD COLUMN lease_until TEXT;";
+            cmd.ExecuteNonQuery();
+        }
+
+        cmd.CommandText = """
+            CREATE TABLE IF NOT EXISTS job_files (
+                job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                sha256 TEXT NOT NULL,
+                bytes INTEGER NOT NULL,
+                content BLOB NOT NULL,
+                PRIMARY KEY (job_id, sha256));
+            CREATE INDEX IF NOT EXISTS jobs_by_collection ON jobs(collection, created_at);
+            """;
+        cmd.ExecuteNonQuery();
+        tx.Commit();
     }
 
     /// <summary>Ingestion jobs and their per-document items; item content is kept until the job finishes so a restart can resume.</summary>

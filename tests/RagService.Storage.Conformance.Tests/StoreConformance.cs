@@ -289,6 +289,77 @@ public abstract class StoreConformance : IDisposable
     }
 
     [SkippableFact]
+    public async Task Job_leases_give_a_job_to_one_worker_one_per_collection_oldest_first_and_expire()
+    {
+        Start();
+        var jobs = OpenJobs();
+        var minute = TimeSpan.FromMinutes(1);
+        async Task<string> Create(string collection) => (await jobs.CreateAsync(new NewJob("sync", collection, false, null, "h", []), default)).Job.Id;
+        var kbFirst = await Create("kb");
+        var other = await Create("other");
+        var kbSecond = await Create("kb");
+
+        Assert.Equal(kbFirst, await jobs.ClaimNextAsync("a", minute, default));
+        Assert.Equal(other, await jobs.ClaimNextAsync("b", minute, default));
+        Assert.Null(await jobs.ClaimNextAsync("c", minute, default)); // kb's second job waits for its first
+        Assert.False(await jobs.TryClaimAsync(kbSecond, "c", minute, default));
+        Assert.False(await jobs.TryClaimAsync(other, "c", minute, default)); // leased to b
+        Assert.False(await jobs.RenewLeaseAsync(kbFirst, "b", minute, default));
+        Assert.True(await jobs.RenewLeaseAsync(kbFirst, "a", minute, default));
+
+        await jobs.FinishAsync(kbFirst, JobState.Succeeded, null, default);
+        Assert.False(await jobs.RenewLeaseAsync(kbFirst, "a", minute, default));
+        Assert.Equal(kbSecond, await jobs.ClaimNextAsync("c", minute, default));
+
+        await jobs.SetStateAsync(other, JobState.Running, JobStage.Ingesting, default);
+        await jobs.ReleaseAsync(other, "b", default);
+        Assert.Equal((JobState.Queued, JobStage.Planned), await StateAsync(other));
+        Assert.True(await jobs.TryClaimAsync(other, "a", minute, default));
+
+        // A lease that ran out (its worker died): any worker takes the job over, and the old holder can no longer renew it.
+        var third = await Create("third");
+        Assert.Equal(third, await jobs.ClaimNextAsync("dead", TimeSpan.FromMinutes(-1), default));
+        Assert.Equal(third, await jobs.ClaimNextAsync("b", minute, default));
+        Assert.False(await jobs.RenewLeaseAsync(third, "dead", minute, default));
+        Assert.True(await jobs.RenewLeaseAsync(third, "b", minute, default));
+
+        // Workers racing for three free jobs (three collections): each job goes to exactly one of them.
+        var free = new[] { await Create("x"), await Create("y"), await Create("z") };
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => OpenJobs().ClaimNextAsync($"w{i}", minute, default))));
+        Assert.Equal(free.Order(StringComparer.Ordinal), claims.OfType<string>().Order(StringComparer.Ordinal));
+
+        async Task<(JobState, JobStage)> StateAsync(string id) => (await jobs.GetAsync(id, default)) is { } j ? (j.State, j.Stage) : default;
+    }
+
+    [SkippableFact]
+    public async Task Job_files_are_bounded_across_unfinished_jobs_and_dropped_when_a_job_finishes()
+    {
+        Start();
+        var jobs = OpenJobs();
+        var limits = new JobAdmission(MaxUnfinishedJobs: 2, MaxFileBytes: 10);
+        static JobFile File(string sha, params byte[] bytes) => new(sha, bytes.Length, _ => Task.FromResult(bytes));
+        NewJob Job(params JobFile[] files) => new("sync", "kb", false, null, "h", [], Files: files, Admission: limits);
+
+        var first = (await jobs.CreateAsync(Job(File("s1", 1, 2, 3, 4, 5), File("s2", 6, 7, 8)), default)).Job.Id;
+        Assert.Equal(new byte[] { 6, 7, 8 }, await jobs.ReadFileAsync(first, "s2", default));
+
+        var tooBig = await Assert.ThrowsAsync<JobAdmissionException>(() => OpenJobs().CreateAsync(Job(File("s3", 1, 2, 3)), default));
+        Assert.Equal((JobAdmissionLimit.FileBytes, 8L, 3L), (tooBig.Limit, tooBig.InUse, tooBig.Requested));
+        Assert.Single(await jobs.ListAsync("kb", 10, default)); // nothing written for the refused job
+
+        var second = (await jobs.CreateAsync(Job(File("s4", 9, 9)), default)).Job.Id; // exactly at the bound
+        var tooMany = await Assert.ThrowsAsync<JobAdmissionException>(() => jobs.CreateAsync(Job(), default));
+        Assert.Equal((JobAdmissionLimit.Jobs, 2L), (tooMany.Limit, tooMany.InUse));
+        Assert.True((await jobs.CreateAsync(Job() with { Admission = null }, default)).Created, "a job without admission (run in its request) is not bounded");
+
+        await jobs.FinishAsync(first, JobState.Succeeded, null, default);
+        Assert.Null(await jobs.ReadFileAsync(first, "s1", default));
+        Assert.Equal([second], (await RowsAsync("job_files")).Select(r => r[0]).Distinct());
+        await jobs.FinishAsync((await jobs.ListUnfinishedAsync(default))[^1], JobState.Succeeded, null, default);
+        Assert.True((await jobs.CreateAsync(Job(File("s5", 1, 2, 3, 4, 5, 6, 7, 8)), default)).Created);
+    }
+
+    [SkippableFact]
     public async Task Keys_keep_their_principals_and_delegation_patterns()
     {
         Start();

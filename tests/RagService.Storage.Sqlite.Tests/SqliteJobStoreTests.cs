@@ -189,6 +189,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         var store = Store();
         Assert.Null(store.Fault);
         Assert.Empty(Assert.Single(await store.GetItemsAsync("job_old", default)).Warnings);
+        Assert.Equal("job_old", await store.ClaimNextAsync("worker-a", TimeSpan.FromMinutes(1), default)); // the job an older version left queued is leased like any other
 
         await store.CompleteItemAsync("job_old", 0, ItemStatus.Done, SyncAction.Add, 4, null, ["page 2: the text layer is unreadable"], default);
 
@@ -197,6 +198,6 @@ public sealed class SqliteJobStoreTests : IDisposable
         check.Open();
         using var version = check.CreateCommand();
         version.CommandText = "SELECT max(version) FROM schema_info";
-        Assert.Equal(6L, version.ExecuteScalar());
+        Assert.Equal(7L, version.ExecuteScalar());
     }
 }

@@ -5,78 +5,84 @@ using RagService.Core.Jobs;
 namespace RagService.Api.Jobs;
 
 /// <summary>
-/// Runs queued jobs one at a time. At start it resumes the jobs a previous process left queued or running (when the
-/// store cannot be used then, it looks again every <see cref="SyncOptions.ResumeRetryInterval"/> until it can); at
-/// shutdown the running job stops between documents and is left queued for the next start.
+/// Runs the cluster's jobs, one at a time per replica: it leases the next job it may run from the store (queued on
+/// any replica, or left by a replica whose lease expired), runs it under that lease, and looks again when a request
+/// here queues a job or every <see cref="SyncOptions.ClaimPollInterval"/>. When the store cannot be used it looks again
+/// every <see cref="SyncOptions.ResumeRetryInterval"/>. At shutdown the running job stops between documents and goes
+/// back to the queue for any replica.
 /// </summary>
-internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner runner, JobContentSpool spool, IOptions<RagOptions> options, IEnumerable<Core.Storage.IStoreFaults> storeFaults, ILogger<JobWorker> log) : BackgroundService
+internal sealed class JobWorker(IJobStore jobs, SyncJobRunner runner, JobWakeup wakeup, JobLeaseOwner owner, IOptions<RagOptions> options,
+    IEnumerable<Core.Storage.IStoreFaults> storeFaults, ILogger<JobWorker> log) : BackgroundService
 {
+    private SyncOptions Sync => options.Value.Sync;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        for (var attempt = 0; ; attempt++)
+        var cleaned = false;
+        var storeDown = false;
+        while (!stoppingToken.IsCancellationRequested)
         {
+            string? id;
             try
             {
-                await ResumeAsync(stoppingToken);
-                if (attempt > 0)
+                if (!cleaned)
                 {
-                    log.LogInformation("The job table can be used again; unfinished jobs resumed");
+                    await DeleteExpiredAsync(stoppingToken);
+                    cleaned = true;
                 }
 
-                break;
+                id = await jobs.ClaimNextAsync(owner.Name, TimeSpan.FromSeconds(Sync.LeaseSeconds), stoppingToken);
+                if (storeDown)
+                {
+                    log.LogInformation("The job table can be used again; jobs run again");
+                    storeDown = false;
+                }
             }
-            catch (Exception e) when (e is Core.Storage.StorageUnavailableException or IOException or UnauthorizedAccessException || storeFaults.Any(f => f.Translate(e) is not null))
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested && IsStoreFault(e))
             {
                 // A store that is down or a broken data folder: the service keeps serving what it can; readiness reports the store.
-                if (attempt == 0)
+                if (!storeDown)
                 {
-                    log.LogError("Jobs cannot resume yet: the job table cannot be used ({Reason}); looking again every {Interval}",
-                        e.Message, options.Value.Sync.ResumeRetryInterval);
+                    log.LogError("Jobs cannot run: the job table cannot be used ({Reason}); looking again every {Interval}", e.Message, Sync.ResumeRetryInterval);
+                    storeDown = true;
                 }
 
-                await Task.Delay(options.Value.Sync.ResumeRetryInterval, stoppingToken);
+                await Task.Delay(Sync.ResumeRetryInterval, stoppingToken);
+                continue;
             }
-        }
 
-        await foreach (var id in queue.Reader.ReadAllAsync(stoppingToken))
-        {
+            if (id is null)
+            {
+                await wakeup.WaitAsync(Sync.ClaimPollInterval, stoppingToken);
+                continue;
+            }
+
             try
             {
                 await runner.RunAsync(id, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                log.LogInformation("Job {JobId} checkpointed at shutdown; it resumes at the next start", id);
+                log.LogInformation("Job {JobId} checkpointed at shutdown; any replica resumes it", id);
                 return;
             }
             catch (Exception e)
             {
                 log.LogError(e, "Job {JobId} failed", id);
                 await jobs.FinishAsync(id, JobState.Failed, "the job failed unexpectedly: " + e.Message, CancellationToken.None);
-                spool.Delete(id);
-            }
-            finally
-            {
-                queue.Release(id);
             }
         }
     }
 
-    private async Task ResumeAsync(CancellationToken stoppingToken)
+    private bool IsStoreFault(Exception e) =>
+        e is Core.Storage.StorageUnavailableException or IOException or UnauthorizedAccessException || storeFaults.Any(f => f.Translate(e) is not null);
+
+    private async Task DeleteExpiredAsync(CancellationToken ct)
     {
-        var expired = await jobs.DeleteFinishedBeforeAsync(DateTimeOffset.UtcNow.AddDays(-options.Value.Sync.JobRetentionDays), stoppingToken);
+        var expired = await jobs.DeleteFinishedBeforeAsync(DateTimeOffset.UtcNow.AddDays(-Sync.JobRetentionDays), ct);
         if (expired > 0)
         {
-            log.LogInformation("Deleted {Count} finished jobs older than {Days} days", expired, options.Value.Sync.JobRetentionDays);
-        }
-
-        var unfinished = await jobs.ListUnfinishedAsync(stoppingToken);
-        spool.KeepOnly(unfinished.ToHashSet(StringComparer.Ordinal));
-        // A job accepted by this process while the store was coming back is already queued here.
-        foreach (var id in unfinished.Where(id => !queue.Holds(id)))
-        {
-            log.LogInformation("Resuming job {JobId}", id);
-            queue.Resume(id, spool.Bytes(id));
+            log.LogInformation("Deleted {Count} finished jobs older than {Days} days", expired, Sync.JobRetentionDays);
         }
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using RagService.Api.Hosting;
 using RagService.Api.Ingestion;
 using RagService.Core.Documents;
 using RagService.Core.Ingestion;
@@ -8,25 +10,46 @@ using RagService.Core.Storage;
 namespace RagService.Api.Jobs;
 
 /// <summary>
-/// Runs a stored sync job: ingests the pending adds and updates one document at a time (each an atomic write), then,
-/// with prune, deletes what the folder no longer has. Every finished item is recorded, so a job interrupted by a
-/// shutdown or a crash resumes with the items still pending; an item redone after a crash is a no-op by content hash.
+/// Runs a stored sync job under the lease the caller claimed (<see cref="IJobStore.ClaimNextAsync"/>): ingests the pending
+/// adds and updates one document at a time (each an atomic write), then, with prune, deletes what the folder no longer has.
+/// Every finished item is recorded in the store, so a job interrupted by a shutdown, a crash or a lost lease resumes, on
+/// any replica, with the items still pending; an item redone after a crash is a no-op by content hash.
 /// A finished job (or one stopped by an unavailable store, whose earlier documents stay) asks for the collection's fusion
 /// calibration; it runs in the background once the job's writes are over (<see cref="CalibrationSchedule"/>).
 /// </summary>
-internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, DocumentIngestor ingestor, CollectionJobLocks locks, JobContentSpool spool,
-    CalibrationSchedule calibration, ILogger<SyncJobRunner> log)
+internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, DocumentIngestor ingestor, JobLeaseOwner owner,
+    IOptions<RagOptions> options, CalibrationSchedule calibration, ILogger<SyncJobRunner> log)
 {
-    public async Task RunAsync(string jobId, CancellationToken ct)
+    /// <summary>Runs job <paramref name="jobId"/>, whose lease this process holds; at shutdown it puts the job back in the queue and throws <see cref="OperationCanceledException"/>.</summary>
+    public async Task RunAsync(string jobId, CancellationToken stopping)
+    {
+        await using var lease = JobLease.Hold(jobs, jobId, owner.Name, options.Value.Sync, log, stopping);
+        try
+        {
+            await RunLeasedAsync(jobId, lease.Token);
+        }
+        catch (Exception e) when (lease.Token.IsCancellationRequested)
+        {
+            if (lease.Lost && !stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            // Checkpoint: finished items are recorded; the rest run on whichever replica leases the job next. A store call
+            // cut short by the shutdown may surface as its own exception rather than a cancellation; it is a checkpoint all the same.
+            await jobs.ReleaseAsync(jobId, owner.Name, CancellationToken.None);
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
+
+            throw new OperationCanceledException("stopped by shutdown", e, stopping);
+        }
+    }
+
+    private async Task RunLeasedAsync(string jobId, CancellationToken ct)
     {
         var job = await jobs.GetAsync(jobId, ct);
-        if (job is null || job.IsFinished)
-        {
-            return;
-        }
-
-        using var hold = await locks.AcquireAsync(job.Collection, ct);
-        job = await jobs.GetAsync(jobId, ct);
         if (job is null || job.IsFinished)
         {
             return;
@@ -36,7 +59,6 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
         if (collection is null)
         {
             await jobs.FinishAsync(jobId, JobState.Failed, $"collection '{job.Collection}' was deleted before the job could run", CancellationToken.None);
-            spool.Delete(jobId);
             return;
         }
 
@@ -60,7 +82,6 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
             // Asked before the job shows as finished, so whoever sees it finished also sees the calibration scheduled.
             calibration.Request(collection.Name);
             await jobs.FinishAsync(jobId, counts.Failed > 0 ? JobState.CompletedWithErrors : JobState.Succeeded, null, CancellationToken.None);
-            spool.Delete(jobId);
             log.LogInformation("Job {JobId} on {Collection}: {Added} added, {Updated} updated, {Unchanged} unchanged, {Deleted} deleted, {Failed} failed",
                 jobId, job.Collection, counts.Added, counts.Updated, counts.Unchanged, counts.Deleted, counts.Failed);
         }
@@ -72,27 +93,14 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
             calibration.Request(collection.Name);
             await jobs.FinishAsync(jobId, JobState.Failed,
                 $"the job stopped: {e.Message}. The documents written before stay; sync again once it is available", CancellationToken.None);
-            spool.Delete(jobId);
-        }
-        catch (Exception e) when (ct.IsCancellationRequested)
-        {
-            // Checkpoint: finished items are recorded; the rest run when the service starts again. A store call cut short
-            // by the shutdown may surface as its own exception rather than a cancellation; it is a checkpoint all the same.
-            await jobs.SetStateAsync(jobId, JobState.Queued, JobStage.Planned, CancellationToken.None);
-            if (e is OperationCanceledException)
-            {
-                throw;
-            }
-
-            throw new OperationCanceledException("stopped by shutdown", e, ct);
         }
     }
 
     private async Task IngestAsync(string jobId, CollectionInfo collection, JobItem item, CancellationToken ct)
     {
-        // Jobs store their files in the spool; jobs queued by an older version kept them in the job table.
+        // Jobs keep their files by SHA-256; jobs queued by an older version kept them on the item.
         var content = item.Sha256 is null ? null
-            : await spool.ReadAsync(jobId, item.Sha256, ct) ?? await jobs.ReadContentAsync(jobId, item.Ordinal, ct);
+            : await jobs.ReadFileAsync(jobId, item.Sha256, ct) ?? await jobs.ReadContentAsync(jobId, item.Ordinal, ct);
         if (content is null || item.Sha256 is null)
         {
             await jobs.CompleteItemAsync(jobId, item.Ordinal, ItemStatus.Failed, item.Action, 0, "the file's content is missing from the job", [], CancellationToken.None);

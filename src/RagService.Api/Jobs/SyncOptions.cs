@@ -27,11 +27,23 @@ public sealed class SyncOptions
     /// <summary>A sync with at most this many documents to add, update or delete (default 10) runs within the request and answers 200 OK; larger ones become a job (202 Accepted).</summary>
     public int MaxSynchronousItems { get; set; } = 10;
 
-    /// <summary>Most jobs waiting or running at once; beyond it a new job gets 429 with Retry-After.</summary>
+    /// <summary>Most jobs waiting or running at once across the cluster (counted in the store); beyond it a new job gets 429 with Retry-After.</summary>
     public int MaxQueuedJobs { get; set; } = 8;
 
-    /// <summary>Most bytes of files the waiting and running jobs may hold in the spool folder; beyond it a new job gets 429 with Retry-After.</summary>
+    /// <summary>Most bytes of files the waiting and running jobs of the whole cluster may hold in the store; beyond it a new job gets 429 with Retry-After.</summary>
     public long MaxQueuedBytes { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>
+    /// How long a worker's lease on a job lasts without renewal, seconds: when its replica dies, another replica takes
+    /// the job over this long after the last renewal at most (plus <see cref="ClaimPollInterval"/>).
+    /// </summary>
+    public int LeaseSeconds { get; set; } = 30;
+
+    /// <summary>How often a worker renews the lease of the job it runs, seconds; less than half of <see cref="LeaseSeconds"/>, so one missed renewal does not lose it.</summary>
+    public int HeartbeatSeconds { get; set; } = 10;
+
+    /// <summary>How often an idle worker looks in the store for a job it may run (one queued on another replica, or one whose lease expired).</summary>
+    public TimeSpan ClaimPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Finished jobs (with their per-document lists) are deleted at start-up once they are this many days old.</summary>
     public int JobRetentionDays { get; set; } = 30;
@@ -40,14 +52,35 @@ public sealed class SyncOptions
     public int RetryAfterSeconds { get; set; } = 10;
 
     /// <summary>
-    /// When the store cannot be used at start-up, how long the job worker waits before it looks again for the jobs a
-    /// previous process left unfinished; they resume once the store is back, without a restart.
+    /// When the store cannot be used, how long the job worker waits before it looks again for a job to run; jobs resume
+    /// once the store is back, without a restart.
     /// </summary>
     public TimeSpan ResumeRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Throws naming the setting to fix.</summary>
     public void Validate()
     {
+        if (LeaseSeconds is < 2 or > 3600)
+        {
+            throw new InvalidOperationException($"Rag:Sync:LeaseSeconds must be between 2 and 3600, not {LeaseSeconds}");
+        }
+
+        if (HeartbeatSeconds < 1 || HeartbeatSeconds * 2 > LeaseSeconds)
+        {
+            throw new InvalidOperationException(
+                $"Rag:Sync:HeartbeatSeconds must be at least 1 and at most half of Rag:Sync:LeaseSeconds ({LeaseSeconds}), not {HeartbeatSeconds}");
+        }
+
+        if (ClaimPollInterval < TimeSpan.FromMilliseconds(50) || ClaimPollInterval > TimeSpan.FromMinutes(10))
+        {
+            throw new InvalidOperationException($"Rag:Sync:ClaimPollInterval must be between 00:00:00.05 and 00:10:00, not {ClaimPollInterval}");
+        }
+
+        if (MaxQueuedJobs < 1 || MaxQueuedBytes < 1)
+        {
+            throw new InvalidOperationException($"Rag:Sync:MaxQueuedJobs ({MaxQueuedJobs}) and Rag:Sync:MaxQueuedBytes ({MaxQueuedBytes}) must be at least 1");
+        }
+
         if (ResumeRetryInterval < TimeSpan.FromMilliseconds(100) || ResumeRetryInterval > TimeSpan.FromHours(1))
         {
             throw new InvalidOperationException($"Rag:Sync:ResumeRetryInterval must be between 00:00:00.1 and 01:00:00, not {ResumeRetryInterval}");

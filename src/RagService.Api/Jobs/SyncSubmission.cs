@@ -25,12 +25,13 @@ internal sealed class RetryLaterException(int status, string title, string detai
 }
 
 /// <summary>
-/// Accepts a sync request: reads the archive safely, plans against the stored hashes, stores the job with the content
-/// it needs, and runs it in the request when small or hands it to the worker. Nothing is written for a refused request.
+/// Accepts a sync request: reads the archive safely, plans against the stored hashes, stores the job with the files it
+/// needs (in the store, so any replica can run it), and runs it in the request when small and its collection is free, or
+/// leaves it to the workers. Nothing is written for a refused request.
 /// </summary>
 internal sealed class SyncSubmission(
-    IKnowledgeStore store, IJobStore jobs, JobQueue queue, SyncJobRunner runner, CollectionJobLocks locks,
-    IOptions<RagOptions> options, IHostApplicationLifetime lifetime, DocumentIngestor ingestor, JobContentSpool spool)
+    IKnowledgeStore store, IJobStore jobs, JobWakeup wakeup, JobLeaseOwner owner, SyncJobRunner runner,
+    IOptions<RagOptions> options, IHostApplicationLifetime lifetime, DocumentIngestor ingestor)
 {
     private const int MaxIdempotencyKeyLength = 200;
 
@@ -45,14 +46,12 @@ internal sealed class SyncSubmission(
         await using var body = await SpoolAsync(http, ct);
         var hash = RequestHash(body, prune);
 
-        // The job's files go straight to its spool folder; every refusal below removes the folder again.
-        var jobId = "job_" + Guid.NewGuid().ToString("N");
-        var folder = spool.Create(jobId);
-        var keep = false;
+        // The archive is unpacked into a folder of this request's own, deleted once the job (with its files) is stored.
+        var folder = Directory.CreateTempSubdirectory("ragsync-").FullName;
+        JobRecord job;
         try
         {
-            var (job, created, inline) = await PlanAndStoreAsync(collection, prune, access, key, hash, jobId, body, folder, ct);
-            keep = created;
+            (job, var created, var inline) = await PlanAndStoreAsync(collection, prune, access, key, hash, body, folder, ct);
             if (!created)
             {
                 return job.RequestHash == hash
@@ -61,36 +60,34 @@ internal sealed class SyncSubmission(
                         $"Idempotency-Key '{InputEcho.Of(key)}' was already used for a different request (job {job.Id}); use a new key for a new request");
             }
 
-            if (!inline)
+            // A small job runs here when its collection is free; otherwise (another job holds or precedes it) it waits for a worker.
+            if (!inline || !await jobs.TryClaimAsync(job.Id, owner.Name, TimeSpan.FromSeconds(Sync.LeaseSeconds), ct))
             {
-                queue.Enqueue(job.Id);
+                wakeup.Signal();
                 return new SyncSubmitted(job, false);
             }
         }
         finally
         {
-            if (!keep)
-            {
-                spool.Delete(jobId);
-            }
+            Directory.Delete(folder, recursive: true);
         }
 
         try
         {
-            await runner.RunAsync(jobId, lifetime.ApplicationStopping);
+            await runner.RunAsync(job.Id, lifetime.ApplicationStopping);
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
         {
             throw Refusal(StatusCodes.Status503ServiceUnavailable, "Shutting down",
-                $"the service is shutting down; job {jobId} was saved and resumes when it starts again");
+                $"the service is shutting down; job {job.Id} was saved and another replica (or this one, once it starts again) resumes it");
         }
 
-        return new SyncSubmitted((await jobs.GetAsync(jobId, ct))!, true);
+        return new SyncSubmitted((await jobs.GetAsync(job.Id, ct))!, true);
     }
 
-    /// <summary>Reads the archive into the spool folder, plans against the stored hashes, reserves queue room and stores the job.</summary>
+    /// <summary>Reads the archive into <paramref name="folder"/>, plans against the stored hashes and stores the job (the store checks the cluster's queue bounds).</summary>
     private async Task<(JobRecord Job, bool Created, bool Inline)> PlanAndStoreAsync(CollectionInfo collection, bool prune, AccessScope? access, string? key, string hash,
-        string jobId, FileStream body, string folder, CancellationToken ct)
+        FileStream body, string folder, CancellationToken ct)
     {
         var archive = SafeArchiveReader.Read(body, new ArchiveLimits(Sync.MaxEntries, Sync.MaxFileBytes, Sync.MaxTotalBytes, Sync.MaxEntryPathChars, Sync.MaxTarHeaderBytes), folder);
         var manifestEntry = archive.FirstOrDefault(f => f.Path == ManifestFiles.EntryName);
@@ -100,49 +97,30 @@ internal sealed class SyncSubmission(
 
         var plan = SyncPlanner.Plan(files, await StoredSources.LoadAsync(store, collection, ingestor.Signature(collection), access, ct), prune);
         var items = plan.Select(ToItem).ToList();
-        var work = items.Count(i => i.Status == ItemStatus.Pending);
-        var inline = work <= Sync.MaxSynchronousItems && !locks.IsBusy(collection.Name);
-        var bytes = KeepOnlyPendingContent(documents, items);
-        if (!inline && !queue.TryReserve(jobId, bytes, out var refusal))
-        {
-            throw Refusal(StatusCodes.Status429TooManyRequests, "Too many jobs", $"{refusal}; retry after {Sync.RetryAfterSeconds} s");
-        }
-
+        var inline = items.Count(i => i.Status == ItemStatus.Pending) <= Sync.MaxSynchronousItems;
+        var admission = inline ? null : new JobAdmission(Sync.MaxQueuedJobs, Sync.MaxQueuedBytes);
+        var job = new NewJob("sync", collection.Name, prune, key, hash, items, Files: PendingFiles(documents, items), Admission: admission);
         try
         {
-            var (job, created) = await jobs.CreateAsync(new NewJob("sync", collection.Name, prune, key, hash, items, jobId), ct);
-            if (!created)
-            {
-                queue.Release(jobId);
-            }
-
-            return (job, created, inline);
+            var (stored, created) = await jobs.CreateAsync(job, ct);
+            return (stored, created, inline);
         }
-        catch
+        catch (JobAdmissionException e)
         {
-            queue.Release(jobId);
-            throw;
+            var refusal = e.Limit == JobAdmissionLimit.Jobs
+                ? $"{e.InUse} jobs are already queued or running across the cluster; the limit is {Sync.MaxQueuedJobs} (Rag:Sync:MaxQueuedJobs)"
+                : $"queued jobs already hold {e.InUse} bytes of files and this one brings {e.Requested}; the limit is {Sync.MaxQueuedBytes} (Rag:Sync:MaxQueuedBytes)";
+            throw Refusal(StatusCodes.Status429TooManyRequests, "Too many jobs", $"{refusal}; retry after {Sync.RetryAfterSeconds} s");
         }
     }
 
-    /// <summary>Deletes spooled files no pending item needs (unchanged ones); returns the bytes the job keeps.</summary>
-    private static long KeepOnlyPendingContent(IReadOnlyList<ArchiveFile> documents, IReadOnlyList<NewJobItem> items)
+    /// <summary>The unpacked files a pending item needs (unchanged ones are not kept), each once, read when the store writes it.</summary>
+    private static List<JobFile> PendingFiles(IReadOnlyList<ArchiveFile> documents, IReadOnlyList<NewJobItem> items)
     {
         var needed = items.Where(i => i.Status == ItemStatus.Pending && i.Sha256 is not null).Select(i => i.Sha256!).ToHashSet(StringComparer.Ordinal);
-        long bytes = 0;
-        foreach (var file in documents.DistinctBy(d => d.Sha256))
-        {
-            if (needed.Contains(file.Sha256))
-            {
-                bytes += file.Length;
-            }
-            else
-            {
-                File.Delete(file.ContentFile);
-            }
-        }
-
-        return bytes;
+        return documents.DistinctBy(d => d.Sha256).Where(d => needed.Contains(d.Sha256))
+            .Select(d => new JobFile(d.Sha256, d.Length, c => File.ReadAllBytesAsync(d.ContentFile, c)))
+            .ToList();
     }
 
     public async Task<SyncPlanResponse> PreviewAsync(CollectionInfo collection, SyncManifest manifest, AccessScope? access, CancellationToken ct)
@@ -183,7 +161,7 @@ internal sealed class SyncSubmission(
             "only the hash was sent and it differs from the stored version (or the document is new); send the file's content"),
         { Action: SyncAction.Unchanged } => new NewJobItem(p.Path, p.Action, ItemStatus.Done, p.Sha256, null, null),
         { Action: SyncAction.Delete } => new NewJobItem(p.Path, p.Action, ItemStatus.Pending, null, null, null),
-        // The content stays in the job's spool folder under its SHA-256; the job table only names it.
+        // The content is stored once per SHA-256 with the job (NewJob.Files); the item only names it.
         _ => new NewJobItem(p.Path, p.Action, ItemStatus.Pending, p.Sha256, null, null),
     };
 

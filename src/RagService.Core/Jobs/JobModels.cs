@@ -67,5 +67,48 @@ public sealed record JobItem(int Ordinal, string Path, SyncAction Action, ItemSt
 /// <summary>An item to store with a new job; Content is kept until the job finishes so that a restarted service can resume.</summary>
 public sealed record NewJobItem(string Path, SyncAction Action, ItemStatus Status, string? Sha256, byte[]? Content, string? Error);
 
-/// <param name="Id">The id to store it under (the caller may need it before the job exists, e.g. to name its files), or null for a new one.</param>
-public sealed record NewJob(string Kind, string Collection, bool Prune, string? IdempotencyKey, string RequestHash, IReadOnlyList<NewJobItem> Items, string? Id = null);
+/// <param name="Id">The id to store it under (the caller may need it before the job exists), or null for a new one.</param>
+/// <param name="Files">The files its items need, stored with the job (so any replica can run it) until it finishes.</param>
+/// <param name="Admission">The bounds the store checks before it accepts the job; null accepts it whatever is queued.</param>
+public sealed record NewJob(string Kind, string Collection, bool Prune, string? IdempotencyKey, string RequestHash, IReadOnlyList<NewJobItem> Items, string? Id = null,
+    IReadOnlyList<JobFile>? Files = null, JobAdmission? Admission = null);
+
+/// <summary>A file a job's items name by SHA-256; read one at a time while the job is stored, so no request holds them all in memory.</summary>
+public sealed record JobFile(string Sha256, long Length, Func<CancellationToken, Task<byte[]>> ReadAsync);
+
+/// <summary>Cluster-wide bounds on the jobs accepted but not finished: how many, and how many bytes of files they hold.</summary>
+public sealed record JobAdmission(int MaxUnfinishedJobs, long MaxFileBytes)
+{
+    /// <summary>Throws <see cref="JobAdmissionException"/> when <paramref name="job"/> does not fit beside what unfinished jobs hold.</summary>
+    public void Check(NewJob job, long unfinishedJobs, long fileBytesInUse)
+    {
+        if (unfinishedJobs >= MaxUnfinishedJobs)
+        {
+            throw new JobAdmissionException(JobAdmissionLimit.Jobs, unfinishedJobs, 1);
+        }
+
+        var bytes = job.Files?.Sum(f => f.Length) ?? 0;
+        if (fileBytesInUse + bytes > MaxFileBytes)
+        {
+            throw new JobAdmissionException(JobAdmissionLimit.FileBytes, fileBytesInUse, bytes);
+        }
+    }
+}
+
+/// <summary>Which <see cref="JobAdmission"/> bound refused a job.</summary>
+public enum JobAdmissionLimit
+{
+    Jobs,
+    FileBytes,
+}
+
+/// <summary>A job refused by <see cref="JobAdmission"/>: <paramref name="inUse"/> is what unfinished jobs already hold, <paramref name="requested"/> what this one brings.</summary>
+public sealed class JobAdmissionException(JobAdmissionLimit limit, long inUse, long requested)
+    : Exception($"unfinished jobs already hold {inUse} {(limit == JobAdmissionLimit.Jobs ? "jobs" : "bytes")} and this one brings {requested}")
+{
+    public JobAdmissionLimit Limit { get; } = limit;
+
+    public long InUse { get; } = inUse;
+
+    public long Requested { get; } = requested;
+}

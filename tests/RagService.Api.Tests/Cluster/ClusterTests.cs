@@ -1,12 +1,14 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Npgsql;
+using RagService.Api.Tests.Sync;
 using static RagService.Api.Tests.Cluster.ReplicaCluster;
 
 namespace RagService.Api.Tests.Cluster;
 
 /// <summary>
-/// Three real service processes on one PostgreSQL database behaving as one service (issue 26's tests 1, 2, 6 and 7).
+/// Three real service processes on one PostgreSQL database behaving as one service (issue 26's tests 1, 2, 3, 6 and 7).
 /// Expected answers come from the store itself (a document's chunks as the writing replica lists them) or from the
 /// texts the test wrote.
 /// </summary>
@@ -79,6 +81,93 @@ public sealed class ClusterTests
         {
             var hits = (await SearchOkAsync(cluster[replica].Client, "kb", "shared", minVersion: version, topK: 50)).GetProperty("hits");
             Assert.Equal(stored, hits.EnumerateArray().Select(h => h.GetProperty("chunkId").GetInt64()));
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_job_whose_replica_is_killed_mid_run_is_finished_by_another_with_every_document_whole_and_exact_counts()
+    {
+        const int documents = 500;
+        const int heldAt = 200;
+        await using var llm = await FakeLlmServer.StartAsync();
+        await using var cluster = await ReplicaCluster.StartAsync(2, started: 1,
+            $"--Llm:Url={llm.Url}", "--Llm:MaxRetries=0", "--Rag:Sync:LeaseSeconds=4", "--Rag:Sync:HeartbeatSeconds=1");
+        var a = cluster[0].Client;
+        Assert.True((await a.PostAsJsonAsync("/v1/collections", new { name = "kb", llmContext = true })).IsSuccessStatusCode);
+
+        // The fake LLM holds the chunk-context request of document 200: A is provably inside the job, 200 documents written.
+        llm.HoldWhenAsked = NoteText(heldAt);
+        var folder = Enumerable.Range(0, documents).ToDictionary(i => $"notes/note-{i:D4}.md", NoteText);
+        var accepted = await a.PostAsync("/v1/collections/kb/sync", TestArchives.Body(TestArchives.Zip(folder)));
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var jobId = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await llm.Held.Task.WaitAsync(TimeSpan.FromMinutes(5)); // the bound only stops a hung test
+
+        // B starts while A holds the job's lease (renewed by its heartbeat): B finds the job but may not take it.
+        await cluster.StartReplicaAsync(1);
+        var b = cluster[1].Client;
+        var midRun = await JobPolling.GetJobAsync(b, jobId, lists: false);
+        Assert.Equal(("running", heldAt), (midRun.GetProperty("state").GetString(), midRun.GetProperty("progress").GetProperty("done").GetInt32()));
+        Assert.StartsWith($"{Environment.MachineName}/{cluster[0].ProcessId}/", await LeaseOwnerAsync(cluster, jobId));
+
+        await cluster.KillReplicaAsync(0);
+        llm.HoldWhenAsked = null;
+        llm.ReleaseHeld();
+
+        var finished = await WaitForJobAsync(b, jobId);
+        Assert.Equal("succeeded", finished.GetProperty("state").GetString());
+        Assert.Equal((documents, 0, 0), (JobPolling.Count(finished, "added"), JobPolling.Count(finished, "failed"), JobPolling.Count(finished, "updated")));
+
+        // The store as the two replicas left it: every document once, each whole (its recorded chunk count, each chunk with its terms and its own text).
+        await using var connection = new NpgsqlConnection(cluster.ConnectionString);
+        await connection.OpenAsync();
+        await using var check = new NpgsqlCommand("""
+            SELECT d.doc_key, d.chunk_count, count(c.id), count(*) FILTER (WHERE cardinality(c.body_terms) > 0),
+                   count(*) FILTER (WHERE c.text LIKE '%' || substr(d.doc_key, 12, 4) || ' %')
+            FROM documents d LEFT JOIN chunks c ON c.document_id = d.id GROUP BY d.id ORDER BY d.doc_key
+            """, connection);
+        var stored = new List<string>();
+        await using (var reader = await check.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                var (chunkCount, chunks) = (reader.GetInt32(1), reader.GetInt64(2));
+                Assert.True(chunkCount > 0 && chunks == chunkCount && reader.GetInt64(3) == chunks && reader.GetInt64(4) == chunks,
+                    $"{reader.GetString(0)} is not whole: {chunkCount} chunks recorded, {chunks} stored, {reader.GetInt64(3)} with terms, {reader.GetInt64(4)} with its text");
+                stored.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Equal(folder.Keys.Order(StringComparer.Ordinal), stored);
+        await using var files = new NpgsqlCommand("SELECT count(*) FROM job_files", connection);
+        Assert.Equal(0L, await files.ExecuteScalarAsync()); // the finished job's files are gone from the store
+        Assert.Equal(["notes/note-0499.md"], DocumentIds(await SearchOkAsync(b, "kb", "0499")));
+
+        static string NoteText(int i) => $"Delivery note {i:D4} : order {i:D4} ships from warehouse {i % 7} with a signed receipt.";
+    }
+
+    private static async Task<string?> LeaseOwnerAsync(ReplicaCluster cluster, string jobId)
+    {
+        await using var connection = new NpgsqlConnection(cluster.ConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT lease_owner FROM jobs WHERE id = $1", connection) { Parameters = { new() { Value = jobId } } };
+        return await cmd.ExecuteScalarAsync() as string;
+    }
+
+    /// <summary>Polls until the job is finished; the generous deadline (a 500-document job on a loaded machine) only stops a hung test.</summary>
+    private static async Task<JsonElement> WaitForJobAsync(HttpClient client, string jobId)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(15);
+        while (true)
+        {
+            var job = await JobPolling.GetJobAsync(client, jobId, lists: false);
+            if (job.GetProperty("finishedAt").ValueKind != JsonValueKind.Null)
+            {
+                return job;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"job {jobId} did not finish: {job}");
+            await Task.Delay(200);
         }
     }
 

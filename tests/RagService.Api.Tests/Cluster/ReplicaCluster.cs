@@ -15,25 +15,30 @@ internal sealed class ReplicaCluster : IAsyncDisposable
     private readonly PostgresTestDatabase _database;
     private readonly string _root = Directory.CreateTempSubdirectory("ragsvc-cluster-").FullName;
     private readonly ServiceProcess?[] _replicas;
+    private readonly string[] _settings;
 
-    private ReplicaCluster(PostgresTestDatabase database, int count)
+    private ReplicaCluster(PostgresTestDatabase database, int count, string[] settings)
     {
         _database = database;
         _replicas = new ServiceProcess?[count];
+        _settings = settings;
     }
 
     public ServiceProcess this[int replica] => _replicas[replica] ?? throw new InvalidOperationException($"replica {replica} is stopped");
 
     public string ConnectionString => _database.ConnectionString!;
 
-    public static async Task<ReplicaCluster> StartAsync(int replicas)
+    /// <param name="replicas">How many replicas the cluster has room for.</param>
+    /// <param name="started">How many of them start now (the first ones); all when null.</param>
+    /// <param name="settings">More settings for every replica, e.g. "--Rag:Sync:LeaseSeconds=4".</param>
+    public static async Task<ReplicaCluster> StartAsync(int replicas, int? started = null, params string[] settings)
     {
         Skip.If(PostgresTestDatabase.SkipReason is not null, PostgresTestDatabase.SkipReason);
-        var cluster = new ReplicaCluster(new PostgresTestDatabase(), replicas);
+        var cluster = new ReplicaCluster(new PostgresTestDatabase(), replicas, settings);
         try
         {
             // One at a time: the first migrates the schema (the others would wait on its advisory lock anyway).
-            for (var i = 0; i < replicas; i++)
+            for (var i = 0; i < (started ?? replicas); i++)
             {
                 await cluster.StartReplicaAsync(i);
             }
@@ -52,8 +57,16 @@ internal sealed class ReplicaCluster : IAsyncDisposable
     {
         var folder = Path.Combine(_root, $"replica-{replica}");
         Directory.CreateDirectory(folder);
-        _replicas[replica] = await ServiceProcess.StartAsync(Path.Combine(folder, "rag.db"), "--Rag:Store=postgres",
-            $"--Rag:Postgres:ConnectionString={ConnectionString}", "--Rag:Postgres:MaxPoolSize=10");
+        _replicas[replica] = await ServiceProcess.StartAsync(Path.Combine(folder, "rag.db"),
+            ["--Rag:Store=postgres", $"--Rag:Postgres:ConnectionString={ConnectionString}", "--Rag:Postgres:MaxPoolSize=10", .. _settings]);
+    }
+
+    /// <summary>SIGKILL (kill -9): no shutdown code runs; whatever the replica held (a job's lease) is left as it was.</summary>
+    public async Task KillReplicaAsync(int replica)
+    {
+        this[replica].Kill();
+        await this[replica].DisposeAsync();
+        _replicas[replica] = null;
     }
 
     /// <summary>SIGTERM: a clean stop (Lucene commits its index at the version it holds).</summary>
