@@ -32,6 +32,7 @@ public static class PostgresServiceCollectionExtensions
         services.AddSingleton<IChunkContextCache>(sp => new PostgresChunkContextCache(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IFusionCalibrationStore>(sp => new PostgresFusionCalibrationStore(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IJobStore>(sp => new PostgresJobStore(sp.GetRequiredService<PostgresDatabase>()));
+        services.AddSingleton<RagService.Core.Cluster.IClusterLock>(sp => new PostgresClusterLock(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IApiKeyStore>(sp => new PostgresApiKeyStore(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IStoreFaults>(sp => sp.GetRequiredService<PostgresDatabase>().Faults);
         services.AddSingleton<IStoreDescription>(sp => new StoreDescription("postgres", sp.GetRequiredService<PostgresDatabase>().Location));

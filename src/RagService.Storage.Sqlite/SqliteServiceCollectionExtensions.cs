@@ -35,6 +35,7 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<IChunkContextCache>(new SqliteChunkContextCache(options));
         services.AddSingleton<IFusionCalibrationStore>(new SqliteFusionCalibrationStore(options));
         services.AddSingleton<IJobStore>(new SqliteJobStore(options));
+        services.AddSingleton<RagService.Core.Cluster.IClusterLock>(new RagService.Core.Cluster.InProcessClusterLock());
         services.AddSingleton<IApiKeyStore>(new SqliteApiKeyStore(options));
         services.AddSingleton<IStoreFaults, SqliteFaults>();
         services.AddSingleton<IStoreDescription>(new StoreDescription("sqlite", Path.GetFullPath(options.DatabasePath)));

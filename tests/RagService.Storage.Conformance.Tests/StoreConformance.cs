@@ -33,6 +33,9 @@ public abstract class StoreConformance : IDisposable
 
     protected abstract IFusionCalibrationStore OpenCalibrations();
 
+    /// <summary>The cluster lock as another replica of the same store sees it.</summary>
+    protected abstract RagService.Core.Cluster.IClusterLock OpenClusterLock();
+
     /// <summary>Every row of a table, each value as invariant text (byte arrays as hex), read past the ports.</summary>
     protected abstract Task<IReadOnlyList<string[]>> RowsAsync(string table);
 
@@ -357,6 +360,25 @@ public abstract class StoreConformance : IDisposable
         Assert.Equal([second], (await RowsAsync("job_files")).Select(r => r[0]).Distinct());
         await jobs.FinishAsync((await jobs.ListUnfinishedAsync(default))[^1], JobState.Succeeded, null, default);
         Assert.True((await jobs.CreateAsync(Job(File("s5", 1, 2, 3, 4, 5, 6, 7, 8)), default)).Created);
+    }
+
+    [SkippableFact]
+    public async Task A_cluster_lock_has_one_holder_at_a_time_and_is_free_again_once_released()
+    {
+        Start();
+        var (a, b) = (OpenClusterLock(), OpenClusterLock());
+        var held = await a.TryAcquireAsync("calibration:kb", default);
+        Assert.NotNull(held);
+        Assert.Null(await b.TryAcquireAsync("calibration:kb", default));
+        Assert.Null(await a.TryAcquireAsync("calibration:kb", default)); // not re-entrant: a second task of the same replica waits its turn too
+        await using (var other = await b.TryAcquireAsync("calibration:other", default))
+        {
+            Assert.NotNull(other);
+        }
+
+        await held!.DisposeAsync();
+        await using var again = await b.TryAcquireAsync("calibration:kb", default);
+        Assert.NotNull(again);
     }
 
     [SkippableFact]

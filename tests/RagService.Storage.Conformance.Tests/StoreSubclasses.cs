@@ -17,6 +17,7 @@ namespace RagService.Storage.Conformance.Tests;
 public sealed class SqliteStoreConformanceTests : StoreConformance
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("ragsvc-storeconf-").FullName;
+    private readonly RagService.Core.Cluster.InProcessClusterLock _clusterLock = new();
 
     private SqliteStoreOptions Options => new() { DatabasePath = Path.Combine(_dir, "kb.db") };
 
@@ -31,6 +32,9 @@ public sealed class SqliteStoreConformanceTests : StoreConformance
     protected override IApiKeyStore OpenKeys() => new SqliteApiKeyStore(Options);
 
     protected override IFusionCalibrationStore OpenCalibrations() => new SqliteFusionCalibrationStore(Options);
+
+    /// <summary>One process serves a SQLite store, so every "replica" of this suite shares the process's lock.</summary>
+    protected override RagService.Core.Cluster.IClusterLock OpenClusterLock() => _clusterLock;
 
     protected override async Task<IReadOnlyList<string[]>> RowsAsync(string table)
     {
@@ -65,6 +69,31 @@ public sealed class PostgresStoreConformanceTests : StoreConformance
     protected override IApiKeyStore OpenKeys() => new PostgresApiKeyStore(Open());
 
     protected override IFusionCalibrationStore OpenCalibrations() => new PostgresFusionCalibrationStore(Open());
+
+    protected override RagService.Core.Cluster.IClusterLock OpenClusterLock() => new PostgresClusterLock(Open());
+
+    [SkippableFact]
+    public async Task A_cluster_lock_whose_holder_dies_is_free_again()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var held = await OpenClusterLock().TryAcquireAsync("jobs-cleanup", default);
+        Assert.NotNull(held);
+        var other = OpenClusterLock();
+        Assert.Null(await other.TryAcquireAsync("jobs-cleanup", default));
+
+        // The holder's session ends as a killed replica's does: its backend goes away.
+        await using (var admin = new NpgsqlConnection(_database.ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var kill = new NpgsqlCommand(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", admin);
+            Assert.Equal(1L, await kill.ExecuteScalarAsync());
+        }
+
+        await using var taken = await other.TryAcquireAsync("jobs-cleanup", default);
+        Assert.NotNull(taken);
+        await held!.DisposeAsync(); // releasing through a dead connection is harmless
+    }
 
     protected override async Task<IReadOnlyList<string[]>> RowsAsync(string table)
     {

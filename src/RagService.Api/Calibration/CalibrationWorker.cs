@@ -7,9 +7,11 @@ namespace RagService.Api.Calibration;
 /// <summary>
 /// Calibrates collections' fusion in the background, one at a time, as <see cref="CalibrationSchedule"/> hands them out
 /// (after ingestion's writes have settled). At start it schedules every collection whose stored calibration is missing
-/// or stale, e.g. because the embedding model changed, so no search has to wait for it.
+/// or stale, e.g. because the embedding model changed, so no search has to wait for it. A collection is calibrated by one
+/// replica at a time (a cluster lock per collection); the result is stored, so the others read it instead of redoing it.
 /// </summary>
-internal sealed class CalibrationWorker(CalibrationSchedule schedule, IKnowledgeStore store, IServiceProvider services, ILogger<CalibrationWorker> log)
+internal sealed class CalibrationWorker(CalibrationSchedule schedule, IKnowledgeStore store, IServiceProvider services, Core.Cluster.IClusterLock clusterLock,
+    ILogger<CalibrationWorker> log)
     : BackgroundService
 {
     /// <summary>Candidates each retriever ranks during calibration: what a search fuses by default.</summary>
@@ -84,6 +86,13 @@ internal sealed class CalibrationWorker(CalibrationSchedule schedule, IKnowledge
         // Looked up by name when due: a collection deleted meanwhile is skipped, one re-created under the name is calibrated.
         if (await store.GetCollectionAsync(name, ct) is not { } collection)
         {
+            return;
+        }
+
+        await using var held = await clusterLock.TryAcquireAsync("calibration:" + name, ct);
+        if (held is null)
+        {
+            log.LogInformation("Collection {Collection}: another replica is calibrating it; its stored result is used", name);
             return;
         }
 

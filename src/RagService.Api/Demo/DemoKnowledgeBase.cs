@@ -4,7 +4,10 @@ using RagService.Core.Storage;
 
 namespace RagService.Api.Demo;
 
-/// <summary>Creates the "demo" collection (a pizza shop's menu, promotions and an oven FAQ) when it is missing.</summary>
+/// <summary>
+/// Creates the "demo" collection (a pizza shop's menu, promotions and an oven FAQ) when it is missing; one replica at a
+/// time (a replica that finds the cluster lock taken leaves the seeding to its holder).
+/// </summary>
 internal static class DemoKnowledgeBase
 {
     public const string CollectionName = "demo";
@@ -18,6 +21,13 @@ internal static class DemoKnowledgeBase
 
     public static async Task EnsureAsync(IServiceProvider services, ILogger logger, CancellationToken ct)
     {
+        await using var held = await services.GetRequiredService<Core.Cluster.IClusterLock>().TryAcquireAsync("demo-seed", ct);
+        if (held is null)
+        {
+            logger.LogInformation("Demo collection: another replica is seeding it");
+            return;
+        }
+
         var store = services.GetRequiredService<IKnowledgeStore>();
         var collection = await store.GetCollectionAsync(CollectionName, ct)
             ?? await store.CreateCollectionAsync(CollectionName, DefaultSettings(services), ct);

@@ -11,7 +11,7 @@ namespace RagService.Api.Jobs;
 /// every <see cref="SyncOptions.ResumeRetryInterval"/>. At shutdown the running job stops between documents and goes
 /// back to the queue for any replica.
 /// </summary>
-internal sealed class JobWorker(IJobStore jobs, SyncJobRunner runner, JobWakeup wakeup, JobLeaseOwner owner, IOptions<RagOptions> options,
+internal sealed class JobWorker(IJobStore jobs, SyncJobRunner runner, JobWakeup wakeup, JobLeaseOwner owner, Core.Cluster.IClusterLock clusterLock, IOptions<RagOptions> options,
     IEnumerable<Core.Storage.IStoreFaults> storeFaults, ILogger<JobWorker> log) : BackgroundService
 {
     private SyncOptions Sync => options.Value.Sync;
@@ -77,8 +77,15 @@ internal sealed class JobWorker(IJobStore jobs, SyncJobRunner runner, JobWakeup 
     private bool IsStoreFault(Exception e) =>
         e is Core.Storage.StorageUnavailableException or IOException or UnauthorizedAccessException || storeFaults.Any(f => f.Translate(e) is not null);
 
+    /// <summary>At start, on one replica at a time (the others find the cluster lock taken and leave it to that one).</summary>
     private async Task DeleteExpiredAsync(CancellationToken ct)
     {
+        await using var held = await clusterLock.TryAcquireAsync("jobs-cleanup", ct);
+        if (held is null)
+        {
+            return;
+        }
+
         var expired = await jobs.DeleteFinishedBeforeAsync(DateTimeOffset.UtcNow.AddDays(-Sync.JobRetentionDays), ct);
         if (expired > 0)
         {

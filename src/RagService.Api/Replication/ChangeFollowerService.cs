@@ -5,10 +5,11 @@ namespace RagService.Api.Replication;
 
 /// <summary>
 /// Runs <see cref="IndexFollower"/> whenever the store signals a write (PostgreSQL NOTIFY) and at least every
-/// Rag:ChangeLog:PollInterval, and trims the change log every Rag:ChangeLog:TrimInterval. A store fault is logged once
-/// and retried at the next poll.
+/// Rag:ChangeLog:PollInterval, and trims the change log every Rag:ChangeLog:TrimInterval (one replica at a time: one
+/// that finds the cluster lock taken leaves the trim to its holder). A store fault is logged once and retried at the next poll.
 /// </summary>
-internal sealed class ChangeFollowerService(IndexFollower follower, IChangeFeed feed, ChangeLogOptions options, ILogger<ChangeFollowerService> logger)
+internal sealed class ChangeFollowerService(IndexFollower follower, IChangeFeed feed, ChangeLogOptions options, Core.Cluster.IClusterLock clusterLock,
+    ILogger<ChangeFollowerService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -22,8 +23,15 @@ internal sealed class ChangeFollowerService(IndexFollower follower, IChangeFeed 
                 await follower.FollowOnceAsync(stoppingToken);
                 if (DateTimeOffset.UtcNow >= nextTrim)
                 {
-                    var trimmed = await feed.TrimAsync(options.RetainVersions, stoppingToken);
-                    logger.LogDebug("Change log trimmed: {Rows} entries older than the newest {Keep} versions", trimmed, options.RetainVersions);
+                    await using (var held = await clusterLock.TryAcquireAsync("change-log-trim", stoppingToken))
+                    {
+                        if (held is not null)
+                        {
+                            var trimmed = await feed.TrimAsync(options.RetainVersions, stoppingToken);
+                            logger.LogDebug("Change log trimmed: {Rows} entries older than the newest {Keep} versions", trimmed, options.RetainVersions);
+                        }
+                    }
+
                     nextTrim = DateTimeOffset.UtcNow + options.TrimInterval;
                 }
 
