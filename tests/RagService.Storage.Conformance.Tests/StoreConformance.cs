@@ -302,6 +302,7 @@ public abstract class StoreConformance : IDisposable
         var other = await Create("other");
         var kbSecond = await Create("kb");
 
+        Assert.False(await jobs.TryClaimAsync(kbSecond, "c", minute, default)); // kb's first job comes first, even while no one holds it
         Assert.Equal(kbFirst, await jobs.ClaimNextAsync("a", minute, default));
         Assert.Equal(other, await jobs.ClaimNextAsync("b", minute, default));
         Assert.Null(await jobs.ClaimNextAsync("c", minute, default)); // kb's second job waits for its first

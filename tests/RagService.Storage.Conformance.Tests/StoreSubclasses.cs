@@ -81,12 +81,12 @@ public sealed class PostgresStoreConformanceTests : StoreConformance
         var other = OpenClusterLock();
         Assert.Null(await other.TryAcquireAsync("jobs-cleanup", default));
 
-        // The holder's session ends as a killed replica's does: its backend goes away.
+        // The holder's session ends as a killed replica's does: its backend goes away (waited for, up to a minute).
         await using (var admin = new NpgsqlConnection(_database.ConnectionString))
         {
             await admin.OpenAsync();
             await using var kill = new NpgsqlCommand(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", admin);
+                "SELECT count(pg_terminate_backend(pid, 60000)) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", admin);
             Assert.Equal(1L, await kill.ExecuteScalarAsync());
         }
 
