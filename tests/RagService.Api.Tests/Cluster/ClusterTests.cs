@@ -8,7 +8,7 @@ using static RagService.Api.Tests.Cluster.ReplicaCluster;
 namespace RagService.Api.Tests.Cluster;
 
 /// <summary>
-/// Three real service processes on one PostgreSQL database behaving as one service (issue 26's tests 1, 2, 3, 6 and 7).
+/// Three real service processes on one PostgreSQL database behaving as one service (issue 26's tests 1, 2, 3, 4, 6 and 7).
 /// Expected answers come from the store itself (a document's chunks as the writing replica lists them) or from the
 /// texts the test wrote.
 /// </summary>
@@ -144,6 +144,58 @@ public sealed class ClusterTests
         Assert.Equal(["notes/note-0499.md"], DocumentIds(await SearchOkAsync(b, "kb", "0499")));
 
         static string NoteText(int i) => $"Delivery note {i:D4} : order {i:D4} ships from warehouse {i % 7} with a signed receipt.";
+    }
+
+    [SkippableFact]
+    public async Task A_collection_deleted_through_one_replica_while_another_writes_into_it_refuses_the_write_with_409_and_every_replica_drops_it()
+    {
+        await using var llm = await FakeLlmServer.StartAsync();
+        await using var cluster = await ReplicaCluster.StartAsync(3, null, $"--Llm:Url={llm.Url}", "--Llm:MaxRetries=0");
+        var (a, b) = (cluster[0].Client, cluster[1].Client);
+        Assert.True((await a.PostAsJsonAsync("/v1/collections", new { name = "kb", llmContext = true })).IsSuccessStatusCode);
+        await using var connection = new NpgsqlConnection(cluster.ConnectionString);
+        await connection.OpenAsync();
+        await using var collectionId = new NpgsqlCommand("SELECT id FROM collections WHERE name = 'kb'", connection);
+        var id = (long)(await collectionId.ExecuteScalarAsync())!;
+        await WriteAsync(a, "kb", "seed", "the first note about parcels");
+        for (var replica = 0; replica < 3; replica++)
+        {
+            Assert.Equal(["seed"], DocumentIds(await SearchOkAsync(cluster[replica].Client, "kb", "parcels"))); // each holds the collection's index
+            Assert.True(Directory.Exists(Path.Combine(cluster.LuceneFolderOf(replica), $"collection-{id}")));
+        }
+
+        // The fake LLM holds A's write inside its ingestion (the chunk's context), before anything of it is stored.
+        llm.HoldWhenAsked = "lanterns for the night market";
+        var write = a.PostAsJsonAsync("/v1/collections/kb/documents", new { id = "late", text = "lanterns for the night market" });
+        await llm.Held.Task.WaitAsync(TimeSpan.FromMinutes(5)); // the bound only stops a hung test
+        Assert.Equal(HttpStatusCode.NoContent, (await b.DeleteAsync("/v1/collections/kb")).StatusCode);
+        llm.HoldWhenAsked = null;
+        llm.ReleaseHeld();
+
+        using var refused = await write;
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("nothing was written", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        await using var rows = new NpgsqlCommand("SELECT (SELECT count(*) FROM collections) + (SELECT count(*) FROM documents) + (SELECT count(*) FROM chunks)", connection);
+        Assert.Equal(0L, await rows.ExecuteScalarAsync());
+        for (var replica = 0; replica < 3; replica++)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await cluster[replica].Client.GetAsync("/v1/collections/kb")).StatusCode);
+            using var search = await SearchAsync(cluster[replica].Client, "kb", "lanterns");
+            Assert.Equal(HttpStatusCode.NotFound, search.StatusCode);
+            await WaitUntilGoneAsync(Path.Combine(cluster.LuceneFolderOf(replica), $"collection-{id}"));
+        }
+    }
+
+    /// <summary>Waits until the replica's follower dropped the index folder; the generous bound only stops a broken follower.</summary>
+    private static async Task WaitUntilGoneAsync(string folder)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (Directory.Exists(folder))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{folder} was not dropped");
+            await Task.Delay(50);
+        }
     }
 
     private static async Task<string?> LeaseOwnerAsync(ReplicaCluster cluster, string jobId)

@@ -52,6 +52,9 @@ internal sealed class ReplicaCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>The replica's local Lucene folder: one "collection-&lt;id&gt;" index per collection it holds.</summary>
+    public string LuceneFolderOf(int replica) => Path.Combine(_root, $"replica-{replica}", "rag.db.lucene");
+
     /// <summary>Starts (or restarts) replica <paramref name="replica"/> on its own local folder.</summary>
     public async Task StartReplicaAsync(int replica)
     {
