@@ -23,6 +23,27 @@ internal sealed class JobContentSpool(string root)
         return File.Exists(file) ? await File.ReadAllBytesAsync(file, ct) : null;
     }
 
+    /// <summary>The job's per-path access lists from the manifest, beside its files (a name no SHA-256 can take), so a resumed job applies them too.</summary>
+    private const string AccessFile = "access.json";
+
+    /// <summary>Path → access list (null: none) for the paths whose manifest entry set one; writes nothing when there are none.</summary>
+    public async Task WriteAccessAsync(string jobId, IReadOnlyDictionary<string, IReadOnlyList<string>?> access, CancellationToken ct)
+    {
+        if (access.Count > 0)
+        {
+            await File.WriteAllTextAsync(Path.Combine(FolderOf(jobId), AccessFile), System.Text.Json.JsonSerializer.Serialize(access), ct);
+        }
+    }
+
+    /// <summary>What <see cref="WriteAccessAsync"/> stored; empty when the job set no access (or was queued by an older version).</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>?>> ReadAccessAsync(string jobId, CancellationToken ct)
+    {
+        var file = Path.Combine(FolderOf(jobId), AccessFile);
+        return File.Exists(file)
+            ? System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, IReadOnlyList<string>?>>(await File.ReadAllTextAsync(file, ct)) ?? []
+            : new Dictionary<string, IReadOnlyList<string>?>();
+    }
+
     public long Bytes(string jobId)
     {
         var folder = new DirectoryInfo(FolderOf(jobId));
