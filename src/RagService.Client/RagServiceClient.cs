@@ -185,14 +185,14 @@ public sealed class RagServiceClient : IDisposable
     public async Task<FolderSyncPlan> PlanFolderSyncAsync(string collection, string folder, SyncFolderOptions? options = null, CancellationToken ct = default)
     {
         options ??= new SyncFolderOptions();
-        var files = FolderSnapshot.Take(folder, options.Extensions);
-        var plan = await PlanSyncAsync(collection, files.Select(f => new SyncFile(f.Path, f.Sha256)).ToList(), options.Prune, ct);
+        var files = FolderSnapshot.Take(folder, options.Extensions, options.AccessMap);
+        var plan = await PlanSyncAsync(collection, files.Select(f => new SyncFile(f.Path, f.Sha256, f.Access)).ToList(), options.Prune, ct);
         return FolderSyncPlan.From(files, plan, options.Full);
     }
 
     /// <summary>What a sync of <paramref name="folder"/> into a collection that does not exist yet would do: add every file.</summary>
     public static FolderSyncPlan PlanFolderSyncIntoNewCollection(string folder, SyncFolderOptions? options = null) =>
-        FolderSyncPlan.ForNewCollection(FolderSnapshot.Take(folder, (options ?? new SyncFolderOptions()).Extensions));
+        FolderSyncPlan.ForNewCollection(FolderSnapshot.Take(folder, options?.Extensions, options?.AccessMap));
 
     /// <summary>Carries out a plan from <see cref="PlanFolderSyncAsync"/>: sends its files and the folder's manifest, and returns the job.</summary>
     public async Task<Job> ApplyFolderSyncPlanAsync(string collection, FolderSyncPlan plan, SyncFolderOptions? options = null, CancellationToken ct = default)

@@ -9,11 +9,13 @@ namespace RagService.Storage.Postgres;
 /// <summary>
 /// Appends the WHERE conditions of a <see cref="SearchFilter"/> over the documents table aliased "d", with the SQLite
 /// store's semantics: documents the access scope may read; any of the document ids; every metadata pair exactly (jsonb containment of string values);
-/// times at or after the "after" bound and strictly before the "before" bound.
+/// per anyOf key a value in its list, per noneOf key no value in its list (or no key); ids under the prefix; times at
+/// or after the "after" bound and strictly before the "before" bound. Metadata ranges come resolved to document rows
+/// (<see cref="RangeDocumentsSql"/>, read with the shared parser), because PostgreSQL's casts are not that parser.
 /// </summary>
 internal static class PostgresFilter
 {
-    public static void Append(StringBuilder sql, NpgsqlCommand cmd, SearchFilter filter, CollectionSettings settings)
+    public static void Append(StringBuilder sql, NpgsqlCommand cmd, SearchFilter filter, CollectionSettings settings, IReadOnlyCollection<long>? rangeDocuments = null)
     {
         if (filter.Access is { } access)
         {
@@ -30,10 +32,44 @@ internal static class PostgresFilter
             sql.Append(" AND d.metadata @> ").Append(Add(cmd, JsonSerializer.Serialize(metadata))).Append("::jsonb");
         }
 
+        foreach (var (key, values) in filter.MetadataAnyOf ?? new Dictionary<string, IReadOnlyList<string>>())
+        {
+            sql.Append(" AND d.metadata ->> ").Append(Add(cmd, key)).Append(" = ANY(").Append(Add(cmd, values.ToArray())).Append(')');
+        }
+
+        foreach (var (key, values) in filter.MetadataNoneOf ?? new Dictionary<string, IReadOnlyList<string>>())
+        {
+            var k = Add(cmd, key);
+            sql.Append($" AND (d.metadata ->> {k} IS NULL OR NOT d.metadata ->> {k} = ANY(").Append(Add(cmd, values.ToArray())).Append("))");
+        }
+
+        if (rangeDocuments is not null)
+        {
+            sql.Append(" AND d.id = ANY(").Append(Add(cmd, rangeDocuments.ToArray())).Append(')');
+        }
+
+        if (filter.DocumentIdPrefix is { } prefix)
+        {
+            var p = Add(cmd, prefix);
+            sql.Append($" AND left(d.doc_key, length({p})) = {p}");
+        }
+
         AppendTime(sql, cmd, "d.created_at >=", filter.CreatedAfter);
         AppendTime(sql, cmd, "d.created_at <", filter.CreatedBefore);
         AppendTime(sql, cmd, "d.updated_at >=", filter.UpdatedAfter);
         AppendTime(sql, cmd, "d.updated_at <", filter.UpdatedBefore);
+    }
+
+    /// <summary>The collection's documents ($1) that have every key of the ranges ($2), with their metadata, for <see cref="RangeDocuments"/>.</summary>
+    public const string RangeDocumentsSql = "SELECT d.id, d.metadata::text FROM documents d WHERE d.collection_id = $1 AND d.metadata ?& $2";
+
+    public static string[] RangeKeys(SearchFilter filter) => (filter.MetadataRanges ?? []).Select(r => r.Key).Distinct().ToArray();
+
+    /// <summary>Whether a document's metadata (jsonb text of string values) passes every range of the filter.</summary>
+    public static bool InRanges(SearchFilter filter, string metadataJson)
+    {
+        var metadata = JsonSerializer.Deserialize<Dictionary<string, string>>(metadataJson) ?? [];
+        return (filter.MetadataRanges ?? []).All(r => r.Matches(metadata.GetValueOrDefault(r.Key)));
     }
 
     /// <summary>" AND ..." visible to the principals in the text[] <paramref name="principals"/> names: the list overlaps them, or (open collections) there is none.</summary>

@@ -21,6 +21,22 @@ internal static class QdrantPayload
     public const string UpdatedSeconds = "updated_s";
     public const string UpdatedTicks = "updated_t";
 
+    /// <summary>Every "/"-terminated prefix of the document id ("a/", "a/b/" for "a/b/c.md"): a folder filter is one keyword match.</summary>
+    public const string DocumentFolders = "doc_folders";
+
+    /// <summary>
+    /// The metadata values that read as numbers or dates (<see cref="Core.Storage.MetadataValues"/>): a list of objects
+    /// {key, number?, date?}, filtered with a nested condition so that a range and its key hold on the same element.
+    /// Written for every value that parses, since the point does not know which keys the collection declares.
+    /// </summary>
+    public const string MetadataValues = "metadata_values";
+
+    public const string ValueKey = "key";
+
+    public const string ValueNumber = "number";
+
+    public const string ValueDate = "date";
+
     /// <summary>The document's access list (keywords); absent for a document without one (the collection's default decides).</summary>
     public const string Access = "access";
 
@@ -28,12 +44,20 @@ internal static class QdrantPayload
     private const char PairSeparator = '\u001f';
 
     /// <summary>The keyword fields and the integer fields that get a payload index.</summary>
-    public static readonly IReadOnlyList<string> KeywordFields = [DocumentId, MetadataPairs, Access];
+    public static readonly IReadOnlyList<string> KeywordFields = [DocumentId, MetadataPairs, Access, DocumentFolders];
 
     public static readonly IReadOnlyList<string> IntegerFields = [ChunkId, CreatedSeconds, CreatedTicks, UpdatedSeconds, UpdatedTicks];
 
     /// <summary>One metadata key/value as one keyword, so "key = value" is one exact keyword match whatever the key holds.</summary>
     public static string Pair(string key, string value) => key + PairSeparator + value;
+
+    public static IEnumerable<string> Folders(string documentId)
+    {
+        for (var slash = documentId.IndexOf('/'); slash >= 0; slash = documentId.IndexOf('/', slash + 1))
+        {
+            yield return documentId[..(slash + 1)];
+        }
+    }
 
     /// <summary>Whole seconds since 1970 and the 100 ns ticks within that second (0..9,999,999), of the UTC instant.</summary>
     public static (long Seconds, long Ticks) Split(DateTimeOffset time)

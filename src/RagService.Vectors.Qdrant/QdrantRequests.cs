@@ -88,6 +88,17 @@ internal sealed class QdrantRequests(QdrantOptions options)
 
         point.Payload.Add(QdrantPayload.Metadata, new Value { StructValue = metadata });
         point.Payload.Add(QdrantPayload.MetadataPairs, new Value { ListValue = pairs });
+        if (TypedValues(document.Metadata) is { Values.Count: > 0 } typed)
+        {
+            point.Payload.Add(QdrantPayload.MetadataValues, new Value { ListValue = typed });
+        }
+
+        var folders = new ListValue();
+        folders.Values.AddRange(QdrantPayload.Folders(document.Id).Select(f => new Value { StringValue = f }));
+        if (folders.Values.Count > 0)
+        {
+            point.Payload.Add(QdrantPayload.DocumentFolders, new Value { ListValue = folders });
+        }
         if (document.Access is { } access)
         {
             point.Payload.Add(QdrantPayload.Access, AccessValue(access));
@@ -139,6 +150,30 @@ internal sealed class QdrantRequests(QdrantOptions options)
         }
 
         return new AccessUpdate(null, new DeletePayloadPoints { CollectionName = collection, Wait = true, Keys = { QdrantPayload.Access }, PointsSelector = points });
+    }
+
+    private static ListValue TypedValues(IReadOnlyDictionary<string, string> metadata)
+    {
+        var list = new ListValue();
+        foreach (var (key, text) in metadata.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            var entry = new Struct();
+            foreach (var type in Enum.GetValues<MetadataType>())
+            {
+                if (MetadataValues.TryParse(type, text, out var value))
+                {
+                    entry.Fields.Add(type == MetadataType.Number ? QdrantPayload.ValueNumber : QdrantPayload.ValueDate, new Value { DoubleValue = value });
+                }
+            }
+
+            if (entry.Fields.Count > 0)
+            {
+                entry.Fields.Add(QdrantPayload.ValueKey, new Value { StringValue = key });
+                list.Values.Add(new Value { StructValue = entry });
+            }
+        }
+
+        return list;
     }
 
     private static Value AccessValue(IReadOnlyList<string> access)
@@ -200,7 +235,8 @@ internal sealed class QdrantRequests(QdrantOptions options)
     /// <summary>
     /// The filter with the store's semantics (SqlFilter): documents the access scope may read (their access keywords
     /// name one of its principals, or they have none and <paramref name="unlisted"/> is open); any of the document ids;
-    /// every metadata pair exactly; created and updated at or after the "after" bound and strictly before the "before"
+    /// every metadata pair exactly; per anyOf key one of its values, per noneOf key none (a missing key passes); each
+    /// metadata range on an element of the typed values with that key; ids under the folder; created and updated at or after the "after" bound and strictly before the "before"
     /// bound. Null when nothing is filtered.
     /// </summary>
     public static Filter? Filter(SearchFilter filter, UnlistedAccess unlisted = UnlistedAccess.Open)
@@ -226,6 +262,30 @@ internal sealed class QdrantRequests(QdrantOptions options)
         foreach (var (key, value) in (filter.Metadata ?? new Dictionary<string, string>()).OrderBy(m => m.Key, StringComparer.Ordinal))
         {
             result.Must.Add(Field(QdrantPayload.MetadataPairs, new Match { Keyword = QdrantPayload.Pair(key, value) }));
+        }
+
+        foreach (var (key, values) in (filter.MetadataAnyOf ?? new Dictionary<string, IReadOnlyList<string>>()).OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            result.Must.Add(Field(QdrantPayload.MetadataPairs, new Match { Keywords = Pairs(key, values) }));
+        }
+
+        // must_not of "any", not match.except: except on the pairs list would pass a document with any other pair.
+        foreach (var (key, values) in (filter.MetadataNoneOf ?? new Dictionary<string, IReadOnlyList<string>>()).OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            result.MustNot.Add(Field(QdrantPayload.MetadataPairs, new Match { Keywords = Pairs(key, values) }));
+        }
+
+        foreach (var range in filter.MetadataRanges ?? [])
+        {
+            var element = new Filter();
+            element.Must.Add(Field(QdrantPayload.ValueKey, new Match { Keyword = range.Key }));
+            element.Must.Add(Field(range.Type == MetadataType.Number ? QdrantPayload.ValueNumber : QdrantPayload.ValueDate, Bounds(range)));
+            result.Must.Add(new Condition { Nested = new NestedCondition { Key = QdrantPayload.MetadataValues, Filter = element } });
+        }
+
+        if (filter.DocumentIdPrefix is { } prefix)
+        {
+            result.Must.Add(Field(QdrantPayload.DocumentFolders, new Match { Keyword = prefix }));
         }
 
         AddBound(result, QdrantPayload.CreatedSeconds, QdrantPayload.CreatedTicks, filter.CreatedAfter, atOrAfter: true);
@@ -289,6 +349,39 @@ internal sealed class QdrantRequests(QdrantOptions options)
         either.Should.Add(Field(secondsField, atOrAfter ? new GrpcRange { Gt = seconds } : new GrpcRange { Lt = seconds }));
         either.Should.Add(new Condition { Filter = sameSecond });
         filter.Must.Add(new Condition { Filter = either });
+    }
+
+    private static GrpcRange Bounds(MetadataRange range)
+    {
+        var bounds = new GrpcRange();
+        if (range.Gt is { } gt)
+        {
+            bounds.Gt = gt;
+        }
+
+        if (range.Gte is { } gte)
+        {
+            bounds.Gte = gte;
+        }
+
+        if (range.Lt is { } lt)
+        {
+            bounds.Lt = lt;
+        }
+
+        if (range.Lte is { } lte)
+        {
+            bounds.Lte = lte;
+        }
+
+        return bounds;
+    }
+
+    private static RepeatedStrings Pairs(string key, IEnumerable<string> values)
+    {
+        var pairs = new RepeatedStrings();
+        pairs.Strings.AddRange(values.Select(v => QdrantPayload.Pair(key, v)));
+        return pairs;
     }
 
     private static Condition Field(string key, Match match) => new() { Field = new FieldCondition { Key = key, Match = match } };

@@ -170,6 +170,26 @@ public abstract class StoreConformance : IDisposable
     }
 
     [SkippableFact]
+    public async Task AnyOf_noneOf_ranges_and_folder_prefixes_keep_the_hand_worked_documents()
+    {
+        var store = Start();
+        var kb = await store.CreateCollectionAsync("kb", new CollectionSettings { MetadataTypes = RicherFilterCases.Types }, default);
+        foreach (var (id, metadata) in RicherFilterCases.Documents)
+        {
+            await store.UpsertDocumentAsync(kb, WithMetadata(id, "1", metadata, id + " text"), default);
+        }
+
+        Assert.Equal(RicherFilterCases.Types, (await store.GetCollectionAsync("kb", default))!.Settings.MetadataTypes);
+        var source = OpenSource();
+        foreach (var (name, filter, expected) in RicherFilterCases.Cases())
+        {
+            var chunks = await source.ChunksMatchingAsync(kb, filter, default);
+            var docs = (await store.GetChunksAsync(chunks!.ToList(), default)).Select(c => c.DocumentId).Distinct().Order(StringComparer.Ordinal).ToArray();
+            Assert.True(expected.SequenceEqual(docs), $"{name}: expected [{string.Join(", ", expected)}], got [{string.Join(", ", docs)}]");
+        }
+    }
+
+    [SkippableFact]
     public async Task Access_lists_are_stored_and_changed_alone_without_rewriting_chunks()
     {
         var recorder = new RecordingIndex();

@@ -96,6 +96,48 @@ public sealed class RequestShapeTests
     }
 
     [Fact]
+    public void AnyOf_is_a_match_any_of_pairs_noneOf_a_must_not_of_one_a_range_a_nested_condition_and_a_prefix_a_folder_keyword()
+    {
+        var filter = new SearchFilter
+        {
+            MetadataAnyOf = new Dictionary<string, IReadOnlyList<string>> { ["team"] = ["hr", "it"] },
+            MetadataNoneOf = new Dictionary<string, IReadOnlyList<string>> { ["status"] = ["draft"] },
+            MetadataRanges = [new MetadataRange("year", MetadataType.Number) { Gte = 2020, Lt = 2024 }],
+            DocumentIdPrefix = "a/b/",
+        };
+        AssertSame("""
+            {"must":[
+              {"field":{"key":"metadata_pairs","match":{"keywords":{"strings":["team\u001fhr","team\u001fit"]}}}},
+              {"nested":{"key":"metadata_values","filter":{"must":[{"field":{"key":"key","match":{"keyword":"year"}}},{"field":{"key":"number","range":{"gte":2020,"lt":2024}}}]}}},
+              {"field":{"key":"doc_folders","match":{"keyword":"a/b/"}}}],
+             "mustNot":[{"field":{"key":"metadata_pairs","match":{"keywords":{"strings":["status\u001fdraft"]}}}}]}
+            """, QdrantRequests.Filter(filter));
+    }
+
+    [Fact]
+    public void A_date_range_compares_milliseconds_since_1970_on_the_date_field()
+    {
+        // 2023-01-01T00:00:00Z is 1672531200 s after 1970-01-01 (date -d 2023-01-01 -u +%s).
+        var filter = new SearchFilter { MetadataRanges = [new MetadataRange("published", MetadataType.Date) { Gt = 1672531200000 }] };
+        AssertSame("""
+            {"must":[{"nested":{"key":"metadata_values","filter":{"must":[{"field":{"key":"key","match":{"keyword":"published"}}},{"field":{"key":"date","range":{"gt":1672531200000}}}]}}}]}
+            """, QdrantRequests.Filter(filter));
+    }
+
+    [Fact]
+    public void A_point_carries_its_numeric_and_date_metadata_values_and_its_folders()
+    {
+        var metadata = new Dictionary<string, string> { ["year"] = "2021", ["published"] = "2023-01-01T01:00:00+01:00", ["lang"] = "en" };
+        var point = new QdrantRequests(Options).Point(new IndexedDocument("a/b/c.md", metadata, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch), 5, [1f, 0f]);
+        AssertSame("""
+            {"listValue":{"values":[
+              {"structValue":{"fields":{"key":{"stringValue":"published"},"date":{"doubleValue":1672531200000}}}},
+              {"structValue":{"fields":{"key":{"stringValue":"year"},"number":{"doubleValue":2021}}}}]}}
+            """, point.Payload["metadata_values"]);
+        AssertSame("""{"listValue":{"values":[{"stringValue":"a/"},{"stringValue":"a/b/"}]}}""", point.Payload["doc_folders"]);
+    }
+
+    [Fact]
     public void A_whole_second_bound_compares_the_seconds_only()
     {
         // 2026-01-02T03:04:05Z is 1767323045 s after 1970-01-01 (date -d @1767323045 -u).
@@ -165,7 +207,7 @@ public sealed class RequestShapeTests
         var indexes = new QdrantRequests(Options).PayloadIndexes("c").ToDictionary(i => i.FieldName, i => i.FieldType);
         Assert.Equal(new Dictionary<string, FieldType>
         {
-            ["doc_id"] = FieldType.Keyword, ["metadata_pairs"] = FieldType.Keyword, ["access"] = FieldType.Keyword, ["chunk_id"] = FieldType.Integer,
+            ["doc_id"] = FieldType.Keyword, ["metadata_pairs"] = FieldType.Keyword, ["access"] = FieldType.Keyword, ["doc_folders"] = FieldType.Keyword, ["chunk_id"] = FieldType.Integer,
             ["created_s"] = FieldType.Integer, ["created_t"] = FieldType.Integer, ["updated_s"] = FieldType.Integer, ["updated_t"] = FieldType.Integer,
         }, indexes);
     }

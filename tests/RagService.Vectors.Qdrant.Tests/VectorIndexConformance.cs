@@ -108,6 +108,27 @@ public abstract class VectorIndexConformance : IDisposable
         }
     }
 
+    [SkippableFact]
+    public async Task AnyOf_noneOf_ranges_and_folder_prefixes_keep_the_hand_worked_documents_before_top_k()
+    {
+        var kb = await StartAsync();
+        for (var i = 0; i < RicherFilterCases.Documents.Length; i++)
+        {
+            // Each document a little further from the query than the one before: a filter applied after the top-k cut
+            // would return fewer than the expected documents when the limit is their count.
+            var (id, metadata) = RicherFilterCases.Documents[i];
+            var angle = i * 0.3;
+            await WriteAsync(kb, id, [[(float)Math.Cos(angle), (float)Math.Sin(angle), 0, 0]], metadata);
+        }
+
+        foreach (var (name, filter, expected) in RicherFilterCases.Cases())
+        {
+            var hits = await SearchAsync(kb, [1, 0, 0, 0], Math.Max(1, expected.Length), filter);
+            var docs = hits.Select(h => h.Doc).Order(StringComparer.Ordinal).ToArray();
+            Assert.True(expected.SequenceEqual(docs), $"{name}: expected [{string.Join(", ", expected)}], got [{string.Join(", ", docs)}]");
+        }
+    }
+
     [SkippableTheory]
     [InlineData(UnlistedAccess.Open)]
     [InlineData(UnlistedAccess.Closed)]

@@ -9,12 +9,16 @@ namespace RagService.Api.Contracts;
 /// <param name="LlmContext">Ask the LLM for a situating sentence per chunk at ingestion (needs RAG_LLM_URL; default false).</param>
 /// <param name="Analyzer">"mixed" (default: CJK unigrams + bigrams, Latin words and codes) or "smartcn" (Lucene's SmartChineseAnalyzer word segmentation).</param>
 /// <param name="UnlistedAccess">What a document without an access list means: "open" (default: every reader of the collection sees it) or "closed" (admins only).</param>
+/// <param name="MetadataTypes">Metadata keys declared "number" or "date": documents must hold values of the type (400 otherwise), and search filters may ask metadataRange on them.</param>
 public sealed record CreateCollectionRequest(string? Name, int? ChunkSize, int? ChunkOverlap, string? Chunking, bool? ContextualHeaders, bool? LlmContext = null,
-    string? Analyzer = null, string? UnlistedAccess = null);
+    string? Analyzer = null, string? UnlistedAccess = null, Dictionary<string, string?>? MetadataTypes = null);
 
 /// <param name="UnlistedAccess">"open" or "closed": who sees documents without an access list.</param>
+/// <param name="MetadataTypes">The declared metadata types ("number" / "date"); absent when none are declared.</param>
 public sealed record CollectionResponse(string Name, DateTimeOffset CreatedAt, string Chunking, int ChunkSize, int ChunkOverlap, bool ContextualHeaders, bool LlmContext,
-    string Analyzer, string UnlistedAccess = "open");
+    string Analyzer, string UnlistedAccess = "open",
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyDictionary<string, string>? MetadataTypes = null);
 
 /// <param name="Bm25IndexBytes">Size of the BM25 index on disk (0 for the in-memory engine).</param>
 /// <param name="Vectors">Stored chunk embeddings (0 without an embedding model).</param>

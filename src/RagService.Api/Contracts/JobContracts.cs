@@ -44,11 +44,16 @@ public sealed record JobResponse(
 
 /// <param name="Path">Path relative to the synced folder, '/'-separated; it becomes the document id.</param>
 /// <param name="Sha256">SHA-256 of the file's bytes, hex.</param>
-public sealed record ManifestEntry(string? Path, string? Sha256);
+/// <param name="Access">The document's access list (principals such as "group:hr"); [] for none (the collection's unlistedAccess decides). Absent: the stored list stays (none for a new file).
+/// A list that differs from the stored one while the hash matches is an access change alone: nothing is re-extracted or re-embedded.</param>
+public sealed record ManifestEntry(string? Path, string? Sha256, List<string>? Access = null);
 
 /// <summary>The whole folder as paths and hashes. Also the format of the ".rag-sync-manifest.json" entry of a sync archive.</summary>
 public sealed record SyncManifest(List<ManifestEntry>? Files, bool? Prune);
 
 /// <param name="Send">Paths whose content the server needs: new or changed files.</param>
 /// <param name="Unchanged">How many paths match what is stored and need not be sent.</param>
-public sealed record SyncPlanResponse(IReadOnlyList<string> Send, IReadOnlyList<string> Added, IReadOnlyList<string> Updated, int Unchanged, IReadOnlyList<string> Deleted);
+/// <param name="AccessChanged">Unchanged paths whose manifest access list differs from the stored one: only their access is set. Absent when none.</param>
+public sealed record SyncPlanResponse(IReadOnlyList<string> Send, IReadOnlyList<string> Added, IReadOnlyList<string> Updated, int Unchanged, IReadOnlyList<string> Deleted,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<string>? AccessChanged = null);

@@ -23,7 +23,7 @@ internal sealed class CollectionEndpoints : IEndpointModule
         var group = app.MapGroup("/v1/collections").WithTags("Collections");
 
         group.MapPost("/", async (CreateCollectionRequest body, IKnowledgeStore store, AnalyzerCatalog analyzers, IngestionService ingestion, IOptions<RagOptions> options,
-            HttpContext http, CancellationToken ct) =>
+            RequestMapping map, HttpContext http, CancellationToken ct) =>
         {
             var name = RequestMapping.ValidCollectionName(body.Name);
             CallerScope.Demand(http, name);
@@ -64,6 +64,7 @@ internal sealed class CollectionEndpoints : IEndpointModule
                     "closed" => UnlistedAccess.Closed,
                     var other => throw ApiProblemException.BadRequest($"'unlistedAccess' must be \"open\" or \"closed\", not \"{InputEcho.Of(other)}\""),
                 },
+                MetadataTypes = map.MetadataTypes(body.MetadataTypes),
             };
             var created = await store.CreateCollectionAsync(name, settings, ct);
             return Results.Created($"/v1/collections/{name}", ToResponse(created, analyzers));
@@ -130,5 +131,6 @@ internal sealed class CollectionEndpoints : IEndpointModule
     private static CollectionResponse ToResponse(CollectionInfo c, AnalyzerCatalog analyzers) => new(
         c.Name, c.CreatedAt, c.Settings.Chunking.Mode == ChunkingMode.SentencePack ? "sentence-pack" : "structured",
         c.Settings.Chunking.MaxSize, c.Settings.Chunking.Overlap, c.Settings.ContextualHeaders, c.Settings.LlmContext, analyzers.NameOf(c.Settings),
-        c.Settings.UnlistedAccess == UnlistedAccess.Closed ? "closed" : "open");
+        c.Settings.UnlistedAccess == UnlistedAccess.Closed ? "closed" : "open",
+        c.Settings.MetadataTypes.Count == 0 ? null : c.Settings.MetadataTypes.ToDictionary(t => t.Key, t => MetadataValues.Name(t.Value)));
 }

@@ -36,6 +36,7 @@ internal sealed class DocumentEndpoints : IEndpointModule
             var title = map.Title(body.Title);
             var access = RequestMapping.Access(body.Access);
             var info = await map.CollectionAsync(collection, ct);
+            RequestMapping.CheckTypedMetadata(info, metadata);
             var result = await ingestor.IngestAsync(info, Encoding.UTF8.GetBytes(body.Text), null, mediaType, body.Id, title, metadata, null, access, ct);
             calibration.Request(info.Name);
             return ToResult(collection, result, await versions.StampAsync(http, info, ct));

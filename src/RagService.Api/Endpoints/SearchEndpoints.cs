@@ -20,9 +20,9 @@ internal sealed class SearchEndpoints : IEndpointModule
         group.MapPost("/search", async (string collection, SearchRequest body, RequestMapping map, SearchService search, IKnowledgeStore store, HttpContext http,
             CollectionVersions versions, CancellationToken ct) =>
         {
-            var query = map.Query(body.Query, "query", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter, body.Fusion);
-            var projection = map.Projection(body.Metadata);
             var info = await map.CollectionAsync(collection, ct);
+            var query = map.Query(body.Query, "query", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter, body.Fusion, info);
+            var projection = map.Projection(body.Metadata);
             var version = await versions.BeforeSearchAsync(http, info, body.MinVersion, ct);
             var outcome = await search.SearchAsync(info, query, ct);
             RequestTimings.Record(http, outcome.Stages);
@@ -34,10 +34,10 @@ internal sealed class SearchEndpoints : IEndpointModule
         group.MapPost("/ask", async (string collection, AskRequest body, RequestMapping map, AskService ask, HttpContext http, CollectionVersions versions,
             CancellationToken ct) =>
         {
-            var query = map.Query(body.Question, "question", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter, body.Fusion);
+            var info = await map.CollectionAsync(collection, ct);
+            var query = map.Query(body.Question, "question", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter, body.Fusion, info);
             var projection = map.Projection(body.Metadata);
             var history = map.History(body.History);
-            var info = await map.CollectionAsync(collection, ct);
             var version = await versions.BeforeSearchAsync(http, info, body.MinVersion, ct);
             if (body.Stream == true)
             {

@@ -75,6 +75,9 @@ public sealed class LimitOptions
     /// <summary>Most document ids in a search filter.</summary>
     public int MaxFilterDocumentIds { get; set; } = 1_000;
 
+    /// <summary>Most values in one metadataAnyOf / metadataNoneOf list of a search filter.</summary>
+    public int MaxFilterValues { get; set; } = 1_000;
+
     /// <summary>Longest chunk text returned per hit, characters; longer texts are cut and marked textTruncated.</summary>
     public int MaxHitTextChars { get; set; } = 8_000;
 }

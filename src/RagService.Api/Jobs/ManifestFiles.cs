@@ -1,6 +1,7 @@
 using RagService.Api.Archives;
 using RagService.Api.Contracts;
 using RagService.Api.Errors;
+using RagService.Api.Requests;
 using RagService.Core.Jobs;
 
 namespace RagService.Api.Jobs;
@@ -38,7 +39,12 @@ internal static class ManifestFiles
                 throw ApiProblemException.BadRequest($"the manifest lists '{InputEcho.Of(path)}' more than once");
             }
 
-            files.Add(new SyncFile(path, entries[i].Sha256!.ToLowerInvariant(), ContentSent: false));
+            files.Add(new SyncFile(path, entries[i].Sha256!.ToLowerInvariant(), ContentSent: false)
+            {
+                SetsAccess = entries[i].Access is not null,
+                // [] says "no list" explicitly (an access map's unmatched path); elsewhere an empty list is refused.
+                Access = entries[i].Access is { Count: 0 } ? null : RequestMapping.Access(entries[i].Access, $"manifest files[{i}].access"),
+            });
         }
 
         return files;
@@ -58,7 +64,9 @@ internal static class ManifestFiles
         }
 
         var sentPaths = sent.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
-        return sent.Select(f => new SyncFile(f.Path, f.Sha256, ContentSent: true))
+        return sent.Select(f => listed.TryGetValue(f.Path, out var entry)
+                ? entry with { ContentSent = true }
+                : new SyncFile(f.Path, f.Sha256, ContentSent: true))
             .Concat(manifest.Where(f => !sentPaths.Contains(f.Path)))
             .ToList();
     }

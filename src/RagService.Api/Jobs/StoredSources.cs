@@ -14,9 +14,14 @@ internal static class StoredSources
     /// the sync re-indexes it although its file did not change. Only documents <paramref name="access"/> may read (null: all).
     /// </summary>
     public static async Task<IReadOnlyDictionary<string, string?>> LoadAsync(IKnowledgeStore store, CollectionInfo collection, string? ingestSignature,
-        AccessScope? access, CancellationToken ct)
+        AccessScope? access, CancellationToken ct) => (await LoadWithAccessAsync(store, collection, ingestSignature, access, ct)).Sources;
+
+    /// <summary><see cref="LoadAsync"/>, with each document's stored access list (null: none).</summary>
+    public static async Task<(IReadOnlyDictionary<string, string?> Sources, IReadOnlyDictionary<string, IReadOnlyList<string>?> Access)> LoadWithAccessAsync(
+        IKnowledgeStore store, CollectionInfo collection, string? ingestSignature, AccessScope? access, CancellationToken ct)
     {
         var sources = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var lists = new Dictionary<string, IReadOnlyList<string>?>(StringComparer.Ordinal);
         for (var offset = 0; ; offset += Page)
         {
             var page = await store.ListDocumentsAsync(collection, offset, Page, access, ct);
@@ -24,11 +29,12 @@ internal static class StoredSources
             {
                 var current = ingestSignature is null || doc.Source?.IngestSignature == ingestSignature;
                 sources[doc.Id] = current ? doc.Source?.Sha256 : null;
+                lists[doc.Id] = doc.Access;
             }
 
             if (page.Count < Page)
             {
-                return sources;
+                return (sources, lists);
             }
         }
     }

@@ -66,10 +66,18 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
         {
             await jobs.SetStateAsync(jobId, JobState.Running, JobStage.Ingesting, ct);
             var items = await jobs.GetItemsAsync(jobId, ct);
+            var access = await JobAccessMap.ReadAsync(jobs, jobId, ct);
             foreach (var item in items.Where(i => i.Status == ItemStatus.Pending && i.Action is SyncAction.Add or SyncAction.Update))
             {
                 ct.ThrowIfCancellationRequested();
-                await IngestAsync(jobId, collection, item, ct);
+                await IngestAsync(jobId, collection, item, access.TryGetValue(item.Path, out var list) ? new AccessSetting(list) : null, ct);
+            }
+
+            foreach (var item in items.Where(i => i.Status == ItemStatus.Pending && i.Action == SyncAction.Unchanged))
+            {
+                ct.ThrowIfCancellationRequested();
+                await store.SetDocumentAccessAsync(collection, item.Path, access.GetValueOrDefault(item.Path), ct);
+                await jobs.CompleteItemAsync(jobId, item.Ordinal, ItemStatus.Done, SyncAction.Unchanged, 0, null, [], CancellationToken.None);
             }
 
             if (job.Prune)
@@ -96,7 +104,11 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
         }
     }
 
-    private async Task IngestAsync(string jobId, CollectionInfo collection, JobItem item, CancellationToken ct)
+    /// <summary>The access list a manifest gave a path (null: none).</summary>
+    private sealed record AccessSetting(IReadOnlyList<string>? List);
+
+    /// <param name="access">Null: the path's manifest entry set none, and the write keeps the stored list.</param>
+    private async Task IngestAsync(string jobId, CollectionInfo collection, JobItem item, AccessSetting? access, CancellationToken ct)
     {
         // Jobs keep their files by SHA-256; jobs queued by an older version kept them on the item.
         var content = item.Sha256 is null ? null
@@ -112,7 +124,12 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
         try
         {
             result = await ingestor.IngestAsync(collection, content, item.Path, null, item.Path, null, SyncMetadata.For(item.Path),
-                new SyncSource(item.Sha256, ingestor.Signature(collection)), null, ct);
+                new SyncSource(item.Sha256, ingestor.Signature(collection)), access?.List, ct);
+            if (access is { List: null })
+            {
+                // A write keeps the stored list when given none; the manifest said "no list", so it is removed.
+                await store.SetDocumentAccessAsync(collection, item.Path, null, ct);
+            }
         }
         catch (DocumentRejectedException e)
         {

@@ -95,15 +95,23 @@ internal sealed class SyncSubmission(
         var manifest = manifestEntry is null ? [] : ManifestFiles.Validate((await ParseManifestAsync(manifestEntry, ct)).Files, Sync.MaxManifestFiles);
         var files = ManifestFiles.Merge(documents, manifest);
 
-        var plan = SyncPlanner.Plan(files, await StoredSources.LoadAsync(store, collection, ingestor.Signature(collection), access, ct), prune);
+        var stored = await StoredSources.LoadWithAccessAsync(store, collection, ingestor.Signature(collection), access, ct);
+        var plan = SyncPlanner.Plan(files, stored.Sources, prune, stored.Access);
         var items = plan.Select(ToItem).ToList();
         var inline = items.Count(i => i.Status == ItemStatus.Pending) <= Sync.MaxSynchronousItems;
         var admission = inline ? null : new JobAdmission(Sync.MaxQueuedJobs, Sync.MaxQueuedBytes);
-        var job = new NewJob("sync", collection.Name, prune, key, hash, items, Files: PendingFiles(documents, items), Admission: admission);
+        var accessMap = JobAccessMap.ToFile(files.Where(f => f.SetsAccess).ToDictionary(f => f.Path, f => f.Access, StringComparer.Ordinal));
+        var jobFiles = PendingFiles(documents, items);
+        if (accessMap is not null)
+        {
+            jobFiles.Add(accessMap);
+        }
+
+        var job = new NewJob("sync", collection.Name, prune, key, hash, items, Files: jobFiles, Admission: admission);
         try
         {
-            var (stored, created) = await jobs.CreateAsync(job, ct);
-            return (stored, created, inline);
+            var (record, created) = await jobs.CreateAsync(job, ct);
+            return (record, created, inline);
         }
         catch (JobAdmissionException e)
         {
@@ -127,14 +135,17 @@ internal sealed class SyncSubmission(
     {
         RefusePruneWhenRestricted(manifest.Prune ?? false, access);
         var files = ManifestFiles.Validate(manifest.Files, Sync.MaxManifestFiles);
-        var plan = SyncPlanner.Plan(files, await StoredSources.LoadAsync(store, collection, ingestor.Signature(collection), access, ct), manifest.Prune ?? false);
+        var stored = await StoredSources.LoadWithAccessAsync(store, collection, ingestor.Signature(collection), access, ct);
+        var plan = SyncPlanner.Plan(files, stored.Sources, manifest.Prune ?? false, stored.Access);
         List<string> Paths(Func<PlannedItem, bool> which) => plan.Where(which).Select(p => p.Path).ToList();
+        var accessChanged = Paths(p => p.AccessChanged);
         return new SyncPlanResponse(
             Paths(p => p.NeedsContent),
             Paths(p => p.Action == SyncAction.Add),
             Paths(p => p.Action == SyncAction.Update),
             plan.Count(p => p.Action == SyncAction.Unchanged),
-            Paths(p => p.Action == SyncAction.Delete));
+            Paths(p => p.Action == SyncAction.Delete),
+            accessChanged.Count > 0 ? accessChanged : null);
     }
 
     /// <summary>Prune deletes every document the folder lacks, which only a caller who may read them all can know.</summary>
@@ -159,7 +170,8 @@ internal sealed class SyncSubmission(
     {
         { NeedsContent: true } => new NewJobItem(p.Path, p.Action, ItemStatus.Failed, p.Sha256, null,
             "only the hash was sent and it differs from the stored version (or the document is new); send the file's content"),
-        { Action: SyncAction.Unchanged } => new NewJobItem(p.Path, p.Action, ItemStatus.Done, p.Sha256, null, null),
+        // An access change alone stays pending until the runner sets the list; its content is not needed.
+        { Action: SyncAction.Unchanged } => new NewJobItem(p.Path, p.Action, p.AccessChanged ? ItemStatus.Pending : ItemStatus.Done, p.Sha256, null, null),
         { Action: SyncAction.Delete } => new NewJobItem(p.Path, p.Action, ItemStatus.Pending, null, null, null),
         // The content is stored once per SHA-256 with the job (NewJob.Files); the item only names it.
         _ => new NewJobItem(p.Path, p.Action, ItemStatus.Pending, p.Sha256, null, null),

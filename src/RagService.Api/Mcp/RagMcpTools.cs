@@ -60,8 +60,8 @@ internal static class RagMcpTools
         CancellationToken ct = default) =>
         McpAccess.GuardAsync(async () =>
         {
-            var searchQuery = map.Query(query, "query", topK, null, null, null, filter);
             var info = await McpAccess.CollectionAsync(context.User, collection, store, ct);
+            var searchQuery = map.Query(query, "query", topK, null, null, null, filter, collection: info);
             var outcome = await search.SearchAsync(info, searchQuery, ct);
             return new SearchResult(info.Name, searchQuery.Query, RequestMapping.ModeName(outcome.RanMode), Passages(info.Name, outcome.Hits, map));
         });

@@ -42,7 +42,9 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
         await store.GetCollectionAsync(name, ct)
         ?? throw ApiProblemException.NotFound($"collection '{InputEcho.Of(name)}' does not exist; create it with POST /v1/collections");
 
-    public SearchQuery Query(string? text, string field, int? topK, string? mode, bool? rerank, int? candidates, FilterRequest? filter, string? fusion = null)
+    /// <param name="collection">The collection searched: its metadataTypes decide which keys a filter may ask ranges on (required when the filter has any).</param>
+    public SearchQuery Query(string? text, string field, int? topK, string? mode, bool? rerank, int? candidates, FilterRequest? filter, string? fusion = null,
+        CollectionInfo? collection = null)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -71,7 +73,7 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
             Mode = ParseMode(mode),
             Rerank = rerank,
             Candidates = candidates ?? 100,
-            Filter = Filter(filter) with { Access = CallerAccess() },
+            Filter = Filter(filter, collection) with { Access = CallerAccess() },
             Fusion = fusion?.Trim().ToLowerInvariant() switch
             {
                 null or "" or "calibrated" => FusionMethod.Calibrated,
@@ -232,7 +234,7 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
         _ => throw ApiProblemException.BadRequest($"'mode' must be \"hybrid\", \"bm25\" or \"dense\", not \"{InputEcho.Of(mode)}\""),
     };
 
-    private SearchFilter Filter(FilterRequest? f)
+    private SearchFilter Filter(FilterRequest? f, CollectionInfo? collection)
     {
         if (f is null)
         {
@@ -250,11 +252,75 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
                 $"'filter.documentIds' must be at most {Limits.MaxFilterDocumentIds} strings (Rag:Limits:MaxFilterDocumentIds), none of them null");
         }
 
+        if (f.DocumentIdPrefix is { } prefix && (!prefix.EndsWith('/') || prefix.Length > Limits.MaxMetadataValueBytes))
+        {
+            throw ApiProblemException.BadRequest(
+                $"'filter.documentIdPrefix' must be a folder ending with '/' (\"handbook/hr/\"), of at most {Limits.MaxMetadataValueBytes} characters (Rag:Limits:MaxMetadataValueBytes)");
+        }
+
         return new SearchFilter
         {
             DocumentIds = f.DocumentIds?.Select(id => id!).ToList(), Metadata = f.Metadata?.ToDictionary(kv => kv.Key, kv => kv.Value!),
+            MetadataAnyOf = ValueLists(f.MetadataAnyOf, "filter.metadataAnyOf"), MetadataNoneOf = ValueLists(f.MetadataNoneOf, "filter.metadataNoneOf"),
+            MetadataRanges = f.MetadataRange is { Count: > 0 } ranges
+                ? FilterRanges.Parse(ranges, collection ?? throw new InvalidOperationException("a filter with ranges needs its collection's metadata types"))
+                : null,
+            DocumentIdPrefix = f.DocumentIdPrefix,
             UpdatedAfter = f.UpdatedAfter, UpdatedBefore = f.UpdatedBefore, CreatedAfter = f.CreatedAfter, CreatedBefore = f.CreatedBefore,
         };
+    }
+
+    /// <summary>anyOf / noneOf: keys as in metadata filters; per key a non-empty list of at most MaxFilterValues strings.</summary>
+    private Dictionary<string, IReadOnlyList<string>>? ValueLists(Dictionary<string, List<string?>?>? lists, string field)
+    {
+        if (lists is null)
+        {
+            return null;
+        }
+
+        CheckMetadataEntries(lists.ToDictionary(kv => kv.Key, kv => (string?)""), field);
+        foreach (var (key, values) in lists)
+        {
+            if (values is not { Count: > 0 } || values.Count > Limits.MaxFilterValues || values.Any(v => v is null))
+            {
+                throw ApiProblemException.BadRequest(
+                    $"'{field}' value of \"{InputEcho.Of(key)}\" must be a list of 1 to {Limits.MaxFilterValues} strings (Rag:Limits:MaxFilterValues), none of them null");
+            }
+
+            if (values.FirstOrDefault(v => System.Text.Encoding.UTF8.GetByteCount(v!) > Limits.MaxMetadataValueBytes) is { } tooLong)
+            {
+                throw ApiProblemException.BadRequest(
+                    $"'{field}' value of \"{InputEcho.Of(key)}\" lists a string of over {Limits.MaxMetadataValueBytes} bytes (Rag:Limits:MaxMetadataValueBytes)");
+            }
+        }
+
+        return lists.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value!.Select(v => v!).ToList());
+    }
+
+    /// <summary>A new collection's metadataTypes: keys as metadata keys, at most MaxMetadataEntries, each "number" or "date".</summary>
+    public IReadOnlyDictionary<string, MetadataType> MetadataTypes(Dictionary<string, string?>? types)
+    {
+        if (types is null)
+        {
+            return new Dictionary<string, MetadataType>();
+        }
+
+        CheckMetadataEntries(types.ToDictionary(kv => kv.Key, kv => (string?)""), "metadataTypes");
+        return types.ToDictionary(kv => kv.Key, kv => MetadataValues.ParseName(kv.Value)
+            ?? throw ApiProblemException.BadRequest($"'metadataTypes' value of \"{InputEcho.Of(kv.Key)}\" must be \"number\" or \"date\", not \"{InputEcho.Of(kv.Value)}\""));
+    }
+
+    /// <summary>A document's metadata against the collection's declared types: each declared key it has must hold a value of the type.</summary>
+    public static void CheckTypedMetadata(CollectionInfo collection, IReadOnlyDictionary<string, string> metadata, string field = "metadata")
+    {
+        foreach (var (key, type) in collection.Settings.MetadataTypes)
+        {
+            if (metadata.TryGetValue(key, out var value) && !MetadataValues.TryParse(type, value, out _))
+            {
+                throw ApiProblemException.BadRequest(
+                    $"'{field}' value of \"{InputEcho.Of(key)}\" is \"{InputEcho.Of(value)}\", but collection '{collection.Name}' declares \"{key}\" a {MetadataValues.Name(type)}: send {MetadataValues.Expected(type)}");
+            }
+        }
     }
 
     public static StageResponse Stage(StageReport s) => new(s.Stage, s.Status, s.Candidates, Math.Round(s.Milliseconds, 3), s.Detail, s.Engine);

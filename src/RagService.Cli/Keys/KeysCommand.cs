@@ -18,8 +18,13 @@ internal static class KeysCommand
         var role = OptionRules.Create<string>("--role", "reader | writer | admin", "ROLE");
         client.Required = role.Required = true;
         var collections = OptionRules.Create<string>("--collections", "scope the key to these collections (default: every collection)", "A,B");
-        var create = new Command("create", "create a key and print it once: store it then") { client, role, collections };
-        create.SetAction(parse => WithServiceAsync(parse, service, http => CreateAsync(http, parse.GetRequiredValue(client), parse.GetRequiredValue(role), parse.GetValue(collections))));
+        var principals = OptionRules.Create<string[]>("--principal",
+            "a principal of the key's own, e.g. group:hr or user:alice@corp.example (repeat for more): it reads the documents listing one", "P");
+        var delegateWithin = OptionRules.Create<string[]>("--delegate-within",
+            "give the key the delegate permission: it may act for end users whose principals match a pattern ('*' = any characters; repeat for more)", "PATTERN");
+        var create = new Command("create", "create a key and print it once: store it then") { client, role, collections, principals, delegateWithin };
+        create.SetAction(parse => WithServiceAsync(parse, service, http => CreateAsync(http, new KeyRequest(parse.GetRequiredValue(client), parse.GetRequiredValue(role),
+            parse.GetValue(collections), parse.GetValue(principals), parse.GetValue(delegateWithin)))));
         var list = new Command("list", "id, client, role, active/revoked, last used and scope of every key (never secrets)");
         list.SetAction(parse => WithServiceAsync(parse, service, ListAsync));
         var id = new Argument<string>("ID") { Description = "the key id (see 'rag keys list')" };
@@ -56,17 +61,23 @@ internal static class KeysCommand
         }
     }
 
-    private static async Task<int> CreateAsync(HttpClient http, string client, string role, string? collections)
+    /// <summary>What 'create' was asked for; principals and patterns go to the service unchanged, which validates them as for any API call.</summary>
+    private sealed record KeyRequest(string Client, string Role, string? Collections, string[]? Principals, string[]? DelegateWithin);
+
+    private static async Task<int> CreateAsync(HttpClient http, KeyRequest request)
     {
         var created = await KeysHttp.EnsureSuccessAsync(await http.PostAsJsonAsync("v1/keys", new
         {
-            client,
-            role,
-            collections = collections?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            client = request.Client,
+            role = request.Role,
+            collections = request.Collections?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            principals = request.Principals is { Length: > 0 } p ? p : null,
+            delegateWithin = request.DelegateWithin is { Length: > 0 } d ? d : null,
         }));
         Console.WriteLine($"id:     {created.GetProperty("id").GetString()}");
         Console.WriteLine($"key:    {created.GetProperty("key").GetString()}");
         Console.WriteLine($"client: {created.GetProperty("client").GetString()}  role: {created.GetProperty("role").GetString()}  collections: {Scope(created)}");
+        Console.WriteLine($"principals: {List(created, "principals")}  delegate within: {List(created, "delegateWithin")}");
         Console.Error.WriteLine("keys: the key is shown this once; only its hash is stored");
         return 0;
     }
@@ -113,6 +124,10 @@ internal static class KeysCommand
         Console.WriteLine($"revoked {id}");
         return 0;
     }
+
+    private static string List(JsonElement key, string property) => key.TryGetProperty(property, out var list) && list.ValueKind == JsonValueKind.Array
+        ? string.Join(',', list.EnumerateArray().Select(c => c.GetString()))
+        : "-";
 
     private static string Scope(JsonElement key) => key.GetProperty("collections") is { ValueKind: JsonValueKind.Array } list
         ? string.Join(',', list.EnumerateArray().Select(c => c.GetString()))

@@ -9,7 +9,8 @@ namespace RagService.Cli.Sync;
 /// <param name="MaxDeleteShare">Largest share of the collection's documents (0..1) a sync deletes without --yes.</param>
 internal sealed record SyncArgs(
     string Folder, string Collection, bool Prune, Uri Url, string? ApiKey, bool Create, bool Full, IReadOnlySet<string>? Extensions, string IdempotencyKey,
-    bool DryRun = false, bool Yes = false, int MaxDeletes = SyncArgs.DefaultMaxDeletes, double MaxDeleteShare = SyncArgs.DefaultMaxDeleteShare)
+    bool DryRun = false, bool Yes = false, int MaxDeletes = SyncArgs.DefaultMaxDeletes, double MaxDeleteShare = SyncArgs.DefaultMaxDeleteShare,
+    string? AccessMap = null)
 {
     public const int DefaultMaxDeletes = 25;
 
@@ -52,13 +53,23 @@ internal sealed record SyncArgs(
         var idempotencyKey = OptionRules.Create<string>("--idempotency-key",
             "sent with the sync; a repeated request with the same key returns the first one's job (default: a new key per run, reused for this run's own retries)", "K");
         var extensions = OptionRules.Create("--ext", "file extensions to send (* for all)", "LIST", DefaultExtensions);
+        var accessMap = OptionRules.Create<string>("--access-map",
+            "access lists per path: lines of 'GLOB PRINCIPAL...', the last matching line wins, a path no line matches gets none; " +
+            "an access change alone re-embeds nothing", "FILE");
+        accessMap.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } file && !File.Exists(file))
+            {
+                result.AddError($"--access-map: no such file: {file}");
+            }
+        });
         var command = new Command("sync", "Makes the collection match the folder: adds new files, replaces changed ones, skips unchanged ones (by " +
             "SHA-256, nothing is re-embedded) and with --prune deletes documents the folder no longer has. Prints the plan " +
             "(documents to add, update and delete) first. Hidden files and folders (names starting with '.') are never " +
             "sent. Exit code 0 when every document synced, 1 when any failed, 2 for usage errors, 3 when the plan deletes " +
             "more than --max-deletes or --max-delete-share allow and --yes was not given (nothing is written then).")
         {
-            folder, collection, prune, dryRun, yes, maxDeletes, maxDeleteShare, create, service.Url, service.ApiKey, full, idempotencyKey, extensions,
+            folder, collection, prune, dryRun, yes, maxDeletes, maxDeleteShare, create, service.Url, service.ApiKey, full, idempotencyKey, extensions, accessMap,
         };
         command.SetAction(parse =>
         {
@@ -70,7 +81,7 @@ internal sealed record SyncArgs(
             return SyncCommand.RunAsync(new SyncArgs(
                 parse.GetRequiredValue(folder), parse.GetRequiredValue(collection), parse.GetValue(prune), service.BaseUrl(parse), service.Key(parse),
                 parse.GetValue(create), parse.GetValue(full), exts, parse.GetValue(idempotencyKey) ?? Guid.NewGuid().ToString("N"),
-                parse.GetValue(dryRun), parse.GetValue(yes), parse.GetValue(maxDeletes), parse.GetValue(maxDeleteShare)));
+                parse.GetValue(dryRun), parse.GetValue(yes), parse.GetValue(maxDeletes), parse.GetValue(maxDeleteShare), parse.GetValue(accessMap)));
         });
         return command;
     }

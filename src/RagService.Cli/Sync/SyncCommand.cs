@@ -32,7 +32,18 @@ internal static class SyncCommand
                 return 1;
             }
 
-            var options = new SyncFolderOptions(args.Prune, args.Extensions, args.Full, args.IdempotencyKey, plan =>
+            SyncAccessMap? accessMap;
+            try
+            {
+                accessMap = args.AccessMap is { } mapFile ? SyncAccessMap.Load(mapFile) : null;
+            }
+            catch (FormatException e)
+            {
+                Console.Error.WriteLine($"rag sync: --access-map {args.AccessMap}: {e.Message}");
+                return 2;
+            }
+
+            var options = new SyncFolderOptions(args.Prune, args.Extensions, args.Full, args.IdempotencyKey, AccessMap: accessMap, Planned: plan =>
                 // The job's progress counts files to index plus documents to delete; say both, so the bar's total adds up.
                 Console.Error.WriteLine(plan.Deletes is { } d
                     ? $"sync: sending {plan.Send} new or changed files; {plan.Files - plan.Send} unchanged; {d} documents to delete (--prune); progress total {plan.Send + d}"

@@ -9,12 +9,14 @@ namespace RagService.Client.Models;
 /// <param name="LlmContext">Ask the service's LLM for a situating sentence per chunk at ingestion.</param>
 /// <param name="Analyzer">"mixed" (default: CJK unigrams + bigrams, Latin words and codes) or "smartcn" (Chinese word segmentation).</param>
 /// <param name="UnlistedAccess">"open" (default) or "closed": whether documents without an access list are open to every reader or to admins only.</param>
+/// <param name="MetadataTypes">Metadata keys declared "number" or "date": documents must hold values of the type, and filters may ask ranges on them.</param>
 public sealed record CollectionSettings(string Name, int? ChunkSize = null, int? ChunkOverlap = null, string? Chunking = null,
-    bool? ContextualHeaders = null, bool? LlmContext = null, string? Analyzer = null, string? UnlistedAccess = null);
+    bool? ContextualHeaders = null, bool? LlmContext = null, string? Analyzer = null, string? UnlistedAccess = null,
+    IReadOnlyDictionary<string, string>? MetadataTypes = null);
 
 /// <summary>A collection as the service stores it.</summary>
 public sealed record Collection(string Name, DateTimeOffset CreatedAt, string Chunking, int ChunkSize, int ChunkOverlap, bool ContextualHeaders, bool LlmContext,
-    string? Analyzer = null, string? UnlistedAccess = null);
+    string? Analyzer = null, string? UnlistedAccess = null, IReadOnlyDictionary<string, string>? MetadataTypes = null);
 
 /// <summary>A collection's size, its indexes, and how hybrid search fuses in it and why.</summary>
 /// <param name="Bm25IndexBytes">Size of the BM25 index on disk (0 for the in-memory engine).</param>

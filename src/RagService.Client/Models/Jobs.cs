@@ -3,11 +3,14 @@ namespace RagService.Client.Models;
 /// <summary>A file of a synced folder.</summary>
 /// <param name="Path">Relative to the folder, '/'-separated: the document id.</param>
 /// <param name="Sha256">SHA-256 of the file's bytes, lower-case hex.</param>
-public sealed record SyncFile(string Path, string Sha256);
+/// <param name="Access">The document's access list; [] for none; null leaves the stored list as it is.</param>
+public sealed record SyncFile(string Path, string Sha256, IReadOnlyList<string>? Access = null);
 
 /// <summary>What a sync of a folder would do.</summary>
 /// <param name="Send">Paths whose content the service needs (new or changed files).</param>
-public sealed record SyncPlan(IReadOnlyList<string> Send, IReadOnlyList<string> Added, IReadOnlyList<string> Updated, int Unchanged, IReadOnlyList<string> Deleted);
+/// <param name="AccessChanged">Unchanged files whose access list changes: only the list is set (null when none).</param>
+public sealed record SyncPlan(IReadOnlyList<string> Send, IReadOnlyList<string> Added, IReadOnlyList<string> Updated, int Unchanged, IReadOnlyList<string> Deleted,
+    IReadOnlyList<string>? AccessChanged = null);
 
 /// <summary>Options of <see cref="RagServiceClient.SyncFolderAsync"/>.</summary>
 /// <param name="Prune">Delete documents the folder no longer has.</param>
@@ -15,8 +18,9 @@ public sealed record SyncPlan(IReadOnlyList<string> Send, IReadOnlyList<string> 
 /// <param name="Full">Send every file instead of asking the service which ones changed.</param>
 /// <param name="IdempotencyKey">Makes a repeated submission return the first one's job; a new key when null.</param>
 /// <param name="Planned">Called once the files to send are known, before the upload (for a plan line or a progress total).</param>
+/// <param name="AccessMap">Access lists per path (<see cref="Sync.SyncAccessMap"/>): every file's list goes in the manifest; null leaves access as it is.</param>
 public sealed record SyncFolderOptions(bool Prune = false, IReadOnlySet<string>? Extensions = null, bool Full = false, string? IdempotencyKey = null,
-    Action<SyncFolderPlan>? Planned = null);
+    Action<SyncFolderPlan>? Planned = null, Sync.SyncAccessMap? AccessMap = null);
 
 /// <summary>What <see cref="RagServiceClient.SyncFolderAsync"/> is about to send.</summary>
 /// <param name="Files">Files in the folder.</param>

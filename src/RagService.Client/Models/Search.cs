@@ -1,8 +1,20 @@
 namespace RagService.Client.Models;
 
 /// <summary>Restricts results to documents that match every condition given.</summary>
+/// <param name="MetadataAnyOf">Per key, values of which the document's must be one.</param>
+/// <param name="MetadataNoneOf">Per key, values the document's must not be (documents without the key pass).</param>
+/// <param name="MetadataRange">Per key the collection declares a "number" or "date" (<see cref="CollectionSettings.MetadataTypes"/>), bounds its value must be within.</param>
+/// <param name="DocumentIdPrefix">Only documents under this folder (ids starting with it; it ends with "/").</param>
 public sealed record SearchFilter(IReadOnlyList<string>? DocumentIds = null, IReadOnlyDictionary<string, string>? Metadata = null,
-    DateTimeOffset? UpdatedAfter = null, DateTimeOffset? UpdatedBefore = null, DateTimeOffset? CreatedAfter = null, DateTimeOffset? CreatedBefore = null);
+    DateTimeOffset? UpdatedAfter = null, DateTimeOffset? UpdatedBefore = null, DateTimeOffset? CreatedAfter = null, DateTimeOffset? CreatedBefore = null,
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? MetadataAnyOf = null, IReadOnlyDictionary<string, IReadOnlyList<string>>? MetadataNoneOf = null,
+    IReadOnlyDictionary<string, MetadataRange>? MetadataRange = null, string? DocumentIdPrefix = null);
+
+/// <summary>
+/// Bounds on a declared metadata value; set at least one. Numbers for "number" keys (e.g. 2020), strings for "date"
+/// keys ("2024-01-01", or a date and time with an offset).
+/// </summary>
+public sealed record MetadataRange(object? Gt = null, object? Gte = null, object? Lt = null, object? Lte = null);
 
 /// <summary>Retrieval options shared by search and ask. Unset values take the service's defaults.</summary>
 /// <param name="TopK">How many passages (default 5).</param>

@@ -18,6 +18,7 @@ public sealed class FolderSyncPlan
         Updated = plan.Updated;
         Unchanged = plan.Unchanged;
         Deleted = plan.Deleted;
+        AccessChanged = plan.AccessChanged ?? [];
     }
 
     /// <summary>Files in the folder (those the extensions filter lets through).</summary>
@@ -37,6 +38,9 @@ public sealed class FolderSyncPlan
 
     /// <summary>Document ids the sync deletes because the folder no longer has them (empty without prune).</summary>
     public IReadOnlyList<string> Deleted { get; }
+
+    /// <summary>Unchanged files whose access list changes: only the list is set, nothing is re-extracted or re-embedded.</summary>
+    public IReadOnlyList<string> AccessChanged { get; }
 
     internal IReadOnlyList<FolderFile> Snapshot { get; }
 

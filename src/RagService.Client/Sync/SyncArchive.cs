@@ -41,5 +41,5 @@ internal static class SyncArchive
     }
 
     public static object Manifest(IReadOnlyList<FolderFile> folder, bool prune) =>
-        new { files = folder.Select(f => new SyncFile(f.Path, f.Sha256)).ToList(), prune };
+        new { files = folder.Select(f => new SyncFile(f.Path, f.Sha256, f.Access)).ToList(), prune };
 }

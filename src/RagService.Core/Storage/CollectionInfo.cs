@@ -17,6 +17,9 @@ public sealed record CollectionSettings
     /// <summary>Whether documents without an access list are open to every reader of the collection or to admins only.</summary>
     public UnlistedAccess UnlistedAccess { get; init; } = UnlistedAccess.Open;
 
+    /// <summary>Metadata keys declared as numbers or dates: writes must hold values of the type, and filters may ask ranges on them.</summary>
+    public IReadOnlyDictionary<string, MetadataType> MetadataTypes { get; init; } = new Dictionary<string, MetadataType>();
+
     /// <summary>Analyzer signature the BM25 index was built with.</summary>
     public string Analyzer { get; init; } = "";
 }

@@ -127,6 +127,40 @@ public class KeyLifecycleTests : IAsyncLifetime
         Assert.Contains("401", withoutAdmin.Output, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public async Task Rag_keys_create_gives_a_key_principals_and_the_delegate_permission_with_the_apis_validation()
+    {
+        await _host.IngestAsync("kb", new { id = "hr-only", text = "Parental leave is sixteen weeks.", access = new[] { "group:hr" } });
+        var created = await RunCliAsync("create", "--client", "hr-portal", "--role", "reader", "--principal", "group:hr", "--principal", "user:ann@corp.example",
+            "--delegate-within", "user:*@corp.example");
+        Assert.True(created.ExitCode == 0, created.Output);
+        Assert.Contains("principals: group:hr,user:ann@corp.example  delegate within: user:*@corp.example", created.Output, StringComparison.Ordinal);
+        var key = created.Output.Split('\n').Single(l => l.StartsWith("key:", StringComparison.Ordinal))["key:".Length..].Trim();
+        using (var client = _host.CreateClient(key))
+        {
+            // Its own principal reads the restricted document; the delegate permission lets it act for a user within the pattern only.
+            Assert.Contains("hr-only", await client.GetStringAsync("/v1/collections/kb/documents"), StringComparison.Ordinal);
+            using var inside = new HttpRequestMessage(HttpMethod.Get, "/v1/collections/kb/documents");
+            inside.Headers.Add("X-Rag-On-Behalf-Of", "user:bob@corp.example");
+            var asBob = await client.SendAsync(inside);
+            Assert.Equal(HttpStatusCode.OK, asBob.StatusCode);
+            Assert.DoesNotContain("hr-only", await asBob.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            using var outside = new HttpRequestMessage(HttpMethod.Get, "/v1/collections/kb/documents");
+            outside.Headers.Add("X-Rag-On-Behalf-Of", "group:hr");
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(outside)).StatusCode);
+        }
+
+        var plain = await RunCliAsync("create", "--client", "plain", "--role", "reader");
+        Assert.Contains("principals: -  delegate within: -", plain.Output, StringComparison.Ordinal);
+
+        var badPrincipal = await RunCliAsync("create", "--client", "x", "--role", "reader", "--principal", "hr");
+        Assert.Equal(1, badPrincipal.ExitCode);
+        Assert.Contains("'principals'", badPrincipal.Output, StringComparison.Ordinal);
+        var badPattern = await RunCliAsync("create", "--client", "x", "--role", "reader", "--delegate-within", "");
+        Assert.Equal(1, badPattern.ExitCode);
+        Assert.Contains("'delegateWithin'", badPattern.Output, StringComparison.Ordinal);
+    }
+
     private sealed record CliResult(int ExitCode, string Output);
 
     private Task<CliResult> RunCliAsync(params string[] args) => RunCliWithKeyAsync(ServiceHost.BootstrapKey, args);
