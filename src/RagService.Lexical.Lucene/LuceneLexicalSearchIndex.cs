@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using LockObtainFailedException = Lucene.Net.Store.LockObtainFailedException;
 using Microsoft.Extensions.Logging;
+using RagService.Core.Access;
 using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Models;
@@ -17,6 +18,7 @@ namespace RagService.Lexical.Lucene;
 public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
 {
     private readonly IIndexSource _source;
+    private readonly VisibleChunkCache _visible;
     private readonly IChangeFeed? _changes;
     private readonly LuceneOptions _options;
     private readonly ILogger? _logger;
@@ -24,10 +26,11 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _openLocks = new();
     private volatile string? _lockFault;
 
-    public LuceneLexicalSearchIndex(IIndexSource source, LuceneOptions options, ILogger? logger = null, IChangeFeed? changes = null)
+    public LuceneLexicalSearchIndex(IIndexSource source, LuceneOptions options, ILogger? logger = null, IChangeFeed? changes = null, VisibleChunkCache? visible = null)
     {
         options.Validate();
         _source = source;
+        _visible = visible ?? new VisibleChunkCache(source);
         _changes = changes;
         _options = options;
         _logger = logger;
@@ -39,7 +42,7 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
         CollectionInfo collection, IReadOnlyList<string> queryTerms, int limit, SearchFilter filter, CancellationToken ct)
     {
         var version = await _source.GetVersionAsync(collection.Id, ct);
-        var allowed = await _source.ChunksMatchingAsync(collection, filter, ct);
+        var allowed = await _visible.ChunksMatchingAsync(collection, filter, ct);
         var index = await GetForReadAsync(collection, ct);
         index.EnsureCurrent(version, _source);
         return queryTerms.Count == 0 ? [] : index.Search(queryTerms, limit, allowed);

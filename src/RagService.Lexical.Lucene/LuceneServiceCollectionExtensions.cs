@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RagService.Core.Access;
 using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Models;
@@ -14,7 +15,7 @@ public static class LuceneServiceCollectionExtensions
     {
         options.Validate();
         services.AddSingleton(sp => new LuceneLexicalSearchIndex(sp.GetRequiredService<IIndexSource>(), options,
-            sp.GetService<ILoggerFactory>()?.CreateLogger<LuceneLexicalSearchIndex>(), sp.GetService<IChangeFeed>()));
+            sp.GetService<ILoggerFactory>()?.CreateLogger<LuceneLexicalSearchIndex>(), sp.GetService<IChangeFeed>(), sp.GetService<VisibleChunkCache>()));
         services.AddSingleton<ILexicalSearchIndex>(sp => sp.GetRequiredService<LuceneLexicalSearchIndex>());
         services.AddSingleton<ISearchIndex>(sp => sp.GetRequiredService<LuceneLexicalSearchIndex>());
         services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<LuceneLexicalSearchIndex>());

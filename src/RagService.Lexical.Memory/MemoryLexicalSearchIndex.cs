@@ -1,3 +1,4 @@
+using RagService.Core.Access;
 using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Lexical;
@@ -11,8 +12,10 @@ namespace RagService.Lexical.Memory;
 /// in the store and kept current by this process's writes; a version another process wrote is caught up from the
 /// store's change log when one is given (rebuilt otherwise, see <see cref="VersionedCache{TIndex}"/>). Nothing is kept on disk.
 /// </summary>
-public sealed class MemoryLexicalSearchIndex(IIndexSource source, Bm25Parameters parameters, IChangeFeed? changes = null) : ILexicalSearchIndex, IDisposable
+public sealed class MemoryLexicalSearchIndex(IIndexSource source, Bm25Parameters parameters, IChangeFeed? changes = null, VisibleChunkCache? visible = null)
+    : ILexicalSearchIndex, IDisposable
 {
+    private readonly VisibleChunkCache _visible = visible ?? new VisibleChunkCache(source);
     private readonly VersionedCache<LexicalIndex> _cache = new();
     private readonly IndexFollowLedger _ledger = new();
 
@@ -27,7 +30,7 @@ public sealed class MemoryLexicalSearchIndex(IIndexSource source, Bm25Parameters
         }
 
         var version = await source.GetVersionAsync(collection.Id, ct);
-        var allowed = await source.ChunksMatchingAsync(collection, filter, ct);
+        var allowed = await _visible.ChunksMatchingAsync(collection, filter, ct);
         var index = (await GetAsync(collection.Id, version, ct))!;
         return index.Search(queryTerms, limit, parameters, allowed is null ? null : allowed.Contains)
             .Select(h => new ScoredChunk(h.Id, h.Score)).ToList();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using RagService.Core.Access;
 using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Lexical;
@@ -12,7 +13,7 @@ public static class MemoryLexicalServiceCollectionExtensions
     public static IServiceCollection AddMemoryLexicalIndex(this IServiceCollection services, Bm25Parameters parameters)
     {
         parameters.Validate();
-        services.AddSingleton(sp => new MemoryLexicalSearchIndex(sp.GetRequiredService<IIndexSource>(), parameters, sp.GetService<IChangeFeed>()));
+        services.AddSingleton(sp => new MemoryLexicalSearchIndex(sp.GetRequiredService<IIndexSource>(), parameters, sp.GetService<IChangeFeed>(), sp.GetService<VisibleChunkCache>()));
         services.AddSingleton<ILexicalSearchIndex>(sp => sp.GetRequiredService<MemoryLexicalSearchIndex>());
         services.AddSingleton<ISearchIndex>(sp => sp.GetRequiredService<MemoryLexicalSearchIndex>());
         services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<MemoryLexicalSearchIndex>());

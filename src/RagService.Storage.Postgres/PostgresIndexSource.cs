@@ -15,15 +15,20 @@ public sealed class PostgresIndexSource(PostgresDatabase database) : IIndexSourc
             return known;
         }
 
-        await using var connection = await database.OpenAsync(ct);
-        await using var cmd = new NpgsqlCommand("SELECT version FROM collections WHERE id = $1", connection) { Parameters = { new() { Value = collectionId } } };
-        if (await cmd.ExecuteScalarAsync(ct) is not long version)
+        var version = await ReadCommittedVersionAsync(collectionId, ct);
+        if (version > 0)
         {
-            return 0;
+            database.Versions.Remember(collectionId, version, generation);
         }
 
-        database.Versions.Remember(collectionId, version, generation);
         return version;
+    }
+
+    public async Task<long> ReadCommittedVersionAsync(long collectionId, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand("SELECT version FROM collections WHERE id = $1", connection) { Parameters = { new() { Value = collectionId } } };
+        return await cmd.ExecuteScalarAsync(ct) is long version ? version : 0;
     }
 
     public async Task<IReadOnlySet<long>?> ChunksMatchingAsync(CollectionInfo collection, SearchFilter filter, CancellationToken ct)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RagService.Core.Access;
 using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Models;
@@ -18,7 +19,7 @@ public static class HnswServiceCollectionExtensions
 
         options ??= new VectorIndexOptions();
         services.AddSingleton(sp => new HnswVectorSearchIndex(sp.GetRequiredService<IIndexSource>(), snapshotDirectory, options,
-            sp.GetService<ILoggerFactory>()?.CreateLogger<HnswVectorSearchIndex>(), sp.GetService<IChangeFeed>()));
+            sp.GetService<ILoggerFactory>()?.CreateLogger<HnswVectorSearchIndex>(), sp.GetService<IChangeFeed>(), sp.GetService<VisibleChunkCache>()));
         services.AddSingleton<IVectorSearchIndex>(sp => sp.GetRequiredService<HnswVectorSearchIndex>());
         services.AddSingleton<ISearchIndex>(sp => sp.GetRequiredService<HnswVectorSearchIndex>());
         services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<HnswVectorSearchIndex>());

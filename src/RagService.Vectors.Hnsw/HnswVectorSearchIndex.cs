@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using RagService.Core.Access;
 using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Models;
@@ -17,9 +18,10 @@ namespace RagService.Vectors.Hnsw;
 /// written again when the engine is disposed.
 /// </summary>
 public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDirectory, VectorIndexOptions options, ILogger? logger = null,
-    IChangeFeed? changes = null)
+    IChangeFeed? changes = null, VisibleChunkCache? visible = null)
     : IVectorSearchIndex, IDisposable
 {
+    private readonly VisibleChunkCache _visible = visible ?? new VisibleChunkCache(source);
     private readonly VersionedCache<NeighbourIndex> _cache = new();
     private readonly IndexFollowLedger _ledger = new();
     private readonly ConcurrentDictionary<long, string> _verdicts = new();
@@ -33,7 +35,7 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
     public async Task<IReadOnlyList<ScoredChunk>> SearchAsync(CollectionInfo collection, float[] query, int limit, SearchFilter filter, CancellationToken ct)
     {
         var version = await source.GetVersionAsync(collection.Id, ct);
-        var allowed = await source.ChunksMatchingAsync(collection, filter, ct);
+        var allowed = await _visible.ChunksMatchingAsync(collection, filter, ct);
         var index = await GetAsync(collection.Id, version, ct);
         if (index is null || index.Dimension != query.Length)
         {

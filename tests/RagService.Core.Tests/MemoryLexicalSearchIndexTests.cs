@@ -40,7 +40,8 @@ public sealed class MemoryLexicalSearchIndexTests : IDisposable
     public async Task A_filter_keeps_only_the_chunks_the_store_says_match()
     {
         _source.Matching = new HashSet<long> { 1, 3 };
-        Assert.Equal(new long[] { 1 }, await Ids("oven"));
+        var filter = new SearchFilter { Metadata = new Dictionary<string, string> { ["lang"] = "en" } };
+        Assert.Equal(new long[] { 1 }, (await _engine.SearchAsync(Collection, ["oven"], 10, filter, default)).Select(h => h.ChunkId));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using RagService.Core.Access;
 using Npgsql;
 using RagService.Core.ChangeLog;
 using RagService.Core.Chunking;
@@ -180,6 +181,39 @@ public abstract class ChangeFeedConformance : IDisposable
         Assert.Equal(3, restarted.Count);
     }
 
+    [SkippableFact]
+    public async Task An_access_change_on_either_replica_is_obeyed_by_the_next_filtered_search_of_every_engine()
+    {
+        var (_, lexical, vectors, a, b, kb) = await StartAsync();
+        await a.UpsertDocumentAsync(kb, Doc("s", "1", 0.5, "pear") with { Access = ["group:hr"] }, default);
+        var open = await a.ListChunkIdsAsync(kb, "x", 0, 10, default);
+        var restricted = await a.ListChunkIdsAsync(kb, "s", 0, 10, default);
+        var hr = new SearchFilter { Access = new AccessScope(["group:hr"]) };
+
+        async Task AllEnginesFindAsync(IReadOnlyList<long> expected, string after)
+        {
+            foreach (var index in lexical)
+            {
+                var hits = await index.SearchAsync(kb, ["common"], 10, hr, default);
+                Assert.True(expected.Order().SequenceEqual(hits.Select(h => h.ChunkId).Order()), $"{index.Engine} after {after}: {string.Join(",", hits.Select(h => h.ChunkId))}");
+            }
+
+            var nearest = await vectors.SearchAsync(kb, Vector(0.5), 10, hr, default);
+            Assert.True(expected.Order().SequenceEqual(nearest.Select(h => h.ChunkId).Order()), $"hnsw after {after}: {string.Join(",", nearest.Select(h => h.ChunkId))}");
+        }
+
+        await AllEnginesFindAsync([.. open, .. restricted], "the write");
+        await AllEnginesFindAsync([.. open, .. restricted], "the write, again (the scope's set is held now)");
+        Assert.True(await b.SetDocumentAccessAsync(kb, "s", ["group:finance"], default));
+        await AllEnginesFindAsync(open, "replica B restricted it to group:finance");
+        Assert.True(await b.SetDocumentAccessAsync(kb, "s", ["group:hr", "user:z"], default));
+        await AllEnginesFindAsync([.. open, .. restricted], "replica B gave it back to group:hr");
+        Assert.True(await a.SetDocumentAccessAsync(kb, "s", ["user:z"], default));
+        await AllEnginesFindAsync(open, "replica A restricted it to user:z");
+        Assert.True(await a.SetDocumentAccessAsync(kb, "s", null, default));
+        await AllEnginesFindAsync([.. open, .. restricted], "replica A removed its list (the collection is open)");
+    }
+
     /// <summary>Replica A with its three engines loaded at version 1 (one document, "x"), and replica B without indexes.</summary>
     private async Task<(IReadOnlyList<ISearchIndex> Indexes, IReadOnlyList<ILexicalSearchIndex> Lexical, IVectorSearchIndex Vectors, KnowledgeStore A,
         KnowledgeStore B, CollectionInfo Kb)> StartAsync()
@@ -198,9 +232,10 @@ public abstract class ChangeFeedConformance : IDisposable
     {
         var source = OpenSource();
         var feed = OpenFeed();
-        var memory = new MemoryLexicalSearchIndex(source, new Bm25Parameters(), feed);
-        var lucene = new LuceneLexicalSearchIndex(source, new LuceneOptions { Directory = Path.Combine(_dir, name, "lucene") }, changes: feed);
-        var hnsw = new HnswVectorSearchIndex(source, Path.Combine(_dir, name, "vectors"), new VectorIndexOptions(), changes: feed);
+        var visible = new VisibleChunkCache(source);
+        var memory = new MemoryLexicalSearchIndex(source, new Bm25Parameters(), feed, visible);
+        var lucene = new LuceneLexicalSearchIndex(source, new LuceneOptions { Directory = Path.Combine(_dir, name, "lucene") }, changes: feed, visible: visible);
+        var hnsw = new HnswVectorSearchIndex(source, Path.Combine(_dir, name, "vectors"), new VectorIndexOptions(), changes: feed, visible: visible);
         _owned.AddRange([memory, lucene, hnsw]);
         return ([memory, lucene, hnsw], [memory, lucene], hnsw);
     }

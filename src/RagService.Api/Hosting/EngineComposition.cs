@@ -1,3 +1,4 @@
+using RagService.Core.Access;
 using RagService.Core.Lexical;
 using RagService.Lexical.Lucene;
 using RagService.Lexical.Memory;
@@ -12,6 +13,7 @@ internal static class EngineComposition
     /// <summary>Rag:Bm25Engine: "lucene" (on disk beside the database, section Rag:Lucene) or "memory".</summary>
     public static IServiceCollection AddRagLexicalIndex(this IServiceCollection services, RagOptions rag, IConfiguration configuration)
     {
+        services.AddVisibleChunkCache(configuration.GetSection(VisibleChunkCacheOptions.SectionName).Get<VisibleChunkCacheOptions>() ?? new VisibleChunkCacheOptions());
         var bm25 = new Bm25Parameters { HeaderWeight = rag.HeaderWeight };
         switch (rag.Bm25Engine)
         {

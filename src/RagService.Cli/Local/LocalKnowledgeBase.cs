@@ -1,3 +1,4 @@
+using RagService.Core.Access;
 using RagService.Core.Indexing;
 using RagService.Core.Lexical;
 using RagService.Core.Storage;
@@ -18,15 +19,16 @@ internal sealed class LocalKnowledgeBase : IDisposable
         var options = new SqliteStoreOptions { DatabasePath = databasePath };
         Source = new SqliteIndexSource(options);
         var changes = new SqliteChangeFeed(options);
+        var visible = new VisibleChunkCache(Source);
         var bm25 = new Bm25Parameters { HeaderWeight = headerWeight };
         bm25.Validate();
         Lexical = bm25Engine switch
         {
-            "memory" => Own<ILexicalSearchIndex>(new MemoryLexicalSearchIndex(Source, bm25, changes)),
-            "lucene" => Own<ILexicalSearchIndex>(new LuceneLexicalSearchIndex(Source, new LuceneOptions { Directory = Source.DatabasePath + ".lucene", Bm25 = bm25, CommitEveryWrites = commitEveryWrites }, changes: changes)),
+            "memory" => Own<ILexicalSearchIndex>(new MemoryLexicalSearchIndex(Source, bm25, changes, visible)),
+            "lucene" => Own<ILexicalSearchIndex>(new LuceneLexicalSearchIndex(Source, new LuceneOptions { Directory = Source.DatabasePath + ".lucene", Bm25 = bm25, CommitEveryWrites = commitEveryWrites }, changes: changes, visible: visible)),
             _ => throw new ArgumentException($"--bm25-engine must be memory or lucene, not {bm25Engine}"),
         };
-        Vectors = Own(new HnswVectorSearchIndex(Source, Source.DatabasePath + ".vectors", new VectorIndexOptions { DeterministicBuild = deterministicVectors }, changes: changes));
+        Vectors = Own(new HnswVectorSearchIndex(Source, Source.DatabasePath + ".vectors", new VectorIndexOptions { DeterministicBuild = deterministicVectors }, changes: changes, visible: visible));
         Store = new SqliteKnowledgeStore(options, [(ISearchIndex)Lexical, Vectors]);
     }
 

@@ -8,6 +8,13 @@ public interface IIndexSource
     /// <summary>The collection's version: it grows with every committed write, from any process.</summary>
     Task<long> GetVersionAsync(long collectionId, CancellationToken ct);
 
+    /// <summary>
+    /// The collection's version read from the store itself, never from a cache that learns other processes' commits a
+    /// moment later (as <see cref="GetVersionAsync"/> may): what cached access decisions are checked against, so that an
+    /// access change on one replica holds for the very next search on every other.
+    /// </summary>
+    Task<long> ReadCommittedVersionAsync(long collectionId, CancellationToken ct) => GetVersionAsync(collectionId, ct);
+
     /// <summary>The ids of the collection's chunks that pass the filter; null when the filter is empty (everything passes).</summary>
     Task<IReadOnlySet<long>?> ChunksMatchingAsync(CollectionInfo collection, SearchFilter filter, CancellationToken ct);
 

@@ -268,5 +268,34 @@ public sealed class ClusterTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await reader.GetAsync("/v1/collections/kb")).StatusCode);
     }
 
+    [SkippableFact]
+    public async Task An_access_change_on_one_replica_holds_for_the_next_search_on_another()
+    {
+        await using var cluster = await ReplicaCluster.StartAsync(2);
+        await CreateCollectionAsync(cluster[0].Client, "kb");
+        await WriteAsync(cluster[0].Client, "kb", "menu", "食堂的菜单");
+        await WriteAsync(cluster[0].Client, "kb", "salary", "食堂员工的工资");
+        await PutAccessAsync(cluster[0].Client, "salary", ["group:hr"]);
+        var created = await (await cluster[0].Client.PostAsJsonAsync("/v1/keys", new { client = "hr-app", role = "reader", principals = new[] { "group:hr" } }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        using var hr = new HttpClient { BaseAddress = cluster[1].Client.BaseAddress };
+        hr.DefaultRequestHeaders.Add("X-Api-Key", created.GetProperty("key").GetString());
+        async Task<List<string>> FoundAsync() => [.. DocumentIds(await SearchOkAsync(hr, "kb", "食堂")).Order(StringComparer.Ordinal)];
+
+        Assert.Equal(["menu", "salary"], await FoundAsync());
+        Assert.Equal(["menu", "salary"], await FoundAsync()); // replica 1 holds the scope's visible set now
+
+        await PutAccessAsync(cluster[0].Client, "salary", ["group:finance"]);
+        Assert.Equal(["menu"], await FoundAsync());
+        await PutAccessAsync(cluster[0].Client, "salary", null);
+        Assert.Equal(["menu", "salary"], await FoundAsync());
+    }
+
+    private static async Task PutAccessAsync(HttpClient client, string id, string[]? access)
+    {
+        using var response = await client.PutAsJsonAsync($"/v1/collections/kb/documents/{id}/access", new { access });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     private static Task StopReplicaAsync(ReplicaCluster cluster, int replica) => cluster.StopReplicaAsync(replica);
 }

@@ -176,9 +176,16 @@ public sealed class FakeIndexSource(FakeKnowledgeStore store) : IIndexSource
 
     public int SnapshotsOpened { get; private set; }
 
+    /// <summary>How many times a filter was resolved (<see cref="ChunksMatchingAsync"/> called).</summary>
+    public int Resolutions { get; private set; }
+
     public Task<long> GetVersionAsync(long collectionId, CancellationToken ct) => Task.FromResult(Version);
 
-    public Task<IReadOnlySet<long>?> ChunksMatchingAsync(CollectionInfo collection, SearchFilter filter, CancellationToken ct) => Task.FromResult(Matching);
+    public Task<IReadOnlySet<long>?> ChunksMatchingAsync(CollectionInfo collection, SearchFilter filter, CancellationToken ct)
+    {
+        Resolutions++;
+        return Task.FromResult(Matching);
+    }
 
     public IIndexSnapshot OpenSnapshot(long collectionId)
     {
