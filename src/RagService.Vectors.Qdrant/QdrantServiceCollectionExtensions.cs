@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RagService.Core.Indexing;
+using RagService.Core.Logging;
 using RagService.Core.Models;
 using RagService.Core.Resilience;
 
@@ -12,7 +13,7 @@ public static class QdrantServiceCollectionExtensions
     public static IServiceCollection AddQdrantVectorIndex(this IServiceCollection services, QdrantOptions options)
     {
         options.Validate();
-        services.AddSingleton(sp => new QdrantVectorSearchIndex(options, sp.GetService<ILoggerFactory>()?.CreateLogger<QdrantVectorSearchIndex>(),
+        services.AddSingleton(sp => new QdrantVectorSearchIndex(options, sp.LoggerFor<QdrantVectorSearchIndex>(),
             sp.GetKeyedService<TimeProvider>(DependencyCircuit.ClockKey)));
         services.AddSingleton<IVectorSearchIndex>(sp => sp.GetRequiredService<QdrantVectorSearchIndex>());
         services.AddSingleton<ISearchIndex>(sp => sp.GetRequiredService<QdrantVectorSearchIndex>());
