@@ -89,8 +89,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
             if (problem is null)
             {
                 index.Verdict = $"loaded at version {loadedAt}, caught up to {index.Version} from the change log";
-                logger.LogInformation("Lucene index of collection {Collection} loaded at version {Loaded} and caught up to {Version} from the change log",
-                    collection.Name, loadedAt, index.Version);
+                logger.IndexCaughtUp(collection.Name, loadedAt, index.Version);
                 return index;
             }
         }
@@ -98,17 +97,17 @@ internal sealed class LuceneCollectionIndex : IDisposable
         if (problem is null)
         {
             index.Verdict = "loaded";
-            logger.LogInformation("Lucene index of collection {Collection} loaded from {Path} at version {Version}", collection.Name, path, snapshot.Version);
+            logger.IndexLoaded(collection.Name, path, snapshot.Version);
         }
         else
         {
             if (isNew)
             {
-                logger.LogInformation("Lucene index of collection {Collection} does not exist yet; creating it at {Path} from SQLite", collection.Name, path);
+                logger.IndexCreated(collection.Name, path);
             }
             else
             {
-                logger.LogWarning("Lucene index of collection {Collection} at {Path} is {Problem}; rebuilding from SQLite", collection.Name, path, problem);
+                logger.IndexUnusable(collection.Name, path, problem);
             }
 
             index.CloseQuietly();
@@ -150,7 +149,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
             }
 
             using var snapshot = source.OpenSnapshot(_collectionId);
-            _logger.LogInformation("Lucene index {Path} is at version {Index}, the store at {Store}: rebuilding ({Reason})", _path, Version, snapshot.Version, reason);
+            _logger.IndexStale(_path, Version, snapshot.Version, reason);
             _writer.DeleteAll();
             Rebuild(snapshot);
             Verdict = $"rebuilt: stale ({reason})";

@@ -148,7 +148,7 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
         {
             _lockFault = $"the Lucene index of collection '{collection.Name}' in {PathOf(collection.Id)} is locked by another process ({e.Message}); " +
                 "one index folder serves one process: stop the other one or give each its own Rag:DatabasePath or Rag:Lucene:Directory";
-            _logger.LogError("BM25 search refused: {Reason}", _lockFault);
+            _logger.SearchRefused(_lockFault);
             throw new StorageUnavailableException(_lockFault, e);
         }
     }

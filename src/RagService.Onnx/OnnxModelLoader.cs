@@ -97,7 +97,7 @@ public static class OnnxModelLoader
             session = OpenSession(directory.ModelFile, options);
             if (session.ProviderWarning is { } warning)
             {
-                logger.LogWarning("{Component} model {Directory}: {Warning}", name, directory.Path, warning);
+                logger.ModelWarning(name, directory.Path, warning);
             }
 
             CheckVocabulary(session, tokenizer, directory.ModelFile);
@@ -111,13 +111,13 @@ public static class OnnxModelLoader
                 detail += " (CUDA unavailable, fell back to CPU)";
             }
 
-            logger.LogInformation("{Component} model loaded: {Detail} (ONNX Runtime {Version})", name, detail, OrtEnv.Instance().GetVersionString());
+            logger.ModelLoaded(name, detail, OrtEnv.Instance().GetVersionString());
             return (component, ComponentStatus.On(name, detail));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             session?.Dispose();
-            logger.LogError(ex, "{Component} model from {Directory} failed to load", name, options.ModelDirectory);
+            logger.ModelFailed(ex, name, options.ModelDirectory);
             return (null, ComponentStatus.Failed(name, $"{options.ModelDirectory}: {ex.Message}"));
         }
     }

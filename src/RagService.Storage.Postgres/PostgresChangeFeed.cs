@@ -109,7 +109,7 @@ public sealed class PostgresChangeFeed(PostgresDatabase database, ILogger logger
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _signal = $"polling (LISTEN {Channel} failed: {e.Message})";
-            logger.LogWarning("Change notifications unavailable ({Reason}); polling until the store answers again", e.Message);
+            logger.ChangeNotificationsUnavailable(e.Message);
             await DropListenerAsync();
             await Task.Delay(timeout, ct);
         }

@@ -182,7 +182,7 @@ public sealed class PostgresDatabase : IDisposable
         catch (Exception e) when (Faults.Translate(e) is { } unavailable)
         {
             _fault = unavailable.Message;
-            _logger.LogError("Store unavailable at start-up: {Reason}; the service starts unready and tries again at each use", unavailable.Message);
+            _logger.StoreUnavailableAtStart(unavailable.Message);
         }
     }
 

@@ -143,7 +143,7 @@ internal sealed class PostgresVersionCache : IDisposable
             catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException or ObjectDisposedException)
             {
                 Forget();
-                _logger.LogWarning("Collection version notifications lost ({Reason}); reading versions from the database until they are back", e.Message);
+                _logger.VersionNotificationsLost(e.Message);
             }
 
             try

@@ -22,7 +22,7 @@ internal static class StorageFault
         {
             var reason = $"the data folder {Path.GetDirectoryName(connections.DatabasePath)} cannot be written or opened ({e.Message}); " +
                 "check its permissions, free space and that it is not mounted read-only";
-            logger.LogError("Storage unavailable at start-up: {Reason}", reason);
+            logger.StorageUnavailableAtStart(reason);
             return reason;
         }
     }

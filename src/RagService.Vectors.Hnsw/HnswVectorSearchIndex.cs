@@ -159,7 +159,7 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            logger.LogWarning(e, "Could not write the vector snapshot of collection {Collection}; it will be rebuilt at next start", collectionId);
+            logger.SnapshotWriteFailed(e, collectionId);
         }
     }
 
@@ -191,8 +191,7 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
 
         _ledger.CaughtUp(collectionId, delta.Versions);
         _verdicts[collectionId] = $"loaded at version {taken}, caught up to {delta.ToVersion} from the change log";
-        logger.LogInformation("Vector index of collection {Collection} loaded from its snapshot at version {Taken} and caught up to {Version} from the change log",
-            collectionId, taken, delta.ToVersion);
+        logger.SnapshotCaughtUp(collectionId, taken, delta.ToVersion);
         return (index, delta.ToVersion);
     }
 

@@ -157,7 +157,7 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         }
         catch (StorageUnavailableException e)
         {
-            _logger.LogWarning(e, "Could not delete the Qdrant collections of collection {Collection}; delete those named *--c{Collection}g* by hand", collectionId, collectionId);
+            _logger.CollectionDeleteFailed(e, collectionId);
         }
     }
 
@@ -382,7 +382,7 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         }
         catch (StorageUnavailableException e)
         {
-            _logger.LogWarning(e, "Could not remove the points of a failed write from {Collection}", target.Name);
+            _logger.FailedWriteCleanupFailed(e, target.Name);
         }
     }
 

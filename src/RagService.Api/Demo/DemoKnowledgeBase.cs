@@ -27,7 +27,7 @@ internal static class DemoKnowledgeBase
             var content = ReadResource(resource);
             var result = await ingestor.IngestAsync(collection, content, resource, "text/markdown", id, title,
                 new Dictionary<string, string> { ["source"] = "demo" }, null, null, ct);
-            logger.LogInformation("Demo document {Id}: {Outcome}, {Chunks} chunks", id, result.Outcome, result.Chunks);
+            logger.DemoDocument(id, result.Outcome.ToString(), result.Chunks);
         }
     }
 

@@ -88,8 +88,6 @@ public static class RagServiceApp
     private static void LogStore(WebApplication app)
     {
         var store = app.Services.GetRequiredService<IStoreDescription>();
-        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RagService").LogInformation(
-            "Store: {Kind} at {Location} (Rag:Store; Rag:DatabasePath or RAG_DB for sqlite, Rag:Postgres:ConnectionString or RAG_POSTGRES for postgres)",
-            store.Kind, store.Location);
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RagService").StoreChosen(store.Kind, store.Location);
     }
 }

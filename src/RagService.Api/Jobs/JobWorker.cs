@@ -20,7 +20,7 @@ internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner ru
                 await ResumeAsync(stoppingToken);
                 if (attempt > 0)
                 {
-                    log.LogInformation("The job table can be used again; unfinished jobs resumed");
+                    log.JobTableBack();
                 }
 
                 break;
@@ -30,8 +30,7 @@ internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner ru
                 // A store that is down or a broken data folder: the service keeps serving what it can; readiness reports the store.
                 if (attempt == 0)
                 {
-                    log.LogError("Jobs cannot resume yet: the job table cannot be used ({Reason}); looking again every {Interval}",
-                        e.Message, options.Value.Sync.ResumeRetryInterval);
+                    log.JobTableUnusable(e.Message, options.Value.Sync.ResumeRetryInterval);
                 }
 
                 await Task.Delay(options.Value.Sync.ResumeRetryInterval, stoppingToken);
@@ -46,12 +45,12 @@ internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner ru
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                log.LogInformation("Job {JobId} checkpointed at shutdown; it resumes at the next start", id);
+                log.JobCheckpointed(id);
                 return;
             }
             catch (Exception e)
             {
-                log.LogError(e, "Job {JobId} failed", id);
+                log.JobFailed(e, id);
                 await jobs.FinishAsync(id, JobState.Failed, "the job failed unexpectedly: " + e.Message, CancellationToken.None);
                 spool.Delete(id);
             }
@@ -67,7 +66,7 @@ internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner ru
         var expired = await jobs.DeleteFinishedBeforeAsync(DateTimeOffset.UtcNow.AddDays(-options.Value.Sync.JobRetentionDays), stoppingToken);
         if (expired > 0)
         {
-            log.LogInformation("Deleted {Count} finished jobs older than {Days} days", expired, options.Value.Sync.JobRetentionDays);
+            log.JobsExpired(expired, options.Value.Sync.JobRetentionDays);
         }
 
         var unfinished = await jobs.ListUnfinishedAsync(stoppingToken);
@@ -75,7 +74,7 @@ internal sealed class JobWorker(JobQueue queue, IJobStore jobs, SyncJobRunner ru
         // A job accepted by this process while the store was coming back is already queued here.
         foreach (var id in unfinished.Where(id => !queue.Holds(id)))
         {
-            log.LogInformation("Resuming job {JobId}", id);
+            log.JobResuming(id);
             queue.Resume(id, spool.Bytes(id));
         }
     }

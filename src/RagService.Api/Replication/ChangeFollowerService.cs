@@ -23,7 +23,7 @@ internal sealed class ChangeFollowerService(IndexFollower follower, IChangeFeed 
                 if (DateTimeOffset.UtcNow >= nextTrim)
                 {
                     var trimmed = await feed.TrimAsync(options.RetainVersions, stoppingToken);
-                    logger.LogDebug("Change log trimmed: {Rows} entries older than the newest {Keep} versions", trimmed, options.RetainVersions);
+                    logger.ChangeLogTrimmed(trimmed, options.RetainVersions);
                     nextTrim = DateTimeOffset.UtcNow + options.TrimInterval;
                 }
 
@@ -38,7 +38,7 @@ internal sealed class ChangeFollowerService(IndexFollower follower, IChangeFeed 
             {
                 if (!failing)
                 {
-                    logger.LogWarning("Cannot follow the store's change log: {Reason}; retrying every {Interval}", e.Message, options.PollInterval);
+                    logger.FollowFailing(e.Message, options.PollInterval);
                 }
 
                 failing = true;

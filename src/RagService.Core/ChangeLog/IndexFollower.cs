@@ -47,7 +47,7 @@ public sealed class IndexFollower(IChangeFeed feed, IEnumerable<ISearchIndex> in
                 index.Drop(gone);
             }
 
-            logger.LogInformation("Collection {Collection} is gone from the store; its indexes are dropped", gone);
+            logger.CollectionGone(gone);
         }
 
         _known = versions;

@@ -199,8 +199,7 @@ public class KnowledgeStore : IKnowledgeStore
             }
             catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
             {
-                _logger.LogWarning(e, "The {Engine} index could not apply version {Version} of collection {Collection}; it will catch up from the store",
-                    index.Engine, change.Version, change.Collection.Name);
+                _logger.IndexApplyFailed(e, index.Engine, change.Version, change.Collection.Name);
             }
         }
     }
