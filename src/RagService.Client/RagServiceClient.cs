@@ -252,7 +252,8 @@ public sealed class RagServiceClient : IDisposable
             retryOnNetworkError: true, ct);
 
     /// <summary>Answers a question with numbered, cited sources (<see cref="RagServiceLlmException"/> when the service's LLM fails).</summary>
-    /// <param name="history">Earlier turns of the conversation, oldest first: the service rewrites a follow-up ("它多少钱？") into a standalone question for retrieval.</param>
+    /// <param name="history">Earlier turns of the conversation, oldest first: the service rewrites a follow-up ("它多少钱？") into a standalone question
+    /// for retrieval.</param>
     public Task<AskResult> AskAsync(string collection, string question, SearchOptions? options = null, IReadOnlyList<ConversationTurn>? history = null,
         CancellationToken ct = default) =>
         SendJsonAsync<AskResult>(HttpMethod.Post, $"{CollectionPath(collection)}/ask", Body("question", question, options, stream: null, history), retryOnNetworkError: true, ct);

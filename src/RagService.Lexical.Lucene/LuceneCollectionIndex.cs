@@ -233,7 +233,10 @@ internal sealed class LuceneCollectionIndex : IDisposable
         }
     }
 
-    /// <summary>Live documents, and in how many live bodies each term occurs (deleted documents not yet merged away are not counted, unlike IndexReader.DocFreq).</summary>
+    /// <summary>
+    /// Live documents, and in how many live bodies each term occurs (deleted documents not yet merged away are not counted, unlike
+    /// IndexReader.DocFreq).
+    /// </summary>
     public TermStatistics Statistics(IReadOnlyList<string> terms)
     {
         _searchers.MaybeRefresh();

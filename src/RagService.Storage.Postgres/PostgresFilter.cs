@@ -36,7 +36,10 @@ internal static class PostgresFilter
         AppendTime(sql, cmd, "d.updated_at <", filter.UpdatedBefore);
     }
 
-    /// <summary>" AND ..." visible to the principals in the text[] <paramref name="principals"/> names: the list overlaps them, or (open collections) there is none.</summary>
+    /// <summary>
+    /// " AND ..." visible to the principals in the text[] <paramref name="principals"/> names: the list overlaps them, or (open collections) there is
+    /// none.
+    /// </summary>
     public static string AccessCondition(CollectionSettings settings, string principals) =>
         settings.UnlistedAccess == UnlistedAccess.Open ? $" AND (d.access IS NULL OR d.access && {principals}::text[])" : $" AND d.access && {principals}::text[]";
 

@@ -9,7 +9,10 @@ namespace RagService.Vectors.Qdrant;
 
 public static class QdrantServiceCollectionExtensions
 {
-    /// <summary>Dense retrieval served by Qdrant (<see cref="QdrantVectorSearchIndex"/>); the options are validated here, so a bad value stops the start with what to fix. Its calls retry and break per <see cref="QdrantCalls"/>.</summary>
+    /// <summary>
+    /// Dense retrieval served by Qdrant (<see cref="QdrantVectorSearchIndex"/>); the options are validated here, so a bad value stops the start with
+    /// what to fix. Its calls retry and break per <see cref="QdrantCalls"/>.
+    /// </summary>
     public static IServiceCollection AddQdrantVectorIndex(this IServiceCollection services, QdrantOptions options)
     {
         options.Validate();

@@ -21,7 +21,9 @@ public sealed class CharacterTokenCounter : ITokenCounter
     public int Count(string text) => (text.Length + 3) / 4;
 }
 
-/// <summary>Sub-word tokens of the embedding model's tokenizer (<see cref="ITextEmbedder.MeasureFit"/>); characters / 4 when the embedder cannot tell.</summary>
+/// <summary>
+/// Sub-word tokens of the embedding model's tokenizer (<see cref="ITextEmbedder.MeasureFit"/>); characters / 4 when the embedder cannot tell.
+/// </summary>
 public sealed class EmbeddingTokenCounter(ITextEmbedder embedder) : ITokenCounter
 {
     public string Name => $"{embedder.ModelId} tokenizer";
