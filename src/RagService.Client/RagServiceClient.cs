@@ -90,7 +90,7 @@ public sealed class RagServiceClient : IDisposable
         CancellationToken ct = default)
     {
         using var buffer = new MemoryStream();
-        await content.CopyToAsync(buffer, ct);
+        await content.CopyToAsync(buffer, ct).ConfigureAwait(false);
         var bytes = buffer.ToArray();
         using var response = await SendAsync(() =>
         {
@@ -106,8 +106,8 @@ public sealed class RagServiceClient : IDisposable
             }
 
             return new HttpRequestMessage(HttpMethod.Post, $"{CollectionPath(collection)}/documents/upload") { Content = form };
-        }, retryOnNetworkError: false, ct);
-        return await ReadAsync<IngestResult>(response, ct);
+        }, retryOnNetworkError: false, ct).ConfigureAwait(false);
+        return await ReadAsync<IngestResult>(response, ct).ConfigureAwait(false);
     }
 
     /// <summary>A page of a collection's documents.</summary>
@@ -163,8 +163,8 @@ public sealed class RagServiceClient : IDisposable
             // The key makes a retry safe: if the first request did arrive, the service returns its job instead of a new one.
             request.Headers.Add("Idempotency-Key", key);
             return request;
-        }, retryOnNetworkError: archive.CanSeek, ct);
-        return await ReadAsync<Job>(response, ct);
+        }, retryOnNetworkError: archive.CanSeek, ct).ConfigureAwait(false);
+        return await ReadAsync<Job>(response, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -174,7 +174,8 @@ public sealed class RagServiceClient : IDisposable
     public async Task<Job> SyncFolderAsync(string collection, string folder, SyncFolderOptions? options = null, CancellationToken ct = default)
     {
         options ??= new SyncFolderOptions();
-        return await ApplyFolderSyncPlanAsync(collection, await PlanFolderSyncAsync(collection, folder, options, ct), options, ct);
+        var plan = await PlanFolderSyncAsync(collection, folder, options, ct).ConfigureAwait(false);
+        return await ApplyFolderSyncPlanAsync(collection, plan, options, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -186,7 +187,7 @@ public sealed class RagServiceClient : IDisposable
     {
         options ??= new SyncFolderOptions();
         var files = FolderSnapshot.Take(folder, options.Extensions, options.AccessMap);
-        var plan = await PlanSyncAsync(collection, files.Select(f => new SyncFile(f.Path, f.Sha256, f.Access)).ToList(), options.Prune, ct);
+        var plan = await PlanSyncAsync(collection, files.Select(f => new SyncFile(f.Path, f.Sha256, f.Access)).ToList(), options.Prune, ct).ConfigureAwait(false);
         return FolderSyncPlan.From(files, plan, options.Full);
     }
 
@@ -200,11 +201,14 @@ public sealed class RagServiceClient : IDisposable
         options ??= new SyncFolderOptions();
         options.Planned?.Invoke(new SyncFolderPlan(plan.Files, plan.Send.Count, options.Full ? null : plan.Deleted.Count));
 
-        var zip = await SyncArchive.WriteAsync(plan.Snapshot, plan.SendFiles, options.Prune, ct);
+        var zip = await SyncArchive.WriteAsync(plan.Snapshot, plan.SendFiles, options.Prune, ct).ConfigureAwait(false);
         try
         {
-            await using var stream = File.OpenRead(zip);
-            return await SyncArchiveAsync(collection, stream, "application/zip", options.Prune, options.IdempotencyKey, ct);
+            var stream = File.OpenRead(zip);
+            await using (stream.ConfigureAwait(false))
+            {
+                return await SyncArchiveAsync(collection, stream, "application/zip", options.Prune, options.IdempotencyKey, ct).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -223,17 +227,17 @@ public sealed class RagServiceClient : IDisposable
     /// <summary>Polls a job until it finishes, reporting each state seen; returns the finished job with its path lists.</summary>
     public async Task<Job> WaitForJobAsync(string id, IProgress<Job>? progress = null, CancellationToken ct = default)
     {
-        var job = await GetJobAsync(id, lists: false, ct);
+        var job = await GetJobAsync(id, lists: false, ct).ConfigureAwait(false);
         while (true)
         {
             progress?.Report(job);
             if (job.IsFinished)
             {
-                return await GetJobAsync(id, lists: true, ct);
+                return await GetJobAsync(id, lists: true, ct).ConfigureAwait(false);
             }
 
-            await Task.Delay(_options.JobPollInterval, ct);
-            job = await GetJobAsync(id, lists: false, ct);
+            await Task.Delay(_options.JobPollInterval, ct).ConfigureAwait(false);
+            job = await GetJobAsync(id, lists: false, ct).ConfigureAwait(false);
         }
     }
 
@@ -248,7 +252,8 @@ public sealed class RagServiceClient : IDisposable
             retryOnNetworkError: true, ct);
 
     /// <summary>Answers a question with numbered, cited sources (<see cref="RagServiceLlmException"/> when the service's LLM fails).</summary>
-    /// <param name="history">Earlier turns of the conversation, oldest first: the service rewrites a follow-up ("它多少钱？") into a standalone question for retrieval.</param>
+    /// <param name="history">Earlier turns of the conversation, oldest first: the service rewrites a follow-up ("它多少钱？") into a standalone question
+    /// for retrieval.</param>
     public Task<AskResult> AskAsync(string collection, string question, SearchOptions? options = null, IReadOnlyList<ConversationTurn>? history = null,
         CancellationToken ct = default) =>
         SendJsonAsync<AskResult>(HttpMethod.Post, $"{CollectionPath(collection)}/ask", Body("question", question, options, stream: null, history), retryOnNetworkError: true, ct);
@@ -264,9 +269,10 @@ public sealed class RagServiceClient : IDisposable
         using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"{CollectionPath(collection)}/ask")
         {
             Content = JsonContent.Create(Body("question", question, options, stream: true, history), options: RagJson.Options),
-        }, retryOnNetworkError: false, ct, streamed: true);
-        await using var stream = await response.Content.ReadAsStreamAsync(ct);
-        await foreach (var (name, data) in ServerSentEvents.ReadAsync(stream, ct))
+        }, retryOnNetworkError: false, ct, streamed: true).ConfigureAwait(false);
+        var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using var streamScope = stream.ConfigureAwait(false);
+        await foreach (var (name, data) in ServerSentEvents.ReadAsync(stream, ct).ConfigureAwait(false))
         {
             switch (name)
             {
@@ -293,13 +299,13 @@ public sealed class RagServiceClient : IDisposable
     public async Task<Readiness> GetReadinessAsync(CancellationToken ct = default)
     {
         using var request = Authorized(new HttpRequestMessage(HttpMethod.Get, "health/ready"));
-        using var response = await _http.SendAsync(request, ct);
+        using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
         if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable))
         {
-            throw await ProblemReader.ReadAsync(response, ct);
+            throw await ProblemReader.ReadAsync(response, ct).ConfigureAwait(false);
         }
 
-        var readiness = await ReadAsync<Readiness>(response, ct);
+        var readiness = await ReadAsync<Readiness>(response, ct).ConfigureAwait(false);
         // Without a key the service answers {"status"} only.
         return readiness.Components is null ? readiness with { Components = [] } : readiness;
     }
@@ -337,19 +343,19 @@ public sealed class RagServiceClient : IDisposable
 
     private async Task<T> GetAsync<T>(string path, CancellationToken ct)
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, path), retryOnNetworkError: true, ct);
-        return await ReadAsync<T>(response, ct);
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, path), retryOnNetworkError: true, ct).ConfigureAwait(false);
+        return await ReadAsync<T>(response, ct).ConfigureAwait(false);
     }
 
     private async Task<T> SendJsonAsync<T>(HttpMethod method, string path, object body, bool retryOnNetworkError, CancellationToken ct)
     {
         using var response = await SendAsync(() => new HttpRequestMessage(method, path) { Content = JsonContent.Create(body, options: RagJson.Options) },
-            retryOnNetworkError, ct);
-        return await ReadAsync<T>(response, ct);
+            retryOnNetworkError, ct).ConfigureAwait(false);
+        return await ReadAsync<T>(response, ct).ConfigureAwait(false);
     }
 
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct) =>
-        await response.Content.ReadFromJsonAsync<T>(RagJson.Options, ct)
+        await response.Content.ReadFromJsonAsync<T>(RagJson.Options, ct).ConfigureAwait(false)
         ?? throw new RagServiceException(response.StatusCode, "Empty response", "the service sent no body", null);
 
     /// <summary>Sends a request made by <paramref name="create"/> (called again per retry); throws the typed problem on failure.</summary>
@@ -364,7 +370,7 @@ public sealed class RagServiceClient : IDisposable
             HttpResponseMessage response;
             try
             {
-                response = await _http.SendAsync(request, streamed ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, timeout.Token);
+                response = await _http.SendAsync(request, streamed ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
             {
@@ -375,7 +381,7 @@ public sealed class RagServiceClient : IDisposable
                         : e;
                 }
 
-                await Task.Delay(Backoff(attempt, null), ct);
+                await Task.Delay(Backoff(attempt, null), ct).ConfigureAwait(false);
                 continue;
             }
 
@@ -389,13 +395,13 @@ public sealed class RagServiceClient : IDisposable
             {
                 var wait = Backoff(attempt, response.Headers.RetryAfter?.Delta);
                 response.Dispose();
-                await Task.Delay(wait, ct);
+                await Task.Delay(wait, ct).ConfigureAwait(false);
                 continue;
             }
 
             using (response)
             {
-                throw await ProblemReader.ReadAsync(response, ct);
+                throw await ProblemReader.ReadAsync(response, ct).ConfigureAwait(false);
             }
         }
     }

@@ -51,7 +51,10 @@ public sealed class DocumentExtractor : IDocumentExtractor
     public Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, string? fileName, string? contentType, CancellationToken cancellationToken) =>
         ExtractAsync(content, fileName, contentType, onSniffed: null, cancellationToken);
 
-    /// <summary>As <see cref="ExtractAsync(ReadOnlyMemory{byte}, string?, string?, CancellationToken)"/>, telling <paramref name="onSniffed"/> which extractor runs before it starts.</summary>
+    /// <summary>
+    /// As <see cref="ExtractAsync(ReadOnlyMemory{byte}, string?, string?, CancellationToken)"/>, telling <paramref name="onSniffed"/> which extractor
+    /// runs before it starts.
+    /// </summary>
     public async Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, string? fileName, string? contentType, Action<SourceFormat>? onSniffed, CancellationToken cancellationToken)
     {
         var sniffed = FormatSniffer.Sniff(content, fileName, contentType);

@@ -23,7 +23,9 @@ public sealed record ExtractionOptions
     /// <summary>Wall-clock bound for PdfPig reading and laying out one page; a page past it sends the whole PDF to poppler.</summary>
     public TimeSpan PdfPigPageTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>PDFs larger than this are not parsed in process (PdfPig holds the file and its objects in memory) but by poppler under the child memory limit.</summary>
+    /// <summary>
+    /// PDFs larger than this are not parsed in process (PdfPig holds the file and its objects in memory) but by poppler under the child memory limit.
+    /// </summary>
     public long MaxPdfPigBytes { get; init; } = 64L * 1024 * 1024;
 
     /// <summary>A page with more glyphs than this is not laid out in process (layout analysis is superlinear); the PDF goes to poppler.</summary>

@@ -37,7 +37,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
     private readonly long _collectionId;
     private readonly LuceneOptions _options;
     private readonly IChangeFeed? _changes;
-    private readonly ILogger? _logger;
+    private readonly ILogger _logger;
     private LuceneDirectory _directory = null!;
     private IndexWriter _writer = null!;
     private SearcherManager _searchers = null!;
@@ -45,7 +45,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
     private long _version;
     private int _uncommitted;
 
-    private LuceneCollectionIndex(string path, CollectionInfo collection, LuceneOptions options, IChangeFeed? changes, ILogger? logger)
+    private LuceneCollectionIndex(string path, CollectionInfo collection, LuceneOptions options, IChangeFeed? changes, ILogger logger)
     {
         _path = path;
         _identity = Identity(collection);
@@ -64,7 +64,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
     public IndexFollow Follow { get; private set; } = IndexFollow.None;
 
     /// <summary>Opens the collection's index, or rebuilds it from <paramref name="source"/> when it cannot be reused.</summary>
-    public static LuceneCollectionIndex Open(string path, CollectionInfo collection, IIndexSource source, IChangeFeed? changes, LuceneOptions options, ILogger? logger)
+    public static LuceneCollectionIndex Open(string path, CollectionInfo collection, IIndexSource source, IChangeFeed? changes, LuceneOptions options, ILogger logger)
     {
         var index = new LuceneCollectionIndex(path, collection, options, changes, logger);
         // No folder yet: the collection's first use (or a folder someone removed). Building it is routine, not a fault.
@@ -89,8 +89,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
             if (problem is null)
             {
                 index.Verdict = $"loaded at version {loadedAt}, caught up to {index.Version} from the change log";
-                logger?.LogInformation("Lucene index of collection {Collection} loaded at version {Loaded} and caught up to {Version} from the change log",
-                    collection.Name, loadedAt, index.Version);
+                logger.IndexCaughtUp(collection.Name, loadedAt, index.Version);
                 return index;
             }
         }
@@ -98,17 +97,17 @@ internal sealed class LuceneCollectionIndex : IDisposable
         if (problem is null)
         {
             index.Verdict = "loaded";
-            logger?.LogInformation("Lucene index of collection {Collection} loaded from {Path} at version {Version}", collection.Name, path, snapshot.Version);
+            logger.IndexLoaded(collection.Name, path, snapshot.Version);
         }
         else
         {
             if (isNew)
             {
-                logger?.LogInformation("Lucene index of collection {Collection} does not exist yet; creating it at {Path} from SQLite", collection.Name, path);
+                logger.IndexCreated(collection.Name, path);
             }
             else
             {
-                logger?.LogWarning("Lucene index of collection {Collection} at {Path} is {Problem}; rebuilding from SQLite", collection.Name, path, problem);
+                logger.IndexUnusable(collection.Name, path, problem);
             }
 
             index.CloseQuietly();
@@ -150,7 +149,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
             }
 
             using var snapshot = source.OpenSnapshot(_collectionId);
-            _logger?.LogInformation("Lucene index {Path} is at version {Index}, the store at {Store}: rebuilding ({Reason})", _path, Version, snapshot.Version, reason);
+            _logger.IndexStale(_path, Version, snapshot.Version, reason);
             _writer.DeleteAll();
             Rebuild(snapshot);
             Verdict = $"rebuilt: stale ({reason})";
@@ -234,7 +233,10 @@ internal sealed class LuceneCollectionIndex : IDisposable
         }
     }
 
-    /// <summary>Live documents, and in how many live bodies each term occurs (deleted documents not yet merged away are not counted, unlike IndexReader.DocFreq).</summary>
+    /// <summary>
+    /// Live documents, and in how many live bodies each term occurs (deleted documents not yet merged away are not counted, unlike
+    /// IndexReader.DocFreq).
+    /// </summary>
     public TermStatistics Statistics(IReadOnlyList<string> terms)
     {
         _searchers.MaybeRefresh();

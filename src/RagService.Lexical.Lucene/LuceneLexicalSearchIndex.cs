@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using LockObtainFailedException = Lucene.Net.Store.LockObtainFailedException;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RagService.Core.Access;
 using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
@@ -21,12 +22,17 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
     private readonly VisibleChunkCache _visible;
     private readonly IChangeFeed? _changes;
     private readonly LuceneOptions _options;
-    private readonly ILogger? _logger;
+    private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, LuceneCollectionIndex> _open = new();
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _openLocks = new();
     private volatile string? _lockFault;
 
-    public LuceneLexicalSearchIndex(IIndexSource source, LuceneOptions options, ILogger? logger = null, IChangeFeed? changes = null, VisibleChunkCache? visible = null)
+    public LuceneLexicalSearchIndex(IIndexSource source, LuceneOptions options, IChangeFeed? changes = null, VisibleChunkCache? visible = null)
+        : this(source, options, NullLogger.Instance, changes, visible)
+    {
+    }
+
+    public LuceneLexicalSearchIndex(IIndexSource source, LuceneOptions options, ILogger logger, IChangeFeed? changes = null, VisibleChunkCache? visible = null)
     {
         options.Validate();
         _source = source;
@@ -145,7 +151,7 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
         {
             _lockFault = $"the Lucene index of collection '{collection.Name}' in {PathOf(collection.Id)} is locked by another process ({e.Message}); " +
                 "one index folder serves one process: stop the other one or give each its own Rag:DatabasePath or Rag:Lucene:Directory";
-            _logger?.LogError("BM25 search refused: {Reason}", _lockFault);
+            _logger.SearchRefused(_lockFault);
             throw new StorageUnavailableException(_lockFault, e);
         }
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using RagService.Core.Access;
 using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
+using RagService.Core.Logging;
 using RagService.Core.Models;
 using RagService.Lexical.Lucene.Analysis;
 
@@ -15,7 +16,7 @@ public static class LuceneServiceCollectionExtensions
     {
         options.Validate();
         services.AddSingleton(sp => new LuceneLexicalSearchIndex(sp.GetRequiredService<IIndexSource>(), options,
-            sp.GetService<ILoggerFactory>()?.CreateLogger<LuceneLexicalSearchIndex>(), sp.GetService<IChangeFeed>(), sp.GetService<VisibleChunkCache>()));
+            sp.LoggerFor<LuceneLexicalSearchIndex>(), sp.GetService<IChangeFeed>(), sp.GetService<VisibleChunkCache>()));
         services.AddSingleton<ILexicalSearchIndex>(sp => sp.GetRequiredService<LuceneLexicalSearchIndex>());
         services.AddSingleton<ISearchIndex>(sp => sp.GetRequiredService<LuceneLexicalSearchIndex>());
         services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<LuceneLexicalSearchIndex>());

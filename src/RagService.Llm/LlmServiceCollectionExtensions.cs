@@ -16,7 +16,8 @@ public static class LlmServiceCollectionExtensions
 
     /// <summary>
     /// Registers the answer and rewrite prompt templates (always: the prompt is returned even without an LLM) and, when
-    /// <see cref="LlmOptions.Url"/> is set, the Semantic Kernel chat client as <see cref="IChatClient"/> (and as the <see cref="AnswerModel"/>, otherwise <see cref="AnswerModel.None"/>) and the
+    /// <see cref="LlmOptions.Url"/> is set, the Semantic Kernel chat client as <see cref="IChatClient"/> (and as the <see cref="AnswerModel"/>,
+    /// otherwise <see cref="AnswerModel.None"/>) and the
     /// readiness probe, sharing one circuit breaker. Invalid options throw at start-up with the setting to fix.
     /// </summary>
     public static IServiceCollection AddRagLlm(this IServiceCollection services, LlmOptions options)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using RagService.Core.Models;
 using RagService.Onnx.Embeddings;
@@ -22,7 +23,10 @@ public static class OnnxModelLoader
     /// <summary>When the options carry no length and the model files declare none.</summary>
     private const int FallbackMaxLength = 512;
 
-    public static (ITextEmbedder? Embedder, ComponentStatus Status) LoadEmbedder(OnnxModelOptions options, ILogger? logger = null)
+    public static (ITextEmbedder? Embedder, ComponentStatus Status) LoadEmbedder(OnnxModelOptions options) =>
+        LoadEmbedder(options, NullLogger.Instance);
+
+    public static (ITextEmbedder? Embedder, ComponentStatus Status) LoadEmbedder(OnnxModelOptions options, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         return Load(DenseComponent, options, logger, (directory, session, tokenizer, maxLength) =>
@@ -41,7 +45,10 @@ public static class OnnxModelLoader
         });
     }
 
-    public static (IReranker? Reranker, ComponentStatus Status) LoadReranker(OnnxModelOptions options, ILogger? logger = null)
+    public static (IReranker? Reranker, ComponentStatus Status) LoadReranker(OnnxModelOptions options) =>
+        LoadReranker(options, NullLogger.Instance);
+
+    public static (IReranker? Reranker, ComponentStatus Status) LoadReranker(OnnxModelOptions options, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         return Load(RerankComponent, options, logger, (directory, session, tokenizer, maxLength) =>
@@ -73,7 +80,7 @@ public static class OnnxModelLoader
         }
     }
 
-    private static (T? Component, ComponentStatus Status) Load<T>(string name, OnnxModelOptions options, ILogger? logger,
+    private static (T? Component, ComponentStatus Status) Load<T>(string name, OnnxModelOptions options, ILogger logger,
         Func<ModelDirectory, OnnxSession, LoadedTokenizer, int, (T Component, string Detail)> build)
         where T : class
     {
@@ -90,7 +97,7 @@ public static class OnnxModelLoader
             session = OpenSession(directory.ModelFile, options);
             if (session.ProviderWarning is { } warning)
             {
-                logger?.LogWarning("{Component} model {Directory}: {Warning}", name, directory.Path, warning);
+                logger.ModelWarning(name, directory.Path, warning);
             }
 
             CheckVocabulary(session, tokenizer, directory.ModelFile);
@@ -104,13 +111,13 @@ public static class OnnxModelLoader
                 detail += " (CUDA unavailable, fell back to CPU)";
             }
 
-            logger?.LogInformation("{Component} model loaded: {Detail} (ONNX Runtime {Version})", name, detail, OrtEnv.Instance().GetVersionString());
+            logger.ModelLoaded(name, detail, OrtEnv.Instance().GetVersionString());
             return (component, ComponentStatus.On(name, detail));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             session?.Dispose();
-            logger?.LogError(ex, "{Component} model from {Directory} failed to load", name, options.ModelDirectory);
+            logger.ModelFailed(ex, name, options.ModelDirectory);
             return (null, ComponentStatus.Failed(name, $"{options.ModelDirectory}: {ex.Message}"));
         }
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
@@ -10,8 +11,13 @@ namespace RagService.Storage.Postgres;
 /// migration 3); <see cref="WaitForChangeAsync"/> LISTENs on one connection of its own and falls back to waiting out
 /// the poll interval while that connection cannot be had. Each delta is read in one repeatable-read transaction.
 /// </summary>
-public sealed class PostgresChangeFeed(PostgresDatabase database, ILogger? logger = null) : IChangeFeed, IAsyncDisposable
+public sealed class PostgresChangeFeed(PostgresDatabase database, ILogger logger) : IChangeFeed, IAsyncDisposable
 {
+    public PostgresChangeFeed(PostgresDatabase database)
+        : this(database, NullLogger.Instance)
+    {
+    }
+
     private const string Channel = "rag_changes";
 
     private NpgsqlConnection? _listener;
@@ -103,7 +109,7 @@ public sealed class PostgresChangeFeed(PostgresDatabase database, ILogger? logge
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _signal = $"polling (LISTEN {Channel} failed: {e.Message})";
-            logger?.LogWarning("Change notifications unavailable ({Reason}); polling until the store answers again", e.Message);
+            logger.ChangeNotificationsUnavailable(e.Message);
             await DropListenerAsync();
             await Task.Delay(timeout, ct);
         }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using RagService.Core.Models;
 using RagService.Core.Storage;
@@ -14,12 +15,17 @@ public sealed class PostgresDatabase : IDisposable
 {
     private readonly NpgsqlDataSource _source;
     private readonly PostgresStoreOptions _options;
-    private readonly ILogger? _logger;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
     private volatile bool _schemaReady;
     private volatile string? _fault;
 
-    public PostgresDatabase(PostgresStoreOptions options, ILogger? logger = null)
+    public PostgresDatabase(PostgresStoreOptions options)
+        : this(options, NullLogger.Instance)
+    {
+    }
+
+    public PostgresDatabase(PostgresStoreOptions options, ILogger logger)
     {
         _options = options.Validate();
         _logger = logger;
@@ -176,7 +182,7 @@ public sealed class PostgresDatabase : IDisposable
         catch (Exception e) when (Faults.Translate(e) is { } unavailable)
         {
             _fault = unavailable.Message;
-            _logger?.LogError("Store unavailable at start-up: {Reason}; the service starts unready and tries again at each use", unavailable.Message);
+            _logger.StoreUnavailableAtStart(unavailable.Message);
         }
     }
 

@@ -72,7 +72,10 @@ internal static class PostgresFilter
         return (filter.MetadataRanges ?? []).All(r => r.Matches(metadata.GetValueOrDefault(r.Key)));
     }
 
-    /// <summary>" AND ..." visible to the principals in the text[] <paramref name="principals"/> names: the list overlaps them, or (open collections) there is none.</summary>
+    /// <summary>
+    /// " AND ..." visible to the principals in the text[] <paramref name="principals"/> names: the list overlaps them, or (open collections) there is
+    /// none.
+    /// </summary>
     public static string AccessCondition(CollectionSettings settings, string principals) =>
         settings.UnlistedAccess == UnlistedAccess.Open ? $" AND (d.access IS NULL OR d.access && {principals}::text[])" : $" AND d.access && {principals}::text[]";
 

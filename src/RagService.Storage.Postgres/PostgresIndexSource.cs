@@ -5,7 +5,10 @@ using RagService.Core.Storage;
 
 namespace RagService.Storage.Postgres;
 
-/// <summary>What the search indexes read from PostgreSQL: versions (from <see cref="PostgresVersionCache"/> while it listens), filters as chunk ids, and read snapshots to rebuild from.</summary>
+/// <summary>
+/// What the search indexes read from PostgreSQL: versions (from <see cref="PostgresVersionCache"/> while it listens), filters as chunk ids, and read
+/// snapshots to rebuild from.
+/// </summary>
 public sealed class PostgresIndexSource(PostgresDatabase database) : IIndexSource
 {
     public async Task<long> GetVersionAsync(long collectionId, CancellationToken ct)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RagService.Core.Indexing;
 using RagService.Core.Models;
 using RagService.Core.Storage;
@@ -10,12 +11,17 @@ public sealed class PostgresKnowledgeStore : KnowledgeStore, IComponentHealth
 {
     private readonly PostgresKnowledgeRows _rows;
 
-    public PostgresKnowledgeStore(PostgresDatabase database, IEnumerable<ISearchIndex>? indexes = null, ILogger? logger = null)
+    public PostgresKnowledgeStore(PostgresDatabase database, IEnumerable<ISearchIndex>? indexes = null)
+        : this(database, indexes, NullLogger.Instance)
+    {
+    }
+
+    public PostgresKnowledgeStore(PostgresDatabase database, IEnumerable<ISearchIndex>? indexes, ILogger logger)
         : this(new PostgresKnowledgeRows(database), indexes, logger)
     {
     }
 
-    private PostgresKnowledgeStore(PostgresKnowledgeRows rows, IEnumerable<ISearchIndex>? indexes, ILogger? logger)
+    private PostgresKnowledgeStore(PostgresKnowledgeRows rows, IEnumerable<ISearchIndex>? indexes, ILogger logger)
         : base(rows, indexes, logger) => _rows = rows;
 
     /// <summary>Reads one row: "store" on, or failed with the reason; used by the readiness probe.</summary>

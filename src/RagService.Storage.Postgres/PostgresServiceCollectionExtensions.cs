@@ -4,6 +4,7 @@ using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
 using RagService.Core.Jobs;
+using RagService.Core.Logging;
 using RagService.Core.Models;
 using RagService.Core.Retrieval.Calibration;
 using RagService.Core.Security;
@@ -21,14 +22,14 @@ public static class PostgresServiceCollectionExtensions
     public static IServiceCollection AddPostgresStore(this IServiceCollection services, PostgresStoreOptions options)
     {
         options.Validate();
-        services.AddSingleton(sp => new PostgresDatabase(options, sp.GetService<ILoggerFactory>()?.CreateLogger<PostgresDatabase>()));
+        services.AddSingleton(sp => new PostgresDatabase(options, sp.LoggerFor<PostgresDatabase>()));
         services.AddSingleton(sp => new PostgresKnowledgeStore(sp.GetRequiredService<PostgresDatabase>(), sp.GetServices<ISearchIndex>(),
-            sp.GetService<ILoggerFactory>()?.CreateLogger<PostgresKnowledgeStore>()));
+            sp.LoggerFor<PostgresKnowledgeStore>()));
         services.AddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<PostgresKnowledgeStore>());
         services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<PostgresKnowledgeStore>());
         services.AddSingleton<IIndexSource>(sp => new PostgresIndexSource(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IChangeFeed>(sp => new PostgresChangeFeed(sp.GetRequiredService<PostgresDatabase>(),
-            sp.GetService<ILoggerFactory>()?.CreateLogger<PostgresChangeFeed>()));
+            sp.LoggerFor<PostgresChangeFeed>()));
         services.AddSingleton<IChunkContextCache>(sp => new PostgresChunkContextCache(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IFusionCalibrationStore>(sp => new PostgresFusionCalibrationStore(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IJobStore>(sp => new PostgresJobStore(sp.GetRequiredService<PostgresDatabase>()));

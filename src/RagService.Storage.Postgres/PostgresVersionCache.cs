@@ -20,7 +20,7 @@ internal sealed class PostgresVersionCache : IDisposable
     public const string Channel = "rag_collection_versions";
 
     private readonly NpgsqlDataSource _listenSource;
-    private readonly ILogger? _logger;
+    private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, long> _versions = new();
     private readonly ConcurrentDictionary<string, CollectionInfo> _collections = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
@@ -29,7 +29,7 @@ internal sealed class PostgresVersionCache : IDisposable
     private long _generation;
     private volatile bool _listening;
 
-    public PostgresVersionCache(NpgsqlConnectionStringBuilder connection, TimeSpan retryPause, ILogger? logger)
+    public PostgresVersionCache(NpgsqlConnectionStringBuilder connection, TimeSpan retryPause, ILogger logger)
     {
         // Its own unpooled connection, with keepalives so that a silently lost server is noticed.
         var listen = new NpgsqlConnectionStringBuilder(connection.ConnectionString) { Pooling = false, KeepAlive = 5 };
@@ -143,7 +143,7 @@ internal sealed class PostgresVersionCache : IDisposable
             catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException or ObjectDisposedException)
             {
                 Forget();
-                _logger?.LogWarning("Collection version notifications lost ({Reason}); reading versions from the database until they are back", e.Message);
+                _logger.VersionNotificationsLost(e.Message);
             }
 
             try

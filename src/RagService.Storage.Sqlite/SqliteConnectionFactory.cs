@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Data.Sqlite;
 
 namespace RagService.Storage.Sqlite;
@@ -30,7 +31,7 @@ internal sealed class SqliteConnectionFactory
     {
         // A data folder that cannot be written must not abort start-up: the store records the fault (readiness false, writes 503).
         var factory = new SqliteConnectionFactory(options);
-        StorageFault.EnsureSchema(factory, null);
+        StorageFault.EnsureSchema(factory, NullLogger.Instance);
         return factory;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
@@ -16,7 +17,7 @@ public sealed class SqliteJobStore : IJobStore
     public SqliteJobStore(SqliteStoreOptions options)
     {
         _connections = new SqliteConnectionFactory(options);
-        Fault = StorageFault.EnsureSchema(_connections, null);
+        Fault = StorageFault.EnsureSchema(_connections, NullLogger.Instance);
     }
 
     /// <summary>Why the data folder cannot be written (found at start-up), or null.</summary>

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RagService.Core.Jobs;
 using RagService.Core.Models;
 using RagService.Core.Storage;
@@ -25,7 +26,12 @@ public sealed class SqliteKnowledgeRows : IKnowledgeRows, IComponentHealth
 
     private readonly SqliteConnectionFactory _connections;
 
-    public SqliteKnowledgeRows(SqliteStoreOptions options, ILogger? logger = null)
+    public SqliteKnowledgeRows(SqliteStoreOptions options)
+        : this(options, NullLogger.Instance)
+    {
+    }
+
+    public SqliteKnowledgeRows(SqliteStoreOptions options, ILogger logger)
     {
         _connections = new SqliteConnectionFactory(options);
         Fault = StorageFault.EnsureSchema(_connections, logger);

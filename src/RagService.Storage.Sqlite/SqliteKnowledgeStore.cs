@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RagService.Core.Indexing;
 using RagService.Core.Models;
 using RagService.Core.Storage;
@@ -11,12 +12,18 @@ public sealed class SqliteKnowledgeStore : KnowledgeStore, IComponentHealth
     private readonly SqliteKnowledgeRows _rows;
 
     /// <param name="indexes">The indexes derived from this store; none for a writer that leaves them to catch up by version.</param>
-    public SqliteKnowledgeStore(SqliteStoreOptions options, IEnumerable<ISearchIndex>? indexes = null, ILogger? logger = null)
+    public SqliteKnowledgeStore(SqliteStoreOptions options, IEnumerable<ISearchIndex>? indexes = null)
+        : this(options, indexes, NullLogger.Instance)
+    {
+    }
+
+    /// <param name="indexes">The indexes derived from this store; none for a writer that leaves them to catch up by version.</param>
+    public SqliteKnowledgeStore(SqliteStoreOptions options, IEnumerable<ISearchIndex>? indexes, ILogger logger)
         : this(new SqliteKnowledgeRows(options, logger), indexes, logger)
     {
     }
 
-    private SqliteKnowledgeStore(SqliteKnowledgeRows rows, IEnumerable<ISearchIndex>? indexes, ILogger? logger)
+    private SqliteKnowledgeStore(SqliteKnowledgeRows rows, IEnumerable<ISearchIndex>? indexes, ILogger logger)
         : base(rows, indexes, logger) => _rows = rows;
 
     public string DatabasePath => _rows.DatabasePath;

@@ -72,7 +72,9 @@ internal static class SqliteSchema
         MoveFtsTerms(connection);
     }
 
-    /// <summary>Version 1 databases kept a sync's source_sha256 and ingest_signature in the metadata JSON; move them into their columns, in one transaction.</summary>
+    /// <summary>
+    /// Version 1 databases kept a sync's source_sha256 and ingest_signature in the metadata JSON; move them into their columns, in one transaction.
+    /// </summary>
     private static void MoveSyncBookkeepingOutOfMetadata(SqliteConnection connection)
     {
         using var tx = connection.BeginTransaction();

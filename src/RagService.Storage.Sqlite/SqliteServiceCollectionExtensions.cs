@@ -4,6 +4,7 @@ using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
 using RagService.Core.Jobs;
+using RagService.Core.Logging;
 using RagService.Core.Models;
 using RagService.Core.Retrieval.Calibration;
 using RagService.Core.Security;
@@ -27,7 +28,7 @@ public static class SqliteServiceCollectionExtensions
 
         services.AddSingleton(options);
         services.AddSingleton(sp => new SqliteKnowledgeStore(options, sp.GetServices<ISearchIndex>(),
-            sp.GetService<ILoggerFactory>()?.CreateLogger<SqliteKnowledgeStore>()));
+            sp.LoggerFor<SqliteKnowledgeStore>()));
         services.AddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<SqliteKnowledgeStore>());
         services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<SqliteKnowledgeStore>());
         services.AddSingleton<IIndexSource>(new SqliteIndexSource(options));

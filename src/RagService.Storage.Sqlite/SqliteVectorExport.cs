@@ -31,7 +31,10 @@ public sealed class SqliteVectorExport(SqliteStoreOptions options)
         return (dimension, Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Up to <paramref name="limit"/> vectors of <paramref name="dimension"/> with chunk ids above <paramref name="afterChunkId"/>, in chunk id order.</summary>
+    /// <summary>
+    /// Up to <paramref name="limit"/> vectors of <paramref name="dimension"/> with chunk ids above <paramref name="afterChunkId"/>, in chunk id
+    /// order.
+    /// </summary>
     public IReadOnlyList<ExportedVector> ReadPage(long collectionId, int dimension, long afterChunkId, int limit)
     {
         using var connection = _connections.Open();

@@ -10,7 +10,7 @@ internal static class StorageFault
     /// <summary>SQLite result codes that mean "the files cannot be used", not "the request is wrong".</summary>
     public static bool IsStorageError(SqliteException e) => e.SqliteErrorCode is 3 or 8 or 10 or 13 or 14 or 23;
 
-    public static string? EnsureSchema(SqliteConnectionFactory connections, ILogger? logger)
+    public static string? EnsureSchema(SqliteConnectionFactory connections, ILogger logger)
     {
         try
         {
@@ -22,7 +22,7 @@ internal static class StorageFault
         {
             var reason = $"the data folder {Path.GetDirectoryName(connections.DatabasePath)} cannot be written or opened ({e.Message}); " +
                 "check its permissions, free space and that it is not mounted read-only";
-            logger?.LogError("Storage unavailable at start-up: {Reason}", reason);
+            logger.StorageUnavailableAtStart(reason);
             return reason;
         }
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using RagService.Core.Access;
 using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
+using RagService.Core.Logging;
 using RagService.Core.Models;
 
 namespace RagService.Vectors.Hnsw;
@@ -19,7 +20,7 @@ public static class HnswServiceCollectionExtensions
 
         options ??= new VectorIndexOptions();
         services.AddSingleton(sp => new HnswVectorSearchIndex(sp.GetRequiredService<IIndexSource>(), snapshotDirectory, options,
-            sp.GetService<ILoggerFactory>()?.CreateLogger<HnswVectorSearchIndex>(), sp.GetService<IChangeFeed>(), sp.GetService<VisibleChunkCache>()));
+            sp.LoggerFor<HnswVectorSearchIndex>(), sp.GetService<IChangeFeed>(), sp.GetService<VisibleChunkCache>()));
         services.AddSingleton<IVectorSearchIndex>(sp => sp.GetRequiredService<HnswVectorSearchIndex>());
         services.AddSingleton<ISearchIndex>(sp => sp.GetRequiredService<HnswVectorSearchIndex>());
         services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<HnswVectorSearchIndex>());

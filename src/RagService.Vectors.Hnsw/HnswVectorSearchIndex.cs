@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RagService.Core.Access;
 using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
@@ -17,11 +18,18 @@ namespace RagService.Vectors.Hnsw;
 /// writes are applied as deltas, other processes' writes are caught up from the change log, and the snapshots are
 /// written again when the engine is disposed.
 /// </summary>
-public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDirectory, VectorIndexOptions options, ILogger? logger = null,
+public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDirectory, VectorIndexOptions options, ILogger logger,
     IChangeFeed? changes = null, VisibleChunkCache? visible = null)
     : IVectorSearchIndex, IDisposable
 {
     private readonly VisibleChunkCache _visible = visible ?? new VisibleChunkCache(source);
+
+    public HnswVectorSearchIndex(IIndexSource source, string snapshotDirectory, VectorIndexOptions options, IChangeFeed? changes = null,
+        VisibleChunkCache? visible = null)
+        : this(source, snapshotDirectory, options, NullLogger.Instance, changes, visible)
+    {
+    }
+
     private readonly VersionedCache<NeighbourIndex> _cache = new();
     private readonly IndexFollowLedger _ledger = new();
     private readonly ConcurrentDictionary<long, string> _verdicts = new();
@@ -155,7 +163,7 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            logger?.LogWarning(e, "Could not write the vector snapshot of collection {Collection}; it will be rebuilt at next start", collectionId);
+            logger.SnapshotWriteFailed(e, collectionId);
         }
     }
 
@@ -187,8 +195,7 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
 
         _ledger.CaughtUp(collectionId, delta.Versions);
         _verdicts[collectionId] = $"loaded at version {taken}, caught up to {delta.ToVersion} from the change log";
-        logger?.LogInformation("Vector index of collection {Collection} loaded from its snapshot at version {Taken} and caught up to {Version} from the change log",
-            collectionId, taken, delta.ToVersion);
+        logger.SnapshotCaughtUp(collectionId, taken, delta.ToVersion);
         return (index, delta.ToVersion);
     }
 

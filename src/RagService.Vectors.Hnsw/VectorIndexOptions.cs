@@ -21,7 +21,9 @@ public sealed record VectorIndexOptions
     /// </summary>
     public int EfSearchPerResult { get; init; } = 2;
 
-    /// <summary>At or below this many live vectors an unfiltered search scans exactly (exact and cheaper than the graph there; see docs/vector-index.md).</summary>
+    /// <summary>
+    /// At or below this many live vectors an unfiltered search scans exactly (exact and cheaper than the graph there; see docs/vector-index.md).
+    /// </summary>
     public int ExactSearchThreshold { get; init; } = 5_000;
 
     /// <summary>

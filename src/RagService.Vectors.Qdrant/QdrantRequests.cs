@@ -60,7 +60,10 @@ internal sealed class QdrantRequests(QdrantOptions options)
         return change;
     }
 
-    /// <summary>The added chunks that carry a vector, as upserts of at most <see cref="QdrantOptions.UpsertBatchSize"/> points, each acknowledged once applied (wait).</summary>
+    /// <summary>
+    /// The added chunks that carry a vector, as upserts of at most <see cref="QdrantOptions.UpsertBatchSize"/> points, each acknowledged once applied
+    /// (wait).
+    /// </summary>
     public IEnumerable<UpsertPoints> Upserts(string collection, IndexedDocument document, IReadOnlyList<IndexEntry> added) =>
         added.Where(a => a.Vector is not null).Chunk(options.UpsertBatchSize).Select(batch =>
         {

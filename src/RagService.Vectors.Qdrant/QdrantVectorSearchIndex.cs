@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Qdrant.Client.Grpc;
 using RagService.Core.Indexing;
 using RagService.Core.Models;
@@ -22,12 +23,18 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
     private readonly QdrantRequests _requests;
     private readonly QdrantCollectionNames _names;
     private readonly QdrantCalls _calls;
-    private readonly ILogger? _logger;
+    private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, Target> _targets = new();
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _createLocks = new();
 
     /// <param name="time">The clock of retry delays and break times; the system clock when null.</param>
-    public QdrantVectorSearchIndex(QdrantOptions options, ILogger? logger = null, TimeProvider? time = null)
+    public QdrantVectorSearchIndex(QdrantOptions options, TimeProvider? time = null)
+        : this(options, NullLogger.Instance, time)
+    {
+    }
+
+    /// <param name="time">The clock of retry delays and break times; the system clock when null.</param>
+    public QdrantVectorSearchIndex(QdrantOptions options, ILogger logger, TimeProvider? time = null)
     {
         _options = options.Validate();
         _client = new QdrantGrpcClient(options.Endpoint, string.IsNullOrEmpty(options.ApiKey) ? null : options.ApiKey);
@@ -150,7 +157,7 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         }
         catch (StorageUnavailableException e)
         {
-            _logger?.LogWarning(e, "Could not delete the Qdrant collections of collection {Collection}; delete those named *--c{Collection}g* by hand", collectionId, collectionId);
+            _logger.CollectionDeleteFailed(e, collectionId);
         }
     }
 
@@ -375,7 +382,7 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         }
         catch (StorageUnavailableException e)
         {
-            _logger?.LogWarning(e, "Could not remove the points of a failed write from {Collection}", target.Name);
+            _logger.FailedWriteCleanupFailed(e, target.Name);
         }
     }
 

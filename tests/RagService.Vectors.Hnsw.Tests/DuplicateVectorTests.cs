@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using RagService.Vectors.Hnsw.Snapshots;
 
 namespace RagService.Vectors.Hnsw.Tests;
@@ -245,7 +246,7 @@ public sealed class DuplicateVectorTests : IDisposable
 
         var loaded = VectorIndexSnapshot.TryLoad(path, 2, Dim, SnapshotKind.Hnsw, Options);
         var rebuilt = VectorIndexSnapshot.LoadOrRebuild(path, 2, Dim,
-            () => data.Vectors.Select((v, i) => ((long)i, v)), null, Options);
+            () => data.Vectors.Select((v, i) => ((long)i, v)), NullLogger.Instance, Options);
 
         Assert.Equal(SnapshotStatus.Incompatible, loaded.Status);
         Assert.Contains("format version 1", loaded.Detail, StringComparison.Ordinal);

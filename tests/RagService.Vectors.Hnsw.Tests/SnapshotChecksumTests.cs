@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using Microsoft.Extensions.Logging.Abstractions;
 using RagService.Vectors.Hnsw.Snapshots;
 
 namespace RagService.Vectors.Hnsw.Tests;
@@ -44,7 +45,7 @@ public sealed class SnapshotChecksumTests : IDisposable
         var vectors = FixtureVectors();
 
         var loaded = VectorIndexSnapshot.TryLoad(path, 3, Dim, SnapshotKind.Hnsw, IndexFixtures.GraphOnly());
-        var rebuilt = VectorIndexSnapshot.LoadOrRebuild(path, 3, Dim, () => vectors.Select((v, i) => ((long)i, v)), null, IndexFixtures.GraphOnly());
+        var rebuilt = VectorIndexSnapshot.LoadOrRebuild(path, 3, Dim, () => vectors.Select((v, i) => ((long)i, v)), NullLogger.Instance, IndexFixtures.GraphOnly());
 
         Assert.Equal(SnapshotStatus.Incompatible, loaded.Status);
         Assert.Contains("format version 2, this build reads 3", loaded.Detail, StringComparison.Ordinal);

@@ -33,7 +33,7 @@ internal sealed class CalibrationWorker(CalibrationSchedule schedule, IKnowledge
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A broken data folder: searches keep their stored calibration or RRF; readiness reports the store.
-            log.LogError("Fusion calibration could not check the collections at start: {Reason}", e.Message);
+            log.StartCheckFailed(e.Message);
         }
 
         while (!stoppingToken.IsCancellationRequested)
@@ -59,7 +59,7 @@ internal sealed class CalibrationWorker(CalibrationSchedule schedule, IKnowledge
             }
             catch (Exception e)
             {
-                log.LogError(e, "Fusion calibration of collection {Collection} failed; searches keep the previous fusion", name);
+                log.CalibrationFailed(e, name);
             }
             finally
             {
@@ -75,7 +75,7 @@ internal sealed class CalibrationWorker(CalibrationSchedule schedule, IKnowledge
             var state = await calibration.StateAsync(collection, ct);
             if (state.Stale is not null || (state.Calibration is null && state.Chunks >= calibration.Options.MinimumChunks))
             {
-                log.LogInformation("Collection {Collection}: fusion calibration scheduled at start ({Reason})", collection.Name, state.Stale ?? "none stored");
+                log.CalibrationScheduled(collection.Name, state.Stale ?? "none stored");
                 schedule.Request(collection.Name);
             }
         }
@@ -92,7 +92,7 @@ internal sealed class CalibrationWorker(CalibrationSchedule schedule, IKnowledge
         await using var held = await clusterLock.TryAcquireAsync("calibration:" + name, ct);
         if (held is null)
         {
-            log.LogInformation("Collection {Collection}: another replica is calibrating it; its stored result is used", name);
+            log.CalibratedElsewhere(name);
             return;
         }
 
@@ -100,7 +100,7 @@ internal sealed class CalibrationWorker(CalibrationSchedule schedule, IKnowledge
         var (result, ran) = await calibration.CalibrateIfDueAsync(collection, Candidates, ct);
         if (ran)
         {
-            log.LogInformation("Collection {Collection} calibrated in {Seconds:0.0} s: {Fusion}", name, watch.Elapsed.TotalSeconds,
+            log.Calibrated(name, watch.Elapsed.TotalSeconds,
                 result?.Describe() ?? "too few chunks to calibrate; reciprocal-rank fusion");
         }
     }

@@ -4,12 +4,12 @@ namespace RagService.Api.Contracts;
 /// <param name="Name">Lower-case letters, digits, '-' and '_', 1-64 characters, starting with a letter or digit.</param>
 /// <param name="ChunkSize">Largest chunk, characters (default from Rag:Chunking:MaxSize).</param>
 /// <param name="ChunkOverlap">Overlap between consecutive chunks of a section, characters.</param>
-/// <param name="Chunking">"structured" (default: sections, paragraphs, overlap) or "sentence-pack" (whole sentences packed up to ChunkSize, no overlap, no headings).</param>
+/// <param name="Chunking">"structured" (default: sections, paragraphs, overlap) or "sentence-pack" (whole sentences up to ChunkSize, no overlap).</param>
 /// <param name="ContextualHeaders">Index title and heading path with every chunk (default true).</param>
 /// <param name="LlmContext">Ask the LLM for a situating sentence per chunk at ingestion (needs RAG_LLM_URL; default false).</param>
-/// <param name="Analyzer">"mixed" (default: CJK unigrams + bigrams, Latin words and codes) or "smartcn" (Lucene's SmartChineseAnalyzer word segmentation).</param>
-/// <param name="UnlistedAccess">What a document without an access list means: "open" (default: every reader of the collection sees it) or "closed" (admins only).</param>
-/// <param name="MetadataTypes">Metadata keys declared "number" or "date": documents must hold values of the type (400 otherwise), and search filters may ask metadataRange on them.</param>
+/// <param name="Analyzer">"mixed" (default: CJK unigrams + bigrams, Latin words, codes) or "smartcn" (SmartChineseAnalyzer word segmentation).</param>
+/// <param name="UnlistedAccess">A document without an access list is "open" (default: every reader of the collection sees it) or "closed" (admins).</param>
+/// <param name="MetadataTypes">Keys declared "number" or "date": values must parse as the type (400 otherwise); filters may ask metadataRange on them.</param>
 public sealed record CreateCollectionRequest(string? Name, int? ChunkSize, int? ChunkOverlap, string? Chunking, bool? ContextualHeaders, bool? LlmContext = null,
     string? Analyzer = null, string? UnlistedAccess = null, Dictionary<string, string?>? MetadataTypes = null);
 
@@ -37,7 +37,7 @@ public sealed record CollectionStatsResponse(string Name, int Documents, int Chu
 /// meanwhile searches use the stale calibration (see Stale) or RRF; "stale" (not yet scheduled; the next write or hybrid
 /// search schedules it); "not calibrated" (too few chunks, RRF).
 /// </param>
-/// <param name="Method">"weighted" (calibrated dense weight), "bm25 only" (dense off by calibration) or "rrf" (until calibrated): what searches use now.</param>
+/// <param name="Method">What searches use now: "weighted" (calibrated dense weight), "bm25 only" (dense off by calibration), "rrf" (uncalibrated).</param>
 /// <param name="Calibration">The weights and their evidence: pseudo-query recall per retriever, sample size, date, model.</param>
 public sealed record FusionStatsResponse(string State, string Method, double? DenseWeight, string Detail, string? Stale,
     RagService.Core.Retrieval.Calibration.FusionCalibration? Calibration);
@@ -49,7 +49,7 @@ public sealed record ModelFitResponse(string ModelId, int SampledChunks, double 
 /// <param name="Engine">"memory", "lucene" or "hnsw".</param>
 /// <param name="Load">"loaded" (reused from disk), "rebuilt: &lt;reason&gt;", "built from the store" (memory) or "not loaded" (no search yet).</param>
 /// <param name="Version">The store version this replica's index holds; null when it is not loaded (or the engine, Qdrant, is shared by every replica).</param>
-/// <param name="Lag">Versions the index is behind the store (null when not loaded); the change-log follower closes it within Rag:ChangeLog:PollInterval.</param>
+/// <param name="Lag">Versions the index is behind the store (null when not loaded); the change-log follower closes it in Rag:ChangeLog:PollInterval.</param>
 /// <param name="VersionsFromLog">Versions this replica caught up as deltas from the store's change log (other replicas' writes) since it started.</param>
 /// <param name="Rebuilds">Times the held index was rebuilt from the store instead (the change log no longer reached back); LastRebuild says why.</param>
 public sealed record IndexStatsResponse(string Engine, long Entries, long Bytes, string Load, long? Version = null, long? Lag = null, long VersionsFromLog = 0,

@@ -6,7 +6,7 @@ namespace RagService.Api.Contracts;
 /// <param name="Text">The document's text.</param>
 /// <param name="Format">"text" (default), "markdown" or "html".</param>
 /// <param name="Metadata">String key/values, usable in search filters.</param>
-/// <param name="Access">Who may read it: principals such as "group:hr" or "user:alice@corp.example". Omitted or null: the collection's unlistedAccess decides.</param>
+/// <param name="Access">Who may read it: principals such as "group:hr" or "user:alice@corp.example". Null: the collection's unlistedAccess decides.</param>
 public sealed record IngestTextRequest(string? Id, string? Title, string? Text, string? Format, Dictionary<string, string?>? Metadata, List<string>? Access = null);
 
 /// <summary>A document's new access list; changing it never re-extracts or re-embeds, and the next search obeys it.</summary>
@@ -15,7 +15,7 @@ public sealed record SetAccessRequest(List<string>? Access);
 
 /// <param name="Status">"created", "updated" or "unchanged".</param>
 /// <param name="Warnings">Parts of the file that could not be read (e.g. a page whose text layer and OCR are both unreadable); null when none.</param>
-/// <param name="Version">The collection's version after the write (also the Rag-Collection-Version header): pass it as a search's minVersion on any replica to see this write.</param>
+/// <param name="Version">The collection's version after the write (header Rag-Collection-Version); as minVersion, any replica's search sees the write.</param>
 public sealed record IngestResponse(string DocumentId, string Status, int Chunks, double Milliseconds, IReadOnlyList<string>? Warnings = null, long? Version = null);
 
 /// <param name="SourceSha256">SHA-256 of the file a sync indexed the document from; null for documents posted directly.</param>

@@ -18,28 +18,28 @@ public sealed record RangeRequest(System.Text.Json.JsonElement? Gt, System.Text.
 /// <param name="Mode">"hybrid" (default), "bm25" or "dense".</param>
 /// <param name="Rerank">Rerank with the cross-encoder (default: when one is configured).</param>
 /// <param name="Candidates">Candidates per retriever before fusion (default 100).</param>
-/// <param name="Fusion">"calibrated" (default: the collection's calibrated dense weight, docs/retrieval.md), "rrf" (reciprocal-rank fusion) or "weighted" (normalised score sum, Rag:Retrieval:DenseWeight).</param>
+/// <param name="Fusion">"calibrated" (default: calibrated dense weight), "rrf" (reciprocal rank) or "weighted" (Rag:Retrieval:DenseWeight).</param>
 /// <param name="Metadata">Metadata keys to include in each hit (default none: hits carry the documentId; read the document for the rest).</param>
 /// <param name="Explain">Also return every candidate with its rank and score in each stage (the console's retrieval inspector).</param>
 public sealed record SearchRequest(string? Query, int? TopK, string? Mode, bool? Rerank, int? Candidates, FilterRequest? Filter, string? Fusion = null,
     List<string?>? Metadata = null, bool? Explain = null, long? MinVersion = null);
 
 /// <param name="Fusion">The fused score (weighted or reciprocal-rank).</param>
-/// <param name="Neighbourhood">The best fused score among the hit and its adjacent candidates in the same document, added to Fusion (the "neighbours" stage, docs/retrieval.md).</param>
+/// <param name="Neighbourhood">Best fused score of the hit and its adjacent candidates in its document, added to Fusion (stage "neighbours").</param>
 public sealed record HitScores(int? Bm25Rank, double? Bm25, int? DenseRank, double? Dense, double? Fusion, double? Rerank, double? Neighbourhood = null);
 
 /// <param name="Metadata">Only the keys the request asked for.</param>
 /// <param name="Snippet">The passage with the matched query terms in &lt;em&gt;, when the BM25 engine highlights (lucene).</param>
 /// <param name="TextTruncated">The chunk's text was cut to Rag:Limits:MaxHitTextChars.</param>
 /// <param name="UpdatedAt">When the passage's document was last written.</param>
-/// <param name="Context">Only on an ask's sources: how the source was assembled from hits and their neighbours; its fields above are its best hit's, its text the whole source's.</param>
+/// <param name="Context">Ask sources only: how hits and neighbours made the source; fields above are its best hit's, the text the whole source's.</param>
 public sealed record SearchHitResponse(int Rank, double Score, long ChunkId, string DocumentId, string? Title,
     IReadOnlyList<string> HeadingPath, int? Page, string Text, IReadOnlyDictionary<string, string> Metadata, HitScores Scores, string? Snippet = null,
     bool TextTruncated = false, DateTimeOffset? UpdatedAt = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     SourceContextResponse? Context = null)
 {
-    /// <summary>Where the passage is, for citing it: "section › subsection, p. N" (or "pp. N–M" for a source spanning pages; either part alone when the other is unknown), or null.</summary>
+    /// <summary>Where the passage is, to cite it: "section › subsection, p. N" ("pp. N–M" across pages; either part alone), or null.</summary>
     public string? Citation => (HeadingPath.Count > 0, Pages) switch
     {
         (true, { } pages) => $"{string.Join(" › ", HeadingPath)}, {pages}",
@@ -108,11 +108,11 @@ public sealed record PromptResponse(string System, string User);
 
 /// <param name="Answer">The LLM's answer with [n] citations, or null when no LLM is configured.</param>
 /// <param name="Llm">"ok" or "not configured".</param>
-/// <param name="Sources">The numbered sources as the prompt holds them (hits grown, merged and packed into the budget); [n] in the answer is Sources[n-1].</param>
+/// <param name="Sources">The numbered sources of the prompt (hits grown, merged and packed into the budget); [n] in the answer is Sources[n-1].</param>
 /// <param name="Context">The sources' tokens against the budget, and the hits left out.</param>
 /// <param name="Question">The question as asked.</param>
 /// <param name="Mode">The retrieval that ran; <paramref name="RequestedMode"/> is the one asked for.</param>
-/// <param name="RewrittenQuestion">With history: the standalone question retrieval ran on (the LLM's rewrite, or the fallback: previous user turn plus the question; the "rewrite" stage says which); null without history.</param>
+/// <param name="RewrittenQuestion">With history: what retrieval ran on, the LLM's rewrite or the fallback (last user turn + question; stage "rewrite").</param>
 public sealed record AskResponse(string Question, string? Answer, string Llm, string? Model, string Mode, string RequestedMode, IReadOnlyList<SearchHitResponse> Sources,
     PromptResponse Prompt, IReadOnlyList<StageResponse> Stages, double TotalMilliseconds, string? RewrittenQuestion = null, ContextResponse? Context = null,
     long? Version = null);

@@ -24,7 +24,7 @@ internal static class DemoKnowledgeBase
         await using var held = await services.GetRequiredService<Core.Cluster.IClusterLock>().TryAcquireAsync("demo-seed", ct);
         if (held is null)
         {
-            logger.LogInformation("Demo collection: another replica is seeding it");
+            logger.SeededElsewhere();
             return;
         }
 
@@ -37,7 +37,7 @@ internal static class DemoKnowledgeBase
             var content = ReadResource(resource);
             var result = await ingestor.IngestAsync(collection, content, resource, "text/markdown", id, title,
                 new Dictionary<string, string> { ["source"] = "demo" }, null, null, ct);
-            logger.LogInformation("Demo document {Id}: {Outcome}, {Chunks} chunks", id, result.Outcome, result.Chunks);
+            logger.DemoDocument(id, result.Outcome.ToString(), result.Chunks);
         }
     }
 

@@ -11,7 +11,7 @@ namespace RagService.Api.Endpoints;
 internal sealed class KeyEndpoints : IEndpointModule
 {
     /// <param name="Principals">The key's own principals ("group:hr", "user:alice@corp.example"): the documents it reads. Admin keys read everything.</param>
-    /// <param name="DelegateWithin">The delegate permission: patterns ('*' = any characters) of the end-user principals the key may name in X-Rag-On-Behalf-Of.</param>
+    /// <param name="DelegateWithin">Delegate permission: patterns ('*' = any text) of the end-user principals the key may name in X-Rag-On-Behalf-Of.</param>
     public sealed record CreateKeyRequest(string? Client, string? Role, List<string>? Collections, List<string>? Principals = null, List<string>? DelegateWithin = null);
 
     public sealed record KeyResponse(

@@ -38,7 +38,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
 
         if (status >= 500)
         {
-            logger.LogError(exception, "Request failed: {Path}", InputEcho.Of(http.Request.Path));
+            logger.RequestFailed(exception, InputEcho.Of(http.Request.Path));
         }
 
         http.Response.StatusCode = status;

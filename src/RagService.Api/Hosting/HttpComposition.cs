@@ -2,7 +2,10 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using RagService.Api.Errors;
+using RagService.Api.Logging;
 using RagService.Api.Security;
+using RagService.Api.WebConsole;
+using Serilog;
 
 namespace RagService.Api.Hosting;
 
@@ -47,6 +50,23 @@ internal static class HttpComposition
             });
         });
         return services;
+    }
+
+    /// <summary>
+    /// The middleware every request passes, in this order: the request log, problem details for exceptions and bare
+    /// status codes, Swagger and the web console (static), then authentication, rate limits (per key) and authorization.
+    /// </summary>
+    public static WebApplication UseRagRequestPipeline(this WebApplication app, Serilog.ILogger requestLogger)
+    {
+        app.UseSerilogRequestLogging(o => RequestLog.Configure(o, requestLogger));
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRagSwagger();
+        app.UseRagWebConsole();
+        app.UseRagAuthentication();
+        app.UseRateLimiter();
+        app.UseRagAuthorization();
+        return app;
     }
 
     /// <summary>Swagger UI is off in Production unless Rag:Swagger:Enabled says otherwise; it documents, it grants nothing.</summary>

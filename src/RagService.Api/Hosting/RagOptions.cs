@@ -33,7 +33,10 @@ public sealed class RagOptions
     /// <summary>BM25 weight of the contextual header (title + heading path) relative to the chunk body.</summary>
     public double HeaderWeight { get; set; } = 4.0;
 
-    /// <summary>"lucene" (default: on-disk Lucene.Net index per collection) or "memory" (in-memory index rebuilt from SQLite at start); same BM25F scores. See docs/retrieval.md.</summary>
+    /// <summary>
+    /// "lucene" (default: on-disk Lucene.Net index per collection) or "memory" (in-memory index rebuilt from SQLite at start); same BM25F scores. See
+    /// docs/retrieval.md.
+    /// </summary>
     public string Bm25Engine { get; set; } = "lucene";
 }
 

@@ -2,18 +2,14 @@ using RagService.Api.Demo;
 using RagService.Api.Health;
 using RagService.Api.Ingestion;
 using RagService.Api.Jobs;
-using RagService.Api.Logging;
 using RagService.Api.Mcp;
 using RagService.Api.RateLimiting;
 using RagService.Api.Requests;
 using RagService.Api.Security;
 using RagService.Api.Telemetry;
-using RagService.Api.WebConsole;
-using RagService.Core.Storage;
 using RagService.Extraction;
 using RagService.Extraction.Isolation;
 using RagService.Llm;
-using Serilog;
 
 namespace RagService.Api.Hosting;
 
@@ -58,38 +54,23 @@ public static class RagServiceApp
         var embeddingModelLoaded = services.AddRagOnnxModels(configuration, components);
         var llm = configuration.GetSection(LlmOptions.Section).Get<LlmOptions>() ?? new LlmOptions();
         services.AddRagChatModel(llm, components);
-        services.AddRagRetrieval(rag, configuration, embeddingModelLoaded).AddRagAsk(rag, llm).AddRagIngestion(llm);
+        services.AddRagRetrieval(rag, configuration, embeddingModelLoaded).AddRagAsk(rag).AddRagIngestion(llm);
         services.AddSingleton<DocumentIngestor>().AddHttpContextAccessor().AddSingleton<RequestMapping>().AddRagJobs(rag);
 
         var app = builder.Build();
         app.Services.GetRequiredService<DataFolderOwnership>();
-        app.UseSerilogRequestLogging(o => RequestLog.Configure(o, requestLogger));
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseRagSwagger();
-        app.UseRagWebConsole();
-        app.UseRagAuthentication();
-        app.UseRateLimiter();
-        app.UseRagAuthorization();
+        app.UseRagRequestPipeline(requestLogger);
 
         app.MapCallerApi().MapChunksApi().MapCollectionsApi().MapDocumentsApi().MapHealthApi().MapJobsApi().MapKeysApi().MapSearchApi().MapSyncApi();
         app.MapMcpApi().MapOpenAiApi();
         app.MapRagMetrics();
 
-        LogStore(app);
+        app.LogStoreChoice();
         if (rag.Demo)
         {
             DemoKnowledgeBase.EnsureAsync(app.Services, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Demo"), CancellationToken.None).GetAwaiter().GetResult();
         }
 
         return app;
-    }
-
-    private static void LogStore(WebApplication app)
-    {
-        var store = app.Services.GetRequiredService<IStoreDescription>();
-        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RagService").LogInformation(
-            "Store: {Kind} at {Location} (Rag:Store; Rag:DatabasePath or RAG_DB for sqlite, Rag:Postgres:ConnectionString or RAG_POSTGRES for postgres)",
-            store.Kind, store.Location);
     }
 }

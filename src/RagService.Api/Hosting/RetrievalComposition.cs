@@ -30,18 +30,15 @@ internal static class RetrievalComposition
         retrieval.Calibration.Validate();
         retrieval.ModelFit.Validate();
         retrieval.Neighbours.Validate();
-        services.AddSingleton(retrieval);
+        services.AddSingleton(retrieval).AddSingleton(retrieval.Calibration).AddSingleton(retrieval.ModelFit);
         services.AddSingleton(new AnalyzerCatalog(("mixed", new MixedScriptAnalyzer()), ("smartcn", new SmartCnTextAnalyzer())));
-        services.AddSingleton(sp => new CalibrationSchedule(retrieval.Calibration, sp.GetKeyedService<TimeProvider>(CalibrationSchedule.ClockKey)));
+        services.AddSingleton<CalibrationSchedule>();
         services.AddHostedService<CalibrationWorker>();
         if (embeddingModelLoaded)
         {
-            services.AddSingleton(sp => new FusionCalibrationService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<IIndexSource>(),
-                sp.GetRequiredService<IFusionCalibrationStore>(), sp.GetRequiredService<AnalyzerCatalog>(), sp.GetRequiredService<ITextEmbedder>(),
-                retrieval.Calibration, new Bm25Parameters { HeaderWeight = rag.HeaderWeight }, sp.GetRequiredService<CalibrationSchedule>(),
-                sp.GetService<ICalibrationObserver>()));
-            services.AddSingleton(sp => new ModelFitCheck(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<IIndexSource>(),
-                sp.GetRequiredService<ITextEmbedder>(), retrieval.ModelFit, retrieval.Calibration));
+            services.AddSingleton(new Bm25Parameters { HeaderWeight = rag.HeaderWeight });
+            services.AddSingleton<FusionCalibrationService>();
+            services.AddSingleton<ModelFitCheck>();
             services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<ModelFitCheck>());
         }
 
@@ -49,14 +46,13 @@ internal static class RetrievalComposition
     }
 
     /// <summary>Ask: the follow-up rewriter, the context assembler (sections Rag:Conversation, Rag:Context, validated here) and the LLM answer.</summary>
-    public static IServiceCollection AddRagAsk(this IServiceCollection services, RagOptions rag, LlmOptions llm)
+    public static IServiceCollection AddRagAsk(this IServiceCollection services, RagOptions rag)
     {
         rag.Conversation.Validate();
         rag.Context.Validate();
-        services.AddSingleton(rag.Conversation);
-        services.AddSingleton(sp => new QuestionRewriter(sp.GetRequiredService<IRewritePromptRenderer>(), rag.Conversation, sp.GetService<IChatClient>(), llm.Model));
-        services.AddSingleton(sp => new ContextAssembler(rag.Context,
-            sp.GetService<ITextEmbedder>() is { } tokenizer ? new EmbeddingTokenCounter(tokenizer) : CharacterTokenCounter.Instance));
+        services.AddSingleton(rag.Conversation).AddSingleton(rag.Context);
+        services.AddSingleton<QuestionRewriter>();
+        services.AddSingleton<ITokenCounter, ModelTokenCounter>().AddSingleton<ContextAssembler>();
         return services.AddSingleton<AskService>();
     }
 

@@ -47,7 +47,7 @@ internal sealed class JobLease : IAsyncDisposable
                 {
                     if (!await jobs.RenewLeaseAsync(jobId, owner, lease, _cancel.Token))
                     {
-                        log.LogWarning("Job {JobId}: the lease is held by another worker now; this replica stops running it", jobId);
+                        log.LeaseTaken(jobId);
                         Lose();
                         return;
                     }
@@ -58,7 +58,7 @@ internal sealed class JobLease : IAsyncDisposable
                 {
                     if (renewedAt.Elapsed >= lease)
                     {
-                        log.LogWarning("Job {JobId}: the lease could not be renewed before it expired ({Reason}); this replica stops running it", jobId, e.Message);
+                        log.LeaseNotRenewed(jobId, e.Message);
                         Lose();
                         return;
                     }

@@ -34,7 +34,7 @@ internal sealed class JobWorker(IJobStore jobs, SyncJobRunner runner, JobWakeup 
                 id = await jobs.ClaimNextAsync(owner.Name, TimeSpan.FromSeconds(Sync.LeaseSeconds), stoppingToken);
                 if (storeDown)
                 {
-                    log.LogInformation("The job table can be used again; jobs run again");
+                    log.JobTableBack();
                     storeDown = false;
                 }
             }
@@ -43,7 +43,7 @@ internal sealed class JobWorker(IJobStore jobs, SyncJobRunner runner, JobWakeup 
                 // A store that is down or a broken data folder: the service keeps serving what it can; readiness reports the store.
                 if (!storeDown)
                 {
-                    log.LogError("Jobs cannot run: the job table cannot be used ({Reason}); looking again every {Interval}", e.Message, Sync.ResumeRetryInterval);
+                    log.JobTableUnusable(e.Message, Sync.ResumeRetryInterval);
                     storeDown = true;
                 }
 
@@ -63,12 +63,12 @@ internal sealed class JobWorker(IJobStore jobs, SyncJobRunner runner, JobWakeup 
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                log.LogInformation("Job {JobId} checkpointed at shutdown; any replica resumes it", id);
+                log.JobCheckpointed(id);
                 return;
             }
             catch (Exception e)
             {
-                log.LogError(e, "Job {JobId} failed", id);
+                log.JobFailed(e, id);
                 await jobs.FinishAsync(id, JobState.Failed, "the job failed unexpectedly: " + e.Message, CancellationToken.None);
             }
         }
@@ -89,7 +89,7 @@ internal sealed class JobWorker(IJobStore jobs, SyncJobRunner runner, JobWakeup 
         var expired = await jobs.DeleteFinishedBeforeAsync(DateTimeOffset.UtcNow.AddDays(-Sync.JobRetentionDays), ct);
         if (expired > 0)
         {
-            log.LogInformation("Deleted {Count} finished jobs older than {Days} days", expired, Sync.JobRetentionDays);
+            log.JobsExpired(expired, Sync.JobRetentionDays);
         }
     }
 }

@@ -90,14 +90,13 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
             // Asked before the job shows as finished, so whoever sees it finished also sees the calibration scheduled.
             calibration.Request(collection.Name);
             await jobs.FinishAsync(jobId, counts.Failed > 0 ? JobState.CompletedWithErrors : JobState.Succeeded, null, CancellationToken.None);
-            log.LogInformation("Job {JobId} on {Collection}: {Added} added, {Updated} updated, {Unchanged} unchanged, {Deleted} deleted, {Failed} failed",
-                jobId, job.Collection, counts.Added, counts.Updated, counts.Unchanged, counts.Deleted, counts.Failed);
+            log.SyncJobDone(jobId, job.Collection, counts.Added, counts.Updated, counts.Unchanged, counts.Deleted, counts.Failed);
         }
         catch (StorageUnavailableException e) when (!ct.IsCancellationRequested)
         {
             // The store or the vector store is down: every further document would fail the same way (and a prune would
             // delete what could not be re-added), so the job stops here. Each write is whole, so nothing is half-written.
-            log.LogError("Job {JobId} on {Collection} stopped: {Reason}", jobId, job.Collection, e.Message);
+            log.SyncJobStopped(jobId, job.Collection, e.Message);
             calibration.Request(collection.Name);
             await jobs.FinishAsync(jobId, JobState.Failed,
                 $"the job stopped: {e.Message}. The documents written before stay; sync again once it is available", CancellationToken.None);
@@ -146,7 +145,7 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
         }
         catch (Exception e) when (e is not OperationCanceledException && !ct.IsCancellationRequested)
         {
-            log.LogError(e, "Job {JobId}: ingesting {Path} failed", jobId, item.Path);
+            log.SyncItemFailed(e, jobId, item.Path);
             error = "the document could not be ingested: " + e.Message;
         }
 

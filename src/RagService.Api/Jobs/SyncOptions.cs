@@ -24,7 +24,10 @@ public sealed class SyncOptions
     /// <summary>Most paths in a manifest (the whole folder, most of it usually unchanged).</summary>
     public int MaxManifestFiles { get; set; } = 100_000;
 
-    /// <summary>A sync with at most this many documents to add, update or delete (default 10) runs within the request and answers 200 OK; larger ones become a job (202 Accepted).</summary>
+    /// <summary>
+    /// A sync with at most this many documents to add, update or delete (default 10) runs within the request and answers 200 OK; larger ones become a
+    /// job (202 Accepted).
+    /// </summary>
     public int MaxSynchronousItems { get; set; } = 10;
 
     /// <summary>Most jobs waiting or running at once across the cluster (counted in the store); beyond it a new job gets 429 with Retry-After.</summary>

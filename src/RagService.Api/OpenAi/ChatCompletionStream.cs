@@ -15,7 +15,8 @@ namespace RagService.Api.OpenAi;
 
 /// <summary>
 /// Writes a streamed chat completion as OpenAI does: a first chunk with the assistant role, one chat.completion.chunk
-/// per piece of text, a final chunk with the finish_reason ("stop", or "length" when the output cap cut the answer), the citation annotations and the service's whole ask
+/// per piece of text, a final chunk with the finish_reason ("stop", or "length" when the output cap cut the answer), the citation annotations and the
+/// service's whole ask
 /// response under "rag", a usage chunk (empty choices) when stream_options.include_usage asked for it and the LLM
 /// counted, then "data: [DONE]". The first token is awaited before the response starts, so an LLM that fails at once
 /// gets a proper OpenAI error with 502/504; one that fails later ends the stream with an error chunk and no [DONE].

@@ -28,7 +28,7 @@ internal sealed class ChangeFollowerService(IndexFollower follower, IChangeFeed 
                         if (held is not null)
                         {
                             var trimmed = await feed.TrimAsync(options.RetainVersions, stoppingToken);
-                            logger.LogDebug("Change log trimmed: {Rows} entries older than the newest {Keep} versions", trimmed, options.RetainVersions);
+                            logger.ChangeLogTrimmed(trimmed, options.RetainVersions);
                         }
                     }
 
@@ -46,7 +46,7 @@ internal sealed class ChangeFollowerService(IndexFollower follower, IChangeFeed 
             {
                 if (!failing)
                 {
-                    logger.LogWarning("Cannot follow the store's change log: {Reason}; retrying every {Interval}", e.Message, options.PollInterval);
+                    logger.FollowFailing(e.Message, options.PollInterval);
                 }
 
                 failing = true;

@@ -1,4 +1,5 @@
 using RagService.Core.ChangeLog;
+using RagService.Core.Logging;
 
 namespace RagService.Api.Replication;
 
@@ -14,7 +15,7 @@ internal static class ReplicationComposition
         options.Validate();
         services.AddSingleton(options);
         services.AddSingleton(sp => new IndexFollower(sp.GetRequiredService<IChangeFeed>(), sp.GetServices<Core.Indexing.ISearchIndex>(),
-            sp.GetService<ILoggerFactory>()?.CreateLogger<IndexFollower>()));
+            sp.LoggerFor<IndexFollower>()));
         services.AddSingleton<Core.Models.IComponentHealth>(sp => sp.GetRequiredService<IndexFollower>());
         services.AddHostedService<ChangeFollowerService>();
         var consistency = (configuration.GetSection(ConsistencyOptions.Section).Get<ConsistencyOptions>() ?? new ConsistencyOptions()).Validate();

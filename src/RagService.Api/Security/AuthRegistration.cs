@@ -87,7 +87,7 @@ internal sealed class AuthStartupReport(
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Could not check the API key store at start-up");
+            logger.KeyStoreCheckFailed(e);
         }
     }
 
@@ -99,13 +99,11 @@ internal sealed class AuthStartupReport(
             var exposed = addresses.Where(a => !IsLoopback(a)).ToList();
             if (exposed.Count > 0)
             {
-                logger.LogWarning("!!! Rag:Auth:Mode=none on {Addresses}: ANYONE who can reach this address can read, change and delete every collection. " +
-                    "Mode=none is for local development on 127.0.0.1 only; set Rag:Auth:Mode=keys and a bootstrap key (Rag:Auth:BootstrapKey or BootstrapKeyFile) !!!",
-                    string.Join(", ", exposed));
+                logger.AuthOffAndExposed(string.Join(", ", exposed));
             }
             else
             {
-                logger.LogWarning("Rag:Auth:Mode=none: no API keys are checked (local development on loopback only)");
+                logger.AuthOffOnLoopback();
             }
 
             return;
@@ -113,10 +111,7 @@ internal sealed class AuthStartupReport(
 
         if (!keys.HasBootstrapKey && await store.CountActiveAsync(CancellationToken.None) == 0)
         {
-            logger.LogWarning("No API key exists yet, so every route except /health/live and /health/ready answers 401. To create the first one, " +
-                "restart with an admin key of at least {Length} characters in Rag:Auth:BootstrapKey (env Rag__Auth__BootstrapKey) or in a file named by " +
-                "Rag:Auth:BootstrapKeyFile, e.g. 'openssl rand -hex 32 > admin.key', then create client keys with 'rag keys create --client NAME --role reader' " +
-                "(or POST /v1/keys) and remove the bootstrap key.", AuthOptions.MinBootstrapKeyLength);
+            logger.NoKeysYet(AuthOptions.MinBootstrapKeyLength);
         }
     }
 

@@ -150,7 +150,9 @@ internal static class SearchBenchCommand
         }
     }
 
-    /// <summary>Per mode: the unfiltered admin, then callers who may read each share of the documents, with p50 and p99 and the p50 ratio to the admin's.</summary>
+    /// <summary>
+    /// Per mode: the unfiltered admin, then callers who may read each share of the documents, with p50 and p99 and the p50 ratio to the admin's.
+    /// </summary>
     private static async Task TimeVisibleSharesAsync(SearchService search, CollectionInfo collection, IReadOnlyList<string> questions, int[] percents)
     {
         Console.WriteLine($"\naccess filter: {questions.Count} queries per row; documents in {AccessBuckets} access groups, a caller holds p % of them");

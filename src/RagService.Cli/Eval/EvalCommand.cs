@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using RagService.Cli.Local;
 using RagService.Cli.Terminal;
@@ -126,7 +125,7 @@ internal static class EvalCommand
         }
     }
 
-    private static T? Load<T>(string? directory, Func<OnnxModelOptions, ILogger?, (T?, RagService.Core.Models.ComponentStatus)> loader)
+    private static T? Load<T>(string? directory, Func<OnnxModelOptions, (T?, RagService.Core.Models.ComponentStatus)> loader)
         where T : class
     {
         if (directory is null)
@@ -134,7 +133,7 @@ internal static class EvalCommand
             return null;
         }
 
-        var (model, status) = loader(new OnnxModelOptions { ModelDirectory = directory }, null);
+        var (model, status) = loader(new OnnxModelOptions { ModelDirectory = directory });
         return model ?? throw new ArgumentException($"model {directory}: {status.State}: {status.Detail}");
     }
 

@@ -12,7 +12,7 @@ internal static class ProblemReader
         string? title = null, detail = null, instance = null;
         try
         {
-            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(ct).ConfigureAwait(false);
             title = Text(problem, "title");
             detail = Text(problem, "detail");
             instance = Text(problem, "instance");

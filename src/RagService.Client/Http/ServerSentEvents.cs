@@ -9,7 +9,7 @@ internal static class ServerSentEvents
     {
         using var reader = new StreamReader(stream);
         var name = "message";
-        while (await reader.ReadLineAsync(ct) is { } line)
+        while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
         {
             if (line.StartsWith("event:", StringComparison.Ordinal))
             {

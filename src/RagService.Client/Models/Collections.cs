@@ -50,7 +50,8 @@ public sealed record VectorGraphHealth(int Vectors, int UnreachableVectors, int 
 /// now), meanwhile searches use the stale calibration or RRF; "stale" (<see cref="Stale"/> says why; the next write or
 /// hybrid search schedules it); "not calibrated" (too few chunks: RRF).
 /// </param>
-/// <param name="Method">What searches use now: "weighted" (calibrated dense weight), "bm25 only" (dense turned off by calibration) or "rrf" (until calibrated).</param>
+/// <param name="Method">What searches use now: "weighted" (calibrated dense weight), "bm25 only" (dense turned off by calibration) or "rrf" (until
+/// calibrated).</param>
 /// <param name="Detail">The reason in words, e.g. why dense is off.</param>
 /// <param name="Calibration">The weights and their evidence; null until calibrated.</param>
 public sealed record FusionStats(string State, string Method, double? DenseWeight, string Detail, string? Stale, FusionCalibration? Calibration)

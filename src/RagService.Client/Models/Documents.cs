@@ -12,7 +12,8 @@ public sealed record DocumentInput(string Text, string? Id = null, string? Title
 
 /// <summary>What an ingestion did.</summary>
 /// <param name="Status">"created", "updated" or "unchanged".</param>
-/// <param name="Version">The collection's version after the write; the client sends it with its next searches (<see cref="RagServiceClientOptions.ReadYourWrites"/>).</param>
+/// <param name="Version">The collection's version after the write; the client sends it with its next searches (<see
+/// cref="RagServiceClientOptions.ReadYourWrites"/>).</param>
 public sealed record IngestResult(string DocumentId, string Status, int Chunks, double Milliseconds, long? Version = null);
 
 /// <summary>A stored document's record.</summary>

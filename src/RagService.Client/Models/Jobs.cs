@@ -56,6 +56,8 @@ public sealed record Job(string Id, string Kind, string Collection, string State
     /// </summary>
     public IReadOnlyList<string>? Warnings { get; init; }
 
-    /// <summary>Documents indexed with parts that could not be read (a page no text layer or OCR read), with their warnings; null when fetched without lists.</summary>
+    /// <summary>
+    /// Documents indexed with parts that could not be read (a page no text layer or OCR read), with their warnings; null when fetched without lists.
+    /// </summary>
     public IReadOnlyList<JobItemWarnings>? PartlyRead { get; init; }
 }

@@ -17,18 +17,22 @@ internal static class SyncArchive
         var path = Path.Combine(Path.GetTempPath(), $"rag-sync-{Guid.NewGuid():N}.zip");
         try
         {
-            await using var file = File.Create(path);
+            var file = File.Create(path);
+            await using var fileScope = file.ConfigureAwait(false);
             using var zip = new ZipArchive(file, ZipArchiveMode.Create);
-            await using (var entry = zip.CreateEntry(ManifestEntry, CompressionLevel.Fastest).Open())
+            var manifest = zip.CreateEntry(ManifestEntry, CompressionLevel.Fastest).Open();
+            await using (manifest.ConfigureAwait(false))
             {
-                await JsonSerializer.SerializeAsync(entry, Manifest(folder, prune), RagJson.Options, ct);
+                await JsonSerializer.SerializeAsync(manifest, Manifest(folder, prune), RagJson.Options, ct).ConfigureAwait(false);
             }
 
             foreach (var f in send)
             {
-                await using var entry = zip.CreateEntry(f.Path, CompressionLevel.Optimal).Open();
-                await using var source = File.OpenRead(f.FullPath);
-                await source.CopyToAsync(entry, ct);
+                var entry = zip.CreateEntry(f.Path, CompressionLevel.Optimal).Open();
+                await using var entryScope = entry.ConfigureAwait(false);
+                var source = File.OpenRead(f.FullPath);
+                await using var sourceScope = source.ConfigureAwait(false);
+                await source.CopyToAsync(entry, ct).ConfigureAwait(false);
             }
         }
         catch

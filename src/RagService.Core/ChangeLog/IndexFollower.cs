@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RagService.Core.Indexing;
 using RagService.Core.Models;
 using RagService.Core.Storage;
@@ -10,8 +11,13 @@ namespace RagService.Core.ChangeLog;
 /// held index up from the change log (<see cref="ISearchIndex.CatchUpAsync"/>), and drops the indexes of collections
 /// that are gone (deleted through another replica). It reports the lag it found as the "replication" component.
 /// </summary>
-public sealed class IndexFollower(IChangeFeed feed, IEnumerable<ISearchIndex> indexes, ILogger? logger = null) : IComponentHealth
+public sealed class IndexFollower(IChangeFeed feed, IEnumerable<ISearchIndex> indexes, ILogger logger) : IComponentHealth
 {
+    public IndexFollower(IChangeFeed feed, IEnumerable<ISearchIndex> indexes)
+        : this(feed, indexes, NullLogger.Instance)
+    {
+    }
+
     private readonly IReadOnlyList<ISearchIndex> _indexes = indexes.ToList();
     private IReadOnlyDictionary<long, long> _known = new Dictionary<long, long>();
     private volatile FollowReport? _last;
@@ -41,7 +47,7 @@ public sealed class IndexFollower(IChangeFeed feed, IEnumerable<ISearchIndex> in
                 index.Drop(gone);
             }
 
-            logger?.LogInformation("Collection {Collection} is gone from the store; its indexes are dropped", gone);
+            logger.CollectionGone(gone);
         }
 
         _known = versions;

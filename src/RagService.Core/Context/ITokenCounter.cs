@@ -21,7 +21,19 @@ public sealed class CharacterTokenCounter : ITokenCounter
     public int Count(string text) => (text.Length + 3) / 4;
 }
 
-/// <summary>Sub-word tokens of the embedding model's tokenizer (<see cref="ITextEmbedder.MeasureFit"/>); characters / 4 when the embedder cannot tell.</summary>
+/// <summary>The embedding model's tokenizer when a model is registered, else characters / 4: the counter the context budget uses.</summary>
+public sealed class ModelTokenCounter(ITextEmbedder? embedder = null) : ITokenCounter
+{
+    private readonly ITokenCounter _counter = embedder is null ? CharacterTokenCounter.Instance : new EmbeddingTokenCounter(embedder);
+
+    public string Name => _counter.Name;
+
+    public int Count(string text) => _counter.Count(text);
+}
+
+/// <summary>
+/// Sub-word tokens of the embedding model's tokenizer (<see cref="ITextEmbedder.MeasureFit"/>); characters / 4 when the embedder cannot tell.
+/// </summary>
 public sealed class EmbeddingTokenCounter(ITextEmbedder embedder) : ITokenCounter
 {
     public string Name => $"{embedder.ModelId} tokenizer";

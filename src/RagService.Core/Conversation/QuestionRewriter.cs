@@ -10,8 +10,20 @@ namespace RagService.Core.Conversation;
 /// an LLM, or when the call fails, times out or returns no usable question, retrieval falls back to the previous user
 /// turn followed by the question: deterministic, and the subject of a follow-up is usually named there.
 /// </summary>
-public sealed class QuestionRewriter(IRewritePromptRenderer prompts, ConversationOptions options, IChatClient? chat = null, string? model = null)
+public sealed class QuestionRewriter(IRewritePromptRenderer prompts, ConversationOptions options, IChatClient? chat, string? model)
 {
+    /// <summary>Without an LLM: every follow-up falls back to the previous user turn plus the question.</summary>
+    public QuestionRewriter(IRewritePromptRenderer prompts, ConversationOptions options)
+        : this(prompts, options, null, null)
+    {
+    }
+
+    /// <summary>Through the answer's LLM, when one is configured (the constructor the container uses).</summary>
+    public QuestionRewriter(IRewritePromptRenderer prompts, ConversationOptions options, AnswerModel llm)
+        : this(prompts, options, llm.Chat, llm.Model)
+    {
+    }
+
     private const string FallbackWhat = "retrieved with the previous user turn plus the question";
 
     public async Task<QuestionRewrite> RewriteAsync(string question, IReadOnlyList<ConversationTurn> history, CancellationToken ct)

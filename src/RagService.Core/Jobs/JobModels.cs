@@ -61,7 +61,8 @@ public sealed record JobRecord(
 }
 
 /// <summary>One path of a job: the document id is the path.</summary>
-/// <param name="Warnings">For a document indexed with parts it could not read (a page no text layer or OCR read), the extractor's warnings; empty otherwise.</param>
+/// <param name="Warnings">For a document indexed with parts it could not read (a page no text layer or OCR read), the extractor's warnings; empty
+/// otherwise.</param>
 public sealed record JobItem(int Ordinal, string Path, SyncAction Action, ItemStatus Status, string? Sha256, int Chunks, string? Error, IReadOnlyList<string> Warnings);
 
 /// <summary>An item to store with a new job; Content is kept until the job finishes so that a restarted service can resume.</summary>

@@ -34,7 +34,9 @@ public sealed class DataFolderLock : IDisposable
     /// <summary>The lock file of a database (or of a folder kept elsewhere): its path with ".lock" appended.</summary>
     public static string LockPathOf(string dataPath) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataPath)) + ".lock";
 
-    /// <summary>Takes the lock of <paramref name="dataPath"/> (a database file, or a folder kept elsewhere) or throws <see cref="DataFolderInUseException"/>.</summary>
+    /// <summary>
+    /// Takes the lock of <paramref name="dataPath"/> (a database file, or a folder kept elsewhere) or throws <see cref="DataFolderInUseException"/>.
+    /// </summary>
     /// <param name="relocateHint">How the user points this program at another database, for the refusal, e.g. "Rag:DatabasePath".</param>
     public static DataFolderLock Acquire(string dataPath, string relocateHint)
     {

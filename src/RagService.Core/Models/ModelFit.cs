@@ -20,7 +20,9 @@ public sealed record ModelFit(int Texts, long Tokens, long UnknownTokens, int Tr
 /// <summary>Named limits above which a collection's text is reported as a poor fit for the embedding model.</summary>
 public sealed record ModelFitThresholds
 {
-    /// <summary>Above this share of [UNK] tokens the model cannot represent the text (the Chinese case: 69 %). 0.05: one word in twenty unseen.</summary>
+    /// <summary>
+    /// Above this share of [UNK] tokens the model cannot represent the text (the Chinese case: 69 %). 0.05: one word in twenty unseen.
+    /// </summary>
     public double MaxUnknownTokenRate { get; init; } = 0.05;
 
     /// <summary>Above this share of chunks cut at the model's sequence length, their tails are invisible to dense retrieval.</summary>

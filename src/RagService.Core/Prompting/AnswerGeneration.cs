@@ -15,7 +15,9 @@ public sealed record AnswerGeneration(float? Temperature = null, int? MaxOutputT
     public ChatOptions Options(string? model) => new() { ModelId = model, Temperature = Temperature ?? DefaultTemperature, MaxOutputTokens = MaxOutputTokens };
 }
 
-/// <summary>What the LLM reports about a streamed answer besides its text, filled once the stream ends: token counts and why it stopped (when it says).</summary>
+/// <summary>
+/// What the LLM reports about a streamed answer besides its text, filled once the stream ends: token counts and why it stopped (when it says).
+/// </summary>
 public sealed class StreamedCompletion
 {
     public UsageDetails? Usage { get; internal set; }

@@ -55,7 +55,10 @@ public sealed record HitProvenance(int? Bm25Rank, double? Bm25Score, int? DenseR
     /// <summary>The chunk's passage with the matched query terms highlighted, when a highlighter is configured (Lucene.Net.Highlighter).</summary>
     public string? Snippet { get; init; }
 
-    /// <summary>The best fused score in the hit's neighbourhood (itself and its adjacent candidates), added to its fused score (<see cref="NeighbourEvidence"/>).</summary>
+    /// <summary>
+    /// The best fused score in the hit's neighbourhood (itself and its adjacent candidates), added to its fused score (<see
+    /// cref="NeighbourEvidence"/>).
+    /// </summary>
     public double? NeighbourhoodScore { get; init; }
 }
 

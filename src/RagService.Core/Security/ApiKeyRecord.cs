@@ -23,7 +23,10 @@ public sealed record ApiKeyRecord(
 {
     public bool IsActive => RevokedAt is null;
 
-    /// <summary>The key's own principals (see <see cref="Access.AccessScope"/>); null or empty: it sees only unlisted documents of open collections. Admin keys see everything.</summary>
+    /// <summary>
+    /// The key's own principals (see <see cref="Access.AccessScope"/>); null or empty: it sees only unlisted documents of open collections. Admin
+    /// keys see everything.
+    /// </summary>
     public IReadOnlyList<string>? Principals { get; init; }
 
     /// <summary>

@@ -3,7 +3,9 @@ namespace RagService.Core.Security;
 /// <summary>Persists API keys (hashes only).</summary>
 public interface IApiKeyStore
 {
-    /// <summary>Stores a new key unless its client already has <paramref name="maxActivePerClient"/> active keys (<see cref="TooManyActiveKeysException"/>).</summary>
+    /// <summary>
+    /// Stores a new key unless its client already has <paramref name="maxActivePerClient"/> active keys (<see cref="TooManyActiveKeysException"/>).
+    /// </summary>
     Task CreateAsync(ApiKeyRecord key, int maxActivePerClient, CancellationToken ct);
 
     Task<ApiKeyRecord?> GetAsync(string id, CancellationToken ct);

@@ -1,6 +1,7 @@
 using RagService.Core.Access;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 
@@ -18,10 +19,15 @@ public class KnowledgeStore : IKnowledgeStore
     private readonly IKnowledgeRows _rows;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _writeLocks = new(StringComparer.Ordinal);
     private readonly IReadOnlyList<ISearchIndex> _indexes;
-    private readonly ILogger? _logger;
+    private readonly ILogger _logger;
 
     /// <param name="indexes">The indexes derived from the store; none for a writer that leaves them to catch up by version.</param>
-    public KnowledgeStore(IKnowledgeRows rows, IEnumerable<ISearchIndex>? indexes = null, ILogger? logger = null)
+    public KnowledgeStore(IKnowledgeRows rows, IEnumerable<ISearchIndex>? indexes = null)
+        : this(rows, indexes, NullLogger.Instance)
+    {
+    }
+
+    public KnowledgeStore(IKnowledgeRows rows, IEnumerable<ISearchIndex>? indexes, ILogger logger)
     {
         _rows = rows;
         _indexes = indexes?.ToList() ?? [];
@@ -193,8 +199,7 @@ public class KnowledgeStore : IKnowledgeStore
             }
             catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
             {
-                _logger?.LogWarning(e, "The {Engine} index could not apply version {Version} of collection {Collection}; it will catch up from the store",
-                    index.Engine, change.Version, change.Collection.Name);
+                _logger.IndexApplyFailed(e, index.Engine, change.Version, change.Collection.Name);
             }
         }
     }

@@ -18,8 +18,7 @@ public sealed class RefusalLoggingExtractor(IDocumentExtractor inner, ILogger<Re
         }
         catch (ExtractionException e)
         {
-            logger.LogWarning("Extraction refused: {Failure}; file sha256 {Sha256}, {Bytes} bytes, extractor {Extractor}: {Reason}",
-                e.Failure, Convert.ToHexStringLower(SHA256.HashData(content.Span)), content.Length, e.Extractor ?? "none", e.Message);
+            logger.ExtractionRefused(e.Failure.ToString(), Convert.ToHexStringLower(SHA256.HashData(content.Span)), content.Length, e.Extractor ?? "none", e.Message);
             throw;
         }
     }

@@ -5,7 +5,10 @@ namespace RagService.Extraction.Ocr;
 /// <summary>Reads width and height from a PNG, JPEG or TIFF header, so a pixel bomb is refused before a decoder allocates it.</summary>
 public static class ImageDimensions
 {
-    /// <summary>(width, height), or null when the format is not PNG/JPEG/TIFF or the header is unreadable. For a TIFF, the largest image of its first 64 directories.</summary>
+    /// <summary>
+    /// (width, height), or null when the format is not PNG/JPEG/TIFF or the header is unreadable. For a TIFF, the largest image of its first 64
+    /// directories.
+    /// </summary>
     public static (long Width, long Height)? TryRead(ReadOnlySpan<byte> image)
     {
         if (image.Length >= 24 && image.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47]) && image[12..16].SequenceEqual("IHDR"u8))

@@ -7,7 +7,9 @@ namespace RagService.Extraction.Ocr;
 /// <summary>Recognises text in an image file with tesseract (languages from <see cref="ExtractionOptions.OcrLanguages"/>).</summary>
 public sealed class TesseractOcr(ExtractionOptions options, ChildProcessRunner runner)
 {
-    /// <summary>The recognised text; pages of a multi-page TIFF are separated by form feeds. Spaces tesseract puts between CJK characters are removed.</summary>
+    /// <summary>
+    /// The recognised text; pages of a multi-page TIFF are separated by form feeds. Spaces tesseract puts between CJK characters are removed.
+    /// </summary>
     public async Task<string> RecognizeAsync(string imagePath, CancellationToken cancellationToken)
     {
         var result = await runner.RunAsync(

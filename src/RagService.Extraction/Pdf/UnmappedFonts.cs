@@ -26,7 +26,8 @@ internal static class UnmappedFonts
 
     private static readonly HashSet<string> StandardSymbolFonts = new(StringComparer.Ordinal) { "Symbol", "ZapfDingbats" };
 
-    /// <returns>One warning per unmapped font, e.g. <c>page 2: font MathPi has no ToUnicode map and is flagged symbolic; its 3 glyphs may be read as the wrong characters</c>.</returns>
+    /// <returns>One warning per unmapped font, e.g. <c>page 2: font MathPi has no ToUnicode map and is flagged symbolic; its 3 glyphs may be read as
+    /// the wrong characters</c>.</returns>
     public static IReadOnlyList<string> Warnings(Page page, IReadOnlyList<Letter> letters, IPdfTokenScanner scanner)
     {
         var glyphsByFont = letters.Where(l => !string.IsNullOrWhiteSpace(l.Value))

@@ -11,7 +11,8 @@ namespace RagService.Llm.Prompting;
 
 /// <summary>
 /// Renders the answer prompt from the Semantic Kernel prompt template files next to this class
-/// (<c>answer.skprompt.txt</c>, one <c>source.skprompt.txt</c> per source, one <c>turn.skprompt.txt</c> per earlier turn). Sources are numbered [1]..[n] as the context stage ordered them (a merged source gives its page range, e.g. page="3-5");
+/// (<c>answer.skprompt.txt</c>, one <c>source.skprompt.txt</c> per source, one <c>turn.skprompt.txt</c> per earlier turn). Sources are numbered
+/// [1]..[n] as the context stage ordered them (a merged source gives its page range, e.g. page="3-5");
 /// every value is encoded with <see cref="PromptField"/> first, which is why the templates are rendered with
 /// AllowDangerouslySetContent (SK would otherwise HTML-encode the already encoded values, and the sources block, again). Needs no LLM: the rendered prompt
 /// is returned to callers even when none is configured.

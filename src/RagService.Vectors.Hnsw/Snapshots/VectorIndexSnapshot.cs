@@ -70,7 +70,7 @@ public static class VectorIndexSnapshot
     /// from <paramref name="source"/> (the store's vectors), saves it as the new snapshot and logs which case happened.
     /// </summary>
     public static LoadOrRebuildResult LoadOrRebuild(string path, long expectedSourceVersion, int dimension,
-        Func<IEnumerable<(long Id, float[] Vector)>> source, ILogger? logger = null,
+        Func<IEnumerable<(long Id, float[] Vector)>> source, ILogger logger,
         VectorIndexOptions? options = null, SnapshotKind kind = SnapshotKind.Hnsw)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -78,13 +78,11 @@ public static class VectorIndexSnapshot
         var loaded = TryLoad(path, expectedSourceVersion, dimension, kind, options);
         if (loaded.Status == SnapshotStatus.Loaded)
         {
-            logger?.LogInformation("Vector index loaded from snapshot {Path} ({Detail}, source version {Version})",
-                path, loaded.Detail, expectedSourceVersion);
+            logger.SnapshotLoaded(path, loaded.Detail, expectedSourceVersion);
             return new LoadOrRebuildResult(loaded.Index!, loaded.Status, loaded.Detail);
         }
 
-        logger?.LogWarning("Vector index snapshot {Path} is {Status} ({Detail}); rebuilding from the store",
-            path, loaded.Status.ToString().ToLowerInvariant(), loaded.Detail);
+        logger.SnapshotUnusable(path, loaded.Status.ToString().ToLowerInvariant(), loaded.Detail);
         var started = DateTime.UtcNow;
         NeighbourIndex index = kind == SnapshotKind.Hnsw ? new HnswIndex(dimension, options) : new ExactIndex(dimension, options);
         // Batches keep the copy of the source small next to the index being built.
@@ -94,8 +92,7 @@ public static class VectorIndexSnapshot
         }
 
         index.SaveSnapshot(path, expectedSourceVersion);
-        logger?.LogInformation("Vector index rebuilt: {Count} vectors in {Seconds:F1} s, snapshot written to {Path}",
-            index.Count, (DateTime.UtcNow - started).TotalSeconds, path);
+        logger.SnapshotRebuilt(index.Count, (DateTime.UtcNow - started).TotalSeconds, path);
         return new LoadOrRebuildResult(index, loaded.Status, loaded.Detail);
     }
 }

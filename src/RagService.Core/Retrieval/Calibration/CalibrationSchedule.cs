@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 namespace RagService.Core.Retrieval.Calibration;
 
 /// <summary>Where a collection's calibration stands in the background: nothing to do, waiting for writes to settle, or running.</summary>
@@ -14,7 +15,7 @@ public enum CalibrationActivity
 /// served, so a burst of writes gives one calibration. A collection is handed out once at a time; a request that arrives
 /// while it runs is served after it (the run may have read the collection before that write).
 /// </summary>
-public sealed class CalibrationSchedule(CalibrationOptions options, TimeProvider? time = null)
+public sealed class CalibrationSchedule(CalibrationOptions options, [FromKeyedServices(CalibrationSchedule.ClockKey)] TimeProvider? time = null)
 {
     /// <summary>DI key of a <see cref="TimeProvider"/> that replaces the system clock for the schedule (tests use a fake one).</summary>
     public const string ClockKey = "calibration-schedule";

@@ -14,7 +14,8 @@ public sealed record PseudoQueryRecall(double RecallAt1, double RecallAt10, doub
 /// <param name="Bm25">BM25 alone on the pseudo-queries.</param>
 /// <param name="Dense">Dense alone on the pseudo-queries.</param>
 /// <param name="Fused">Weighted fusion at <paramref name="DenseWeight"/> on the pseudo-queries.</param>
-/// <param name="SampleSize">Sampled chunks that gave a pseudo-query; each is scored against both target versions (<see cref="InverseClozeSplit"/>); 0 when the collection was too small for pseudo-queries and dense is off by the unknown-token gate alone.</param>
+/// <param name="SampleSize">Sampled chunks that gave a pseudo-query; each is scored against both target versions (<see cref="InverseClozeSplit"/>); 0
+/// when the collection was too small for pseudo-queries and dense is off by the unknown-token gate alone.</param>
 /// <param name="Chunks">The collection's chunk count when calibrated.</param>
 /// <param name="ModelId">Embedding model the calibration measured (with <paramref name="ModelDimension"/>).</param>
 /// <param name="Reason">Why this weight, in words.</param>
@@ -35,7 +36,8 @@ public sealed record CalibrationOptions
 {
     /// <summary>
     /// Chunks sampled as pseudo-queries. 200: the standard error of a recall near 0.5 is then ~0.035, small against the
-    /// gaps that decide a weight (an unfit model loses by tens of points), and its 600 embeddings (queries and two target versions) take seconds on an idle CPU.
+    /// gaps that decide a weight (an unfit model loses by tens of points), and its 600 embeddings (queries and two target versions) take seconds on
+    /// an idle CPU.
     /// </summary>
     public int SampleSize { get; init; } = 200;
 

@@ -77,7 +77,10 @@ public sealed class FusionCalibrationService(
         return StateOf(collection, known);
     }
 
-    /// <summary>Calibrates now when the stored calibration is missing or stale (`rag eval` does this before measuring); returns the calibration in use after it, null when the collection is too small to measure.</summary>
+    /// <summary>
+    /// Calibrates now when the stored calibration is missing or stale (`rag eval` does this before measuring); returns the calibration in use after
+    /// it, null when the collection is too small to measure.
+    /// </summary>
     public async Task<FusionCalibration?> GetOrCalibrateAsync(CollectionInfo collection, int candidates, CancellationToken ct) =>
         (await CalibrateIfDueAsync(collection, candidates, ct)).Calibration;
 

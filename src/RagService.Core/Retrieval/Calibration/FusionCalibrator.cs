@@ -10,7 +10,8 @@ public sealed record CalibrationChunk(string Header, string Text);
 /// <summary>
 /// Chooses a collection's fusion with no labels. Each sampled chunk gives an Inverse Cloze pseudo-query (its middle third)
 /// and two target versions (<see cref="InverseClozeSplit"/>: span removed, half the span kept), with the chunk's header;
-/// for each version BM25 and dense each rank all the sample's targets for every pseudo-query, the same two lists are fused with every dense weight from 0 to 1, and the weight with the best mean
+/// for each version BM25 and dense each rank all the sample's targets for every pseudo-query, the same two lists are fused with every dense weight
+/// from 0 to 1, and the weight with the best mean
 /// reciprocal rank is found, and the least dense weight within one standard error of it (paired per query) is chosen.
 /// Dense is off when that is 0: a gain within noise is not worth the risk (and the cost of embedding every query); and
 /// whatever the pseudo-queries say when at least <see cref="CalibrationOptions.DenseOffUnknownTokenRate"/> of the sampled

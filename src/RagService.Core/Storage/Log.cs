@@ -1,0 +1,11 @@
+using Microsoft.Extensions.Logging;
+
+namespace RagService.Core.Storage;
+
+/// <summary>The knowledge store's log lines (source-generated).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning,
+        Message = "The {Engine} index could not apply version {Version} of collection {Collection}; it will catch up from the store")]
+    public static partial void IndexApplyFailed(this ILogger logger, Exception exception, string engine, long version, string collection);
+}
