@@ -51,7 +51,10 @@ public sealed class PostgresJobStore(PostgresDatabase database) : IJobStore
             return ((await ReadJobsAsync(connection, tx, " WHERE j.id = $1", [id], ct))[0], true);
         }, ct);
 
-    /// <summary>Refuses the job when the unfinished jobs of every replica are already at a bound; the advisory lock makes concurrent admissions take turns.</summary>
+    /// <summary>
+    /// Refuses the job when the unfinished jobs of every replica are already at a bound; the advisory lock makes concurrent
+    /// admissions take turns.
+    /// </summary>
     private static async Task AdmitAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, NewJob job, CancellationToken ct)
     {
         await TakeJobsLockAsync(connection, tx, ct);

@@ -239,8 +239,8 @@ internal sealed class QdrantRequests(QdrantOptions options)
     /// The filter with the store's semantics (SqlFilter): documents the access scope may read (their access keywords
     /// name one of its principals, or they have none and <paramref name="unlisted"/> is open); any of the document ids;
     /// every metadata pair exactly; per anyOf key one of its values, per noneOf key none (a missing key passes); each
-    /// metadata range on an element of the typed values with that key; ids under the folder; created and updated at or after the "after" bound and strictly before the "before"
-    /// bound. Null when nothing is filtered.
+    /// metadata range on an element of the typed values with that key; ids under the folder; created and updated at or
+    /// after the "after" bound and strictly before the "before" bound. Null when nothing is filtered.
     /// </summary>
     public static Filter? Filter(SearchFilter filter, UnlistedAccess unlisted = UnlistedAccess.Open)
     {
