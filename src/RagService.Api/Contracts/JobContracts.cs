@@ -44,7 +44,7 @@ public sealed record JobResponse(
 
 /// <param name="Path">Path relative to the synced folder, '/'-separated; it becomes the document id.</param>
 /// <param name="Sha256">SHA-256 of the file's bytes, hex.</param>
-/// <param name="Access">The document's access list (principals such as "group:hr"); [] for none (the collection's unlistedAccess decides). Absent: the stored list stays (none for a new file).
+/// <param name="Access">Access list (principals such as "group:hr"); [] for none (unlistedAccess decides); absent: the stored list stays.
 /// A list that differs from the stored one while the hash matches is an access change alone: nothing is re-extracted or re-embedded.</param>
 public sealed record ManifestEntry(string? Path, string? Sha256, List<string>? Access = null);
 

@@ -4,13 +4,13 @@ namespace RagService.Api.Contracts;
 /// <param name="Metadata">Key/value pairs the document must have exactly.</param>
 /// <param name="MetadataAnyOf">Per key, values of which the document's must be one (a document without the key fails).</param>
 /// <param name="MetadataNoneOf">Per key, values the document's must not be (a document without the key passes).</param>
-/// <param name="MetadataRange">Per key declared in the collection's metadataTypes, bounds its value must be within: {"gte": 2020, "lt": 2024} for a number, {"gte": "2024-01-01"} for a date.</param>
+/// <param name="MetadataRange">Bounds per key declared in metadataTypes: {"gte": 2020, "lt": 2024} for a number, {"gte": "2024-01-01"} for a date.</param>
 /// <param name="DocumentIdPrefix">Only documents under this folder: ids starting with it; it must end with "/" ("handbook/hr/").</param>
 public sealed record FilterRequest(List<string?>? DocumentIds, Dictionary<string, string?>? Metadata, DateTimeOffset? UpdatedAfter, DateTimeOffset? UpdatedBefore,
     DateTimeOffset? CreatedAfter = null, DateTimeOffset? CreatedBefore = null, Dictionary<string, List<string?>?>? MetadataAnyOf = null,
     Dictionary<string, List<string?>?>? MetadataNoneOf = null, Dictionary<string, RangeRequest?>? MetadataRange = null, string? DocumentIdPrefix = null);
 
-/// <summary>Bounds on a declared metadata value; at least one. Numbers as JSON numbers (or numeric strings), dates as "yyyy-MM-dd" or ISO 8601 with an offset.</summary>
+/// <summary>Bounds on a declared metadata value (at least one): numbers, or dates as "yyyy-MM-dd" or ISO 8601 with an offset.</summary>
 public sealed record RangeRequest(System.Text.Json.JsonElement? Gt, System.Text.Json.JsonElement? Gte, System.Text.Json.JsonElement? Lt, System.Text.Json.JsonElement? Lte);
 
 /// <param name="Query">The question or keywords.</param>

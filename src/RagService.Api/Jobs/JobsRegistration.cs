@@ -4,7 +4,8 @@ namespace RagService.Api.Jobs;
 
 internal static class JobsRegistration
 {
-    /// <summary>The job worker and what it shares with sync requests (section Rag:Sync, validated here); jobs, their leases and their files live in the store.</summary>
+    /// <summary>The job worker and what it shares with sync requests (section Rag:Sync, validated here); jobs, their
+    /// leases and their files live in the store.</summary>
     public static IServiceCollection AddRagJobs(this IServiceCollection services, RagOptions rag)
     {
         rag.Sync.Validate();

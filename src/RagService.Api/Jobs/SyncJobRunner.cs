@@ -20,7 +20,8 @@ namespace RagService.Api.Jobs;
 internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, DocumentIngestor ingestor, JobLeaseOwner owner,
     IOptions<RagOptions> options, CalibrationSchedule calibration, ILogger<SyncJobRunner> log)
 {
-    /// <summary>Runs job <paramref name="jobId"/>, whose lease this process holds; at shutdown it puts the job back in the queue and throws <see cref="OperationCanceledException"/>.</summary>
+    /// <summary>Runs job <paramref name="jobId"/>, whose lease this process holds; at shutdown it puts the job back in
+    /// the queue and throws <see cref="OperationCanceledException"/>.</summary>
     public async Task RunAsync(string jobId, CancellationToken stopping)
     {
         await using var lease = JobLease.Hold(jobs, jobId, owner.Name, options.Value.Sync, log, stopping);

@@ -33,7 +33,8 @@ public sealed class SyncOptions
     /// <summary>Most jobs waiting or running at once across the cluster (counted in the store); beyond it a new job gets 429 with Retry-After.</summary>
     public int MaxQueuedJobs { get; set; } = 8;
 
-    /// <summary>Most bytes of files the waiting and running jobs of the whole cluster may hold in the store; beyond it a new job gets 429 with Retry-After.</summary>
+    /// <summary>Most bytes of files the waiting and running jobs of the whole cluster may hold in the store; beyond it
+    /// a new job gets 429 with Retry-After.</summary>
     public long MaxQueuedBytes { get; set; } = 1024L * 1024 * 1024;
 
     /// <summary>
@@ -42,7 +43,8 @@ public sealed class SyncOptions
     /// </summary>
     public int LeaseSeconds { get; set; } = 30;
 
-    /// <summary>How often a worker renews the lease of the job it runs, seconds; less than half of <see cref="LeaseSeconds"/>, so one missed renewal does not lose it.</summary>
+    /// <summary>How often a worker renews the lease of the job it runs, seconds; less than half of <see
+    /// cref="LeaseSeconds"/>, so one missed renewal does not lose it.</summary>
     public int HeartbeatSeconds { get; set; } = 10;
 
     /// <summary>How often an idle worker looks in the store for a job it may run (one queued on another replica, or one whose lease expired).</summary>

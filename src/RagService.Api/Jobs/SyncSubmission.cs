@@ -85,7 +85,8 @@ internal sealed class SyncSubmission(
         return new SyncSubmitted((await jobs.GetAsync(job.Id, ct))!, true);
     }
 
-    /// <summary>Reads the archive into <paramref name="folder"/>, plans against the stored hashes and stores the job (the store checks the cluster's queue bounds).</summary>
+    /// <summary>Reads the archive into <paramref name="folder"/>, plans against the stored hashes and stores the job
+    /// (the store checks the cluster's queue bounds).</summary>
     private async Task<(JobRecord Job, bool Created, bool Inline)> PlanAndStoreAsync(CollectionInfo collection, bool prune, AccessScope? access, string? key, string hash,
         FileStream body, string folder, CancellationToken ct)
     {

@@ -42,7 +42,8 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
         await store.GetCollectionAsync(name, ct)
         ?? throw ApiProblemException.NotFound($"collection '{InputEcho.Of(name)}' does not exist; create it with POST /v1/collections");
 
-    /// <param name="collection">The collection searched: its metadataTypes decide which keys a filter may ask ranges on (required when the filter has any).</param>
+    /// <param name="collection">The collection searched: its metadataTypes decide which keys a filter may ask ranges on
+    /// (required when the filter has any).</param>
     public SearchQuery Query(string? text, string field, int? topK, string? mode, bool? rerank, int? candidates, FilterRequest? filter, string? fusion = null,
         CollectionInfo? collection = null)
     {

@@ -18,7 +18,8 @@ public sealed record SyncPlan(IReadOnlyList<string> Send, IReadOnlyList<string> 
 /// <param name="Full">Send every file instead of asking the service which ones changed.</param>
 /// <param name="IdempotencyKey">Makes a repeated submission return the first one's job; a new key when null.</param>
 /// <param name="Planned">Called once the files to send are known, before the upload (for a plan line or a progress total).</param>
-/// <param name="AccessMap">Access lists per path (<see cref="Sync.SyncAccessMap"/>): every file's list goes in the manifest; null leaves access as it is.</param>
+/// <param name="AccessMap">Access lists per path (<see cref="Sync.SyncAccessMap"/>): every file's list goes in the
+/// manifest; null leaves access as it is.</param>
 public sealed record SyncFolderOptions(bool Prune = false, IReadOnlySet<string>? Extensions = null, bool Full = false, string? IdempotencyKey = null,
     Action<SyncFolderPlan>? Planned = null, Sync.SyncAccessMap? AccessMap = null);
 

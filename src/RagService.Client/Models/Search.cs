@@ -3,7 +3,8 @@ namespace RagService.Client.Models;
 /// <summary>Restricts results to documents that match every condition given.</summary>
 /// <param name="MetadataAnyOf">Per key, values of which the document's must be one.</param>
 /// <param name="MetadataNoneOf">Per key, values the document's must not be (documents without the key pass).</param>
-/// <param name="MetadataRange">Per key the collection declares a "number" or "date" (<see cref="CollectionSettings.MetadataTypes"/>), bounds its value must be within.</param>
+/// <param name="MetadataRange">Per key the collection declares a "number" or "date" (<see
+/// cref="CollectionSettings.MetadataTypes"/>), bounds its value must be within.</param>
 /// <param name="DocumentIdPrefix">Only documents under this folder (ids starting with it; it ends with "/").</param>
 public sealed record SearchFilter(IReadOnlyList<string>? DocumentIds = null, IReadOnlyDictionary<string, string>? Metadata = null,
     DateTimeOffset? UpdatedAfter = null, DateTimeOffset? UpdatedBefore = null, DateTimeOffset? CreatedAfter = null, DateTimeOffset? CreatedBefore = null,

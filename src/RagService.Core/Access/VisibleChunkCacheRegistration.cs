@@ -6,7 +6,8 @@ namespace RagService.Core.Access;
 
 public static class VisibleChunkCacheRegistration
 {
-    /// <summary>One <see cref="VisibleChunkCache"/> shared by the engines that filter by store-resolved chunk ids (memory BM25, Lucene, embedded HNSW).</summary>
+    /// <summary>One <see cref="VisibleChunkCache"/> shared by the engines that filter by store-resolved chunk ids
+    /// (memory BM25, Lucene, embedded HNSW).</summary>
     public static IServiceCollection AddVisibleChunkCache(this IServiceCollection services, VisibleChunkCacheOptions options)
     {
         options.Validate();

@@ -48,12 +48,15 @@ public interface IJobStore
     /// </summary>
     Task<string?> ClaimNextAsync(string owner, TimeSpan lease, CancellationToken ct);
 
-    /// <summary>Leases job <paramref name="id"/> to <paramref name="owner"/> under the rules of <see cref="ClaimNextAsync"/>; false when it may not be leased now.</summary>
+    /// <summary>Leases job <paramref name="id"/> to <paramref name="owner"/> under the rules of <see
+    /// cref="ClaimNextAsync"/>; false when it may not be leased now.</summary>
     Task<bool> TryClaimAsync(string id, string owner, TimeSpan lease, CancellationToken ct);
 
-    /// <summary>Extends the lease <paramref name="owner"/> holds; false when it no longer holds it (finished, released, or taken over after it expired).</summary>
+    /// <summary>Extends the lease <paramref name="owner"/> holds; false when it no longer holds it (finished, released,
+    /// or taken over after it expired).</summary>
     Task<bool> RenewLeaseAsync(string id, string owner, TimeSpan lease, CancellationToken ct);
 
-    /// <summary>Puts an unfinished job <paramref name="owner"/> holds back in the queue (Queued, Planned, no lease), so any replica may take it at once.</summary>
+    /// <summary>Puts an unfinished job <paramref name="owner"/> holds back in the queue (Queued, Planned, no lease), so
+    /// any replica may take it at once.</summary>
     Task ReleaseAsync(string id, string owner, CancellationToken ct);
 }

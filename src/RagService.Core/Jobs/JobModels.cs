@@ -103,7 +103,8 @@ public enum JobAdmissionLimit
     FileBytes,
 }
 
-/// <summary>A job refused by <see cref="JobAdmission"/>: <paramref name="inUse"/> is what unfinished jobs already hold, <paramref name="requested"/> what this one brings.</summary>
+/// <summary>A job refused by <see cref="JobAdmission"/>: <paramref name="inUse"/> is what unfinished jobs already hold,
+/// <paramref name="requested"/> what this one brings.</summary>
 public sealed class JobAdmissionException(JobAdmissionLimit limit, long inUse, long requested)
     : Exception($"unfinished jobs already hold {inUse} {(limit == JobAdmissionLimit.Jobs ? "jobs" : "bytes")} and this one brings {requested}")
 {
