@@ -27,7 +27,7 @@ public static class SqliteServiceCollectionExtensions
 
         services.AddSingleton(options);
         services.AddSingleton(sp => new SqliteKnowledgeStore(options, sp.GetServices<ISearchIndex>(),
-            sp.GetService<ILoggerFactory>()?.CreateLogger<SqliteKnowledgeStore>()));
+            sp.GetService<ILoggerFactory>()?.CreateLogger<SqliteKnowledgeStore>(), sp.GetService<ChunkCache>()));
         services.AddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<SqliteKnowledgeStore>());
         services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<SqliteKnowledgeStore>());
         services.AddSingleton<IIndexSource>(new SqliteIndexSource(options));

@@ -24,6 +24,8 @@ public sealed class SqliteStoreConformanceTests : StoreConformance
 
     protected override KnowledgeStore OpenStore(params ISearchIndex[] indexes) => new SqliteKnowledgeStore(Options, indexes);
 
+    protected override KnowledgeStore OpenCachedStore(ChunkCache chunks) => new SqliteKnowledgeStore(Options, chunks: chunks);
+
     protected override IIndexSource OpenSource() => new SqliteIndexSource(Options);
 
     protected override IJobStore OpenJobs() => new SqliteJobStore(Options);
@@ -57,6 +59,8 @@ public sealed class PostgresStoreConformanceTests : StoreConformance
     protected override string? SkipReason => PostgresTestDatabase.SkipReason;
 
     protected override KnowledgeStore OpenStore(params ISearchIndex[] indexes) => new PostgresKnowledgeStore(Open(), indexes);
+
+    protected override KnowledgeStore OpenCachedStore(ChunkCache chunks) => new PostgresKnowledgeStore(Open(), chunks: chunks);
 
     protected override IIndexSource OpenSource() => new PostgresIndexSource(Open());
 
