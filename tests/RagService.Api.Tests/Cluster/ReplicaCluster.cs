@@ -15,10 +15,12 @@ internal sealed class ReplicaCluster : IAsyncDisposable
     private readonly PostgresTestDatabase _database;
     private readonly string _root = Directory.CreateTempSubdirectory("ragsvc-cluster-").FullName;
     private readonly ServiceProcess?[] _replicas;
+    private readonly string[] _settings;
 
-    private ReplicaCluster(PostgresTestDatabase database, int count)
+    private ReplicaCluster(PostgresTestDatabase database, int count, string[] settings)
     {
         _database = database;
+        _settings = settings;
         _replicas = new ServiceProcess?[count];
     }
 
@@ -26,10 +28,11 @@ internal sealed class ReplicaCluster : IAsyncDisposable
 
     public string ConnectionString => _database.ConnectionString!;
 
-    public static async Task<ReplicaCluster> StartAsync(int replicas)
+    /// <param name="settings">More settings for every replica, e.g. "--Rag:Auth:CacheSeconds=2".</param>
+    public static async Task<ReplicaCluster> StartAsync(int replicas, params string[] settings)
     {
         Skip.If(PostgresTestDatabase.SkipReason is not null, PostgresTestDatabase.SkipReason);
-        var cluster = new ReplicaCluster(new PostgresTestDatabase(), replicas);
+        var cluster = new ReplicaCluster(new PostgresTestDatabase(), replicas, settings);
         try
         {
             // One at a time: the first migrates the schema (the others would wait on its advisory lock anyway).
@@ -52,8 +55,8 @@ internal sealed class ReplicaCluster : IAsyncDisposable
     {
         var folder = Path.Combine(_root, $"replica-{replica}");
         Directory.CreateDirectory(folder);
-        _replicas[replica] = await ServiceProcess.StartAsync(Path.Combine(folder, "rag.db"), "--Rag:Store=postgres",
-            $"--Rag:Postgres:ConnectionString={ConnectionString}", "--Rag:Postgres:MaxPoolSize=10");
+        _replicas[replica] = await ServiceProcess.StartAsync(Path.Combine(folder, "rag.db"),
+            ["--Rag:Store=postgres", $"--Rag:Postgres:ConnectionString={ConnectionString}", "--Rag:Postgres:MaxPoolSize=10", .. _settings]);
     }
 
     /// <summary>SIGTERM: a clean stop (Lucene commits its index at the version it holds).</summary>
