@@ -8,6 +8,8 @@
 # PostgreSQL is a private cluster started by tests/postgres/start.sh (or RAG_POSTGRES's server, a database per store run).
 # Prints numbers and ratios (postgres / sqlite); asserts nothing.
 # usage: bench/store-compare.sh [SYNTHETIC_CHUNKS] [QUERIES] [CMRC_DOCS]   (default 100000 300 256)
+# RAG_BENCH_API: the service's dll to run (default: this tree's Release build).
+# RAG_BENCH_ARGS: more service settings for both stores, e.g. "--Rag:ChunkCache:MaxBytes=0" (the chunk cache off).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SYNTH=${1:-100000}; QUERIES=${2:-300}; DOCS=${3:-256}
@@ -19,7 +21,7 @@ cd "$ROOT"
 python3 - "$ROOT" "$DATA" "$SYNTH" "$QUERIES" "$DOCS" <<'PY'
 import json, os, random, socket, subprocess, sys, tempfile, time, urllib.request, urllib.error, shutil
 root, data, synth, queries, docs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-api = f"{root}/src/RagService.Api/bin/Release/net10.0/RagService.Api.dll"
+api = os.environ.get("RAG_BENCH_API") or f"{root}/src/RagService.Api/bin/Release/net10.0/RagService.Api.dll"
 model = f"{root}/.models/all-MiniLM-L6-v2"
 admin = "bench-admin-key-0123456789abcdef"
 pg_admin = os.environ["RAG_POSTGRES"]
@@ -41,7 +43,7 @@ class Service:
     def __init__(self, store, folder, db, embedding):
         self.args = ["dotnet", api, f"--Rag:DatabasePath={folder}/rag.db", f"--Rag:Auth:BootstrapKey={admin}", "--Serilog:MinimumLevel:Default=Warning",
                      "--Rag:RateLimits:PerKey:PermitLimit=0", "--Rag:RateLimits:PerIp:PermitLimit=0", f"--Rag:Store={store}",
-                     "--Rag:Retrieval:Calibration:MinimumChunks=1000000000"]
+                     "--Rag:Retrieval:Calibration:MinimumChunks=1000000000"] + os.environ.get("RAG_BENCH_ARGS", "").split()
         if store == "postgres":
             self.args.append(f"--Rag:Postgres:ConnectionString={pg_admin.replace('Database=postgres', 'Database=' + db)}")
         if embedding:

@@ -16,13 +16,14 @@ public sealed class PostgresKnowledgeStore : KnowledgeStore, IComponentHealth
     {
     }
 
-    public PostgresKnowledgeStore(PostgresDatabase database, IEnumerable<ISearchIndex>? indexes, ILogger logger)
-        : this(new PostgresKnowledgeRows(database), indexes, logger)
+    /// <param name="chunks">The search hits' chunk cache this process's writes keep current, if any.</param>
+    public PostgresKnowledgeStore(PostgresDatabase database, IEnumerable<ISearchIndex>? indexes, ILogger logger, ChunkCache? chunks = null)
+        : this(new PostgresKnowledgeRows(database), indexes, logger, chunks)
     {
     }
 
-    private PostgresKnowledgeStore(PostgresKnowledgeRows rows, IEnumerable<ISearchIndex>? indexes, ILogger logger)
-        : base(rows, indexes, logger) => _rows = rows;
+    private PostgresKnowledgeStore(PostgresKnowledgeRows rows, IEnumerable<ISearchIndex>? indexes, ILogger logger, ChunkCache? chunks)
+        : base(rows, indexes, logger, chunks) => _rows = rows;
 
     /// <summary>Reads one row: "store" on, or failed with the reason; used by the readiness probe.</summary>
     public Task<ComponentStatus> CheckAsync(CancellationToken ct) => _rows.CheckAsync(ct);

@@ -24,7 +24,7 @@ public static class PostgresServiceCollectionExtensions
         options.Validate();
         services.AddSingleton(sp => new PostgresDatabase(options, sp.LoggerFor<PostgresDatabase>()));
         services.AddSingleton(sp => new PostgresKnowledgeStore(sp.GetRequiredService<PostgresDatabase>(), sp.GetServices<ISearchIndex>(),
-            sp.LoggerFor<PostgresKnowledgeStore>()));
+            sp.LoggerFor<PostgresKnowledgeStore>(), sp.GetService<ChunkCache>()));
         services.AddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<PostgresKnowledgeStore>());
         services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<PostgresKnowledgeStore>());
         services.AddSingleton<IIndexSource>(sp => new PostgresIndexSource(sp.GetRequiredService<PostgresDatabase>()));

@@ -18,13 +18,14 @@ public sealed class SqliteKnowledgeStore : KnowledgeStore, IComponentHealth
     }
 
     /// <param name="indexes">The indexes derived from this store; none for a writer that leaves them to catch up by version.</param>
-    public SqliteKnowledgeStore(SqliteStoreOptions options, IEnumerable<ISearchIndex>? indexes, ILogger logger)
-        : this(new SqliteKnowledgeRows(options, logger), indexes, logger)
+    /// <param name="chunks">The search hits' chunk cache this process's writes keep current, if any.</param>
+    public SqliteKnowledgeStore(SqliteStoreOptions options, IEnumerable<ISearchIndex>? indexes, ILogger logger, ChunkCache? chunks = null)
+        : this(new SqliteKnowledgeRows(options, logger), indexes, logger, chunks)
     {
     }
 
-    private SqliteKnowledgeStore(SqliteKnowledgeRows rows, IEnumerable<ISearchIndex>? indexes, ILogger logger)
-        : base(rows, indexes, logger) => _rows = rows;
+    private SqliteKnowledgeStore(SqliteKnowledgeRows rows, IEnumerable<ISearchIndex>? indexes, ILogger logger, ChunkCache? chunks)
+        : base(rows, indexes, logger, chunks) => _rows = rows;
 
     public string DatabasePath => _rows.DatabasePath;
 

@@ -28,7 +28,7 @@ public static class SqliteServiceCollectionExtensions
 
         services.AddSingleton(options);
         services.AddSingleton(sp => new SqliteKnowledgeStore(options, sp.GetServices<ISearchIndex>(),
-            sp.LoggerFor<SqliteKnowledgeStore>()));
+            sp.LoggerFor<SqliteKnowledgeStore>(), sp.GetService<ChunkCache>()));
         services.AddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<SqliteKnowledgeStore>());
         services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<SqliteKnowledgeStore>());
         services.AddSingleton<IIndexSource>(new SqliteIndexSource(options));

@@ -25,6 +25,9 @@ public abstract class StoreConformance : IDisposable
     /// <summary>A store over this test's database; each call stands for another connection (another replica).</summary>
     protected abstract KnowledgeStore OpenStore(params ISearchIndex[] indexes);
 
+    /// <summary>A store over this test's database whose writes keep <paramref name="chunks"/> current (as the service's do).</summary>
+    protected abstract KnowledgeStore OpenCachedStore(ChunkCache chunks);
+
     protected abstract IIndexSource OpenSource();
 
     protected abstract IJobStore OpenJobs();
@@ -498,6 +501,43 @@ public abstract class StoreConformance : IDisposable
         Assert.Equal("kept-1", (await store.GetDocumentAsync(kb, "kept", default))!.ContentHash);
         Assert.Equal(version, await OpenSource().GetVersionAsync(kb.Id, default));
     }
+
+    [SkippableFact]
+    public async Task The_chunk_cache_holds_what_the_store_holds_across_re_saves_and_deletes()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var cache = new ChunkCache(new ChunkCacheOptions());
+        var store = OpenCachedStore(cache);
+        var kb = await store.CreateCollectionAsync("kb", new CollectionSettings(), default);
+        var first = new DocumentWrite("a", "Title one", "a-1", "text", new Dictionary<string, string> { ["lang"] = "en" },
+            [new IndexedChunk(new Chunk(0, "first text", ["Intro"], 3), ["first"], [])]);
+        await store.UpsertDocumentAsync(kb, first, default);
+        var firstIds = await store.ListChunkIdsAsync(kb, "a", 0, 10, default);
+
+        // What the write put in the cache is what the store reads back, field by field, without asking the store.
+        var cached = await cache.GetChunksAsync(store, firstIds, default);
+        Assert.Equal((1, 0), (cache.Hits, cache.Misses));
+        Assert.Equal(Shown(await store.GetChunksAsync(firstIds, default), withTime: true), Shown(cached, withTime: true));
+        Assert.Equal(["a|Title one|0|first text|Intro|3|lang=en"], Shown(cached));
+
+        // Same text, new title and metadata: new chunk ids, and the old ones are neither in the cache nor in the store.
+        await store.UpsertDocumentAsync(kb, first with { Title = "Title two", ContentHash = "a-2", Metadata = new Dictionary<string, string> { ["lang"] = "fr" } }, default);
+        var secondIds = await store.ListChunkIdsAsync(kb, "a", 0, 10, default);
+        Assert.Empty(await cache.GetChunksAsync(store, firstIds, default));
+        Assert.Equal(["a|Title two|0|first text|Intro|3|lang=fr"], Shown(await cache.GetChunksAsync(store, secondIds, default)));
+
+        // Another connection (another replica) re-saves and deletes: this cache never saw it, and serves nothing that is gone.
+        var other = OpenStore();
+        await other.UpsertDocumentAsync(kb, first with { ContentHash = "a-3", Title = "Title three" }, default);
+        var thirdIds = await store.ListChunkIdsAsync(kb, "a", 0, 10, default);
+        Assert.Equal(["a|Title three|0|first text|Intro|3|lang=en"], Shown(await cache.GetChunksAsync(store, thirdIds, default)));
+        Assert.True(await store.DeleteDocumentAsync(kb, "a", default));
+        Assert.Empty(await cache.GetChunksAsync(store, thirdIds, default));
+    }
+
+    private static string[] Shown(IEnumerable<StoredChunk> chunks, bool withTime = false) => chunks.Select(c =>
+        $"{c.DocumentId}|{c.DocumentTitle}|{c.Ordinal}|{c.Text}|{string.Join("/", c.HeadingPath)}|{c.Page}|{string.Join(",", c.Metadata.Select(m => m.Key + "=" + m.Value))}" +
+        (withTime ? "|" + c.UpdatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture) : "")).ToArray();
 
     private KnowledgeStore Start(params ISearchIndex[] indexes)
     {

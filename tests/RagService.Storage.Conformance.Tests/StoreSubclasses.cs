@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using System.Globalization;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
@@ -24,6 +25,8 @@ public sealed class SqliteStoreConformanceTests : StoreConformance
     protected override string? SkipReason => null;
 
     protected override KnowledgeStore OpenStore(params ISearchIndex[] indexes) => new SqliteKnowledgeStore(Options, indexes);
+
+    protected override KnowledgeStore OpenCachedStore(ChunkCache chunks) => new SqliteKnowledgeStore(Options, null, NullLogger.Instance, chunks);
 
     protected override IIndexSource OpenSource() => new SqliteIndexSource(Options);
 
@@ -61,6 +64,8 @@ public sealed class PostgresStoreConformanceTests : StoreConformance
     protected override string? SkipReason => PostgresTestDatabase.SkipReason;
 
     protected override KnowledgeStore OpenStore(params ISearchIndex[] indexes) => new PostgresKnowledgeStore(Open(), indexes);
+
+    protected override KnowledgeStore OpenCachedStore(ChunkCache chunks) => new PostgresKnowledgeStore(Open(), null, NullLogger.Instance, chunks);
 
     protected override IIndexSource OpenSource() => new PostgresIndexSource(Open());
 

@@ -1,3 +1,4 @@
+using RagService.Core.Storage;
 using RagService.Storage.Postgres;
 using RagService.Storage.Sqlite;
 
@@ -6,11 +7,14 @@ namespace RagService.Api.Hosting;
 /// <summary>
 /// Rag:Store picks the store adapter every store port comes from: "sqlite" (one file beside the service, the default)
 /// or "postgres" (one database shared by replicas, section Rag:Postgres). This is the only place the service names a store.
+/// Either store's search hits are read through one <see cref="ChunkCache"/> (section Rag:ChunkCache, validated here).
 /// </summary>
 internal static class StoreComposition
 {
     public static void AddStore(IServiceCollection services, RagOptions rag, IConfiguration configuration)
     {
+        var chunkCache = configuration.GetSection(ChunkCacheOptions.Section).Get<ChunkCacheOptions>() ?? new ChunkCacheOptions();
+        services.AddSingleton(new ChunkCache(chunkCache.Validate()));
         switch (configuration["Rag:Store"] ?? "sqlite")
         {
             case "sqlite":

@@ -15,12 +15,14 @@ internal sealed class ApiKeyService
     private readonly AuthOptions _options;
     private readonly byte[]? _bootstrapHash;
     private readonly TimeProvider _time;
+    private readonly ApiKeyRecordCache _records;
 
     public ApiKeyService(IApiKeyStore store, IOptions<AuthOptions> options, TimeProvider time)
     {
         _store = store;
         _options = options.Value;
         _time = time;
+        _records = new ApiKeyRecordCache(TimeSpan.FromSeconds(_options.CacheSeconds), time);
         _bootstrapHash = _options.ReadBootstrapKey() is { } bootstrap ? ApiKeySecret.Hash(bootstrap) : null;
     }
 
@@ -34,7 +36,7 @@ internal sealed class ApiKeyService
         }
 
         var id = ApiKeySecret.IdOf(presented);
-        var record = id is null ? null : await _store.GetAsync(id, ct);
+        var record = id is null ? null : await _records.GetAsync(id, _store.GetAsync, ct);
         if (record is null || !ApiKeySecret.Matches(presented, record.SecretHash))
         {
             return new KeyCheck(null, "the API key is not valid");
@@ -49,6 +51,7 @@ internal sealed class ApiKeyService
         if (record.LastUsedAt is not { } last || now - last >= _options.LastUsedResolution)
         {
             await _store.TouchAsync(record.Id, now, ct);
+            _records.Touched(record.Id, now);
         }
 
         return new KeyCheck(new Caller(record.Id, record.Client, record.Role, record.Collections?.ToHashSet(StringComparer.Ordinal),
@@ -69,5 +72,11 @@ internal sealed class ApiKeyService
         return (record, key);
     }
 
-    public Task<bool> RevokeAsync(string id, CancellationToken ct) => _store.RevokeAsync(id, _time.GetUtcNow(), ct);
+    /// <summary>Revokes a key; this replica refuses it at once, the others within Rag:Auth:CacheSeconds (<see cref="ApiKeyRecordCache"/>).</summary>
+    public async Task<bool> RevokeAsync(string id, CancellationToken ct)
+    {
+        var revoked = await _store.RevokeAsync(id, _time.GetUtcNow(), ct);
+        _records.Forget(id);
+        return revoked;
+    }
 }

@@ -23,6 +23,12 @@ public sealed class AuthOptions
     /// <summary>A key's "last used" time is written at most this often, so reads do not turn into a write per request.</summary>
     public TimeSpan LastUsedResolution { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long, in seconds, a replica answers with a key record it read from the store before reading it again: a key
+    /// revoked through another replica is refused here within this time (at once through this one). 0: read every request.
+    /// </summary>
+    public int CacheSeconds { get; set; } = 5;
+
     public bool KeysRequired => Mode.Equals("keys", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Throws with the key to fix when the section is inconsistent.</summary>
@@ -36,6 +42,11 @@ public sealed class AuthOptions
         if (MaxActiveKeysPerClient < 1)
         {
             throw new InvalidOperationException("Rag:Auth:MaxActiveKeysPerClient must be at least 1");
+        }
+
+        if (CacheSeconds is < 0 or > 300)
+        {
+            throw new InvalidOperationException($"Rag:Auth:CacheSeconds must be between 0 (read the key store on every request) and 300, not {CacheSeconds}");
         }
 
         if (BootstrapKey is not null && BootstrapKeyFile is not null)

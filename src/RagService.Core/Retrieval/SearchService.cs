@@ -11,8 +11,9 @@ namespace RagService.Core.Retrieval;
 /// calibration; run BM25 and dense retrieval in parallel; fuse them and re-rank the fused list with each candidate's
 /// neighbourhood; rerank the top-N with the cross-encoder; fetch and highlight the top K; judge the lexical floor.
 /// Every stage is reported with its candidates and milliseconds; a stage without a model reports "off", never silently skipped.
+/// The hits' chunks are read through the <see cref="ChunkCache"/> when the host registered one.
 /// </summary>
-public sealed class SearchService(IKnowledgeStore store, SearchPipeline pipeline)
+public sealed class SearchService(IKnowledgeStore store, SearchPipeline pipeline, ChunkCache? chunks = null)
 {
     public bool DenseAvailable => pipeline.IsOn(DenseRetrievalStage.StageName);
 
@@ -25,7 +26,7 @@ public sealed class SearchService(IKnowledgeStore store, SearchPipeline pipeline
         activity?.SetTag("rag.collection", collection.Name);
         var startedAt = DateTimeOffset.UtcNow;
         var total = Stopwatch.StartNew();
-        var context = new SearchContext(store, collection, query, ct);
+        var context = new SearchContext(store, collection, query, ct, chunks);
         var stages = await pipeline.RunAsync(context);
         RagTelemetry.RecordStages(stages, startedAt);
         return new SearchOutcome(context.Hits(), stages, total.Elapsed.TotalMilliseconds, context.RanMode, context.NothingSpecificMatched)

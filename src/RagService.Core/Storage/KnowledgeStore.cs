@@ -20,6 +20,7 @@ public class KnowledgeStore : IKnowledgeStore
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _writeLocks = new(StringComparer.Ordinal);
     private readonly IReadOnlyList<ISearchIndex> _indexes;
     private readonly ILogger _logger;
+    private readonly ChunkCache? _chunks;
 
     /// <param name="indexes">The indexes derived from the store; none for a writer that leaves them to catch up by version.</param>
     public KnowledgeStore(IKnowledgeRows rows, IEnumerable<ISearchIndex>? indexes = null)
@@ -27,11 +28,13 @@ public class KnowledgeStore : IKnowledgeStore
     {
     }
 
-    public KnowledgeStore(IKnowledgeRows rows, IEnumerable<ISearchIndex>? indexes, ILogger logger)
+    /// <param name="chunks">The search hits' chunk cache: each committed write adds its new chunks and removes the ones it deleted.</param>
+    public KnowledgeStore(IKnowledgeRows rows, IEnumerable<ISearchIndex>? indexes, ILogger logger, ChunkCache? chunks = null)
     {
         _rows = rows;
         _indexes = indexes?.ToList() ?? [];
         _logger = logger;
+        _chunks = chunks;
     }
 
     public Task<CollectionInfo> CreateCollectionAsync(string name, CollectionSettings settings, CancellationToken ct) =>
@@ -87,6 +90,8 @@ public class KnowledgeStore : IKnowledgeStore
             var version = await tx.BumpVersionAsync(collection.Id, ct);
             var change = new IndexChange(collection, version, removed, added, new IndexedDocument(document.Id, document.Metadata, created, now) { Access = document.Access });
             await CommitAndPublishAsync(tx, change, ct);
+            _chunks?.Add(document.Chunks.Select((c, i) =>
+                new StoredChunk(ids[i], document.Id, document.Title, c.Chunk.Ordinal, c.Chunk.Text, c.Chunk.HeadingPath, c.Chunk.Page, document.Metadata, now)));
             return existing is null ? WriteOutcome.Created : WriteOutcome.Updated;
         }, ct);
 
@@ -169,6 +174,8 @@ public class KnowledgeStore : IKnowledgeStore
 
     private async Task CommitAndPublishAsync(IKnowledgeTransaction tx, IndexChange change, CancellationToken ct)
     {
+        // Before the commit: one that fails then costs only a later read of chunks that still exist.
+        _chunks?.Remove(change.Removed);
         await tx.AppendChangeAsync(new ChangeRecord(change.Collection.Id, change.Version, change.Removed, change.Added.Select(a => a.ChunkId).ToList()), ct);
         foreach (var index in _indexes)
         {

@@ -20,6 +20,7 @@ internal sealed class ReplicaCluster : IAsyncDisposable
     private ReplicaCluster(PostgresTestDatabase database, int count, string[] settings)
     {
         _database = database;
+        _settings = settings;
         _replicas = new ServiceProcess?[count];
         _settings = settings;
     }
@@ -30,7 +31,7 @@ internal sealed class ReplicaCluster : IAsyncDisposable
 
     /// <param name="replicas">How many replicas the cluster has room for.</param>
     /// <param name="started">How many of them start now (the first ones); all when null.</param>
-    /// <param name="settings">More settings for every replica, e.g. "--Rag:Sync:LeaseSeconds=4".</param>
+    /// <param name="settings">More settings for every replica, e.g. "--Rag:Sync:LeaseSeconds=4" or "--Rag:Auth:CacheSeconds=2".</param>
     public static async Task<ReplicaCluster> StartAsync(int replicas, int? started = null, params string[] settings)
     {
         Skip.If(PostgresTestDatabase.SkipReason is not null, PostgresTestDatabase.SkipReason);

@@ -8,7 +8,8 @@ namespace RagService.Core.Retrieval.Pipeline;
 /// One search request as it passes through the stages: the query, what each stage produced so far, and where every
 /// candidate was ranked. Each field is written by the stage named in its summary and read by the later ones.
 /// </summary>
-public sealed class SearchContext(IKnowledgeStore store, CollectionInfo collection, SearchQuery query, CancellationToken cancellationToken)
+/// <param name="chunks">Where the hits' chunks are read through; null reads them from the store each time.</param>
+public sealed class SearchContext(IKnowledgeStore store, CollectionInfo collection, SearchQuery query, CancellationToken cancellationToken, ChunkCache? chunks = null)
 {
     public CollectionInfo Collection => collection;
 
@@ -71,7 +72,7 @@ public sealed class SearchContext(IKnowledgeStore store, CollectionInfo collecti
         if (Chunks is null)
         {
             var watch = Stopwatch.StartNew();
-            Chunks = await store.GetChunksAsync(ids, cancellationToken);
+            Chunks = chunks is null ? await store.GetChunksAsync(ids, cancellationToken) : await chunks.GetChunksAsync(store, ids, cancellationToken);
             FetchMilliseconds = watch.Elapsed.TotalMilliseconds;
         }
 
