@@ -95,7 +95,8 @@ public sealed class HnswVectorSearchIndexTests : IDisposable
     {
         _source.Matching = new HashSet<long> { 11, 12 };
         using var engine = Engine();
-        var hits = await engine.SearchAsync(Collection, Axis(2), 5, new SearchFilter(), default);
+        var filter = new SearchFilter { Metadata = new Dictionary<string, string> { ["team"] = "hr" } };
+        var hits = await engine.SearchAsync(Collection, Axis(2), 5, filter, default);
         Assert.Equal([12L, 11L], hits.Select(h => h.ChunkId).ToArray());
     }
 
@@ -174,7 +175,8 @@ public sealed class HnswVectorSearchIndexTests : IDisposable
 
         public Task<long> GetVersionAsync(long collectionId, CancellationToken ct) => Task.FromResult(Version);
 
-        public Task<IReadOnlySet<long>?> ChunksMatchingAsync(CollectionInfo collection, SearchFilter filter, CancellationToken ct) => Task.FromResult(Matching);
+        public Task<IReadOnlySet<long>?> ChunksMatchingAsync(CollectionInfo collection, SearchFilter filter, CancellationToken ct) =>
+            Task.FromResult(filter.IsEmpty ? null : Matching);
 
         public IIndexSnapshot OpenSnapshot(long collectionId) => new Snapshot(this);
 
