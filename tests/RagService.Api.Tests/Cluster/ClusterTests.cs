@@ -218,6 +218,7 @@ public sealed class ClusterTests
         foreach (var replica in new[] { a, b })
         {
             Assert.Equal(("unready", "failed"), await ReadinessAsync(replica));
+            await WaitForComponentAsync(replica, "replication", "failed"); // the gate: each follower met the outage before it ends
         }
 
         cluster.Link.Restore();
@@ -269,15 +270,26 @@ public sealed class ClusterTests
         }
     }
 
-    /// <summary>/health/ready's status and its store component's state, as a keyed caller sees them.</summary>
-    private static async Task<(string Status, string Store)> ReadinessAsync(HttpClient client)
+    /// <summary>/health/ready's status and one component's state (the store's unless named), as a keyed caller sees them.</summary>
+    private static async Task<(string Status, string State)> ReadinessAsync(HttpClient client, string component = "store")
     {
         using var response = await client.GetAsync("/health/ready");
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         var status = body.GetProperty("status").GetString()!;
         Assert.Equal(status == "unready" ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.OK, response.StatusCode);
-        var store = body.GetProperty("components").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "store");
-        return (status, store.GetProperty("state").GetString()!);
+        var found = body.GetProperty("components").EnumerateArray().Single(c => c.GetProperty("name").GetString() == component);
+        return (status, found.GetProperty("state").GetString()!);
+    }
+
+    /// <summary>Polls /health/ready until the component is in the state; the generous bound only stops a component that never gets there.</summary>
+    private static async Task WaitForComponentAsync(HttpClient client, string component, string state)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while ((await ReadinessAsync(client, component)).State != state)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{component} did not become {state}");
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>Polls /health/ready until it says ready with the store on; the generous bound only stops a replica that never recovers.</summary>
