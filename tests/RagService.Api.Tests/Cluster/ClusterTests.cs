@@ -8,7 +8,7 @@ using static RagService.Api.Tests.Cluster.ReplicaCluster;
 namespace RagService.Api.Tests.Cluster;
 
 /// <summary>
-/// Three real service processes on one PostgreSQL database behaving as one service (issue 26's tests 1, 2, 3, 4, 6 and 7).
+/// Three real service processes on one PostgreSQL database behaving as one service (issue 26's tests 1 to 7).
 /// Expected answers come from the store itself (a document's chunks as the writing replica lists them) or from the
 /// texts the test wrote.
 /// </summary>
@@ -184,6 +184,122 @@ public sealed class ClusterTests
             using var search = await SearchAsync(cluster[replica].Client, "kb", "lanterns");
             Assert.Equal(HttpStatusCode.NotFound, search.StatusCode);
             await WaitUntilGoneAsync(Path.Combine(cluster.LuceneFolderOf(replica), $"collection-{id}"));
+        }
+    }
+
+    [SkippableFact]
+    public async Task While_PostgreSQL_is_unreachable_searches_and_writes_answer_503_naming_it_with_nothing_written_and_all_catches_up_after()
+    {
+        await using var cluster = await ReplicaCluster.StartAsync(2, null, throughLink: true, "--Rag:Postgres:RetryCount=0");
+        var (a, b) = (cluster[0].Client, cluster[1].Client);
+        await CreateCollectionAsync(a, "kb");
+        await WriteAsync(a, "kb", "tea", "green tea from the hills");
+        var before = (await WriteAsync(b, "kb", "battery", "苹果手机的电池续航")).GetProperty("version").GetInt64();
+        foreach (var replica in new[] { a, b })
+        {
+            Assert.Equal(["tea"], DocumentIds(await SearchOkAsync(replica, "kb", "tea", minVersion: before)));
+            Assert.Equal(["battery"], DocumentIds(await SearchOkAsync(replica, "kb", "电池", minVersion: before)));
+            Assert.Equal(("ready", "on"), await ReadinessAsync(replica));
+        }
+
+        Assert.True(await cluster.Link.CutAsync() > 0, "the replicas held no connection to end");
+
+        // Reads: not served from the local indexes yet (a search reads the collection, the hits' chunks and the
+        // calibration from the store), so a search answers a clear 503 naming the store, never a 500 or a hang.
+        foreach (var replica in new[] { a, b })
+        {
+            await AssertStoreUnavailableAsync(await SearchAsync(replica, "kb", "tea"));
+        }
+
+        // Writes: 503 naming the store, on both replicas, for a new document, a replacement and a delete.
+        await AssertStoreUnavailableAsync(await a.PostAsJsonAsync("/v1/collections/kb/documents", new { id = "lost-a", text = "black tea written during the outage" }));
+        await AssertStoreUnavailableAsync(await b.PostAsJsonAsync("/v1/collections/kb/documents", new { id = "tea", text = "white tea written during the outage" }));
+        await AssertStoreUnavailableAsync(await b.DeleteAsync("/v1/collections/kb/documents/battery"));
+        foreach (var replica in new[] { a, b })
+        {
+            Assert.Equal(("unready", "failed"), await ReadinessAsync(replica));
+            await WaitForComponentAsync(replica, "replication", "failed"); // the gate: each follower met the outage before it ends
+        }
+
+        cluster.Link.Restore();
+
+        // Writes succeed again, the indexes hold what they held, a write on A reaches B (its change feed reconnected)
+        // and readiness comes back.
+        foreach (var replica in new[] { a, b })
+        {
+            Assert.Equal(["tea"], DocumentIds(await SearchOkAsync(replica, "kb", "tea")));
+            Assert.Empty(DocumentIds(await SearchOkAsync(replica, "kb", "outage")));
+        }
+
+        var after = (await WriteAsync(a, "kb", "coffee", "dark roast coffee beans")).GetProperty("version").GetInt64();
+        Assert.Equal(before + 1, after); // no version was spent on a refused write
+        await WaitForIndexVersionAsync(b, "kb", after); // B's follower survived the outage: the write reaches it with no search asking
+        Assert.Equal(["coffee"], DocumentIds(await SearchOkAsync(b, "kb", "roast")));
+        Assert.Equal(["coffee"], DocumentIds(await SearchOkAsync(b, "kb", "coffee", minVersion: after)));
+        foreach (var replica in new[] { a, b })
+        {
+            await WaitUntilReadyAsync(replica);
+        }
+
+        // The store holds exactly the documents whose writes answered 2xx, each whole, with the texts written before the outage.
+        await using var connection = new NpgsqlConnection(cluster.ConnectionString);
+        await connection.OpenAsync();
+        await using var check = new NpgsqlCommand("""
+            SELECT d.doc_key, d.chunk_count, count(c.id), string_agg(c.text, ' ')
+            FROM documents d LEFT JOIN chunks c ON c.document_id = d.id GROUP BY d.id ORDER BY d.doc_key
+            """, connection);
+        var stored = new List<(string, int, long, string)>();
+        await using (var reader = await check.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                stored.Add((reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetString(3)));
+            }
+        }
+
+        Assert.Equal([("battery", 1, 1L, "苹果手机的电池续航"), ("coffee", 1, 1L, "dark roast coffee beans"), ("tea", 1, 1L, "green tea from the hills")], stored);
+    }
+
+    private static async Task AssertStoreUnavailableAsync(HttpResponseMessage response)
+    {
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode}: {body}");
+            Assert.Contains("PostgreSQL", JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>/health/ready's status and one component's state (the store's unless named), as a keyed caller sees them.</summary>
+    private static async Task<(string Status, string State)> ReadinessAsync(HttpClient client, string component = "store")
+    {
+        using var response = await client.GetAsync("/health/ready");
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var status = body.GetProperty("status").GetString()!;
+        Assert.Equal(status == "unready" ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.OK, response.StatusCode);
+        var found = body.GetProperty("components").EnumerateArray().Single(c => c.GetProperty("name").GetString() == component);
+        return (status, found.GetProperty("state").GetString()!);
+    }
+
+    /// <summary>Polls /health/ready until the component is in the state; the generous bound only stops a component that never gets there.</summary>
+    private static async Task WaitForComponentAsync(HttpClient client, string component, string state)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while ((await ReadinessAsync(client, component)).State != state)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{component} did not become {state}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Polls /health/ready until it says ready with the store on; the generous bound only stops a replica that never recovers.</summary>
+    private static async Task WaitUntilReadyAsync(HttpClient client)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (await ReadinessAsync(client) is var state && state != ("ready", "on"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the replica did not become ready again: {state}");
+            await Task.Delay(100);
         }
     }
 

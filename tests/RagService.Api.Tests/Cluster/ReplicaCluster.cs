@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Npgsql;
 using RagService.Api.Tests.Sync;
 using RagService.Tests.Shared;
 
@@ -16,26 +17,40 @@ internal sealed class ReplicaCluster : IAsyncDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("ragsvc-cluster-").FullName;
     private readonly ServiceProcess?[] _replicas;
     private readonly string[] _settings;
+    private readonly StoreLink? _link;
 
-    private ReplicaCluster(PostgresTestDatabase database, int count, string[] settings)
+    private ReplicaCluster(PostgresTestDatabase database, int count, string[] settings, bool throughLink)
     {
         _database = database;
         _settings = settings;
         _replicas = new ServiceProcess?[count];
         _settings = settings;
+        _link = throughLink ? new StoreLink(database.ConnectionString!, Path.Combine(_root, "pg-socket")) : null;
     }
 
     public ServiceProcess this[int replica] => _replicas[replica] ?? throw new InvalidOperationException($"replica {replica} is stopped");
 
+    /// <summary>The database as the test reaches it (always the real server, also while the replicas' link is cut).</summary>
     public string ConnectionString => _database.ConnectionString!;
+
+    /// <summary>The replicas' way to the store: through <see cref="StoreLink"/> when the cluster was started with one.</summary>
+    private string ReplicaConnectionString => _link?.ConnectionString ?? ConnectionString;
+
+    /// <summary>The replicas' link to PostgreSQL, which the test cuts and restores; null unless started with throughLink.</summary>
+    public StoreLink Link => _link ?? throw new InvalidOperationException("the cluster was started without a store link");
 
     /// <param name="replicas">How many replicas the cluster has room for.</param>
     /// <param name="started">How many of them start now (the first ones); all when null.</param>
     /// <param name="settings">More settings for every replica, e.g. "--Rag:Sync:LeaseSeconds=4" or "--Rag:Auth:CacheSeconds=2".</param>
-    public static async Task<ReplicaCluster> StartAsync(int replicas, int? started = null, params string[] settings)
+    public static Task<ReplicaCluster> StartAsync(int replicas, int? started = null, params string[] settings) =>
+        StartAsync(replicas, started, throughLink: false, settings);
+
+    /// <param name="throughLink">The replicas reach PostgreSQL through a <see cref="StoreLink"/> the test can cut.</param>
+    public static async Task<ReplicaCluster> StartAsync(int replicas, int? started, bool throughLink, params string[] settings)
     {
         Skip.If(PostgresTestDatabase.SkipReason is not null, PostgresTestDatabase.SkipReason);
-        var cluster = new ReplicaCluster(new PostgresTestDatabase(), replicas, settings);
+        Skip.If(throughLink && !StoreLink.Possible, "needs RAG_POSTGRES on a Unix socket (as tests/postgres/start.sh starts it) to cut the replicas' link to it");
+        var cluster = new ReplicaCluster(new PostgresTestDatabase(), replicas, settings, throughLink);
         try
         {
             // One at a time: the first migrates the schema (the others would wait on its advisory lock anyway).
@@ -62,7 +77,7 @@ internal sealed class ReplicaCluster : IAsyncDisposable
         var folder = Path.Combine(_root, $"replica-{replica}");
         Directory.CreateDirectory(folder);
         _replicas[replica] = await ServiceProcess.StartAsync(Path.Combine(folder, "rag.db"),
-            ["--Rag:Store=postgres", $"--Rag:Postgres:ConnectionString={ConnectionString}", "--Rag:Postgres:MaxPoolSize=10", .. _settings]);
+            ["--Rag:Store=postgres", $"--Rag:Postgres:ConnectionString={ReplicaConnectionString}", "--Rag:Postgres:MaxPoolSize=10", .. _settings]);
     }
 
     /// <summary>SIGKILL (kill -9): no shutdown code runs; whatever the replica held (a job's lease) is left as it was.</summary>
@@ -91,6 +106,7 @@ internal sealed class ReplicaCluster : IAsyncDisposable
             }
         }
 
+        _link?.Dispose();
         _database.Dispose();
         Directory.Delete(_root, recursive: true);
     }
