@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using RagService.Core.Context;
 using RagService.Core.Conversation;
 using RagService.Core.Prompting.Pipeline;
+using RagService.Core.Prompting.Stages;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 
@@ -17,6 +18,16 @@ public sealed record AskOutcome(string? Answer, string Llm, string? Model, Augme
 {
     /// <summary>The prompt's numbered sources and how they were assembled from the hits (the "context" stage).</summary>
     public AssembledContext Context { get; init; } = AssembledContext.Empty;
+
+    /// <summary>The "llm" entry of the stages array; <paramref name="milliseconds"/> is the caller's (a stream is timed as it is read).</summary>
+    public StageReport LlmStage(double milliseconds) => Llm switch
+    {
+        "ok" => new StageReport("llm", "ok", 0, milliseconds, Model),
+        "skipped" => new StageReport("llm", "skipped", 0, 0, Retrieval.NothingSpecificMatched
+            ? "no query term specific enough matched (see the floor stage); answered 'not found'"
+            : "no source relevant enough (Rag:Retrieval:RelevanceFloor); answered 'not found'"),
+        _ => new StageReport("llm", "off", 0, 0, LlmAnswerStage.OffReason),
+    };
 }
 
 /// <summary>The LLM endpoint failed or timed out; the retrieved sources are still valid.</summary>

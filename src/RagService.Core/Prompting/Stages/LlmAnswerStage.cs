@@ -15,6 +15,9 @@ public sealed class LlmAnswerStage(AnswerModel llm) : IAnswerStage
 {
     private readonly IChatClient _chat = llm.Chat ?? throw new ArgumentException("AnswerModel.None has no LLM: use LlmAnswerStage.Off", nameof(llm));
 
+    /// <summary>Why the "llm" stage is off: the setting that turns it on.</summary>
+    public const string OffReason = "no LLM configured (RAG_LLM_URL)";
+
     /// <summary>The stage without an LLM: the prompt and sources come back with no answer (llm "not configured").</summary>
     public static IAnswerStage Off { get; } = new NoLlmAnswerStage();
 
