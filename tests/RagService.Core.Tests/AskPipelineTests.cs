@@ -106,6 +106,7 @@ public sealed class AskPipelineTests
 
         Assert.DoesNotContain(pipeline.Stages, s => s is AuditStage);
         Assert.Equal(("the answer [1]", "ok"), (outcome.Answer, outcome.Llm));
+        Assert.Equal(new StageReport("llm", "ok", 0, 12.5, "m1"), outcome.LlmStage(12.5));
     }
 
     [Fact]
@@ -118,6 +119,7 @@ public sealed class AskPipelineTests
         Assert.Equal((null, "not configured", null), (outcome.Answer, outcome.Llm, outcome.Model));
         Assert.Contains("passage 1", outcome.Prompt.User, StringComparison.Ordinal);
         Assert.Equal(2, outcome.Context.Sources.Count);
+        Assert.Equal(new StageReport("llm", "off", 0, 0, "no LLM configured (RAG_LLM_URL)"), outcome.LlmStage(12.5));
 
         var (start, tokens) = await ask.StreamAsync(Collection, Query, [], default);
         Assert.Equal("not configured", start.Llm);
@@ -135,6 +137,7 @@ public sealed class AskPipelineTests
         var (start, tokens) = await ask.StreamAsync(Collection, nothing with { Query = "它多少钱？" }, [], default);
 
         Assert.Equal((AskService.NotFoundEnglish, "skipped"), (outcome.Answer, outcome.Llm));
+        Assert.Equal(new StageReport("llm", "skipped", 0, 0, "no source relevant enough (Rag:Retrieval:RelevanceFloor); answered 'not found'"), outcome.LlmStage(12.5));
         Assert.Equal((AskService.NotFoundChinese, "skipped"), (start.Answer, start.Llm));
         Assert.Equal([AskService.NotFoundChinese], await tokens.ToListAsync());
         Assert.Empty(chat.Prompts);
