@@ -54,15 +54,7 @@ internal sealed class SearchEndpoints : IEndpointModule
     public static AskResponse ToResponse(SearchQuery query, AskOutcome outcome, string? answer, double llmMs, HitProjection? projection = null)
     {
         projection ??= HitProjection.Default;
-        var stages = Stages(outcome).Select(RequestMapping.Stage).ToList();
-        stages.Add(outcome.Llm switch
-        {
-            "ok" => new StageResponse("llm", "ok", 0, Math.Round(llmMs, 3), outcome.Model),
-            "skipped" => new StageResponse("llm", "skipped", 0, 0, outcome.Retrieval.NothingSpecificMatched
-                ? "no query term specific enough matched (see the floor stage); answered 'not found'"
-                : "no source relevant enough (Rag:Retrieval:RelevanceFloor); answered 'not found'"),
-            _ => new StageResponse("llm", "off", 0, 0, "no LLM configured (RAG_LLM_URL)"),
-        });
+        var stages = Stages(outcome).Append(outcome.LlmStage(llmMs)).Select(RequestMapping.Stage).ToList();
         return new AskResponse(query.Query, answer, outcome.Llm, outcome.Model, RequestMapping.ModeName(outcome.Retrieval.RanMode), RequestMapping.ModeName(query.Mode),
             outcome.Context.Sources.Select(projection.Source).ToList(),
             new PromptResponse(outcome.Prompt.System, outcome.Prompt.User), stages,

@@ -7,6 +7,7 @@ using RagService.Core.Ingestion;
 using RagService.Core.Lexical;
 using RagService.Core.Models;
 using RagService.Core.Prompting;
+using RagService.Core.Prompting.Pipeline;
 using RagService.Core.Retrieval;
 using RagService.Core.Retrieval.Calibration;
 using RagService.Core.Retrieval.Pipeline;
@@ -45,7 +46,10 @@ internal static class RetrievalComposition
         return services.AddSearchPipeline();
     }
 
-    /// <summary>Ask: the follow-up rewriter, the context assembler (sections Rag:Conversation, Rag:Context, validated here) and the LLM answer.</summary>
+    /// <summary>
+    /// Ask: the follow-up rewriter, the context assembler (sections Rag:Conversation, Rag:Context, validated here) and the
+    /// ask pipeline (<see cref="AskPipelineRegistration.AddAskPipeline"/>), after the LLM's registration.
+    /// </summary>
     public static IServiceCollection AddRagAsk(this IServiceCollection services, RagOptions rag)
     {
         rag.Conversation.Validate();
@@ -53,7 +57,7 @@ internal static class RetrievalComposition
         services.AddSingleton(rag.Conversation).AddSingleton(rag.Context);
         services.AddSingleton<QuestionRewriter>();
         services.AddSingleton<ITokenCounter, ModelTokenCounter>().AddSingleton<ContextAssembler>();
-        return services.AddSingleton<AskService>();
+        return services.AddAskPipeline();
     }
 
     /// <summary>Ingestion, resolved from the container so that tests can put a counting embedder in place of the model.</summary>
