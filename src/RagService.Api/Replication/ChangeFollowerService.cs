@@ -52,6 +52,13 @@ internal sealed class ChangeFollowerService(IndexFollower follower, IChangeFeed 
                 failing = true;
                 await Task.Delay(options.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Anything else (an index folder dropped under a reader, a row gone mid-read) must not end the host,
+                // which an exception leaving a background service does: log it and follow again from the recorded version.
+                logger.FollowError(e, options.PollInterval);
+                await Task.Delay(options.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
         }
     }
 }

@@ -10,4 +10,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Cannot follow the store's change log: {Reason}; retrying every {Interval}")]
     public static partial void FollowFailing(this ILogger logger, string reason, TimeSpan interval);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Following the store's change log failed; retrying in {Interval}")]
+    public static partial void FollowError(this ILogger logger, Exception exception, TimeSpan interval);
 }

@@ -105,7 +105,9 @@ public sealed class CrashResumeTests : IDisposable
         }
     }
 
-    private static string[] LlmSettings(FakeLlmServer llm) => [$"--Llm:Url={llm.Url}", "--Llm:MaxRetries=0"];
+    /// <remarks>A short lease: the restarted process resumes the job once the killed one's lease has run out.</remarks>
+    private static string[] LlmSettings(FakeLlmServer llm) =>
+        [$"--Llm:Url={llm.Url}", "--Llm:MaxRetries=0", "--Rag:Sync:LeaseSeconds=4", "--Rag:Sync:HeartbeatSeconds=1"];
 
     private async Task<ServiceProcess> StartWithCollectionAsync(FakeLlmServer llm)
     {
