@@ -11,6 +11,23 @@ internal static unsafe class HitList
         return ordered.Select(r => new NeighbourHit(vectors.IdAt(r.Node), r.Score)).ToList();
     }
 
+    /// <summary>The best <paramref name="take"/> hits with distinct ids (the better slot of an id wins).</summary>
+    public static List<NeighbourHit> FromDistinct(VectorCollection vectors, ScoreHeap heap, int take)
+    {
+        var ordered = SearchScratch.Current.Ordered;
+        heap.DrainDescending(ordered);
+        var hits = new List<NeighbourHit>(Math.Min(take, ordered.Count));
+        for (int i = 0; i < ordered.Count && hits.Count < take; i++)
+        {
+            long id = vectors.IdAt(ordered[i].Node);
+            if (!hits.Exists(h => h.Id == id))
+            {
+                hits.Add(new NeighbourHit(id, ordered[i].Score));
+            }
+        }
+        return hits;
+    }
+
     /// <summary>
     /// The hits of a graph search: every node found stands for its duplicate group, so each group member is scored
     /// against the query and ranked on its own; members that are not live or fail the filter are dropped. A member
