@@ -69,7 +69,9 @@ public class KeyLifecycleTests : IAsyncLifetime
         cmd.CommandText = $"SELECT * FROM api_keys WHERE id = '{key.Id}'";
         await using var row = await cmd.ExecuteReaderAsync();
         Assert.True(await row.ReadAsync());
-        var secret = key.Key[(key.Key.LastIndexOf('_') + 1)..];
+        // "rag_" + id + "_" + secret, and the base64url secret may itself contain '_': split at the first two only.
+        var secret = key.Key.Split('_', 3)[2];
+        Assert.Equal(43, secret.Length);
         for (var i = 0; i < row.FieldCount; i++)
         {
             var value = row.GetValue(i);
