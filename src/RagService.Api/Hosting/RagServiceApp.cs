@@ -54,7 +54,7 @@ public static class RagServiceApp
         var embeddingModelLoaded = services.AddRagOnnxModels(configuration, components);
         var llm = configuration.GetSection(LlmOptions.Section).Get<LlmOptions>() ?? new LlmOptions();
         services.AddRagChatModel(llm, components);
-        services.AddRagRetrieval(rag, configuration, embeddingModelLoaded).AddRagAsk(rag).AddRagIngestion(llm);
+        services.AddRagRetrieval(rag, configuration, embeddingModelLoaded).AddRagAsk(rag).AddRagIngestion();
         services.AddSingleton<DocumentIngestor>().AddHttpContextAccessor().AddSingleton<RequestMapping>().AddRagJobs(rag);
 
         var app = builder.Build();

@@ -60,9 +60,17 @@ internal static class RetrievalComposition
         return services.AddAskPipeline();
     }
 
-    /// <summary>Ingestion, resolved from the container so that tests can put a counting embedder in place of the model.</summary>
-    public static IServiceCollection AddRagIngestion(this IServiceCollection services, LlmOptions llm) =>
-        services.AddSingleton(sp => new IngestionService(sp.GetRequiredService<IKnowledgeStore>(), sp.GetRequiredService<AnalyzerCatalog>(),
-            sp.GetService<ITextEmbedder>(),
-            sp.GetService<IChatClient>() is { } chat ? new ChunkContextGenerator(chat, llm.Model, sp.GetRequiredService<IChunkContextCache>()) : null));
+    /// <summary>
+    /// Ingestion, resolved from the container so that tests can put a counting embedder in place of the model. Chunk
+    /// contexts (Rag:Chunking contextual) are written by the LLM when one is registered, after the LLM's registration.
+    /// </summary>
+    public static IServiceCollection AddRagIngestion(this IServiceCollection services)
+    {
+        if (services.HasAnswerModel())
+        {
+            services.AddSingleton<ChunkContextGenerator>();
+        }
+
+        return services.AddSingleton<IngestionService>();
+    }
 }

@@ -18,8 +18,10 @@ public interface IChunkContextCache
 /// about, which entity or section it belongs to), to be indexed and embedded with the chunk. Results are cached by a hash
 /// of document and chunk, so re-indexing unchanged content (e.g. after a model change) costs no LLM calls.
 /// </summary>
-public sealed class ChunkContextGenerator(IChatClient chat, string? model, IChunkContextCache cache)
+public sealed class ChunkContextGenerator(AnswerModel llm, IChunkContextCache cache)
 {
+    private readonly IChatClient _chat = llm.Chat ?? throw new ArgumentException("AnswerModel.None has no LLM to write contexts with", nameof(llm));
+
     /// <summary>Documents longer than this are cut before being sent (the chunk itself is always sent whole).</summary>
     public const int MaxDocumentChars = 24_000;
 
@@ -42,9 +44,9 @@ public sealed class ChunkContextGenerator(IChatClient chat, string? model, IChun
         ChatResponse response;
         try
         {
-            response = await chat.GetResponseAsync(
+            response = await _chat.GetResponseAsync(
                 [new ChatMessage(ChatRole.System, Instructions), new ChatMessage(ChatRole.User, user)],
-                new ChatOptions { ModelId = model, Temperature = 0f, MaxOutputTokens = 120 }, ct);
+                new ChatOptions { ModelId = llm.Model, Temperature = 0f, MaxOutputTokens = 120 }, ct);
         }
         catch (Exception e) when (e is not (OperationCanceledException or LlmUnavailableException))
         {

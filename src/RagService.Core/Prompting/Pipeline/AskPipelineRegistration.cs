@@ -16,7 +16,7 @@ public static class AskPipelineRegistration
     public static IServiceCollection AddAskPipeline(this IServiceCollection services)
     {
         services.AddAskStage<RewriteStage>().AddAskStage<RetrievalStage>().AddAskStage<ContextStage>().AddAskStage<PromptStage>().AddAskStage<RelevanceStage>();
-        if (HasLlm(services))
+        if (services.HasAnswerModel())
         {
             services.AddSingleton<IAnswerStage, LlmAnswerStage>();
         }
@@ -32,8 +32,4 @@ public static class AskPipelineRegistration
     public static IServiceCollection AddAskStage<TStage>(this IServiceCollection services)
         where TStage : class, IAskStage =>
         services.AddSingleton<IAskStage, TStage>();
-
-    /// <summary>The last <see cref="AnswerModel"/> registered is a real LLM (<see cref="AnswerModel.None"/> is registered as itself).</summary>
-    private static bool HasLlm(IServiceCollection services) =>
-        services.LastOrDefault(d => d.ServiceType == typeof(AnswerModel) && !d.IsKeyedService) is { } model && !ReferenceEquals(model.ImplementationInstance, AnswerModel.None);
 }
