@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using RagService.Core.Chunking;
 using RagService.Core.Documents;
+using RagService.Core.Indexing;
 using RagService.Core.Ingestion;
 using RagService.Core.Lexical;
 using RagService.Core.Retrieval;
@@ -53,6 +54,49 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         await other.DeleteDocumentAsync(c, "a", default);
 
         Assert.Equal(["b"], await SearchAsync(search, c, "电池"));
+    }
+
+    [Fact]
+    public async Task A_collection_delete_that_an_index_fails_to_drop_still_succeeds_and_the_other_indexes_drop_it()
+    {
+        var options = new SqliteStoreOptions { DatabasePath = Db };
+        var lexical = new MemoryLexicalSearchIndex(new SqliteIndexSource(options), new Bm25Parameters());
+        _engines.Add(lexical);
+        var failing = new IndexFailingToDrop();
+        var store = new SqliteKnowledgeStore(options, [failing, lexical]);
+        var search = SearchComposition.Compose(store, lexical, new AnalyzerCatalog(_analyzer));
+        var c = await store.CreateCollectionAsync("kb", new CollectionSettings(), default);
+        await new IngestionService(store, new AnalyzerCatalog(_analyzer)).IngestAsync(c, Doc("a", "苹果手机的电池续航"), default);
+        Assert.Equal(["a"], await SearchAsync(search, c, "电池"));
+
+        // The delete is committed before the indexes hear of it: one index's failure must not turn it into an error.
+        Assert.True(await store.DeleteCollectionAsync("kb", default));
+        Assert.Equal([c.Id], failing.DropsTried);
+        Assert.Null(await store.GetCollectionAsync("kb", default));
+        Assert.Null(lexical.HeldVersion(c.Id));
+    }
+
+    /// <summary>An index whose folder cannot be removed (a search reopened it meanwhile, say).</summary>
+    private sealed class IndexFailingToDrop : ISearchIndex
+    {
+        public List<long> DropsTried { get; } = [];
+
+        public string Engine => "failing";
+
+        public void Apply(IndexChange change)
+        {
+        }
+
+        public void Drop(long collectionId)
+        {
+            DropsTried.Add(collectionId);
+            throw new IOException("Directory not empty");
+        }
+
+        public Task<IndexStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct) => Task.FromResult(new IndexStats(Engine, 0, 0, "not loaded"));
+
+        public Task<RagService.Core.Models.ComponentStatus> CheckAsync(CancellationToken ct) =>
+            Task.FromResult(RagService.Core.Models.ComponentStatus.On(Engine, "test"));
     }
 
     [Fact]

@@ -55,11 +55,7 @@ public class KnowledgeStore : IKnowledgeStore
             }
 
             await tx.CommitAsync(ct);
-            foreach (var index in _indexes)
-            {
-                index.Drop(id);
-            }
-
+            Drop(name, id);
             return true;
         }, ct);
 
@@ -207,6 +203,25 @@ public class KnowledgeStore : IKnowledgeStore
             catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
             {
                 _logger.IndexApplyFailed(e, index.Engine, change.Version, change.Collection.Name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Tells every index that a committed delete removed the collection. The store no longer holds it, so an index that
+    /// fails here (say, a search reopening the folder while it is deleted) only keeps unreachable files: it logs.
+    /// </summary>
+    private void Drop(string name, long collectionId)
+    {
+        foreach (var index in _indexes)
+        {
+            try
+            {
+                index.Drop(collectionId);
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                _logger.IndexDropFailed(e, index.Engine, name);
             }
         }
     }

@@ -8,4 +8,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning,
         Message = "The {Engine} index could not apply version {Version} of collection {Collection}; it will catch up from the store")]
     public static partial void IndexApplyFailed(this ILogger logger, Exception exception, string engine, long version, string collection);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
+        Message = "The {Engine} index could not drop deleted collection {Collection}; its files stay until the folder is cleaned")]
+    public static partial void IndexDropFailed(this ILogger logger, Exception exception, string engine, string collection);
 }
