@@ -11,7 +11,9 @@ namespace RagService.Lexical.Lucene;
 /// tf = body tf + headerWeight × header tf, saturated once against the chunk's whole length (body + header terms, kept
 /// exactly in a doc-values field rather than Lucene's lossy one-byte norm), times idf ln(1 + (N − n + 0.5)/(n + 0.5)) with
 /// n = live chunks having the term in either field. Lucene's own similarities score each field separately and sum the
-/// saturated scores, which is what BM25F avoids, so this walks the postings of both fields itself.
+/// saturated scores, which is what BM25F avoids, so this walks the postings of both fields itself. Only documents in
+/// <c>visible</c> (the caller's access, <see cref="AccessField"/>) and <c>allowed</c> (the other filter conditions) compete
+/// for the top k; statistics stay the collection's.
 /// </summary>
 internal static class Bm25FScorer
 {
@@ -21,7 +23,7 @@ internal static class Bm25FScorer
     public const string ChunkIdField = "cid";
 
     public static List<(long ChunkId, double Score, int Doc)> Search(
-        IndexReader reader, ReaderStats stats, IReadOnlyList<string> queryTerms, int limit, Bm25Parameters p, IReadOnlySet<long>? allowed)
+        IndexReader reader, ReaderStats stats, IReadOnlyList<string> queryTerms, int limit, Bm25Parameters p, FixedBitSet? visible, IReadOnlySet<long>? allowed)
     {
         if (queryTerms.Count == 0 || limit <= 0 || stats.Live == 0)
         {
@@ -83,7 +85,7 @@ internal static class Bm25FScorer
                 }
             }
 
-            return TopK(scores, touched, stats, limit, allowed);
+            return TopK(scores, touched, stats, limit, visible, allowed);
         }
         finally
         {
@@ -94,11 +96,16 @@ internal static class Bm25FScorer
     }
 
     /// <summary>The best documents, ties broken by chunk id (the in-memory engine's insertion order).</summary>
-    private static List<(long, double, int)> TopK(double[] scores, List<int> touched, ReaderStats stats, int limit, IReadOnlySet<long>? allowed)
+    private static List<(long, double, int)> TopK(double[] scores, List<int> touched, ReaderStats stats, int limit, FixedBitSet? visible, IReadOnlySet<long>? allowed)
     {
         var heap = new PriorityQueue<int, (double Score, long NegId)>();
         foreach (var doc in touched)
         {
+            if (visible is not null && !visible.Get(doc))
+            {
+                continue;
+            }
+
             var id = stats.ChunkIds[doc];
             if (allowed is not null && !allowed.Contains(id))
             {

@@ -25,4 +25,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 6, Level = LogLevel.Information,
         Message = "Lucene index {Path} is at version {Index}, the store at {Store}: rebuilding ({Reason})")]
     public static partial void IndexStale(this ILogger logger, string path, long index, long store, string? reason);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information,
+        Message = "Lucene index {Path} could not read access change {Version} from the change log ({Reason}); the next search catches up")]
+    public static partial void AccessChangeDeferred(this ILogger logger, string path, long version, string? reason);
 }

@@ -5,6 +5,7 @@ using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Util;
 using Microsoft.Extensions.Logging;
+using RagService.Core.Access;
 using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Storage;
@@ -24,7 +25,7 @@ namespace RagService.Lexical.Lucene;
 internal sealed class LuceneCollectionIndex : IDisposable
 {
     private const string FormatKey = "format";
-    private const string Format = "ragservice-bm25f-v1";
+    private const string Format = "ragservice-bm25f-v2"; // v2: the access field (AccessField)
     private const string VersionKey = "sqlite-version";
     private const string IdentityKey = "collection";
     private const string IdField = "id";
@@ -171,18 +172,33 @@ internal sealed class LuceneCollectionIndex : IDisposable
             return read.Gap;
         }
 
-        ApplyDelta(delta.ToDelete, delta.Added, delta.ToVersion, (int)Math.Min(delta.Versions, int.MaxValue));
+        // Access-only changes re-add the chunk with its new list (from its stored terms: nothing is re-extracted).
+        var accessChanged = delta.AccessChanged.Select(a => a.ChunkId);
+        ApplyDelta(delta.ToDelete.Concat(accessChanged), delta.Added.Concat(delta.AccessChanged), delta.ToVersion, (int)Math.Min(delta.Versions, int.MaxValue));
         Follow = Follow with { VersionsFromLog = Follow.VersionsFromLog + delta.Versions };
         return null;
     }
 
-    /// <summary>Applies this process's committed write when the index is exactly one version behind; otherwise the next search catches up.</summary>
+    /// <summary>
+    /// Applies this process's committed write when the index is exactly one version behind; otherwise the next search
+    /// catches up. An access-only change carries no terms, so it is read back from the change log (committed already).
+    /// </summary>
     public void Apply(IndexChange change)
     {
         lock (_gate)
         {
             if (Version >= change.Version || Version != change.Version - 1)
             {
+                return;
+            }
+
+            if (change.AccessChanged.Count > 0)
+            {
+                if (TryCatchUp() is { } reason)
+                {
+                    _logger.AccessChangeDeferred(_path, change.Version, reason);
+                }
+
                 return;
             }
 
@@ -214,7 +230,11 @@ internal sealed class LuceneCollectionIndex : IDisposable
         }
     }
 
-    public IReadOnlyList<ScoredChunk> Search(IReadOnlyList<string> queryTerms, int limit, IReadOnlySet<long>? allowed)
+    /// <summary>
+    /// The best chunks for the query among those <paramref name="scope"/> may read (null: everything, an admin) by the
+    /// access field, and, when not null, among <paramref name="allowed"/> (the filter's other conditions).
+    /// </summary>
+    public IReadOnlyList<ScoredChunk> Search(IReadOnlyList<string> queryTerms, int limit, AccessScope? scope, UnlistedAccess unlisted, IReadOnlySet<long>? allowed)
     {
         // Picks up segments merged in the background since the last write (fewer segments, fewer term lookups); a no-op otherwise.
         _searchers.MaybeRefresh();
@@ -225,7 +245,8 @@ internal sealed class LuceneCollectionIndex : IDisposable
             var cached = _stats;
             var stats = cached is not null && ReferenceEquals(cached.Reader, reader) ? cached.Stats : ReaderStats.Compute(reader);
             _stats = new StatsOfReader(reader, stats);
-            return Bm25FScorer.Search(reader, stats, queryTerms, limit, _options.Bm25, allowed).Select(h => new ScoredChunk(h.ChunkId, h.Score)).ToList();
+            var visible = scope is null ? null : AccessField.Visible(reader, scope, unlisted);
+            return Bm25FScorer.Search(reader, stats, queryTerms, limit, _options.Bm25, visible, allowed).Select(h => new ScoredChunk(h.ChunkId, h.Score)).ToList();
         }
         finally
         {
@@ -414,6 +435,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
         new NumericDocValuesField(Bm25FScorer.LengthField, entry.BodyTerms.Count + entry.HeaderTerms.Count),
         new Field(Bm25FScorer.BodyField, new TermListTokenStream(entry.BodyTerms), TermsType),
         new Field(Bm25FScorer.HeaderField, new TermListTokenStream(entry.HeaderTerms), TermsType),
+        .. AccessField.Fields(entry.Access),
     ];
 
     private static FieldType CreateTermsType()

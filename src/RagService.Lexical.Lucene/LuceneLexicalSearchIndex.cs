@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using LockObtainFailedException = Lucene.Net.Store.LockObtainFailedException;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using RagService.Core.Access;
 using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Models;
@@ -14,12 +13,12 @@ namespace RagService.Lexical.Lucene;
 /// The "lucene" BM25 engine: one on-disk Lucene.Net index per collection under <see cref="LuceneOptions.Directory"/>,
 /// derived from the store and versioned against it, scored with the same BM25F as the in-memory engine, with highlighted
 /// snippets. It is opened at the collection's first search or write after a start, reused when intact, and caught up
-/// from the store's change log when another process wrote (see <see cref="LuceneCollectionIndex"/>).
+/// from the store's change log when another process wrote (see <see cref="LuceneCollectionIndex"/>). A caller's access
+/// scope is a filter on the indexed access field (<see cref="AccessField"/>); other filter conditions are resolved by the store.
 /// </summary>
 public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
 {
     private readonly IIndexSource _source;
-    private readonly VisibleChunkCache _visible;
     private readonly IChangeFeed? _changes;
     private readonly LuceneOptions _options;
     private readonly ILogger _logger;
@@ -27,16 +26,15 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _openLocks = new();
     private volatile string? _lockFault;
 
-    public LuceneLexicalSearchIndex(IIndexSource source, LuceneOptions options, IChangeFeed? changes = null, VisibleChunkCache? visible = null)
-        : this(source, options, NullLogger.Instance, changes, visible)
+    public LuceneLexicalSearchIndex(IIndexSource source, LuceneOptions options, IChangeFeed? changes = null)
+        : this(source, options, NullLogger.Instance, changes)
     {
     }
 
-    public LuceneLexicalSearchIndex(IIndexSource source, LuceneOptions options, ILogger logger, IChangeFeed? changes = null, VisibleChunkCache? visible = null)
+    public LuceneLexicalSearchIndex(IIndexSource source, LuceneOptions options, ILogger logger, IChangeFeed? changes = null)
     {
         options.Validate();
         _source = source;
-        _visible = visible ?? new VisibleChunkCache(source);
         _changes = changes;
         _options = options;
         _logger = logger;
@@ -47,11 +45,15 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
     public async Task<IReadOnlyList<ScoredChunk>> SearchAsync(
         CollectionInfo collection, IReadOnlyList<string> queryTerms, int limit, SearchFilter filter, CancellationToken ct)
     {
-        var version = await _source.GetVersionAsync(collection.Id, ct);
-        var allowed = await _visible.ChunksMatchingAsync(collection, filter, ct);
+        // A scoped search reads the version from the store itself, so another replica's access change holds at once.
+        var version = filter.Access is null
+            ? await _source.GetVersionAsync(collection.Id, ct)
+            : await _source.ReadCommittedVersionAsync(collection.Id, ct);
+        var rest = filter with { Access = null };
+        var allowed = rest.IsEmpty ? null : await _source.ChunksMatchingAsync(collection, rest, ct);
         var index = await GetForReadAsync(collection, ct);
         index.EnsureCurrent(version, _source);
-        return queryTerms.Count == 0 ? [] : index.Search(queryTerms, limit, allowed);
+        return queryTerms.Count == 0 ? [] : index.Search(queryTerms, limit, filter.Access, collection.Settings.UnlistedAccess, allowed);
     }
 
     public async Task<TermStatistics?> GetTermStatisticsAsync(CollectionInfo collection, IReadOnlyList<string> terms, CancellationToken ct)

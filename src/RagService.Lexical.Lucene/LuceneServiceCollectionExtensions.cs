@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using RagService.Core.Access;
 using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Logging;
@@ -16,7 +15,7 @@ public static class LuceneServiceCollectionExtensions
     {
         options.Validate();
         services.AddSingleton(sp => new LuceneLexicalSearchIndex(sp.GetRequiredService<IIndexSource>(), options,
-            sp.LoggerFor<LuceneLexicalSearchIndex>(), sp.GetService<IChangeFeed>(), sp.GetService<VisibleChunkCache>()));
+            sp.LoggerFor<LuceneLexicalSearchIndex>(), sp.GetService<IChangeFeed>()));
         services.AddSingleton<ILexicalSearchIndex>(sp => sp.GetRequiredService<LuceneLexicalSearchIndex>());
         services.AddSingleton<ISearchIndex>(sp => sp.GetRequiredService<LuceneLexicalSearchIndex>());
         services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<LuceneLexicalSearchIndex>());

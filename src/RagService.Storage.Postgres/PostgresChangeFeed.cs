@@ -45,8 +45,9 @@ public sealed class PostgresChangeFeed(PostgresDatabase database, ILogger logger
             var versions = new List<long>();
             var removed = new HashSet<long>();
             var added = new HashSet<long>();
+            var accessChanged = new HashSet<long>();
             using (var log = PostgresDatabase.Command(connection, tx,
-                "SELECT version, removed, added FROM change_log WHERE collection_id = $1 AND version > $2 AND version <= $3 ORDER BY version",
+                "SELECT version, removed, added, access_changed FROM change_log WHERE collection_id = $1 AND version > $2 AND version <= $3 ORDER BY version",
                 collectionId, fromVersion, toVersion))
             using (var reader = log.ExecuteReader())
             {
@@ -55,6 +56,7 @@ public sealed class PostgresChangeFeed(PostgresDatabase database, ILogger logger
                     versions.Add(reader.GetInt64(0));
                     removed.UnionWith(reader.GetFieldValue<long[]>(1));
                     added.UnionWith(reader.GetFieldValue<long[]>(2));
+                    accessChanged.UnionWith(reader.GetFieldValue<long[]>(3));
                 }
             }
 
@@ -63,19 +65,24 @@ public sealed class PostgresChangeFeed(PostgresDatabase database, ILogger logger
                 return ChangeRead.Missing(gap);
             }
 
+            accessChanged.ExceptWith(added);
             var live = new List<IndexEntry>();
-            using (var chunks = PostgresDatabase.Command(connection, tx,
-                "SELECT id, text, body_terms, header_terms, vector FROM chunks WHERE id = ANY($1) ORDER BY id", added.ToArray()))
+            var liveAccessChanged = new List<IndexEntry>();
+            using (var chunks = PostgresDatabase.Command(connection, tx, """
+                SELECT ch.id, ch.text, ch.body_terms, ch.header_terms, ch.vector, d.access FROM chunks ch JOIN documents d ON d.id = ch.document_id
+                WHERE ch.id = ANY($1) ORDER BY ch.id
+                """, added.Concat(accessChanged).ToArray()))
             using (var reader = chunks.ExecuteReader())
             {
                 while (reader.Read())
                 {
-                    live.Add(new IndexEntry(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<string[]>(2), reader.GetFieldValue<string[]>(3),
-                        reader.IsDBNull(4) ? null : reader.GetFieldValue<float[]>(4)));
+                    var entry = new IndexEntry(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<string[]>(2), reader.GetFieldValue<string[]>(3),
+                        reader.IsDBNull(4) ? null : reader.GetFieldValue<float[]>(4)) { Access = reader.IsDBNull(5) ? null : reader.GetFieldValue<string[]>(5) };
+                    (accessChanged.Contains(entry.ChunkId) ? liveAccessChanged : live).Add(entry);
                 }
             }
 
-            return ChangeRead.Of(new ChangeDelta(fromVersion, toVersion, removed.ToList(), live));
+            return ChangeRead.Of(new ChangeDelta(fromVersion, toVersion, removed.ToList(), live) { AccessChanged = liveAccessChanged });
         }
         catch (Exception e) when (e is not Core.Storage.StorageUnavailableException && database.Faults.Translate(e) is { } unavailable)
         {

@@ -134,8 +134,8 @@ internal sealed class PostgresKnowledgeTransaction(NpgsqlConnection connection, 
     public Task AppendChangeAsync(ChangeRecord change, CancellationToken ct) =>
         RunAsync(async () =>
         {
-            await using var cmd = Command("INSERT INTO change_log(collection_id, version, removed, added) VALUES ($1, $2, $3, $4)",
-                change.CollectionId, change.Version, change.Removed.ToArray(), change.Added.ToArray());
+            await using var cmd = Command("INSERT INTO change_log(collection_id, version, removed, added, access_changed) VALUES ($1, $2, $3, $4, $5)",
+                change.CollectionId, change.Version, change.Removed.ToArray(), change.Added.ToArray(), change.AccessChanged.ToArray());
             return await cmd.ExecuteNonQueryAsync(ct);
         });
 

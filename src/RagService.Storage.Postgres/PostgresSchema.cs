@@ -127,6 +127,9 @@ internal static class PostgresSchema
                 content bytea NOT NULL,
                 PRIMARY KEY (job_id, sha256));
             """),
+        // The chunks of a document whose access list alone changed, so that replicas' indexes keeping access beside
+        // the terms (Lucene) re-add them with the new list.
+        (6, "ALTER TABLE change_log ADD COLUMN access_changed bigint[] NOT NULL DEFAULT '{}'"),
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

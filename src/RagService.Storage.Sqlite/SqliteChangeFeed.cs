@@ -35,13 +35,13 @@ public sealed class SqliteChangeFeed(SqliteStoreOptions options) : IChangeFeed
         }
 
         cmd.Parameters.AddWithValue("$to", toVersion);
-        cmd.CommandText = "SELECT version, removed, added FROM change_log WHERE collection_id = $c AND version > $from AND version <= $to ORDER BY version";
-        var entries = new List<(long Version, string Removed, string Added)>();
+        cmd.CommandText = "SELECT version, removed, added, access_changed FROM change_log WHERE collection_id = $c AND version > $from AND version <= $to ORDER BY version";
+        var entries = new List<(long Version, string Removed, string Added, string AccessChanged)>();
         using (var reader = cmd.ExecuteReader())
         {
             while (reader.Read())
             {
-                entries.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
+                entries.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
             }
         }
 
@@ -51,23 +51,27 @@ public sealed class SqliteChangeFeed(SqliteStoreOptions options) : IChangeFeed
         }
 
         var removed = entries.SelectMany(e => SplitIds(e.Removed)).Distinct().ToList();
-        var added = entries.SelectMany(e => SplitIds(e.Added)).Distinct().ToList();
+        var added = entries.SelectMany(e => SplitIds(e.Added)).ToHashSet();
+        var accessChanged = entries.SelectMany(e => SplitIds(e.AccessChanged)).Where(id => !added.Contains(id)).ToHashSet();
         cmd.CommandText = """
-            SELECT ch.id, ch.text, t.body, t.header, v.vector FROM chunks ch JOIN chunk_terms t ON t.chunk_id = ch.id
+            SELECT ch.id, ch.text, t.body, t.header, v.vector, d.access FROM chunks ch JOIN chunk_terms t ON t.chunk_id = ch.id
+            JOIN documents d ON d.id = ch.document_id
             LEFT JOIN chunk_vectors v ON v.chunk_id = ch.id WHERE ch.id IN (SELECT value FROM json_each($ids)) ORDER BY ch.id
             """;
-        cmd.Parameters.AddWithValue("$ids", "[" + string.Join(',', added) + "]");
+        cmd.Parameters.AddWithValue("$ids", "[" + string.Join(',', added.Concat(accessChanged)) + "]");
         var live = new List<IndexEntry>();
+        var liveAccessChanged = new List<IndexEntry>();
         using (var reader = cmd.ExecuteReader())
         {
             while (reader.Read())
             {
-                live.Add(new IndexEntry(reader.GetInt64(0), reader.GetString(1), ChunkTerms.Split(reader.GetString(2)), ChunkTerms.Split(reader.GetString(3)),
-                    reader.IsDBNull(4) ? null : VectorBlob.FromBytes((byte[])reader.GetValue(4))));
+                var entry = new IndexEntry(reader.GetInt64(0), reader.GetString(1), ChunkTerms.Split(reader.GetString(2)), ChunkTerms.Split(reader.GetString(3)),
+                    reader.IsDBNull(4) ? null : VectorBlob.FromBytes((byte[])reader.GetValue(4))) { Access = SqliteKnowledgeRows.ReadAccess(reader, 5) };
+                (accessChanged.Contains(entry.ChunkId) ? liveAccessChanged : live).Add(entry);
             }
         }
 
-        return ChangeRead.Of(new ChangeDelta(fromVersion, toVersion, removed, live));
+        return ChangeRead.Of(new ChangeDelta(fromVersion, toVersion, removed, live) { AccessChanged = liveAccessChanged });
     });
 
     public Task<IReadOnlyDictionary<long, long>> GetVersionsAsync(CancellationToken ct) => SqliteFaults.TranslateAsync<IReadOnlyDictionary<long, long>>(async () =>

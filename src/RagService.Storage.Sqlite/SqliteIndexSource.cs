@@ -76,13 +76,16 @@ public sealed class SqliteIndexSource(SqliteStoreOptions options) : IIndexSource
         public IEnumerable<IndexEntry> ReadTerms()
         {
             using var cmd = Command("""
-                SELECT t.chunk_id, ch.text, t.body, t.header FROM chunk_terms t JOIN chunks ch ON ch.id = t.chunk_id
+                SELECT t.chunk_id, ch.text, t.body, t.header, d.access FROM chunk_terms t JOIN chunks ch ON ch.id = t.chunk_id
                 JOIN documents d ON d.id = ch.document_id WHERE d.collection_id = $c ORDER BY t.chunk_id
                 """);
             using var reader = cmd.ExecuteReader();
             while (reader.Read())
             {
-                yield return new IndexEntry(reader.GetInt64(0), reader.GetString(1), ChunkTerms.Split(reader.GetString(2)), ChunkTerms.Split(reader.GetString(3)));
+                yield return new IndexEntry(reader.GetInt64(0), reader.GetString(1), ChunkTerms.Split(reader.GetString(2)), ChunkTerms.Split(reader.GetString(3)))
+                {
+                    Access = SqliteKnowledgeRows.ReadAccess(reader, 4),
+                };
             }
         }
 

@@ -192,11 +192,12 @@ internal sealed class SqliteKnowledgeTransaction : IKnowledgeTransaction
     public Task AppendChangeAsync(ChangeRecord change, CancellationToken ct) =>
         RunAsync(async cmd =>
         {
-            cmd.CommandText = "INSERT INTO change_log(collection_id, version, removed, added) VALUES ($c, $v, $r, $a)";
+            cmd.CommandText = "INSERT INTO change_log(collection_id, version, removed, added, access_changed) VALUES ($c, $v, $r, $a, $ac)";
             cmd.Parameters.AddWithValue("$c", change.CollectionId);
             cmd.Parameters.AddWithValue("$v", change.Version);
             cmd.Parameters.AddWithValue("$r", SqliteChangeFeed.JoinIds(change.Removed));
             cmd.Parameters.AddWithValue("$a", SqliteChangeFeed.JoinIds(change.Added));
+            cmd.Parameters.AddWithValue("$ac", SqliteChangeFeed.JoinIds(change.AccessChanged));
             return await cmd.ExecuteNonQueryAsync(ct);
         });
 

@@ -12,8 +12,9 @@ internal static class SqliteSchema
     /// 5: access lists: documents.access, api_keys.principals and api_keys.delegate_within (<see cref="AddAccessColumns"/>).
     /// 6: change_log, each write's added and removed chunk ids by collection version (see <see cref="ChangeLogTable"/>).
     /// 7: leased jobs: jobs.lease_owner and jobs.lease_until, and job_files, a job's files by SHA-256 (<see cref="AddJobLeases"/>).
+    /// 8: change_log.access_changed, the chunks whose access list alone changed (<see cref="AddChangeLogAccessChanged"/>).
     /// </summary>
-    public const int Version = 7;
+    public const int Version = 8;
 
     public static void Ensure(SqliteConnection connection)
     {
@@ -67,6 +68,7 @@ internal static class SqliteSchema
         AddJobItemWarnings(connection);
         AddAccessColumns(connection);
         AddJobLeases(connection);
+        AddChangeLogAccessChanged(connection);
         cmd.CommandText = $"UPDATE schema_info SET version = {Version} WHERE version < {Version}";
         cmd.ExecuteNonQuery();
         MoveFtsTerms(connection);
@@ -266,6 +268,21 @@ internal static class SqliteSchema
         tx.Commit();
     }
 
+    /// <summary>
+    /// Databases before version 8: change_log gains access_changed, the chunk ids (space-separated, like removed and added)
+    /// of a document whose access list alone changed, so that indexes keeping access beside the terms (Lucene) catch up.
+    /// </summary>
+    private static void AddChangeLogAccessChanged(SqliteConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT count(*) FROM pragma_table_info('change_log') WHERE name = 'access_changed'";
+        if (Convert.ToInt64(cmd.ExecuteScalar()) == 0)
+        {
+            cmd.CommandText = "ALTER TABLE change_log ADD COLUMN access_changed TEXT NOT NULL DEFAULT ''";
+            cmd.ExecuteNonQuery();
+        }
+    }
+
     /// <summary>Ingestion jobs and their per-document items; item content is kept until the job finishes so a restart can resume.</summary>
     private const string JobTables = """
         CREATE TABLE IF NOT EXISTS jobs (
@@ -307,6 +324,7 @@ internal static class SqliteSchema
             version INTEGER NOT NULL,
             removed TEXT NOT NULL,
             added TEXT NOT NULL,
+            access_changed TEXT NOT NULL DEFAULT '',
             PRIMARY KEY (collection_id, version));
         """;
 

@@ -43,10 +43,19 @@ internal static class QdrantPayload
     /// <summary>Separates key and value in <see cref="MetadataPairs"/>: a control character that metadata text does not carry.</summary>
     private const char PairSeparator = '\u001f';
 
-    /// <summary>The keyword fields and the integer fields that get a payload index.</summary>
-    public static readonly IReadOnlyList<string> KeywordFields = [DocumentId, MetadataPairs, Access, DocumentFolders];
+    /// <summary>The keyword fields, the integer fields and the float fields that get a payload index.</summary>
+    public static readonly IReadOnlyList<string> KeywordFields = [DocumentId, MetadataPairs, Access, DocumentFolders, Nested(ValueKey)];
 
     public static readonly IReadOnlyList<string> IntegerFields = [ChunkId, CreatedSeconds, CreatedTicks, UpdatedSeconds, UpdatedTicks];
+
+    /// <summary>
+    /// The typed values of <see cref="MetadataValues"/>: dates too, as they are milliseconds since 1970 (a number,
+    /// compared by a range like numbers are), not the RFC 3339 text Qdrant's datetime index reads.
+    /// </summary>
+    public static readonly IReadOnlyList<string> FloatFields = [Nested(ValueNumber), Nested(ValueDate)];
+
+    /// <summary>A field of the elements of <see cref="MetadataValues"/>, as Qdrant names it for a payload index ("metadata_values[].number").</summary>
+    public static string Nested(string field) => MetadataValues + "[]." + field;
 
     /// <summary>One metadata key/value as one keyword, so "key = value" is one exact keyword match whatever the key holds.</summary>
     public static string Pair(string key, string value) => key + PairSeparator + value;

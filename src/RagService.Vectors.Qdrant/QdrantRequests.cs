@@ -41,11 +41,22 @@ internal sealed class QdrantRequests(QdrantOptions options)
         return new CreateCollection { CollectionName = name, VectorsConfig = new VectorsConfig { ParamsMap = map } };
     }
 
-    /// <summary>The payload indexes: keyword for document ids and metadata pairs, integer for chunk ids and times.</summary>
+    /// <summary>
+    /// The payload indexes: keyword for document ids, metadata pairs, access, folders and the typed values' keys;
+    /// integer for chunk ids and times; float for the typed values (the nested elements a range filter reads).
+    /// </summary>
     public IEnumerable<CreateFieldIndexCollection> PayloadIndexes(string collection) =>
         QdrantPayload.KeywordFields.Select(f => (Field: f, Type: FieldType.Keyword))
             .Concat(QdrantPayload.IntegerFields.Select(f => (Field: f, Type: FieldType.Integer)))
+            .Concat(QdrantPayload.FloatFields.Select(f => (Field: f, Type: FieldType.Float)))
             .Select(x => new CreateFieldIndexCollection { CollectionName = collection, FieldName = x.Field, FieldType = x.Type, Wait = true });
+
+    /// <summary>
+    /// The payload indexes a collection made by an older version lacks (<paramref name="existing"/>: its payload schema),
+    /// so that starting on it adds them; none when it has them all.
+    /// </summary>
+    public IEnumerable<CreateFieldIndexCollection> MissingPayloadIndexes(string collection, IReadOnlyDictionary<string, PayloadSchemaInfo> existing) =>
+        PayloadIndexes(collection).Where(index => !existing.ContainsKey(index.FieldName));
 
     /// <summary>Points the alias at <paramref name="collection"/>, in one atomic change (the old target, if any, is released).</summary>
     public ChangeAliases SwapAlias(string alias, string collection, bool aliasExists)

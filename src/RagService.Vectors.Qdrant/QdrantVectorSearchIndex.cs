@@ -290,6 +290,7 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
 
         var info = await _calls.RunAsync("describe a collection", d => _client.Collections.GetAsync(new GetCollectionInfoRequest { CollectionName = physical }, deadline: d, cancellationToken: ct).ResponseAsync, ct);
         var size = info.Result.Config.Params.VectorsConfig.ParamsMap?.Map.TryGetValue(_options.VectorName, out var p) == true ? (int)p.Size : 0;
+        await CreatePayloadIndexesAsync(_requests.MissingPayloadIndexes(physical, info.Result.PayloadSchema), ct);
         var target = new Target(physical, parsed.Generation, size);
         _targets[collection.Id] = target;
         return target;
@@ -343,12 +344,16 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
 
         var create = _requests.CreateCollection(name, dimension);
         await _calls.RunAsync("create a collection", d => _client.Collections.CreateAsync(create, deadline: d, cancellationToken: ct).ResponseAsync, ct);
-        foreach (var index in _requests.PayloadIndexes(name))
+        await CreatePayloadIndexesAsync(_requests.PayloadIndexes(name), ct);
+        return new Target(name, generation, dimension);
+    }
+
+    private async Task CreatePayloadIndexesAsync(IEnumerable<CreateFieldIndexCollection> indexes, CancellationToken ct)
+    {
+        foreach (var index in indexes)
         {
             await _calls.RunAsync("create a payload index", d => _client.Points.CreateFieldIndexAsync(index, deadline: d, cancellationToken: ct).ResponseAsync, ct);
         }
-
-        return new Target(name, generation, dimension);
     }
 
     private async Task SwapAliasAsync(CollectionInfo collection, Target target, CancellationToken ct)

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using RagService.Core.Chunking;
 using RagService.Core.Indexing;
 using RagService.Core.Lexical;
@@ -113,19 +112,7 @@ public sealed class Bm25OracleTests : IDisposable
         store.UpsertDocumentAsync(c, new DocumentWrite(id, null, id, "text", new Dictionary<string, string>(),
             [new IndexedChunk(new Chunk(0, string.Join(' ', body), [], null), body, header)]), default);
 
-    private static async Task<IReadOnlyList<string>> KeysAsync(SqliteKnowledgeStore store, IReadOnlyList<ScoredChunk> hits) =>
-        (await store.GetChunksAsync(hits.Select(h => h.ChunkId).ToList(), default)).Select(c => c.DocumentId).ToList();
+    private static Task<IReadOnlyList<string>> KeysAsync(SqliteKnowledgeStore store, IReadOnlyList<ScoredChunk> hits) => IndexTestFiles.DocumentIdsAsync(store, hits);
 
-    public void Dispose()
-    {
-        _owned.ForEach(o => o.Dispose());
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => IndexTestFiles.Remove(_dir, _owned);
 }

@@ -234,7 +234,7 @@ public abstract class ChangeFeedConformance : IDisposable
         var feed = OpenFeed();
         var visible = new VisibleChunkCache(source);
         var memory = new MemoryLexicalSearchIndex(source, new Bm25Parameters(), feed, visible);
-        var lucene = new LuceneLexicalSearchIndex(source, new LuceneOptions { Directory = Path.Combine(_dir, name, "lucene") }, changes: feed, visible: visible);
+        var lucene = new LuceneLexicalSearchIndex(source, new LuceneOptions { Directory = Path.Combine(_dir, name, "lucene") }, changes: feed);
         var hnsw = new HnswVectorSearchIndex(source, Path.Combine(_dir, name, "vectors"), new VectorIndexOptions(), changes: feed, visible: visible);
         _owned.AddRange([memory, lucene, hnsw]);
         return ([memory, lucene, hnsw], [memory, lucene], hnsw);

@@ -43,7 +43,7 @@ public sealed class ChunkIdTests : IDisposable
         var kept = await reopened.GetChunksAsync(aIds, default);
         Assert.Equal(["apple pie"], kept.Select(c => c.Text));
         Assert.Equal(2, Scalar("SELECT count(*) FROM chunk_terms"));
-        Assert.Equal(7, Scalar("SELECT max(version) FROM schema_info"));
+        Assert.Equal(8, Scalar("SELECT max(version) FROM schema_info"));
 
         await IngestAsync(reopened, kb, "a", "apple crumble with new text");
         var after = await reopened.ListChunkIdsAsync(kb, "a", 0, 10, default);

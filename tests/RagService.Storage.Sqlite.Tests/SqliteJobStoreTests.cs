@@ -198,6 +198,6 @@ public sealed class SqliteJobStoreTests : IDisposable
         check.Open();
         using var version = check.CreateCommand();
         version.CommandText = "SELECT max(version) FROM schema_info";
-        Assert.Equal(7L, version.ExecuteScalar());
+        Assert.Equal(8L, version.ExecuteScalar());
     }
 }

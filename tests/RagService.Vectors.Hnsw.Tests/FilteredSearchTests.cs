@@ -79,4 +79,69 @@ public class FilteredSearchTests
         Assert.Equal(10, hits.Count);
         Assert.All(hits, h => Assert.True(h.Id % 2 == 0 && h.Id % 4 != 0));
     }
+
+    [Fact]
+    public void A_set_covering_every_live_id_is_answered_by_the_unfiltered_search_in_one_pass_over_the_set()
+    {
+        var index = Shared.Value;
+        // Every vector's id, and ids with no vector (chunks of another model): the whole collection is visible.
+        var everything = new CountingSet(Enumerable.Range(0, Vectors.Length).Select(i => (long)i).Append(1_000_000).Append(1_000_001));
+        foreach (var q in Data.Take(20))
+        {
+            var before = everything.Lookups;
+            var hits = index.Search(q, 10, everything);
+
+            Assert.Equal(index.Search(q, 10).Select(h => h.Id), hits.Select(h => h.Id));
+            Assert.Equal(Vectors.Length, everything.Lookups - before);
+        }
+    }
+
+    [Fact]
+    public void A_set_as_large_as_the_live_count_that_misses_one_live_id_never_returns_it()
+    {
+        var index = Shared.Value;
+        foreach (var q in Data.Take(20))
+        {
+            var nearest = index.Search(q, 1)[0].Id;
+            var allButNearest = Enumerable.Range(0, Vectors.Length).Select(i => (long)i).Where(id => id != nearest).Append(1_000_000).ToHashSet();
+
+            var hits = index.Search(q, 10, allButNearest);
+
+            Assert.Equal(10, hits.Count);
+            Assert.DoesNotContain(nearest, hits.Select(h => h.Id));
+        }
+    }
+
+    /// <summary>A set of ids that counts its membership tests.</summary>
+    private sealed class CountingSet(IEnumerable<long> ids) : IReadOnlySet<long>
+    {
+        private readonly HashSet<long> _ids = ids.ToHashSet();
+        private long _lookups;
+
+        public long Lookups => Interlocked.Read(ref _lookups);
+
+        public int Count => _ids.Count;
+
+        public bool Contains(long item)
+        {
+            Interlocked.Increment(ref _lookups);
+            return _ids.Contains(item);
+        }
+
+        public IEnumerator<long> GetEnumerator() => _ids.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public bool IsProperSubsetOf(IEnumerable<long> other) => _ids.IsProperSubsetOf(other);
+
+        public bool IsProperSupersetOf(IEnumerable<long> other) => _ids.IsProperSupersetOf(other);
+
+        public bool IsSubsetOf(IEnumerable<long> other) => _ids.IsSubsetOf(other);
+
+        public bool IsSupersetOf(IEnumerable<long> other) => _ids.IsSupersetOf(other);
+
+        public bool Overlaps(IEnumerable<long> other) => _ids.Overlaps(other);
+
+        public bool SetEquals(IEnumerable<long> other) => _ids.SetEquals(other);
+    }
 }

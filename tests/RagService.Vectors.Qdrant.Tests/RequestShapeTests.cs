@@ -209,7 +209,26 @@ public sealed class RequestShapeTests
         {
             ["doc_id"] = FieldType.Keyword, ["metadata_pairs"] = FieldType.Keyword, ["access"] = FieldType.Keyword, ["doc_folders"] = FieldType.Keyword, ["chunk_id"] = FieldType.Integer,
             ["created_s"] = FieldType.Integer, ["created_t"] = FieldType.Integer, ["updated_s"] = FieldType.Integer, ["updated_t"] = FieldType.Integer,
+            ["metadata_values[].key"] = FieldType.Keyword, ["metadata_values[].number"] = FieldType.Float, ["metadata_values[].date"] = FieldType.Float,
         }, indexes);
+    }
+
+    [Fact]
+    public void A_collection_from_before_the_folder_and_range_indexes_gets_exactly_those_and_a_current_one_none()
+    {
+        var requests = new QdrantRequests(Options);
+        // The payload schema of a collection the previous release made: everything but doc_folders and the typed values.
+        var older = new[] { "doc_id", "metadata_pairs", "access", "chunk_id", "created_s", "created_t", "updated_s", "updated_t" }
+            .ToDictionary(f => f, f => new PayloadSchemaInfo { DataType = f is "doc_id" or "metadata_pairs" or "access" ? PayloadSchemaType.Keyword : PayloadSchemaType.Integer });
+
+        var added = requests.MissingPayloadIndexes("rag_kb--c7g1", older).ToList();
+
+        Assert.Equal(
+            [("doc_folders", FieldType.Keyword), ("metadata_values[].key", FieldType.Keyword), ("metadata_values[].number", FieldType.Float), ("metadata_values[].date", FieldType.Float)],
+            added.Select(i => (i.FieldName, i.FieldType)));
+        Assert.All(added, i => Assert.Equal("rag_kb--c7g1", i.CollectionName));
+        var current = requests.PayloadIndexes("c").ToDictionary(i => i.FieldName, _ => new PayloadSchemaInfo());
+        Assert.Empty(requests.MissingPayloadIndexes("c", current));
     }
 
     [Fact]

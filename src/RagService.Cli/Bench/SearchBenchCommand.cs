@@ -48,15 +48,16 @@ internal static class SearchBenchCommand
                 result.AddError($"--visible must be percentages 1-100 separated by commas, not '{list}'");
             }
         });
+        var engine = OptionRules.Create("--bm25-engine", "memory | lucene: the BM25 engine timed (hybrid uses it too)", "E", "memory").OneOf("memory", "lucene");
         var command = new Command("bench-search",
             "Fills a temporary store with synthetic chunks and times queries per mode with the real embedding model: p50, p99 and each stage's share.")
         {
-            embedding, chunks, queries, reranker, rerankCandidates, rerankerMaxTokens, visible,
+            embedding, chunks, queries, reranker, rerankCandidates, rerankerMaxTokens, visible, engine,
         };
         command.SetAction(parse => RunAsync(
             parse.GetRequiredValue(embedding), parse.GetValue(reranker), parse.GetValue(chunks), parse.GetValue(queries),
             parse.GetRequiredValue(rerankCandidates).Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(), parse.GetValue(rerankerMaxTokens),
-            parse.GetValue(visible)?.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() ?? []));
+            parse.GetValue(visible)?.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() ?? [], parse.GetRequiredValue(engine)));
         return command;
     }
 
@@ -66,7 +67,7 @@ internal static class SearchBenchCommand
     private static AccessScope ScopeFor(int percent) => new(Enumerable.Range(0, percent).Select(b => $"group:b{b}"));
 
     private static async Task<int> RunAsync(string embeddingDir, string? rerankerDir, int chunks, int queries, int[] rerankCandidates, int? rerankerMaxTokens,
-        int[] visiblePercents)
+        int[] visiblePercents, string bm25Engine)
     {
         var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = embeddingDir, IntraOpThreads = 2 });
         if (embedder is null)
@@ -86,7 +87,9 @@ internal static class SearchBenchCommand
         var dir = Path.Combine(Path.GetTempPath(), "rag-bench-" + Guid.NewGuid().ToString("N")[..10]);
         try
         {
-            using var kb = LocalKnowledgeBase.Open(Path.Combine(dir, "bench.db"));
+            // Lucene commits every 1,000 writes while the store fills (what is timed is search, not commits).
+            using var kb = LocalKnowledgeBase.Open(Path.Combine(dir, "bench.db"), bm25Engine, commitEveryWrites: 1000);
+            Console.WriteLine($"bm25 engine: {bm25Engine}");
             var store = kb.Store;
             var analyzer = new MixedScriptAnalyzer();
             var collection = await store.CreateCollectionAsync("bench", new CollectionSettings { Analyzer = analyzer.Signature }, CancellationToken.None);

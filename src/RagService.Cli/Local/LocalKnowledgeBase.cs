@@ -25,7 +25,7 @@ internal sealed class LocalKnowledgeBase : IDisposable
         Lexical = bm25Engine switch
         {
             "memory" => Own<ILexicalSearchIndex>(new MemoryLexicalSearchIndex(Source, bm25, changes, visible)),
-            "lucene" => Own<ILexicalSearchIndex>(new LuceneLexicalSearchIndex(Source, new LuceneOptions { Directory = Source.DatabasePath + ".lucene", Bm25 = bm25, CommitEveryWrites = commitEveryWrites }, changes: changes, visible: visible)),
+            "lucene" => Own<ILexicalSearchIndex>(new LuceneLexicalSearchIndex(Source, new LuceneOptions { Directory = Source.DatabasePath + ".lucene", Bm25 = bm25, CommitEveryWrites = commitEveryWrites }, changes: changes)),
             _ => throw new ArgumentException($"--bm25-engine must be memory or lucene, not {bm25Engine}"),
         };
         Vectors = Own(new HnswVectorSearchIndex(Source, Source.DatabasePath + ".vectors", new VectorIndexOptions { DeterministicBuild = deterministicVectors }, changes: changes, visible: visible));

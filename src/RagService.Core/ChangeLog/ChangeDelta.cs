@@ -10,6 +10,12 @@ namespace RagService.Core.ChangeLog;
 /// </summary>
 public sealed record ChangeDelta(long FromVersion, long ToVersion, IReadOnlyList<long> Removed, IReadOnlyList<IndexEntry> Added)
 {
+    /// <summary>
+    /// Chunks that stayed but whose document's access list changed in the span, as they are at <see cref="ToVersion"/>
+    /// (access included), and not in <see cref="Added"/>: engines that index access re-add them; others ignore them.
+    /// </summary>
+    public IReadOnlyList<IndexEntry> AccessChanged { get; init; } = [];
+
     /// <summary>How many versions the delta spans (0: the index was current).</summary>
     public long Versions => ToVersion - FromVersion;
 

@@ -29,7 +29,10 @@ public interface IIndexSnapshot : IDisposable
     /// <summary>Dimension of the most recently written vector; 0 when the collection has none.</summary>
     int VectorDimension { get; }
 
-    /// <summary>Every chunk with its text and terms, in chunk id order; vectors are not read (<see cref="IndexEntry.Vector"/> is null).</summary>
+    /// <summary>
+    /// Every chunk with its text, terms and document's access list, in chunk id order; vectors are not read
+    /// (<see cref="IndexEntry.Vector"/> is null).
+    /// </summary>
     IEnumerable<IndexEntry> ReadTerms();
 
     /// <summary>Every stored vector of the given dimension (vectors of another dimension belong to a previous model).</summary>

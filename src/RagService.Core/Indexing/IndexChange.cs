@@ -3,7 +3,11 @@ using RagService.Core.Storage;
 namespace RagService.Core.Indexing;
 
 /// <summary>A chunk as the indexes receive it: its text, its analyzed body and header terms, and its embedding when there is one.</summary>
-public sealed record IndexEntry(long ChunkId, string Text, IReadOnlyList<string> BodyTerms, IReadOnlyList<string> HeaderTerms, float[]? Vector = null);
+public sealed record IndexEntry(long ChunkId, string Text, IReadOnlyList<string> BodyTerms, IReadOnlyList<string> HeaderTerms, float[]? Vector = null)
+{
+    /// <summary>Its document's access list (null: none, the collection's default decides), for engines that index access beside the terms.</summary>
+    public IReadOnlyList<string>? Access { get; init; }
+}
 
 /// <summary>
 /// One committed document write: the chunks it removed and the chunks it added, at the collection version it produced.

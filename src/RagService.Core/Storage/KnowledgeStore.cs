@@ -82,7 +82,7 @@ public class KnowledgeStore : IKnowledgeStore
             IReadOnlyList<long> removed = existing is null ? [] : await tx.DeleteDocumentAsync(existing.RowId, ct);
             var row = await tx.InsertDocumentAsync(collection.Id, document, created, now, ct);
             var ids = await tx.InsertChunksAsync(row, document.Chunks, ct);
-            var added = document.Chunks.Select((c, i) => new IndexEntry(ids[i], c.Chunk.Text, c.BodyTerms, c.HeaderTerms, c.Vector)).ToList();
+            var added = document.Chunks.Select((c, i) => new IndexEntry(ids[i], c.Chunk.Text, c.BodyTerms, c.HeaderTerms, c.Vector) { Access = document.Access }).ToList();
             var version = await tx.BumpVersionAsync(collection.Id, ct);
             var change = new IndexChange(collection, version, removed, added, new IndexedDocument(document.Id, document.Metadata, created, now) { Access = document.Access });
             await CommitAndPublishAsync(tx, change, ct);
@@ -172,7 +172,10 @@ public class KnowledgeStore : IKnowledgeStore
     {
         // Before the commit: one that fails then costs only a later read of chunks that still exist.
         _chunks?.Remove(change.Removed);
-        await tx.AppendChangeAsync(new ChangeRecord(change.Collection.Id, change.Version, change.Removed, change.Added.Select(a => a.ChunkId).ToList()), ct);
+        await tx.AppendChangeAsync(new ChangeRecord(change.Collection.Id, change.Version, change.Removed, change.Added.Select(a => a.ChunkId).ToList())
+        {
+            AccessChanged = change.AccessChanged,
+        }, ct);
         foreach (var index in _indexes)
         {
             await index.PrepareAsync(change, ct);

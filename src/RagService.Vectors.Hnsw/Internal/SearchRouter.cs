@@ -86,6 +86,28 @@ internal static unsafe class SearchRouter
             }
         }
         var set = allowedIds as IReadOnlySet<long> ?? allowedIds.ToHashSet();
-        return Search(state, options, query, k, set.Contains, ef);
+        // A set holding every live id (a caller who may read the whole collection) filters nothing: the unfiltered
+        // graph search answers it without the selectivity estimate and the widened, exhaustive filtered search.
+        return Search(state, options, query, k, CoversEveryLive(vectors, set) ? null : set.Contains, ef);
+    }
+
+    /// <summary>Whether every live id is in <paramref name="set"/>; one pass over the slots, and none when the set is smaller than the live count.</summary>
+    private static bool CoversEveryLive(VectorCollection vectors, IReadOnlySet<long> set)
+    {
+        if (set.Count < vectors.LiveCount)
+        {
+            return false;
+        }
+
+        var slots = vectors.SlotCount;
+        for (var slot = 0; slot < slots; slot++)
+        {
+            if (vectors.IsLive(slot) && !set.Contains(vectors.IdAt(slot)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
