@@ -86,7 +86,18 @@ public sealed record StageResponse(string Stage, string Status, int Candidates, 
 public sealed record SearchResponse(string Query, string Mode, string RequestedMode, IReadOnlyList<SearchHitResponse> Hits, IReadOnlyList<StageResponse> Stages,
     double TotalMilliseconds,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    IReadOnlyList<CandidateResponse>? Candidates = null, long? Version = null);
+    IReadOnlyList<CandidateResponse>? Candidates = null, long? Version = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    DegradedResponse? Degraded = null);
+
+/// <summary>
+/// Present only when the store could not be reached and this replica answered from its local state (docs/replicas.md,
+/// "PostgreSQL outage"): its indexes as they are, the collection's last known description and the chunks it holds.
+/// </summary>
+/// <param name="ServedFrom">Always "local-state".</param>
+/// <param name="Version">The collection version this replica last read from the store; its indexes hold at least that.</param>
+/// <param name="Reason">The store fault the search fell back from.</param>
+public sealed record DegradedResponse(string ServedFrom, long Version, string Reason);
 
 /// <summary>One candidate of an explained search: where each stage ranked it, and its final rank when it was returned.</summary>
 /// <param name="FusedRank">Its place after fusion (1-based), before reranking and the topK cut.</param>
@@ -115,4 +126,6 @@ public sealed record PromptResponse(string System, string User);
 /// <param name="RewrittenQuestion">With history: what retrieval ran on, the LLM's rewrite or the fallback (last user turn + question; stage "rewrite").</param>
 public sealed record AskResponse(string Question, string? Answer, string Llm, string? Model, string Mode, string RequestedMode, IReadOnlyList<SearchHitResponse> Sources,
     PromptResponse Prompt, IReadOnlyList<StageResponse> Stages, double TotalMilliseconds, string? RewrittenQuestion = null, ContextResponse? Context = null,
-    long? Version = null);
+    long? Version = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    DegradedResponse? Degraded = null);

@@ -20,6 +20,7 @@ internal sealed class SearchEndpoints : IEndpointModule
         group.MapPost("/search", async (string collection, SearchRequest body, RequestMapping map, SearchService search, IKnowledgeStore store, HttpContext http,
             CollectionVersions versions, CancellationToken ct) =>
         {
+            using var local = LocalStateScope.Begin();
             var info = await map.CollectionAsync(collection, ct);
             var query = map.Query(body.Query, "query", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter, body.Fusion, info);
             var projection = map.Projection(body.Metadata);
@@ -28,12 +29,14 @@ internal sealed class SearchEndpoints : IEndpointModule
             RequestTimings.Record(http, outcome.Stages);
             var candidates = body.Explain == true ? await SearchExplanation.CandidatesAsync(outcome, store, ct) : null;
             return new SearchResponse(query.Query, RequestMapping.ModeName(outcome.RanMode), RequestMapping.ModeName(query.Mode), outcome.Hits.Select(projection.Hit).ToList(),
-                outcome.Stages.Select(RequestMapping.Stage).ToList(), Math.Round(outcome.TotalMilliseconds, 3), candidates, version);
+                outcome.Stages.Select(RequestMapping.Stage).ToList(), Math.Round(outcome.TotalMilliseconds, 3), candidates, version,
+                CollectionVersions.Degraded(http, local, version));
         }).RequireRole(ApiRole.Reader).WithSummary("Retrieve the best passages for a query, with per-stage candidates, scores and timings");
 
         group.MapPost("/ask", async (string collection, AskRequest body, RequestMapping map, AskService ask, HttpContext http, CollectionVersions versions,
             CancellationToken ct) =>
         {
+            using var local = LocalStateScope.Begin();
             var info = await map.CollectionAsync(collection, ct);
             var query = map.Query(body.Question, "question", body.TopK, body.Mode, body.Rerank, body.Candidates, body.Filter, body.Fusion, info);
             var projection = map.Projection(body.Metadata);
@@ -47,7 +50,10 @@ internal sealed class SearchEndpoints : IEndpointModule
 
             var outcome = await ask.AskAsync(info, query, history, ct);
             RequestTimings.Record(http, Stages(outcome));
-            return Results.Ok(ToResponse(query, outcome, outcome.Answer, outcome.LlmMilliseconds, projection) with { Version = version });
+            return Results.Ok(ToResponse(query, outcome, outcome.Answer, outcome.LlmMilliseconds, projection) with
+            {
+                Version = version, Degraded = CollectionVersions.Degraded(http, local, version),
+            });
         }).RequireRole(ApiRole.Reader).WithSummary("Answer a question from the collection with numbered, cited sources");
     }
 

@@ -29,6 +29,7 @@ internal static class StoreComposition
                 throw new InvalidOperationException($"Rag:Store must be 'sqlite' or 'postgres', not '{other}'.");
         }
 
+        LocalStateComposition.AddLocalStateReads(services);
         Replication.ReplicationComposition.AddIndexFollower(services, configuration);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using RagService.Api.Contracts;
 using RagService.Api.Errors;
 using RagService.Core.Indexing;
 using RagService.Core.Storage;
@@ -17,6 +18,7 @@ internal sealed class CollectionVersions(IIndexSource source, IEnumerable<ISearc
 {
     public const string VersionHeader = "Rag-Collection-Version";
     public const string MinVersionHeader = "Rag-Min-Version";
+    public const string ServedFromHeader = "Rag-Served-From";
 
     private static readonly TimeSpan StorePollInterval = TimeSpan.FromMilliseconds(50);
 
@@ -44,6 +46,11 @@ internal sealed class CollectionVersions(IIndexSource source, IEnumerable<ISearc
         var version = await source.GetVersionAsync(collection.Id, ct);
         while (version < minimum)
         {
+            if (LocalStateScope.Current?.Degraded == true)
+            {
+                throw NotReached(collection, version, minimum); // the store is unreachable: waiting cannot bring the version
+            }
+
             var left = options.MaxWait - waited.Elapsed;
             if (left <= TimeSpan.Zero)
             {
@@ -61,6 +68,21 @@ internal sealed class CollectionVersions(IIndexSource source, IEnumerable<ISearc
 
         http.Response.Headers[VersionHeader] = version.ToString(CultureInfo.InvariantCulture);
         return version;
+    }
+
+    /// <summary>
+    /// After a search or ask: when <paramref name="scope"/> fell back to local state, the response's "degraded" object
+    /// and the <see cref="ServedFromHeader"/> header ("local-state; version=V"); null otherwise.
+    /// </summary>
+    public static DegradedResponse? Degraded(HttpContext http, LocalStateScope scope, long version)
+    {
+        if (scope.Reason is not { } reason)
+        {
+            return null;
+        }
+
+        http.Response.Headers[ServedFromHeader] = FormattableString.Invariant($"local-state; version={version}");
+        return new DegradedResponse("local-state", version, reason);
     }
 
     private async Task CatchUpIndexesAsync(CollectionInfo collection, long storeVersion, long minimum, TimeSpan left, CancellationToken ct)

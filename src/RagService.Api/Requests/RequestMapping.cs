@@ -12,7 +12,7 @@ using RagService.Core.Storage;
 namespace RagService.Api.Requests;
 
 /// <summary>Validates request bodies and turns them into core types; every refusal says which field to fix.</summary>
-internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnowledgeStore store, IHttpContextAccessor http)
+internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnowledgeStore store, IHttpContextAccessor http, LastKnownCollections collections)
 {
     /// <summary>
     /// The documents the current request's caller may read (null: all, an admin). Every query this class builds
@@ -38,8 +38,9 @@ internal sealed partial class RequestMapping(IOptions<RagOptions> options, IKnow
         return name;
     }
 
+    /// <summary>The named collection or a 404; inside a <see cref="LocalStateScope"/> the last known description when the store cannot be reached.</summary>
     public async Task<CollectionInfo> CollectionAsync(string name, CancellationToken ct) =>
-        await store.GetCollectionAsync(name, ct)
+        await collections.GetAsync(store, name, ct)
         ?? throw ApiProblemException.NotFound($"collection '{InputEcho.Of(name)}' does not exist; create it with POST /v1/collections");
 
     /// <param name="collection">The collection searched: its metadataTypes decide which keys a filter may ask ranges on

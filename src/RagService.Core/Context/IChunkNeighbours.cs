@@ -9,7 +9,11 @@ public interface IChunkNeighbours
     Task<StoredChunk?> GetAsync(string documentId, int ordinal, CancellationToken ct);
 }
 
-/// <summary>Neighbours read from the store (<see cref="IKnowledgeStore.ListChunkIdsAsync"/> paged by ordinal), remembered for one assembly.</summary>
+/// <summary>
+/// Neighbours read from the store (<see cref="IKnowledgeStore.ListChunkIdsAsync"/> paged by ordinal), remembered for one
+/// assembly. Inside a <see cref="LocalStateScope"/> with the store unreachable there are none: the context holds the
+/// hits alone, not grown into their neighbours, and the scope is degraded.
+/// </summary>
 public sealed class StoreChunkNeighbours(IKnowledgeStore store, CollectionInfo collection) : IChunkNeighbours
 {
     private readonly Dictionary<(string, int), StoredChunk?> _read = [];
@@ -23,8 +27,17 @@ public sealed class StoreChunkNeighbours(IKnowledgeStore store, CollectionInfo c
 
         if (!_read.TryGetValue((documentId, ordinal), out var chunk))
         {
-            var ids = await store.ListChunkIdsAsync(collection, documentId, ordinal, 1, ct);
-            chunk = ids.Count == 0 ? null : (await store.GetChunksAsync(ids, ct)).FirstOrDefault(c => c.Ordinal == ordinal);
+            try
+            {
+                var ids = await store.ListChunkIdsAsync(collection, documentId, ordinal, 1, ct);
+                chunk = ids.Count == 0 ? null : (await store.GetChunksAsync(ids, ct)).FirstOrDefault(c => c.Ordinal == ordinal);
+            }
+            catch (StorageUnavailableException fault) when (LocalStateScope.Current is { } scope)
+            {
+                scope.Degrade(fault);
+                chunk = null;
+            }
+
             _read[(documentId, ordinal)] = chunk;
         }
 

@@ -115,6 +115,34 @@ public sealed class ChunkCache(ChunkCacheOptions options)
         return chunkIds.Where(found.ContainsKey).Select(id => found[id]).ToList();
     }
 
+    /// <summary>
+    /// Where each held chunk of <paramref name="chunkIds"/> sits, for ranking by neighbours without the store: chunks of
+    /// one document share a key (numbered here, not the store's document key); ids not held are left out.
+    /// </summary>
+    public IReadOnlyDictionary<long, ChunkPosition> HeldPositions(IReadOnlyCollection<long> chunkIds)
+    {
+        var documents = new Dictionary<string, long>(StringComparer.Ordinal);
+        var positions = new Dictionary<long, ChunkPosition>(chunkIds.Count);
+        lock (_gate)
+        {
+            foreach (var id in chunkIds)
+            {
+                if (_entries.TryGetValue(id, out var node))
+                {
+                    var chunk = node.Value.Chunk;
+                    if (!documents.TryGetValue(chunk.DocumentId, out var key))
+                    {
+                        documents[chunk.DocumentId] = key = documents.Count;
+                    }
+
+                    positions[id] = new ChunkPosition(key, chunk.Ordinal);
+                }
+            }
+        }
+
+        return positions;
+    }
+
     /// <summary>Keeps chunks as the store holds them (read from it, or just committed by this process).</summary>
     public void Add(IEnumerable<StoredChunk> chunks)
     {

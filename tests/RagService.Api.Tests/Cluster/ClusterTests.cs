@@ -188,13 +188,19 @@ public sealed class ClusterTests
     }
 
     [SkippableFact]
-    public async Task While_PostgreSQL_is_unreachable_searches_and_writes_answer_503_naming_it_with_nothing_written_and_all_catches_up_after()
+    public async Task While_PostgreSQL_is_unreachable_searches_answer_from_local_state_writes_answer_503_with_nothing_written_and_all_catches_up_after()
     {
-        await using var cluster = await ReplicaCluster.StartAsync(2, null, throughLink: true, "--Rag:Postgres:RetryCount=0");
+        // CacheSeconds=300: the principal-limited key is still authenticated during the outage, so its refusal is the search's own.
+        await using var cluster = await ReplicaCluster.StartAsync(2, null, throughLink: true, "--Rag:Postgres:RetryCount=0", "--Rag:Auth:CacheSeconds=300");
         var (a, b) = (cluster[0].Client, cluster[1].Client);
         await CreateCollectionAsync(a, "kb");
         await WriteAsync(a, "kb", "tea", "green tea from the hills");
         var before = (await WriteAsync(b, "kb", "battery", "苹果手机的电池续航")).GetProperty("version").GetInt64();
+        var created = await (await a.PostAsJsonAsync("/v1/keys", new { client = "hr-app", role = "reader", principals = new[] { "group:hr" } }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        using var limited = new HttpClient { BaseAddress = a.BaseAddress };
+        limited.DefaultRequestHeaders.Add("X-Api-Key", created.GetProperty("key").GetString());
+        Assert.Equal(["tea"], DocumentIds(await SearchOkAsync(limited, "kb", "tea"))); // the key's record is now kept by A
         foreach (var replica in new[] { a, b })
         {
             Assert.Equal(["tea"], DocumentIds(await SearchOkAsync(replica, "kb", "tea", minVersion: before)));
@@ -204,14 +210,6 @@ public sealed class ClusterTests
 
         Assert.True(await cluster.Link.CutAsync() > 0, "the replicas held no connection to end");
 
-        // Reads: a replica answers from what it holds (its index, and the collection and the hits' chunks it has cached)
-        // with exactly the pre-outage hits; where it needs the store (its cached collection was dropped with the lost
-        // notification connection), a clear 503 naming the store. Never a 500, a hang or an outage-time document.
-        foreach (var replica in new[] { a, b })
-        {
-            await AssertPreOutageHitsOrStoreUnavailableAsync(await SearchAsync(replica, "kb", "tea"), "tea");
-        }
-
         // Writes: 503 naming the store, on both replicas, for a new document, a replacement and a delete.
         await AssertStoreUnavailableAsync(await a.PostAsJsonAsync("/v1/collections/kb/documents", new { id = "lost-a", text = "black tea written during the outage" }));
         await AssertStoreUnavailableAsync(await b.PostAsJsonAsync("/v1/collections/kb/documents", new { id = "tea", text = "white tea written during the outage" }));
@@ -219,7 +217,29 @@ public sealed class ClusterTests
         foreach (var replica in new[] { a, b })
         {
             Assert.Equal(("unready", "failed"), await ReadinessAsync(replica));
-            await WaitForComponentAsync(replica, "replication", "failed"); // the gate: each follower met the outage before it ends
+            await WaitForComponentAsync(replica, "replication", "failed"); // the gate: each follower met the outage
+        }
+
+        // Reads: every replica answers unrestricted searches from its local state, with exactly the pre-outage hits,
+        // saying so (served from local state at the version it last read). What it cannot decide locally is refused:
+        // a principal-limited search (its visible set is checked against the store's version) and a version it does not hold.
+        foreach (var replica in new[] { a, b })
+        {
+            await AssertServedLocallyAsync(await SearchAsync(replica, "kb", "tea"), ["tea"], before);
+            await AssertServedLocallyAsync(await SearchAsync(replica, "kb", "电池"), ["battery"], before);
+            using var ahead = await SearchAsync(replica, "kb", "tea", minVersion: before + 1);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ahead.StatusCode);
+            Assert.NotNull(ahead.Headers.RetryAfter);
+        }
+
+        await AssertStoreUnavailableAsync(await SearchAsync(limited, "kb", "tea"));
+        using (var ask = await b.PostAsJsonAsync("/v1/collections/kb/ask", new { question = "电池", mode = "bm25" }))
+        {
+            var body = await ask.Content.ReadAsStringAsync();
+            Assert.True(ask.StatusCode == HttpStatusCode.OK, $"{(int)ask.StatusCode}: {body}");
+            var answer = JsonDocument.Parse(body).RootElement;
+            Assert.Equal(["battery"], answer.GetProperty("sources").EnumerateArray().Select(s => s.GetProperty("documentId").GetString()));
+            Assert.Equal(before, answer.GetProperty("degraded").GetProperty("version").GetInt64());
         }
 
         cluster.Link.Restore();
@@ -261,17 +281,20 @@ public sealed class ClusterTests
         Assert.Equal([("battery", 1, 1L, "苹果手机的电池续航"), ("coffee", 1, 1L, "dark roast coffee beans"), ("tea", 1, 1L, "green tea from the hills")], stored);
     }
 
-    private static async Task AssertPreOutageHitsOrStoreUnavailableAsync(HttpResponseMessage response, string expected)
+    /// <summary>A 200 with exactly <paramref name="expected"/>, marked in body and header as served from local state at <paramref name="version"/>.</summary>
+    private static async Task AssertServedLocallyAsync(HttpResponseMessage response, string[] expected, long version)
     {
-        if (response.StatusCode != HttpStatusCode.OK)
-        {
-            await AssertStoreUnavailableAsync(response);
-            return;
-        }
-
         using (response)
         {
-            Assert.Equal([expected], DocumentIds(await response.Content.ReadFromJsonAsync<JsonElement>()));
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+            var search = JsonDocument.Parse(body).RootElement;
+            Assert.Equal(expected, DocumentIds(search));
+            var degraded = search.GetProperty("degraded");
+            Assert.Equal("local-state", degraded.GetProperty("servedFrom").GetString());
+            Assert.Equal(version, degraded.GetProperty("version").GetInt64());
+            Assert.Contains("PostgreSQL", degraded.GetProperty("reason").GetString(), StringComparison.Ordinal);
+            Assert.Equal($"local-state; version={version}", string.Join(",", response.Headers.GetValues("Rag-Served-From")));
         }
     }
 

@@ -3,8 +3,12 @@ using RagService.Core.Storage;
 
 namespace RagService.Core.Retrieval.Stages;
 
-/// <summary>The fused candidates re-ranked with their neighbours' evidence (<see cref="NeighbourEvidence"/>), "neighbours".</summary>
-public sealed class NeighbourStage(IKnowledgeStore store, RetrievalOptions options) : ISearchStage
+/// <summary>
+/// The fused candidates re-ranked with their neighbours' evidence (<see cref="NeighbourEvidence"/>), "neighbours". Inside a
+/// <see cref="LocalStateScope"/> with the store unreachable, the positions come from the chunk cache when it holds every
+/// candidate; otherwise the stage is skipped (saying so) rather than ranking by a part of the neighbourhoods.
+/// </summary>
+public sealed class NeighbourStage(IKnowledgeStore store, RetrievalOptions options, ChunkCache? chunks = null) : ISearchStage
 {
     public string Name => "neighbours";
 
@@ -26,7 +30,22 @@ public sealed class NeighbourStage(IKnowledgeStore store, RetrievalOptions optio
             return StageResult.Skipped("no candidates");
         }
 
-        var positions = await store.GetChunkPositionsAsync(context.Ranked.Select(f => f.Id).ToList(), context.CancellationToken);
+        var ids = context.Ranked.Select(f => f.Id).ToList();
+        IReadOnlyDictionary<long, ChunkPosition> positions;
+        try
+        {
+            positions = await store.GetChunkPositionsAsync(ids, context.CancellationToken);
+        }
+        catch (StorageUnavailableException fault) when (LocalStateScope.Current is { } scope && chunks is not null)
+        {
+            scope.Degrade(fault);
+            positions = chunks.HeldPositions(ids);
+            if (positions.Count < ids.Count)
+            {
+                return StageResult.Skipped($"the store is unreachable and this replica holds {positions.Count} of the {ids.Count} candidates' chunks");
+            }
+        }
+
         var ranked = NeighbourEvidence.Apply(context.Ranked, positions, neighbours);
         foreach (var (id, _, neighbourhood) in ranked)
         {
