@@ -31,6 +31,7 @@ internal static class RagCommandLine
             KeysCommand.CreateCommand(),
             SearchBenchCommand.CreateCommand(),
             Bm25BenchCommand.CreateCommand(),
+            ScaleBenchCommand.CreateCommand(),
             MigrateVectorsCommand.CreateCommand(),
             MigrateStoreCommand.CreateCommand(),
         };
