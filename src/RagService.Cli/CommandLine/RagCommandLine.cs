@@ -32,6 +32,7 @@ internal static class RagCommandLine
             SearchBenchCommand.CreateCommand(),
             Bm25BenchCommand.CreateCommand(),
             ScaleBenchCommand.CreateCommand(),
+            EmbedBenchCommand.CreateCommand(),
             MigrateVectorsCommand.CreateCommand(),
             MigrateStoreCommand.CreateCommand(),
         };
