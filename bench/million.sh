@@ -19,6 +19,7 @@ DIR=${RAG_MILLION_DIR:-/tmp/rag-million}/$CHUNKS
 MODEL=${RAG_EMBEDDING_MODEL:-$ROOT/.models/all-MiniLM-L6-v2}
 JARS=${LUCENE_JARS:-/usr/share/java}
 CP="$JARS/lucene-core-8.7.0.jar:$JARS/lucene-analyzers-common-8.7.0.jar"
+[ -f "$DIR/store.db" ] || rm -rf "$DIR/anchor"   # a new fill: the anchor's terms and Lucene indexes are stale
 mkdir -p "$DIR/anchor/classes"
 [ -n "${RAG_BENCH_NO_BUILD:-}" ] || dotnet build "$ROOT/src/RagService.Cli" -c Release -v q >/dev/null
 javac -encoding UTF-8 -Xlint:all -cp "$CP" -d "$DIR/anchor/classes" "$ROOT/bench/million-anchor/LuceneTermsAnchor.java"

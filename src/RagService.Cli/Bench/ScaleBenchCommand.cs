@@ -37,7 +37,7 @@ internal static class ScaleBenchCommand
     {
         var step = OptionRules.Create<string>("--step", "prepare | bm25 | dense | hybrid | hybrid+neighbours | anchor", "S")
             .OneOf(["prepare", .. ModeSteps, "anchor"]);
-        var db = OptionRules.Create<string>("--db", "the database: filled with synthetic chunks and vectors if it does not exist, reused otherwise", "PATH");
+        var db = OptionRules.Create<string>("--db", "the database: step prepare fills it with synthetic chunks and vectors if it does not exist; the other steps need it", "PATH");
         var embedding = OptionRules.Create<string>("--embedding-model", "ONNX embedding model directory (queries are embedded with it; stored vectors get its dimension)", "DIR");
         step.Required = db.Required = embedding.Required = true;
         var chunks = OptionRules.Create("--chunks", "synthetic chunks to fill a new database with", "N", 100_000).AtLeast(1);
