@@ -44,7 +44,7 @@ public sealed class CommandLineTests
         var (bareExit, bareStdout, _) = await CliProcess.RunAsync(Rag, []);
 
         Assert.Equal(0, exit);
-        foreach (var command in new[] { "eval <FILE>", "sync <DIR>", "keys", "bench-search", "bench-bm25", "migrate-vectors", "migrate-store" })
+        foreach (var command in new[] { "eval <FILE>", "sync <DIR>", "keys", "bench-search", "bench-bm25", "bench-scale", "bench-embed", "migrate-vectors", "migrate-store" })
         {
             Assert.Matches(new Regex($@"^\s+{Regex.Escape(command)}\s", RegexOptions.Multiline), stdout);
         }

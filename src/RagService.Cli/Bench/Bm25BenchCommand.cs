@@ -45,15 +45,16 @@ internal static class Bm25BenchCommand
         // It writes the database: refused while a service (or another run) owns it.
         using var dataLock = DataFolderLock.Acquire(db, "--db");
         var analyzer = new MixedScriptAnalyzer();
+        var corpus = new BenchCorpus(chunks, ChunksPerDocument);
         if (!File.Exists(db))
         {
-            await FillAsync(db, chunks, analyzer);
+            await corpus.FillAsync(db, analyzer);
         }
 
-        var queries = Queries(Math.Min(chunks, 10_000), 2_000);
+        var queries = corpus.Queries(2_000);
         var started = Stopwatch.StartNew();
         using var kb = LocalKnowledgeBase.Open(db, engine, commitEveryWrites: commitEvery);
-        var collection = (await kb.Store.GetCollectionAsync("bench", CancellationToken.None))!;
+        var collection = (await kb.Store.GetCollectionAsync(BenchCorpus.CollectionName, CancellationToken.None))!;
         var first = await kb.Lexical.SearchAsync(collection, analyzer.AnalyzeQuery(queries[0]), 100, SearchFilter.None, CancellationToken.None);
         var firstAnswer = started.Elapsed;
         var process = Process.GetCurrentProcess();
@@ -81,14 +82,14 @@ internal static class Bm25BenchCommand
         Console.WriteLine($"RSS {process.WorkingSet64 / 1048576.0:0} MiB (managed heap {GC.GetTotalMemory(false) / 1048576.0:0} MiB); " +
             $"index on disk {indexBytes / 1048576.0:0.0} MiB; SQLite {new FileInfo(db).Length / 1048576.0:0} MiB");
 
-        var corpus = new SyntheticCorpus(seed: Environment.ProcessId);
+        var writer = new SyntheticCorpus(seed: Environment.ProcessId);
         var run = Guid.NewGuid().ToString("N")[..6];
         wall.Restart();
         for (var d = 0; d < writes; d++)
         {
             var batch = Enumerable.Range(0, 10).Select(k =>
             {
-                var text = corpus.Chunk();
+                var text = writer.Chunk();
                 return new IndexedChunk(new Chunk(k, text, [], null), analyzer.Analyze(text), []);
             }).ToList();
             await kb.Store.UpsertDocumentAsync(collection, new DocumentWrite($"w-{run}-{d}", null, $"{run}{d}", "text", new Dictionary<string, string>(), batch), CancellationToken.None);
@@ -97,36 +98,5 @@ internal static class Bm25BenchCommand
         Console.WriteLine($"writes: {writes / wall.Elapsed.TotalSeconds:0.0} documents/s = {writes * 10 / wall.Elapsed.TotalSeconds:0} chunks/s " +
             $"(documents of 10 chunks, one write each, searchable on return{(engine == "lucene" ? $", Lucene commit every {commitEvery} writes" : "")})");
         return 0;
-    }
-
-    /// <summary>The store alone (no engine attached), filled in documents of 100 chunks.</summary>
-    private static async Task FillAsync(string db, int chunks, MixedScriptAnalyzer analyzer)
-    {
-        var sw = Stopwatch.StartNew();
-        var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
-        var store = new SqliteKnowledgeStore(new SqliteStoreOptions { DatabasePath = db });
-        var collection = await store.CreateCollectionAsync("bench", new CollectionSettings { Analyzer = analyzer.Signature }, CancellationToken.None);
-        var corpus = new SyntheticCorpus(seed: 7);
-        for (var d = 0; d * ChunksPerDocument < chunks; d++)
-        {
-            var batch = Enumerable.Range(0, Math.Min(ChunksPerDocument, chunks - d * ChunksPerDocument)).Select(k =>
-            {
-                var text = corpus.Chunk();
-                return new IndexedChunk(new Chunk(k, text, [], null), analyzer.Analyze(text), []);
-            }).ToList();
-            await store.UpsertDocumentAsync(collection, new DocumentWrite($"doc-{d}", null, $"h{d}", "text", new Dictionary<string, string>(), batch), CancellationToken.None);
-        }
-
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
-        Console.WriteLine($"filled {db} with {chunks} chunks in {sw.Elapsed.TotalSeconds:0} s wall, {cpu.TotalSeconds:0} CPU s");
-    }
-
-    /// <summary>Queries cut from the first stored chunks (the fill's corpus replayed with its seed).</summary>
-    private static List<string> Queries(int fromChunks, int count)
-    {
-        var corpus = new SyntheticCorpus(seed: 7);
-        var texts = Enumerable.Range(0, fromChunks).Select(_ => corpus.Chunk()).ToList();
-        var picker = new SyntheticCorpus(seed: 11);
-        return Enumerable.Range(0, count).Select(_ => picker.QueryFrom(texts)).ToList();
     }
 }

@@ -31,6 +31,8 @@ internal static class RagCommandLine
             KeysCommand.CreateCommand(),
             SearchBenchCommand.CreateCommand(),
             Bm25BenchCommand.CreateCommand(),
+            ScaleBenchCommand.CreateCommand(),
+            EmbedBenchCommand.CreateCommand(),
             MigrateVectorsCommand.CreateCommand(),
             MigrateStoreCommand.CreateCommand(),
         };
