@@ -143,7 +143,10 @@ public abstract class NeighbourIndex : INeighbourIndex
     {
         CheckQuery(query, k, efSearch);
         var state = _state;
-        return SearchRouter.Search(state, Options, query, k, filter, efSearch ?? Options.DefaultEf(k));
+        var hits = SearchRouter.Search(state, Options, query, k, filter, efSearch ?? Options.DefaultEf(k));
+        // The generation owns the memory-mapped float vectors of an int8 index: keep it alive until its pointers are done.
+        GC.KeepAlive(state);
+        return hits;
     }
 
     /// <summary>
@@ -155,7 +158,9 @@ public abstract class NeighbourIndex : INeighbourIndex
         ArgumentNullException.ThrowIfNull(allowedIds);
         CheckQuery(query, k, efSearch);
         var state = _state;
-        return SearchRouter.SearchAllowed(state, Options, query, k, allowedIds, efSearch ?? Options.DefaultEf(k));
+        var hits = SearchRouter.SearchAllowed(state, Options, query, k, allowedIds, efSearch ?? Options.DefaultEf(k));
+        GC.KeepAlive(state);
+        return hits;
     }
 
     /// <summary>Rebuilds storage and graph from the live vectors only, dropping tombstones. Searches continue meanwhile; writers wait.</summary>

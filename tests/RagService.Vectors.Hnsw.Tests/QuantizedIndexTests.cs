@@ -186,5 +186,22 @@ public sealed class QuantizedIndexTests : IDisposable
         Assert.True(IndexFixtures.Recall(index, exact, _data.Take(100), 10) >= 0.95);
     }
 
+    [Fact]
+    public void Copies_of_one_vector_join_one_duplicate_group_by_their_codes_and_are_all_found()
+    {
+        var vectors = _data.Take(2_000).Concat(Enumerable.Repeat(_data.Take(1)[0], 300)).ToArray();
+        using var index = new HnswIndex(24, Int8());
+        using var exact = new ExactIndex(24);
+        IndexFixtures.Fill(index, vectors, threads: 1);
+        IndexFixtures.Fill(exact, vectors);
+
+        var health = index.CheckGraph();
+        Assert.Equal((0, 299), (health.UnreachableLiveNodes, health.DuplicateGroupMembers)); // the first copy is the node
+        var hits = index.Search(vectors[^1], 50);
+        Assert.Equal(50, hits.Count);
+        Assert.All(hits, h => Assert.InRange(h.Id, 2_000, 2_299));
+        Assert.True(IndexFixtures.Recall(index, exact, _data.Take(100), 10) >= 0.95);
+    }
+
     private static float Dot(float[] a, float[] b) => a.Zip(b, (x, y) => x * y).Sum();
 }

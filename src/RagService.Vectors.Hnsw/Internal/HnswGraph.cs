@@ -11,7 +11,7 @@ namespace RagService.Vectors.Hnsw.Internal;
 /// concurrent reader sees a mix of valid node ids at worst, never garbage.
 /// Over a quantised collection every comparison of the graph (building and searching) scores int8 codes: a query is
 /// first prepared (<see cref="Quantization.ScalarQuantizer.Prepare"/>), a stored node's codes are decoded and prepared
-/// when it is the query (<see cref="QueryOf"/>). Only the duplicate test compares float vectors.
+/// when it is the query (<see cref="QueryOf"/>); duplicates are nodes with identical codes (<see cref="IsDuplicate"/>).
 /// </summary>
 internal sealed unsafe class HnswGraph
 {
@@ -78,8 +78,11 @@ internal sealed unsafe class HnswGraph
     /// <summary>See <see cref="_duplicateDistanceSquared"/>.</summary>
     public static float DuplicateDistanceSquared(int dimension) => MathF.Sqrt(dimension) / (1 << 23);
 
-    /// <summary>Greatest L2 distance of a duplicate group member from its node.</summary>
-    public float DuplicateReach => MathF.Sqrt(_duplicateDistanceSquared);
+    /// <summary>
+    /// Greatest L2 distance of a duplicate group member from its node. Over int8 codes a member has the node's codes,
+    /// so each coordinate differs by less than one step: at most the norm of the step vector.
+    /// </summary>
+    public float DuplicateReach => _quantized ? _vectors.Quantizer?.StepNorm ?? 0 : MathF.Sqrt(_duplicateDistanceSquared);
 
     /// <summary>Slots kept off the graph as duplicates of a node; a search that finds the node returns them too.</summary>
     public DuplicateGroups Duplicates => _duplicates;
@@ -283,11 +286,10 @@ internal sealed unsafe class HnswGraph
     /// </summary>
     private bool TryJoinDuplicate(int node, List<(float Score, int Node)> nearestFirst)
     {
-        float* vector = _vectors.Vector(node);
         for (int i = 0; i < Math.Min(DuplicateCandidates, nearestFirst.Count); i++)
         {
             int candidate = nearestFirst[i].Node;
-            if (VectorMath.SquaredDistance(vector, _vectors.Vector(candidate), _dimension) < _duplicateDistanceSquared)
+            if (IsDuplicate(node, candidate))
             {
                 lock (NodeLock(candidate))
                 {
@@ -300,6 +302,15 @@ internal sealed unsafe class HnswGraph
 
         return false;
     }
+
+    /// <summary>
+    /// Whether the graph cannot tell the two apart: float vectors within <see cref="_duplicateDistanceSquared"/>, or, over
+    /// int8, identical codes (every score the graph computes is then the same for both; comparing codes also keeps
+    /// building off the memory-mapped float vectors).
+    /// </summary>
+    private bool IsDuplicate(int node, int candidate) => _quantized
+        ? new ReadOnlySpan<byte>(_vectors.Codes(node), _dimension).SequenceEqual(new ReadOnlySpan<byte>(_vectors.Codes(candidate), _dimension))
+        : VectorMath.SquaredDistance(_vectors.Vector(node), _vectors.Vector(candidate), _dimension) < _duplicateDistanceSquared;
 
     /// <summary>
     /// Inserts that run at the same time cannot see each other: each searches before the other is published. When

@@ -36,7 +36,11 @@ internal sealed unsafe class ScalarQuantizer
         _min = min;
         _step = step;
         CalibratedOn = calibratedOn;
+        StepNorm = MathF.Sqrt(step.Sum(x => x * x));
     }
+
+    /// <summary>‖step‖: the greatest distance between two vectors with the same codes.</summary>
+    public float StepNorm { get; }
 
     public int Dimension => _min.Length;
 
