@@ -126,6 +126,8 @@ public sealed class QuantizedIndexTests : IDisposable
         Assert.Equal(SnapshotStatus.Loaded, loaded.Status);
         using var copy = loaded.Index!;
         Assert.Equal(VectorQuantization.Int8, copy.Quantization);
+        // Both indexes' float files live in _dir, unlinked from the start: nothing is left behind, even after a crash.
+        Assert.Equal([path], Directory.GetFiles(_dir));
         Assert.Equal(index.State.Vectors.Quantizer!.Min.ToArray(), copy.State.Vectors.Quantizer!.Min.ToArray());
         Assert.Equal(index.State.Vectors.Quantizer!.Step.ToArray(), copy.State.Vectors.Quantizer!.Step.ToArray());
         foreach (var q in _data.Take(100))
