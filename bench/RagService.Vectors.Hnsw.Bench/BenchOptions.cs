@@ -16,16 +16,23 @@ internal sealed record BenchOptions
     public string? HnswlibJson { get; init; }
     public string? AnchorsDir { get; init; }
     public string? IndexCache { get; init; }
+    public VectorQuantization Quantization { get; init; } = VectorQuantization.None;
+    public int RescoreFactor { get; init; } = new VectorIndexOptions().RescoreFactor;
+    public string? FloatDir { get; init; }
 
     public const string Usage = """
         usage: RagService.Vectors.Hnsw.Bench DATA_DIR [--M 16] [--ef-construction 200] [--threads 2]
                [--ef 16,32,64,128,256] [-k 10] [--repeats 3] [--min-seconds 2] [--exact-queries 200]
                [--hnswlib] [--hnswlib-json FILE] [--anchors DIR] [--index-cache FILE]
+               [--quantization none|int8] [--rescore-factor 4] [--float-dir DIR]
           DATA_DIR        a data set written by shared/anchors/ann/gen.py
           --hnswlib       also run shared/anchors/ann/bench.py --libs hnswlib in this run (after ours)
           --hnswlib-json  compare against the JSON of an earlier bench.py run instead
           --index-cache   load our index from this snapshot when it exists (no build timing), else build and save it
           --anchors DIR   where bench.py lives (default: found upward from the current directory, or /work/shared/anchors/ann)
+          --quantization  how our graph stores vectors (Rag:Vectors:Quantization); one per process, so that the RSS
+                          delta is this index's (bench/hnsw-int8.sh runs both)
+          --float-dir     where an int8 index keeps its memory-mapped float vectors (default: the temp folder)
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -53,6 +60,14 @@ internal sealed record BenchOptions
                 "--hnswlib-json" => o with { HnswlibJson = Next() },
                 "--anchors" => o with { AnchorsDir = Next() },
                 "--index-cache" => o with { IndexCache = Next() },
+                "--quantization" => o with { Quantization = Next() switch
+                {
+                    "none" => VectorQuantization.None,
+                    "int8" => VectorQuantization.Int8,
+                    var other => throw new ArgumentException($"--quantization must be none or int8, not {other}"),
+                } },
+                "--rescore-factor" => o with { RescoreFactor = int.Parse(Next()) },
+                "--float-dir" => o with { FloatDir = Next() },
                 _ => throw new ArgumentException($"unknown option {args[i]}\n{Usage}"),
             };
         }

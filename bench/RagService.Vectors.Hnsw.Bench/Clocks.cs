@@ -33,11 +33,19 @@ internal static partial class Clocks
 /// <summary>Resident set size from /proc/self/status, in MiB.</summary>
 internal static class Memory
 {
-    public static double RssMiB()
+    public static double RssMiB() => StatusMiB("VmRSS:");
+
+    /// <summary>Anonymous resident memory: the managed heap and native allocations, not file-backed pages.</summary>
+    public static double RssAnonMiB() => StatusMiB("RssAnon:");
+
+    /// <summary>Resident pages of mapped files (an int8 index's float vectors, as far as searches have read them).</summary>
+    public static double RssFileMiB() => StatusMiB("RssFile:");
+
+    private static double StatusMiB(string field)
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            if (line.StartsWith(field, StringComparison.Ordinal))
             {
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
             }

@@ -45,8 +45,13 @@ Console.Error.WriteLine($"[bench] loading {o.DataDir}");
 var data = DataSet.Load(o.DataDir);
 Console.Error.WriteLine($"[bench] N={data.Count} D={data.Dim} Q={data.QueryCount}; Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
 
-var options = new VectorIndexOptions { M = o.M, EfConstruction = o.EfConstruction, ExactSearchThreshold = 0, AutoCompactDeletedRatio = 0 };
-double rss0 = Memory.RssMiB(), managed0 = Memory.ManagedMiB();
+var options = new VectorIndexOptions
+{
+    M = o.M, EfConstruction = o.EfConstruction, ExactSearchThreshold = 0, AutoCompactDeletedRatio = 0,
+    Quantization = o.Quantization, RescoreFactor = o.RescoreFactor, FloatVectorDirectory = o.FloatDir,
+};
+double managed0 = Memory.ManagedMiB();
+double rss0 = Memory.RssMiB(), anon0 = Memory.RssAnonMiB(), file0 = Memory.RssFileMiB();
 double cpu0 = Clocks.ProcessCpuSeconds();
 var sw = Stopwatch.StartNew();
 NeighbourIndex index;
@@ -62,20 +67,23 @@ else
     index.UpsertMany(data.Count, i => i, i => data.BaseRow(i), o.BuildThreads);
 }
 double buildSeconds = sw.Elapsed.TotalSeconds, buildCpu = Clocks.ProcessCpuSeconds() - cpu0;
-double rss1 = Memory.RssMiB(), managed1 = Memory.ManagedMiB();
+double managed1 = Memory.ManagedMiB();
+double rss1 = Memory.RssMiB(), anon1 = Memory.RssAnonMiB(), file1 = Memory.RssFileMiB();
 if (index is HnswIndex built)
 {
     var health = built.CheckGraph();
     Console.Error.WriteLine($"[bench] ours: graph check: {health.UnreachableLiveNodes} unreachable of {health.LiveNodes} live nodes; " +
         string.Join(", ", health.Levels.Select(l => $"level {l.Level}: {l.Nodes} nodes, {l.InDegreeZero} in-degree 0, {l.Unreachable} unreachable")));
 }
-var ours = new AnchorResult("RagService HNSW", buildSeconds, buildCpu, rss1 - rss0, []);
+string ourName = o.Quantization == VectorQuantization.Int8 ? $"RagService HNSW int8 (re-score {o.RescoreFactor}·k)" : "RagService HNSW float32";
+var ours = new AnchorResult(ourName, buildSeconds, buildCpu, rss1 - rss0, []);
 if (o.IndexCache is not null && !File.Exists(o.IndexCache))
 {
     index.SaveSnapshot(o.IndexCache, data.Count);
 }
 
-Console.Error.WriteLine($"[bench] ours: built in {buildSeconds:F1} s (CPU {buildCpu:F1} s), RSS +{rss1 - rss0:F0} MiB, managed +{managed1 - managed0:F0} MiB");
+Console.Error.WriteLine($"[bench] ours: built in {buildSeconds:F1} s (CPU {buildCpu:F1} s), RSS +{rss1 - rss0:F0} MiB " +
+    $"(anonymous +{anon1 - anon0:F0}, file-backed +{file1 - file0:F0}), managed +{managed1 - managed0:F0} MiB");
 
 foreach (int ef in o.Ef)
 {
@@ -93,9 +101,11 @@ if (o.ExactQueries > 0)
     Console.Error.WriteLine($"[bench] exact: recall@{o.K}={exact.Recall:F4} qps={exact.Qps:F1} qps_cpu={exact.QpsCpu:F1}");
 }
 
+var memory = new IndexMemory(anon1 - anon0, file1 - file0, Memory.RssFileMiB() - file0);
 AnchorResult? anchor = o.HnswlibJson is not null ? HnswlibRunner.Parse(o.HnswlibJson, o.K)
     : o.RunHnswlib ? HnswlibRunner.Run(o) : null;
 Report.Print(Console.Out, data, o, ours, managed1 - managed0, index.StorageBytes, anchor, exact);
+Report.PrintMemory(Console.Out, ours, memory, managed1 - managed0);
 index.Dispose();
 return 0;
 

@@ -2,9 +2,26 @@
 
 namespace RagService.Vectors.Hnsw.Bench;
 
+/// <summary>
+/// Memory of our index, in MiB: anonymous RSS growth over the build (managed heap and native memory: what the index
+/// holds), file-backed RSS growth over the build, and file-backed RSS after the searches (an int8 index's mapped float
+/// vectors that re-scoring and exact scans paged in; the kernel may drop them again).
+/// </summary>
+internal sealed record IndexMemory(double AnonDeltaMiB, double FileDeltaAfterBuildMiB, double FileDeltaAfterSearchMiB);
+
 /// <summary>Prints the side-by-side markdown tables (ours vs the anchor) with ratios.</summary>
 internal static class Report
 {
+    /// <summary>One summary row per run, so that runs of the two quantisations (separate processes) line up in one table.</summary>
+    public static void PrintMemory(TextWriter w, AnchorResult ours, IndexMemory memory, double managedMiB)
+    {
+        w.WriteLine();
+        w.WriteLine("| index | build s (wall) | build CPU s | index RSS MiB (anonymous: heap + native) | managed delta MiB | mapped float pages MiB after search | per ef: recall@k / QPS |");
+        w.WriteLine("|---|---:|---:|---:|---:|---:|---|");
+        w.WriteLine($"| {ours.Lib} | {ours.BuildSeconds:F1} | {ours.BuildCpuSeconds:F1} | {memory.AnonDeltaMiB:F0} | {managedMiB:F0} | {memory.FileDeltaAfterSearchMiB:F0} | " +
+                    string.Join("; ", ours.Runs.Select(r => $"ef {r.Ef}: {r.Recall:F4} / {r.Qps:F0}")) + " |");
+    }
+
     public static void Print(TextWriter w, DataSet data, BenchOptions o, AnchorResult ours, double managedMiB, long storageBytes,
         AnchorResult? anchor, SearchRun? exact)
     {

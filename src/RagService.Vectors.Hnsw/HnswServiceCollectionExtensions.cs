@@ -19,6 +19,7 @@ public static class HnswServiceCollectionExtensions
         }
 
         options ??= new VectorIndexOptions();
+        options.Validate();
         services.AddSingleton(sp => new HnswVectorSearchIndex(sp.GetRequiredService<IIndexSource>(), snapshotDirectory, options,
             sp.LoggerFor<HnswVectorSearchIndex>(), sp.GetService<IChangeFeed>(), sp.GetService<VisibleChunkCache>()));
         services.AddSingleton<IVectorSearchIndex>(sp => sp.GetRequiredService<HnswVectorSearchIndex>());

@@ -147,7 +147,9 @@ public sealed class HnswVectorSearchIndex(IIndexSource source, string snapshotDi
     public Task<ComponentStatus> CheckAsync(CancellationToken ct) =>
         Task.FromResult(SnapshotFault is { } fault
             ? ComponentStatus.Failed("vectors", fault + "; dense retrieval answers with BM25 only until it is fixed")
-            : ComponentStatus.On("vectors", $"embedded HNSW (M={options.M}), snapshots in {snapshotDirectory}"));
+            : ComponentStatus.On("vectors", options.Quantization == VectorQuantization.Int8
+                ? $"embedded HNSW (M={options.M}, int8 vectors, float re-scoring of {options.RescoreFactor}·k), snapshots in {snapshotDirectory}"
+                : $"embedded HNSW (M={options.M}), snapshots in {snapshotDirectory}"));
 
     /// <summary>Writes every cached index's snapshot, so the next start loads instead of rebuilding.</summary>
     public void Dispose() => _cache.DrainTo(Save);

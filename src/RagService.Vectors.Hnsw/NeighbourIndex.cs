@@ -1,4 +1,5 @@
 using RagService.Vectors.Hnsw.Internal;
+using RagService.Vectors.Hnsw.Internal.Quantization;
 using RagService.Vectors.Hnsw.Snapshots;
 
 namespace RagService.Vectors.Hnsw;
@@ -10,6 +11,9 @@ public delegate ReadOnlySpan<float> VectorAt(int index);
 /// Common machinery of the in-process indexes: concurrent writes, tombstoned removal, compaction,
 /// search routing (graph, exact, filtered) and snapshots. Searches take no lock; writers share a
 /// maintenance lock that only compaction and snapshot saving take exclusively.
+/// An int8-quantised index calibrates on the first vectors it stores (a bulk load's whole batch, else the first
+/// vector) and calibrates again, by compacting in the background, whenever its slots reach twice the count it was
+/// calibrated on; a compaction always calibrates on the live vectors.
 /// </summary>
 public abstract class NeighbourIndex : INeighbourIndex
 {
@@ -49,7 +53,10 @@ public abstract class NeighbourIndex : INeighbourIndex
     /// <summary>Removed or replaced vectors still occupying storage until the next compaction.</summary>
     public int DeletedCount => _state.Vectors.DeletedCount;
 
-    /// <summary>Bytes held by vector, id, state and link storage (the dominant part of the footprint).</summary>
+    /// <summary>How the graph stores vectors (as loaded: a snapshot's own setting).</summary>
+    public VectorQuantization Quantization => _state.Vectors.Quantized ? VectorQuantization.Int8 : VectorQuantization.None;
+
+    /// <summary>Bytes held by vector, id, state and link storage in memory (the dominant part of the footprint; a quantised index's float file is not counted).</summary>
     public long StorageBytes => _state.Vectors.AllocatedBytes + (_state.Graph?.AllocatedBytes ?? 0);
 
     internal IndexState State => _state;
@@ -67,6 +74,12 @@ public abstract class NeighbourIndex : INeighbourIndex
         try
         {
             var state = _state;
+            if (state.Vectors is { Quantized: true, Quantizer: null })
+            {
+                var first = vector.ToArray();
+                state.Vectors.Calibrate(() => ScalarQuantizer.Calibrate(Dimension, 1, _ => first));
+            }
+
             int slot = state.Vectors.Append(id, vector);
             state.Graph?.Insert(slot);
             state.Vectors.Publish(slot);
@@ -86,8 +99,24 @@ public abstract class NeighbourIndex : INeighbourIndex
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         int workers = Options.DeterministicBuild ? 1 : threads > 0 ? threads : Environment.ProcessorCount;
+        Calibrate(count, vectorAt);
         ParallelWork.Run(count, workers, i => Upsert(idAt(i), vectorAt(i)));
     }
+
+    /// <summary>
+    /// Calibrates an int8 index that has no calibration yet on these vectors (a bulk load calls it with everything it
+    /// is about to store, so the range covers the whole collection); no effect otherwise.
+    /// </summary>
+    internal void Calibrate(int count, VectorAt vectorAt)
+    {
+        if (count > 0)
+        {
+            _state.Vectors.Calibrate(() => ScalarQuantizer.Calibrate(Dimension, count, vectorAt));
+        }
+    }
+
+    /// <summary>The same over a stream of vectors, read once and not held (a rebuild's first pass over the store).</summary>
+    internal void Calibrate(IEnumerable<float[]> vectors) => _state.Vectors.Calibrate(() => ScalarQuantizer.Calibrate(Dimension, vectors));
 
     public bool Remove(long id)
     {
@@ -114,7 +143,10 @@ public abstract class NeighbourIndex : INeighbourIndex
     {
         CheckQuery(query, k, efSearch);
         var state = _state;
-        return SearchRouter.Search(state, Options, query, k, filter, efSearch ?? Options.DefaultEf(k));
+        var hits = SearchRouter.Search(state, Options, query, k, filter, efSearch ?? Options.DefaultEf(k));
+        // The generation owns the memory-mapped float vectors of an int8 index: keep it alive until its pointers are done.
+        GC.KeepAlive(state);
+        return hits;
     }
 
     /// <summary>
@@ -126,7 +158,9 @@ public abstract class NeighbourIndex : INeighbourIndex
         ArgumentNullException.ThrowIfNull(allowedIds);
         CheckQuery(query, k, efSearch);
         var state = _state;
-        return SearchRouter.SearchAllowed(state, Options, query, k, allowedIds, efSearch ?? Options.DefaultEf(k));
+        var hits = SearchRouter.SearchAllowed(state, Options, query, k, allowedIds, efSearch ?? Options.DefaultEf(k));
+        GC.KeepAlive(state);
+        return hits;
     }
 
     /// <summary>Rebuilds storage and graph from the live vectors only, dropping tombstones. Searches continue meanwhile; writers wait.</summary>
@@ -137,8 +171,11 @@ public abstract class NeighbourIndex : INeighbourIndex
         try
         {
             var old = _state;
-            var fresh = IndexState.Create(Dimension, Options, _withGraph);
             var live = old.Vectors.LiveEntries().ToArray();
+            var quantizer = old.Vectors.Quantized && live.Length > 0
+                ? ScalarQuantizer.Calibrate(Dimension, live.Length, i => old.Vectors.VectorSpan(live[i].Slot))
+                : null;
+            var fresh = IndexState.Create(Dimension, Options, _withGraph, quantizer);
             BulkInsert(fresh, live.Length, i => live[i].Id, i => old.Vectors.VectorSpan(live[i].Slot), Options.EffectiveBuildThreads);
             CompactionBuilt?.Invoke();
             _state = fresh;
@@ -208,7 +245,8 @@ public abstract class NeighbourIndex : INeighbourIndex
         double ratio = Options.AutoCompactDeletedRatio;
         var vectors = _state.Vectors;
         int slots = vectors.SlotCount;
-        if (ratio <= 0 || slots < MinSlotsForAutoCompaction || vectors.DeletedCount <= ratio * slots)
+        bool recalibrate = vectors.Quantizer is { } quantizer && slots >= 2L * quantizer.CalibratedOn;
+        if (!recalibrate && (ratio <= 0 || slots < MinSlotsForAutoCompaction || vectors.DeletedCount <= ratio * slots))
         {
             return;
         }

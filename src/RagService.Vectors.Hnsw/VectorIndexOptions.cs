@@ -51,6 +51,19 @@ public sealed record VectorIndexOptions
     /// </summary>
     public bool DeterministicBuild { get; init; }
 
+    /// <summary>
+    /// How the graph stores vectors: <see cref="VectorQuantization.None"/> (float32) or <see cref="VectorQuantization.Int8"/>
+    /// (per-dimension int8 codes calibrated on the collection; the float vectors live in a memory-mapped file and
+    /// re-score the best <see cref="RescoreFactor"/> · k candidates of each search). Configured as Rag:Vectors:Quantization.
+    /// </summary>
+    public VectorQuantization Quantization { get; init; } = VectorQuantization.None;
+
+    /// <summary>With int8 quantisation, a search re-scores this many candidates per requested result with the float vectors.</summary>
+    public int RescoreFactor { get; init; } = 4;
+
+    /// <summary>Where a quantised index keeps its float vectors' (unlinked) memory-mapped file; null: the system temp folder.</summary>
+    public string? FloatVectorDirectory { get; init; }
+
     internal int EffectiveBuildThreads => DeterministicBuild ? 1 : BuildThreads > 0 ? BuildThreads : Environment.ProcessorCount;
 
     /// <summary>The ef of a search that passes none.</summary>
@@ -102,5 +115,25 @@ public sealed record VectorIndexOptions
         {
             throw new ArgumentOutOfRangeException(nameof(BuildThreads));
         }
+
+        if (!Enum.IsDefined(Quantization))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Quantization), Quantization, "Quantization must be None or Int8.");
+        }
+
+        if (RescoreFactor is < 1 or > 100)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RescoreFactor), RescoreFactor, "RescoreFactor must be within 1..100.");
+        }
     }
+}
+
+/// <summary>How an HNSW index stores the vectors its graph compares.</summary>
+public enum VectorQuantization
+{
+    /// <summary>float32 vectors in memory.</summary>
+    None = 0,
+
+    /// <summary>int8 codes in memory, float32 vectors in a memory-mapped file for re-scoring.</summary>
+    Int8 = 1,
 }

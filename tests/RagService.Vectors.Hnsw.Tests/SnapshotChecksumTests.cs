@@ -31,10 +31,44 @@ public sealed class SnapshotChecksumTests : IDisposable
         }
 
         var bytes = File.ReadAllBytes(path);
-        Assert.Equal(3, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8)));
+        Assert.Equal(4, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8)));
         Assert.Equal(XxHash3.HashToUInt64(bytes.AsSpan(64)), BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(48)));
         Assert.Equal(XxHash3.HashToUInt64(bytes.AsSpan(0, 56)), BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(56)));
         Assert.Equal(SnapshotStatus.Loaded, VectorIndexSnapshot.TryLoad(path, 3, Dim, SnapshotKind.Hnsw, IndexFixtures.GraphOnly()).Status);
+    }
+
+    [Fact]
+    public void A_version_3_snapshot_without_the_quantisation_field_still_loads_as_float_vectors()
+    {
+        string path = Path.Combine(_dir, "v4.snap");
+        var vectors = FixtureVectors();
+        using var index = new HnswIndex(Dim, IndexFixtures.GraphOnly());
+        IndexFixtures.Fill(index, vectors, threads: 1);
+        index.SaveSnapshot(path, sourceVersion: 3);
+
+        // Version 3 is version 4 without the int32 quantisation after the five leading payload ints (byte 64 + 20).
+        var v4 = File.ReadAllBytes(path);
+        Assert.Equal(0, BinaryPrimitives.ReadInt32LittleEndian(v4.AsSpan(84)));
+        var v3 = v4[..84].Concat(v4[88..]).ToArray();
+        BinaryPrimitives.WriteInt32LittleEndian(v3.AsSpan(8), 3);
+        BinaryPrimitives.WriteInt64LittleEndian(v3.AsSpan(40), v3.Length - 64);
+        BinaryPrimitives.WriteUInt64LittleEndian(v3.AsSpan(48), XxHash3.HashToUInt64(v3.AsSpan(64)));
+        BinaryPrimitives.WriteUInt64LittleEndian(v3.AsSpan(56), XxHash3.HashToUInt64(v3.AsSpan(0, 56)));
+        string old = Path.Combine(_dir, "v3.snap");
+        File.WriteAllBytes(old, v3);
+
+        var loaded = VectorIndexSnapshot.TryLoad(old, 3, Dim, SnapshotKind.Hnsw, IndexFixtures.GraphOnly());
+
+        Assert.Equal(SnapshotStatus.Loaded, loaded.Status);
+        using var copy = loaded.Index!;
+        Assert.Equal(VectorQuantization.None, copy.Quantization);
+        foreach (var q in vectors)
+        {
+            Assert.Equal(index.Search(q, 5), copy.Search(q, 5));
+        }
+
+        var asInt8 = VectorIndexSnapshot.TryLoad(old, 3, Dim, SnapshotKind.Hnsw, IndexFixtures.GraphOnly() with { Quantization = VectorQuantization.Int8 });
+        Assert.Equal(SnapshotStatus.Incompatible, asInt8.Status);
     }
 
     [Fact]
@@ -48,7 +82,7 @@ public sealed class SnapshotChecksumTests : IDisposable
         var rebuilt = VectorIndexSnapshot.LoadOrRebuild(path, 3, Dim, () => vectors.Select((v, i) => ((long)i, v)), NullLogger.Instance, IndexFixtures.GraphOnly());
 
         Assert.Equal(SnapshotStatus.Incompatible, loaded.Status);
-        Assert.Contains("format version 2, this build reads 3", loaded.Detail, StringComparison.Ordinal);
+        Assert.Contains("format version 2, this build reads 3..4", loaded.Detail, StringComparison.Ordinal);
         using var index = rebuilt.Index;
         Assert.True(rebuilt.Rebuilt);
         // The index scores by inner product: the best hit is the vector with the largest dot product, found by brute force.

@@ -18,6 +18,9 @@ public sealed class VectorIndexOptionsTests
         { "AutoCompactDeletedRatio low", new VectorIndexOptions { AutoCompactDeletedRatio = 0 } },
         { "AutoCompactDeletedRatio high", new VectorIndexOptions { AutoCompactDeletedRatio = 0.999 } },
         { "BuildThreads", new VectorIndexOptions { BuildThreads = 0 } },
+        { "Quantization", new VectorIndexOptions { Quantization = VectorQuantization.Int8 } },
+        { "RescoreFactor low", new VectorIndexOptions { RescoreFactor = 1 } },
+        { "RescoreFactor high", new VectorIndexOptions { RescoreFactor = 100 } },
     };
 
     public static TheoryData<string, VectorIndexOptions> Refused => new()
@@ -35,6 +38,9 @@ public sealed class VectorIndexOptionsTests
         { "AutoCompactDeletedRatio", new VectorIndexOptions { AutoCompactDeletedRatio = -0.01 } },
         { "AutoCompactDeletedRatio", new VectorIndexOptions { AutoCompactDeletedRatio = 1 } },
         { "BuildThreads", new VectorIndexOptions { BuildThreads = -1 } },
+        { "Quantization", new VectorIndexOptions { Quantization = (VectorQuantization)2 } },
+        { "RescoreFactor", new VectorIndexOptions { RescoreFactor = 0 } },
+        { "RescoreFactor", new VectorIndexOptions { RescoreFactor = 101 } },
     };
 
     [Theory]

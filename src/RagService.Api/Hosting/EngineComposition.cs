@@ -41,7 +41,8 @@ internal static class EngineComposition
         switch (configuration["Rag:VectorStore"] ?? "embedded")
         {
             case "embedded":
-                return services.AddHnswVectorIndex(Path.GetFullPath(rag.DatabasePath) + ".vectors");
+                var snapshots = Path.GetFullPath(rag.DatabasePath) + ".vectors";
+                return services.AddHnswVectorIndex(snapshots, EmbeddedVectorOptions(configuration, snapshots));
             case "qdrant":
                 // RAG_QDRANT_URL is only a fallback: a configured Rag:Qdrant:Url wins (CI sets the variable for every test).
                 var qdrant = configuration.GetSection(QdrantOptions.SectionName).Get<QdrantOptions>() ?? new QdrantOptions();
@@ -49,5 +50,28 @@ internal static class EngineComposition
             case var other:
                 throw new InvalidOperationException($"Rag:VectorStore must be 'embedded' or 'qdrant', not '{other}'.");
         }
+    }
+
+    /// <summary>
+    /// Rag:Vectors:Quantization: "none" (float32 graph, the default) or "int8" (int8 graph, float vectors in a
+    /// memory-mapped file beside the snapshots, re-scoring Rag:Vectors:RescoreFactor · k candidates; 1..100, default 4).
+    /// </summary>
+    private static VectorIndexOptions EmbeddedVectorOptions(IConfiguration configuration, string snapshotDirectory)
+    {
+        var defaults = new VectorIndexOptions();
+        var quantization = configuration["Rag:Vectors:Quantization"]?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "none" => VectorQuantization.None,
+            "int8" => VectorQuantization.Int8,
+            var other => throw new InvalidOperationException($"Rag:Vectors:Quantization must be 'none' or 'int8', not '{other}'."),
+        };
+        int rescoreFactor = defaults.RescoreFactor;
+        if (configuration["Rag:Vectors:RescoreFactor"] is { } factor
+            && (!int.TryParse(factor, System.Globalization.CultureInfo.InvariantCulture, out rescoreFactor) || rescoreFactor is < 1 or > 100))
+        {
+            throw new InvalidOperationException($"Rag:Vectors:RescoreFactor must be a whole number within 1..100, not '{factor}'.");
+        }
+
+        return defaults with { Quantization = quantization, RescoreFactor = rescoreFactor, FloatVectorDirectory = snapshotDirectory };
     }
 }

@@ -33,10 +33,11 @@ internal static unsafe class HitList
     /// against the query and ranked on its own; members that are not live or fail the filter are dropped. A member
     /// lies within <see cref="HnswGraph.DuplicateReach"/> of its node, so its score differs from the node's by at most
     /// that times |query|: groups of nodes that score below the <paramref name="take"/>-th node by twice that margin
-    /// cannot reach the top and are not scored.
+    /// cannot reach the top and are not scored. Over a quantised collection the graph's scores are approximate: only
+    /// the best <paramref name="rescore"/> nodes are kept, scored again with their float vectors and re-ranked first.
     /// </summary>
     public static List<NeighbourHit> FromGraph(VectorCollection vectors, HnswGraph graph, float* query, ScoreHeap heap, int take,
-        Func<long, bool>? filter = null)
+        int rescore, Func<long, bool>? filter = null)
     {
         var ordered = SearchScratch.Current.Ordered;
         heap.DrainDescending(ordered);
@@ -44,6 +45,11 @@ internal static unsafe class HitList
         if (found == 0)
         {
             return [];
+        }
+
+        if (vectors.Quantized)
+        {
+            found = Rescore(vectors, query, ordered, Math.Max(rescore, take));
         }
 
         int dim = vectors.Dimension;
@@ -76,5 +82,24 @@ internal static unsafe class HitList
             }
         }
         return hits;
+    }
+
+    /// <summary>Keeps the best <paramref name="count"/> entries, with exact (float) scores, best first; returns how many are left.</summary>
+    private static int Rescore(VectorCollection vectors, float* query, List<(float Score, int Node)> ordered, int count)
+    {
+        if (ordered.Count > count)
+        {
+            ordered.RemoveRange(count, ordered.Count - count);
+        }
+
+        int dim = vectors.Dimension;
+        for (int i = 0; i < ordered.Count; i++)
+        {
+            int slot = ordered[i].Node;
+            ordered[i] = (VectorMath.Dot(query, vectors.Vector(slot), dim), slot);
+        }
+
+        ordered.Sort(static (a, b) => b.Score.CompareTo(a.Score));
+        return ordered.Count;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace RagService.Vectors.Hnsw.Internal;
@@ -8,6 +9,9 @@ namespace RagService.Vectors.Hnsw.Internal;
 /// without locks. A node is published (linked to by others) only after its own links are complete
 /// on every level (see <see cref="Connect"/>). A list is rewritten element by element before its count is published, so a
 /// concurrent reader sees a mix of valid node ids at worst, never garbage.
+/// Over a quantised collection every comparison of the graph (building and searching) scores int8 codes: a query is
+/// first prepared (<see cref="Quantization.ScalarQuantizer.Prepare"/>), a stored node's codes are decoded and prepared
+/// when it is the query (<see cref="QueryOf"/>); duplicates are nodes with identical codes (<see cref="IsDuplicate"/>).
 /// </summary>
 internal sealed unsafe class HnswGraph
 {
@@ -34,6 +38,10 @@ internal sealed unsafe class HnswGraph
     private readonly VectorCollection _vectors;
     private readonly int _dimension;
     private readonly int _vectorBytes;
+    private readonly bool _quantized;
+
+    /// <summary>Floats of a query buffer: a prepared query when quantised, else unused.</summary>
+    private readonly int _queryFloats;
     private readonly int _m;
     private readonly int _m0;
     private readonly int _efConstruction;
@@ -50,7 +58,9 @@ internal sealed unsafe class HnswGraph
     {
         _vectors = vectors;
         _dimension = vectors.Dimension;
-        _vectorBytes = vectors.Dimension * sizeof(float);
+        _vectorBytes = vectors.GraphVectorBytes;
+        _quantized = vectors.Quantized;
+        _queryFloats = _quantized ? _dimension + 1 : 1;
         _m = m;
         _m0 = 2 * m;
         _efConstruction = efConstruction;
@@ -68,8 +78,11 @@ internal sealed unsafe class HnswGraph
     /// <summary>See <see cref="_duplicateDistanceSquared"/>.</summary>
     public static float DuplicateDistanceSquared(int dimension) => MathF.Sqrt(dimension) / (1 << 23);
 
-    /// <summary>Greatest L2 distance of a duplicate group member from its node.</summary>
-    public float DuplicateReach => MathF.Sqrt(_duplicateDistanceSquared);
+    /// <summary>
+    /// Greatest L2 distance of a duplicate group member from its node. Over int8 codes a member has the node's codes,
+    /// so each coordinate differs by less than one step: at most the norm of the step vector.
+    /// </summary>
+    public float DuplicateReach => _quantized ? _vectors.Quantizer?.StepNorm ?? 0 : MathF.Sqrt(_duplicateDistanceSquared);
 
     /// <summary>Slots kept off the graph as duplicates of a node; a search that finds the node returns them too.</summary>
     public DuplicateGroups Duplicates => _duplicates;
@@ -142,8 +155,15 @@ internal sealed unsafe class HnswGraph
             return;
         }
 
+        float* prepared = stackalloc float[_queryFloats];
+        if (_quantized)
+        {
+            _vectors.Quantizer!.Prepare(query, prepared);
+            query = prepared;
+        }
+
         int current = (int)(entry & 0xFFFFFFFF);
-        float currentScore = VectorMath.Dot(query, _vectors.Vector(current), _dimension);
+        float currentScore = Score(query, current);
         for (int level = (int)(entry >> 32); level > 0; level--)
         {
             Greedy(query, ref current, ref currentScore, level);
@@ -187,10 +207,11 @@ internal sealed unsafe class HnswGraph
     {
         var scratch = SearchScratch.Current;
         long started = _completions.Position;
-        float* query = _vectors.Vector(node);
+        float* buffer = stackalloc float[_queryFloats];
+        float* query = QueryOf(node, buffer);
         int current = (int)(entry & 0xFFFFFFFF);
         int top = (int)(entry >> 32);
-        float currentScore = VectorMath.Dot(query, _vectors.Vector(current), _dimension);
+        float currentScore = Score(query, current);
         for (int l = top; l > level; l--)
         {
             Greedy(query, ref current, ref currentScore, l);
@@ -265,11 +286,10 @@ internal sealed unsafe class HnswGraph
     /// </summary>
     private bool TryJoinDuplicate(int node, List<(float Score, int Node)> nearestFirst)
     {
-        float* vector = _vectors.Vector(node);
         for (int i = 0; i < Math.Min(DuplicateCandidates, nearestFirst.Count); i++)
         {
             int candidate = nearestFirst[i].Node;
-            if (VectorMath.SquaredDistance(vector, _vectors.Vector(candidate), _dimension) < _duplicateDistanceSquared)
+            if (IsDuplicate(node, candidate))
             {
                 lock (NodeLock(candidate))
                 {
@@ -282,6 +302,15 @@ internal sealed unsafe class HnswGraph
 
         return false;
     }
+
+    /// <summary>
+    /// Whether the graph cannot tell the two apart: float vectors within <see cref="_duplicateDistanceSquared"/>, or, over
+    /// int8, identical codes (every score the graph computes is then the same for both; comparing codes also keeps
+    /// building off the memory-mapped float vectors).
+    /// </summary>
+    private bool IsDuplicate(int node, int candidate) => _quantized
+        ? new ReadOnlySpan<byte>(_vectors.Codes(node), _dimension).SequenceEqual(new ReadOnlySpan<byte>(_vectors.Codes(candidate), _dimension))
+        : VectorMath.SquaredDistance(_vectors.Vector(node), _vectors.Vector(candidate), _dimension) < _duplicateDistanceSquared;
 
     /// <summary>
     /// Inserts that run at the same time cannot see each other: each searches before the other is published. When
@@ -298,6 +327,8 @@ internal sealed unsafe class HnswGraph
         var concurrent = scratch.Concurrent;
         bool complete = _completions.Complete(node, started, concurrent);
         var dropped = new List<int>();
+        float* buffer = stackalloc float[_queryFloats];
+        float* query = QueryOf(node, buffer);
         for (int l = linkedTop; l >= 0; l--)
         {
             dropped.Clear();
@@ -314,7 +345,7 @@ internal sealed unsafe class HnswGraph
                     continue;
                 }
 
-                float score = VectorMath.Dot(_vectors.Vector(node), _vectors.Vector(other), _dimension);
+                float score = Score(query, other);
                 if (HeuristicWouldKeep(selected, other, score, _m))
                 {
                     AddLink(node, other, score, l, scratch, dropped);
@@ -329,7 +360,8 @@ internal sealed unsafe class HnswGraph
     /// <summary>Whether <see cref="SelectByHeuristic"/> over <paramref name="selected"/> plus the candidate would keep the candidate.</summary>
     private bool HeuristicWouldKeep(List<(float Score, int Node)> selected, int candidate, float score, int max)
     {
-        float* v = _vectors.Vector(candidate);
+        float* buffer = stackalloc float[_queryFloats];
+        float* v = QueryOf(candidate, buffer);
         int better = 0;
         foreach (var chosen in selected)
         {
@@ -339,7 +371,7 @@ internal sealed unsafe class HnswGraph
             }
 
             better++;
-            if (chosen.Node == candidate || VectorMath.Dot(v, _vectors.Vector(chosen.Node), _dimension) > score)
+            if (chosen.Node == candidate || Score(v, chosen.Node) > score)
             {
                 return false;
             }
@@ -351,7 +383,8 @@ internal sealed unsafe class HnswGraph
     /// <summary>Searches the node's neighbourhood again and links it both ways to the heuristic's choice.</summary>
     private void LinkBothWaysToFreshNeighbours(int node, int level, (float Score, int Node) start, SearchScratch scratch, List<int> dropped)
     {
-        SearchLayer(_vectors.Vector(node), start.Node, start.Score, _efConstruction, level, default(AcceptAll), scratch, exhaustUntilFull: true);
+        float* buffer = stackalloc float[_queryFloats];
+        SearchLayer(QueryOf(node, buffer), start.Node, start.Score, _efConstruction, level, default(AcceptAll), scratch, exhaustUntilFull: true);
         var ordered = scratch.Ordered;
         scratch.Results.DrainDescending(ordered);
         RemoveNode(ordered, node);
@@ -390,7 +423,7 @@ internal sealed unsafe class HnswGraph
                 continue;   // no links of its own on this level: nothing to search from
             }
 
-            float startScore = VectorMath.Dot(_vectors.Vector(orphan), _vectors.Vector(start), _dimension);
+            float startScore = ScoreBetween(orphan, start);
             budget--;
             LinkFromFreshNeighbours(orphan, level, (startScore, start), scratch, pending);
         }
@@ -404,7 +437,8 @@ internal sealed unsafe class HnswGraph
     /// </summary>
     private void LinkFromFreshNeighbours(int node, int level, (float Score, int Node) start, SearchScratch scratch, List<int> dropped)
     {
-        float* query = _vectors.Vector(node);
+        float* buffer = stackalloc float[_queryFloats];
+        float* query = QueryOf(node, buffer);
         SearchLayer(query, start.Node, start.Score, _efConstruction, level, default(AcceptAll), scratch, exhaustUntilFull: true);
         var ordered = scratch.Ordered;
         scratch.Results.DrainDescending(ordered);
@@ -478,10 +512,11 @@ internal sealed unsafe class HnswGraph
             var candidates = scratch.PruneCandidates;
             candidates.Clear();
             candidates.Add((score, newNeighbour));
-            float* self = _vectors.Vector(node);
+            float* buffer = stackalloc float[_queryFloats];
+            float* self = QueryOf(node, buffer);
             foreach (int other in current)
             {
-                candidates.Add((VectorMath.Dot(self, _vectors.Vector(other), _dimension), other));
+                candidates.Add((Score(self, other), other));
             }
 
             candidates.Sort(ByScoreDescending);
@@ -511,6 +546,7 @@ internal sealed unsafe class HnswGraph
             selected.AddRange(orderedBestFirst);
             return;
         }
+        float* buffer = stackalloc float[_queryFloats];
         foreach (var candidate in orderedBestFirst)
         {
             if (selected.Count >= max)
@@ -518,11 +554,11 @@ internal sealed unsafe class HnswGraph
                 break;
             }
 
-            float* v = _vectors.Vector(candidate.Node);
+            float* v = QueryOf(candidate.Node, buffer);
             bool keep = true;
             foreach (var chosen in selected)
             {
-                if (VectorMath.Dot(v, _vectors.Vector(chosen.Node), _dimension) > candidate.Score)
+                if (Score(v, chosen.Node) > candidate.Score)
                 {
                     keep = false;
                     break;
@@ -572,7 +608,7 @@ internal sealed unsafe class HnswGraph
             changed = false;
             foreach (int n in Neighbours(current, level))
             {
-                float s = VectorMath.Dot(query, _vectors.Vector(n), _dimension);
+                float s = Score(query, n);
                 if (s > currentScore)
                 {
                     currentScore = s;
@@ -642,7 +678,7 @@ internal sealed unsafe class HnswGraph
                     PrefetchVector(fresh[i + 1]);
                 }
 
-                float s = VectorMath.Dot(query, _vectors.Vector(n), _dimension);
+                float s = Score(query, n);
                 if (results.Count < ef || s > lowerBound)
                 {
                     candidates.Push(-s, n);
@@ -668,11 +704,34 @@ internal sealed unsafe class HnswGraph
             return;
         }
 
-        byte* p = (byte*)_vectors.Vector(node);
+        byte* p = _vectors.GraphVector(node);
         for (int offset = 0; offset < _vectorBytes; offset += 64)
         {
             Sse.Prefetch0(p + offset);
         }
+    }
+
+    /// <summary>Score of a query (prepared, when quantised) against a node, as the graph compares them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private float Score(float* query, int node) =>
+        _quantized ? _vectors.Quantizer!.Score(query, _vectors.Codes(node)) : VectorMath.Dot(query, _vectors.Vector(node), _dimension);
+
+    /// <summary>A stored node as a query: its float vector, or its decoded codes prepared in <paramref name="buffer"/> (<see cref="_queryFloats"/> floats).</summary>
+    private float* QueryOf(int node, float* buffer)
+    {
+        if (!_quantized)
+        {
+            return _vectors.Vector(node);
+        }
+
+        _vectors.Quantizer!.PrepareStored(_vectors.Codes(node), buffer);
+        return buffer;
+    }
+
+    private float ScoreBetween(int a, int b)
+    {
+        float* buffer = stackalloc float[_queryFloats];
+        return Score(QueryOf(a, buffer), b);
     }
 
     private void EnsureCapacity(int nodes)

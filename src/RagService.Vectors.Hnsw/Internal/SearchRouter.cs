@@ -46,7 +46,7 @@ internal static unsafe class SearchRouter
                     graph.Search(q, ef, new AcceptLive(vectors, graph.Duplicates), scratch, exhaustUntilFull: true);
                 }
 
-                var hits = HitList.FromGraph(vectors, graph, q, scratch.Results, k);
+                var hits = HitList.FromGraph(vectors, graph, q, scratch.Results, k, Rescored(options, k));
                 return hits.Count >= Math.Min(k, live) ? hits : ExactScanner.ScanAll(vectors, q, k, null);
             }
 
@@ -62,7 +62,7 @@ internal static unsafe class SearchRouter
             int widened = (int)Math.Min(Math.Min(ef / fraction, MaxFilteredEf), live);
             var s = SearchScratch.Current;
             graph.Search(q, Math.Max(ef, widened), new AcceptLiveMatching(vectors, graph.Duplicates, filter), s, exhaustUntilFull: true);
-            var filtered = HitList.FromGraph(vectors, graph, q, s.Results, k, filter);
+            var filtered = HitList.FromGraph(vectors, graph, q, s.Results, k, Rescored(options, k), filter);
             return filtered.Count >= k ? filtered : ExactScanner.ScanAll(vectors, q, k, filter);
         }
     }
@@ -110,4 +110,7 @@ internal static unsafe class SearchRouter
 
         return true;
     }
+
+    /// <summary>Candidates a search over int8 codes re-scores with the float vectors.</summary>
+    private static int Rescored(VectorIndexOptions options, int k) => (int)Math.Min((long)options.RescoreFactor * k, int.MaxValue);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using RagService.Vectors.Hnsw.Internal.Quantization;
 
 namespace RagService.Vectors.Hnsw.Internal;
 
@@ -7,6 +8,9 @@ namespace RagService.Vectors.Hnsw.Internal;
 /// An update writes a new slot and retires the old one, so readers never see a torn vector.
 /// Each slot's record can start with a header of ints (the HNSW level-0 links), padded to a cache
 /// line, so that expanding a node reads its links from the block that already holds its vector.
+/// A quantised collection keeps int8 codes in the slot records instead (what the graph reads) and the float vectors
+/// in a memory-mapped file (what re-scoring and exact scans read); its quantiser is calibrated once, before the
+/// first vector is stored (<see cref="Calibrate"/>).
 /// </summary>
 internal sealed unsafe class VectorCollection
 {
@@ -23,6 +27,9 @@ internal sealed unsafe class VectorCollection
     private int _pending;
 
     private readonly int _headerFloats;
+    private readonly FloatVectorFile? _floats;
+    private readonly Lock _calibrationLock = new();
+    private volatile ScalarQuantizer? _quantizer;
 
     public VectorCollection(int dimension, int headerInts = 0)
     {
@@ -31,6 +38,60 @@ internal sealed unsafe class VectorCollection
         _headerFloats = (headerInts + 15) & ~15;
         _vectors = new PinnedChunkedBuffer<float>(_headerFloats + dimension);
     }
+
+    /// <summary>A quantised collection: int8 codes in the records, floats in a file in <paramref name="floatDirectory"/>.</summary>
+    public VectorCollection(int dimension, int headerInts, string? floatDirectory, ScalarQuantizer? quantizer)
+    {
+        Dimension = dimension;
+        HeaderInts = headerInts;
+        _headerFloats = (headerInts + 15) & ~15;
+        _vectors = new PinnedChunkedBuffer<float>(_headerFloats + (dimension + sizeof(float) - 1) / sizeof(float));
+        _floats = new FloatVectorFile(dimension, floatDirectory);
+        _quantizer = quantizer;
+    }
+
+    /// <summary>Whether the graph reads int8 codes (<see cref="Codes"/>) rather than the float vectors.</summary>
+    public bool Quantized => _floats is not null;
+
+    /// <summary>The calibration of a quantised collection; null before its first vector, and always for a float one.</summary>
+    public ScalarQuantizer? Quantizer => _quantizer;
+
+    /// <summary>The int8 codes of a slot of a quantised collection.</summary>
+    public byte* Codes(int slot) => (byte*)(_vectors[slot] + _headerFloats);
+
+    internal Span<byte> WritableCodes(int slot) => new(Codes(slot), Dimension);
+
+    /// <summary>What the graph compares: the codes of a quantised collection, else the float vector.</summary>
+    public byte* GraphVector(int slot) => _floats is null ? (byte*)Vector(slot) : Codes(slot);
+
+    public int GraphVectorBytes => _floats is null ? Dimension * sizeof(float) : Dimension;
+
+    /// <summary>
+    /// Sets the quantiser of a quantised collection that has none yet (from the vectors about to be stored); false
+    /// when it already has one.
+    /// </summary>
+    public bool Calibrate(Func<ScalarQuantizer?> calibrate)
+    {
+        if (_floats is null || _quantizer is not null)
+        {
+            return false;
+        }
+
+        lock (_calibrationLock)
+        {
+            if (_quantizer is not null || calibrate() is not { } quantizer)
+            {
+                return false;
+            }
+
+            _quantizer = quantizer;
+            return true;
+        }
+    }
+
+    internal void RestoreQuantizer(ScalarQuantizer quantizer) => _quantizer = quantizer;
+
+    internal FloatVectorFile? FloatFile => _floats;
 
     public int HeaderInts { get; }
 
@@ -54,7 +115,7 @@ internal sealed unsafe class VectorCollection
     /// <summary>True when every stored slot is live: searches may then skip the per-node state check.</summary>
     public bool AllLive => Volatile.Read(ref _deleted) == 0 && Volatile.Read(ref _pending) == 0;
 
-    public float* Vector(int slot) => _vectors[slot] + _headerFloats;
+    public float* Vector(int slot) => _floats is null ? _vectors[slot] + _headerFloats : _floats[slot];
 
     public ReadOnlySpan<float> VectorSpan(int slot) => new(Vector(slot), Dimension);
 
@@ -79,7 +140,17 @@ internal sealed unsafe class VectorCollection
         Interlocked.Increment(ref _pending);
         int slot = Interlocked.Increment(ref _reserved) - 1;
         EnsureCapacity(slot + 1);
-        vector.CopyTo(new Span<float>(Vector(slot), Dimension));
+        if (_floats is null)
+        {
+            vector.CopyTo(new Span<float>(Vector(slot), Dimension));
+        }
+        else
+        {
+            var quantizer = _quantizer ?? throw new InvalidOperationException("a quantised collection stores no vector before it is calibrated");
+            _floats.Write(slot, vector);
+            quantizer.Encode(vector, WritableCodes(slot));
+        }
+
         *_ids[slot] = id;
         return slot;
     }
@@ -132,6 +203,7 @@ internal sealed unsafe class VectorCollection
         }
     }
 
+    /// <summary>Bytes of the in-memory records (the float file of a quantised collection is not counted).</summary>
     public long AllocatedBytes => _vectors.AllocatedBytes + _ids.AllocatedBytes + _states.AllocatedBytes;
 
     internal PinnedChunkedBuffer<long> Ids => _ids;
@@ -169,6 +241,7 @@ internal sealed unsafe class VectorCollection
 
     internal void EnsureCapacity(int slots)
     {
+        _floats?.EnsureCapacity(slots);
         _vectors.EnsureCapacity(slots);
         _ids.EnsureCapacity(slots);
         _states.EnsureCapacity(slots);

@@ -1,11 +1,14 @@
 using RagService.Vectors.Hnsw.Internal;
+using RagService.Vectors.Hnsw.Internal.Quantization;
 
 namespace RagService.Vectors.Hnsw.Snapshots;
 
 /// <summary>
 /// Encodes an index generation to the snapshot file layout and back. Payload after the header:
-/// efConstruction, efSearch, seed, entry node, top level (int32 each); ids (int64 per slot);
-/// slot states (byte per slot); vectors (float32, dimension per slot); for HNSW the level-0 link
+/// efConstruction, efSearch, seed, entry node, top level, quantisation (int32 each; quantisation since format
+/// version 4: 0 none, 1 int8); ids (int64 per slot); slot states (byte per slot); vectors (float32, dimension per
+/// slot); for int8 the calibration (int32 vectors calibrated on, float32 min and step per dimension) and the codes
+/// (byte, dimension per slot); for HNSW the level-0 link
 /// records (int32, 1 + 2M per slot), node levels (byte per slot), upper-level link records and, per slot, the next
 /// member of its duplicate group (int32, -1 for none; since format version 2).
 /// </summary>
@@ -51,6 +54,18 @@ internal static class SnapshotFile
         int seed = payload.ReadInt32();
         int entryNode = payload.ReadInt32();
         int topLevel = payload.ReadInt32();
+        var quantization = header.FormatVersion >= 4 ? (VectorQuantization)payload.ReadInt32() : VectorQuantization.None;
+        if (!Enum.IsDefined(quantization) || (header.Kind == SnapshotKind.Exact && quantization != VectorQuantization.None))
+        {
+            throw new InvalidDataException($"unknown vector quantisation {(int)quantization}");
+        }
+
+        if (header.Kind == SnapshotKind.Hnsw && quantization != baseOptions.Quantization)
+        {
+            throw new SnapshotIncompatibleException(
+                $"snapshot vectors are {Describe(quantization)}, Rag:Vectors:Quantization is {Describe(baseOptions.Quantization)}");
+        }
+
         var options = baseOptions with { M = header.Kind == SnapshotKind.Hnsw ? header.M : baseOptions.M,
             EfConstruction = efConstruction, EfSearch = efSearch, Seed = seed };
         options.Validate();
@@ -67,9 +82,21 @@ internal static class SnapshotFile
             payload.Read(seg.Span);
         }
 
-        for (int n = 0; n < slots; n++)
+        if (state.Vectors.FloatFile is { } floats)
         {
-            payload.Read(state.Vectors.WritableVector(n));
+            floats.FillFrom(slots, span => payload.Read(span));
+            ReadCalibration(payload, state.Vectors, header.Dimension);
+            for (int n = 0; n < slots; n++)
+            {
+                payload.Read(state.Vectors.WritableCodes(n));
+            }
+        }
+        else
+        {
+            for (int n = 0; n < slots; n++)
+            {
+                payload.Read(state.Vectors.WritableVector(n));
+            }
         }
 
         int[]?[] upper = [];
@@ -128,6 +155,34 @@ internal static class SnapshotFile
         return (state, options);
     }
 
+    /// <summary>Vectors calibrated on (0: not calibrated, no vector stored yet), then min and step per dimension.</summary>
+    private static void WriteCalibration(ChecksummedStream payload, ScalarQuantizer? quantizer, int dimension)
+    {
+        payload.WriteInt32(quantizer?.CalibratedOn ?? 0);
+        payload.Write(quantizer is null ? new float[dimension] : quantizer.Min);
+        payload.Write(quantizer is null ? new float[dimension] : quantizer.Step);
+    }
+
+    private static void ReadCalibration(ChecksummedStream payload, VectorCollection vectors, int dimension)
+    {
+        int calibratedOn = payload.ReadInt32();
+        var min = new float[dimension];
+        var step = new float[dimension];
+        payload.Read<float>(min);
+        payload.Read<float>(step);
+        if (calibratedOn < 0)
+        {
+            throw new InvalidDataException("negative calibration count");
+        }
+
+        if (calibratedOn > 0)
+        {
+            vectors.RestoreQuantizer(new ScalarQuantizer(min, step, calibratedOn));
+        }
+    }
+
+    private static string Describe(VectorQuantization quantization) => quantization == VectorQuantization.Int8 ? "int8" : "none (float32)";
+
     private static void WritePayload(ChecksummedStream payload, IndexState state, VectorIndexOptions options, int slots)
     {
         payload.WriteInt32(options.EfConstruction);
@@ -135,6 +190,7 @@ internal static class SnapshotFile
         payload.WriteInt32(options.Seed);
         payload.WriteInt32(state.Graph?.EntryNode ?? -1);
         payload.WriteInt32(state.Graph?.TopLevel ?? -1);
+        payload.WriteInt32(state.Vectors.Quantized ? (int)VectorQuantization.Int8 : (int)VectorQuantization.None);
         foreach (var seg in state.Vectors.Ids.Segments(slots))
         {
             payload.Write(seg.Span);
@@ -145,9 +201,21 @@ internal static class SnapshotFile
             payload.Write(seg.Span);
         }
 
-        for (int n = 0; n < slots; n++)
+        if (state.Vectors.FloatFile is { } floats)
         {
-            payload.Write(state.Vectors.VectorSpan(n));
+            floats.CopyTo(slots, span => payload.Write(span));
+            WriteCalibration(payload, state.Vectors.Quantizer, state.Vectors.Dimension);
+            for (int n = 0; n < slots; n++)
+            {
+                payload.Write<byte>(state.Vectors.WritableCodes(n));
+            }
+        }
+        else
+        {
+            for (int n = 0; n < slots; n++)
+            {
+                payload.Write(state.Vectors.VectorSpan(n));
+            }
         }
 
         if (state.Graph is not { } graph)

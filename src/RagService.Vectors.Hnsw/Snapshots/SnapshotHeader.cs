@@ -13,10 +13,14 @@ internal readonly record struct SnapshotHeader(
 {
     public const int Size = 64;
     /// <summary>
+    /// 4: the vector quantisation after the entry point's level (int8 snapshots add the calibration and the codes);
     /// 3: XXH3 checksums (version 2 had the service's own multiply-rotate checksum; 2: duplicate groups after the upper
-    /// links). Snapshots of older versions are rebuilt.
+    /// links). Version 3 is still read (as float vectors); older snapshots are rebuilt.
     /// </summary>
-    public const int CurrentFormatVersion = 3;
+    public const int CurrentFormatVersion = 4;
+
+    /// <summary>The oldest format version this build reads.</summary>
+    public const int OldestReadableVersion = 3;
     public const ulong Magic = 0x5844_4943_4556_5352; // "RSVECIDX" read as a little-endian u64
 
     public void WriteTo(Span<byte> b)
@@ -37,14 +41,14 @@ internal readonly record struct SnapshotHeader(
     /// <summary>
     /// Parses a header; null with a reason when the bytes are not a valid header. Any format version passes (the
     /// header layout is the same in all); the caller turns away versions it cannot read. The header checksum is checked
-    /// for the current version only: older versions used another checksum, and are rebuilt whatever their checksum says.
+    /// for the readable versions only: older versions used another checksum, and are rebuilt whatever their checksum says.
     /// </summary>
     public static SnapshotHeader? TryRead(ReadOnlySpan<byte> b, out string problem)
     {
         problem = "";
         if (b.Length < Size) { problem = "file shorter than the header"; return null; }
         if (BinaryPrimitives.ReadUInt64LittleEndian(b) != Magic) { problem = "bad magic number"; return null; }
-        if (BinaryPrimitives.ReadInt32LittleEndian(b[8..]) == CurrentFormatVersion && BinaryPrimitives.ReadUInt64LittleEndian(b[56..]) != XxHash3.HashToUInt64(b[..56]))
+        if (BinaryPrimitives.ReadInt32LittleEndian(b[8..]) is >= OldestReadableVersion and <= CurrentFormatVersion && BinaryPrimitives.ReadUInt64LittleEndian(b[56..]) != XxHash3.HashToUInt64(b[..56]))
         {
             problem = "header checksum mismatch";
             return null;

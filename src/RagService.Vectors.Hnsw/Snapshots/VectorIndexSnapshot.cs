@@ -31,10 +31,10 @@ public static class VectorIndexSnapshot
                 return new(SnapshotStatus.Corrupt, null, problem, null);
             }
 
-            if (header.FormatVersion != SnapshotHeader.CurrentFormatVersion)
+            if (header.FormatVersion is < SnapshotHeader.OldestReadableVersion or > SnapshotHeader.CurrentFormatVersion)
             {
                 return new(SnapshotStatus.Incompatible, null,
-                    $"snapshot format version {header.FormatVersion}, this build reads {SnapshotHeader.CurrentFormatVersion}", header.SourceVersion);
+                    $"snapshot format version {header.FormatVersion}, this build reads {SnapshotHeader.OldestReadableVersion}..{SnapshotHeader.CurrentFormatVersion}", header.SourceVersion);
             }
 
             if (file.Length != SnapshotHeader.Size + header.PayloadLength)
@@ -58,6 +58,10 @@ public static class VectorIndexSnapshot
                 ? new HnswIndex(loadedOptions with { EfSearch = options.EfSearch }, state)
                 : new ExactIndex(loadedOptions with { EfSearch = options.EfSearch }, state);
             return new(SnapshotStatus.Loaded, index, $"{header.LiveCount} vectors", header.SourceVersion);
+        }
+        catch (SnapshotIncompatibleException e)
+        {
+            return new(SnapshotStatus.Incompatible, null, e.Message, null);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or OverflowException)
         {
@@ -85,6 +89,12 @@ public static class VectorIndexSnapshot
         logger.SnapshotUnusable(path, loaded.Status.ToString().ToLowerInvariant(), loaded.Detail);
         var started = DateTime.UtcNow;
         NeighbourIndex index = kind == SnapshotKind.Hnsw ? new HnswIndex(dimension, options) : new ExactIndex(dimension, options);
+        if (index.Quantization == VectorQuantization.Int8)
+        {
+            // A first pass over the source calibrates int8 codes on the whole collection, not on its first batch.
+            index.Calibrate(source().Select(entry => entry.Vector));
+        }
+
         // Batches keep the copy of the source small next to the index being built.
         foreach (var batch in source().Chunk(RebuildBatch))
         {
@@ -102,3 +112,6 @@ public sealed record LoadOrRebuildResult(NeighbourIndex Index, SnapshotStatus Sn
 {
     public bool Rebuilt => SnapshotStatus != SnapshotStatus.Loaded;
 }
+
+/// <summary>The snapshot is intact but was written with settings this index cannot use (another quantisation).</summary>
+internal sealed class SnapshotIncompatibleException(string message) : Exception(message);
