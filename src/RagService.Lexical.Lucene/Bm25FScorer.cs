@@ -10,7 +10,9 @@ namespace RagService.Lexical.Lucene;
 /// tf = body tf + headerWeight × header tf, saturated once against the chunk's whole length (body + header terms, kept
 /// exactly in a doc-values field rather than Lucene's lossy one-byte norm), times idf ln(1 + (N − n + 0.5)/(n + 0.5)) with
 /// n = live chunks having the term in either field. Lucene's own similarities score each field separately and sum the
-/// saturated scores, which is what BM25F avoids, so this walks the postings of both fields itself.
+/// saturated scores, which is what BM25F avoids, so this walks the postings of both fields itself: per segment, each
+/// term's body and header postings merged into one cursor, fed to <see cref="Bm25FTopK"/> (MaxScore) with bounds from
+/// the term dictionary and the segment's shortest length.
 /// </summary>
 internal static class Bm25FScorer
 {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using RagService.Core.Lexical;
 using RagService.Core.Storage;
 
@@ -92,7 +93,8 @@ public sealed class LexicalIndex : IDisposable
                     _terms.Add(new TermPostings());
                 }
 
-                _terms[tid].Add(new Posting(slot, (ushort)Math.Min(tfBody, ushort.MaxValue), (ushort)Math.Min(tfHeader, ushort.MaxValue)), body.Count + header.Count);
+                _terms[tid].Postings.Add(new Posting(slot, (ushort)Math.Min(tfBody, ushort.MaxValue), (ushort)Math.Min(tfHeader, ushort.MaxValue)));
+                _terms[tid].DocFreq++;
                 termIds[i++] = tid;
             }
 
@@ -147,7 +149,9 @@ public sealed class LexicalIndex : IDisposable
             }
 
             var avgdl = Math.Max(1e-9, (double)_totalLength / live);
-            var terms = new List<Bm25FTerm>(boosts.Count);
+            var scores = ArrayPool<double>.Shared.Rent(_docIds.Count);
+            Array.Clear(scores, 0, _docIds.Count);
+            var touched = new List<int>();
             foreach (var (term, boost) in boosts)
             {
                 if (!_termIds.TryGetValue(term, out var tid) || _terms[tid].DocFreq == 0)
@@ -157,12 +161,34 @@ public sealed class LexicalIndex : IDisposable
 
                 var postings = _terms[tid];
                 var idf = Math.Log(1 + (live - postings.DocFreq + 0.5) / (postings.DocFreq + 0.5));
-                terms.Add(new Bm25FTerm(new PostingListCursor(postings.Postings), boost * idf, postings.MaxBodyTf, postings.MaxHeaderTf, postings.MinLength));
+                var weight = boost * idf;
+                foreach (var posting in postings.Postings)
+                {
+                    var slot = posting.Slot;
+                    if (_docTerms[slot] is null)
+                    {
+                        continue;
+                    }
+
+                    var tf = posting.BodyTf + p.HeaderWeight * posting.HeaderTf;
+                    if (tf <= 0)
+                    {
+                        continue;
+                    }
+
+                    var norm = p.K1 * (1 - p.B + p.B * _docLengths[slot] / avgdl);
+                    if (scores[slot] == 0)
+                    {
+                        touched.Add(slot);
+                    }
+
+                    scores[slot] += weight * tf / (tf + norm);
+                }
             }
 
-            var top = new Bm25FTopK(limit, p, avgdl);
-            top.Collect(terms, new Documents(this, filter), 0);
-            return top.Results().Select(h => (_docIds[h.Doc], h.Score)).ToList();
+            var top = TopK(scores, touched, limit, filter);
+            ArrayPool<double>.Shared.Return(scores);
+            return top;
         }
         finally
         {
@@ -191,6 +217,38 @@ public sealed class LexicalIndex : IDisposable
     }
 
     public void Dispose() => _lock.Dispose();
+
+    private List<(long Id, double Score)> TopK(double[] scores, List<int> touched, int limit, Func<long, bool>? filter)
+    {
+        // Min-heap of the best so far: the worst score (and, on ties, the latest slot) at the top.
+        var heap = new PriorityQueue<int, (double Score, int NegSlot)>();
+        foreach (var slot in touched)
+        {
+            var score = scores[slot];
+            if (filter is not null && !filter(_docIds[slot]))
+            {
+                continue;
+            }
+
+            if (heap.Count < limit)
+            {
+                heap.Enqueue(slot, (score, -slot));
+            }
+            else if (heap.TryPeek(out _, out var worst) && (score > worst.Score || (score == worst.Score && -slot > worst.NegSlot)))
+            {
+                heap.EnqueueDequeue(slot, (score, -slot));
+            }
+        }
+
+        var result = new List<(long, double)>(heap.Count);
+        while (heap.TryDequeue(out var slot, out var key))
+        {
+            result.Add((_docIds[slot], key.Score));
+        }
+
+        result.Reverse();
+        return result;
+    }
 
     private bool RemoveLocked(long id)
     {
@@ -222,7 +280,7 @@ public sealed class LexicalIndex : IDisposable
 
         foreach (var term in _terms)
         {
-            term.Compact(newSlot, _docLengths);
+            term.Postings = term.Postings.Where(p => newSlot[p.Slot] >= 0).Select(p => p with { Slot = newSlot[p.Slot] }).ToList();
         }
 
         for (var s = _docIds.Count - 1; s >= 0; s--)
@@ -244,13 +302,11 @@ public sealed class LexicalIndex : IDisposable
         _dead = 0;
     }
 
-    /// <summary>The search's view of the documents: tombstoned or filtered-out slots are not candidates; ties go to the earlier slot.</summary>
-    private sealed class Documents(LexicalIndex index, Func<long, bool>? filter) : IBm25FDocuments
+    private readonly record struct Posting(int Slot, ushort BodyTf, ushort HeaderTf);
+
+    private sealed class TermPostings
     {
-        public bool IsCandidate(int doc) => index._docTerms[doc] is not null && (filter is null || filter(index._docIds[doc]));
-
-        public int Length(int doc) => index._docLengths[doc];
-
-        public long TieKey(int doc) => doc;
+        public List<Posting> Postings { get; set; } = [];
+        public int DocFreq { get; set; }
     }
 }

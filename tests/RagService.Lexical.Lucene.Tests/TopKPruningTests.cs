@@ -10,7 +10,8 @@ using RagService.Lexical.Memory;
 namespace RagService.Lexical.Lucene.Tests;
 
 /// <summary>
-/// Both engines' pruned top-k search (MaxScore over per-term bounds) against exhaustive BM25F scoring written out here:
+/// The Lucene engine's pruned top-k search (MaxScore over per-term bounds, Bm25FTopK) and the memory engine's (which scores
+/// every posting) against exhaustive BM25F scoring written out here:
 /// every live chunk holding a query term scored, all of them sorted. 10,000 random queries over one synthetic collection
 /// with a skewed term distribution (a few terms in most chunks, most terms rare), lengths from 1 to 120, headers on a third
 /// of the chunks, a tenth deleted, a third of the queries with a visible set, repeated and unknown query terms, several
