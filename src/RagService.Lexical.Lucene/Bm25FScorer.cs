@@ -58,7 +58,7 @@ internal static class Bm25FScorer
             }
         }
 
-        var top = new Bm25FTopK(limit, p, stats.AverageLength);
+        var top = new Bm25FTopK(Math.Min(limit, stats.Live), p, stats.AverageLength);
         for (var l = 0; l < leaves.Count; l++)
         {
             top.Collect(terms[l], new LeafDocuments(stats, leaves[l].DocBase, allowed), leaves[l].DocBase);
