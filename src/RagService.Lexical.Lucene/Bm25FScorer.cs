@@ -1,4 +1,3 @@
-using System.Buffers;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Util;
@@ -11,9 +10,11 @@ namespace RagService.Lexical.Lucene;
 /// tf = body tf + headerWeight × header tf, saturated once against the chunk's whole length (body + header terms, kept
 /// exactly in a doc-values field rather than Lucene's lossy one-byte norm), times idf ln(1 + (N − n + 0.5)/(n + 0.5)) with
 /// n = live chunks having the term in either field. Lucene's own similarities score each field separately and sum the
-/// saturated scores, which is what BM25F avoids, so this walks the postings of both fields itself. Only documents in
-/// <c>visible</c> (the caller's access, <see cref="AccessField"/>) and <c>allowed</c> (the other filter conditions) compete
-/// for the top k; statistics stay the collection's.
+/// saturated scores, which is what BM25F avoids, so this walks the postings of both fields itself: per segment, each
+/// term's body and header postings merged into one cursor, fed to <see cref="Bm25FTopK"/> (MaxScore) with bounds from
+/// the term dictionary and the segment's shortest length. Only documents in <c>visible</c> (the caller's access,
+/// <see cref="AccessField"/>) and <c>allowed</c> (the other filter conditions) compete for the top k; statistics stay the
+/// collection's.
 /// </summary>
 internal static class Bm25FScorer
 {
@@ -36,136 +37,56 @@ internal static class Bm25FScorer
             boosts[t] = boosts.GetValueOrDefault(t) + 1;
         }
 
-        var maxDoc = reader.MaxDoc;
-        var scores = ArrayPool<double>.Shared.Rent(maxDoc);
-        var bodyTf = ArrayPool<int>.Shared.Rent(maxDoc);
-        var headerTf = ArrayPool<int>.Shared.Rent(maxDoc);
-        Array.Clear(scores, 0, maxDoc);
-        Array.Clear(bodyTf, 0, maxDoc);
-        Array.Clear(headerTf, 0, maxDoc);
-        var touched = new List<int>();
-        var matched = new List<int>();
-        try
+        var leaves = reader.Leaves;
+        // terms[leaf]: the query terms that leaf holds, in query order.
+        var terms = leaves.Select(_ => new List<Bm25FTerm>(boosts.Count)).ToArray();
+        foreach (var (term, boost) in boosts)
         {
-            foreach (var (term, boost) in boosts)
-            {
-                // The term's live postings in either field, tf per field; n = how many chunks have it at all.
-                matched.Clear();
-                var bytes = new BytesRef(term);
-                foreach (var leaf in reader.Leaves)
-                {
-                    Collect(leaf, BodyField, bytes, bodyTf, headerTf, matched);
-                    Collect(leaf, HeaderField, bytes, headerTf, bodyTf, matched);
-                }
-
-                if (matched.Count == 0)
-                {
-                    continue;
-                }
-
-                var idf = Math.Log(1 + (stats.Live - matched.Count + 0.5) / (matched.Count + 0.5));
-                var weight = boost * idf;
-                foreach (var doc in matched)
-                {
-                    var tf = bodyTf[doc] + p.HeaderWeight * headerTf[doc];
-                    bodyTf[doc] = 0;
-                    headerTf[doc] = 0;
-                    if (tf <= 0)
-                    {
-                        continue;
-                    }
-
-                    var norm = p.K1 * (1 - p.B + p.B * stats.Lengths[doc] / stats.AverageLength);
-                    if (scores[doc] == 0)
-                    {
-                        touched.Add(doc);
-                    }
-
-                    scores[doc] += weight * tf / (tf + norm);
-                }
-            }
-
-            return TopK(scores, touched, stats, limit, visible, allowed);
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(scores);
-            ArrayPool<int>.Shared.Return(bodyTf);
-            ArrayPool<int>.Shared.Return(headerTf);
-        }
-    }
-
-    /// <summary>The best documents, ties broken by chunk id (the in-memory engine's insertion order).</summary>
-    private static List<(long, double, int)> TopK(double[] scores, List<int> touched, ReaderStats stats, int limit, FixedBitSet? visible, IReadOnlySet<long>? allowed)
-    {
-        var heap = new PriorityQueue<int, (double Score, long NegId)>();
-        foreach (var doc in touched)
-        {
-            if (visible is not null && !visible.Get(doc))
+            var bytes = new BytesRef(term);
+            var inLeaves = leaves.Select(leaf => LeafPostings.Seek(leaf.AtomicReader, bytes)).ToArray();
+            var docFreq = inLeaves.Sum(l => l?.LiveDocFreq() ?? 0);
+            if (docFreq == 0)
             {
                 continue;
             }
 
-            var id = stats.ChunkIds[doc];
-            if (allowed is not null && !allowed.Contains(id))
+            var idf = Math.Log(1 + (stats.Live - docFreq + 0.5) / (docFreq + 0.5));
+            for (var l = 0; l < leaves.Count; l++)
             {
-                continue;
-            }
-
-            var key = (scores[doc], -id);
-            if (heap.Count < limit)
-            {
-                heap.Enqueue(doc, key);
-            }
-            else if (heap.TryPeek(out _, out var worst) && (key.Item1 > worst.Score || (key.Item1 == worst.Score && key.Item2 > worst.NegId)))
-            {
-                heap.EnqueueDequeue(doc, key);
+                if (inLeaves[l] is { } postings)
+                {
+                    terms[l].Add(new Bm25FTerm(postings.Cursor(), boost * idf, postings.MaxBodyFreq, postings.MaxHeaderFreq, stats.MinLengths[l]));
+                }
             }
         }
 
-        var result = new List<(long, double, int)>(heap.Count);
-        while (heap.TryDequeue(out var doc, out var key))
+        var top = new Bm25FTopK(Math.Min(limit, stats.Live), p, stats.AverageLength);
+        for (var l = 0; l < leaves.Count; l++)
         {
-            result.Add((-key.NegId, key.Score, doc));
+            top.Collect(terms[l], new LeafDocuments(stats, leaves[l].DocBase, visible, allowed), leaves[l].DocBase);
         }
 
-        result.Reverse();
-        return result;
+        return top.Results().Select(h => (stats.ChunkIds[h.Doc], h.Score, h.Doc)).ToList();
     }
 
-    /// <summary>
-    /// Adds the term's live postings in one field to <paramref name="freqs"/> (by global doc); a doc not yet seen in the
-    /// other field either is added to <paramref name="matched"/> once.
-    /// </summary>
-    private static void Collect(AtomicReaderContext leaf, string field, BytesRef term, int[] freqs, int[] otherFreqs, List<int> matched)
+    /// <summary>One segment's documents as the top-k search sees them (deleted ones never reach it: the postings skip them).</summary>
+    private sealed class LeafDocuments(ReaderStats stats, int docBase, FixedBitSet? visible, IReadOnlySet<long>? allowed) : IBm25FDocuments
     {
-        var reader = leaf.AtomicReader;
-        var termsEnum = reader.GetTerms(field)?.GetEnumerator();
-        if (termsEnum is null || !termsEnum.SeekExact(term))
-        {
-            return;
-        }
+        public bool IsCandidate(int doc) =>
+            (visible is null || visible.Get(docBase + doc)) && (allowed is null || allowed.Contains(stats.ChunkIds[docBase + doc]));
 
-        var docs = termsEnum.Docs(reader.LiveDocs, null, DocsFlags.FREQS);
-        int doc;
-        while ((doc = docs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
-        {
-            var global = leaf.DocBase + doc;
-            if (freqs[global] == 0 && otherFreqs[global] == 0)
-            {
-                matched.Add(global);
-            }
+        public int Length(int doc) => stats.Lengths[docBase + doc];
 
-            freqs[global] = docs.Freq;
-        }
+        public long TieKey(int doc) => stats.ChunkIds[docBase + doc];
     }
 }
 
 /// <summary>Per-reader statistics BM25F needs exactly: live chunk count, lengths and average length, chunk ids by doc.</summary>
 internal sealed class ReaderStats
 {
-    private ReaderStats(int live, double averageLength, int[] lengths, long[] chunkIds)
+    private ReaderStats(int live, double averageLength, int[] lengths, long[] chunkIds, int[] minLengths)
     {
+        MinLengths = minLengths;
         Live = live;
         AverageLength = averageLength;
         Lengths = lengths;
@@ -180,14 +101,19 @@ internal sealed class ReaderStats
 
     public long[] ChunkIds { get; }
 
+    /// <summary>The shortest length in each leaf (by leaf order), deleted documents included.</summary>
+    public int[] MinLengths { get; }
+
     public static ReaderStats Compute(IndexReader reader)
     {
         var lengths = new int[reader.MaxDoc];
         var ids = new long[reader.MaxDoc];
+        var minLengths = new int[reader.Leaves.Count];
         long total = 0;
         var live = 0;
         foreach (var leaf in reader.Leaves)
         {
+            minLengths[leaf.Ord] = int.MaxValue;
             var atomic = leaf.AtomicReader;
             var len = atomic.GetNumericDocValues(Bm25FScorer.LengthField);
             var cid = atomic.GetNumericDocValues(Bm25FScorer.ChunkIdField);
@@ -197,6 +123,7 @@ internal sealed class ReaderStats
                 var global = leaf.DocBase + d;
                 lengths[global] = len is null ? 0 : (int)len.Get(d);
                 ids[global] = cid?.Get(d) ?? 0;
+                minLengths[leaf.Ord] = Math.Min(minLengths[leaf.Ord], lengths[global]);
                 if (liveDocs is null || liveDocs.Get(d))
                 {
                     total += lengths[global];
@@ -205,6 +132,6 @@ internal sealed class ReaderStats
             }
         }
 
-        return new ReaderStats(live, Math.Max(1e-9, live == 0 ? 0 : (double)total / live), lengths, ids);
+        return new ReaderStats(live, Math.Max(1e-9, live == 0 ? 0 : (double)total / live), lengths, ids, minLengths);
     }
 }

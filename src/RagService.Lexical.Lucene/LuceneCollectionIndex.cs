@@ -28,7 +28,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
     private const string Format = "ragservice-bm25f-v2"; // v2: the access field (AccessField)
     private const string VersionKey = "sqlite-version";
     private const string IdentityKey = "collection";
-    private const string IdField = "id";
+    internal const string IdField = "id";
 
     private static readonly FieldType TermsType = CreateTermsType();
 
@@ -428,7 +428,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
         Volatile.Write(ref _version, version);
     }
 
-    private static Document ToDocument(IndexEntry entry) =>
+    internal static Document ToDocument(IndexEntry entry) =>
     [
         new StringField(IdField, entry.ChunkId.ToString(CultureInfo.InvariantCulture), Field.Store.NO),
         new NumericDocValuesField(Bm25FScorer.ChunkIdField, entry.ChunkId),
