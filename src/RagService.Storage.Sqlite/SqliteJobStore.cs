@@ -165,6 +165,18 @@ public sealed class SqliteJobStore : IJobStore
         return renewed;
     }
 
+    /// <summary>Every lease not <paramref name="owner"/>'s is a previous process's (the data folder lock admits one service): expired now.</summary>
+    public async Task<int> EndLeasesOfEndedProcessesAsync(string owner, CancellationToken ct)
+    {
+        var ended = 0;
+        await InLeaseTransactionAsync(owner, TimeSpan.Zero, async cmd =>
+        {
+            cmd.CommandText = "UPDATE jobs SET lease_until = $now WHERE lease_owner IS NOT NULL AND lease_owner <> $owner AND lease_until > $now AND state IN ($q, $r)";
+            ended = await cmd.ExecuteNonQueryAsync(ct);
+        }, ct);
+        return ended;
+    }
+
     public Task ReleaseAsync(string id, string owner, CancellationToken ct) =>
         InLeaseTransactionAsync(owner, TimeSpan.Zero, async cmd =>
         {

@@ -52,6 +52,12 @@ public sealed record QdrantOptions
     /// <summary>Deadline of one request.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often a replica asks again for the cluster lock under which a collection's generation is created and its alias
+    /// swapped, while another replica holds it.
+    /// </summary>
+    public TimeSpan GenerationLockRetryInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>When repeated failures open the circuit, so that searches answer BM25-only at once instead of waiting out retries.</summary>
     public CircuitBreakerOptions Breaker { get; init; } = new();
 
@@ -72,6 +78,8 @@ public sealed record QdrantOptions
         Require(MaxRetries is >= 0 and <= 20, nameof(MaxRetries), MaxRetries, "0..20");
         Require(RetryBaseDelay >= TimeSpan.Zero && RetryBaseDelay <= TimeSpan.FromMinutes(1), nameof(RetryBaseDelay), RetryBaseDelay, "0..1 minute");
         Require(RequestTimeout > TimeSpan.Zero && RequestTimeout <= TimeSpan.FromMinutes(10), nameof(RequestTimeout), RequestTimeout, "above 0, at most 10 minutes");
+        Require(GenerationLockRetryInterval >= TimeSpan.FromMilliseconds(10) && GenerationLockRetryInterval <= TimeSpan.FromSeconds(10),
+            nameof(GenerationLockRetryInterval), GenerationLockRetryInterval, "10 ms..10 s");
         Breaker.Validate(SectionName);
         Require(IsName(CollectionPrefix, allowEmpty: true), nameof(CollectionPrefix), CollectionPrefix, "letters, digits, '_' or '-'");
         Require(IsName(VectorName, allowEmpty: false), nameof(VectorName), VectorName, "letters, digits, '_' or '-', not empty");

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RagService.Core.Cluster;
 using RagService.Core.Indexing;
 using RagService.Core.Logging;
 using RagService.Core.Models;
@@ -17,7 +18,7 @@ public static class QdrantServiceCollectionExtensions
     {
         options.Validate();
         services.AddSingleton(sp => new QdrantVectorSearchIndex(options, sp.LoggerFor<QdrantVectorSearchIndex>(),
-            sp.GetKeyedService<TimeProvider>(DependencyCircuit.ClockKey)));
+            sp.GetKeyedService<TimeProvider>(DependencyCircuit.ClockKey), sp.GetService<IClusterLock>()));
         services.AddSingleton<IVectorSearchIndex>(sp => sp.GetRequiredService<QdrantVectorSearchIndex>());
         services.AddSingleton<ISearchIndex>(sp => sp.GetRequiredService<QdrantVectorSearchIndex>());
         services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<QdrantVectorSearchIndex>());

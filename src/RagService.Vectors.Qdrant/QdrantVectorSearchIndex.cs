@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Qdrant.Client.Grpc;
+using RagService.Core.Cluster;
 using RagService.Core.Indexing;
 using RagService.Core.Models;
 using RagService.Core.Storage;
@@ -14,7 +16,9 @@ namespace RagService.Vectors.Qdrant;
 /// Dense retrieval served by a Qdrant server, shared by every replica of the service: one Qdrant collection per
 /// knowledge base behind an alias (<see cref="QdrantCollectionNames"/>). Unlike the embedded engine it is not rebuilt
 /// from SQLite: each write reaches Qdrant before the store commits it (<see cref="PrepareAsync"/>), so a write Qdrant
-/// refuses fails whole, and a committed document always has its vectors there.
+/// refuses fails whole, and a committed document always has its vectors there. A collection's generation is created and
+/// its alias swapped under the cluster lock "qdrant-generation:{id}" (<see cref="IClusterLock"/>), after looking the alias
+/// up again, so a replica never deletes or replaces a generation another one has just created.
 /// </summary>
 public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
 {
@@ -26,6 +30,7 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, Target> _targets = new();
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _createLocks = new();
+    private readonly IClusterLock? _clusterLock;
 
     /// <param name="time">The clock of retry delays and break times; the system clock when null.</param>
     public QdrantVectorSearchIndex(QdrantOptions options, TimeProvider? time = null)
@@ -34,8 +39,10 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
     }
 
     /// <param name="time">The clock of retry delays and break times; the system clock when null.</param>
-    public QdrantVectorSearchIndex(QdrantOptions options, ILogger logger, TimeProvider? time = null)
+    /// <param name="clusterLock">Shared by the replicas on one Qdrant; null: only this process's creations are serialised.</param>
+    public QdrantVectorSearchIndex(QdrantOptions options, ILogger logger, TimeProvider? time = null, IClusterLock? clusterLock = null)
     {
+        _clusterLock = clusterLock;
         _options = options.Validate();
         _client = new QdrantGrpcClient(options.Endpoint, string.IsNullOrEmpty(options.ApiKey) ? null : options.ApiKey);
         _requests = new QdrantRequests(options);
@@ -312,6 +319,8 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         await gate.WaitAsync(ct);
         try
         {
+            await using var held = await AcquireGenerationLockAsync(collection, ct);
+            _targets.TryRemove(collection.Id, out _); // another replica may have created or swapped a generation meanwhile
             var current = await ResolveAsync(collection, ct);
             if (current is not null && current.Dimension == dimension)
             {
@@ -330,6 +339,26 @@ public sealed class QdrantVectorSearchIndex : IVectorSearchIndex, IDisposable
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>Waits for the collection's generation lock, asking every GenerationLockRetryInterval; null without a cluster lock.</summary>
+    private async Task<IAsyncDisposable?> AcquireGenerationLockAsync(CollectionInfo collection, CancellationToken ct)
+    {
+        if (_clusterLock is null)
+        {
+            return null;
+        }
+
+        var name = string.Create(CultureInfo.InvariantCulture, $"qdrant-generation:{collection.Id}");
+        while (true)
+        {
+            if (await _clusterLock.TryAcquireAsync(name, ct) is { } held)
+            {
+                return held;
+            }
+
+            await Task.Delay(_options.GenerationLockRetryInterval, ct);
         }
     }
 

@@ -28,6 +28,11 @@ internal sealed class JobWorker(IJobStore jobs, SyncJobRunner runner, JobWakeup 
                 if (!cleaned)
                 {
                     await DeleteExpiredAsync(stoppingToken);
+                    if (await jobs.EndLeasesOfEndedProcessesAsync(owner.Name, stoppingToken) is > 0 and var ended)
+                    {
+                        log.EndedProcessLeasesTakenOver(ended);
+                    }
+
                     cleaned = true;
                 }
 

@@ -37,4 +37,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning,
         Message = "Job {JobId}: the lease could not be renewed before it expired ({Reason}); this replica stops running it")]
     public static partial void LeaseNotRenewed(this ILogger logger, string jobId, string reason);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information,
+        Message = "{Count} job lease(s) of a previous process ended at start; their jobs resume now instead of after Rag:Sync:LeaseSeconds")]
+    public static partial void EndedProcessLeasesTakenOver(this ILogger logger, int count);
 }

@@ -56,6 +56,14 @@ public interface IJobStore
     /// or taken over after it expired).</summary>
     Task<bool> RenewLeaseAsync(string id, string owner, TimeSpan lease, CancellationToken ct);
 
+    /// <summary>
+    /// At a worker's start: ends at once the leases of owners other than <paramref name="owner"/> when the store can tell
+    /// they belong to processes that have ended, so their jobs are taken over without waiting out the lease; how many.
+    /// A store only one service process uses (SQLite, whose data folder lock keeps a second service out) knows that of
+    /// every other owner; a store shared by live replicas cannot, and leaves them to expire (the default).
+    /// </summary>
+    Task<int> EndLeasesOfEndedProcessesAsync(string owner, CancellationToken ct) => Task.FromResult(0);
+
     /// <summary>Puts an unfinished job <paramref name="owner"/> holds back in the queue (Queued, Planned, no lease), so
     /// any replica may take it at once.</summary>
     Task ReleaseAsync(string id, string owner, CancellationToken ct);

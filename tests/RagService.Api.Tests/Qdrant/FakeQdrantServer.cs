@@ -39,28 +39,37 @@ public sealed class FakeQdrantServer : IAsyncDisposable
 
     public static async Task<FakeQdrantServer> StartAsync()
     {
+        FakeQdrantServer? server = null;
+        var (app, url) = await ListenAsync(http => server!.AnswerAsync(http));
+        server = new FakeQdrantServer(app) { Url = url };
+        return server;
+    }
+
+    /// <summary>A gRPC-shaped HTTP/2 listener on a loopback port chosen at run time, answering with <paramref name="answer"/>; its URL.</summary>
+    internal static async Task<(WebApplication App, string Url)> ListenAsync(RequestDelegate answer)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var server = new FakeQdrantServer(app);
-        app.Run(server.AnswerAsync);
+        app.Run(answer);
         await app.StartAsync();
-        server.Url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return server;
+        return (app, app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
     }
 
-    private async Task AnswerAsync(HttpContext http)
+    /// <summary>Reads the request's one gRPC message (5 bytes of frame header, then the protobuf bytes).</summary>
+    internal static async Task<T> ReadAsync<T>(HttpContext http, MessageParser<T> parser)
+        where T : IMessage<T>
     {
-        Interlocked.Increment(ref _calls);
-        await http.Request.Body.CopyToAsync(Stream.Null);
+        using var body = new MemoryStream();
+        await http.Request.Body.CopyToAsync(body);
+        return parser.ParseFrom(body.ToArray().AsSpan(5));
+    }
+
+    /// <summary>Answers one gRPC call: the reply as a message frame with status OK, or no message and <paramref name="status"/>.</summary>
+    internal static async Task ReplyAsync(HttpContext http, IMessage? reply, int status = 0, string message = "")
+    {
         http.Response.ContentType = "application/grpc";
-        IMessage? reply = Down ? null : http.Request.Path.Value switch
-        {
-            "/qdrant.Collections/ListAliases" => new ListAliasesResponse(),
-            "/qdrant.Qdrant/HealthCheck" => new HealthCheckReply { Title = "fake qdrant", Version = "1.19.1" },
-            _ => null,
-        };
         if (reply is not null)
         {
             // A gRPC message frame: not compressed (0), then the length as 4 big-endian bytes, then the protobuf bytes.
@@ -71,9 +80,22 @@ public sealed class FakeQdrantServer : IAsyncDisposable
             await http.Response.Body.WriteAsync(frame);
         }
 
+        http.Response.AppendTrailer("grpc-status", status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        http.Response.AppendTrailer("grpc-message", message);
+    }
+
+    private async Task AnswerAsync(HttpContext http)
+    {
+        Interlocked.Increment(ref _calls);
+        await http.Request.Body.CopyToAsync(Stream.Null);
+        IMessage? reply = Down ? null : http.Request.Path.Value switch
+        {
+            "/qdrant.Collections/ListAliases" => new ListAliasesResponse(),
+            "/qdrant.Qdrant/HealthCheck" => new HealthCheckReply { Title = "fake qdrant", Version = "1.19.1" },
+            _ => null,
+        };
         // grpc-status 0 OK, 14 UNAVAILABLE, 12 UNIMPLEMENTED.
-        http.Response.AppendTrailer("grpc-status", reply is not null ? "0" : Down ? "14" : "12");
-        http.Response.AppendTrailer("grpc-message", reply is not null ? "" : Down ? "fake qdrant is down" : "not served by the fake");
+        await ReplyAsync(http, reply, reply is not null ? 0 : Down ? 14 : 12, reply is not null ? "" : Down ? "fake qdrant is down" : "not served by the fake");
     }
 
     public async ValueTask DisposeAsync()

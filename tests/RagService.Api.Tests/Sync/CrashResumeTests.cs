@@ -46,6 +46,8 @@ public sealed class CrashResumeTests : IDisposable
 
         llm.HoldWhenAsked = null;
         llm.ReleaseHeld();
+        // The killed process's lease runs for an hour (LongLease): the restarted one takes the job over at once, since
+        // on SQLite every other lease owner is a process that has ended. WaitAsync's bound is far below an hour.
         await using (var second = await ServiceProcess.StartAsync(DatabasePath, LlmSettings(llm)))
         {
             var job = await WaitAsync(second.Client, jobId);
@@ -105,9 +107,9 @@ public sealed class CrashResumeTests : IDisposable
         }
     }
 
-    /// <remarks>A short lease: the restarted process resumes the job once the killed one's lease has run out.</remarks>
+    /// <remarks>An hour's lease (the longest allowed): the restarted process must not wait it out.</remarks>
     private static string[] LlmSettings(FakeLlmServer llm) =>
-        [$"--Llm:Url={llm.Url}", "--Llm:MaxRetries=0", "--Rag:Sync:LeaseSeconds=4", "--Rag:Sync:HeartbeatSeconds=1"];
+        [$"--Llm:Url={llm.Url}", "--Llm:MaxRetries=0", "--Rag:Sync:LeaseSeconds=3600", "--Rag:Sync:HeartbeatSeconds=1"];
 
     private async Task<ServiceProcess> StartWithCollectionAsync(FakeLlmServer llm)
     {
