@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Lucene.Net.Analysis.Core;
 using Lucene.Net.Documents;
@@ -43,6 +44,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
     private IndexWriter _writer = null!;
     private SearcherManager _searchers = null!;
     private volatile StatsOfReader? _stats;
+    private volatile VisibleOfReader? _visible;
     private long _version;
     private int _uncommitted;
 
@@ -245,7 +247,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
             var cached = _stats;
             var stats = cached is not null && ReferenceEquals(cached.Reader, reader) ? cached.Stats : ReaderStats.Compute(reader);
             _stats = new StatsOfReader(reader, stats);
-            var visible = scope is null ? null : AccessField.Visible(reader, scope, unlisted);
+            var visible = scope is null ? null : VisibleTo(reader, scope, unlisted);
             return Bm25FScorer.Search(reader, stats, queryTerms, limit, _options.Bm25, visible, allowed).Select(h => new ScoredChunk(h.ChunkId, h.Score)).ToList();
         }
         finally
@@ -454,6 +456,41 @@ internal sealed class LuceneCollectionIndex : IDisposable
 
     /// <summary>Statistics computed once per refreshed reader (one pass over the doc values), swapped as one reference.</summary>
     private sealed record StatsOfReader(IndexReader Reader, ReaderStats Stats);
+
+    /// <summary>
+    /// The documents a scope may read in <paramref name="reader"/>, from the reader's cache (<see cref="LuceneOptions.AccessFilterCacheScopes"/>):
+    /// a reader never changes, so a set held for it is exact for as long as it is searched.
+    /// </summary>
+    private FixedBitSet VisibleTo(IndexReader reader, AccessScope scope, UnlistedAccess unlisted)
+    {
+        if (_options.AccessFilterCacheScopes == 0)
+        {
+            return AccessField.Visible(reader, scope, unlisted);
+        }
+
+        var held = _visible;
+        if (held is null || !ReferenceEquals(held.Reader, reader))
+        {
+            held = new VisibleOfReader(reader, new ConcurrentDictionary<(AccessScope, UnlistedAccess), FixedBitSet>());
+            _visible = held;
+        }
+
+        if (held.Sets.TryGetValue((scope, unlisted), out var set))
+        {
+            return set;
+        }
+
+        set = AccessField.Visible(reader, scope, unlisted);
+        if (held.Sets.Count >= _options.AccessFilterCacheScopes)
+        {
+            held.Sets.Clear();
+        }
+
+        held.Sets[(scope, unlisted)] = set;
+        return set;
+    }
+
+    private sealed record VisibleOfReader(IndexReader Reader, ConcurrentDictionary<(AccessScope, UnlistedAccess), FixedBitSet> Sets);
 
     private void CloseQuietly()
     {

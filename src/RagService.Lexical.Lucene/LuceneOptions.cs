@@ -22,6 +22,12 @@ public sealed record LuceneOptions
     /// <summary>Lucene's indexing buffer before it flushes a segment, MB.</summary>
     public double RamBufferMb { get; init; } = 32;
 
+    /// <summary>
+    /// Access scopes whose visible documents (a bitset of one bit per document) are kept per open index reader, so a
+    /// caller's next search on unchanged data skips the postings walk; 0 turns the cache off. A refreshed reader starts empty.
+    /// </summary>
+    public int AccessFilterCacheScopes { get; init; } = 64;
+
     public void Validate()
     {
         Bm25.Validate();
@@ -33,6 +39,11 @@ public sealed record LuceneOptions
         if (CommitEveryWrites < 1 || SnippetChars < 20 || RamBufferMb is < 1 or > 2048)
         {
             throw new ArgumentException($"Rag:Lucene needs CommitEveryWrites >= 1, SnippetChars >= 20 and 1 <= RamBufferMb <= 2048 (got {CommitEveryWrites}, {SnippetChars}, {RamBufferMb})");
+        }
+
+        if (AccessFilterCacheScopes is < 0 or > 100_000)
+        {
+            throw new ArgumentException($"Rag:Lucene:AccessFilterCacheScopes must be 0 to 100000 (got {AccessFilterCacheScopes})");
         }
     }
 }

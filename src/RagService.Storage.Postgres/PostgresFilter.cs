@@ -10,13 +10,14 @@ namespace RagService.Storage.Postgres;
 /// Appends the WHERE conditions of a <see cref="SearchFilter"/> over the documents table aliased "d", with the SQLite
 /// store's semantics: documents the access scope may read; any of the document ids; every metadata pair exactly (jsonb containment of string values);
 /// per anyOf key a value in its list, per noneOf key no value in its list (or no key); ids under the prefix; times at
-/// or after the "after" bound and strictly before the "before" bound. Metadata ranges come resolved to document rows
-/// (<see cref="RangeDocumentsSql"/>, read with the shared parser), because PostgreSQL's casts are not that parser.
+/// or after the "after" bound and strictly before the "before" bound; metadata ranges over the typed values of
+/// document_values (<see cref="PostgresMetadataValues"/>), parsed at write time by the shared parser.
 /// </summary>
 internal static class PostgresFilter
 {
-    public static void Append(StringBuilder sql, NpgsqlCommand cmd, SearchFilter filter, CollectionSettings settings, IReadOnlyCollection<long>? rangeDocuments = null)
+    public static void Append(StringBuilder sql, NpgsqlCommand cmd, SearchFilter filter, CollectionInfo collection)
     {
+        var settings = collection.Settings;
         if (filter.Access is { } access)
         {
             sql.Append(AccessCondition(settings, Add(cmd, access.Principals.ToArray())));
@@ -43,10 +44,7 @@ internal static class PostgresFilter
             sql.Append($" AND (d.metadata ->> {k} IS NULL OR NOT d.metadata ->> {k} = ANY(").Append(Add(cmd, values.ToArray())).Append("))");
         }
 
-        if (rangeDocuments is not null)
-        {
-            sql.Append(" AND d.id = ANY(").Append(Add(cmd, rangeDocuments.ToArray())).Append(')');
-        }
+        PostgresMetadataValues.AppendRanges(sql, cmd, collection.Id, filter.MetadataRanges ?? []);
 
         if (filter.DocumentIdPrefix is { } prefix)
         {
@@ -58,18 +56,6 @@ internal static class PostgresFilter
         AppendTime(sql, cmd, "d.created_at <", filter.CreatedBefore);
         AppendTime(sql, cmd, "d.updated_at >=", filter.UpdatedAfter);
         AppendTime(sql, cmd, "d.updated_at <", filter.UpdatedBefore);
-    }
-
-    /// <summary>The collection's documents ($1) that have every key of the ranges ($2), with their metadata, for <see cref="RangeDocuments"/>.</summary>
-    public const string RangeDocumentsSql = "SELECT d.id, d.metadata::text FROM documents d WHERE d.collection_id = $1 AND d.metadata ?& $2";
-
-    public static string[] RangeKeys(SearchFilter filter) => (filter.MetadataRanges ?? []).Select(r => r.Key).Distinct().ToArray();
-
-    /// <summary>Whether a document's metadata (jsonb text of string values) passes every range of the filter.</summary>
-    public static bool InRanges(SearchFilter filter, string metadataJson)
-    {
-        var metadata = JsonSerializer.Deserialize<Dictionary<string, string>>(metadataJson) ?? [];
-        return (filter.MetadataRanges ?? []).All(r => r.Matches(metadata.GetValueOrDefault(r.Key)));
     }
 
     /// <summary>
@@ -93,7 +79,7 @@ internal static class PostgresFilter
         }
     }
 
-    private static string Add(NpgsqlCommand cmd, object value)
+    internal static string Add(NpgsqlCommand cmd, object value)
     {
         cmd.Parameters.Add(new NpgsqlParameter { Value = value });
         return "$" + cmd.Parameters.Count;

@@ -42,11 +42,10 @@ public sealed class PostgresIndexSource(PostgresDatabase database) : IIndexSourc
         }
 
         await using var connection = await database.OpenAsync(ct);
-        var rangeDocuments = filter.MetadataRanges is { Count: > 0 } ? await RangeDocumentsAsync(connection, collection, filter, ct) : null;
         await using var cmd = new NpgsqlCommand { Connection = connection };
         cmd.Parameters.Add(new NpgsqlParameter { Value = collection.Id });
         var sql = new StringBuilder("SELECT ch.id FROM chunks ch JOIN documents d ON d.id = ch.document_id WHERE d.collection_id = $1");
-        PostgresFilter.Append(sql, cmd, filter, collection.Settings, rangeDocuments);
+        PostgresFilter.Append(sql, cmd, filter, collection);
         cmd.CommandText = sql.ToString();
         var ids = new HashSet<long>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
@@ -56,25 +55,6 @@ public sealed class PostgresIndexSource(PostgresDatabase database) : IIndexSourc
         }
 
         return ids;
-    }
-
-    /// <summary>The rows of the collection's documents whose metadata passes the filter's ranges (read with the shared parser).</summary>
-    private static async Task<List<long>> RangeDocumentsAsync(NpgsqlConnection connection, CollectionInfo collection, SearchFilter filter, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(PostgresFilter.RangeDocumentsSql, connection);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = collection.Id });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = PostgresFilter.RangeKeys(filter) });
-        var rows = new List<long>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            if (PostgresFilter.InRanges(filter, reader.GetString(1)))
-            {
-                rows.Add(reader.GetInt64(0));
-            }
-        }
-
-        return rows;
     }
 
     public IIndexSnapshot OpenSnapshot(long collectionId) => new Snapshot(database.Open(), collectionId);

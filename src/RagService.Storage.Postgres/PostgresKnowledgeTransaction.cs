@@ -63,15 +63,19 @@ internal sealed class PostgresKnowledgeTransaction(NpgsqlConnection connection, 
         RunAsync(async () =>
         {
             // The chunk ids are drawn in the same round trip, for the InsertChunksAsync that follows.
-            await using var cmd = Command("""
+            // The typed metadata values go to document_values in the same statement (PostgresMetadataValues).
+            var (keys, types, values) = PostgresMetadataValues.Columns(document.Metadata);
+            await using var cmd = Command($"""
                 WITH doc AS (
                     INSERT INTO documents(collection_id, doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature, access)
-                    VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12) RETURNING id)
+                    VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12) RETURNING id),
+                {PostgresMetadataValues.InsertWithDocumentSql}
                 SELECT doc.id, ARRAY(SELECT nextval(pg_get_serial_sequence('chunks', 'id')) FROM generate_series(1, $7)) FROM doc
                 """,
                 collectionId, document.Id, (object?)document.Title ?? DBNull.Value, document.ContentHash, document.Format,
                 JsonSerializer.Serialize(document.Metadata, Json), document.Chunks.Count, created.UtcDateTime, updated.UtcDateTime,
-                (object?)document.Source?.Sha256 ?? DBNull.Value, (object?)document.Source?.IngestSignature ?? DBNull.Value, AccessArray(document.Access));
+                (object?)document.Source?.Sha256 ?? DBNull.Value, (object?)document.Source?.IngestSignature ?? DBNull.Value, AccessArray(document.Access),
+                keys, types, values);
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             var row = reader.GetInt64(0);

@@ -13,7 +13,7 @@ internal static class PostgresSchema
     /// <summary>An arbitrary constant naming this schema's advisory lock ("ragsvc" in ASCII).</summary>
     private const long LockKey = 0x7261_6773_7663;
 
-    private static readonly (int Version, string Sql)[] Migrations =
+    private static readonly (int Version, string Sql, Func<NpgsqlConnection, CancellationToken, Task>? Then)[] Migrations =
     [
         (1, """
             CREATE TABLE collections (
@@ -87,8 +87,8 @@ internal static class PostgresSchema
                 last_used_at timestamptz,
                 revoked_at timestamptz);
             CREATE INDEX api_keys_by_client ON api_keys(client, revoked_at);
-            """),
-        (2, "ALTER TABLE job_items ADD COLUMN warnings text[]"), // the extractor's warnings for a partly unreadable document
+            """, null),
+        (2, "ALTER TABLE job_items ADD COLUMN warnings text[]", null), // the extractor's warnings for a partly unreadable document
         // access lists: a document's principals (null: its collection's default, GIN-indexed for the overlap filter),
         // a key's own principals, and the patterns a delegating key may name
         (3, """
@@ -96,7 +96,7 @@ internal static class PostgresSchema
             CREATE INDEX documents_by_access ON documents USING gin (access);
             ALTER TABLE api_keys ADD COLUMN principals text[];
             ALTER TABLE api_keys ADD COLUMN delegate_within text[];
-            """),
+            """, null),
         // The change log every replica's indexes catch up from; each insert (and each collection delete) signals
         // 'rag_changes' at commit, so replicas LISTENing catch up at once instead of at their next poll.
         (4, """
@@ -113,7 +113,7 @@ internal static class PostgresSchema
             END $$;
             CREATE TRIGGER change_log_signal AFTER INSERT ON change_log FOR EACH STATEMENT EXECUTE FUNCTION rag_signal_change();
             CREATE TRIGGER collections_deleted_signal AFTER DELETE ON collections FOR EACH STATEMENT EXECUTE FUNCTION rag_signal_change();
-            """),
+            """, null),
         // Leased jobs: the worker (replica) holding a job and until when, and the files a job's items name by SHA-256,
         // kept with the job until it finishes so any replica can run it.
         (5, """
@@ -126,10 +126,12 @@ internal static class PostgresSchema
                 bytes bigint NOT NULL,
                 content bytea NOT NULL,
                 PRIMARY KEY (job_id, sha256));
-            """),
+            """, null),
         // The chunks of a document whose access list alone changed, so that replicas' indexes keeping access beside
         // the terms (Lucene) re-add them with the new list.
-        (6, "ALTER TABLE change_log ADD COLUMN access_changed bigint[] NOT NULL DEFAULT '{}'"),
+        (6, "ALTER TABLE change_log ADD COLUMN access_changed bigint[] NOT NULL DEFAULT '{}'", null),
+        // Typed metadata values in a table of their own with a btree, so a range filter is an index range scan.
+        (7, PostgresMetadataValues.CreateTable, PostgresMetadataValues.BackfillAsync),
     ];
 
     /// <summary>The newest schema version this build knows.</summary>
@@ -148,10 +150,15 @@ internal static class PostgresSchema
                 throw new InvalidOperationException($"the PostgreSQL schema is at version {applied}, newer than this build knows ({Version}); run a newer RagService");
             }
 
-            foreach (var (version, sql) in Migrations.Where(m => m.Version > applied))
+            foreach (var (version, sql, then) in Migrations.Where(m => m.Version > applied))
             {
                 await using var tx = await connection.BeginTransactionAsync(ct);
                 await ExecuteAsync(connection, sql, ct);
+                if (then is not null)
+                {
+                    await then(connection, ct);
+                }
+
                 await ExecuteAsync(connection, $"INSERT INTO schema_migrations(version) VALUES ({version})", ct);
                 await tx.CommitAsync(ct);
             }

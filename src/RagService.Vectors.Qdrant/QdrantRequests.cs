@@ -169,22 +169,16 @@ internal sealed class QdrantRequests(QdrantOptions options)
     private static ListValue TypedValues(IReadOnlyDictionary<string, string> metadata)
     {
         var list = new ListValue();
-        foreach (var (key, text) in metadata.OrderBy(m => m.Key, StringComparer.Ordinal))
+        foreach (var values in MetadataValues.Typed(metadata).GroupBy(v => v.Key))
         {
             var entry = new Struct();
-            foreach (var type in Enum.GetValues<MetadataType>())
+            foreach (var (_, type, value) in values)
             {
-                if (MetadataValues.TryParse(type, text, out var value))
-                {
-                    entry.Fields.Add(type == MetadataType.Number ? QdrantPayload.ValueNumber : QdrantPayload.ValueDate, new Value { DoubleValue = value });
-                }
+                entry.Fields.Add(type == MetadataType.Number ? QdrantPayload.ValueNumber : QdrantPayload.ValueDate, new Value { DoubleValue = value });
             }
 
-            if (entry.Fields.Count > 0)
-            {
-                entry.Fields.Add(QdrantPayload.ValueKey, new Value { StringValue = key });
-                list.Values.Add(new Value { StructValue = entry });
-            }
+            entry.Fields.Add(QdrantPayload.ValueKey, new Value { StringValue = values.Key });
+            list.Values.Add(new Value { StructValue = entry });
         }
 
         return list;

@@ -81,7 +81,7 @@ public sealed class MigrateStoreTests : IDisposable
 
             foreach (var (id, text) in Fruit)
             {
-                await sqlite.IngestAsync("kb", new { id, text, metadata = new Dictionary<string, string> { ["shelf"] = id[..1] } });
+                await sqlite.IngestAsync("kb", new { id, text, metadata = new Dictionary<string, string> { ["shelf"] = id[..1], ["stock"] = id.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
             }
 
             await sqlite.IngestAsync("notes", new { id = "n1", title = "早餐", text = "早餐的价格便宜，会员积分优惠。" });
@@ -124,6 +124,9 @@ public sealed class MigrateStoreTests : IDisposable
             SqliteRows("SELECT chunk_id, vector FROM chunk_vectors ORDER BY chunk_id", r => $"{r.GetInt64(0)} {Bits(VectorBlob.FromBytes((byte[])r.GetValue(1)))}"),
             PostgresRows("SELECT id, vector FROM chunks WHERE vector IS NOT NULL ORDER BY id", r => $"{r.GetInt64(0)} {Bits((float[])r.GetValue(1))}"));
         Assert.Equal(SqliteRows("SELECT id || ' ' || hex(secret_hash) FROM api_keys ORDER BY id"), PostgresRows("SELECT id || ' ' || upper(encode(secret_hash, 'hex')) FROM api_keys ORDER BY id"));
+        // Typed values for range filters (document_values): "stock" reads as a number, "shelf" as nothing; apple was re-saved without metadata.
+        Assert.Equal(["grape stock number 5", "lemon stock number 5", "oven stock number 4", "phone stock number 5"],
+            PostgresRows("SELECT d.doc_key || ' ' || v.key || ' ' || v.type || ' ' || v.value FROM document_values v JOIN documents d ON d.id = v.document_id ORDER BY d.doc_key COLLATE \"C\""));
         Assert.Equal([$"{finished} succeeded 2"], PostgresRows("SELECT j.id || ' ' || j.state || ' ' || count(i.*) FROM jobs j JOIN job_items i ON i.job_id = j.id GROUP BY j.id, j.state"));
 
         var highestGiven = long.Parse(SqliteRows("SELECT seq FROM sqlite_sequence WHERE name = 'chunks'")[0], System.Globalization.CultureInfo.InvariantCulture);

@@ -26,7 +26,7 @@ public sealed class PostgresMigrationTests : IDisposable
         await using var cmd = new NpgsqlCommand("SELECT count(*), max(version) FROM schema_migrations", connection);
         await using var reader = await cmd.ExecuteReaderAsync();
         await reader.ReadAsync();
-        Assert.Equal((6L, 6), (reader.GetInt64(0), reader.GetInt32(1))); // every migration (the schema, job item warnings, access lists, the change log, leased jobs, access-only changes in the log), each applied once
+        Assert.Equal((7L, 7), (reader.GetInt64(0), reader.GetInt32(1))); // every migration (the schema, job item warnings, access lists, the change log, leased jobs, access-only changes in the log, typed metadata values), each applied once
         foreach (var replica in replicas)
         {
             replica.Dispose();

@@ -97,6 +97,20 @@ public class FilteredSearchTests
     }
 
     [Fact]
+    public void A_covering_set_small_enough_for_an_exact_scan_is_still_answered_by_the_unfiltered_search()
+    {
+        var vectors = new ClusteredData(16, seed: 9).Take(2_000);
+        using var index = new HnswIndex(16, IndexFixtures.GraphOnly() with { FilteredExactMaxMatches = 100_000 });
+        IndexFixtures.Fill(index, vectors);
+        var everything = new CountingSet(Enumerable.Range(0, vectors.Length).Select(i => (long)i));
+
+        var hits = index.Search(vectors[3], 10, everything);
+
+        Assert.Equal(index.Search(vectors[3], 10).Select(h => h.Id), hits.Select(h => h.Id));
+        Assert.Equal(vectors.Length, everything.Lookups);
+    }
+
+    [Fact]
     public void A_set_as_large_as_the_live_count_that_misses_one_live_id_never_returns_it()
     {
         var index = Shared.Value;

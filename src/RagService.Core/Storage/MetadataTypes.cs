@@ -43,6 +43,24 @@ public static class MetadataValues
         return true;
     }
 
+    /// <summary>
+    /// Every value of <paramref name="metadata"/> that reads as a number or a date, once per type it reads as, in key
+    /// order: what a store or an engine indexes so that a range on any key declared later compares the same values.
+    /// </summary>
+    public static IEnumerable<(string Key, MetadataType Type, double Value)> Typed(IReadOnlyDictionary<string, string> metadata)
+    {
+        foreach (var (key, text) in metadata.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            foreach (var type in Enum.GetValues<MetadataType>())
+            {
+                if (TryParse(type, text, out var value))
+                {
+                    yield return (key, type, value);
+                }
+            }
+        }
+    }
+
     /// <summary>What a value of the type looks like, for refusals.</summary>
     public static string Expected(MetadataType type) => type == MetadataType.Number
         ? "a number such as \"2024\" or \"-1.5\""

@@ -77,6 +77,13 @@ internal static unsafe class SearchRouter
             return [];
         }
 
+        // A set holding every live id (a caller who may read the whole collection) filters nothing: the unfiltered
+        // search answers it, without an exact scan of the set or the widened, exhaustive filtered graph search.
+        if (allowedIds.Count >= live && CoversEveryLive(vectors, allowedIds as IReadOnlySet<long> ?? allowedIds.ToHashSet()))
+        {
+            return Search(state, options, query, k, null, ef);
+        }
+
         double directLimit = Math.Max(options.FilteredExactMaxMatches, options.FilterSelectivityThreshold * live);
         if (state.Graph is null || allowedIds.Count <= directLimit)
         {
@@ -85,10 +92,9 @@ internal static unsafe class SearchRouter
                 return ExactScanner.ScanIds(vectors, q, k, allowedIds);
             }
         }
+
         var set = allowedIds as IReadOnlySet<long> ?? allowedIds.ToHashSet();
-        // A set holding every live id (a caller who may read the whole collection) filters nothing: the unfiltered
-        // graph search answers it without the selectivity estimate and the widened, exhaustive filtered search.
-        return Search(state, options, query, k, CoversEveryLive(vectors, set) ? null : set.Contains, ef);
+        return Search(state, options, query, k, set.Contains, ef);
     }
 
     /// <summary>Whether every live id is in <paramref name="set"/>; one pass over the slots, and none when the set is smaller than the live count.</summary>

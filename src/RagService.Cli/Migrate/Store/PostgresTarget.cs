@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using RagService.Core.Storage;
@@ -57,6 +58,8 @@ internal sealed class PostgresTarget(PostgresDatabase database)
             }
 
             await CopyDocumentsAsync(connection, copy, ct);
+            await PostgresMetadataValues.InsertAsync(connection,
+                copy.Select(d => (d.Id, d.CollectionId, (IReadOnlyDictionary<string, string>)(JsonSerializer.Deserialize<Dictionary<string, string>>(d.Metadata) ?? []))), ct);
             var copied = ids.ToHashSet();
             await CopyChunksAsync(connection, chunks.Where(c => copied.Contains(c.DocumentId)), ct);
             return copy.Count;
