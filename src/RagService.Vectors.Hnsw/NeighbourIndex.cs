@@ -56,7 +56,10 @@ public abstract class NeighbourIndex : INeighbourIndex
     /// <summary>How the graph stores vectors (as loaded: a snapshot's own setting).</summary>
     public VectorQuantization Quantization => _state.Vectors.Quantized ? VectorQuantization.Int8 : VectorQuantization.None;
 
-    /// <summary>Bytes held by vector, id, state and link storage in memory (the dominant part of the footprint; a quantised index's float file is not counted).</summary>
+    /// <summary>
+    /// Bytes held by vector, id, state and link storage in memory (the dominant part of the footprint; a quantised
+    /// index's float file is not counted).
+    /// </summary>
     public long StorageBytes => _state.Vectors.AllocatedBytes + (_state.Graph?.AllocatedBytes ?? 0);
 
     internal IndexState State => _state;

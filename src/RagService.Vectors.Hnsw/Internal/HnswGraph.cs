@@ -716,7 +716,10 @@ internal sealed unsafe class HnswGraph
     private float Score(float* query, int node) =>
         _quantized ? _vectors.Quantizer!.Score(query, _vectors.Codes(node)) : VectorMath.Dot(query, _vectors.Vector(node), _dimension);
 
-    /// <summary>A stored node as a query: its float vector, or its decoded codes prepared in <paramref name="buffer"/> (<see cref="_queryFloats"/> floats).</summary>
+    /// <summary>
+    /// A stored node as a query: its float vector, or its decoded codes prepared in <paramref name="buffer"/>
+    /// (<see cref="_queryFloats"/> floats).
+    /// </summary>
     private float* QueryOf(int node, float* buffer)
     {
         if (!_quantized)
