@@ -26,7 +26,7 @@ namespace RagService.Lexical.Lucene;
 internal sealed class LuceneCollectionIndex : IDisposable
 {
     private const string FormatKey = "format";
-    private const string Format = "ragservice-bm25f-v2"; // v2: the access field (AccessField)
+    private const string Format = "ragservice-bm25f-v3"; // v2: the access field (AccessField); v3: the chunk record (ChunkRecordField)
     private const string VersionKey = "sqlite-version";
     private const string IdentityKey = "collection";
     internal const string IdField = "id";
@@ -292,6 +292,20 @@ internal sealed class LuceneCollectionIndex : IDisposable
         }
     }
 
+    /// <summary>The chunk records of <paramref name="chunkIds"/> the index holds (its live documents), keyed by chunk id.</summary>
+    public IReadOnlyDictionary<long, StoredChunk> Records(IReadOnlyCollection<long> chunkIds)
+    {
+        var searcher = _searchers.Acquire();
+        try
+        {
+            return ChunkRecordField.Read(searcher.IndexReader, IdField, chunkIds);
+        }
+        finally
+        {
+            _searchers.Release(searcher);
+        }
+    }
+
     public (long Entries, long Bytes) Size()
     {
         var searcher = _searchers.Acquire();
@@ -438,6 +452,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
         new Field(Bm25FScorer.BodyField, new TermListTokenStream(entry.BodyTerms), TermsType),
         new Field(Bm25FScorer.HeaderField, new TermListTokenStream(entry.HeaderTerms), TermsType),
         .. AccessField.Fields(entry.Access),
+        .. ChunkRecordField.Fields(entry.Record),
     ];
 
     private static FieldType CreateTermsType()

@@ -15,8 +15,10 @@ namespace RagService.Lexical.Lucene;
 /// snippets. It is opened at the collection's first search or write after a start, reused when intact, and caught up
 /// from the store's change log when another process wrote (see <see cref="LuceneCollectionIndex"/>). A caller's access
 /// scope is a filter on the indexed access field (<see cref="AccessField"/>); other filter conditions are resolved by the store.
+/// Each chunk's record is stored beside its terms (<see cref="ChunkRecordField"/>): the replica's local copy of what hits
+/// show (<see cref="ILocalChunkCopy"/>) for the collections whose index this process has open.
 /// </summary>
-public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
+public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, ILocalChunkCopy, IDisposable
 {
     private readonly IIndexSource _source;
     private readonly IChangeFeed? _changes;
@@ -92,6 +94,9 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, IDisposable
         var (entries, bytes) = index.Size();
         return Task.FromResult(new IndexStats(Engine, entries, bytes, index.Verdict, Version: index.Version, Follow: index.Follow));
     }
+
+    public IReadOnlyDictionary<long, StoredChunk> Held(long collectionId, IReadOnlyCollection<long> chunkIds) =>
+        _open.TryGetValue(collectionId, out var index) ? index.Records(chunkIds) : new Dictionary<long, StoredChunk>();
 
     public long? HeldVersion(long collectionId) => _open.TryGetValue(collectionId, out var index) ? index.Version : null;
 

@@ -4,6 +4,7 @@ using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Logging;
 using RagService.Core.Models;
+using RagService.Core.Storage;
 using RagService.Lexical.Lucene.Analysis;
 
 namespace RagService.Lexical.Lucene;
@@ -18,6 +19,7 @@ public static class LuceneServiceCollectionExtensions
             sp.LoggerFor<LuceneLexicalSearchIndex>(), sp.GetService<IChangeFeed>()));
         services.AddSingleton<ILexicalSearchIndex>(sp => sp.GetRequiredService<LuceneLexicalSearchIndex>());
         services.AddSingleton<ISearchIndex>(sp => sp.GetRequiredService<LuceneLexicalSearchIndex>());
+        services.AddSingleton<ILocalChunkCopy>(sp => sp.GetRequiredService<LuceneLexicalSearchIndex>());
         services.AddSingleton<IComponentHealth>(sp => sp.GetRequiredService<LuceneLexicalSearchIndex>());
         return services;
     }

@@ -68,16 +68,17 @@ public sealed class PostgresChangeFeed(PostgresDatabase database, ILogger logger
             accessChanged.ExceptWith(added);
             var live = new List<IndexEntry>();
             var liveAccessChanged = new List<IndexEntry>();
-            using (var chunks = PostgresDatabase.Command(connection, tx, """
-                SELECT ch.id, ch.text, ch.body_terms, ch.header_terms, ch.vector, d.access FROM chunks ch JOIN documents d ON d.id = ch.document_id
+            using (var chunks = PostgresDatabase.Command(connection, tx, $"""
+                SELECT ch.body_terms, ch.header_terms, ch.vector, d.access, {PostgresKnowledgeRows.ChunkColumns} FROM chunks ch JOIN documents d ON d.id = ch.document_id
                 WHERE ch.id = ANY($1) ORDER BY ch.id
                 """, added.Concat(accessChanged).ToArray()))
             using (var reader = chunks.ExecuteReader())
             {
                 while (reader.Read())
                 {
-                    var entry = new IndexEntry(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<string[]>(2), reader.GetFieldValue<string[]>(3),
-                        reader.IsDBNull(4) ? null : reader.GetFieldValue<float[]>(4)) { Access = reader.IsDBNull(5) ? null : reader.GetFieldValue<string[]>(5) };
+                    var record = PostgresKnowledgeRows.ReadChunk(reader, 4);
+                    var entry = new IndexEntry(record.ChunkId, record.Text, reader.GetFieldValue<string[]>(0), reader.GetFieldValue<string[]>(1),
+                        reader.IsDBNull(2) ? null : reader.GetFieldValue<float[]>(2)) { Access = reader.IsDBNull(3) ? null : reader.GetFieldValue<string[]>(3), Record = record };
                     (accessChanged.Contains(entry.ChunkId) ? liveAccessChanged : live).Add(entry);
                 }
             }

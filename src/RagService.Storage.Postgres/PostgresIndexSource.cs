@@ -88,16 +88,18 @@ public sealed class PostgresIndexSource(PostgresDatabase database) : IIndexSourc
 
         public IEnumerable<IndexEntry> ReadTerms()
         {
-            using var cmd = Command("""
-                SELECT ch.id, ch.text, ch.body_terms, ch.header_terms, d.access FROM chunks ch JOIN documents d ON d.id = ch.document_id
+            using var cmd = Command($"""
+                SELECT ch.body_terms, ch.header_terms, d.access, {PostgresKnowledgeRows.ChunkColumns} FROM chunks ch JOIN documents d ON d.id = ch.document_id
                 WHERE d.collection_id = $1 ORDER BY ch.id
                 """);
             using var reader = cmd.ExecuteReader();
             while (reader.Read())
             {
-                yield return new IndexEntry(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<string[]>(2), reader.GetFieldValue<string[]>(3))
+                var record = PostgresKnowledgeRows.ReadChunk(reader, 3);
+                yield return new IndexEntry(record.ChunkId, record.Text, reader.GetFieldValue<string[]>(0), reader.GetFieldValue<string[]>(1))
                 {
-                    Access = reader.IsDBNull(4) ? null : reader.GetFieldValue<string[]>(4),
+                    Access = reader.IsDBNull(2) ? null : reader.GetFieldValue<string[]>(2),
+                    Record = record,
                 };
             }
         }

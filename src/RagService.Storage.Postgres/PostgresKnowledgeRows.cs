@@ -95,19 +95,10 @@ public sealed class PostgresKnowledgeRows(PostgresDatabase database) : IKnowledg
             return [];
         }
 
-        var found = await database.QueryAsync("""
-            SELECT ch.id, d.doc_key, d.title, ch.ordinal, ch.text, ch.heading_path, ch.page, d.metadata::text, d.updated_at
+        var found = await database.QueryAsync($"""
+            SELECT {ChunkColumns}
             FROM chunks ch JOIN documents d ON d.id = ch.document_id WHERE ch.id = ANY($1)
-            """, [chunkIds.ToArray()], r => new StoredChunk(
-                r.GetInt64(0),
-                r.GetString(1),
-                r.IsDBNull(2) ? null : r.GetString(2),
-                r.GetInt32(3),
-                r.GetString(4),
-                JsonSerializer.Deserialize<List<string>>(r.GetString(5), Json) ?? [],
-                r.IsDBNull(6) ? null : r.GetInt32(6),
-                JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(7), Json) ?? [],
-                r.GetFieldValue<DateTimeOffset>(8)), ct);
+            """, [chunkIds.ToArray()], r => ReadChunk(r, 0), ct);
         var byId = found.ToDictionary(c => c.ChunkId);
         return chunkIds.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
     }
@@ -123,6 +114,12 @@ public sealed class PostgresKnowledgeRows(PostgresDatabase database) : IKnowledg
             r => (Id: r.GetInt64(0), Position: new ChunkPosition(r.GetInt64(1), r.GetInt32(2))), ct);
         return found.ToDictionary(f => f.Id, f => f.Position);
     }
+
+    /// <summary>A chunk as search hits show it, with its document (chunks ch JOIN documents d): read by <see cref="ReadChunk"/>.</summary>
+    internal const string ChunkColumns = "ch.id, d.doc_key, d.title, ch.ordinal, ch.text, ch.heading_path, ch.page, d.metadata::text, d.updated_at";
+
+    /// <summary>The <see cref="ChunkColumns"/> starting at column <paramref name="at"/>.</summary>
+    internal static StoredChunk ReadChunk(NpgsqlDataReader r, int at) => StoredChunkColumns.Read(r, at, (row, i) => row.GetFieldValue<DateTimeOffset>(i));
 
     private const string CollectionColumns = "SELECT id, name, settings, created_at FROM collections";
 

@@ -53,8 +53,8 @@ public sealed class SqliteChangeFeed(SqliteStoreOptions options) : IChangeFeed
         var removed = entries.SelectMany(e => SplitIds(e.Removed)).Distinct().ToList();
         var added = entries.SelectMany(e => SplitIds(e.Added)).ToHashSet();
         var accessChanged = entries.SelectMany(e => SplitIds(e.AccessChanged)).Where(id => !added.Contains(id)).ToHashSet();
-        cmd.CommandText = """
-            SELECT ch.id, ch.text, t.body, t.header, v.vector, d.access FROM chunks ch JOIN chunk_terms t ON t.chunk_id = ch.id
+        cmd.CommandText = $"""
+            SELECT t.body, t.header, v.vector, d.access, {SqliteKnowledgeRows.ChunkColumns} FROM chunks ch JOIN chunk_terms t ON t.chunk_id = ch.id
             JOIN documents d ON d.id = ch.document_id
             LEFT JOIN chunk_vectors v ON v.chunk_id = ch.id WHERE ch.id IN (SELECT value FROM json_each($ids)) ORDER BY ch.id
             """;
@@ -65,8 +65,9 @@ public sealed class SqliteChangeFeed(SqliteStoreOptions options) : IChangeFeed
         {
             while (reader.Read())
             {
-                var entry = new IndexEntry(reader.GetInt64(0), reader.GetString(1), ChunkTerms.Split(reader.GetString(2)), ChunkTerms.Split(reader.GetString(3)),
-                    reader.IsDBNull(4) ? null : VectorBlob.FromBytes((byte[])reader.GetValue(4))) { Access = SqliteKnowledgeRows.ReadAccess(reader, 5) };
+                var record = SqliteKnowledgeRows.ReadChunk(reader, 4);
+                var entry = new IndexEntry(record.ChunkId, record.Text, ChunkTerms.Split(reader.GetString(0)), ChunkTerms.Split(reader.GetString(1)),
+                    reader.IsDBNull(2) ? null : VectorBlob.FromBytes((byte[])reader.GetValue(2))) { Access = SqliteKnowledgeRows.ReadAccess(reader, 3), Record = record };
                 (accessChanged.Contains(entry.ChunkId) ? liveAccessChanged : live).Add(entry);
             }
         }

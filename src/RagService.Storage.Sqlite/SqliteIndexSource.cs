@@ -75,16 +75,18 @@ public sealed class SqliteIndexSource(SqliteStoreOptions options) : IIndexSource
 
         public IEnumerable<IndexEntry> ReadTerms()
         {
-            using var cmd = Command("""
-                SELECT t.chunk_id, ch.text, t.body, t.header, d.access FROM chunk_terms t JOIN chunks ch ON ch.id = t.chunk_id
+            using var cmd = Command($"""
+                SELECT t.body, t.header, d.access, {SqliteKnowledgeRows.ChunkColumns} FROM chunk_terms t JOIN chunks ch ON ch.id = t.chunk_id
                 JOIN documents d ON d.id = ch.document_id WHERE d.collection_id = $c ORDER BY t.chunk_id
                 """);
             using var reader = cmd.ExecuteReader();
             while (reader.Read())
             {
-                yield return new IndexEntry(reader.GetInt64(0), reader.GetString(1), ChunkTerms.Split(reader.GetString(2)), ChunkTerms.Split(reader.GetString(3)))
+                var record = SqliteKnowledgeRows.ReadChunk(reader, 3);
+                yield return new IndexEntry(record.ChunkId, record.Text, ChunkTerms.Split(reader.GetString(0)), ChunkTerms.Split(reader.GetString(1)))
                 {
-                    Access = SqliteKnowledgeRows.ReadAccess(reader, 4),
+                    Access = SqliteKnowledgeRows.ReadAccess(reader, 2),
+                    Record = record,
                 };
             }
         }

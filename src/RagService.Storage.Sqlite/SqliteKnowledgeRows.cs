@@ -224,7 +224,7 @@ public sealed class SqliteKnowledgeRows : IKnowledgeRows, IComponentHealth
         await using var connection = _connections.Open();
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = $"""
-            SELECT ch.id, d.doc_key, d.title, ch.ordinal, ch.text, ch.heading_path, ch.page, d.metadata, d.updated_at
+            SELECT {ChunkColumns}
             FROM chunks ch JOIN documents d ON d.id = ch.document_id
             WHERE ch.id IN (SELECT value FROM json_each($ids))
             """;
@@ -233,21 +233,19 @@ public sealed class SqliteKnowledgeRows : IKnowledgeRows, IComponentHealth
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var chunk = new StoredChunk(
-                reader.GetInt64(0),
-                reader.GetString(1),
-                reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.GetInt32(3),
-                reader.GetString(4),
-                JsonSerializer.Deserialize<List<string>>(reader.GetString(5), Json) ?? [],
-                reader.IsDBNull(6) ? null : reader.GetInt32(6),
-                JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(7), Json) ?? [],
-                DateTimeOffset.Parse(reader.GetString(8), CultureInfo.InvariantCulture));
+            var chunk = ReadChunk(reader, 0);
             byId[chunk.ChunkId] = chunk;
         }
 
         return chunkIds.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
     }
+
+    /// <summary>A chunk as search hits show it, with its document (chunks ch JOIN documents d): read by <see cref="ReadChunk"/>.</summary>
+    internal const string ChunkColumns = "ch.id, d.doc_key, d.title, ch.ordinal, ch.text, ch.heading_path, ch.page, d.metadata, d.updated_at";
+
+    /// <summary>The <see cref="ChunkColumns"/> starting at column <paramref name="at"/>.</summary>
+    internal static StoredChunk ReadChunk(SqliteDataReader r, int at) =>
+        StoredChunkColumns.Read(r, at, (row, i) => DateTimeOffset.Parse(row.GetString(i), CultureInfo.InvariantCulture));
 
     private const string DocumentColumns =
         "SELECT doc_key, title, content_hash, format, metadata, chunk_count, created_at, updated_at, source_sha256, ingest_signature, access FROM documents";

@@ -214,6 +214,39 @@ public abstract class ChangeFeedConformance : IDisposable
         await AllEnginesFindAsync([.. open, .. restricted], "replica A removed its list (the collection is open)");
     }
 
+    [SkippableFact]
+    public async Task The_lucene_copy_holds_each_live_chunk_record_as_the_store_reads_it_from_own_writes_other_replicas_deltas_and_a_rebuild()
+    {
+        var (_, lexical, _, a, b, kb) = await StartAsync();
+        var gone = await a.ListChunkIdsAsync(kb, "x", 0, 10, default);
+        var headed = new Chunk(1, "second part", ["Guide", "Setup"], 7);
+        await a.UpsertDocumentAsync(kb, Doc("own", "1", 0.2) with
+        {
+            Title = "Own title",
+            Metadata = new Dictionary<string, string> { ["lang"] = "en", ["team"] = "a" },
+            Chunks = [new IndexedChunk(new Chunk(0, "first part", [], null), ["first", "common"], [], Vector(0.2)), new IndexedChunk(headed, ["second", "common"], ["guide"], Vector(0.21))],
+        }, default);
+        await b.UpsertDocumentAsync(kb, Doc("other", "1", 0.4, "电池续航两天") with { Title = "其他", Metadata = new Dictionary<string, string> { ["lang"] = "zh" } }, default);
+        Assert.True(await b.SetDocumentAccessAsync(kb, "own", ["group:hr"], default)); // re-added with its new list: the record must stay
+        Assert.True(await b.DeleteDocumentAsync(kb, "x", default));
+        await lexical[1].SearchAsync(kb, ["common"], 1, SearchFilter.None, default); // replica A's Lucene index catches up from the log
+
+        var ids = await ChunkIdsAsync(b, kb);
+        var expected = Json(await b.GetChunksAsync(ids, default));
+        var copy = (ILocalChunkCopy)lexical[1];
+        Assert.Equal(3, ids.Count);
+        Assert.Equal(expected, Json(ids.Select(id => copy.Held(kb.Id, ids)[id])));
+        Assert.Empty(copy.Held(kb.Id, gone));
+        Assert.Empty(copy.Held(kb.Id + 1, ids));
+
+        // A replica that never held the collection builds its copy from a snapshot.
+        var (_, rebuilt, _) = OpenReplica("c");
+        await rebuilt[1].SearchAsync(kb, ["common"], 1, SearchFilter.None, default);
+        Assert.Equal(expected, Json(ids.Select(id => ((ILocalChunkCopy)rebuilt[1]).Held(kb.Id, ids)[id])));
+    }
+
+    private static string Json(IEnumerable<StoredChunk> chunks) => System.Text.Json.JsonSerializer.Serialize(chunks);
+
     /// <summary>Replica A with its three engines loaded at version 1 (one document, "x"), and replica B without indexes.</summary>
     private async Task<(IReadOnlyList<ISearchIndex> Indexes, IReadOnlyList<ILexicalSearchIndex> Lexical, IVectorSearchIndex Vectors, KnowledgeStore A,
         KnowledgeStore B, CollectionInfo Kb)> StartAsync()

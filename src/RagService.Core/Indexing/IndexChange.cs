@@ -7,6 +7,12 @@ public sealed record IndexEntry(long ChunkId, string Text, IReadOnlyList<string>
 {
     /// <summary>Its document's access list (null: none, the collection's default decides), for engines that index access beside the terms.</summary>
     public IReadOnlyList<string>? Access { get; init; }
+
+    /// <summary>
+    /// The chunk as search hits show it (text, document id and title, ordinal, headings, page, metadata, update time), for
+    /// engines that keep a local copy of the records (<see cref="ILocalChunkCopy"/>); null from sources that do not say.
+    /// </summary>
+    public StoredChunk? Record { get; init; }
 }
 
 /// <summary>

@@ -11,9 +11,9 @@ namespace RagService.Core.Retrieval;
 /// calibration; run BM25 and dense retrieval in parallel; fuse them and re-rank the fused list with each candidate's
 /// neighbourhood; rerank the top-N with the cross-encoder; fetch and highlight the top K; judge the lexical floor.
 /// Every stage is reported with its candidates and milliseconds; a stage without a model reports "off", never silently skipped.
-/// The hits' chunks are read through the <see cref="ChunkCache"/> when the host registered one.
+/// The hits' chunks are read through <see cref="HitChunkSource"/> (the chunk cache, and this replica's local copy while the store is unreachable).
 /// </summary>
-public sealed class SearchService(IKnowledgeStore store, SearchPipeline pipeline, ChunkCache? chunks = null)
+public sealed class SearchService(IKnowledgeStore store, SearchPipeline pipeline, HitChunkSource? chunks = null)
 {
     public bool DenseAvailable => pipeline.IsOn(DenseRetrievalStage.StageName);
 

@@ -115,32 +115,22 @@ public sealed class ChunkCache(ChunkCacheOptions options)
         return chunkIds.Where(found.ContainsKey).Select(id => found[id]).ToList();
     }
 
-    /// <summary>
-    /// Where each held chunk of <paramref name="chunkIds"/> sits, for ranking by neighbours without the store: chunks of
-    /// one document share a key (numbered here, not the store's document key); ids not held are left out.
-    /// </summary>
-    public IReadOnlyDictionary<long, ChunkPosition> HeldPositions(IReadOnlyCollection<long> chunkIds)
+    /// <summary>The held chunks of <paramref name="chunkIds"/> by id (ids not held are left out), counted neither as hits nor as misses.</summary>
+    public IReadOnlyDictionary<long, StoredChunk> Held(IReadOnlyCollection<long> chunkIds)
     {
-        var documents = new Dictionary<string, long>(StringComparer.Ordinal);
-        var positions = new Dictionary<long, ChunkPosition>(chunkIds.Count);
+        var held = new Dictionary<long, StoredChunk>(chunkIds.Count);
         lock (_gate)
         {
             foreach (var id in chunkIds)
             {
                 if (_entries.TryGetValue(id, out var node))
                 {
-                    var chunk = node.Value.Chunk;
-                    if (!documents.TryGetValue(chunk.DocumentId, out var key))
-                    {
-                        documents[chunk.DocumentId] = key = documents.Count;
-                    }
-
-                    positions[id] = new ChunkPosition(key, chunk.Ordinal);
+                    held[id] = node.Value.Chunk;
                 }
             }
         }
 
-        return positions;
+        return held;
     }
 
     /// <summary>Keeps chunks as the store holds them (read from it, or just committed by this process).</summary>

@@ -82,12 +82,17 @@ public class KnowledgeStore : IKnowledgeStore
             IReadOnlyList<long> removed = existing is null ? [] : await tx.DeleteDocumentAsync(existing.RowId, ct);
             var row = await tx.InsertDocumentAsync(collection.Id, document, created, now, ct);
             var ids = await tx.InsertChunksAsync(row, document.Chunks, ct);
-            var added = document.Chunks.Select((c, i) => new IndexEntry(ids[i], c.Chunk.Text, c.BodyTerms, c.HeaderTerms, c.Vector) { Access = document.Access }).ToList();
+            var records = document.Chunks.Select((c, i) =>
+                new StoredChunk(ids[i], document.Id, document.Title, c.Chunk.Ordinal, c.Chunk.Text, c.Chunk.HeadingPath, c.Chunk.Page, document.Metadata, now)).ToList();
+            var added = document.Chunks.Select((c, i) => new IndexEntry(ids[i], c.Chunk.Text, c.BodyTerms, c.HeaderTerms, c.Vector)
+            {
+                Access = document.Access,
+                Record = records[i],
+            }).ToList();
             var version = await tx.BumpVersionAsync(collection.Id, ct);
             var change = new IndexChange(collection, version, removed, added, new IndexedDocument(document.Id, document.Metadata, created, now) { Access = document.Access });
             await CommitAndPublishAsync(tx, change, ct);
-            _chunks?.Add(document.Chunks.Select((c, i) =>
-                new StoredChunk(ids[i], document.Id, document.Title, c.Chunk.Ordinal, c.Chunk.Text, c.Chunk.HeadingPath, c.Chunk.Page, document.Metadata, now)));
+            _chunks?.Add(records);
             return existing is null ? WriteOutcome.Created : WriteOutcome.Updated;
         }, ct);
 

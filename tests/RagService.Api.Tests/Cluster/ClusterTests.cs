@@ -191,11 +191,14 @@ public sealed class ClusterTests
     public async Task While_PostgreSQL_is_unreachable_searches_answer_from_local_state_writes_answer_503_with_nothing_written_and_all_catches_up_after()
     {
         // CacheSeconds=300: the principal-limited key is still authenticated during the outage, so its refusal is the search's own.
-        await using var cluster = await ReplicaCluster.StartAsync(2, null, throughLink: true, "--Rag:Postgres:RetryCount=0", "--Rag:Auth:CacheSeconds=300");
+        // ChunkCache:MaxBytes=0: no replica keeps a hit's chunk in memory, so every degraded hit comes from its local copy.
+        await using var cluster = await ReplicaCluster.StartAsync(2, null, throughLink: true, "--Rag:Postgres:RetryCount=0", "--Rag:Auth:CacheSeconds=300",
+            "--Rag:ChunkCache:MaxBytes=0", $"--Rag:Embedding:ModelDirectory={RealModelRetrievalTests.RealMiniLmDirectory()}", "--Rag:Embedding:IntraOpThreads=1");
         var (a, b) = (cluster[0].Client, cluster[1].Client);
         await CreateCollectionAsync(a, "kb");
         await WriteAsync(a, "kb", "tea", "green tea from the hills");
         var before = (await WriteAsync(b, "kb", "battery", "苹果手机的电池续航")).GetProperty("version").GetInt64();
+        var guideVersion = await WriteGuideAsync(a, b);
         var created = await (await a.PostAsJsonAsync("/v1/keys", new { client = "hr-app", role = "reader", principals = new[] { "group:hr" } }))
             .Content.ReadFromJsonAsync<JsonElement>();
         using var limited = new HttpClient { BaseAddress = a.BaseAddress };
@@ -206,6 +209,22 @@ public sealed class ClusterTests
             Assert.Equal(["tea"], DocumentIds(await SearchOkAsync(replica, "kb", "tea", minVersion: before)));
             Assert.Equal(["battery"], DocumentIds(await SearchOkAsync(replica, "kb", "电池", minVersion: before)));
             Assert.Equal(("ready", "on"), await ReadinessAsync(replica));
+        }
+
+        // Before the outage: each replica's hits in every mode, over chunks written through both replicas (each one's
+        // BM25 search opened its local copy of "guide"; the other replica's chunks reached it by the change log).
+        var expected = new Dictionary<(int, string, string), string>();
+        foreach (var (replica, client) in new[] { (0, a), (1, b) })
+        {
+            foreach (var (mode, query) in GuideSearches)
+            {
+                using var search = await GuideSearchAsync(client, mode, query, guideVersion);
+                var body = await search.Content.ReadAsStringAsync();
+                Assert.True(search.StatusCode == HttpStatusCode.OK, $"{(int)search.StatusCode}: {body}");
+                var hits = JsonDocument.Parse(body).RootElement.GetProperty("hits");
+                Assert.True(hits.GetArrayLength() >= 2, $"{mode} '{query}' found too little to compare: {hits}");
+                expected[(replica, mode, query)] = hits.GetRawText();
+            }
         }
 
         Assert.True(await cluster.Link.CutAsync() > 0, "the replicas held no connection to end");
@@ -230,6 +249,17 @@ public sealed class ClusterTests
             using var ahead = await SearchAsync(replica, "kb", "tea", minVersion: before + 1);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ahead.StatusCode);
             Assert.NotNull(ahead.Headers.RetryAfter);
+        }
+
+        // Every mode answers with exactly the hits it gave before the outage (texts, titles, headings, metadata, scores),
+        // none of them from a chunk cache (it is off): all from the replica's local copy.
+        foreach (var (replica, client) in new[] { (0, a), (1, b) })
+        {
+            foreach (var (mode, query) in GuideSearches)
+            {
+                var search = await AssertServedLocallyAsync(await GuideSearchAsync(client, mode, query, null), guideVersion);
+                Assert.Equal(expected[(replica, mode, query)], search.GetProperty("hits").GetRawText());
+            }
         }
 
         await AssertStoreUnavailableAsync(await SearchAsync(limited, "kb", "tea"));
@@ -267,7 +297,8 @@ public sealed class ClusterTests
         await connection.OpenAsync();
         await using var check = new NpgsqlCommand("""
             SELECT d.doc_key, d.chunk_count, count(c.id), string_agg(c.text, ' ')
-            FROM documents d LEFT JOIN chunks c ON c.document_id = d.id GROUP BY d.id ORDER BY d.doc_key
+            FROM documents d LEFT JOIN chunks c ON c.document_id = d.id WHERE d.collection_id = (SELECT id FROM collections WHERE name = 'kb')
+            GROUP BY d.id ORDER BY d.doc_key
             """, connection);
         var stored = new List<(string, int, long, string)>();
         await using (var reader = await check.ExecuteReaderAsync())
@@ -281,20 +312,67 @@ public sealed class ClusterTests
         Assert.Equal([("battery", 1, 1L, "苹果手机的电池续航"), ("coffee", 1, 1L, "dark roast coffee beans"), ("tea", 1, 1L, "green tea from the hills")], stored);
     }
 
+    /// <summary>The searches compared before and during the outage: each mode, queries matching one or several chunks of "guide".</summary>
+    private static readonly (string Mode, string Query)[] GuideSearches =
+    [
+        ("bm25", "battery"), ("bm25", "green tea"), ("dense", "how long does the phone battery last"), ("dense", "brewing tea leaves"),
+        ("hybrid", "battery charging"), ("hybrid", "replace a cracked glass screen"),
+    ];
+
+    /// <summary>
+    /// A second collection cut into small chunks: a titled, tagged Markdown document with headings written through A and
+    /// another through B. Returns the version after both.
+    /// </summary>
+    private static async Task<long> WriteGuideAsync(HttpClient a, HttpClient b)
+    {
+        var created = await a.PostAsJsonAsync("/v1/collections", new { name = "guide", chunking = "sentence-pack", chunkSize = 20, chunkOverlap = 0 });
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        var manual = await a.PostAsJsonAsync("/v1/collections/guide/documents", new
+        {
+            id = "manual", title = "Phone manual", format = "markdown", metadata = new Dictionary<string, string> { ["lang"] = "en", ["team"] = "devices" },
+            text = "# Battery\n\nCharge the phone battery overnight with the cable in the box. A full battery lasts two days of normal use.\n\n" +
+                "# Screen\n\nThe screen is toughened glass. A cracked screen is replaced at any store within a week.\n\n" +
+                "# Storage\n\nPhotos and videos fill the storage first. Move them to the cloud to free space.",
+        });
+        Assert.True(manual.IsSuccessStatusCode, await manual.Content.ReadAsStringAsync());
+        var tea = await b.PostAsJsonAsync("/v1/collections/guide/documents", new
+        {
+            id = "brewing", title = "Brewing tea", format = "markdown", metadata = new Dictionary<string, string> { ["lang"] = "en" },
+            text = "# Green tea\n\nBrew green tea leaves at eighty degrees for two minutes. Hotter water makes it bitter.\n\n" +
+                "# Black tea\n\nBlack tea wants boiling water and four minutes. Milk is optional.",
+        });
+        Assert.True(tea.IsSuccessStatusCode, await tea.Content.ReadAsStringAsync());
+        return (await tea.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetInt64();
+    }
+
+    private static async Task<HttpResponseMessage> GuideSearchAsync(HttpClient client, string mode, string query, long? minVersion)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/collections/guide/search")
+        {
+            // rrf: calibrated fusion would follow a calibration finishing in the background between the two searches.
+            Content = JsonContent.Create(new { query, mode, fusion = "rrf", topK = 5, minVersion }),
+        };
+        return await client.SendAsync(request);
+    }
+
     /// <summary>A 200 with exactly <paramref name="expected"/>, marked in body and header as served from local state at <paramref name="version"/>.</summary>
-    private static async Task AssertServedLocallyAsync(HttpResponseMessage response, string[] expected, long version)
+    private static async Task AssertServedLocallyAsync(HttpResponseMessage response, string[] expected, long version) =>
+        Assert.Equal(expected, DocumentIds(await AssertServedLocallyAsync(response, version)));
+
+    /// <summary>A 200 marked in body and header as served from local state at <paramref name="version"/>; its body.</summary>
+    private static async Task<JsonElement> AssertServedLocallyAsync(HttpResponseMessage response, long version)
     {
         using (response)
         {
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
             var search = JsonDocument.Parse(body).RootElement;
-            Assert.Equal(expected, DocumentIds(search));
             var degraded = search.GetProperty("degraded");
             Assert.Equal("local-state", degraded.GetProperty("servedFrom").GetString());
             Assert.Equal(version, degraded.GetProperty("version").GetInt64());
             Assert.Contains("PostgreSQL", degraded.GetProperty("reason").GetString(), StringComparison.Ordinal);
             Assert.Equal($"local-state; version={version}", string.Join(",", response.Headers.GetValues("Rag-Served-From")));
+            return search;
         }
     }
 

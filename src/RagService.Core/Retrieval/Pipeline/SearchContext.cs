@@ -9,7 +9,7 @@ namespace RagService.Core.Retrieval.Pipeline;
 /// candidate was ranked. Each field is written by the stage named in its summary and read by the later ones.
 /// </summary>
 /// <param name="chunks">Where the hits' chunks are read through; null reads them from the store each time.</param>
-public sealed class SearchContext(IKnowledgeStore store, CollectionInfo collection, SearchQuery query, CancellationToken cancellationToken, ChunkCache? chunks = null)
+public sealed class SearchContext(IKnowledgeStore store, CollectionInfo collection, SearchQuery query, CancellationToken cancellationToken, HitChunkSource? chunks = null)
 {
     public CollectionInfo Collection => collection;
 
@@ -72,7 +72,7 @@ public sealed class SearchContext(IKnowledgeStore store, CollectionInfo collecti
         if (Chunks is null)
         {
             var watch = Stopwatch.StartNew();
-            Chunks = chunks is null ? await store.GetChunksAsync(ids, cancellationToken) : await chunks.GetChunksAsync(store, ids, cancellationToken);
+            Chunks = chunks is null ? await store.GetChunksAsync(ids, cancellationToken) : await chunks.GetChunksAsync(store, collection, ids, cancellationToken);
             FetchMilliseconds = watch.Elapsed.TotalMilliseconds;
         }
 

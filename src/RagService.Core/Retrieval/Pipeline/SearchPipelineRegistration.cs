@@ -4,6 +4,7 @@ using RagService.Core.Indexing;
 using RagService.Core.Models;
 using RagService.Core.Retrieval.Calibration;
 using RagService.Core.Retrieval.Stages;
+using RagService.Core.Storage;
 
 namespace RagService.Core.Retrieval.Pipeline;
 
@@ -13,13 +14,15 @@ public static class SearchPipelineRegistration
     /// <summary>
     /// Registers <see cref="SearchService"/> and its stages in the order they run. Call it after the ports are
     /// registered: the store, the lexical and vector indexes, the analyzers, and, when configured, the embedder
-    /// (<see cref="ITextEmbedder"/>), the cross-encoder (<see cref="IReranker"/>), the highlighter and the fusion
-    /// calibration. Each optional stage whose port is absent is its null object, reporting "off".
+    /// (<see cref="ITextEmbedder"/>), the cross-encoder (<see cref="IReranker"/>), the highlighter, the fusion calibration,
+    /// the chunk cache and a local copy of the chunk records (<see cref="HitChunkSource"/>). Each optional stage whose
+    /// port is absent is its null object, reporting "off".
     /// Add a stage of your own afterwards with <see cref="AddSearchStage{TStage}"/>: it runs after the built-in ones.
     /// </summary>
     public static IServiceCollection AddSearchPipeline(this IServiceCollection services)
     {
         services.TryAddSingleton(new RetrievalOptions());
+        services.TryAddSingleton(sp => new HitChunkSource(sp.GetService<ChunkCache>(), sp.GetService<ILocalChunkCopy>()));
         AddStage<CalibrationLookupStage>(services, services.Has<FusionCalibrationService>() && services.Has<ITextEmbedder>() && services.Has<IVectorSearchIndex>(), null);
         services.AddSearchStage<LexicalRetrievalStage>();
         AddStage<DenseRetrievalStage>(services, services.Has<ITextEmbedder>() && services.Has<IVectorSearchIndex>(), DenseRetrievalStage.Off);

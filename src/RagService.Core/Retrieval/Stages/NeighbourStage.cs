@@ -5,10 +5,11 @@ namespace RagService.Core.Retrieval.Stages;
 
 /// <summary>
 /// The fused candidates re-ranked with their neighbours' evidence (<see cref="NeighbourEvidence"/>), "neighbours". Inside a
-/// <see cref="LocalStateScope"/> with the store unreachable, the positions come from the chunk cache when it holds every
-/// candidate; otherwise the stage is skipped (saying so) rather than ranking by a part of the neighbourhoods.
+/// <see cref="LocalStateScope"/> with the store unreachable, the positions come from the chunks this replica holds (its
+/// chunk cache and local copy, <see cref="HitChunkSource"/>) when it holds every candidate; otherwise the stage is
+/// skipped (saying so) rather than ranking by a part of the neighbourhoods.
 /// </summary>
-public sealed class NeighbourStage(IKnowledgeStore store, RetrievalOptions options, ChunkCache? chunks = null) : ISearchStage
+public sealed class NeighbourStage(IKnowledgeStore store, RetrievalOptions options, HitChunkSource? chunks = null) : ISearchStage
 {
     public string Name => "neighbours";
 
@@ -39,7 +40,7 @@ public sealed class NeighbourStage(IKnowledgeStore store, RetrievalOptions optio
         catch (StorageUnavailableException fault) when (LocalStateScope.Current is { } scope && chunks is not null)
         {
             scope.Degrade(fault);
-            positions = chunks.HeldPositions(ids);
+            positions = chunks.HeldPositions(context.Collection, ids);
             if (positions.Count < ids.Count)
             {
                 return StageResult.Skipped($"the store is unreachable and this replica holds {positions.Count} of the {ids.Count} candidates' chunks");
