@@ -8,7 +8,7 @@ namespace RagService.Api.Tests;
 /// <summary>ask with an LLM: streaming, caller disconnects, timeouts and the relevance floor, against a local OpenAI-compatible endpoint.</summary>
 public sealed class StreamingAndLlmTests
 {
-    private static async Task<List<(string Event, JsonElement Data)>> ReadEventsAsync(HttpResponseMessage response)
+    internal static async Task<List<(string Event, JsonElement Data)>> ReadEventsAsync(HttpResponseMessage response)
     {
         var events = new List<(string, JsonElement)>();
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());

@@ -44,7 +44,9 @@ internal sealed class SearchEndpoints : IEndpointModule
             var version = await versions.BeforeSearchAsync(http, info, body.MinVersion, ct);
             if (body.Stream == true)
             {
-                await AnswerStream.WriteAsync(http, query, await ask.StreamAsync(info, query, history, ct), ct, projection);
+                // The search ran before the first event: the scope says now whether it fell back, in time for the header.
+                var stream = await ask.StreamAsync(info, query, history, ct);
+                await AnswerStream.WriteAsync(http, query, stream, ct, projection, (version, CollectionVersions.Degraded(http, local, version)));
                 return Results.Empty;
             }
 

@@ -192,8 +192,12 @@ public sealed class ClusterTests
     {
         // CacheSeconds=300: the principal-limited key is still authenticated during the outage, so its refusal is the search's own.
         // ChunkCache:MaxBytes=0: no replica keeps a hit's chunk in memory, so every degraded hit comes from its local copy.
+        // The fake LLM streams its reply, so a streamed ask has token events before its "done" event.
+        await using var llm = await FakeLlmServer.StartAsync();
+        llm.Reply = "续航两天 [1]";
         await using var cluster = await ReplicaCluster.StartAsync(2, null, throughLink: true, "--Rag:Postgres:RetryCount=0", "--Rag:Auth:CacheSeconds=300",
-            "--Rag:ChunkCache:MaxBytes=0", $"--Rag:Embedding:ModelDirectory={RealModelRetrievalTests.RealMiniLmDirectory()}", "--Rag:Embedding:IntraOpThreads=1");
+            "--Rag:ChunkCache:MaxBytes=0", $"--Rag:Embedding:ModelDirectory={RealModelRetrievalTests.RealMiniLmDirectory()}", "--Rag:Embedding:IntraOpThreads=1",
+            $"--Llm:Url={llm.Url}", "--Llm:MaxRetries=0");
         var (a, b) = (cluster[0].Client, cluster[1].Client);
         await CreateCollectionAsync(a, "kb");
         await WriteAsync(a, "kb", "tea", "green tea from the hills");
@@ -226,6 +230,10 @@ public sealed class ClusterTests
                 expected[(replica, mode, query)] = hits.GetRawText();
             }
         }
+
+        var (normal, normalServedFrom) = await StreamedAskAsync(a);
+        Assert.False(normal.TryGetProperty("degraded", out _), normal.ToString());
+        Assert.Null(normalServedFrom);
 
         Assert.True(await cluster.Link.CutAsync() > 0, "the replicas held no connection to end");
 
@@ -272,6 +280,17 @@ public sealed class ClusterTests
             Assert.Equal(before, answer.GetProperty("degraded").GetProperty("version").GetInt64());
         }
 
+        // A streamed ask: the header before the first event, and the "done" event carries "degraded" like the body above.
+        foreach (var replica in new[] { a, b })
+        {
+            var (done, servedFrom) = await StreamedAskAsync(replica);
+            Assert.Equal(["battery"], done.GetProperty("sources").EnumerateArray().Select(s => s.GetProperty("documentId").GetString()));
+            Assert.Equal((before, "local-state", before), (done.GetProperty("version").GetInt64(),
+                done.GetProperty("degraded").GetProperty("servedFrom").GetString(), done.GetProperty("degraded").GetProperty("version").GetInt64()));
+            Assert.Contains("PostgreSQL", done.GetProperty("degraded").GetProperty("reason").GetString(), StringComparison.Ordinal);
+            Assert.Equal($"local-state; version={before}", servedFrom);
+        }
+
         cluster.Link.Restore();
 
         // Writes succeed again, the indexes hold what they held, a write on A reaches B (its change feed reconnected)
@@ -310,6 +329,23 @@ public sealed class ClusterTests
         }
 
         Assert.Equal([("battery", 1, 1L, "苹果手机的电池续航"), ("coffee", 1, 1L, "dark roast coffee beans"), ("tea", 1, 1L, "green tea from the hills")], stored);
+    }
+
+    /// <summary>A streamed ask for "电池" (bm25): the fake LLM's reply as token events, then its "done" event; that event's data and the Rag-Served-From header.</summary>
+    private static async Task<(JsonElement Done, string? ServedFrom)> StreamedAskAsync(HttpClient client)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/collections/kb/ask")
+        {
+            Content = JsonContent.Create(new { question = "电池", mode = "bm25", stream = true }),
+        };
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        var events = await StreamingAndLlmTests.ReadEventsAsync(response);
+        Assert.Equal("done", events[^1].Event);
+        Assert.All(events[..^1], e => Assert.Equal("token", e.Event));
+        var streamed = string.Concat(events[..^1].Select(e => e.Data.GetProperty("text").GetString()));
+        Assert.Equal(("续航两天 [1]", streamed), (streamed.TrimEnd(), events[^1].Data.GetProperty("answer").GetString()));
+        return (events[^1].Data, response.Headers.TryGetValues("Rag-Served-From", out var servedFrom) ? string.Join(",", servedFrom) : null);
     }
 
     /// <summary>The searches compared before and during the outage: each mode, queries matching one or several chunks of "guide".</summary>
