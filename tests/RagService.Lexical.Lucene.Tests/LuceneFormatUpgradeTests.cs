@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Lucene.Net.Analysis.Core;
+using Lucene.Net.Index;
+using Lucene.Net.Util;
+using RagService.Core.Chunking;
+using RagService.Core.Storage;
+using RagService.Storage.Sqlite;
+using FSDirectory = Lucene.Net.Store.FSDirectory;
+
+namespace RagService.Lexical.Lucene.Tests;
+
+/// <summary>
+/// An index folder of the format before the chunk records (ragservice-bm25f-v2, no stored records) is rebuilt from the
+/// store once, at its first open after the upgrade; its stats say why, it then holds every record as the store reads
+/// it, and the next open loads it as it is.
+/// </summary>
+public sealed class LuceneFormatUpgradeTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "ragsvc-lucene-upgrade-" + Guid.NewGuid().ToString("N")[..10]);
+    private readonly List<IDisposable> _owned = [];
+
+    [Fact]
+    public async Task A_v2_index_is_rebuilt_once_saying_so_and_then_holds_each_chunk_record()
+    {
+        var options = new SqliteStoreOptions { DatabasePath = Path.Combine(_dir, "kb.db") };
+        var source = new SqliteIndexSource(options);
+        var first = Open(source);
+        var store = new SqliteKnowledgeStore(options, [first]);
+        var kb = await store.CreateCollectionAsync("kb", new CollectionSettings(), default);
+        await store.UpsertDocumentAsync(kb, new DocumentWrite("d", "A title", "hash", "markdown", new Dictionary<string, string> { ["lang"] = "en" },
+            [new IndexedChunk(new Chunk(0, "alpha text", ["Intro"], 3), ["alpha"], ["intro"]), new IndexedChunk(new Chunk(1, "beta text", [], null), ["beta"], [])]), default);
+        Close(first);
+        MarkAsFormat(Path.Combine(_dir, "lucene", $"collection-{kb.Id}"), "ragservice-bm25f-v2");
+
+        var upgraded = Open(source);
+        Assert.Single(await upgraded.SearchAsync(kb, ["beta"], 10, SearchFilter.None, default));
+        Assert.Equal("rebuilt: incompatible (format 'ragservice-bm25f-v2', wanted 'ragservice-bm25f-v3')", (await upgraded.GetStatsAsync(kb, default)).Load);
+        var ids = await store.ListChunkIdsAsync(kb, "d", 0, 10, default);
+        var expected = JsonSerializer.Serialize(await store.GetChunksAsync(ids, default));
+        Assert.Equal(expected, JsonSerializer.Serialize(ids.Select(id => upgraded.Held(kb.Id, ids)[id])));
+        Close(upgraded);
+
+        var again = Open(source);
+        await again.SearchAsync(kb, ["beta"], 10, SearchFilter.None, default);
+        Assert.Equal("loaded", (await again.GetStatsAsync(kb, default)).Load);
+        Assert.Equal(expected, JsonSerializer.Serialize(ids.Select(id => again.Held(kb.Id, ids)[id])));
+    }
+
+    public void Dispose() => IndexTestFiles.Remove(_dir, _owned);
+
+    private LuceneLexicalSearchIndex Open(SqliteIndexSource source)
+    {
+        var lucene = new LuceneLexicalSearchIndex(source, new LuceneOptions { Directory = Path.Combine(_dir, "lucene") });
+        _owned.Add(lucene);
+        return lucene;
+    }
+
+    /// <summary>A clean stop: the index commits what it holds.</summary>
+    private void Close(LuceneLexicalSearchIndex lucene)
+    {
+        lucene.Dispose();
+        _owned.Remove(lucene);
+    }
+
+    /// <summary>Rewrites the last commit's format mark, as an older version of the service left it.</summary>
+    private static void MarkAsFormat(string folder, string format)
+    {
+        using var directory = FSDirectory.Open(new DirectoryInfo(folder));
+        var data = new Dictionary<string, string>(DirectoryReader.ListCommits(directory)[^1].UserData) { ["format"] = format };
+        using var writer = new IndexWriter(directory, new IndexWriterConfig(LuceneVersion.LUCENE_48, new KeywordAnalyzer()) { OpenMode = OpenMode.APPEND });
+        writer.SetCommitData(data);
+        writer.Commit();
+    }
+}
