@@ -433,38 +433,17 @@ public sealed class ClusterTests
         return (status, found.GetProperty("state").GetString()!);
     }
 
-    /// <summary>Polls /health/ready until the component is in the state; the generous bound only stops a component that never gets there.</summary>
-    private static async Task WaitForComponentAsync(HttpClient client, string component, string state)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while ((await ReadinessAsync(client, component)).State != state)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{component} did not become {state}");
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>Polls /health/ready until the component is in the state.</summary>
+    private static Task WaitForComponentAsync(HttpClient client, string component, string state) =>
+        PollAsync(() => ReadinessAsync(client, component), found => found.State == state, found => $"{component} did not become {state}: {found}");
 
-    /// <summary>Polls /health/ready until it says ready with the store on; the generous bound only stops a replica that never recovers.</summary>
-    private static async Task WaitUntilReadyAsync(HttpClient client)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (await ReadinessAsync(client) is var state && state != ("ready", "on"))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the replica did not become ready again: {state}");
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>Polls /health/ready until it says ready with the store on.</summary>
+    private static Task WaitUntilReadyAsync(HttpClient client) =>
+        PollAsync(() => ReadinessAsync(client), state => state == ("ready", "on"), state => $"the replica did not become ready again: {state}");
 
-    /// <summary>Waits until the replica's follower dropped the index folder; the generous bound only stops a broken follower.</summary>
-    private static async Task WaitUntilGoneAsync(string folder)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (Directory.Exists(folder))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{folder} was not dropped");
-            await Task.Delay(50);
-        }
-    }
+    /// <summary>Waits until the replica's follower dropped the index folder.</summary>
+    private static Task WaitUntilGoneAsync(string folder) =>
+        PollAsync(() => Task.FromResult(Directory.Exists(folder)), exists => !exists, _ => $"{folder} was not dropped", interval: 50);
 
     private static async Task<string?> LeaseOwnerAsync(ReplicaCluster cluster, string jobId)
     {
@@ -474,22 +453,10 @@ public sealed class ClusterTests
         return await cmd.ExecuteScalarAsync() as string;
     }
 
-    /// <summary>Polls until the job is finished; the generous deadline (a 500-document job on a loaded machine) only stops a hung test.</summary>
-    private static async Task<JsonElement> WaitForJobAsync(HttpClient client, string jobId)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(15);
-        while (true)
-        {
-            var job = await JobPolling.GetJobAsync(client, jobId, lists: false);
-            if (job.GetProperty("finishedAt").ValueKind != JsonValueKind.Null)
-            {
-                return job;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"job {jobId} did not finish: {job}");
-            await Task.Delay(200);
-        }
-    }
+    /// <summary>Polls until the job is finished (bound: 15 minutes, for a 500-document job on a loaded machine).</summary>
+    private static Task<JsonElement> WaitForJobAsync(HttpClient client, string jobId) =>
+        PollAsync(() => JobPolling.GetJobAsync(client, jobId, lists: false), job => job.GetProperty("finishedAt").ValueKind != JsonValueKind.Null,
+            job => $"job {jobId} did not finish: {job}", TimeSpan.FromMinutes(15), interval: 200);
 
     [SkippableFact]
     public async Task A_replica_stopped_while_others_wrote_1000_times_catches_up_from_the_log_at_restart_without_a_rebuild()

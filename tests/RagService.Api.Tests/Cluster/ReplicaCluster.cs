@@ -162,13 +162,28 @@ internal sealed class ReplicaCluster : IAsyncDisposable
     /// Waits until the replica's BM25 index of the collection holds at least <paramref name="version"/> (the change-log
     /// follower's work, no search involved); fails after a generous limit that only a broken follower reaches.
     /// </summary>
-    public static async Task WaitForIndexVersionAsync(HttpClient client, string collection, long version)
+    public static Task WaitForIndexVersionAsync(HttpClient client, string collection, long version) =>
+        PollAsync(async () => (await Bm25StatsAsync(client, collection)).GetProperty("version"), held => held.ValueKind == JsonValueKind.Number && held.GetInt64() >= version,
+            held => $"the replica's index did not reach version {version}: {held}", interval: 50);
+
+    /// <summary>
+    /// Reads <paramref name="read"/> every <paramref name="interval"/> ms until <paramref name="reached"/> holds and returns
+    /// that reading; fails with <paramref name="failure"/> of the last one after <paramref name="bound"/> (2 minutes unless
+    /// given): a generous bound that only stops what never gets there, never a timing the test asserts.
+    /// </summary>
+    public static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> reached, Func<T, string> failure, TimeSpan? bound = null, int interval = 100)
     {
-        var limit = DateTime.UtcNow.AddMinutes(2);
-        while ((await Bm25StatsAsync(client, collection)).GetProperty("version") is var held && (held.ValueKind != JsonValueKind.Number || held.GetInt64() < version))
+        var deadline = DateTime.UtcNow + (bound ?? TimeSpan.FromMinutes(2));
+        while (true)
         {
-            Assert.True(DateTime.UtcNow < limit, $"the replica's index did not reach version {version}: {held}");
-            await Task.Delay(50);
+            var reading = await read();
+            if (reached(reading))
+            {
+                return reading;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, failure(reading));
+            await Task.Delay(interval);
         }
     }
 }
