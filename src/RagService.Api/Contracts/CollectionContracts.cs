@@ -30,7 +30,15 @@ public sealed record CollectionResponse(string Name, DateTimeOffset CreatedAt, s
 /// <param name="Version">The collection's version in the store: it grows with every committed write, through any replica.</param>
 public sealed record CollectionStatsResponse(string Name, int Documents, int Chunks, long ChunkTextBytes, long Bm25IndexBytes, int Vectors, long VectorBytes,
     CollectionResponse Settings, IndexStatsResponse Bm25, IndexStatsResponse? VectorIndex, RagService.Core.Vectors.VectorGraphHealth? VectorGraph = null,
-    FusionStatsResponse? Fusion = null, ModelFitResponse? ModelFit = null, long? Version = null);
+    FusionStatsResponse? Fusion = null, ModelFitResponse? ModelFit = null, long? Version = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    ChunkCacheStatsResponse? ChunkCache = null);
+
+/// <summary>
+/// This replica's chunk cache (Rag:ChunkCache), shared by every collection: what it holds, and how many of the chunk ids
+/// searches asked for since the start it held (hits) or read from the store (misses). Only callers without a principal limit see it.
+/// </summary>
+public sealed record ChunkCacheStatsResponse(long Entries, long Bytes, long MaxBytes, long Hits, long Misses);
 
 /// <param name="State">
 /// "calibrated"; "scheduled" (missing or stale, calibrates in the background once writes settle) or "calibrating" (running now):

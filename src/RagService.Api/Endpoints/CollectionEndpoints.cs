@@ -92,8 +92,11 @@ internal sealed class CollectionEndpoints : IEndpointModule
 
             var fusion = services.GetService<FusionCalibrationService>() is { } calibration ? ToResponse(await calibration.StateAsync(info, ct)) : null;
             var fit = services.GetService<ModelFitCheck>() is { } check && await check.CheckAsync(info, ct) is { } report ? ToResponse(report) : null;
+            var cache = access is null && services.GetService<ChunkCache>() is { } held
+                ? new ChunkCacheStatsResponse(held.Count, held.Bytes, held.MaxBytes, held.Hits, held.Misses)
+                : null;
             return new CollectionStatsResponse(info.Name, stats.Documents, stats.Chunks, stats.ChunkTextBytes, bm25.Bytes, stats.Vectors, stats.VectorBytes,
-                ToResponse(info, analyzers), ToResponse(bm25, version), vectors is null ? null : ToResponse(vectors, version), vectors?.Graph, fusion, fit, version);
+                ToResponse(info, analyzers), ToResponse(bm25, version), vectors is null ? null : ToResponse(vectors, version), vectors?.Graph, fusion, fit, version, cache);
         }).RequireRole(ApiRole.Reader).WithSummary("Collection statistics: documents, chunks, index sizes and settings (counts of what the caller may read; full for admins)");
 
         group.MapDelete("/{collection}", async (string collection, IKnowledgeStore store, CancellationToken ct) =>

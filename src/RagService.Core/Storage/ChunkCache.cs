@@ -47,6 +47,8 @@ public sealed class ChunkCache(ChunkCacheOptions options)
     private long _hits;
     private long _misses;
 
+    public long MaxBytes => _maxBytes;
+
     public long Hits => Interlocked.Read(ref _hits);
 
     public long Misses => Interlocked.Read(ref _misses);
