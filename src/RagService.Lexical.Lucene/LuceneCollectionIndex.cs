@@ -306,6 +306,34 @@ internal sealed class LuceneCollectionIndex : IDisposable
         }
     }
 
+    /// <summary>
+    /// The chunk records of <paramref name="chunkIds"/> in the last commit of the index folder at <paramref name="path"/>,
+    /// read without opening a writer; none when there is no readable index there.
+    /// </summary>
+    public static IReadOnlyDictionary<long, StoredChunk> CommittedRecords(string path, IReadOnlyCollection<long> chunkIds)
+    {
+        try
+        {
+            if (!System.IO.Directory.Exists(path))
+            {
+                return new Dictionary<long, StoredChunk>();
+            }
+
+            using var directory = FSDirectory.Open(new DirectoryInfo(path));
+            if (!DirectoryReader.IndexExists(directory))
+            {
+                return new Dictionary<long, StoredChunk>();
+            }
+
+            using var reader = DirectoryReader.Open(directory);
+            return ChunkRecordField.Read(reader, IdField, chunkIds);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new Dictionary<long, StoredChunk>();
+        }
+    }
+
     public (long Entries, long Bytes) Size()
     {
         var searcher = _searchers.Acquire();

@@ -16,7 +16,7 @@ namespace RagService.Lexical.Lucene;
 /// from the store's change log when another process wrote (see <see cref="LuceneCollectionIndex"/>). A caller's access
 /// scope is a filter on the indexed access field (<see cref="AccessField"/>); other filter conditions are resolved by the store.
 /// Each chunk's record is stored beside its terms (<see cref="ChunkRecordField"/>): the replica's local copy of what hits
-/// show (<see cref="ILocalChunkCopy"/>) for the collections whose index this process has open.
+/// show (<see cref="ILocalChunkCopy"/>), read from the open index or, for a collection not opened yet, from its folder.
 /// </summary>
 public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, ILocalChunkCopy, IDisposable
 {
@@ -95,8 +95,12 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, ILocalChunkC
         return Task.FromResult(new IndexStats(Engine, entries, bytes, index.Verdict, Version: index.Version, Follow: index.Follow));
     }
 
+    /// <summary>
+    /// From the collection's open index; from its last commit on disk when this process has not opened it (say, it served
+    /// only dense searches before the store went away). A chunk id is never given twice, so a record found is the chunk's.
+    /// </summary>
     public IReadOnlyDictionary<long, StoredChunk> Held(long collectionId, IReadOnlyCollection<long> chunkIds) =>
-        _open.TryGetValue(collectionId, out var index) ? index.Records(chunkIds) : new Dictionary<long, StoredChunk>();
+        _open.TryGetValue(collectionId, out var index) ? index.Records(chunkIds) : LuceneCollectionIndex.CommittedRecords(PathOf(collectionId), chunkIds);
 
     public long? HeldVersion(long collectionId) => _open.TryGetValue(collectionId, out var index) ? index.Version : null;
 
