@@ -26,8 +26,16 @@ public sealed class FakeKnowledgeStore : IKnowledgeStore
         return chunk;
     }
 
+    /// <summary>When set, chunk reads fail with it, as a store that cannot be reached.</summary>
+    public StorageUnavailableException? Unreachable { get; set; }
+
     public Task<IReadOnlyList<StoredChunk>> GetChunksAsync(IReadOnlyList<long> chunkIds, CancellationToken ct)
     {
+        if (Unreachable is { } fault)
+        {
+            throw fault;
+        }
+
         ChunkReads.Add(chunkIds);
         return Task.FromResult<IReadOnlyList<StoredChunk>>(chunkIds.Where(Chunks.ContainsKey).Select(id => Chunks[id]).ToList());
     }
