@@ -104,8 +104,8 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
 
     /// <summary>
     /// Adds and updates in job order: the prepare stage reads and chunks documents ahead; each group it hands over has its
-    /// passages embedded together, then every document of the group is written and recorded alone. A cancellation or a
-    /// lost lease stops between two documents' writes.
+    /// passages embedded together, then every document of the group is written and recorded alone, in one write group
+    /// (derived indexes commit once per group). A cancellation or a lost lease stops between two documents' writes.
     /// </summary>
     private async Task IngestPendingAsync(string jobId, CollectionInfo collection, IReadOnlyList<JobItem> pending,
         IReadOnlyDictionary<string, IReadOnlyList<string>?> access, CancellationToken ct)
@@ -116,6 +116,7 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
         {
             var prepared = group.Where(s => s.Prepared is not null).ToList();
             var vectors = await ingestor.EmbedAsync(prepared.Select(s => s.Prepared!).ToList(), ct);
+            using var writes = store.BeginWriteGroup(collection);
             foreach (var staged in group)
             {
                 ct.ThrowIfCancellationRequested();
