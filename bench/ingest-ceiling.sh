@@ -1,57 +1,48 @@
 #!/usr/bin/env bash
-# Ingestion at the embedding ceiling (docs/ingestion.md, "Ingestion against the embedding ceiling"): the SQuAD trial
+# Ingestion at the embedding ceiling (docs/onnx.md, "Ingestion against the embedding ceiling"): the SQuAD trial
 # contexts (one text file each) synced through the real service with the real all-MiniLM-L6-v2, then the same stored
 # passages (header + text, as ingestion embedded them) embedded by `rag bench-embed` with the same model and thread
 # settings: once per document (ingestion's batching) and all at once (length-sorted batches across documents, the ORT
 # ceiling on these token lengths). Prints chunks/s of each and the ratio of ingestion to the ceiling.
 # usage: bench/ingest-ceiling.sh [DATA.json]   (default ../shared/data/squad_v1.1_dev_trial.json; CONTEXTS=N takes the
-# first N contexts only)
+# first N contexts only; WARMUP=N: contexts from the end of the file synced into another collection before the measured
+# sync, default 40, 0 for a cold service; RAG_BENCH_SERVICE_ARGS="--Rag:X=Y ..." adds service settings)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DATA=$(realpath "${1:-$ROOT/../shared/data/squad_v1.1_dev_trial.json}")
 MODEL=${RAG_EMBEDDING_MODEL:-$ROOT/.models/all-MiniLM-L6-v2}
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-[ -n "${RAG_BENCH_NO_BUILD:-}" ] || dotnet build "$ROOT/src/RagService.Api" -c Release -v q -nologo >/dev/null
-[ -n "${RAG_BENCH_NO_BUILD:-}" ] || dotnet build "$ROOT/src/RagService.Cli" -c Release -v q -nologo >/dev/null
-API="$ROOT/src/RagService.Api/bin/${RAG_BENCH_CONFIGURATION:-Release}/net10.0/RagService.Api.dll"
-RAG="$ROOT/src/RagService.Cli/bin/${RAG_BENCH_CONFIGURATION:-Release}/net10.0/rag.dll"
-WORK=$(mktemp -d)
-SERVICE_PID=""
-cleanup() { [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
+read -r -a SERVICE_ARGS <<< "${RAG_BENCH_SERVICE_ARGS:-}"
+. "$ROOT/bench/lib/service.sh"
 
-python3 - "$DATA" "$WORK/docs" "${CONTEXTS:-0}" <<'PY'
+python3 - "$DATA" "$WORK" "${CONTEXTS:-0}" "${WARMUP:-40}" <<'PY'
 import json, os, sys
-rows, root, limit = json.load(open(sys.argv[1], encoding="utf-8")), sys.argv[2], int(sys.argv[3])
-contexts = {r["context_id"]: r["context_text"] for r in rows}
-contexts = dict(list(contexts.items())[:limit or None])
-for cid, text in contexts.items():
-    folder = os.path.join(root, cid.rsplit("_", 1)[0])
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, cid + ".txt"), "w", encoding="utf-8") as f:
-        f.write(text)
-print(f"{len(contexts)} contexts from {sys.argv[1]}")
+rows, work, limit, warmup = json.load(open(sys.argv[1], encoding="utf-8")), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+every = list({r["context_id"]: r["context_text"] for r in rows}.items())
+for name, contexts in (("docs", every[:limit or None]), ("warmup", every[len(every) - warmup:] if warmup else [])):
+    for cid, text in contexts:
+        folder = os.path.join(work, name, cid.rsplit("_", 1)[0])
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, cid + ".txt"), "w", encoding="utf-8") as f:
+            f.write(text)
+print(f"{min(limit or len(every), len(every))} contexts from {sys.argv[1]} (warm-up: the last {warmup})")
 PY
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-URL="http://127.0.0.1:$PORT"
-export RAG_API_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-dotnet "$API" --urls "$URL" --Rag:DatabasePath="$WORK/rag.db" --Rag:Sync:MaxEntries=100000 --Rag:Sync:MaxSynchronousItems=0 \
-  --Serilog:MinimumLevel:Default=Warning --Rag:Auth:BootstrapKey="$RAG_API_KEY" --Rag:RateLimits:PerKey:PermitLimit=0 \
-  --Rag:RateLimits:PerIp:PermitLimit=0 --Rag:Embedding:ModelDirectory="$MODEL" >"$WORK/service.log" 2>&1 &
-SERVICE_PID=$!
-for _ in $(seq 1 600); do curl -fs "$URL/health/live" >/dev/null && break; sleep 0.1; done
-
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$SERVICE_PID/stat"; }
-echo "== load average at start $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
-cpu0=$(cpu_seconds)
+# The collection's fusion calibration (a background task after writes, embedding some 600 texts) is held off: it is
+# not ingestion, and when it runs would decide the CPU time more than ingestion does.
+bench_service_start --Rag:Sync:MaxEntries=100000 --Rag:Embedding:ModelDirectory="$MODEL" \
+  --Rag:Retrieval:Calibration:DebounceDelay=01:00:00 --Rag:Retrieval:Calibration:MaxDelay=01:00:00 "${SERVICE_ARGS[@]}"
+echo "== load average at start $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; service settings: ${SERVICE_ARGS[*]:-defaults}"
+# A fresh process spends a third of its CPU compiling code (tiered JIT) during its first few hundred chunks; the
+# ceiling below is measured after a warm-up call too, so the service first syncs the warm-up contexts elsewhere.
+if [ -d "$WORK/warmup" ]; then
+  dotnet "$RAG" sync "$WORK/warmup" --collection warmup --create --url "$URL" >"$WORK/warmup.txt" 2>&1 || { cat "$WORK/warmup.txt" "$WORK/service.log"; exit 1; }
+fi
+cpu0=$(bench_service_cpu_seconds)
 dotnet "$RAG" sync "$WORK/docs" --collection bench --create --url "$URL" >"$WORK/sync.txt" 2>&1 || { cat "$WORK/sync.txt" "$WORK/service.log"; exit 1; }
-job=$(curl -fs -H "X-Api-Key: $RAG_API_KEY" "$URL/v1/jobs?limit=1" | python3 -c 'import json,sys,datetime as d
-j=json.load(sys.stdin)[0]; p=lambda s: d.datetime.fromisoformat(s)
-print("%.2f" % (p(j["finishedAt"])-p(j["createdAt"])).total_seconds())')
-cpu1=$(cpu_seconds)
+job=$(bench_job_seconds)
+cpu1=$(bench_service_cpu_seconds)
 read -r docs chunks < <(curl -fs -H "X-Api-Key: $RAG_API_KEY" "$URL/v1/collections/bench" | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["documents"], s["chunks"])')
-kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true; SERVICE_PID=""
+bench_service_stop
 read -r api api_cpu < <(python3 -c "print(f'{$chunks / $job:.1f} {$chunks / ($cpu1 - $cpu0):.1f}')")
 echo "ingestion through the API (sync job): $docs documents, $chunks chunks in $job s (server-side job time) = $api chunks/s wall, $api_cpu per service CPU second"
 

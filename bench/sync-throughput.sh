@@ -9,16 +9,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-10000}
 MODEL_ARGS=()
 LABEL="BM25 only, no embedding model"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-[ -n "${RAG_BENCH_NO_BUILD:-}" ] || dotnet build "$ROOT/src/RagService.Api" -c Release -v q -nologo >/dev/null
-[ -n "${RAG_BENCH_NO_BUILD:-}" ] || dotnet build "$ROOT/src/RagService.Cli" -c Release -v q -nologo >/dev/null
-API="$ROOT/src/RagService.Api/bin/Release/net10.0/RagService.Api.dll"
-RAG="$ROOT/src/RagService.Cli/bin/Release/net10.0/rag.dll"
-
-WORK=$(mktemp -d)
-SERVICE_PID=""
-cleanup() { [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
+. "$ROOT/bench/lib/service.sh"
 if [ "${2:-}" = "--minilm" ]; then
   "$ROOT/bench/make-minilm-model.sh" "$WORK/minilm"
   MODEL_ARGS=(--Rag:Embedding:ModelDirectory="$WORK/minilm" --Rag:Embedding:IntraOpThreads=2)
@@ -43,26 +34,12 @@ for i in range(n):
         f.write("".join(parts))
 PY
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-URL="http://127.0.0.1:$PORT"
-# A throwaway admin key for this run (keys are enforced); rate limits off so they do not shape the numbers.
-export RAG_API_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-dotnet "$API" --urls "$URL" --Rag:DatabasePath="$WORK/rag.db" --Rag:Sync:MaxEntries=$((N + 100)) \
-  --Rag:Sync:MaxSynchronousItems=0 --Serilog:MinimumLevel:Default=Warning \
-  --Rag:Auth:BootstrapKey="$RAG_API_KEY" --Rag:RateLimits:PerKey:PermitLimit=0 --Rag:RateLimits:PerIp:PermitLimit=0 "${MODEL_ARGS[@]}" >"$WORK/service.log" 2>&1 &
-SERVICE_PID=$!
-for _ in $(seq 1 600); do curl -fs "$URL/health/live" >/dev/null && break; sleep 0.1; done
-
-job_seconds() {  # server-side duration of the newest job: created → finished
-  curl -fs -H "X-Api-Key: $RAG_API_KEY" "$URL/v1/jobs?limit=1" | python3 -c 'import json,sys,datetime as d
-j=json.load(sys.stdin)[0]; p=lambda s: d.datetime.fromisoformat(s)
-print("%.2f" % (p(j["finishedAt"])-p(j["createdAt"])).total_seconds())'
-}
+bench_service_start --Rag:Sync:MaxEntries=$((N + 100)) "${MODEL_ARGS[@]}"
 
 t0=$(date +%s.%N)
 dotnet "$RAG" sync "$WORK/docs" --collection bench --create --prune --url "$URL" >"$WORK/full.txt" 2>/dev/null
 t1=$(date +%s.%N)
-full_job=$(job_seconds)
+full_job=$(bench_job_seconds)
 read -r docs chunks < <(curl -fs -H "X-Api-Key: $RAG_API_KEY" "$URL/v1/collections/bench" | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["documents"], s["chunks"])')
 
 python3 - "$WORK/docs" "$N" <<'PY'
@@ -76,7 +53,7 @@ PY
 t2=$(date +%s.%N)
 dotnet "$RAG" sync "$WORK/docs" --collection bench --prune --url "$URL" >"$WORK/delta.txt" 2>/dev/null
 t3=$(date +%s.%N)
-delta_job=$(job_seconds)
+delta_job=$(bench_job_seconds)
 
 python3 - "$N" "$docs" "$chunks" "$t0" "$t1" "$full_job" "$t2" "$t3" "$delta_job" "$LABEL" <<'PY'
 import sys

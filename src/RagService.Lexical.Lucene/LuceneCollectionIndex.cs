@@ -47,6 +47,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
     private volatile VisibleOfReader? _visible;
     private long _version;
     private int _uncommitted;
+    private int _commitsDeferred;
 
     private LuceneCollectionIndex(string path, CollectionInfo collection, LuceneOptions options, IChangeFeed? changes, ILogger logger)
     {
@@ -208,6 +209,44 @@ internal sealed class LuceneCollectionIndex : IDisposable
         }
     }
 
+    /// <summary>
+    /// Until the result is disposed, applied writes stay searchable but are not committed one by one; the last open
+    /// deferral commits what is due (<see cref="LuceneOptions.CommitEveryWrites"/>) when it ends.
+    /// </summary>
+    public IDisposable DeferCommits()
+    {
+        lock (_gate)
+        {
+            _commitsDeferred++;
+        }
+
+        return new CommitDeferral(this);
+    }
+
+    private void EndDeferral()
+    {
+        lock (_gate)
+        {
+            if (--_commitsDeferred == 0 && _uncommitted >= _options.CommitEveryWrites && _writer is not null)
+            {
+                Commit(Version);
+            }
+        }
+    }
+
+    private sealed class CommitDeferral(LuceneCollectionIndex index) : IDisposable
+    {
+        private int _ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
+            {
+                index.EndDeferral();
+            }
+        }
+    }
+
     private void ApplyDelta(IEnumerable<long> removed, IEnumerable<IndexEntry> added, long version, int writes)
     {
         foreach (var id in removed)
@@ -221,7 +260,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
         }
 
         _uncommitted += writes;
-        if (_uncommitted >= _options.CommitEveryWrites)
+        if (_commitsDeferred == 0 && _uncommitted >= _options.CommitEveryWrites)
         {
             Commit(version);
         }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using RagService.Core.Models;
+using RagService.Onnx;
 
 namespace RagService.Api.Tests;
 
@@ -14,6 +16,13 @@ public static class TestModelDirectories
     public static string Embedder => s_dirs.Value.Embedder;
 
     public static string Reranker => s_dirs.Value.Reranker;
+
+    /// <summary>The test embedder through ONNX Runtime (sequences of 64 tokens, one thread), for test doubles that wrap it.</summary>
+    public static ITextEmbedder LoadEmbedder()
+    {
+        var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = Embedder, MaxSequenceLength = 64, IntraOpThreads = 1 });
+        return embedder ?? throw new InvalidOperationException($"test embedder: {status.State}: {status.Detail}");
+    }
 
     /// <summary>Special tokens, then the characters of the test documents (the graphs have 128 ids; the rest are [UNK]).</summary>
     private static IEnumerable<string> Vocabulary() =>

@@ -17,6 +17,18 @@ internal sealed class DocumentIngestor(IDocumentExtractor extractor, IngestionSe
     public async Task<IngestResult> IngestAsync(CollectionInfo collection, byte[] content, string? fileName, string? contentType,
         string? id, string? title, IReadOnlyDictionary<string, string> metadata, SyncSource? source, IReadOnlyList<string>? access, CancellationToken ct)
     {
+        var prepared = await PrepareAsync(collection, content, fileName, contentType, id, title, metadata, source, access, ct);
+        var vectors = (await ingestion.EmbedAsync([prepared], ct))[0];
+        vectors.Failure?.Throw();
+        return await WriteAsync(collection, prepared, vectors.Vectors, ct);
+    }
+
+    /// <summary>Extracts and checks the document and chunks it (<see cref="IngestionService.PrepareAsync"/>); writes nothing.</summary>
+    /// <exception cref="DocumentRejectedException">The id, the size or the content is not acceptable.</exception>
+    /// <exception cref="ExtractionException">The bytes could not be read as a document.</exception>
+    public async Task<PreparedDocument> PrepareAsync(CollectionInfo collection, byte[] content, string? fileName, string? contentType,
+        string? id, string? title, IReadOnlyDictionary<string, string> metadata, SyncSource? source, IReadOnlyList<string>? access, CancellationToken ct)
+    {
         if (id is not null && (id.Length > 512 || id.Any(char.IsControl)))
         {
             throw new DocumentRejectedException(DocumentRejection.InvalidId, "'id' must be at most 512 characters without control characters");
@@ -42,8 +54,18 @@ internal sealed class DocumentIngestor(IDocumentExtractor extractor, IngestionSe
             throw new DocumentRejectedException(DocumentRejection.Empty, "the document contains no text to index");
         }
 
-        var result = await ingestion.IngestAsync(collection, new IngestRequest(id, title, document, metadata, source) { Access = access }, ct);
-        return result with { Warnings = document.Warnings };
+        return await ingestion.PrepareAsync(collection, new IngestRequest(id, title, document, metadata, source) { Access = access }, ct);
+    }
+
+    /// <summary>Embeds the passages of several prepared documents together (<see cref="IngestionService.EmbedAsync"/>).</summary>
+    public Task<IReadOnlyList<DocumentVectors>> EmbedAsync(IReadOnlyList<PreparedDocument> documents, CancellationToken ct) =>
+        ingestion.EmbedAsync(documents, ct);
+
+    /// <summary>Writes a prepared document with its vectors; the result carries the extractor's warnings.</summary>
+    public async Task<IngestResult> WriteAsync(CollectionInfo collection, PreparedDocument prepared, float[][]? vectors, CancellationToken ct)
+    {
+        var result = await ingestion.WriteAsync(collection, prepared, vectors, ct);
+        return result with { Warnings = prepared.Request.Document.Warnings };
     }
 }
 

@@ -11,7 +11,8 @@ namespace RagService.Api.Jobs;
 
 /// <summary>
 /// Runs a stored sync job under the lease the caller claimed (<see cref="IJobStore.ClaimNextAsync"/>): ingests the pending
-/// adds and updates one document at a time (each an atomic write), then, with prune, deletes what the folder no longer has.
+/// adds and updates (read and chunked ahead, embedded several documents together, written one document at a time, each
+/// an atomic write), then, with prune, deletes what the folder no longer has.
 /// Every finished item is recorded in the store, so a job interrupted by a shutdown, a crash or a lost lease resumes, on
 /// any replica, with the items still pending; an item redone after a crash is a no-op by content hash.
 /// A finished job (or one stopped by an unavailable store, whose earlier documents stay) asks for the collection's fusion
@@ -68,11 +69,8 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
             await jobs.SetStateAsync(jobId, JobState.Running, JobStage.Ingesting, ct);
             var items = await jobs.GetItemsAsync(jobId, ct);
             var access = await JobAccessMap.ReadAsync(jobs, jobId, ct);
-            foreach (var item in items.Where(i => i.Status == ItemStatus.Pending && i.Action is SyncAction.Add or SyncAction.Update))
-            {
-                ct.ThrowIfCancellationRequested();
-                await IngestAsync(jobId, collection, item, access.TryGetValue(item.Path, out var list) ? new AccessSetting(list) : null, ct);
-            }
+            var writes = items.Where(i => i.Status == ItemStatus.Pending && i.Action is SyncAction.Add or SyncAction.Update).ToList();
+            await IngestPendingAsync(jobId, collection, writes, access, ct);
 
             foreach (var item in items.Where(i => i.Status == ItemStatus.Pending && i.Action == SyncAction.Unchanged))
             {
@@ -104,18 +102,37 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
         }
     }
 
-    /// <summary>The access list a manifest gave a path (null: none).</summary>
-    private sealed record AccessSetting(IReadOnlyList<string>? List);
-
-    /// <param name="access">Null: the path's manifest entry set none, and the write keeps the stored list.</param>
-    private async Task IngestAsync(string jobId, CollectionInfo collection, JobItem item, AccessSetting? access, CancellationToken ct)
+    /// <summary>
+    /// Adds and updates in job order: the prepare stage reads and chunks documents ahead; each group it hands over has its
+    /// passages embedded together, then every document of the group is written and recorded alone, in one write group
+    /// (derived indexes commit once per group). A cancellation or a lost lease stops between two documents' writes.
+    /// </summary>
+    private async Task IngestPendingAsync(string jobId, CollectionInfo collection, IReadOnlyList<JobItem> pending,
+        IReadOnlyDictionary<string, IReadOnlyList<string>?> access, CancellationToken ct)
     {
-        // Jobs keep their files by SHA-256; jobs queued by an older version kept them on the item.
-        var content = item.Sha256 is null ? null
-            : await jobs.ReadFileAsync(jobId, item.Sha256, ct) ?? await jobs.ReadContentAsync(jobId, item.Ordinal, ct);
-        if (content is null || item.Sha256 is null)
+        var sync = options.Value.Sync;
+        await using var stage = SyncPrepareStage.Start(jobs, ingestor, sync, jobId, collection, pending, access, ct);
+        while (await stage.NextGroupAsync(sync.EmbedBatchPassages, ct) is { } group)
         {
-            await jobs.CompleteItemAsync(jobId, item.Ordinal, ItemStatus.Failed, item.Action, 0, "the file's content is missing from the job", [], CancellationToken.None);
+            var prepared = group.Where(s => s.Prepared is not null).ToList();
+            var vectors = await ingestor.EmbedAsync(prepared.Select(s => s.Prepared!).ToList(), ct);
+            using var writes = store.BeginWriteGroup(collection);
+            foreach (var staged in group)
+            {
+                ct.ThrowIfCancellationRequested();
+                var index = prepared.IndexOf(staged);
+                await WriteAsync(jobId, collection, staged, index < 0 ? null : vectors[index], ct);
+            }
+        }
+    }
+
+    /// <summary>Records one staged item: the failure preparing or embedding it met, or its write.</summary>
+    private async Task WriteAsync(string jobId, CollectionInfo collection, StagedItem staged, DocumentVectors? vectors, CancellationToken ct)
+    {
+        var (item, access) = (staged.Item, staged.Access);
+        if (staged.Missing is { } missing)
+        {
+            await jobs.CompleteItemAsync(jobId, item.Ordinal, ItemStatus.Failed, item.Action, 0, missing, [], CancellationToken.None);
             return;
         }
 
@@ -123,8 +140,9 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
         IngestResult? result = null;
         try
         {
-            result = await ingestor.IngestAsync(collection, content, item.Path, null, item.Path, null, SyncMetadata.For(item.Path),
-                new SyncSource(item.Sha256, ingestor.Signature(collection)), access?.List, ct);
+            staged.Failure?.Throw();
+            vectors?.Failure?.Throw();
+            result = await ingestor.WriteAsync(collection, staged.Prepared!, vectors?.Vectors, ct);
             if (access is { List: null })
             {
                 // A write keeps the stored list when given none; the manifest said "no list", so it is removed.

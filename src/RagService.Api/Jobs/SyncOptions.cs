@@ -62,6 +62,18 @@ public sealed class SyncOptions
     /// </summary>
     public TimeSpan ResumeRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Most documents a sync job reads, extracts and chunks ahead of the one it is writing (the queue between the stages).</summary>
+    public int PrepareAheadDocuments { get; set; } = 64;
+
+    /// <summary>Most file bytes of the documents waiting in that queue; one document always passes, however large.</summary>
+    public long PrepareAheadBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Most passages (chunks) a sync job embeds in one call across documents (the embedder then runs them in length-sorted
+    /// batches of its own size, Rag:Embedding:BatchSize); a document with more still goes whole. 1 embeds each document alone.
+    /// </summary>
+    public int EmbedBatchPassages { get; set; } = 128;
+
     /// <summary>Throws naming the setting to fix.</summary>
     public void Validate()
     {
@@ -84,6 +96,21 @@ public sealed class SyncOptions
         if (MaxQueuedJobs < 1 || MaxQueuedBytes < 1)
         {
             throw new InvalidOperationException($"Rag:Sync:MaxQueuedJobs ({MaxQueuedJobs}) and Rag:Sync:MaxQueuedBytes ({MaxQueuedBytes}) must be at least 1");
+        }
+
+        if (PrepareAheadDocuments is < 1 or > 10_000)
+        {
+            throw new InvalidOperationException($"Rag:Sync:PrepareAheadDocuments must be between 1 and 10000, not {PrepareAheadDocuments}");
+        }
+
+        if (PrepareAheadBytes < 1)
+        {
+            throw new InvalidOperationException($"Rag:Sync:PrepareAheadBytes must be at least 1, not {PrepareAheadBytes}");
+        }
+
+        if (EmbedBatchPassages is < 1 or > 100_000)
+        {
+            throw new InvalidOperationException($"Rag:Sync:EmbedBatchPassages must be between 1 and 100000, not {EmbedBatchPassages}");
         }
 
         if (ResumeRetryInterval < TimeSpan.FromMilliseconds(100) || ResumeRetryInterval > TimeSpan.FromHours(1))

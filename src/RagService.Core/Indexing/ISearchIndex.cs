@@ -31,6 +31,13 @@ public interface ISearchIndex : IComponentHealth
     /// </summary>
     IDisposable LocalWrite(long collectionId) => NoLocalWrite.Instance;
 
+    /// <summary>
+    /// Until the result is disposed, an engine with a durable copy of its own (Lucene) applies the collection's writes,
+    /// searchable at once, without making each one durable, and makes them durable once at the end. A crash in between
+    /// leaves it behind the store, which it catches up on from the change log (or by a rebuild) like any stale index.
+    /// </summary>
+    IDisposable DeferCommits(CollectionInfo collection) => NoLocalWrite.Instance;
+
     Task<IndexStats> GetStatsAsync(CollectionInfo collection, CancellationToken ct);
 
     /// <summary>

@@ -31,15 +31,31 @@ public sealed record IngestResult(string DocumentId, WriteOutcome Outcome, int C
 /// <summary>
 /// Chunks, analyzes and (when a model is configured) embeds a document, then hands it to the store in one write.
 /// An unchanged document (same content hash) costs one lookup: no chunking, no embedding, no write.
+/// The three steps are also callable apart (<see cref="PrepareAsync"/>, <see cref="EmbedAsync"/>, <see cref="WriteAsync"/>),
+/// so a sync job embeds several documents' passages together and still writes each document alone.
 /// </summary>
 public sealed class IngestionService(
     IKnowledgeStore store, AnalyzerCatalog analyzers, ITextEmbedder? embedder = null, ChunkContextGenerator? contexts = null)
 {
+    private readonly PassageBatch _passages = new(embedder);
+
     public bool LlmContextAvailable => contexts is not null;
 
     public ITextEmbedder? Embedder => embedder;
 
     public async Task<IngestResult> IngestAsync(CollectionInfo collection, IngestRequest request, CancellationToken ct)
+    {
+        var prepared = await PrepareAsync(collection, request, ct);
+        var embedded = (await _passages.EmbedAsync([prepared], ct))[0];
+        embedded.Failure?.Throw();
+        return await WriteAsync(collection, prepared, embedded.Vectors, ct);
+    }
+
+    /// <summary>
+    /// Everything before embedding: the content hash, the stored document's lookup, chunking and contextual headers.
+    /// Writes nothing; an unchanged document is only marked as such (<see cref="WriteAsync"/> then changes at most its access list).
+    /// </summary>
+    public async Task<PreparedDocument> PrepareAsync(CollectionInfo collection, IngestRequest request, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var title = string.IsNullOrWhiteSpace(request.Title) ? request.Document.Title : request.Title.Trim();
@@ -49,12 +65,7 @@ public sealed class IngestionService(
         var existing = await store.GetDocumentAsync(collection, id, ct);
         if (existing?.ContentHash == hash)
         {
-            // The same content under another access list: the list changes alone, nothing is chunked or embedded again.
-            var accessChanged = request.Access is not null && !Principals.SameList(existing.Access, request.Access)
-                && await store.SetDocumentAccessAsync(collection, id, request.Access, ct);
-            var same = accessChanged ? WriteOutcome.Updated : WriteOutcome.Unchanged;
-            Count(same, request.Document);
-            return new IngestResult(id, same, existing.ChunkCount, Elapsed(started));
+            return new PreparedDocument(id, title, hash, request, [], [], started) { Unchanged = existing };
         }
 
         var chunks = new StructuredChunker(collection.Settings.Chunking).Chunk(request.Document);
@@ -69,19 +80,41 @@ public sealed class IngestionService(
             }
         }
 
-        float[][]? vectors = null;
-        if (embedder is not null && chunks.Count > 0)
+        return new PreparedDocument(id, title, hash, request, chunks, headers, started) { Embedded = embedder is not null };
+    }
+
+    /// <summary>
+    /// Embeds the passages of several prepared documents together, in the embedder's length-sorted batches; one result
+    /// per document, in order (see <see cref="PassageBatch"/>).
+    /// </summary>
+    public Task<IReadOnlyList<DocumentVectors>> EmbedAsync(IReadOnlyList<PreparedDocument> documents, CancellationToken ct) =>
+        _passages.EmbedAsync(documents, ct);
+
+    /// <summary>Analyzes a prepared document and hands it, with its vectors, to the store in one write.</summary>
+    public async Task<IngestResult> WriteAsync(CollectionInfo collection, PreparedDocument prepared, float[][]? vectors, CancellationToken ct)
+    {
+        var request = prepared.Request;
+        if (prepared.Unchanged is { } existing)
         {
-            var texts = chunks.Select((c, i) => headers[i].Length == 0 ? c.Text : headers[i] + "\n" + c.Text).ToList();
-            vectors = await embedder.EmbedAsync(texts, EmbeddingPurpose.Passage, ct);
+            // The same content under another access list: the list changes alone, nothing is chunked or embedded again.
+            var accessChanged = request.Access is not null && !Principals.SameList(existing.Access, request.Access)
+                && await store.SetDocumentAccessAsync(collection, prepared.Id, request.Access, ct);
+            var same = accessChanged ? WriteOutcome.Updated : WriteOutcome.Unchanged;
+            Count(same, request.Document);
+            return new IngestResult(prepared.Id, same, existing.ChunkCount, Elapsed(prepared.Started));
         }
 
         var analyzer = analyzers.For(collection.Settings);
+        var chunks = prepared.Chunks;
+        var headers = prepared.Headers;
         var indexed = chunks.Select((c, i) => new IndexedChunk(c, analyzer.Analyze(c.Text), analyzer.Analyze(headers[i]), vectors?[i])).ToList();
-        var write = new DocumentWrite(id, title, hash, request.Document.Format, WithExtractionReport(request), indexed, request.Source) { Access = request.Access };
+        var write = new DocumentWrite(prepared.Id, prepared.Title, prepared.Hash, request.Document.Format, WithExtractionReport(request), indexed, request.Source)
+        {
+            Access = request.Access,
+        };
         var outcome = await store.UpsertDocumentAsync(collection, write, ct);
         Count(outcome, request.Document);
-        return new IngestResult(id, outcome, chunks.Count, Elapsed(started));
+        return new IngestResult(prepared.Id, outcome, chunks.Count, Elapsed(prepared.Started));
     }
 
     /// <summary>

@@ -27,6 +27,13 @@ public interface IKnowledgeStore : IKnowledgeReader
     /// chunks or vectors; the next search obeys it. False when the document does not exist.
     /// </summary>
     Task<bool> SetDocumentAccessAsync(CollectionInfo collection, string documentId, IReadOnlyList<string>? access, CancellationToken ct);
+
+    /// <summary>
+    /// Opens a group of writes to the collection (dispose it to end the group): each write stays atomic and searchable at
+    /// once, and derived indexes make the group durable once at its end instead of after every write
+    /// (<see cref="Indexing.ISearchIndex.DeferCommits"/>). For a batch of writes such as a sync job's.
+    /// </summary>
+    IDisposable BeginWriteGroup(CollectionInfo collection);
 }
 
 /// <summary>The reads of a knowledge store; they never wait for writers.</summary>

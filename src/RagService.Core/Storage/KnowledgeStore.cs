@@ -129,6 +129,26 @@ public class KnowledgeStore : IKnowledgeStore
             return true;
         }, ct);
 
+    public IDisposable BeginWriteGroup(CollectionInfo collection)
+    {
+        var deferrals = new List<IDisposable>(_indexes.Count);
+        foreach (var index in _indexes)
+        {
+            try
+            {
+                deferrals.Add(index.DeferCommits(collection));
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                // The index cannot be opened now: its writes fail to apply the same way and it catches up later.
+                _logger.IndexGroupCommitFailed(e, index.Engine, collection.Name);
+                deferrals.Add(new CompositeDisposable([]));
+            }
+        }
+
+        return new WriteGroup(this, collection, deferrals);
+    }
+
     public Task<CollectionInfo?> GetCollectionAsync(string name, CancellationToken ct) => _rows.GetCollectionAsync(name, ct);
 
     public Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken ct) => _rows.ListCollectionsAsync(ct);
@@ -250,6 +270,28 @@ public class KnowledgeStore : IKnowledgeStore
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Ends every index's deferral; an index whose commit fails holds the group's writes in memory only (searchable) and
+    /// catches up from the store at its next open, so the failure is logged, like a failed <see cref="Publish"/>.
+    /// </summary>
+    private sealed class WriteGroup(KnowledgeStore store, CollectionInfo collection, IReadOnlyList<IDisposable> deferrals) : IDisposable
+    {
+        public void Dispose()
+        {
+            for (var i = 0; i < deferrals.Count; i++)
+            {
+                try
+                {
+                    deferrals[i].Dispose();
+                }
+                catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+                {
+                    store._logger.IndexGroupCommitFailed(e, store._indexes[i].Engine, collection.Name);
+                }
+            }
         }
     }
 

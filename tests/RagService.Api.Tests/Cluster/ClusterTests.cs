@@ -106,7 +106,7 @@ public sealed class ClusterTests
         // B starts while A holds the job's lease (renewed by its heartbeat): B finds the job but may not take it.
         await cluster.StartReplicaAsync(1);
         var b = cluster[1].Client;
-        var midRun = await JobPolling.GetJobAsync(b, jobId, lists: false);
+        var midRun = await JobPolling.WaitForDoneAsync(b, jobId, heldAt);
         Assert.Equal(("running", heldAt), (midRun.GetProperty("state").GetString(), midRun.GetProperty("progress").GetProperty("done").GetInt32()));
         Assert.StartsWith($"{Environment.MachineName}/{cluster[0].ProcessId}/", await LeaseOwnerAsync(cluster, jobId));
 

@@ -1,5 +1,4 @@
 using RagService.Core.Models;
-using RagService.Onnx;
 
 namespace RagService.Api.Tests.Hardening;
 
@@ -16,13 +15,7 @@ internal sealed class GatedEmbedder : ITextEmbedder
 
     public GatedEmbedder()
     {
-        var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions
-        {
-            ModelDirectory = TestModelDirectories.Embedder,
-            MaxSequenceLength = 64,
-            IntraOpThreads = 1,
-        });
-        _inner = embedder ?? throw new InvalidOperationException($"test embedder: {status.State}: {status.Detail}");
+        _inner = TestModelDirectories.LoadEmbedder();
     }
 
     public string ModelId => _inner.ModelId;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using RagService.Core.Models;
-using RagService.Onnx;
 
 namespace RagService.Api.Tests.Sync;
 
@@ -15,13 +14,7 @@ internal sealed class CountingEmbedder : ITextEmbedder
 
     public CountingEmbedder(string? modelId = null)
     {
-        var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions
-        {
-            ModelDirectory = TestModelDirectories.Embedder,
-            MaxSequenceLength = 64,
-            IntraOpThreads = 1,
-        });
-        _inner = embedder ?? throw new InvalidOperationException($"test embedder: {status.State}: {status.Detail}");
+        _inner = TestModelDirectories.LoadEmbedder();
         ModelId = modelId ?? _inner.ModelId;
     }
 

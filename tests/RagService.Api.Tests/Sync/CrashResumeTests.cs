@@ -130,7 +130,7 @@ public sealed class CrashResumeTests : IDisposable
     private static async Task WaitUntilHeldAsync(HttpClient client, FakeLlmServer llm, string jobId)
     {
         await llm.Held.Task.WaitAsync(TimeSpan.FromMinutes(3));
-        var job = await GetJobAsync(client, jobId, lists: false);
+        var job = await WaitForDoneAsync(client, jobId, HeldAt);
         Assert.Equal("running", job.GetProperty("state").GetString());
         Assert.Equal(HeldAt, job.GetProperty("progress").GetProperty("done").GetInt32());
     }

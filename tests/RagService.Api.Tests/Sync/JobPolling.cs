@@ -25,6 +25,27 @@ internal static class JobPolling
         }
     }
 
+    /// <summary>
+    /// Polls until the running job has recorded <paramref name="done"/> items and returns it. A job held inside a document
+    /// (say, by the fake LLM) has read ahead of its writes, so the held moment comes before the earlier documents' writes
+    /// finish; they finish since nothing holds them. The deadline only stops a hung test.
+    /// </summary>
+    public static async Task<JsonElement> WaitForDoneAsync(HttpClient client, string id, int done)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            var job = await GetJobAsync(client, id, lists: false);
+            if (job.GetProperty("progress").GetProperty("done").GetInt32() >= done || job.GetProperty("finishedAt").ValueKind != JsonValueKind.Null)
+            {
+                return job;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"job {id} did not reach {done} done items: {job}");
+            await Task.Delay(50);
+        }
+    }
+
     public static string[] Paths(JsonElement job, string list) =>
         job.GetProperty(list).EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal).ToArray();
 

@@ -8,8 +8,8 @@ namespace RagService.Api.Tests.Sync;
 /// <summary>
 /// A sync beyond the synchronous limit runs as a job: searches keep answering meanwhile, and a full queue refuses more work.
 /// The collection asks the LLM (a local fake endpoint) for chunk contexts, and the fake holds the first request about
-/// document <see cref="HeldAt"/>: documents are ingested one at a time, so the job is provably running, with the documents
-/// before it written, while the test acts.
+/// document <see cref="HeldAt"/>: documents are written in order, so once the ones before it are (the job reads ahead, so
+/// the test waits for them), the job is provably running mid-folder while the test acts.
 /// </summary>
 public sealed class LargeSyncTests : IAsyncLifetime
 {
@@ -45,7 +45,7 @@ public sealed class LargeSyncTests : IAsyncLifetime
         Assert.Equal(Documents, job.GetProperty("progress").GetProperty("total").GetInt32());
         await _llm.Held.Task.WaitAsync(TimeSpan.FromMinutes(3)); // the bound only stops a hung test
 
-        var running = await GetJobAsync(_host.Client, id, lists: false);
+        var running = await WaitForDoneAsync(_host.Client, id, HeldAt);
         Assert.Equal("running", running.GetProperty("state").GetString());
         Assert.Equal(HeldAt, running.GetProperty("progress").GetProperty("done").GetInt32());
 

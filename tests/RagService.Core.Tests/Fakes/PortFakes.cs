@@ -66,6 +66,8 @@ public sealed class FakeKnowledgeStore : IKnowledgeStore
     public Task<bool> SetDocumentAccessAsync(CollectionInfo collection, string documentId, IReadOnlyList<string>? access, CancellationToken ct) =>
         throw new NotSupportedException();
 
+    public IDisposable BeginWriteGroup(CollectionInfo collection) => throw new NotSupportedException();
+
     /// <summary>The document's chunk ids in reading order, paged as the store pages them.</summary>
     public Task<IReadOnlyList<long>> ListChunkIdsAsync(CollectionInfo collection, string documentId, int offset, int limit, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<long>>(Chunks.Values.Where(c => c.DocumentId == documentId).OrderBy(c => c.Ordinal).Skip(offset).Take(limit)
