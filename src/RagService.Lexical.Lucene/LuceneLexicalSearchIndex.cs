@@ -72,7 +72,10 @@ public sealed class LuceneLexicalSearchIndex : ILexicalSearchIndex, ILocalChunkC
         index.Apply(change);
     }
 
-    /// <summary>The collection's index commits once when the group ends instead of after each write (see <see cref="LuceneCollectionIndex.DeferCommits"/>).</summary>
+    /// <summary>
+    /// The collection's index commits once when the group ends instead of after each write
+    /// (see <see cref="LuceneCollectionIndex.DeferCommits"/>).
+    /// </summary>
     public IDisposable DeferCommits(CollectionInfo collection) => GetAsync(collection, CancellationToken.None).GetAwaiter().GetResult().DeferCommits();
 
     public void Drop(long collectionId)
