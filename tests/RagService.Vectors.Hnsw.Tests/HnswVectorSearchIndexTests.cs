@@ -153,6 +153,13 @@ public sealed class HnswVectorSearchIndexTests : IDisposable
         Assert.Equal("failed", status.State);
         Assert.Equal($"the vector snapshot folder {notAFolder} is a file; dense retrieval answers with BM25 only until it is fixed", status.Detail);
         await Assert.ThrowsAsync<StorageUnavailableException>(() => engine.SearchAsync(Collection, Axis(1), 1, new SearchFilter(), default));
+        Assert.StartsWith($"the vector snapshot folder {notAFolder} cannot be used (", engine.SnapshotFault, StringComparison.Ordinal);
+
+        // Fixed by the operator: the next search loads, and health is on again.
+        File.Delete(notAFolder);
+        Assert.Equal(11, (await engine.SearchAsync(Collection, Axis(1), 1, new SearchFilter(), default))[0].ChunkId);
+        Assert.Null(engine.SnapshotFault);
+        Assert.Equal("on", (await engine.CheckAsync(default)).State);
 
         using var healthy = Engine();
         Assert.Equal($"embedded HNSW (M=16), snapshots in {_dir}", (await healthy.CheckAsync(default)).Detail);
