@@ -3,6 +3,7 @@ using RagService.Vectors.Hnsw.Internal;
 
 namespace RagService.Vectors.Hnsw.Tests;
 
+[Trait("Category", "LargeGraph")]
 public class ConcurrencyTests
 {
     [Fact]

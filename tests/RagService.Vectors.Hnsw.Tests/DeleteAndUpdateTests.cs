@@ -1,5 +1,6 @@
 namespace RagService.Vectors.Hnsw.Tests;
 
+[Trait("Category", "LargeGraph")]
 public class DeleteAndUpdateTests
 {
     [Theory]

@@ -37,6 +37,7 @@ public sealed class DuplicateVectorTests : IDisposable
         Assert.Equal(10, index.Search(data.Copied, 10).Select(h => h.Id).Distinct().Count());
     }
 
+    [Trait("Category", "LargeGraph")]
     [Theory]
     [InlineData(0.0, 1)]
     [InlineData(0.0, 2)]
@@ -61,6 +62,7 @@ public sealed class DuplicateVectorTests : IDisposable
         }
     }
 
+    [Trait("Category", "LargeGraph")]
     [Fact]
     public void Five_identical_chunks_are_all_in_a_top_10_they_lead()
     {
@@ -73,6 +75,7 @@ public sealed class DuplicateVectorTests : IDisposable
         Assert.Equal(data.ExactTop(data.Copied, 10).Skip(5), hits.Skip(5).Select(h => h.Id));
     }
 
+    [Trait("Category", "LargeGraph")]
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -111,6 +114,7 @@ public sealed class DuplicateVectorTests : IDisposable
         Assert.All(odd, h => Assert.True(h.Id % 2 == 1 && kept.Contains(h.Id)));
     }
 
+    [Trait("Category", "LargeGraph")]
     [Fact]
     public void Copies_inserted_removed_and_searched_concurrently_stay_found()
     {
@@ -204,6 +208,7 @@ public sealed class DuplicateVectorTests : IDisposable
         Assert.Equal(live, index.Search(data.Copied, live.Length, (Func<long, bool>?)null, efSearch: 2 * live.Length).Select(h => h.Id).Order());
     }
 
+    [Trait("Category", "LargeGraph")]
     [Fact]
     public void Snapshot_round_trip_keeps_the_copies_and_their_removals()
     {
@@ -230,6 +235,7 @@ public sealed class DuplicateVectorTests : IDisposable
         }
     }
 
+    [Trait("Category", "LargeGraph")]
     [Fact]
     public void A_snapshot_of_the_previous_format_version_is_rebuilt()
     {

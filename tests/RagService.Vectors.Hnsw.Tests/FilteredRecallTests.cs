@@ -10,6 +10,7 @@ namespace RagService.Vectors.Hnsw.Tests;
 /// graph answers the 10 % and 50 % cases (the exact-scan fallback is set below them); 1 % falls under the selectivity
 /// threshold and is scanned exactly, as in production.
 /// </summary>
+[Trait("Category", "LargeGraph")]
 public sealed class FilteredRecallTests(ITestOutputHelper output)
 {
     private const int ChunksPerDocument = 4;

@@ -1,5 +1,6 @@
 namespace RagService.Vectors.Hnsw.Tests;
 
+[Trait("Category", "LargeGraph")]
 public class FilteredSearchTests
 {
     private static readonly ClusteredData Data = new(32, seed: 3);

@@ -1,5 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
+using RagService.Core.Models;
 using RagService.Core.Storage;
+using RagService.Core.Vectors;
 
 namespace RagService.Vectors.Hnsw.Tests;
 
@@ -148,12 +153,190 @@ public sealed class HnswVectorSearchIndexTests : IDisposable
         Assert.Equal("failed", status.State);
         Assert.Equal($"the vector snapshot folder {notAFolder} is a file; dense retrieval answers with BM25 only until it is fixed", status.Detail);
         await Assert.ThrowsAsync<StorageUnavailableException>(() => engine.SearchAsync(Collection, Axis(1), 1, new SearchFilter(), default));
+        Assert.StartsWith($"the vector snapshot folder {notAFolder} cannot be used (", engine.SnapshotFault, StringComparison.Ordinal);
+
+        // Fixed by the operator: the next search loads, and health is on again.
+        File.Delete(notAFolder);
+        Assert.Equal(11, (await engine.SearchAsync(Collection, Axis(1), 1, new SearchFilter(), default))[0].ChunkId);
+        Assert.Null(engine.SnapshotFault);
+        Assert.Equal("on", (await engine.CheckAsync(default)).State);
 
         using var healthy = Engine();
         Assert.Equal($"embedded HNSW (M=16), snapshots in {_dir}", (await healthy.CheckAsync(default)).Detail);
     }
 
-    private HnswVectorSearchIndex Engine(string? directory = null) => new(_source, directory ?? _dir, Options);
+    [Fact]
+    public async Task After_a_restart_a_snapshot_behind_the_store_is_caught_up_from_the_change_log()
+    {
+        using (var first = Engine())
+        {
+            await first.SearchAsync(Collection, Axis(0), 1, new SearchFilter(), default);
+        }
+
+        _source.Version = 3;
+        var feed = new Feed { Read = ChangeRead.Of(new ChangeDelta(1, 3, [15], [new IndexEntry(30, "", [], [], Between(3, 4))])) };
+        using var second = Engine(changes: feed);
+
+        var hits = await second.SearchAsync(Collection, Between(3, 4), 8, new SearchFilter(), default);
+
+        Assert.Equal(30, hits[0].ChunkId);
+        Assert.DoesNotContain(15L, hits.Select(h => h.ChunkId));
+        Assert.Equal(8, hits.Count);
+        var stats = await second.GetStatsAsync(Collection, default);
+        Assert.Equal(("loaded at version 1, caught up to 3 from the change log", 3L, 8L), (stats.Load, stats.Version, stats.Entries));
+        Assert.Equal((2L, 0), (stats.Follow!.VersionsFromLog, stats.Follow.Rebuilds));
+        Assert.Equal([(4L, 1L)], feed.Reads);
+        Assert.Equal(1, _source.VectorReads);
+    }
+
+    [Theory]
+    [InlineData("gap")]
+    [InlineData("dimension")]
+    public async Task A_snapshot_behind_the_store_is_rebuilt_when_the_change_log_cannot_catch_it_up(string why)
+    {
+        using (var first = Engine())
+        {
+            await first.SearchAsync(Collection, Axis(0), 1, new SearchFilter(), default);
+        }
+
+        _source.Version = 3;
+        var feed = new Feed
+        {
+            Read = why == "gap"
+                ? ChangeRead.Missing("trimmed")
+                : ChangeRead.Of(new ChangeDelta(1, 3, [], [new IndexEntry(30, "", [], [], new float[3])])),
+        };
+        using var second = Engine(changes: feed);
+
+        Assert.Equal(13, (await second.SearchAsync(Collection, Axis(3), 1, new SearchFilter(), default))[0].ChunkId);
+        Assert.StartsWith("rebuilt: stale (snapshot at source version 1, store at 3)", (await second.GetStatsAsync(Collection, default)).Load);
+        Assert.Equal(2, _source.VectorReads);
+    }
+
+    [Fact]
+    public async Task A_held_index_behind_the_store_follows_the_change_log_and_rebuilds_where_it_has_a_gap()
+    {
+        var feed = new Feed();
+        using var engine = Engine(changes: feed);
+        await engine.SearchAsync(Collection, Axis(3), 1, new SearchFilter(), default);
+        Assert.Equal(1, engine.HeldVersion(Collection.Id));
+
+        _source.Version = 2;
+        feed.Read = ChangeRead.Of(new ChangeDelta(1, 2, [13], [new IndexEntry(30, "", [], [], Between(3, 4))]));
+        await engine.CatchUpAsync(Collection.Id, 2, default);
+        Assert.Equal(2, engine.HeldVersion(Collection.Id));
+        var hits = await engine.SearchAsync(Collection, Between(3, 4), 8, new SearchFilter(), default);
+        Assert.Equal(30, hits[0].ChunkId);
+        Assert.DoesNotContain(13L, hits.Select(h => h.ChunkId));
+        Assert.Equal(1, _source.VectorReads);
+
+        // Already current: nothing is read.
+        await engine.CatchUpAsync(Collection.Id, 2, default);
+        Assert.Single(feed.Reads);
+
+        _source.Version = 3;
+        feed.Read = ChangeRead.Of(new ChangeDelta(2, 3, [], [new IndexEntry(31, "", [], [], new float[3])]));
+        await engine.SearchAsync(Collection, Axis(3), 1, new SearchFilter(), default);
+        Assert.Equal(2, _source.VectorReads);
+        var follow = (await engine.GetStatsAsync(Collection, default)).Follow!;
+        Assert.Equal((1L, 1, "the change log holds vectors of another dimension (a new embedding model)"), (follow.VersionsFromLog, follow.Rebuilds, follow.LastRebuild));
+
+        _source.Version = 4;
+        feed.Read = ChangeRead.Missing("the log was trimmed");
+        await engine.SearchAsync(Collection, Axis(3), 1, new SearchFilter(), default);
+        Assert.Equal(3, _source.VectorReads);
+        Assert.Equal((2, "the log was trimmed"), ((await engine.GetStatsAsync(Collection, default)).Follow!.Rebuilds, (await engine.GetStatsAsync(Collection, default)).Follow!.LastRebuild));
+
+        engine.Drop(Collection.Id);
+        Assert.Null(engine.HeldVersion(Collection.Id));
+        Assert.Equal(IndexFollow.None, (await engine.GetStatsAsync(Collection, default)).Follow);
+    }
+
+    [Fact]
+    public async Task An_int8_engine_says_so_in_its_health_and_dropping_a_collection_without_a_snapshot_is_harmless()
+    {
+        using var engine = new HnswVectorSearchIndex(_source, _dir, Options with { M = 8, Quantization = VectorQuantization.Int8, RescoreFactor = 3, FloatVectorDirectory = _dir });
+        Assert.Equal($"embedded HNSW (M=8, int8 vectors, float re-scoring of 3·k), snapshots in {_dir}", (await engine.CheckAsync(default)).Detail);
+        Assert.Equal("on", (await engine.CheckAsync(default)).State);
+        engine.Drop(Collection.Id);
+        Assert.False(File.Exists(SnapshotPath));
+        Assert.Equal(13, (await engine.SearchAsync(Collection, Axis(3), 1, new SearchFilter(), default))[0].ChunkId);
+    }
+
+    [Fact]
+    public async Task A_snapshot_that_cannot_be_written_at_shutdown_is_logged_not_thrown()
+    {
+        var log = new ListLogger();
+        string folder = Path.Combine(_dir, "gone");
+        var engine = new HnswVectorSearchIndex(_source, folder, Options, log);
+        await engine.SearchAsync(Collection, Axis(3), 1, new SearchFilter(), default);
+        Directory.Delete(folder, recursive: true);
+        await File.WriteAllTextAsync(folder, "a file where the folder was");
+
+        engine.Dispose();
+
+        Assert.Contains($"Could not write the vector snapshot of collection {Collection.Id}; it will be rebuilt at next start", log.Lines);
+    }
+
+    [Fact]
+    public void The_registration_refuses_a_blank_folder_and_invalid_options_and_serves_one_engine_under_every_role()
+    {
+        var blank = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddHnswVectorIndex(" "));
+        Assert.Equal("snapshotDirectory", blank.ParamName);
+        Assert.StartsWith("the vector snapshot directory must be set", blank.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ServiceCollection().AddHnswVectorIndex(_dir, new VectorIndexOptions { M = 1 }));
+
+        var services = new ServiceCollection().AddSingleton<IIndexSource>(_source).AddHnswVectorIndex(_dir);
+        using var provider = services.BuildServiceProvider();
+        var engine = provider.GetRequiredService<HnswVectorSearchIndex>();
+        Assert.Same(engine, provider.GetRequiredService<IVectorSearchIndex>());
+        Assert.Same(engine, provider.GetRequiredService<ISearchIndex>());
+        Assert.Same(engine, provider.GetRequiredService<IComponentHealth>());
+        Assert.Equal("hnsw", engine.Engine);
+    }
+
+    private HnswVectorSearchIndex Engine(string? directory = null, IChangeFeed? changes = null) => new(_source, directory ?? _dir, Options, changes);
+
+    private static float[] Between(int a, int b)
+    {
+        var v = new float[Dimension];
+        v[a] = v[b] = MathF.Sqrt(0.5f);
+        return v;
+    }
+
+    /// <summary>A change log that answers every read with <see cref="Read"/> and records what was asked.</summary>
+    private sealed class Feed : IChangeFeed
+    {
+        public ChangeRead Read { get; set; } = ChangeRead.Missing("nothing logged");
+
+        public List<(long Collection, long From)> Reads { get; } = [];
+
+        public string Signal => "polling";
+
+        public ChangeRead ReadSince(long collectionId, long fromVersion)
+        {
+            Reads.Add((collectionId, fromVersion));
+            return Read;
+        }
+
+        public Task<IReadOnlyDictionary<long, long>> GetVersionsAsync(CancellationToken ct) => throw new NotSupportedException();
+
+        public Task<int> TrimAsync(long keepVersions, CancellationToken ct) => throw new NotSupportedException();
+
+        public Task WaitForChangeAsync(TimeSpan timeout, CancellationToken ct) => Task.CompletedTask;
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Add(formatter(state, exception));
+    }
 
     private static float[] Axis(int axis)
     {

@@ -5,6 +5,7 @@ namespace RagService.Vectors.Hnsw.Tests;
 /// insert near-identical vectors side by side, which is where a node that is reachable before its own links are
 /// written loses the links of a concurrent insert.
 /// </summary>
+[Trait("Category", "LargeGraph")]
 public class ParallelBuildTests
 {
     [Theory]

@@ -7,6 +7,7 @@ namespace RagService.Vectors.Hnsw.Tests;
 /// exact float scores after re-scoring, filters and the exact-scan paths, snapshots (kept and reused; another setting
 /// rebuilds), and calibration as an index grows one vector at a time. The reference is <see cref="ExactIndex"/>.
 /// </summary>
+[Trait("Category", "LargeGraph")]
 public sealed class QuantizedIndexTests : IDisposable
 {
     private static readonly Lazy<RealEmbeddingFixture> Real = new(RealEmbeddingFixture.Load);

@@ -4,6 +4,7 @@ namespace RagService.Vectors.Hnsw.Tests;
 /// Parallel builds on real sentence embeddings of consecutive document chunks, where neighbouring chunks of one
 /// passage are similar and are inserted side by side by the build threads.
 /// </summary>
+[Trait("Category", "LargeGraph")]
 public class RealEmbeddingTests
 {
     private static readonly Lazy<RealEmbeddingFixture> Fixture = new(RealEmbeddingFixture.Load);

@@ -2,6 +2,7 @@ namespace RagService.Vectors.Hnsw.Tests;
 
 public class RecallTests
 {
+    [Trait("Category", "LargeGraph")]
     [Fact]
     public void Hnsw_recall_at_10_is_at_least_095_against_exact_search_on_clustered_data()
     {
@@ -19,6 +20,7 @@ public class RecallTests
         Assert.Equal(vectors.Length, hnsw.Count);
     }
 
+    [Trait("Category", "LargeGraph")]
     [Fact]
     public void Results_are_best_first_with_inner_product_scores()
     {

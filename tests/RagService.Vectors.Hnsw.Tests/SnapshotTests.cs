@@ -25,6 +25,7 @@ public sealed class SnapshotTests : IDisposable
         return (index, vectors);
     }
 
+    [Trait("Category", "LargeGraph")]
     [Fact]
     public void Round_trip_gives_identical_results()
     {
@@ -74,7 +75,7 @@ public sealed class SnapshotTests : IDisposable
     [InlineData("empty")]
     public void Damaged_snapshots_are_reported_corrupt(string damage)
     {
-        var (index, _) = Build(1_000);
+        var (index, _) = Build(120);
         using var _1 = index;
         string path = PathOf("snap");
         index.SaveSnapshot(path, 7);
@@ -99,7 +100,7 @@ public sealed class SnapshotTests : IDisposable
     [Fact]
     public void Stale_missing_and_incompatible_snapshots_are_told_apart()
     {
-        var (index, _) = Build(500);
+        var (index, _) = Build(120);
         using var _1 = index;
         string path = PathOf("snap");
         index.SaveSnapshot(path, 5);
@@ -117,7 +118,7 @@ public sealed class SnapshotTests : IDisposable
     [InlineData("current", SnapshotStatus.Loaded)]
     public void LoadOrRebuild_rebuilds_from_the_source_when_needed_and_logs_why(string situation, SnapshotStatus expected)
     {
-        var vectors = _data.Take(800);
+        var vectors = _data.Take(120);
         var source = vectors.Select((v, i) => ((long)i + 100, v)).ToList();
         string path = PathOf("store.snap");
         if (situation != "missing")
@@ -139,7 +140,7 @@ public sealed class SnapshotTests : IDisposable
         Assert.Equal(expected, result.SnapshotStatus);
         Assert.Equal(expected != SnapshotStatus.Loaded, result.Rebuilt);
         Assert.Equal(result.Rebuilt ? 1 : 0, sourceReads);
-        Assert.Equal(800, index.Count);
+        Assert.Equal(120, index.Count);
         Assert.Equal(105, index.Search(vectors[5], 1)[0].Id);
         Assert.Contains(log.Lines, l => l.Contains(expected == SnapshotStatus.Loaded ? "loaded from snapshot" : expected.ToString().ToLowerInvariant(), StringComparison.Ordinal));
         // After a rebuild the snapshot on disk is current again.

@@ -90,7 +90,7 @@ internal static class GraphConsistency
         {
             if (reached[n] && !isMember[n])
             {
-                for (int m = graph.Duplicates.Next(n), steps = 0; m >= 0 && steps < nodes; m = graph.Duplicates.Next(m), steps++)
+                for (int m = graph.Duplicates.Next(n), steps = 0; (uint)m < (uint)nodes && steps < nodes; m = graph.Duplicates.Next(m), steps++)
                 {
                     reached[m] = true;
                 }
