@@ -23,6 +23,7 @@ public abstract class ChangeFeedConformance : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("ragsvc-changefeed-").FullName;
     private readonly List<IDisposable> _owned = [];
+    private readonly Dictionary<string, IIndexSource> _sources = [];
 
     protected abstract string? SkipReason { get; }
 
@@ -96,6 +97,7 @@ public abstract class ChangeFeedConformance : IDisposable
         await b.DeleteDocumentAsync(kb, "n0", default);
         var expected = await ChunkIdsAsync(b, kb);
         Assert.Equal(1 + 2 + 19, expected.Count);
+        await UntilReplicaSeesLatestAsync("a", kb);
         foreach (var index in lexical)
         {
             Assert.Equal(expected, (await index.SearchAsync(kb, ["common"], 1000, SearchFilter.None, default)).Select(h => h.ChunkId).Order());
@@ -229,6 +231,7 @@ public abstract class ChangeFeedConformance : IDisposable
         await b.UpsertDocumentAsync(kb, Doc("other", "1", 0.4, "电池续航两天") with { Title = "其他", Metadata = new Dictionary<string, string> { ["lang"] = "zh" } }, default);
         Assert.True(await b.SetDocumentAccessAsync(kb, "own", ["group:hr"], default)); // re-added with its new list: the record must stay
         Assert.True(await b.DeleteDocumentAsync(kb, "x", default));
+        await UntilReplicaSeesLatestAsync("a", kb);
         await lexical[1].SearchAsync(kb, ["common"], 1, SearchFilter.None, default); // replica A's Lucene index catches up from the log
 
         var ids = await ChunkIdsAsync(b, kb);
@@ -264,6 +267,7 @@ public abstract class ChangeFeedConformance : IDisposable
     private (IReadOnlyList<ISearchIndex> All, IReadOnlyList<ILexicalSearchIndex> Lexical, IVectorSearchIndex Vectors) OpenReplica(string name)
     {
         var source = OpenSource();
+        _sources[name] = source;
         var feed = OpenFeed();
         var visible = new VisibleChunkCache(source);
         var memory = new MemoryLexicalSearchIndex(source, new Bm25Parameters(), feed, visible);
@@ -271,6 +275,21 @@ public abstract class ChangeFeedConformance : IDisposable
         var hnsw = new HnswVectorSearchIndex(source, Path.Combine(_dir, name, "vectors"), new VectorIndexOptions(), changes: feed, visible: visible);
         _owned.AddRange([memory, lucene, hnsw]);
         return ([memory, lucene, hnsw], [memory, lucene], hnsw);
+    }
+
+    /// <summary>
+    /// Waits until the replica's index source reports the collection's committed version. On PostgreSQL a replica learns
+    /// another replica's commit from its notification, a moment after the commit; searches before that see the version
+    /// before it, as documented (read-your-writes across replicas goes through minVersion).
+    /// </summary>
+    private async Task UntilReplicaSeesLatestAsync(string replica, CollectionInfo kb)
+    {
+        var latest = (await OpenFeed().GetVersionsAsync(default))[kb.Id];
+        for (var attempt = 0; await _sources[replica].GetVersionAsync(kb.Id, default) < latest; attempt++)
+        {
+            Assert.True(attempt < 3000, $"replica {replica} did not learn version {latest} of the collection within 30 s");
+            await Task.Delay(10);
+        }
     }
 
     private static async Task LoadAllAsync(CollectionInfo kb, IReadOnlyList<ILexicalSearchIndex> lexical, IVectorSearchIndex vectors)
