@@ -378,6 +378,19 @@ public sealed unsafe class SnapshotValidationTests : IDisposable
     }
 
     [Fact]
+    public void Stored_build_settings_out_of_range_are_corrupt_and_named()
+    {
+        var bytes = Saved(out var index);
+        index.Dispose();
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(Payload), 0);
+
+        var loaded = LoadEdited(bytes);
+
+        Assert.Equal(SnapshotStatus.Corrupt, loaded.Status);
+        Assert.Contains("'EfConstruction'", loaded.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_oldest_readable_format_version_still_has_its_header_checksum_checked()
     {
         var bytes = Saved(out var index);
