@@ -20,6 +20,14 @@ public sealed unsafe class GraphPartsTests
     }
 
     [Fact]
+    public void A_quantised_collection_refuses_a_vector_before_it_is_calibrated()
+    {
+        var vectors = new VectorCollection(4, headerInts: 5, floatDirectory: Path.GetTempPath(), quantizer: null);
+        var error = Assert.Throws<InvalidOperationException>(() => vectors.Append(1, new float[4]));
+        Assert.Equal("a quantised collection stores no vector before it is calibrated", error.Message);
+    }
+
+    [Fact]
     public void Duplicates_reach_the_float_tolerance_or_one_int8_step_vector()
     {
         // Float vectors of dimension 4: a squared distance of sqrt(4) / 2^23 = 2^-22, so a reach of 2^-11.

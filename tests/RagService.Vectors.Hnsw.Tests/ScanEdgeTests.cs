@@ -35,6 +35,11 @@ public sealed class ScanEdgeTests
         Assert.Equal(expected, index.Search(query, 3).Select(h => h.Id));
         var every = Enumerable.Range(0, 4_096).Select(i => (long)i).ToHashSet();
         Assert.Equal(expected, index.Search(query, 3, every).Select(h => h.Id));
+
+        // Compaction walks the live entries up to the same full chunk and keeps them all.
+        index.Compact();
+        Assert.Equal(4_096, index.Count);
+        Assert.Equal(expected, index.Search(query, 3).Select(h => h.Id));
     }
 
     [Fact]
