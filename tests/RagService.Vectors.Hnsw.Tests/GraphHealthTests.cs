@@ -54,6 +54,7 @@ public sealed class GraphHealthTests
         var health = index.CheckGraph();
         Assert.True(health.IsHealthy);
         Assert.Equal((0, 0), (health.Nodes, health.Levels.Count));
+        Assert.Equal((-1, -1), (index.Graph.EntryNode, index.Graph.TopLevel));   // no entry point, no level yet
         using var exact = new ExactIndex(Dim);
         Assert.Throws<InvalidOperationException>(() => Internal.GraphConsistency.Inspect(exact.State));
     }

@@ -10,6 +10,46 @@ namespace RagService.Vectors.Hnsw.Tests;
 public sealed unsafe class GraphPartsTests
 {
     [Fact]
+    public void A_graph_refuses_vector_records_without_room_for_its_level0_links()
+    {
+        // M = 2: a count and 2·M links, 5 ints.
+        var error = Assert.Throws<ArgumentException>(() => new HnswGraph(new VectorCollection(4, headerInts: 4), m: 2, efConstruction: 10, seed: 1));
+        Assert.Equal("vectors", error.ParamName);
+        Assert.StartsWith("Vector records lack room for level-0 links.", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, new HnswGraph(new VectorCollection(4, headerInts: 5), m: 2, efConstruction: 10, seed: 1).M);
+    }
+
+    [Fact]
+    public void A_quantised_collection_refuses_a_vector_before_it_is_calibrated()
+    {
+        var vectors = new VectorCollection(4, headerInts: 5, floatDirectory: Path.GetTempPath(), quantizer: null);
+        var error = Assert.Throws<InvalidOperationException>(() => vectors.Append(1, new float[4]));
+        Assert.Equal("a quantised collection stores no vector before it is calibrated", error.Message);
+    }
+
+    [Fact]
+    public void Duplicates_reach_the_float_tolerance_or_one_int8_step_vector()
+    {
+        // Float vectors of dimension 4: a squared distance of sqrt(4) / 2^23 = 2^-22, so a reach of 2^-11.
+        using var floats = new HnswIndex(4);
+        Assert.Equal(1f / 2_048, floats.Graph.DuplicateReach);
+
+        // int8 codes calibrated on 0 and 2.55 in every coordinate: steps of 0.01, a step vector of norm 0.02.
+        string dir = Directory.CreateTempSubdirectory("hnsw-reach-").FullName;
+        try
+        {
+            using var int8 = new HnswIndex(4, new VectorIndexOptions { Quantization = VectorQuantization.Int8, FloatVectorDirectory = dir });
+            Assert.Equal(0f, int8.Graph.DuplicateReach);   // not calibrated yet
+            int8.UpsertMany(2, i => i, i => Enumerable.Repeat(i * 2.55f, 4).ToArray(), threads: 1);
+            Assert.Equal(0.02f, int8.Graph.DuplicateReach, 6);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_score_heap_pops_lowest_first_and_drains_highest_first_past_its_initial_size()
     {
         var heap = new ScoreHeap();

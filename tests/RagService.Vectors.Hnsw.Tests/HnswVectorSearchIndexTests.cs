@@ -125,9 +125,14 @@ public sealed class HnswVectorSearchIndexTests : IDisposable
         using var engine = Engine();
         await engine.SearchAsync(Collection, Axis(3), 1, new SearchFilter(), default);
 
+        // Only one of the two vectors has another dimension: the write is not applied in part. The store keeps the
+        // model's vectors only: chunk 30 is there, 31 is not.
         _source.Version = 2;
-        engine.Apply(new IndexChange(Collection, 2, [], [new IndexEntry(30, "", [], [], new float[4])]));
-        await engine.SearchAsync(Collection, Axis(3), 1, new SearchFilter(), default);
+        _source.Vectors[30] = Between(3, 4);
+        engine.Apply(new IndexChange(Collection, 2, [], [new IndexEntry(30, "", [], [], Between(3, 4)), new IndexEntry(31, "", [], [], new float[4])]));
+        var hits = await engine.SearchAsync(Collection, Between(3, 4), 9, new SearchFilter(), default);
+        Assert.Equal(30, hits[0].ChunkId);
+        Assert.DoesNotContain(31L, hits.Select(h => h.ChunkId));
         Assert.Equal(2, _source.VectorReads);
     }
 
@@ -175,7 +180,8 @@ public sealed class HnswVectorSearchIndexTests : IDisposable
 
         _source.Version = 3;
         var feed = new Feed { Read = ChangeRead.Of(new ChangeDelta(1, 3, [15], [new IndexEntry(30, "", [], [], Between(3, 4))])) };
-        using var second = Engine(changes: feed);
+        var log = new ListLogger();
+        using var second = new HnswVectorSearchIndex(_source, _dir, Options, log, feed);
 
         var hits = await second.SearchAsync(Collection, Between(3, 4), 8, new SearchFilter(), default);
 
@@ -187,6 +193,7 @@ public sealed class HnswVectorSearchIndexTests : IDisposable
         Assert.Equal((2L, 0), (stats.Follow!.VersionsFromLog, stats.Follow.Rebuilds));
         Assert.Equal([(4L, 1L)], feed.Reads);
         Assert.Equal(1, _source.VectorReads);
+        Assert.Contains($"Vector index of collection {Collection.Id} loaded from its snapshot at version 1 and caught up to 3 from the change log", log.Lines);
     }
 
     [Theory]
@@ -293,6 +300,56 @@ public sealed class HnswVectorSearchIndexTests : IDisposable
         Assert.Same(engine, provider.GetRequiredService<ISearchIndex>());
         Assert.Same(engine, provider.GetRequiredService<IComponentHealth>());
         Assert.Equal("hnsw", engine.Engine);
+    }
+
+    [Fact]
+    public async Task Health_is_reported_under_the_vectors_component_whether_on_or_failed()
+    {
+        using var healthy = Engine();
+        Assert.Equal(new ComponentStatus("vectors", "on", $"embedded HNSW (M=16), snapshots in {_dir}"), await healthy.CheckAsync(default));
+
+        var notAFolder = Path.Combine(_dir, "file");
+        await File.WriteAllTextAsync(notAFolder, "x");
+        using var broken = Engine(notAFolder);
+        Assert.Equal(
+            new ComponentStatus("vectors", "failed", $"the vector snapshot folder {notAFolder} is a file; dense retrieval answers with BM25 only until it is fixed"),
+            await broken.CheckAsync(default));
+    }
+
+    [Fact]
+    public async Task Without_a_change_log_a_held_index_behind_the_store_is_rebuilt_from_it()
+    {
+        using var engine = Engine();
+        await engine.SearchAsync(Collection, Axis(5), 1, new SearchFilter(), default);
+
+        _source.Version = 2;
+        _source.Vectors.Remove(15);
+        var hits = await engine.SearchAsync(Collection, Axis(5), 8, new SearchFilter(), default);
+        Assert.Equal(7, hits.Count);
+        Assert.DoesNotContain(15L, hits.Select(h => h.ChunkId));
+        Assert.Equal(2, _source.VectorReads);
+        Assert.Equal(2, engine.HeldVersion(Collection.Id));
+    }
+
+    [Fact]
+    public async Task Shutdown_writes_the_snapshot_of_the_deltas_applied_since_it_was_loaded_recreating_a_removed_folder()
+    {
+        string folder = Path.Combine(_dir, "snapshots");
+        using (var first = Engine(folder))
+        {
+            await first.SearchAsync(Collection, Axis(3), 1, new SearchFilter(), default);
+            _source.Version = 2;
+            first.Apply(new IndexChange(Collection, 2, [13], [new IndexEntry(30, "", [], [], Axis(3))]));
+            Directory.Delete(folder, recursive: true);
+        }
+
+        // The store has moved on by the same delta; the snapshot written at shutdown is at its version.
+        _source.Vectors.Remove(13);
+        _source.Vectors[30] = Axis(3);
+        using var second = Engine(folder);
+        Assert.Equal(30, (await second.SearchAsync(Collection, Axis(3), 1, new SearchFilter(), default))[0].ChunkId);
+        Assert.Equal("loaded", (await second.GetStatsAsync(Collection, default)).Load);
+        Assert.Equal(1, _source.VectorReads);
     }
 
     private HnswVectorSearchIndex Engine(string? directory = null, IChangeFeed? changes = null) => new(_source, directory ?? _dir, Options, changes);

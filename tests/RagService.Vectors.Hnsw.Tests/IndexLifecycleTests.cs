@@ -41,6 +41,11 @@ public sealed class IndexLifecycleTests
         using var hnsw = new HnswIndex(Dim, new VectorIndexOptions { M = 2 });
         hnsw.Upsert(1, Vector(1));
         Assert.Equal((4_096 * 20 * 4) + (4_096 * 8) + 4_096, hnsw.StorageBytes);
+
+        // An int8 graph keeps its 4 one-byte codes in one float after the header; the floats live in a file, not counted.
+        using var int8 = new HnswIndex(Dim, new VectorIndexOptions { M = 2, Quantization = VectorQuantization.Int8, FloatVectorDirectory = Path.GetTempPath() });
+        int8.Upsert(1, Vector(1));
+        Assert.Equal((4_096 * 17 * 4) + (4_096 * 8) + 4_096, int8.StorageBytes);
     }
 
     [Fact]

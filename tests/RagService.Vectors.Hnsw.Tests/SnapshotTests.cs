@@ -143,8 +143,47 @@ public sealed class SnapshotTests : IDisposable
         Assert.Equal(120, index.Count);
         Assert.Equal(105, index.Search(vectors[5], 1)[0].Id);
         Assert.Contains(log.Lines, l => l.Contains(expected == SnapshotStatus.Loaded ? "loaded from snapshot" : expected.ToString().ToLowerInvariant(), StringComparison.Ordinal));
+        Assert.Equal(result.Rebuilt ? 1 : 0, log.Lines.Count(l =>
+            l.StartsWith("Vector index rebuilt: 120 vectors in ", StringComparison.Ordinal) && l.EndsWith($" s, snapshot written to {path}", StringComparison.Ordinal)));
+        // The caller's options, not the defaults (GraphOnly's ef is 64, the default 100).
+        Assert.Equal(64, index.Options.EfSearch);
         // After a rebuild the snapshot on disk is current again.
         Assert.Equal(SnapshotStatus.Loaded, VectorIndexSnapshot.TryLoad(path, 4, 24, SnapshotKind.Hnsw, IndexFixtures.GraphOnly()).Status);
+    }
+
+    [Fact]
+    public void LoadOrRebuild_builds_the_kind_asked_for_and_refuses_a_missing_source()
+    {
+        var source = _data.Take(5).Select((v, i) => ((long)i, v)).ToList();
+        var result = VectorIndexSnapshot.LoadOrRebuild(PathOf("exact.snap"), 1, 24, () => source, new ListLogger(), IndexFixtures.GraphOnly(), SnapshotKind.Exact);
+        using (var index = result.Index)
+        {
+            Assert.IsType<ExactIndex>(index);
+            Assert.Equal((SnapshotStatus.Missing, 5), (result.SnapshotStatus, index.Count));
+        }
+
+        var error = Assert.Throws<ArgumentNullException>(() => VectorIndexSnapshot.LoadOrRebuild(PathOf("none.snap"), 1, 24, null!, new ListLogger()));
+        Assert.Equal("source", error.ParamName);
+    }
+
+    [Fact]
+    public void A_snapshot_is_written_into_a_new_folder_and_a_failed_write_leaves_no_temporary_file()
+    {
+        using var index = new HnswIndex(24, IndexFixtures.GraphOnly());
+        index.Upsert(7, _data.Take(1)[0]);
+        string path = Path.Combine(_dir, "new", "one.snap");
+
+        index.SaveSnapshot(path, 2);
+
+        // One vector: its slot 0 is the entry point, which the loader accepts.
+        var loaded = VectorIndexSnapshot.TryLoad(path, 2, 24, SnapshotKind.Hnsw, IndexFixtures.GraphOnly());
+        Assert.Equal((SnapshotStatus.Loaded, "1 vectors"), (loaded.Status, loaded.Detail));
+        loaded.Index!.Dispose();
+
+        string occupied = PathOf("occupied.snap");
+        Directory.CreateDirectory(occupied);
+        Assert.ThrowsAny<IOException>(() => index.SaveSnapshot(occupied, 2));
+        Assert.Equal([occupied], Directory.GetFileSystemEntries(_dir).Where(e => e != Path.Combine(_dir, "new")));
     }
 
     private static byte[] Flip(byte[] bytes, int at)

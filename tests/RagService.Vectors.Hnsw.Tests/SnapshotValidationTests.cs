@@ -340,6 +340,72 @@ public sealed unsafe class SnapshotValidationTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_snapshot_of_other_vector_storage_is_incompatible_and_names_both_settings()
+    {
+        var bytes = Saved(out var index);
+        index.Dispose();
+        var int8Options = Options with { Quantization = VectorQuantization.Int8, FloatVectorDirectory = _dir };
+
+        var float32 = VectorIndexSnapshot.TryLoad(Path("ok.snap"), 5, Dim, SnapshotKind.Hnsw, int8Options);
+        Assert.Equal((SnapshotStatus.Incompatible, "snapshot vectors are none (float32), Rag:Vectors:Quantization is int8"), (float32.Status, float32.Detail));
+
+        using (var int8 = new HnswIndex(Dim, int8Options))
+        {
+            int8.UpsertMany(Slots, i => 100 + i, i => _vectors[i], threads: 1);
+            int8.SaveSnapshot(Path("int8.snap"), 6);
+        }
+
+        var int8Snapshot = VectorIndexSnapshot.TryLoad(Path("int8.snap"), 6, Dim, SnapshotKind.Hnsw, Options);
+        Assert.Equal((SnapshotStatus.Incompatible, "snapshot vectors are int8, Rag:Vectors:Quantization is none (float32)"), (int8Snapshot.Status, int8Snapshot.Detail));
+    }
+
+    [Fact]
+    public void A_one_dimensional_index_round_trips_through_its_snapshot()
+    {
+        using (var line = new HnswIndex(1, Options))
+        {
+            line.UpsertMany(5, i => i, i => new[] { i - 2f }, threads: 1);
+            line.SaveSnapshot(Path("line.snap"), 3);
+        }
+
+        var loaded = VectorIndexSnapshot.TryLoad(Path("line.snap"), 3, 1, SnapshotKind.Hnsw, Options);
+
+        Assert.Equal((SnapshotStatus.Loaded, "5 vectors", 3L), Verdict(loaded));
+        using var copy = loaded.Index!;
+        // On a line the inner product with +1 ranks by the value itself: 2, 1, 0, -1, -2 (ids 4..0).
+        Assert.Equal([4L, 3L], copy.Search([1f], 2).Select(h => h.Id));
+    }
+
+    [Fact]
+    public void Stored_build_settings_out_of_range_are_corrupt_and_named()
+    {
+        var bytes = Saved(out var index);
+        index.Dispose();
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(Payload), 0);
+
+        var loaded = LoadEdited(bytes);
+
+        Assert.Equal(SnapshotStatus.Corrupt, loaded.Status);
+        Assert.Contains("'EfConstruction'", loaded.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_oldest_readable_format_version_still_has_its_header_checksum_checked()
+    {
+        var bytes = Saved(out var index);
+        index.Dispose();
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), 3);
+        LoadEdited(bytes);
+        var edited = File.ReadAllBytes(Path("edited.snap"));
+        edited[56] ^= 0xFF;
+        File.WriteAllBytes(Path("edited.snap"), edited);
+
+        var loaded = VectorIndexSnapshot.TryLoad(Path("edited.snap"), 5, Dim, SnapshotKind.Hnsw, Options);
+
+        Assert.Equal((SnapshotStatus.Corrupt, "header checksum mismatch"), (loaded.Status, loaded.Detail));
+    }
+
     private static (SnapshotStatus, string, long?) Verdict(SnapshotLoadResult r) => (r.Status, r.Detail, r.SnapshotSourceVersion);
 
     /// <summary>Ten distinct unit vectors from a formula.</summary>
