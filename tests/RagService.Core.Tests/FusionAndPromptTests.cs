@@ -23,6 +23,16 @@ public sealed class FusionAndPromptTests
     }
 
     [Fact]
+    public void Rrf_keeps_the_tail_of_the_longer_list()
+    {
+        // bm25 found three, dense one: 2 and 3 score from bm25 alone, behind both first places (1/61 each).
+        var fused = ReciprocalRankFusion.Fuse([[1, 2, 3], [4]], k: 60);
+        Assert.Equal([1L, 4L, 2L, 3L], fused.Select(f => f.Id).ToArray());
+        Assert.Equal(1.0 / 62, fused[2].Score, 12);
+        Assert.Equal(1.0 / 63, fused[3].Score, 12);
+    }
+
+    [Fact]
     public void Rrf_of_one_list_keeps_its_order()
     {
         Assert.Equal([3L, 1L, 2L], ReciprocalRankFusion.Fuse([[3, 1, 2]]).Select(f => f.Id).ToArray());

@@ -53,9 +53,45 @@ public sealed class SyncPlannerTests
     [InlineData("C:/Windows/a.md", "absolute")]
     [InlineData("./", "1-512")]
     [InlineData("a\u0000b.md", "control")]
-    public void Paths_that_could_escape_or_are_not_ids_are_refused(string raw, string reason)
+    [InlineData(null, "the path is empty")]
+    [InlineData("", "the path is empty")]
+    [InlineData("   ", "the path is empty")]
+    [InlineData("C:", "absolute")]
+    public void Paths_that_could_escape_or_are_not_ids_are_refused(string? raw, string reason)
     {
-        Assert.False(SyncPath.TryNormalize(raw, out _, out var problem));
+        Assert.False(SyncPath.TryNormalize(raw, out var path, out var problem));
         Assert.Contains(reason, problem, StringComparison.Ordinal);
+        Assert.Equal("", path);
+    }
+
+    [Fact]
+    public void A_one_letter_path_is_an_id_and_an_accepted_path_has_no_problem()
+    {
+        Assert.True(SyncPath.TryNormalize("a", out var path, out var problem));
+        Assert.Equal("a", path);
+        Assert.Equal("", problem);
+    }
+
+    [Fact]
+    public void Paths_are_ids_up_to_512_characters()
+    {
+        var longest = new string('x', 509) + ".md";
+        Assert.True(SyncPath.TryNormalize(longest, out var path, out _));
+        Assert.Equal(512, path.Length);
+
+        Assert.False(SyncPath.TryNormalize("y" + longest, out _, out var problem));
+        Assert.Equal("the path must be 1-512 characters", problem);
+    }
+
+    [Theory]
+    [InlineData("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", true)]
+    [InlineData("9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08", true)]
+    [InlineData("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0", false)]
+    [InlineData("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a080", false)]
+    [InlineData("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0g", false)]
+    [InlineData(null, false)]
+    public void A_sha256_is_64_hex_digits(string? hex, bool valid)
+    {
+        Assert.Equal(valid, SyncPath.IsSha256(hex));
     }
 }
