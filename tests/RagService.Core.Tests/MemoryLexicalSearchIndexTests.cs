@@ -1,10 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
+using RagService.Core.ChangeLog;
 using RagService.Core.Indexing;
 using RagService.Core.Lexical;
 using RagService.Core.Models;
 using RagService.Core.Storage;
 using RagService.Core.Tests.Fakes;
 using RagService.Lexical.Memory;
+using RagService.Tests.Shared;
 
 namespace RagService.Core.Tests;
 
@@ -74,6 +76,49 @@ public sealed class MemoryLexicalSearchIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_a_change_log_an_index_the_store_moved_past_is_rebuilt_and_says_so()
+    {
+        await Ids("oven");
+        _source.Version = 2;
+        await Ids("oven");
+
+        Assert.Equal(2, _source.SnapshotsOpened);
+        Assert.Equal("rebuilt: the store moved on and no change log was given", (await _engine.GetStatsAsync(Collection, default)).Load);
+    }
+
+    [Fact]
+    public async Task A_held_index_behind_the_store_follows_the_change_log_and_rebuilds_where_it_has_a_gap()
+    {
+        var feed = new ScriptedChangeFeed();
+        using var engine = new MemoryLexicalSearchIndex(_source, new Bm25Parameters(), feed);
+        Assert.Equal("not loaded", (await engine.GetStatsAsync(Collection, default)).Load);
+        Assert.Equal(new long[] { 2, 1 }, await Ids(engine, "oven"));
+        Assert.Equal(1, engine.HeldVersion(Collection.Id));
+
+        _source.Version = 2;
+        feed.Read = ChangeRead.Of(new ChangeDelta(1, 2, [2], [new IndexEntry(4, "oven manual", ["oven", "manual"], [])]));
+        await engine.CatchUpAsync(Collection.Id, 2, default);
+        Assert.Equal(2, engine.HeldVersion(Collection.Id));
+        Assert.Equal(new long[] { 4, 1 }, await Ids(engine, "oven")); // chunk 2 removed by the log; 4 (length 2) ranks above 1 (length 3)
+        Assert.Equal(1, _source.SnapshotsOpened);
+        Assert.Equal([(Collection.Id, 1L)], feed.Reads);
+
+        await engine.CatchUpAsync(Collection.Id, 2, default); // already current: the log is not read
+        Assert.Single(feed.Reads);
+
+        _source.Version = 3;
+        feed.Read = ChangeRead.Missing("the log was trimmed");
+        Assert.Equal(new long[] { 2, 1 }, await Ids(engine, "oven")); // rebuilt from the store, which holds chunk 2 and no chunk 4
+        Assert.Equal(2, _source.SnapshotsOpened);
+        var stats = await engine.GetStatsAsync(Collection, default);
+        Assert.Equal(("rebuilt: the log was trimmed", 1L, 1), (stats.Load, stats.Follow!.VersionsFromLog, stats.Follow.Rebuilds));
+
+        engine.Drop(Collection.Id);
+        Assert.Null(engine.HeldVersion(Collection.Id));
+        Assert.Equal(IndexFollow.None, (await engine.GetStatsAsync(Collection, default)).Follow);
+    }
+
+    [Fact]
     public async Task Header_terms_count_with_the_configured_weight()
     {
         Chunk(5, "troubleshooting", header: "boiler");
@@ -133,8 +178,10 @@ public sealed class MemoryLexicalSearchIndexTests : IDisposable
         _source.Terms[id] = (body.Split(' '), header.Split(' ', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    private async Task<long[]> Ids(string query) =>
-        (await _engine.SearchAsync(Collection, query.Split(' '), 10, new SearchFilter(), default)).Select(h => h.ChunkId).ToArray();
+    private Task<long[]> Ids(string query) => Ids(_engine, query);
+
+    private static async Task<long[]> Ids(MemoryLexicalSearchIndex engine, string query) =>
+        (await engine.SearchAsync(Collection, query.Split(' '), 10, new SearchFilter(), default)).Select(h => h.ChunkId).ToArray();
 
     /// <summary>The stats without the change-log follow fields, which the replication tests cover.</summary>
     private static IndexStats Unfollowed(IndexStats stats) => stats with { Version = null, Follow = null };

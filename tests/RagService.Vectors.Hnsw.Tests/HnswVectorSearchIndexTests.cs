@@ -5,6 +5,7 @@ using RagService.Core.Indexing;
 using RagService.Core.Models;
 using RagService.Core.Storage;
 using RagService.Core.Vectors;
+using RagService.Tests.Shared;
 
 namespace RagService.Vectors.Hnsw.Tests;
 
@@ -179,7 +180,7 @@ public sealed class HnswVectorSearchIndexTests : IDisposable
         }
 
         _source.Version = 3;
-        var feed = new Feed { Read = ChangeRead.Of(new ChangeDelta(1, 3, [15], [new IndexEntry(30, "", [], [], Between(3, 4))])) };
+        var feed = new ScriptedChangeFeed { Read = ChangeRead.Of(new ChangeDelta(1, 3, [15], [new IndexEntry(30, "", [], [], Between(3, 4))])) };
         var log = new ListLogger();
         using var second = new HnswVectorSearchIndex(_source, _dir, Options, log, feed);
 
@@ -207,7 +208,7 @@ public sealed class HnswVectorSearchIndexTests : IDisposable
         }
 
         _source.Version = 3;
-        var feed = new Feed
+        var feed = new ScriptedChangeFeed
         {
             Read = why == "gap"
                 ? ChangeRead.Missing("trimmed")
@@ -223,7 +224,7 @@ public sealed class HnswVectorSearchIndexTests : IDisposable
     [Fact]
     public async Task A_held_index_behind_the_store_follows_the_change_log_and_rebuilds_where_it_has_a_gap()
     {
-        var feed = new Feed();
+        var feed = new ScriptedChangeFeed();
         using var engine = Engine(changes: feed);
         await engine.SearchAsync(Collection, Axis(3), 1, new SearchFilter(), default);
         Assert.Equal(1, engine.HeldVersion(Collection.Id));
@@ -359,28 +360,6 @@ public sealed class HnswVectorSearchIndexTests : IDisposable
         var v = new float[Dimension];
         v[a] = v[b] = MathF.Sqrt(0.5f);
         return v;
-    }
-
-    /// <summary>A change log that answers every read with <see cref="Read"/> and records what was asked.</summary>
-    private sealed class Feed : IChangeFeed
-    {
-        public ChangeRead Read { get; set; } = ChangeRead.Missing("nothing logged");
-
-        public List<(long Collection, long From)> Reads { get; } = [];
-
-        public string Signal => "polling";
-
-        public ChangeRead ReadSince(long collectionId, long fromVersion)
-        {
-            Reads.Add((collectionId, fromVersion));
-            return Read;
-        }
-
-        public Task<IReadOnlyDictionary<long, long>> GetVersionsAsync(CancellationToken ct) => throw new NotSupportedException();
-
-        public Task<int> TrimAsync(long keepVersions, CancellationToken ct) => throw new NotSupportedException();
-
-        public Task WaitForChangeAsync(TimeSpan timeout, CancellationToken ct) => Task.CompletedTask;
     }
 
     private sealed class ListLogger : ILogger
