@@ -23,13 +23,16 @@ public static class OnnxModelLoader
     /// <summary>When the options carry no length and the model files declare none.</summary>
     private const int FallbackMaxLength = 512;
 
+    /// <summary>ORT's session config key behind <see cref="OnnxModelOptions.IntraOpSpinning"/>.</summary>
+    internal const string AllowSpinningKey = "session.intra_op.allow_spinning";
+
     public static (ITextEmbedder? Embedder, ComponentStatus Status) LoadEmbedder(OnnxModelOptions options) =>
         LoadEmbedder(options, NullLogger.Instance);
 
     public static (ITextEmbedder? Embedder, ComponentStatus Status) LoadEmbedder(OnnxModelOptions options, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Load(DenseComponent, options, logger, (directory, session, tokenizer, maxLength) =>
+        return Load(DenseComponent, options, EmbedderSessionSettings, logger, (directory, session, tokenizer, maxLength) =>
         {
             var pooling = options.Pooling is { Length: > 0 } p ? Pooling.Parse(p) : directory.DeclaredPooling() ?? PoolingMode.Mean;
             var modelId = ModelIdOf(options, directory);
@@ -51,7 +54,7 @@ public static class OnnxModelLoader
     public static (IReranker? Reranker, ComponentStatus Status) LoadReranker(OnnxModelOptions options, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Load(RerankComponent, options, logger, (directory, session, tokenizer, maxLength) =>
+        return Load(RerankComponent, options, RerankerSessionSettings, logger, (directory, session, tokenizer, maxLength) =>
         {
             var modelId = ModelIdOf(options, directory);
             var sigmoid = options.ScoreActivation.Trim().ToLowerInvariant() switch
@@ -80,7 +83,7 @@ public static class OnnxModelLoader
         }
     }
 
-    private static (T? Component, ComponentStatus Status) Load<T>(string name, OnnxModelOptions options, ILogger logger,
+    private static (T? Component, ComponentStatus Status) Load<T>(string name, OnnxModelOptions options, Func<OnnxModelOptions, SessionSettings> sessionSettings, ILogger logger,
         Func<ModelDirectory, OnnxSession, LoadedTokenizer, int, (T Component, string Detail)> build)
         where T : class
     {
@@ -94,7 +97,7 @@ public static class OnnxModelLoader
         {
             var directory = ModelDirectory.Open(options.ModelDirectory);
             var tokenizer = TokenizerLoader.FromDirectory(directory.Path);
-            session = OpenSession(directory.ModelFile, options);
+            session = OpenSession(directory.ModelFile, sessionSettings(options));
             if (session.ProviderWarning is { } warning)
             {
                 logger.ModelWarning(name, directory.Path, warning);
@@ -122,9 +125,8 @@ public static class OnnxModelLoader
         }
     }
 
-    private static OnnxSession OpenSession(string modelFile, OnnxModelOptions options)
+    private static OnnxSession OpenSession(string modelFile, SessionSettings settings)
     {
-        var settings = SettingsFrom(options);
         try
         {
             return OnnxSession.Open(modelFile, settings);
@@ -196,14 +198,25 @@ public static class OnnxModelLoader
         }
     }
 
-    internal static SessionSettings SettingsFrom(OnnxModelOptions options) => new()
+    /// <summary>The embedder's session: intra-op threads do not spin unless <see cref="OnnxModelOptions.IntraOpSpinning"/> says so.</summary>
+    internal static SessionSettings EmbedderSessionSettings(OnnxModelOptions options) => SettingsFrom(options, spinsByDefault: false);
+
+    /// <summary>The cross-encoder's session: ORT's default (spinning) unless <see cref="OnnxModelOptions.IntraOpSpinning"/> says otherwise.</summary>
+    internal static SessionSettings RerankerSessionSettings(OnnxModelOptions options) => SettingsFrom(options, spinsByDefault: true);
+
+    private static SessionSettings SettingsFrom(OnnxModelOptions options, bool spinsByDefault)
     {
-        IntraOpThreads = Math.Max(0, options.IntraOpThreads),
-        ExecutionProvider = SessionSettings.ParseProvider(options.ExecutionProvider),
-        CudaDeviceId = options.DeviceId,
-        GpuMemoryLimitBytes = options.GpuMemoryLimitBytes,
-        ConfigEntries = new Dictionary<string, string>(options.SessionConfigEntries),
-    };
+        var entries = new Dictionary<string, string>(options.SessionConfigEntries);
+        entries.TryAdd(AllowSpinningKey, (options.IntraOpSpinning ?? spinsByDefault) ? "1" : "0");
+        return new()
+        {
+            IntraOpThreads = Math.Max(0, options.IntraOpThreads),
+            ExecutionProvider = SessionSettings.ParseProvider(options.ExecutionProvider),
+            CudaDeviceId = options.DeviceId,
+            GpuMemoryLimitBytes = options.GpuMemoryLimitBytes,
+            ConfigEntries = entries,
+        };
+    }
 
     private static string ModelIdOf(OnnxModelOptions options, ModelDirectory directory) =>
         string.IsNullOrWhiteSpace(options.ModelId) ? directory.Name : options.ModelId;

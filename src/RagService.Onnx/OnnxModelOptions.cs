@@ -24,6 +24,14 @@ public sealed class OnnxModelOptions
     public int IntraOpThreads { get; set; }
 
     /// <summary>
+    /// Whether ORT's intra-op threads spin while waiting for work (ORT's <c>session.intra_op.allow_spinning</c>).
+    /// Unset: off for the embedder (spinning burns the CPU a sync job's writer needs between embedding batches, and did
+    /// not shorten query embedding measurably; docs/onnx.md), ORT's default (on) for the cross-encoder. An explicit
+    /// <c>session.intra_op.allow_spinning</c> in <see cref="SessionConfigEntries"/> takes precedence.
+    /// </summary>
+    public bool? IntraOpSpinning { get; set; }
+
+    /// <summary>
     /// Maximum tokens per sequence or pair (special tokens included); longer input is truncated. Default:
     /// sentence_bert_config.json's max_seq_length, else the tokenizer/model limit, else 512.
     /// </summary>

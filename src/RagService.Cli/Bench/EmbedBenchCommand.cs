@@ -27,19 +27,21 @@ internal static class EmbedBenchCommand
         var embedding = OptionRules.Create<string>("--embedding-model", "ONNX embedding model directory", "DIR");
         db.Required = collection.Required = embedding.Required = true;
         var threads = OptionRules.Create("--intra-op-threads", "ORT intra-op threads (0: one per core, the service's default)", "N", 0).AtLeast(0);
+        var spinning = IntraOpSpinningOption.Create();
         var command = new Command("bench-embed",
             "Embeds a collection's stored passages per document (as ingestion does) and all at once (the ONNX Runtime ceiling): chunks per second of each.")
         {
-            db, collection, embedding, threads,
+            db, collection, embedding, threads, spinning,
         };
-        command.SetAction(parse => RunAsync(parse.GetRequiredValue(db), parse.GetRequiredValue(collection), parse.GetRequiredValue(embedding), parse.GetValue(threads)));
+        command.SetAction(parse => RunAsync(parse.GetRequiredValue(db), parse.GetRequiredValue(collection), parse.GetRequiredValue(embedding), parse.GetValue(threads),
+            IntraOpSpinningOption.Parse(parse.GetValue(spinning))));
         return command;
     }
 
-    private static async Task<int> RunAsync(string db, string collection, string modelDir, int threads)
+    private static async Task<int> RunAsync(string db, string collection, string modelDir, int threads, bool? spinning)
     {
         var documents = ReadPassages(db, collection);
-        var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = modelDir, IntraOpThreads = threads });
+        var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = modelDir, IntraOpThreads = threads, IntraOpSpinning = spinning });
         _ = embedder ?? throw new ArgumentException($"--embedding-model: {status.State}: {status.Detail}");
         var all = documents.SelectMany(d => d).ToList();
         Console.WriteLine($"{all.Count} passages in {documents.Count} documents of '{collection}' ({all.Average(p => p.Length):0} characters on average)");

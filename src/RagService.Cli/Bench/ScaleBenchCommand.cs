@@ -48,15 +48,16 @@ internal static class ScaleBenchCommand
         var sharedQueries = OptionRules.Create("--concurrent-queries", "queries the concurrent callers answer between them", "N", 400).AtLeast(1);
         var anchorQueries = OptionRules.Create("--anchor-queries", "step anchor: BM25 queries, top 100 each", "N", 1_000).AtLeast(1);
         var anchorDir = OptionRules.Create<string>("--anchor-dir", "step anchor: folder for chunks.tsv (kept), queries.tsv and ours.tsv", "DIR");
+        var spinning = IntraOpSpinningOption.Create();
         var command = new Command("bench-scale",
             "The query path at scale, one step per process: prepare the store, then per mode first answer after start, p50/p99, QPS per CPU second and RSS; or the BM25 anchor export.")
         {
-            step, db, embedding, chunks, englishEvery, engine, queries, callers, sharedQueries, anchorQueries, anchorDir,
+            step, db, embedding, chunks, englishEvery, engine, queries, callers, sharedQueries, anchorQueries, anchorDir, spinning,
         };
         command.SetAction(parse =>
         {
             var run = new ScaleBenchRun(parse.GetRequiredValue(db), parse.GetRequiredValue(embedding), parse.GetRequiredValue(engine), parse.GetValue(chunks),
-                parse.GetValue(englishEvery), parse.GetValue(queries), parse.GetValue(callers), parse.GetValue(sharedQueries));
+                parse.GetValue(englishEvery), parse.GetValue(queries), parse.GetValue(callers), parse.GetValue(sharedQueries), IntraOpSpinningOption.Parse(parse.GetValue(spinning)));
             return parse.GetRequiredValue(step) switch
             {
                 "prepare" => run.PrepareAsync(),
@@ -67,7 +68,8 @@ internal static class ScaleBenchCommand
         return command;
     }
 
-    private sealed record ScaleBenchRun(string Db, string EmbeddingDir, string Engine, int Chunks, int EnglishEvery, int Queries, int Callers, int SharedQueries)
+    private sealed record ScaleBenchRun(string Db, string EmbeddingDir, string Engine, int Chunks, int EnglishEvery, int Queries, int Callers, int SharedQueries,
+        bool? IntraOpSpinning)
     {
         private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
         private readonly MixedScriptAnalyzer _analyzer = new();
@@ -218,7 +220,7 @@ internal static class ScaleBenchCommand
 
         private ITextEmbedder LoadEmbedder()
         {
-            var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = EmbeddingDir });
+            var (embedder, status) = OnnxModelLoader.LoadEmbedder(new OnnxModelOptions { ModelDirectory = EmbeddingDir, IntraOpSpinning = IntraOpSpinning });
             return embedder ?? throw new ArgumentException($"--embedding-model: {status.State}: {status.Detail}");
         }
 
