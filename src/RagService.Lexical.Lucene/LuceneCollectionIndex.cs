@@ -21,7 +21,7 @@ namespace RagService.Lexical.Lucene;
 /// One collection's Lucene index in its own folder. Each commit records the store version it reflects and which
 /// collection it belongs to. An index behind the store (another process wrote, or this one was stopped) catches up by
 /// the store's change log; one that is missing, unreadable, of another collection, ahead of the store, or further
-/// behind than the log reaches is rebuilt from the store. Applied writes are searchable before the write returns.
+/// behind than the log reaches is rebuilt from the store. Applied writes are searchable by every read that starts after the write returns.
 /// </summary>
 internal sealed class LuceneCollectionIndex : IDisposable
 {
@@ -48,6 +48,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
     private long _version;
     private int _uncommitted;
     private int _commitsDeferred;
+    private int _reopenDue; // 1: writes were applied since the searcher was last reopened (see AcquireCurrent)
 
     private LuceneCollectionIndex(string path, CollectionInfo collection, LuceneOptions options, IChangeFeed? changes, ILogger logger)
     {
@@ -266,9 +267,32 @@ internal sealed class LuceneCollectionIndex : IDisposable
         }
         else
         {
-            _searchers.MaybeRefreshBlocking();
+            // Reopened by the next read, not here: each reopen flushes a segment, one per write in a sync job's write group.
+            Volatile.Write(ref _reopenDue, 1);
             Volatile.Write(ref _version, version);
         }
+    }
+
+    /// <summary>
+    /// The searcher, reopened first when writes were applied since its last reopen: every read sees every write applied
+    /// before it started, while writes no one reads in between (a write group's) share one reopen.
+    /// </summary>
+    private IndexSearcher AcquireCurrent()
+    {
+        if (Interlocked.Exchange(ref _reopenDue, 0) == 1)
+        {
+            try
+            {
+                _searchers.MaybeRefreshBlocking();
+            }
+            catch
+            {
+                Volatile.Write(ref _reopenDue, 1);
+                throw;
+            }
+        }
+
+        return _searchers.Acquire();
     }
 
     /// <summary>
@@ -279,7 +303,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
     {
         // Picks up segments merged in the background since the last write (fewer segments, fewer term lookups); a no-op otherwise.
         _searchers.MaybeRefresh();
-        var searcher = _searchers.Acquire();
+        var searcher = AcquireCurrent();
         try
         {
             var reader = searcher.IndexReader;
@@ -302,7 +326,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
     public TermStatistics Statistics(IReadOnlyList<string> terms)
     {
         _searchers.MaybeRefresh();
-        var searcher = _searchers.Acquire();
+        var searcher = AcquireCurrent();
         try
         {
             var reader = searcher.IndexReader;
@@ -334,7 +358,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
     /// <summary>The chunk records of <paramref name="chunkIds"/> the index holds (its live documents), keyed by chunk id.</summary>
     public IReadOnlyDictionary<long, StoredChunk> Records(IReadOnlyCollection<long> chunkIds)
     {
-        var searcher = _searchers.Acquire();
+        var searcher = AcquireCurrent();
         try
         {
             return ChunkRecordField.Read(searcher.IndexReader, IdField, chunkIds);
@@ -375,7 +399,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
 
     public (long Entries, long Bytes) Size()
     {
-        var searcher = _searchers.Acquire();
+        var searcher = AcquireCurrent();
         try
         {
             var bytes = new DirectoryInfo(_path).EnumerateFiles().Sum(f => f.Length);
@@ -507,6 +531,7 @@ internal sealed class LuceneCollectionIndex : IDisposable
         });
         _writer.Commit();
         _uncommitted = 0;
+        Volatile.Write(ref _reopenDue, 0);
         _searchers.MaybeRefreshBlocking();
         Volatile.Write(ref _version, version);
     }
