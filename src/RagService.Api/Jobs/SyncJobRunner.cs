@@ -105,26 +105,51 @@ internal sealed class SyncJobRunner(IJobStore jobs, IKnowledgeStore store, Docum
     /// <summary>
     /// Adds and updates in job order: the prepare stage reads and chunks documents ahead; each group it hands over has its
     /// passages embedded together, then every document of the group is written and recorded alone, in one write group
-    /// (derived indexes commit once per group). A cancellation or a lost lease stops between two documents' writes.
+    /// (derived indexes commit once per group). The next group is embedded while this one is written, so the writes do
+    /// not leave the embedder idle. A cancellation or a lost lease stops between two documents' writes.
     /// </summary>
     private async Task IngestPendingAsync(string jobId, CollectionInfo collection, IReadOnlyList<JobItem> pending,
         IReadOnlyDictionary<string, IReadOnlyList<string>?> access, CancellationToken ct)
     {
         var sync = options.Value.Sync;
         await using var stage = SyncPrepareStage.Start(jobs, ingestor, sync, jobId, collection, pending, access, ct);
-        while (await stage.NextGroupAsync(sync.EmbedBatchPassages, ct) is { } group)
+        using var embedding = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var next = EmbedNextGroupAsync(stage, sync.EmbedBatchPassages, embedding.Token);
+        try
         {
-            var prepared = group.Where(s => s.Prepared is not null).ToList();
-            var vectors = await ingestor.EmbedAsync(prepared.Select(s => s.Prepared!).ToList(), ct);
-            using var writes = store.BeginWriteGroup(collection);
-            foreach (var staged in group)
+            while (await next is { } group)
             {
-                ct.ThrowIfCancellationRequested();
-                var index = prepared.IndexOf(staged);
-                await WriteAsync(jobId, collection, staged, index < 0 ? null : vectors[index], ct);
+                next = EmbedNextGroupAsync(stage, sync.EmbedBatchPassages, embedding.Token);
+                using var writes = store.BeginWriteGroup(collection);
+                foreach (var (staged, vectors) in group)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    await WriteAsync(jobId, collection, staged, vectors, ct);
+                }
             }
         }
+        finally
+        {
+            // Stopped early (cancelled, lost lease, store down): the group being embedded is dropped; its items stay pending.
+            await embedding.CancelAsync();
+            await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
+
+    /// <summary>The prepare stage's next group with each item's vectors (null: not embedded), on a pool thread; null once every item was taken.</summary>
+    private Task<List<(StagedItem Staged, DocumentVectors? Vectors)>?> EmbedNextGroupAsync(SyncPrepareStage stage, int maxPassages, CancellationToken ct) =>
+        Task.Run(async () =>
+        {
+            if (await stage.NextGroupAsync(maxPassages, ct) is not { } group)
+            {
+                return null;
+            }
+
+            var prepared = group.Where(s => s.Prepared is not null).ToList();
+            var vectors = await ingestor.EmbedAsync(prepared.Select(s => s.Prepared!).ToList(), ct);
+            var next = 0;
+            return group.Select(s => (s, s.Prepared is null ? null : vectors[next++])).ToList();
+        }, ct);
 
     /// <summary>Records one staged item: the failure preparing or embedding it met, or its write.</summary>
     private async Task WriteAsync(string jobId, CollectionInfo collection, StagedItem staged, DocumentVectors? vectors, CancellationToken ct)

@@ -62,8 +62,11 @@ public sealed class SyncOptions
     /// </summary>
     public TimeSpan ResumeRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Most documents a sync job reads, extracts and chunks ahead of the one it is writing (the queue between the stages).</summary>
-    public int PrepareAheadDocuments { get; set; } = 64;
+    /// <summary>
+    /// Most documents a sync job reads, extracts and chunks ahead of the one it is writing (the queue between the stages):
+    /// enough short documents to fill <see cref="EmbedBatchPassages"/>.
+    /// </summary>
+    public int PrepareAheadDocuments { get; set; } = 512;
 
     /// <summary>Most file bytes of the documents waiting in that queue; one document always passes, however large.</summary>
     public long PrepareAheadBytes { get; set; } = 64L * 1024 * 1024;
@@ -71,8 +74,10 @@ public sealed class SyncOptions
     /// <summary>
     /// Most passages (chunks) a sync job embeds in one call across documents (the embedder then runs them in length-sorted
     /// batches of its own size, Rag:Embedding:BatchSize); a document with more still goes whole. 1 embeds each document alone.
+    /// The default, 32 batches of the default batch size, sorts each batch among a thirty-second of the passages' lengths,
+    /// so the padding ORT computes stays small.
     /// </summary>
-    public int EmbedBatchPassages { get; set; } = 128;
+    public int EmbedBatchPassages { get; set; } = 1024;
 
     /// <summary>Throws naming the setting to fix.</summary>
     public void Validate()
