@@ -5,7 +5,8 @@
 #                                key (exported as RAG_API_KEY), rate limits off, every sync a job; sets URL and SERVICE_PID
 #   bench_service_stop           stops it and waits
 #   bench_job_seconds            the newest job's server-side duration (created -> finished), seconds
-#   bench_service_cpu_seconds    the service process's user + system CPU time so far, seconds
+#   bench_service_cpu_seconds    user + system CPU time so far of the service and the processes it started (extraction workers
+#                                and the tools they run; live, or ended and reaped), seconds
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 [ -n "${RAG_BENCH_NO_BUILD:-}" ] || dotnet build "$ROOT/src/RagService.Api" -c Release -v q -nologo >/dev/null
 [ -n "${RAG_BENCH_NO_BUILD:-}" ] || dotnet build "$ROOT/src/RagService.Cli" -c Release -v q -nologo >/dev/null
@@ -45,5 +46,27 @@ print("%.2f" % (p(j["finishedAt"])-p(j["createdAt"])).total_seconds())'
 }
 
 bench_service_cpu_seconds() {
-  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$SERVICE_PID/stat"
+  python3 - "$SERVICE_PID" <<'PY2'
+import os, sys
+# Fields after the command name in /proc/PID/stat: utime, stime, cutime, cstime are the 12th to 15th.
+def cpu(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11:15])
+def children(pid):
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            found += f.read().split()
+    return found
+total, pending = 0, [sys.argv[1]]
+while pending:
+    pid = pending.pop()
+    try:
+        total += cpu(pid)
+        pending += children(pid)
+    except (FileNotFoundError, ProcessLookupError):
+        pass  # ended meanwhile: its parent counts it once reaped
+print(f"{total / os.sysconf('SC_CLK_TCK'):.2f}")
+PY2
 }
