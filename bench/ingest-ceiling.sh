@@ -7,7 +7,9 @@
 # ingestion to the best ceiling.
 # usage: bench/ingest-ceiling.sh [DATA.json]   (default ../shared/data/squad_v1.1_dev_trial.json; CONTEXTS=N takes the
 # first N contexts only; WARMUP=N: contexts from the end of the file synced into another collection before the measured
-# sync, default 40, 0 for a cold service; RAG_BENCH_SERVICE_ARGS="--Rag:X=Y ..." adds service settings)
+# sync, default 40, 0 for a cold service; RAG_BENCH_SERVICE_ARGS="--Rag:X=Y ..." adds service settings; PERF_DATA=FILE
+# records `perf record -F 499 -g -a` into FILE during the measured sync, run with DOTNET_PerfMapEnabled=1 for .NET names)
+# CPU time is the service's and its extraction workers' (bench/lib/service.sh).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DATA=$(realpath "${1:-$ROOT/../shared/data/squad_v1.1_dev_trial.json}")
@@ -39,13 +41,21 @@ if [ -d "$WORK/warmup" ]; then
   dotnet "$RAG" sync "$WORK/warmup" --collection warmup --create --url "$URL" >"$WORK/warmup.txt" 2>&1 || { cat "$WORK/warmup.txt" "$WORK/service.log"; exit 1; }
 fi
 cpu0=$(bench_service_cpu_seconds)
+if [ -n "${PERF_DATA:-}" ]; then
+  perf record -F 499 -g -a -o "$PERF_DATA" >"$WORK/perf.txt" 2>&1 &
+  perf_pid=$!
+fi
 dotnet "$RAG" sync "$WORK/docs" --collection bench --create --url "$URL" >"$WORK/sync.txt" 2>&1 || { cat "$WORK/sync.txt" "$WORK/service.log"; exit 1; }
 job=$(bench_job_seconds)
+if [ -n "${PERF_DATA:-}" ]; then
+  kill -INT "$perf_pid"
+  wait "$perf_pid" || true
+fi
 cpu1=$(bench_service_cpu_seconds)
 read -r docs chunks < <(curl -fs -H "X-Api-Key: $RAG_API_KEY" "$URL/v1/collections/bench" | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["documents"], s["chunks"])')
 bench_service_stop
 read -r api api_cpu < <(python3 -c "print(f'{$chunks / $job:.1f} {$chunks / ($cpu1 - $cpu0):.1f}')")
-echo "ingestion through the API (sync job): $docs documents, $chunks chunks in $job s (server-side job time) = $api chunks/s wall, $api_cpu per service CPU second"
+echo "ingestion through the API (sync job): $docs documents, $chunks chunks in $job s (server-side job time) = $api chunks/s wall, $api_cpu per CPU second of the service and its extraction workers"
 
 # The ceiling is ORT's best on these texts: measured with its intra-op threads spinning (ORT's default) and not (the
 # service's default for the embedder); each figure below divides by the higher of the two.

@@ -36,8 +36,12 @@ public sealed record ExtractionIsolationOptions
     /// <summary>The worker's answer (the extracted blocks, UTF-8 text with a few bytes per block) may be at most this many bytes; more → TooLarge.</summary>
     public long MaxOutputBytes { get; init; } = 96L << 20;
 
-    /// <summary>A worker is retired after this many files, so that memory a parser leaked does not pile up.</summary>
-    public int MaxFilesPerWorker { get; init; } = 200;
+    /// <summary>
+    /// A worker is retired after this many files, so that memory a parser leaked does not pile up. A replacement costs
+    /// about 0.7 s of CPU (start and warm-up): under 1 ms a file at this count, against 3.5 ms at 200, where it took
+    /// several per cent of a sync job of short documents.
+    /// </summary>
+    public int MaxFilesPerWorker { get; init; } = 1000;
 
     /// <summary>
     /// Bound each worker's memory with cgroup v2 <c>memory.max</c> (a child cgroup per worker under
