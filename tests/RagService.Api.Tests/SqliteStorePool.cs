@@ -6,7 +6,7 @@ namespace RagService.Api.Tests;
 /// Releases the pooled connections the SQLite store keeps to one database file, and no other database's: tests run in
 /// parallel, and clearing every pool would close the other tests' connections too. Microsoft.Data.Sqlite keys its pools
 /// by the exact connection string, so this builds the one the store opens (RagService.Storage.Sqlite's
-/// SqliteConnectionFactory: full path, ReadWriteCreate, pooled, foreign keys); <see cref="SqliteStorePoolTests"/> fails
+/// SqliteConnectionFactory: full path, ReadWriteCreate, pooled, foreign keys); SqliteStorePoolTests (Api tests) fails
 /// when the two drift apart. A test's own reads open with Pooling=False and need no release.
 /// </summary>
 public static class SqliteStorePool
