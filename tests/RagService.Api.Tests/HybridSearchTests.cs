@@ -266,7 +266,8 @@ public sealed class HybridSearchTests : IAsyncLifetime
     {
         // Its own database: the snapshot is written when a service stops, so the first service must stop before the second starts.
         var directory = Path.Combine(Path.GetTempPath(), "ragsvc-snapshot-" + Guid.NewGuid().ToString("N")[..12]);
-        string[] settings = [.. TestModelDirectories.ServiceArguments(), $"--Rag:DatabasePath={Path.Combine(directory, "rag.db")}"];
+        var database = Path.Combine(directory, "rag.db");
+        string[] settings = [.. TestModelDirectories.ServiceArguments(), $"--Rag:DatabasePath={database}"];
         var query = new { query = Documents[3].Text, mode = "dense", rerank = false };
         try
         {
@@ -290,7 +291,7 @@ public sealed class HybridSearchTests : IAsyncLifetime
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            SqliteStorePool.Release(database);
             Directory.Delete(directory, recursive: true);
         }
     }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using RagService.Api.Hosting;
+using RagService.Storage.Sqlite;
 
 namespace RagService.Api.Tests;
 
@@ -14,11 +15,13 @@ namespace RagService.Api.Tests;
 public sealed class ServiceHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly string? _sqliteDatabase;
     private bool _stopped;
 
     private ServiceHost(WebApplication app, string directory, HttpClient client)
     {
         _app = app;
+        _sqliteDatabase = app.Services.GetService<SqliteStoreOptions>()?.DatabasePath; // the file the store opened; none on PostgreSQL
         Directory = directory;
         Client = client;
     }
@@ -106,8 +109,8 @@ public sealed class ServiceHost : IAsyncDisposable
         search.GetProperty(property).EnumerateArray().Select(h => h.GetProperty("text").GetString()!).ToList();
 
     /// <summary>
-    /// Stops the service and releases its data folder (indexes closed, lock dropped) but keeps the folder, so that another
-    /// host can start on the same database. Idempotent; <see cref="DisposeAsync"/> calls it.
+    /// Stops the service and releases its data folder (indexes closed, lock dropped, its SQLite pool released) but keeps the
+    /// folder, so that another host can start on the same database. Idempotent; <see cref="DisposeAsync"/> calls it.
     /// </summary>
     public async Task StopAsync()
     {
@@ -120,7 +123,10 @@ public sealed class ServiceHost : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_sqliteDatabase is not null)
+        {
+            SqliteStorePool.Release(_sqliteDatabase);
+        }
     }
 
     public async ValueTask DisposeAsync()

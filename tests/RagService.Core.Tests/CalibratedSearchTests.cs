@@ -1,35 +1,23 @@
 using RagService.Core.Models;
 using RagService.Core.Retrieval;
 using RagService.Core.Retrieval.Calibration;
-using RagService.Core.Storage;
 using RagService.Core.Tests.Fakes;
-using RagService.Core.Text;
-using RagService.Tests.Shared;
+using static RagService.Core.Tests.Fakes.FourChunkSearchFixture;
 
 namespace RagService.Core.Tests;
 
 /// <summary>
-/// A calibrated hybrid search composed the way the host composes it, with a calibration service holding a stored
-/// calibration: dense off by calibration, a calibrated weight, none yet, and a search that does not ask for calibration.
-/// BM25 answers 1 (9), 2 (5), 3 (1); dense answers 3 (0.9), 1 (0.8), 4 (0.7).
+/// A calibrated hybrid search over the <see cref="FourChunkSearchFixture"/> (BM25 answers 1 (9), 2 (5), 3 (1); dense answers
+/// 3 (0.9), 1 (0.8), 4 (0.7)), with a calibration service holding a stored calibration: dense off by calibration, a calibrated
+/// weight, none yet, and a search that does not ask for calibration.
 /// </summary>
 public sealed class CalibratedSearchTests
 {
-    private static readonly CollectionInfo Collection = new(7, "c", new CollectionSettings(), DateTimeOffset.UnixEpoch);
-    private static readonly RetrievalOptions NoNeighbours = new() { Neighbours = new NeighbourEvidenceOptions { Window = 0 } };
     private static readonly PseudoQueryRecall None = new(0, 0, 0);
 
-    private readonly FakeKnowledgeStore _store = new();
+    private readonly FourChunkSearchFixture _search = new();
     private readonly InMemoryFusionCalibrationStore _calibrations = new();
     private readonly FakeEmbedder _embedder = new();
-
-    public CalibratedSearchTests()
-    {
-        for (var id = 1; id <= 4; id++)
-        {
-            _store.Add(id, $"c{id}", documentKey: id * 10, ordinal: 0);
-        }
-    }
 
     /// <summary>A calibration of this collection as it is (4 chunks, the fake model), so it is not stale.</summary>
     private Task StoreCalibrationAsync(double denseWeight, string reason) => _calibrations.PutAsync(Collection.Id,
@@ -37,12 +25,9 @@ public sealed class CalibratedSearchTests
 
     private Task<SearchOutcome> SearchAsync(FusionMethod fusion = FusionMethod.Calibrated)
     {
-        var analyzers = new AnalyzerCatalog(new MixedScriptAnalyzer());
-        var calibration = new FusionCalibrationService(_store, new FakeIndexSource(_store), _calibrations, analyzers, _embedder);
-        var search = SearchComposition.Compose(_store, new FakeLexicalIndex(new ScoredChunk(1, 9), new ScoredChunk(2, 5), new ScoredChunk(3, 1)), analyzers,
-            new FakeVectorIndex(new ScoredChunk(3, 0.9), new ScoredChunk(1, 0.8), new ScoredChunk(4, 0.7)), _embedder, options: NoNeighbours,
-            calibration: calibration);
-        return search.SearchAsync(Collection, new SearchQuery { Query = "alpha", TopK = 3, Mode = RetrievalMode.Hybrid, Fusion = fusion }, default);
+        var calibration = new FusionCalibrationService(_search.Store, new FakeIndexSource(_search.Store), _calibrations, _search.Analyzers, _embedder);
+        return _search.Compose(_embedder, calibration)
+            .SearchAsync(Collection, new SearchQuery { Query = "alpha", TopK = 3, Mode = RetrievalMode.Hybrid, Fusion = fusion }, default);
     }
 
     private static StageReport Stage(SearchOutcome outcome, string name) => outcome.Stages.Single(s => s.Stage == name);

@@ -3,29 +3,19 @@ using RagService.Core.Retrieval;
 using RagService.Core.Retrieval.Pipeline;
 using RagService.Core.Storage;
 using RagService.Core.Tests.Fakes;
-using RagService.Core.Text;
 using RagService.Tests.Shared;
+using static RagService.Core.Tests.Fakes.FourChunkSearchFixture;
 
 namespace RagService.Core.Tests;
 
 /// <summary>
 /// How the query path is composed: a stage is one class and one registration line (the worked example of
 /// docs/architecture.md, a no-op "audit" stage), and an unconfigured stage is a null object reporting "off".
+/// The search is the <see cref="FourChunkSearchFixture"/>: bm25 [1,2,3], dense [3,1,4].
 /// </summary>
 public sealed class SearchPipelineTests
 {
-    private static readonly CollectionInfo Collection = new(7, "c", new CollectionSettings(), DateTimeOffset.UnixEpoch);
-    private static readonly RetrievalOptions NoNeighbours = new() { Neighbours = new NeighbourEvidenceOptions { Window = 0 } };
-
-    private readonly FakeKnowledgeStore _store = new();
-
-    public SearchPipelineTests()
-    {
-        for (var id = 1; id <= 4; id++)
-        {
-            _store.Add(id, $"c{id}", documentKey: id * 10, ordinal: 0);
-        }
-    }
+    private readonly FourChunkSearchFixture _search = new();
 
     /// <summary>The worked example: it looks at what the earlier stages left and changes nothing.</summary>
     private sealed class AuditStage(AuditLog log) : ISearchStage
@@ -44,10 +34,8 @@ public sealed class SearchPipelineTests
         public List<(string Query, List<long> Ranked)> Seen { get; } = [];
     }
 
-    private SearchService Compose(AuditLog? audit = null) => SearchComposition.Compose(
-        _store, new FakeLexicalIndex(new ScoredChunk(1, 9), new ScoredChunk(2, 5), new ScoredChunk(3, 1)), new AnalyzerCatalog(new MixedScriptAnalyzer()),
-        new FakeVectorIndex(new ScoredChunk(3, 0.9), new ScoredChunk(1, 0.8), new ScoredChunk(4, 0.7)), new FakeEmbedder(), options: NoNeighbours,
-        more: audit is null ? null : services => services.AddSingleton(audit).AddSearchStage<AuditStage>());
+    private SearchService Compose(AuditLog? audit = null) =>
+        _search.Compose(new FakeEmbedder(), more: audit is null ? null : services => services.AddSingleton(audit).AddSearchStage<AuditStage>());
 
     private static readonly SearchQuery Query = new() { Query = "alpha", TopK = 3, Fusion = FusionMethod.Rrf };
 
@@ -79,7 +67,7 @@ public sealed class SearchPipelineTests
     [Fact]
     public async Task An_unconfigured_stage_is_its_null_object_reporting_off_and_refusing_an_explicit_request()
     {
-        var search = SearchComposition.Compose(_store, new FakeLexicalIndex(new ScoredChunk(1, 9)), new AnalyzerCatalog(new MixedScriptAnalyzer()));
+        var search = SearchComposition.Compose(_search.Store, new FakeLexicalIndex(new ScoredChunk(1, 9)), _search.Analyzers);
 
         Assert.False(search.DenseAvailable);
         Assert.False(search.RerankAvailable);

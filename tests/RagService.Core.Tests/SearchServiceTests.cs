@@ -2,35 +2,28 @@ using RagService.Core.Indexing;
 using RagService.Core.Retrieval;
 using RagService.Core.Storage;
 using RagService.Core.Tests.Fakes;
-using RagService.Core.Text;
 using RagService.Tests.Shared;
+using static RagService.Core.Tests.Fakes.FourChunkSearchFixture;
 
 namespace RagService.Core.Tests;
 
 /// <summary>
 /// The query path's decisions with fakes of its ports: which stages run, how the lists are fused, how neighbours and the
 /// reranker reorder them, when the lexical floor judges. Every expected order and score is computed by hand in the comments.
+/// The store is the <see cref="FourChunkSearchFixture"/>'s plus chunk 5; most tests give their own hit lists.
 /// </summary>
 public sealed class SearchServiceTests
 {
-    private static readonly CollectionInfo Collection = new(7, "c", new CollectionSettings(), DateTimeOffset.UnixEpoch);
-    private static readonly RetrievalOptions NoNeighbours = new() { Neighbours = new NeighbourEvidenceOptions { Window = 0 } };
+    private readonly FourChunkSearchFixture _search = new();
 
-    private readonly FakeKnowledgeStore _store = new();
-
-    public SearchServiceTests()
-    {
-        for (var id = 1; id <= 5; id++)
-        {
-            _store.Add(id, $"c{id}", documentKey: id * 10, ordinal: 0);
-        }
-    }
+    /// <summary>The fixture's four chunks and a fifth, c5 alone in document key 50, for the BM25 answers that rank five.</summary>
+    public SearchServiceTests() => _search.Store.Add(5, "c5", documentKey: 50, ordinal: 0);
 
     private static ScoredChunk[] Hits(params (long Id, double Score)[] hits) => hits.Select(h => new ScoredChunk(h.Id, h.Score)).ToArray();
 
     private SearchService Service(FakeLexicalIndex lexical, FakeVectorIndex? vectors = null, FakeReranker? reranker = null, RetrievalOptions? options = null,
         IHitHighlighter? highlighter = null) =>
-        SearchComposition.Compose(_store, lexical, new AnalyzerCatalog(new MixedScriptAnalyzer()), vectors, vectors is null ? null : new FakeEmbedder(), reranker, options, highlighter);
+        SearchComposition.Compose(_search.Store, lexical, _search.Analyzers, vectors, vectors is null ? null : new FakeEmbedder(), reranker, options, highlighter);
 
     private static string[] Stages(SearchOutcome outcome) => outcome.Stages.Select(s => $"{s.Stage}:{s.Status}").ToArray();
 
@@ -39,10 +32,8 @@ public sealed class SearchServiceTests
     [Fact]
     public async Task Hybrid_rrf_fuses_by_reciprocal_rank_and_keeps_each_hits_ranks()
     {
-        // bm25 [1,2,3], dense [3,1,4], k = 60: 1 → 1/61 + 1/62, 3 → 1/63 + 1/61, 2 → 1/62, 4 → 1/63.
-        var lexical = new FakeLexicalIndex(Hits((1, 9), (2, 5), (3, 1)));
-        var vectors = new FakeVectorIndex(Hits((3, 0.9), (1, 0.8), (4, 0.7)));
-        var outcome = await Service(lexical, vectors, options: NoNeighbours)
+        // bm25 [1 (9), 2 (5), 3 (1)], dense [3 (0.9), 1 (0.8), 4 (0.7)], k = 60: 1 → 1/61 + 1/62, 3 → 1/63 + 1/61, 2 → 1/62, 4 → 1/63.
+        var outcome = await _search.Compose(new FakeEmbedder())
             .SearchAsync(Collection, new SearchQuery { Query = "alpha", TopK = 3, Fusion = FusionMethod.Rrf }, default);
 
         Assert.Equal([1L, 3, 2], outcome.Hits.Select(h => h.Chunk.ChunkId));
@@ -62,7 +53,7 @@ public sealed class SearchServiceTests
         Assert.Equal(3, Stage(outcome, "fetch").Candidates);
         Assert.Equal("no reranker model configured", Stage(outcome, "rerank").Detail);
         // Without a reranker only the top K are read from the store.
-        Assert.Equal([1L, 3, 2], _store.ChunkReads.Single());
+        Assert.Equal([1L, 3, 2], _search.Store.ChunkReads.Single());
     }
 
     [Fact]
@@ -98,9 +89,9 @@ public sealed class SearchServiceTests
     {
         // Weighted as above (1: 0.75, 2: 0.375, 3: 0.25, 4: 0). Chunk 3 sits right after chunk 1 in document 10, chunk 4
         // three chunks further: 1 → 0.75 + 0.75 = 1.5, 3 → 0.25 + 0.75 = 1.0, 2 (alone) → 0.75, 4 (outside the window) → 0.
-        _store.Positions[1] = new ChunkPosition(10, 0);
-        _store.Positions[3] = new ChunkPosition(10, 1);
-        _store.Positions[4] = new ChunkPosition(10, 3);
+        _search.Store.Positions[1] = new ChunkPosition(10, 0);
+        _search.Store.Positions[3] = new ChunkPosition(10, 1);
+        _search.Store.Positions[4] = new ChunkPosition(10, 3);
         var lexical = new FakeLexicalIndex(Hits((1, 10), (2, 6), (3, 2)));
         var vectors = new FakeVectorIndex(Hits((3, 0.9), (4, 0.5)));
         var options = new RetrievalOptions { DenseWeight = 0.25, Neighbours = new NeighbourEvidenceOptions { Window = 1, Weight = 1 } };

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using RagService.Api.Security;
@@ -17,7 +16,9 @@ public sealed class KeyCacheTests : IDisposable
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 7, 3, 0, 0, TimeSpan.Zero));
     private readonly CountingKeyStore _store;
 
-    public KeyCacheTests() => _store = new CountingKeyStore(new SqliteApiKeyStore(new SqliteStoreOptions { DatabasePath = Path.Combine(_dir, "keys.db") }));
+    private string Database => Path.Combine(_dir, "keys.db");
+
+    public KeyCacheTests() => _store = new CountingKeyStore(new SqliteApiKeyStore(new SqliteStoreOptions { DatabasePath = Database }));
 
     [Fact]
     public async Task A_key_revoked_through_another_replica_is_refused_here_once_cache_seconds_have_passed_and_at_once_through_the_revoking_one()
@@ -94,7 +95,7 @@ public sealed class KeyCacheTests : IDisposable
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
+        SqliteStorePool.Release(Database);
         Directory.Delete(_dir, recursive: true);
     }
 

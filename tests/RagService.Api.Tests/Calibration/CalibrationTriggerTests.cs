@@ -179,7 +179,7 @@ public sealed class CalibrationTriggerTests
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            SqliteStorePool.Release(Path.Combine(directory, "rag.db"));
             Directory.Delete(directory, recursive: true);
         }
     }

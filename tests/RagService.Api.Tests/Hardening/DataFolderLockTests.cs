@@ -70,7 +70,7 @@ public sealed class DataFolderLockTests
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            SqliteStorePool.Release(database);
             Directory.Delete(directory, recursive: true);
         }
     }
@@ -140,7 +140,7 @@ public sealed class DataFolderLockTests
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            SqliteStorePool.Release(Path.Combine(directory, "rag.db"));
             Directory.Delete(directory, recursive: true);
         }
     }

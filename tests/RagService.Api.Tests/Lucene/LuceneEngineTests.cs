@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using RagService.Api.Tests.Sync;
 using RagService.Core.Documents;
 using RagService.Core.Ingestion;
@@ -165,7 +164,6 @@ public sealed class LuceneEngineTests : IDisposable
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
         try
         {
             Directory.Delete(_directory, recursive: true);

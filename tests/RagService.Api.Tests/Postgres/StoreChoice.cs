@@ -42,7 +42,7 @@ public static class StoreChoice
     {
         DbConnection connection = Databases.TryGetValue("--Rag:DatabasePath=" + databasePath, out var database)
             ? new NpgsqlConnection(database.ConnectionString)
-            : new SqliteConnection($"Data Source={databasePath}");
+            : new SqliteConnection($"Data Source={databasePath};Pooling=False");
         connection.Open();
         return connection;
     }

@@ -97,7 +97,6 @@ public sealed class CrashResumeTests : IDisposable
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
         try
         {
             Directory.Delete(_directory, recursive: true);
@@ -162,7 +161,7 @@ public sealed class CrashResumeTests : IDisposable
     /// <summary>Reads the database file directly, as the killed process left it.</summary>
     private DatabaseState ReadDatabase(string jobId)
     {
-        using var connection = new SqliteConnection($"Data Source={DatabasePath}");
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         connection.Open();
         using var cmd = connection.CreateCommand();
         cmd.CommandText = "SELECT state FROM jobs WHERE id = $id";

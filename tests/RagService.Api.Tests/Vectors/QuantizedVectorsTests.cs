@@ -23,7 +23,8 @@ public sealed class QuantizedVectorsTests
     public async Task An_int8_index_survives_a_restart_and_switching_the_setting_rebuilds_it()
     {
         var directory = Path.Combine(Path.GetTempPath(), "ragsvc-int8-" + Guid.NewGuid().ToString("N")[..12]);
-        string[] settings = [.. TestModelDirectories.ServiceArguments(), $"--Rag:DatabasePath={Path.Combine(directory, "rag.db")}"];
+        var database = Path.Combine(directory, "rag.db");
+        string[] settings = [.. TestModelDirectories.ServiceArguments(), $"--Rag:DatabasePath={database}"];
         string[] int8 = [.. settings, "--Rag:Vectors:Quantization=int8"];
         var query = new { query = Documents[2].Text, mode = "dense", rerank = false };
         try
@@ -54,7 +55,7 @@ public sealed class QuantizedVectorsTests
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            SqliteStorePool.Release(database);
             Directory.Delete(directory, recursive: true);
         }
     }
